@@ -1,0 +1,118 @@
+# casebank -- build, test and demo.
+#
+#   make          build ./casebank
+#   make demo     install missing packages, build, create demo/demo.db with 20,000 synthetic cases, show a table
+#   make check    install missing packages, build, run every test (plain, then ASan+UBSan), fuzz for a while
+#   make install PREFIX=/usr/local
+#
+# Objects go to build/ (plain) and build/san/ (AddressSanitizer + UndefinedBehaviorSanitizer); fuzz targets
+# to build/fuzz/ (clang, libFuzzer).  Every .c under src/ except src/cli/ goes into the library that the
+# binary, the tests and the fuzz targets share.
+
+PREFIX   ?= /usr/local
+CC       ?= cc
+CLANG    ?= clang
+PKGS     := sqlite3 libsodium jansson libmicrohttpd xlsxwriter
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=c17 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS   := $(PKG_LIBS) -lm -lpthread
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+HDRS     := $(wildcard include/tbl/*.h src/*/*.h tests/*.h)
+
+LIB_OBJ     := $(LIB_SRC:%.c=build/%.o)
+LIB_OBJ_SAN := $(LIB_SRC:%.c=build/san/%.o)
+CLI_OBJ     := $(CLI_SRC:%.c=build/%.o)
+TESTS       := $(TEST_SRC:%.c=build/%)
+TESTS_SAN   := $(TEST_SRC:%.c=build/san/%)
+FUZZERS     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps demo check test test-san fuzz fuzz-run install clean bench
+.DELETE_ON_ERROR:
+
+all: casebank
+
+deps:
+	@sh scripts/deps.sh
+
+casebank: $(CLI_OBJ) build/libcasebank.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) build/libcasebank.a $(LDLIBS)
+
+build/libcasebank.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+build/san/libcasebank.a: $(LIB_OBJ_SAN)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/tests/%: tests/%.c build/libcasebank.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< build/libcasebank.a $(LDLIBS) -lcmocka
+
+build/san/tests/%: tests/%.c build/san/libcasebank.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -Itests -o $@ $< build/san/libcasebank.a $(LDLIBS) -lcmocka
+
+# libFuzzer targets: the library is rebuilt with clang and the fuzzer's instrumentation.
+build/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+build/san/casebank: $(CLI_SRC:%.c=build/san/%.o) build/san/libcasebank.a
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+# Each test binary runs twice: plain against ./casebank, and sanitized against build/san/casebank.
+test: casebank $(TESTS)
+	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(TESTS)
+
+test-san: build/san/casebank $(TESTS_SAN)
+	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(TESTS_SAN)
+
+fuzz: $(FUZZERS)
+
+# The README's test command: every test binary plain, then under the sanitizers, then each fuzz target for
+# FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
+check: deps
+	@$(MAKE) --no-print-directory casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS)
+
+DEMO_DB ?= demo/demo.db
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p demo
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).casekeys $(DEMO_DB).casekeys-wal \
+		$(DEMO_DB).casekeys-shm $(DEMO_DB).key
+	./casebank init $(DEMO_DB)
+	./casebank demo $(DEMO_DB) --cases 20000 --seed 1
+	./casebank stats $(DEMO_DB) --by year,gender --where "year >= 2015"
+
+bench: casebank
+	@sh bench/run.sh
+
+install: casebank
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 casebank $(DESTDIR)$(PREFIX)/bin/casebank
+	install -m 0644 man/casebank.1 $(DESTDIR)$(PREFIX)/share/man/man1/casebank.1
+
+clean:
+	rm -rf build casebank

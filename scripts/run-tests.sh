@@ -1,0 +1,42 @@
+#!/bin/sh
+# run-tests.sh -- runs test binaries and fuzz targets, keeps each one's output in build/test-logs/, prints a
+# line per binary and, last, the combined count as "N passed, N failed" (cmocka's per-binary counts summed;
+# a fuzz target counts as one test that passes when it ran FUZZ_SECONDS without finding a crash).
+#   usage: FUZZ_SECONDS=20 sh scripts/run-tests.sh build/tests/x/test_y build/san/tests/... build/fuzz/...
+set -u
+logs=build/test-logs
+mkdir -p "$logs"
+passed=0
+failed=0
+for t in "$@"; do
+	name=$(echo "$t" | sed 's|^build/||; s|/|_|g')
+	log="$logs/$name.log"
+	case "$t" in
+	build/fuzz/*)
+		[ "${FUZZ_SECONDS:-0}" -gt 0 ] || continue
+		corpus="build/fuzz-corpus/$(basename "$t")"
+		mkdir -p "$corpus"
+		seeds="fuzz/corpus/$(basename "$t" | sed 's/^fuzz_//')"
+		[ -d "$seeds" ] || seeds=""
+		if "$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+			-artifact_prefix=build/ "$corpus" $seeds >"$log" 2>&1; then
+			passed=$((passed + 1)); echo "PASS $t ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$') runs)"
+		else
+			failed=$((failed + 1)); echo "FAIL $t (see $log)"; tail -n 30 "$log"
+		fi
+		continue ;;
+	build/san/*) bin=build/san/casebank ;;
+	*) bin=./casebank ;;
+	esac
+	CASEBANK_BIN=$bin ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		"$t" >"$log" 2>&1
+	rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # crashed or sanitizer report
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$f" -eq 0 ]; then echo "PASS $t ($p tests)"; else echo "FAIL $t (see $log)"; tail -n 40 "$log"; fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

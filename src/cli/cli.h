@@ -1,0 +1,39 @@
+/*
+ * cli.h -- the command-line shell: one function per `casebank <command>`, each a thin layer that parses
+ * arguments, calls the library and maps its return code to an exit status (see man/casebank.1).
+ */
+#ifndef CB_CLI_H
+#define CB_CLI_H
+
+#include "util/cb.h"
+
+/* Exit statuses (the man page lists them). */
+enum cb_exit {
+	CB_EXIT_OK = 0,
+	CB_EXIT_ERROR = 1,    /* runtime failure: database, key, file system */
+	CB_EXIT_USAGE = 2,    /* bad command line or invalid input; nothing was changed; import: nothing imported */
+	CB_EXIT_PARTIAL = 3,  /* import: some rows were rejected */
+	CB_EXIT_CONSENT = 4,  /* refused: the person has not consented */
+	CB_EXIT_NOTFOUND = 5, /* no such case */
+};
+
+/* Prints "casebank: <what>: <why>" to stderr. */
+void cb_cli_error(const char *what, const struct cb_err *err);
+/* Maps a library return code to an exit status. */
+int cb_cli_exit(int rc);
+
+int cb_cmd_init(int argc, char **argv);
+int cb_cmd_demo(int argc, char **argv);
+int cb_cmd_add(int argc, char **argv);
+int cb_cmd_update(int argc, char **argv);
+int cb_cmd_show(int argc, char **argv);
+int cb_cmd_list(int argc, char **argv);
+int cb_cmd_erase(int argc, char **argv);
+int cb_cmd_import(int argc, char **argv);
+int cb_cmd_export(int argc, char **argv);
+int cb_cmd_check(int argc, char **argv);
+int cb_cmd_stats(int argc, char **argv);  /* cmd_stats.c */
+int cb_cmd_ptable(int argc, char **argv); /* cmd_stats.c */
+int cb_cmd_report(int argc, char **argv); /* cmd_stats.c */
+
+#endif

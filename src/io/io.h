@@ -1,0 +1,91 @@
+/*
+ * io.h -- cases in and out of casebank: case JSON, the exchange formats (HTCDS CSV, CTDC CSV, JSON lines),
+ * import with rejected-row reports, export, and the synthetic demo data.
+ *
+ * A format is a table of functions (struct cb_format) so that import and export are written once.
+ * Row conversion never writes identifying details into error messages: an error names the line, the
+ * field, a coded value and the allowed values only.
+ */
+#ifndef CB_IO_H
+#define CB_IO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "codebook/codebook.h"
+#include "io/csv.h"
+#include "store/store.h"
+
+/* ---- case JSON (json.c): a flat object keyed by field name; MULTI as arrays, BOOL as true/false,
+ * dates YYYY-MM-DD, countries alpha-2, case_id as text.  Missing fields are omitted. */
+#define CB_JSON_PII 1u   /* include identifying details */
+#define CB_JSON_PATCH 2u /* parse: only the keys present are changed; null clears a field */
+/* Parses obj into c (which must be initialised).  Unknown keys and wrong types are errors naming the key. */
+int cb_case_from_json(struct cb_case *c, const json_t *obj, unsigned flags, struct cb_err *err);
+/* Parses one JSON text (a line of a JSON lines file, or a whole document). */
+int cb_case_from_json_text(struct cb_case *c, const char *text, size_t len, unsigned flags, struct cb_err *err);
+json_t *cb_case_to_json(const struct cb_case *c, unsigned flags); /* new reference */
+
+/* ---- exchange formats (htcds.c, ctdc.c, jsonl.c) */
+enum cb_format_id { CB_FMT_HTCDS, CB_FMT_CTDC, CB_FMT_CTDC_SYNTH, CB_FMT_JSONL, CB_FMT__COUNT };
+
+/* Per-file reading state: the header's column map, built by open_header. */
+struct cb_reader_ctx {
+	enum cb_format_id format;
+	int ncols;
+	int *col_field; /* per column: a field id, or a format-specific negative code, or -1 to ignore */
+	void *priv;     /* format-specific */
+};
+
+struct cb_format {
+	const char *name; /* "htcds", "ctdc", "jsonl" */
+	char delim;       /* CSV delimiter; 0 for JSON lines */
+	/* Reads the header row and builds ctx; errors name the unknown or missing columns. */
+	int (*open_header)(struct cb_reader_ctx *ctx, const struct cb_csv_row *header, struct cb_err *err);
+	/* Converts one data row into c (initialised by the caller).  Errors carry err->field. */
+	int (*row_to_case)(struct cb_reader_ctx *ctx, const struct cb_csv_row *row, struct cb_case *c,
+			   struct cb_err *err);
+	void (*close)(struct cb_reader_ctx *ctx);
+	void (*write_header)(FILE *f, unsigned flags);
+	void (*write_case)(FILE *f, const struct cb_case *c, unsigned flags); /* flags: CB_JSON_PII */
+};
+
+const struct cb_format *cb_format_get(enum cb_format_id id);
+const struct cb_format *cb_format_by_name(const char *name); /* NULL if unknown */
+/* Guesses the format from the first line of a file. */
+int cb_format_detect(const char *first_line, size_t len, enum cb_format_id *out);
+
+/* ---- import (import.c) */
+struct cb_import_opts {
+	const char *format;      /* NULL: detect */
+	const char *site;        /* office for rows whose format carries none; NULL: "IMPORT" */
+	bool progress;           /* draw a progress bar on stderr */
+	const char *rejected;    /* path of the rejected-rows file; NULL: FILE.rejected.csv */
+};
+struct cb_import_result {
+	long imported, rejected, duplicates;
+};
+/* Imports a file into the store: valid rows are stored in batches (one transaction each), rows already
+ * imported are skipped, invalid rows go to the rejected file with line number and reason (identifying
+ * details withheld).  Returns CB_OK even when rows were rejected; the caller reads res. */
+int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_opts *o,
+		   struct cb_import_result *res, struct cb_err *err);
+
+/* ---- export (export.c): every case, coded fields only unless with_identifiers (which is recorded). */
+int cb_export(struct cb_store *s, FILE *out, const char *format, bool with_identifiers, struct cb_err *err);
+
+/* ---- demo data (demo.c): n synthetic cases, reproducible from seed, with fake names and narratives. */
+int cb_demo_generate(struct cb_store *s, long n, uint64_t seed, bool progress, struct cb_err *err);
+/* One synthetic case (no id), for tests and benchmarks.  `rng` is a state from cb_demo_rng_seed. */
+struct cb_demo_rng {
+	uint64_t s[4];
+};
+void cb_demo_rng_seed(struct cb_demo_rng *r, uint64_t seed);
+int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii);
+
+/* ---- progress bar (import.c) on stderr, drawn only when stderr is a terminal. */
+void cb_progress(const char *what, long done, long total);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * store.h -- the case database on SQLite: open, migrate, add, read, update, erase, scan, check.
+ *
+ * Files of a database DB:
+ *   DB            SQLite in WAL mode: coded fields as columns (one per cb_fields.h row, named after it),
+ *                 identifying details as one sealed blob per case, record keys for statistics, events.
+ *   DB.casekeys   SQLite key store: one wrapped key per case.  Kept apart so that erasing a case destroys
+ *                 its key everywhere copies of DB went (backups, exports of the file).  Back it up on its own,
+ *                 with short retention.
+ *   DB.key        the master key (see crypto.h), or the file named by $CASEBANK_KEY_FILE.
+ *
+ * Writes: every change to a case is one transaction; bulk writers wrap many in cb_store_begin/commit.
+ * Write order makes a crash harmless: a case key is committed before its case, and destroyed before its
+ * case row is touched, so a crash can leave an unused key but never a case whose key is lost.
+ *
+ * Enum and multi-valued fields are stored by value name (multi: names joined by ';'), countries by alpha-2,
+ * dates as YYYY-MM-DD: the file stays readable with the sqlite3 shell and survives codebook reordering.
+ */
+#ifndef CB_STORE_H
+#define CB_STORE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "codebook/codebook.h"
+
+struct cb_store;
+struct sqlite3;
+
+#define CB_OPEN_READONLY 1u
+
+/* The key file of a database: $CASEBANK_KEY_FILE if set, else DB.key.  Returns buf. */
+const char *cb_store_keyfile(const char *db, char *buf, size_t n);
+
+/* Creates DB, DB.casekeys and the key file (unless $CASEBANK_KEY_FILE names an existing one).
+ * CB_EEXIST if the database exists. */
+int cb_store_create(const char *path, struct cb_err *err);
+/* Opens and migrates.  CB_ENOTFOUND if there is no database, CB_EKEY if the key is missing or wrong. */
+int cb_store_open(const char *path, unsigned flags, struct cb_store **out, struct cb_err *err);
+void cb_store_free(struct cb_store **s);
+
+/* Bulk transactions.  Without one, each call below is its own transaction. */
+int cb_store_begin(struct cb_store *s, struct cb_err *err);
+int cb_store_commit(struct cb_store *s, struct cb_err *err);
+void cb_store_rollback(struct cb_store *s);
+
+/* Adds a case: derives, validates, assigns an id if c->case_id is zero, draws its secret record key,
+ * seals its identifying details.  `fingerprint` (16 bytes, or NULL) marks where an imported row came from:
+ * a row whose fingerprint or case id is already stored is CB_EEXIST and nothing is written. */
+int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_err *err);
+
+#define CB_WITH_PII 1u
+/* Reads a case; identifying details only with CB_WITH_PII.  CB_ENOTFOUND if absent or erased. */
+int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struct cb_case *out, struct cb_err *err);
+
+/* Replaces the stored case c->case_id with c.  CB_ECONFLICT if the stored version is not
+ * c->version (somebody changed it first); on success c->version is the new version.  Identifying details
+ * are replaced only when the case carries any or `flags` has CB_WITH_PII (then NULL clears). */
+int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struct cb_err *err);
+
+/* Destroys the case key (identifying details become unrecoverable) and, with `all`, the coded record. */
+int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb_err *err);
+
+struct cb_store_filter {
+	const char *site; /* NULL: any */
+	int32_t status;   /* CB_NA: any */
+};
+typedef int (*cb_case_fn)(const struct cb_case *c, void *ctx);
+/* Calls fn for every case matching f (NULL: all) in registration order; stops at fn's first non-zero
+ * return and returns it. */
+int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned flags, cb_case_fn fn, void *ctx,
+		  struct cb_err *err);
+long cb_store_count(struct cb_store *s);
+
+/* Integrity check plus codebook validation of every row; one line per problem on out.  Sets *problems. */
+int cb_store_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);
+
+/* A keyed fingerprint (16 bytes) of an imported row, so the same row imported twice is recognised without
+ * storing anything that could be reversed to the row. */
+void cb_store_fingerprint(struct cb_store *s, const void *data, size_t n, uint8_t out[16]);
+
+/* Records an event (who did what): actions such as "export.identifiers", "erase".  Never values. */
+int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
+		   struct cb_err *err);
+
+/* Small settings kept in the database (policy, ptable parameters).  get: CB_ENOTFOUND if unset; *out
+ * is malloc'd. */
+int cb_store_meta_get(struct cb_store *s, const char *key, char **out);
+int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, struct cb_err *err);
+
+/* The SQLite handle, for readers such as the statistics index that select columns directly. */
+struct sqlite3 *cb_store_db(struct cb_store *s);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * util.c -- error records, calendar dates, durable file writes and growable buffers (see cb.h).
+ *
+ * Dates are days since 1970-01-01 computed with Howard Hinnant's civil-from-days algorithms: timegm and
+ * strptime depend on the C library's locale and time zone, and we need strict, exact YYYY-MM-DD.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "util/cb.h"
+
+int cb_err_set(struct cb_err *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		err->code = code;
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+int cb_err_field(struct cb_err *err, int code, const char *field, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		err->code = code;
+		snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+void cb_err_clear(struct cb_err *err)
+{
+	if (err)
+		memset(err, 0, sizeof *err);
+}
+
+const char *cb_err_value(const char *value, char buf[64])
+{
+	size_t o = 0;
+	if (!value)
+		return "(none)";
+	for (const unsigned char *p = (const unsigned char *)value; *p && o < 56; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\'') {
+			o += (size_t)snprintf(buf + o, 64 - o, "\\x%02x", *p);
+		} else {
+			buf[o++] = (char)*p;
+		}
+		if (o >= 40 && p[1]) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+const char *cb_rc_str(int code)
+{
+	switch (code) {
+	case CB_OK: return "ok";
+	case CB_EINVAL: return "invalid input";
+	case CB_ENOTFOUND: return "not found";
+	case CB_EEXIST: return "already exists";
+	case CB_EIO: return "input/output error";
+	case CB_ENOMEM: return "out of memory";
+	case CB_EKEY: return "key problem";
+	case CB_ECONFLICT: return "changed by somebody else";
+	case CB_ECORRUPT: return "data failed its integrity check";
+	case CB_EDB: return "database error";
+	case CB_ECONSENT: return "consent missing";
+	case CB_EPERM: return "not allowed";
+	}
+	return "unknown error";
+}
+
+/* ---- dates */
+
+static int32_t days_from_civil(int y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	const int era = (y >= 0 ? y : y - 399) / 400;
+	const unsigned yoe = (unsigned)(y - era * 400);
+	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int32_t)doe - 719468;
+}
+
+static void civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	const int era = (z >= 0 ? z : z - 146096) / 146097;
+	const unsigned doe = (unsigned)(z - era * 146097);
+	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	const unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int)yoe + era * 400 + (*m <= 2);
+}
+
+int cb_date_parse(const char *s, int32_t *days)
+{
+	int v[3] = {0, 0, 0};
+	static const int width[3] = {4, 2, 2};
+	const char *p = s;
+	for (int i = 0; i < 3; i++) {
+		for (int k = 0; k < width[i]; k++, p++) {
+			if (*p < '0' || *p > '9')
+				return CB_EINVAL;
+			v[i] = v[i] * 10 + (*p - '0');
+		}
+		if (i < 2 && *p++ != '-')
+			return CB_EINVAL;
+	}
+	if (*p || v[0] < 1800 || v[1] < 1 || v[1] > 12 || v[2] < 1)
+		return CB_EINVAL;
+	int32_t d = days_from_civil(v[0], (unsigned)v[1], (unsigned)v[2]);
+	int y;
+	unsigned m, dd;
+	civil_from_days(d, &y, &m, &dd); /* rejects 2023-02-30 and friends */
+	if (y != v[0] || (int)m != v[1] || (int)dd != v[2])
+		return CB_EINVAL;
+	*days = d;
+	return CB_OK;
+}
+
+void cb_date_format(int32_t days, char out[11])
+{
+	int y;
+	unsigned m, d;
+	if (days == CB_NA) {
+		out[0] = 0;
+		return;
+	}
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02u-%02u", y % 10000, m % 100, d % 100);
+}
+
+int cb_date_year(int32_t days)
+{
+	int y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	return y;
+}
+
+int32_t cb_date_today(void)
+{
+	return (int32_t)(time(NULL) / 86400);
+}
+
+/* ---- files */
+
+int cb_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode, struct cb_err *err)
+{
+	int rc = CB_EIO, fd = -1;
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16), *dircopy = strdup(path);
+	if (!tmp || !dircopy) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		cb_err_set(err, CB_EIO, "%s: cannot create a temporary file: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fchmod(fd, (mode_t)mode) != 0)
+		goto fail;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	int dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) { /* the rename itself must survive a crash */
+		fsync(dfd);
+		close(dfd);
+	}
+	rc = CB_OK;
+	goto out;
+fail:
+	cb_err_set(err, CB_EIO, "%s: cannot write: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	free(dircopy);
+	return rc;
+}
+
+int cb_file_read(const char *path, size_t max, char **out, size_t *len, struct cb_err *err)
+{
+	int rc = CB_EIO;
+	struct cb_buf b = {0};
+	FILE *f = fopen(path, "rb");
+	*out = NULL;
+	if (!f)
+		return cb_err_set(err, errno == ENOENT ? CB_ENOTFOUND : CB_EIO, "%s: %s", path, strerror(errno));
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b.len + n > max) {
+			rc = cb_err_set(err, CB_EINVAL, "%s: larger than %zu bytes", path, max);
+			goto out;
+		}
+		if (cb_buf_append(&b, chunk, n) != CB_OK) {
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (ferror(f)) {
+		rc = cb_err_set(err, CB_EIO, "%s: read error", path);
+		goto out;
+	}
+	if (cb_buf_append(&b, "", 1) != CB_OK) { /* NUL-terminate */
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	*out = b.data;
+	*len = b.len - 1;
+	b.data = NULL;
+	rc = CB_OK;
+out:
+	fclose(f);
+	cb_buf_free(&b);
+	return rc;
+}
+
+/* ---- buffers */
+
+int cb_buf_append(struct cb_buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		/* not realloc: the old block may hold identifying details and must be wiped */
+		char *d = malloc(cap);
+		if (!d)
+			return CB_ENOMEM;
+		if (b->data) {
+			memcpy(d, b->data, b->len);
+			sodium_memzero(b->data, b->cap);
+			free(b->data);
+		}
+		b->data = d;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = 0;
+	return CB_OK;
+}
+
+int cb_buf_printf(struct cb_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256];
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return CB_EINVAL;
+	if ((size_t)n < sizeof small)
+		return cb_buf_append(b, small, (size_t)n);
+	char *big = malloc((size_t)n + 1);
+	if (!big)
+		return CB_ENOMEM;
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	int rc = cb_buf_append(b, big, (size_t)n);
+	sodium_memzero(big, (size_t)n);
+	free(big);
+	return rc;
+}
+
+void cb_buf_reset(struct cb_buf *b)
+{
+	if (b->data)
+		sodium_memzero(b->data, b->len);
+	b->len = 0;
+}
+
+void cb_buf_free(struct cb_buf *b)
+{
+	if (b->data) {
+		sodium_memzero(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
