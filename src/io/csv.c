@@ -24,6 +24,7 @@ struct cb_csv {
 	int failed;        /* a reading error is final: later calls repeat it */
 	char *buf;         /* buf[pos..len) is read but not yet parsed; buf[len] is kept NUL */
 	size_t cap, len, pos;
+	size_t hiwater;    /* the most of buf ever used, to wipe */
 	char *fbuf;        /* the current row's fields, NUL-terminated */
 	size_t fcap;
 	long line;         /* line number of buf[pos] */
@@ -42,7 +43,7 @@ int cb_csv_new(struct cb_csv **out, FILE *f, char delim)
 	r->detect = delim == 0;
 	r->lines = delim == CB_CSV_LINES;
 	r->line = 1;
-	r->cap = BLOCK + 1;
+	r->cap = 4096 + 1; /* grows to BLOCK as input keeps coming: small inputs stay cheap */
 	r->buf = malloc(r->cap);
 	if (!r->buf) {
 		free(r);
@@ -59,7 +60,7 @@ void cb_csv_free(struct cb_csv **pr)
 	if (!r)
 		return;
 	/* the buffers held case data: wipe before giving the memory back */
-	memset(r->buf, 0, r->cap);
+	memset(r->buf, 0, r->hiwater);
 	free(r->buf);
 	if (r->fbuf)
 		memset(r->fbuf, 0, r->fcap);
@@ -87,13 +88,18 @@ static int fill(struct cb_csv *r, struct cb_err *err)
 		r->len -= r->pos;
 		r->pos = 0;
 	}
-	if (r->len + 1 >= r->cap && r->cap < MAX_CAP) {
-		size_t cap = r->cap * 2 > MAX_CAP ? MAX_CAP : r->cap * 2;
+	bool full = r->len + 1 >= r->cap && r->cap < MAX_CAP;
+	bool streaming = r->consumed + (long long)r->len > 0 && r->cap < BLOCK + 1;
+	if (full || streaming) {
+		size_t cap = r->cap < BLOCK + 1 ? r->cap * 4 : r->cap * 2;
+		if (cap > MAX_CAP)
+			cap = MAX_CAP;
 		char *nb = malloc(cap);
 		if (!nb)
 			return cb_err_set(err, CB_ENOMEM, "out of memory");
 		memcpy(nb, r->buf, r->len);
-		memset(r->buf, 0, r->cap);
+		memset(r->buf, 0, r->hiwater);
+		r->hiwater = r->len;
 		free(r->buf);
 		r->buf = nb;
 		r->cap = cap;
@@ -106,6 +112,8 @@ static int fill(struct cb_csv *r, struct cb_err *err)
 	}
 	r->len += n;
 	r->buf[r->len] = 0;
+	if (r->len + 1 > r->hiwater)
+		r->hiwater = r->len + 1;
 	return CB_OK;
 }
 
