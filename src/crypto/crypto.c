@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,7 +104,7 @@ int cb_keyfile_create(const char *path, struct cb_err *err)
 	created = true;
 	if (fchmod(fd, 0600) != 0) /* the umask may have taken bits away, never added: be explicit anyway */
 		goto fail;
-	randombytes_buf(key, sizeof key);
+	randombytes_buf(key, sizeof key); /* straight from the OS: this key outlives everything */
 	memcpy(text, KEYFILE_HEADER "\n", sizeof KEYFILE_HEADER);
 	sodium_bin2hex(text + sizeof KEYFILE_HEADER, 2 * CB_KEY_BYTES + 1, key, sizeof key);
 	text[KEYFILE_LEN - 1] = '\n';
@@ -203,30 +204,75 @@ void cb_key_check(const uint8_t master[CB_KEY_BYTES], uint8_t out[CB_KEY_CHECK_B
 	sodium_memzero(sub, sizeof sub);
 }
 
-/* ---- randomness */
+/* ---- randomness
+ *
+ * The operating system's generator costs a system call (about a microsecond) per request, and adding a case
+ * needs several small draws (id, record key, case key, two nonces).  So small requests are served from a
+ * per-thread pool of 4 KiB of OS randomness; every byte handed out is wiped from the pool, and a forked child
+ * discards its copy so parent and child never hand out the same bytes (nonce reuse). */
+
+#define POOL_BYTES 4096
+#define POOL_MAX_REQUEST 256
+static _Thread_local struct {
+	uint8_t buf[POOL_BYTES];
+	size_t pos; /* bytes before pos are used (and wiped); 0 with `filled` false means never filled */
+	bool filled;
+} pool;
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+
+static void pool_discard(void)
+{
+	sodium_memzero(pool.buf, sizeof pool.buf);
+	pool.filled = false;
+}
+
+static void pool_register(void)
+{
+	pthread_atfork(NULL, NULL, pool_discard);
+}
 
 void cb_random_bytes(void *buf, size_t n)
 {
-	randombytes_buf(buf, n);
+	if (n > POOL_MAX_REQUEST) {
+		randombytes_buf(buf, n);
+		return;
+	}
+	if (!pool.filled || POOL_BYTES - pool.pos < n) {
+		pthread_once(&pool_once, pool_register);
+		randombytes_buf(pool.buf, sizeof pool.buf);
+		pool.pos = 0;
+		pool.filled = true;
+	}
+	memcpy(buf, pool.buf + pool.pos, n);
+	sodium_memzero(pool.buf + pool.pos, n);
+	pool.pos += n;
 }
 
 uint32_t cb_random_uniform(uint32_t upper_bound)
 {
-	return randombytes_uniform(upper_bound);
+	uint32_t r;
+	if (upper_bound < 2)
+		return 0;
+	/* rejection sampling: drop the low values that would make r % upper_bound biased */
+	const uint32_t min = (uint32_t)(-upper_bound) % upper_bound;
+	do
+		cb_random_bytes(&r, sizeof r);
+	while (r < min);
+	return r % upper_bound;
 }
 
 /* ---- case keys and sealing */
 
 void cb_case_key_new(uint8_t key[CB_KEY_BYTES])
 {
-	crypto_aead_xchacha20poly1305_ietf_keygen(key);
+	cb_random_bytes(key, CB_KEY_BYTES);
 }
 
 void cb_seal(const uint8_t key[CB_KEY_BYTES], const uint8_t *ad, size_t adlen, const void *msg, size_t n,
 	     uint8_t *out)
 {
 	uint8_t *nonce = out;
-	randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	cb_random_bytes(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, NULL, msg,
 						   n, ad, adlen, NULL, nonce, key);
 }

@@ -198,6 +198,30 @@ static void test_random_and_secret(void **state)
 	cb_secret_free(NULL);
 }
 
+/* The small-request pool must not hand a forked child the same bytes as its parent (nonce reuse). */
+static void test_random_fork(void **state)
+{
+	(void)state;
+	uint8_t first[16], mine[16], childs[16];
+	int fds[2];
+	cb_random_bytes(first, sizeof first); /* the pool is filled now */
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		cb_random_bytes(childs, sizeof childs);
+		_exit(write(fds[1], childs, sizeof childs) == (ssize_t)sizeof childs ? 0 : 1);
+	}
+	cb_random_bytes(mine, sizeof mine);
+	assert_int_equal(read(fds[0], childs, sizeof childs), (ssize_t)sizeof childs);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(fds[0]);
+	close(fds[1]);
+	assert_memory_not_equal(mine, childs, sizeof mine);
+	assert_memory_not_equal(first, mine, sizeof mine);
+}
+
 int main(void)
 {
 	if (cb_crypto_init() != CB_OK)
@@ -206,7 +230,7 @@ int main(void)
 		cmocka_unit_test(test_keyfile_create_load), cmocka_unit_test(test_keyfile_permissions),
 		cmocka_unit_test(test_keyfile_malformed),   cmocka_unit_test(test_seal_unseal_tamper),
 		cmocka_unit_test(test_key_wrap),            cmocka_unit_test(test_check_subkey_hash),
-		cmocka_unit_test(test_random_and_secret),
+		cmocka_unit_test(test_random_and_secret),   cmocka_unit_test(test_random_fork),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
