@@ -65,6 +65,28 @@ uint32_t cb_region_of_code(uint32_t country_code);
  * caller ANDs with ix->counted. */
 int cb_where_eval(const struct cb_where *w, const struct cb_index *ix, uint64_t *bits, struct cb_err *err);
 
+/* A query result (table.c builds it, render.c prints it).  Axis d has nv values (the last is "not
+ * recorded") plus its total at position nv; cells are laid out with the first axis slowest. */
+struct cb_axis {
+	int dim, field;
+	bool multi;
+	int nv;
+	const char **names, **labels; /* nv + 1 entries, the last "Total" */
+	char **owned;                 /* names this axis allocated (years) */
+	uint32_t *map;                /* single-valued: column code -> position */
+	uint32_t ncodes;
+};
+struct cb_table {
+	int ndims;
+	struct cb_axis ax[CB_STATS_MAX_DIMS];
+	size_t stride[CB_STATS_MAX_DIMS];
+	size_t ncells;
+	struct cb_cell *cells;
+	char *where;
+	bool exact, percent;
+	int threshold;
+};
+
 /* The CKM lookup without bounds on ckey: ckey is taken mod 256. */
 int cb_ptable_dev(const struct cb_ptable *pt, int64_t n, unsigned ckey);
 
