@@ -127,13 +127,13 @@ struct demo_site {
 #define P(cc, w) {C_##cc, w}
 #define SECTOR(s) CB_labour_sector_##s
 static const struct demo_site demo_sites[] = {
-	{"US-NEWYORK", "New York", C_US, false, 12, 2002, 18, 35, SECTOR(hospitality),
+	{"US-NEWYORK", "New York", C_US, false, 12, 2002, 18, 25, SECTOR(hospitality),
 	 {P(US, 45), P(MX, 14), P(CN, 7), P(PH, 5), P(GT, 5), P(HN, 5), P(SV, 4), P(NG, 3), P(UA, 3), P(TH, 3), P(IN, 3), P(VN, 3)}},
-	{"US-HOUSTON", "Houston", C_US, false, 11, 2002, 25, 35, SECTOR(construction),
+	{"US-HOUSTON", "Houston", C_US, false, 11, 2002, 25, 20, SECTOR(construction),
 	 {P(US, 40), P(MX, 30), P(HN, 8), P(GT, 8), P(SV, 6), P(VN, 3), P(IN, 3), P(NG, 2)}},
-	{"US-LOSANGELES", "Los Angeles", C_US, false, 10, 2003, 25, 30, SECTOR(manufacturing),
+	{"US-LOSANGELES", "Los Angeles", C_US, false, 10, 2003, 25, 20, SECTOR(manufacturing),
 	 {P(US, 40), P(MX, 20), P(PH, 10), P(TH, 8), P(CN, 7), P(GT, 5), P(VN, 4), P(ID, 3), P(KH, 3)}},
-	{"US-CHICAGO", "Chicago", C_US, false, 7, 2005, 15, 40, SECTOR(hospitality),
+	{"US-CHICAGO", "Chicago", C_US, false, 7, 2005, 15, 30, SECTOR(hospitality),
 	 {P(US, 62), P(MX, 15), P(UA, 5), P(NG, 5), P(PH, 5), P(IN, 4), P(MD, 4)}},
 	{"RU-MOSCOW", "Moscow", C_RU, false, 2, 2006, 70, 10, SECTOR(construction),
 	 {P(UZ, 30), P(TJ, 20), P(KG, 15), P(UA, 12), P(RU, 10), P(MD, 8), P(BY, 5)}},
@@ -466,7 +466,8 @@ static void narrative(struct cb_demo_rng *r, const struct cb_case *c, enum demo_
 		say(t, c->sexual_exploitation_type ? demo_sex_phrase[__builtin_ctzll(c->sexual_exploitation_type)]
 						   : "There %N was sexually exploited.", w);
 	if (k == K_LABOUR || k == K_BOTH)
-		say(t, k == K_BOTH ? "%N was also made to %L%M." : "Instead %N was made to %L%M.", w);
+		say(t, k == K_BOTH ? "%N was also made to %L%M."
+			: c->promised_job != CB_NA ? "Instead %N was made to %L%M." : "There %N was made to %L%M.", w);
 	if (k == K_OTHER)
 		for (size_t i = 0; i < CB_COUNTOF(other_type); i++)
 			if (c->exploitation_type & BIT(other_type[i]))
@@ -503,13 +504,14 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 	}
 	if (c->birth_year != CB_NA && chance(r, 850)) {
 		int32_t born, doy = c->registered_on - jan1[c->year - FIRST_YEAR];
-		snprintf(buf, sizeof buf, "%04d-12-31", (int)c->birth_year);
-		cb_date_parse(buf, &born);
-		int32_t last_day = born;
+		char on[11];
+		cb_date_format(c->registered_on, on);
 		snprintf(buf, sizeof buf, "%04d-01-01", (int)c->birth_year);
 		cb_date_parse(buf, &born);
-		born += (int32_t)below(r, (uint32_t)doy + 1); /* on or before the day of registration */
-		cb_date_format(born > last_day ? last_day : born, buf);
+		born += (int32_t)below(r, (uint32_t)doy + 1);
+		cb_date_format(born, buf);
+		if (strcmp(buf + 5, on + 5) > 0) /* a leap day in between: keep the birthday on or before */
+			cb_date_format(--born, buf);  /* the day of registration, so the age is exact */
 		if ((rc = set_pii(&c->birth_date, buf)))
 			return rc;
 	}
@@ -558,9 +560,14 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 		      : c->recruiter_sex != CB_NA ? rsex[c->recruiter_sex] : "someone";
 	w.home = w.town;
 	w.job = c->promised_job != CB_NA ? demo_job_phrase[c->promised_job] : "work";
-	if (dest >= 0 && dest == cit)
-		snprintf(dest_name, sizeof dest_name, "another part of %s", cb_countries[cc_index[dest]].name);
-	w.dest = dest < 0 ? "another country" : dest == cit ? dest_name : cb_countries[cc_index[dest]].name;
+	if (dest >= 0) {
+		const char *name = cb_countries[cc_index[dest]].name;
+		bool the = strncmp(name, "United ", 7) == 0 || strcmp(name, "Philippines") == 0 ||
+			   strcmp(name, "Russian Federation") == 0;
+		snprintf(dest_name, sizeof dest_name, "%s%s%s", dest == cit ? "another part of " : "",
+			 the ? "the " : "", name);
+	}
+	w.dest = dest < 0 ? "another country" : dest_name;
 	w.sector = c->labour_sector ? demo_sector_phrase[__builtin_ctzll(c->labour_sector)] : "work without pay";
 	if (c->exploitation_months != CB_NA && c->exploitation_months >= 2)
 		snprintf(months, sizeof months, c->exploitation_months < 24 ? " for %d months" : " for about %d years",
