@@ -112,8 +112,8 @@ static int parse_row(struct cb_store *s, sqlite3_stmt *st, struct cb_case *c, FI
 			continue;
 		cb_case_id_format(c->case_id, idt);
 		if (!out)
-			return cb_err_field(err, CB_ECORRUPT, f->name, "case %s: stored field %s: %s", idt, f->name, e.msg);
-		fprintf(out, "case %s: field %s: %s\n", idt, f->name, e.msg);
+			return cb_err_field(err, CB_ECORRUPT, f->name, "case %s: stored %s", idt, e.msg);
+		fprintf(out, "case %s: %s\n", idt, e.msg); /* e.msg starts with the field name */
 		++*problems;
 	}
 	return CB_OK;
@@ -299,9 +299,9 @@ int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerpri
 	if (r != SQLITE_DONE) {
 		const char *msg = sqlite3_errmsg(s->db);
 		cb_case_id_format(c->case_id, idt);
-		if (r == SQLITE_CONSTRAINT && strstr(msg, "fingerprint"))
+		if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "fingerprint"))
 			rc = cb_err_set(err, CB_EEXIST, "this row was imported before (as another case)");
-		else if (r == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
+		else if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
 			rc = cb_err_set(err, CB_EEXIST, "case %s already exists", idt);
 		else
 			rc = cb_store_db_err(s->db, err, "add");
@@ -589,14 +589,14 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 			continue; /* no case id: nothing more to say about this row */
 		cb_case_id_format(c.case_id, idt);
 		if (*problems == before && cb_case_validate(&c, &e) != CB_OK) {
-			fprintf(out, "case %s: field %s: %s\n", idt, e.field[0] ? e.field : "?", e.msg);
+			fprintf(out, "case %s: %s\n", idt, e.msg);
 			++*problems;
 		}
 		if (sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
 			int prc = open_pii(s, c.case_id, sqlite3_column_blob(st, C_PII),
 					   (size_t)sqlite3_column_bytes(st, C_PII), &c, &e);
 			if (prc == CB_ENOTFOUND) {
-				fprintf(out, "case %s: field pii: sealed identifying details without a case key\n", idt);
+				fprintf(out, "case %s: pii: sealed identifying details without a case key\n", idt);
 				++*problems;
 			} else if (prc != CB_OK) {
 				fprintf(out, "%s\n", e.msg); /* names the case and field, never a value */
@@ -634,7 +634,7 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 		cb_case_id_format(id, idt);
 		int vrc = stored_version(s, id, &version, &has_pii, NULL);
 		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii)) {
-			fprintf(out, "case %s: field pii: unused case key (%s)\n", idt,
+			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
 				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");
 			++*problems;
 		} else if (vrc != CB_OK) {
