@@ -27,12 +27,16 @@ struct cb_csv_row {
 	size_t rawlen;
 };
 
-/* Reads from f (not closed by cb_csv_free).  delim 0 means: detect ',' or ';' from the first line. */
+/* Reads from f (not closed by cb_csv_free).  delim 0 means: detect ',' or ';' from the first line.
+ * delim CB_CSV_LINES means: no quoting, each line is one field (JSON lines). */
+#define CB_CSV_LINES '\n'
 int cb_csv_new(struct cb_csv **out, FILE *f, char delim);
 void cb_csv_free(struct cb_csv **r);
 /* 1: a row was read; 0: end of input; < 0: error, described in err (with the line). */
 int cb_csv_next(struct cb_csv *r, struct cb_csv_row *row, struct cb_err *err);
 char cb_csv_delim(const struct cb_csv *r);
+/* Bytes of input consumed so far (for progress bars). */
+long long cb_csv_offset(const struct cb_csv *r);
 
 /* Writes one field, quoting it when it holds the delimiter, a quote, CR or LF, or leading/trailing space. */
 void cb_csv_put(FILE *f, const char *s, char delim);

@@ -149,7 +149,7 @@ void cb_date_format(int32_t days, char out[11])
 		return;
 	}
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, 11, "%04d-%02u-%02u", y % 10000, m % 100, d % 100);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, m % 100, d % 100);
 }
 
 int cb_date_year(int32_t days)

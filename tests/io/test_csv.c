@@ -1,0 +1,265 @@
+/*
+ * test_csv.c -- the CSV reader and writer: RFC 4180 quoting, line numbers, CRLF, BOM, delimiter detection,
+ * limits, rows spanning the reader's blocks, and writer/reader round trips.
+ */
+#include "cb_test.h"
+
+#include "io/csv.h"
+
+struct parsed {
+	int nrows;
+	long lines[64];
+	int nfields[64];
+	char cells[64][8][64];
+	char raw[64][128];
+	char delim;
+	int rc; /* last cb_csv_next result */
+	struct cb_err err;
+};
+
+static void parse(const char *text, size_t len, char delim, struct parsed *out)
+{
+	memset(out, 0, sizeof *out);
+	FILE *f = fmemopen((void *)text, len, "rb");
+	assert_non_null(f);
+	struct cb_csv *r;
+	assert_int_equal(cb_csv_new(&r, f, delim), CB_OK);
+	struct cb_csv_row row;
+	while ((out->rc = cb_csv_next(r, &row, &out->err)) == 1) {
+		int i = out->nrows++;
+		assert_true(i < 64);
+		out->lines[i] = row.line;
+		out->nfields[i] = row.nfields;
+		for (int k = 0; k < row.nfields && k < 8; k++)
+			snprintf(out->cells[i][k], 64, "%s", row.fields[k]);
+		snprintf(out->raw[i], 128, "%.*s", (int)row.rawlen, row.raw);
+	}
+	out->delim = cb_csv_delim(r);
+	cb_csv_free(&r);
+	assert_null(r);
+	fclose(f);
+}
+
+static void test_simple_lf_and_line_numbers(void **state)
+{
+	(void)state;
+	struct parsed p;
+	const char *t = "a,b,c\n1,2,3\n\n4,,6";
+	parse(t, strlen(t), ',', &p);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.nrows, 3);
+	assert_int_equal(p.lines[0], 1);
+	assert_int_equal(p.lines[1], 2);
+	assert_int_equal(p.lines[2], 4); /* the empty line 3 is skipped but counted */
+	assert_int_equal(p.nfields[2], 3);
+	assert_string_equal(p.cells[2][1], "");
+	assert_string_equal(p.cells[2][2], "6");
+	assert_string_equal(p.raw[1], "1,2,3");
+}
+
+static void test_crlf(void **state)
+{
+	(void)state;
+	struct parsed p;
+	const char *t = "a,b\r\n\"x\",y\r\n\r\nlast,\"q\"\r\n";
+	parse(t, strlen(t), ',', &p);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.nrows, 3);
+	assert_string_equal(p.cells[0][1], "b");
+	assert_string_equal(p.cells[1][0], "x");
+	assert_string_equal(p.cells[1][1], "y");
+	assert_string_equal(p.raw[1], "\"x\",y");
+	assert_int_equal(p.lines[2], 4);
+	assert_string_equal(p.cells[2][1], "q");
+}
+
+static void test_quotes_and_embedded_newlines(void **state)
+{
+	(void)state;
+	struct parsed p;
+	const char *t = "id,note\n1,\"say \"\"hi\"\", then\nleave;\r\nnow\"\n2,\"\"\n3,a\"b\n";
+	parse(t, strlen(t), ',', &p);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.nrows, 4);
+	assert_string_equal(p.cells[1][1], "say \"hi\", then\nleave;\r\nnow");
+	assert_int_equal(p.lines[1], 2);
+	assert_int_equal(p.lines[2], 5); /* the quoted field spanned lines 2-4 */
+	assert_string_equal(p.cells[2][1], "");
+	assert_string_equal(p.cells[3][1], "a\"b"); /* a stray quote inside an unquoted field is data */
+}
+
+static void test_bom_and_detection(void **state)
+{
+	(void)state;
+	struct parsed p;
+	const char *t = "\xEF\xBB\xBF\"notice, with; commas, here\";a;b\n;1;2\n";
+	parse(t, strlen(t), 0, &p);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.delim, ';');
+	assert_int_equal(p.nrows, 2);
+	assert_string_equal(p.cells[0][0], "notice, with; commas, here");
+	assert_string_equal(p.cells[1][0], "");
+	assert_string_equal(p.cells[1][2], "2");
+
+	const char *c = "\xEF\xBB\xBFx,y;z\n1,2\n";
+	parse(c, strlen(c), 0, &p);
+	assert_int_equal(p.delim, ',');
+	assert_string_equal(p.cells[0][0], "x");
+	assert_string_equal(p.cells[0][1], "y;z");
+
+	parse("", 0, 0, &p);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.nrows, 0);
+}
+
+static void test_errors_name_the_line(void **state)
+{
+	(void)state;
+	struct parsed p;
+	const char *t = "a,b\n1,2\n3,\"open\n4,5\n";
+	parse(t, strlen(t), ',', &p);
+	assert_int_equal(p.rc, CB_EINVAL);
+	assert_int_equal(p.nrows, 2);
+	assert_int_equal(p.err.line, 3);
+	assert_non_null(strstr(p.err.msg, "line 3"));
+
+	const char *q = "a,b\n\"x\"y,2\n";
+	parse(q, strlen(q), ',', &p);
+	assert_int_equal(p.rc, CB_EINVAL);
+	assert_int_equal(p.err.line, 2);
+
+	/* 513 fields */
+	char many[2048] = "";
+	for (int i = 0; i < 512; i++)
+		strcat(many, "x,");
+	strcat(many, "x\n");
+	parse(many, strlen(many), ',', &p);
+	assert_int_equal(p.rc, CB_EINVAL);
+	assert_non_null(strstr(p.err.msg, "512"));
+}
+
+static void test_row_too_long(void **state)
+{
+	(void)state;
+	size_t n = CB_CSV_MAX_ROW + 100;
+	char *t = malloc(n + 16);
+	assert_non_null(t);
+	memcpy(t, "a\n", 2);
+	memset(t + 2, 'x', n);
+	memcpy(t + 2 + n, "\nb\n", 4);
+	struct parsed p;
+	parse(t, n + 5, ',', &p);
+	assert_int_equal(p.rc, CB_EINVAL);
+	assert_int_equal(p.nrows, 1);
+	assert_int_equal(p.err.line, 2);
+	free(t);
+
+	/* exactly at the limit is fine */
+	t = malloc(CB_CSV_MAX_ROW + 2);
+	memset(t, 'y', CB_CSV_MAX_ROW);
+	t[CB_CSV_MAX_ROW] = '\n';
+	FILE *f = fmemopen(t, CB_CSV_MAX_ROW + 1, "rb");
+	struct cb_csv *r;
+	struct cb_csv_row row;
+	assert_int_equal(cb_csv_new(&r, f, ','), CB_OK);
+	assert_int_equal(cb_csv_next(r, &row, NULL), 1);
+	assert_int_equal(row.rawlen, CB_CSV_MAX_ROW);
+	assert_int_equal(strlen(row.fields[0]), CB_CSV_MAX_ROW);
+	assert_int_equal(cb_csv_next(r, &row, NULL), 0);
+	cb_csv_free(&r);
+	fclose(f);
+	free(t);
+}
+
+static void test_lines_mode(void **state)
+{
+	(void)state;
+	struct parsed p;
+	const char *t = "{\"a\":\"x,\\\"y\"}\r\n\n{\"b\":1}";
+	parse(t, strlen(t), CB_CSV_LINES, &p);
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.nrows, 2);
+	assert_int_equal(p.nfields[0], 1);
+	assert_string_equal(p.cells[0][0], "{\"a\":\"x,\\\"y\"}");
+	assert_int_equal(p.lines[1], 3);
+	assert_string_equal(p.cells[1][0], "{\"b\":1}");
+}
+
+/* Many rows with quoted, multi-line fields: every block boundary falls somewhere inside a row. */
+static void test_many_rows_across_blocks(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *w = open_memstream(&text, &len);
+	assert_non_null(w);
+	const int n = 60000;
+	for (int i = 0; i < n; i++) {
+		char a[32], b[64];
+		snprintf(a, sizeof a, "%d", i);
+		snprintf(b, sizeof b, "v \"%d\"\n;,%d", i, i * 7);
+		const char *row[3] = {a, b, i % 3 ? "plain" : ""};
+		cb_csv_put_row(w, row, 3, ';');
+	}
+	fclose(w);
+	FILE *f = fmemopen(text, len, "rb");
+	struct cb_csv *r;
+	struct cb_csv_row row;
+	struct cb_err err = {0};
+	assert_int_equal(cb_csv_new(&r, f, 0), CB_OK);
+	int i = 0;
+	int rc;
+	while ((rc = cb_csv_next(r, &row, &err)) == 1) {
+		char b[64];
+		snprintf(b, sizeof b, "v \"%d\"\n;,%d", i, i * 7);
+		assert_int_equal(row.nfields, 3);
+		assert_int_equal(atoi(row.fields[0]), i);
+		assert_string_equal(row.fields[1], b);
+		assert_int_equal(row.line, 1 + 2L * i);
+		i++;
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(i, n);
+	assert_int_equal(cb_csv_delim(r), ';');
+	assert_int_equal(cb_csv_offset(r), (long long)len);
+	cb_csv_free(&r);
+	fclose(f);
+	free(text);
+}
+
+static void test_writer_quotes_only_when_needed(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *w = open_memstream(&text, &len);
+	const char *row[6] = {"plain", "a,b", "say \"x\"", " lead", NULL, "semi;colon"};
+	cb_csv_put_row(w, row, 6, ',');
+	fclose(w);
+	assert_string_equal(text, "plain,\"a,b\",\"say \"\"x\"\"\",\" lead\",,semi;colon\n");
+	struct parsed p;
+	parse(text, len, ',', &p);
+	assert_int_equal(p.nrows, 1);
+	assert_int_equal(p.nfields[0], 6);
+	assert_string_equal(p.cells[0][1], "a,b");
+	assert_string_equal(p.cells[0][2], "say \"x\"");
+	assert_string_equal(p.cells[0][3], " lead");
+	assert_string_equal(p.cells[0][4], "");
+	free(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_simple_lf_and_line_numbers),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_quotes_and_embedded_newlines),
+		cmocka_unit_test(test_bom_and_detection),
+		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_row_too_long),
+		cmocka_unit_test(test_lines_mode),
+		cmocka_unit_test(test_many_rows_across_blocks),
+		cmocka_unit_test(test_writer_quotes_only_when_needed),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
