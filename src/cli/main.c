@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
@@ -68,7 +69,7 @@ int cb_cli_parse(int argc, char **argv, const struct option *longopts, const cha
 	optind = 0; /* glibc: re-initialise for each command */
 	opterr = 0;
 	int c, idx;
-	while ((c = getopt_long(argc, argv, "+", longopts, &idx)) != -1) {
+	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
 		if (c == '?' || c == ':') {
 			fprintf(stderr, "casebank: %s: unknown option or missing value: %s\n", argv[0],
 				argv[optind - 1]);
@@ -114,6 +115,7 @@ int main(int argc, char **argv)
 		printf("casebank %s\n", CB_VERSION);
 		return CB_EXIT_OK;
 	}
+	umask(077); /* every file casebank creates (database, WAL, key store, reports) is for its owner only */
 	if (cb_crypto_init() != CB_OK) {
 		fprintf(stderr, "casebank: libsodium: cannot initialise\n");
 		return CB_EXIT_ERROR;
