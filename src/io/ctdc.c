@@ -420,6 +420,22 @@ static void out_init(void)
 	out_ready = true;
 }
 
+/* A multi-valued field as CTDC can say it: only the values that have a flag column.  A set of other values
+ * (ChildLabour alone) is written as missing, so that reading the file back gives what it says. */
+static uint64_t ctdc_set(const struct cb_case *c, const struct cb_field *f)
+{
+	uint64_t set = *(const uint64_t *)cb_case_cmember(c, f), mask = 0;
+	for (int v = 0; v < f->vset->count; v++)
+		if (f->vset->values[v].ctdc[0])
+			mask |= UINT64_C(1) << v;
+	return set & mask;
+}
+
+static bool present(const struct cb_case *c, const struct cb_field *f)
+{
+	return f->kind == CB_MULTI ? ctdc_set(c, f) != 0 : cb_case_has(c, f);
+}
+
 static bool has_flag(const struct cb_case *c, const struct col *k)
 {
 	const struct cb_field *f = &cb_fields[k->field];
@@ -445,11 +461,11 @@ static void column_text(const struct cb_case *c, const struct col *k, struct cb_
 	const struct cb_field *f = k->field >= 0 ? &cb_fields[k->field] : NULL;
 	cb_buf_reset(b);
 	if (k->kind == COL_SEXLABOUR) {
-		if (cb_case_has(c, &cb_fields[forced_labour.field]))
+		if (present(c, &cb_fields[forced_labour.field]))
 			cb_buf_printf(b, "%d", has_flag(c, &forced_labour) && has_flag(c, &sexual_exploit));
 		return;
 	}
-	if (!f || !cb_case_has(c, f))
+	if (!f || !present(c, f))
 		return; /* missing: empty */
 	const int32_t v = f->kind == CB_MULTI ? 0 : *(const int32_t *)cb_case_cmember(c, f);
 	switch (k->kind) {

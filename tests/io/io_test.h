@@ -79,4 +79,32 @@ static inline void iot_assert_same_case(const struct cb_case *a, const struct cb
 	}
 }
 
+/* A new, empty database in the scratch directory. */
+static inline struct cb_store *iot_store(const char *name)
+{
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	const char *db = cbt_path("%s", name);
+	unsetenv("CASEBANK_KEY_FILE");
+	if (cb_store_create(db, &err) != CB_OK || cb_store_open(db, 0, &s, &err) != CB_OK)
+		fail_msg("%s: %s", name, err.msg);
+	return s;
+}
+
+/* Everything cb_export writes, as a malloc'd string. */
+static inline char *iot_export(struct cb_store *s, const char *format, bool pii)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct cb_err err = {0};
+	FILE *w = open_memstream(&text, &len);
+	assert_non_null(w);
+	if (cb_export(s, w, format, pii, &err) != CB_OK)
+		fail_msg("export %s: %s", format, err.msg);
+	fclose(w);
+	char *copy = strdup(text);
+	free(text);
+	return copy;
+}
+
 #endif
