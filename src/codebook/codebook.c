@@ -207,6 +207,29 @@ bool cb_case_has_pii(const struct cb_case *c)
 	return false;
 }
 
+bool cb_case_equal(const struct cb_case *a, const struct cb_case *b)
+{
+	for (int i = 0; i < CB_NFIELDS; i++) {
+		const struct cb_field *f = &cb_fields[i];
+		const void *x = cb_case_cmember(a, f), *y = cb_case_cmember(b, f);
+		bool same;
+		switch (f->kind) {
+		case CB_ID: same = memcmp(x, y, 16) == 0; break;
+		case CB_SITE: same = strncmp(x, y, 17) == 0; break;
+		case CB_MULTI: same = *(const uint64_t *)x == *(const uint64_t *)y; break;
+		case CB_PII: {
+			const char *s = *(char *const *)x, *t = *(char *const *)y;
+			same = s == t || (s && t && strcmp(s, t) == 0);
+			break;
+		}
+		default: same = *(const int32_t *)x == *(const int32_t *)y; break;
+		}
+		if (!same)
+			return false;
+	}
+	return a->version == b->version;
+}
+
 /* ---- text in */
 
 /* Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). */

@@ -128,6 +128,9 @@ void cb_case_init(struct cb_case *c);  /* every field missing */
 void cb_case_clear(struct cb_case *c); /* wipes and frees identifying details, then cb_case_init */
 int cb_case_copy(struct cb_case *dst, const struct cb_case *src); /* deep copy; dst must be initialised */
 bool cb_case_has_pii(const struct cb_case *c);
+/* True when both cases hold the same values in every field (identifying details compared by content)
+ * and the same version. */
+bool cb_case_equal(const struct cb_case *a, const struct cb_case *b);
 
 /* Sets one field from text: value names, numbers, dates, country codes, "yes"/"no"/"true"/"false";
  * MULTI values separated by ';' (spaces around them ignored).  "" clears the field.  Errors name the field,

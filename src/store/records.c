@@ -1,0 +1,660 @@
+/*
+ * records.c -- reading and writing cases in an open store: add, get, update, erase, scan, check.
+ *
+ * store.c opens the files and explains the write order (case keys commit before the cases that use them,
+ * and are destroyed before the case row is touched); this file follows it.  Coded fields are bound one per
+ * column straight from the case (value names and alpha-2 codes are static strings, so no copies); DATE and
+ * MULTI text goes through per-field scratch buffers that live in the store, so adding a case allocates
+ * nothing once the buffers have grown.  Identifying details are packed (name\0value\0 pairs after a format
+ * byte), sealed with the case key (associated data: case id) and the packed text wiped.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "store/store_impl.h"
+
+/* ---- coded fields <-> columns */
+
+/* Binds every column field of c to st, parameters first..first+ncols-1. */
+static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c, struct cb_err *err)
+{
+	for (int i = 0; i < s->ncols; i++) {
+		const struct cb_field *f = s->cols[i];
+		const void *m = cb_case_cmember(c, f);
+		const int p = first + i;
+		int32_t v = CB_NA;
+		if (f->kind != CB_SITE && f->kind != CB_MULTI)
+			memcpy(&v, m, sizeof v);
+		switch (f->kind) {
+		case CB_SITE:
+			if (*(const char *)m)
+				sqlite3_bind_text(st, p, m, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_null(st, p);
+			break;
+		case CB_ENUM:
+			if (v == CB_NA)
+				sqlite3_bind_null(st, p);
+			else if (v < 0 || v >= f->vset->count)
+				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value index %d out of range", f->name,
+						    (int)v);
+			else
+				sqlite3_bind_text(st, p, f->vset->values[v].name, -1, SQLITE_STATIC);
+			break;
+		case CB_COUNTRY:
+			if (v == CB_NA)
+				sqlite3_bind_null(st, p);
+			else if (v < 0 || v >= cb_ncountries)
+				return cb_err_field(err, CB_EINVAL, f->name, "field %s: country index %d out of range",
+						    f->name, (int)v);
+			else
+				sqlite3_bind_text(st, p, cb_countries[v].alpha2, -1, SQLITE_STATIC);
+			break;
+		case CB_INT:
+		case CB_BOOL:
+			if (v == CB_NA)
+				sqlite3_bind_null(st, p);
+			else
+				sqlite3_bind_int(st, p, v);
+			break;
+		case CB_DATE:
+		case CB_MULTI:
+			if (!cb_case_has(c, f)) {
+				sqlite3_bind_null(st, p);
+			} else {
+				size_t n = cb_case_format(c, f, s->scratch[i], SCRATCH);
+				if (n >= SCRATCH)
+					return cb_err_field(err, CB_EINVAL, f->name, "field %s: value too long", f->name);
+				sqlite3_bind_text(st, p, s->scratch[i], (int)n, SQLITE_STATIC);
+			}
+			break;
+		default:
+			sqlite3_bind_null(st, p);
+		}
+	}
+	return CB_OK;
+}
+
+/* Reads the coded fields of the current row of st (columns as in select_cols) into c, through
+ * cb_case_set_text so that stored text is validated like any other input.  With `out`, every bad field is a
+ * line on out and counted in *problems; without, the first one is the error. */
+static int parse_row(struct cb_store *s, sqlite3_stmt *st, struct cb_case *c, FILE *out, long *problems,
+		     struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	cb_case_init(c);
+	if (sqlite3_column_bytes(st, C_ID) != 16) {
+		if (out) {
+			fprintf(out, "row %lld: malformed case id\n", (long long)sqlite3_column_int64(st, C_SEQ));
+			++*problems;
+		}
+		return cb_err_set(err, CB_ECORRUPT, "row %lld: malformed case id", (long long)sqlite3_column_int64(st, C_SEQ));
+	}
+	memcpy(c->case_id, sqlite3_column_blob(st, C_ID), 16);
+	c->version = sqlite3_column_int64(st, C_VERSION);
+	for (int i = 0; i < s->ncols; i++) {
+		const struct cb_field *f = s->cols[i];
+		const int col = C_FIELDS + i;
+		const int type = sqlite3_column_type(st, col);
+		const char *text;
+		struct cb_err e = {0};
+		if (type == SQLITE_NULL)
+			continue;
+		if (f->kind == CB_BOOL && type == SQLITE_INTEGER && f->vset && sqlite3_column_int64(st, col) >= 0 &&
+		    sqlite3_column_int64(st, col) < f->vset->count)
+			text = f->vset->values[sqlite3_column_int(st, col)].name;
+		else
+			text = (const char *)sqlite3_column_text(st, col);
+		if (cb_case_set_text(c, f, text ? text : "", &e) == CB_OK)
+			continue;
+		cb_case_id_format(c->case_id, idt);
+		if (!out)
+			return cb_err_field(err, CB_ECORRUPT, f->name, "case %s: stored %s", idt, e.msg);
+		fprintf(out, "case %s: %s\n", idt, e.msg); /* e.msg starts with the field name */
+		++*problems;
+	}
+	return CB_OK;
+}
+
+/* ---- identifying details */
+
+static int grow(uint8_t **buf, size_t *cap, size_t need, bool secret)
+{
+	if (*cap >= need)
+		return CB_OK;
+	size_t n = *cap ? *cap : 1024;
+	while (n < need)
+		n *= 2;
+	uint8_t *b = malloc(n);
+	if (!b)
+		return CB_ENOMEM;
+	if (*buf && secret)
+		sodium_memzero(*buf, *cap);
+	free(*buf);
+	*buf = b;
+	*cap = n;
+	return CB_OK;
+}
+
+/* Packs c's identifying details into s->pack.  Keyed by field name: stable across codebook reordering. */
+static int pack_pii(struct cb_store *s, const struct cb_case *c)
+{
+	const uint8_t format = PII_FORMAT;
+	cb_buf_reset(&s->pack);
+	int rc = cb_buf_append(&s->pack, &format, 1);
+	for (int i = 0; i < CB_NFIELDS && rc == CB_OK; i++) {
+		const struct cb_field *f = &cb_fields[i];
+		const char *v;
+		if (f->kind != CB_PII)
+			continue;
+		memcpy(&v, cb_case_cmember(c, f), sizeof v);
+		if (!v)
+			continue;
+		rc = cb_buf_append(&s->pack, f->name, strlen(f->name) + 1);
+		if (rc == CB_OK)
+			rc = cb_buf_append(&s->pack, v, strlen(v) + 1);
+	}
+	return rc;
+}
+
+/* Packs and seals c's details with the key in s->sec->casekey into s->sealed; *n gets the sealed size. */
+static int seal_pii(struct cb_store *s, const struct cb_case *c, size_t *n, struct cb_err *err)
+{
+	int rc = pack_pii(s, c);
+	if (rc == CB_OK)
+		rc = grow(&s->sealed, &s->sealed_cap, s->pack.len + CB_SEAL_OVERHEAD, false);
+	if (rc == CB_OK) {
+		cb_seal(s->sec->casekey, c->case_id, 16, s->pack.data, s->pack.len, s->sealed);
+		*n = s->pack.len + CB_SEAL_OVERHEAD;
+	}
+	cb_buf_reset(&s->pack); /* wipes */
+	return rc == CB_OK ? CB_OK : cb_err_set(err, CB_ENOMEM, "out of memory");
+}
+
+/* The case key of id into s->sec->casekey.  CB_ENOTFOUND if there is none (erased), CB_ECORRUPT if it fails
+ * authentication. */
+static int load_key(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int rc;
+	sqlite3_bind_blob(s->key_get, 1, id, 16, SQLITE_STATIC);
+	int r = sqlite3_step(s->key_get);
+	if (r == SQLITE_DONE) {
+		rc = CB_ENOTFOUND;
+	} else if (r != SQLITE_ROW) {
+		rc = cb_store_db_err(s->kdb, err, "case keys");
+	} else if (sqlite3_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
+		   cb_key_unwrap(s->sec->master, id, sqlite3_column_blob(s->key_get, 0), s->sec->casekey) != CB_OK) {
+		cb_case_id_format(id, idt);
+		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its case key fails authentication", idt);
+	} else {
+		rc = CB_OK;
+	}
+	sqlite3_reset(s->key_get);
+	return rc;
+}
+
+/* Opens a sealed blob into c's identifying details.  CB_ENOTFOUND when the case key is gone (erased). */
+static int open_pii(struct cb_store *s, const uint8_t id[16], const void *blob, size_t n, struct cb_case *c,
+		    struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int rc = load_key(s, id, err);
+	size_t len = n >= CB_SEAL_OVERHEAD ? n - CB_SEAL_OVERHEAD : 0;
+	if (rc != CB_OK)
+		return rc;
+	cb_case_id_format(id, idt);
+	if (grow(&s->plain, &s->plain_cap, len + 1, true) != CB_OK) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (n < CB_SEAL_OVERHEAD + 1 || cb_unseal(s->sec->casekey, id, 16, blob, n, s->plain) != CB_OK) {
+		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its identifying details fail authentication", idt);
+		goto out;
+	}
+	if (s->plain[0] != PII_FORMAT || s->plain[len - 1] != 0) {
+		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: identifying details in an unknown format", idt);
+		goto out;
+	}
+	for (size_t p = 1; p < len;) {
+		const char *name = (const char *)s->plain + p;
+		p += strlen(name) + 1;
+		if (p >= len) {
+			rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: identifying details are truncated", idt);
+			goto out;
+		}
+		const char *value = (const char *)s->plain + p;
+		p += strlen(value) + 1;
+		const struct cb_field *f = cb_field_find(name);
+		if (!f || f->kind != CB_PII)
+			continue; /* a detail this codebook no longer knows: kept sealed, not shown */
+		struct cb_err e = {0};
+		if (cb_case_set_text(c, f, value, &e) != CB_OK) {
+			/* e may quote the value: never pass it on */
+			rc = cb_err_field(err, CB_ECORRUPT, f->name, "case %s: stored %s is not valid", idt, f->name);
+			goto out;
+		}
+	}
+	rc = CB_OK;
+out:
+	sodium_memzero(s->plain, len + 1 < s->plain_cap ? len + 1 : s->plain_cap);
+	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	return rc;
+}
+
+/* ---- add, get, update, erase */
+
+static int prepare_case(struct cb_case *c, struct cb_err *err)
+{
+	cb_case_derive(c);
+	return cb_case_validate(c, err);
+}
+
+int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	uint8_t wrapped[CB_WRAPPED_KEY_BYTES];
+	size_t sealed_n = 0;
+	int rc;
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	if ((rc = prepare_case(c, err)) != CB_OK)
+		return rc;
+	while (cb_case_id_is_zero(c->case_id))
+		cb_random_bytes(c->case_id, 16);
+	const bool pii = cb_case_has_pii(c);
+	if (pii) {
+		cb_case_key_new(s->sec->casekey);
+		rc = seal_pii(s, c, &sealed_n, err);
+		cb_key_wrap(s->sec->master, c->case_id, s->sec->casekey, wrapped);
+		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+		if (rc != CB_OK)
+			return rc;
+	}
+	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
+		return rc;
+	const sqlite3_int64 now = (sqlite3_int64)time(NULL);
+	sqlite3_stmt *st = s->ins;
+	sqlite3_bind_blob(st, P_ID, c->case_id, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, P_VERSION, 1);
+	sqlite3_bind_int64(st, P_CREATED, now);
+	sqlite3_bind_int64(st, P_UPDATED, now);
+	sqlite3_bind_int(st, P_RECORD_KEY, (int)cb_random_uniform(256));
+	if (fingerprint)
+		sqlite3_bind_blob(st, P_FP, fingerprint, 16, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, P_FP);
+	if (pii)
+		sqlite3_bind_blob(st, P_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, P_PII);
+	if ((rc = bind_fields(s, st, P_FIELDS, c, err)) != CB_OK) {
+		sqlite3_reset(st);
+		goto out;
+	}
+	int r = sqlite3_step(st);
+	if (r != SQLITE_DONE) {
+		const char *msg = sqlite3_errmsg(s->db);
+		cb_case_id_format(c->case_id, idt);
+		if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "fingerprint"))
+			rc = cb_err_set(err, CB_EEXIST, "this row was imported before (as another case)");
+		else if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
+			rc = cb_err_set(err, CB_EEXIST, "case %s already exists", idt);
+		else
+			rc = cb_store_db_err(s->db, err, "add");
+		sqlite3_reset(st);
+		goto out;
+	}
+	sqlite3_reset(st);
+	if (pii) {
+		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it. */
+		sqlite3_bind_blob(s->key_ins, 1, c->case_id, 16, SQLITE_STATIC);
+		sqlite3_bind_blob(s->key_ins, 2, wrapped, sizeof wrapped, SQLITE_STATIC);
+		if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
+			rc = cb_store_db_err(s->kdb, err, "case keys");
+			if (s->bulk) { /* take the row back out of the batch */
+				sqlite3_bind_blob(s->del, 1, c->case_id, 16, SQLITE_STATIC);
+				cb_store_step_done(s->del);
+			}
+			goto out;
+		}
+	}
+	c->version = 1;
+out:
+	return cb_store_tx_end(s, rc, err);
+}
+
+int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struct cb_case *out, struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int rc;
+	cb_case_init(out);
+	sqlite3_bind_blob(s->get, 1, id, 16, SQLITE_STATIC);
+	int r = sqlite3_step(s->get);
+	if (r == SQLITE_DONE) {
+		cb_case_id_format(id, idt);
+		rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
+	} else if (r != SQLITE_ROW) {
+		rc = cb_store_db_err(s->db, err, "get");
+	} else {
+		rc = parse_row(s, s->get, out, NULL, NULL, err);
+		if (rc == CB_OK && (flags & CB_WITH_PII) && sqlite3_column_type(s->get, C_PII) != SQLITE_NULL) {
+			rc = open_pii(s, id, sqlite3_column_blob(s->get, C_PII),
+				      (size_t)sqlite3_column_bytes(s->get, C_PII), out, err);
+			if (rc == CB_ENOTFOUND) /* key destroyed: the details are gone for good */
+				rc = CB_OK;
+		}
+	}
+	sqlite3_reset(s->get);
+	if (rc != CB_OK)
+		cb_case_clear(out);
+	return rc;
+}
+
+/* Looks up the stored version of id (within the open transaction): CB_ENOTFOUND if absent. */
+static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *version, bool *has_pii,
+			  struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int rc = CB_OK;
+	sqlite3_bind_blob(s->ver, 1, id, 16, SQLITE_STATIC);
+	int r = sqlite3_step(s->ver);
+	if (r == SQLITE_ROW) {
+		*version = sqlite3_column_int64(s->ver, 0);
+		if (has_pii)
+			*has_pii = sqlite3_column_int(s->ver, 1) != 0;
+	} else if (r == SQLITE_DONE) {
+		cb_case_id_format(id, idt);
+		rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
+	} else {
+		rc = cb_store_db_err(s->db, err, "version");
+	}
+	sqlite3_reset(s->ver);
+	return rc;
+}
+
+static int delete_key(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	sqlite3_bind_blob(s->key_del, 1, id, 16, SQLITE_STATIC);
+	if (cb_store_step_done(s->key_del) != SQLITE_OK)
+		return cb_store_db_err(s->kdb, err, "case keys");
+	return CB_OK;
+}
+
+/* Puts the key for id into s->sec->casekey: the stored one if there is one (the old blob stays readable
+ * until the new one commits), else a new one, stored now (committed before the case, outside a batch). */
+static int key_for_update(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	uint8_t wrapped[CB_WRAPPED_KEY_BYTES];
+	int rc = load_key(s, id, err);
+	if (rc != CB_ENOTFOUND)
+		return rc;
+	cb_case_key_new(s->sec->casekey);
+	cb_key_wrap(s->sec->master, id, s->sec->casekey, wrapped);
+	sqlite3_bind_blob(s->key_ins, 1, id, 16, SQLITE_STATIC);
+	sqlite3_bind_blob(s->key_ins, 2, wrapped, sizeof wrapped, SQLITE_STATIC);
+	if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
+		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+		return cb_store_db_err(s->kdb, err, "case keys");
+	}
+	return CB_OK;
+}
+
+int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int64_t version = 0;
+	size_t sealed_n = 0;
+	int rc;
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	if ((rc = prepare_case(c, err)) != CB_OK)
+		return rc;
+	const bool pii = cb_case_has_pii(c), replace = pii || (flags & CB_WITH_PII);
+	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
+		return rc;
+	if ((rc = stored_version(s, c->case_id, &version, NULL, err)) != CB_OK)
+		goto out;
+	if (version != c->version) {
+		cb_case_id_format(c->case_id, idt);
+		rc = cb_err_set(err, CB_ECONFLICT, "case %s was changed by somebody else (stored version %lld, yours %lld)",
+				idt, (long long)version, (long long)c->version);
+		goto out;
+	}
+	if (replace && pii) {
+		if ((rc = key_for_update(s, c->case_id, err)) != CB_OK)
+			goto out;
+		rc = seal_pii(s, c, &sealed_n, err);
+		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+		if (rc != CB_OK)
+			goto out;
+	} else if (replace && (rc = delete_key(s, c->case_id, err)) != CB_OK) { /* clearing: key first */
+		goto out;
+	}
+	sqlite3_stmt *st = s->upd;
+	sqlite3_bind_int64(st, U_UPDATED, (sqlite3_int64)time(NULL));
+	sqlite3_bind_blob(st, U_ID, c->case_id, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, U_REPLACE_PII, replace);
+	if (replace && pii)
+		sqlite3_bind_blob(st, U_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, U_PII);
+	if ((rc = bind_fields(s, st, U_FIELDS, c, err)) != CB_OK) {
+		sqlite3_reset(st);
+		goto out;
+	}
+	if (cb_store_step_done(st) != SQLITE_OK) {
+		rc = cb_store_db_err(s->db, err, "update");
+		goto out;
+	}
+	rc = CB_OK;
+out:
+	rc = cb_store_tx_end(s, rc, err);
+	if (rc == CB_OK) {
+		c->version = version + 1;
+		if (replace && !pii)
+			cb_store_erased(s);
+	}
+	return rc;
+}
+
+int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb_err *err)
+{
+	int64_t version;
+	int rc;
+	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
+		return rc;
+	if ((rc = stored_version(s, id, &version, NULL, err)) != CB_OK)
+		goto out;
+	/* the key goes first (and, outside a batch, is committed now): see store.c */
+	if ((rc = delete_key(s, id, err)) != CB_OK)
+		goto out;
+	sqlite3_stmt *st = all ? s->del : s->clear_pii;
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	if (!all)
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	if (cb_store_step_done(st) != SQLITE_OK)
+		rc = cb_store_db_err(s->db, err, "erase");
+out:
+	rc = cb_store_tx_end(s, rc, err);
+	if (rc == CB_OK)
+		cb_store_erased(s);
+	return rc;
+}
+
+/* ---- scan and check */
+
+int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned flags, cb_case_fn fn, void *ctx,
+		  struct cb_err *err)
+{
+	struct cb_buf sql = {0};
+	sqlite3_stmt *st = NULL;
+	struct cb_case c;
+	int rc = CB_ENOMEM, n = 0;
+	const struct cb_field *status = &cb_fields[CB_FLD_status], *site = &cb_fields[CB_FLD_site];
+
+	cb_case_init(&c);
+	if (f && f->status != CB_NA && (f->status < 0 || f->status >= status->vset->count))
+		return cb_err_field(err, CB_EINVAL, status->name, "filter: status index %d out of range", (int)f->status);
+	if (cb_buf_printf(&sql, "SELECT %s FROM cases", s->select_cols) != CB_OK)
+		goto out;
+	if (f && f->site && cb_buf_printf(&sql, "%s \"%s\" = ?1", n++ ? " AND" : " WHERE", site->name) != CB_OK)
+		goto out;
+	if (f && f->status != CB_NA &&
+	    cb_buf_printf(&sql, "%s \"%s\" = ?2", n++ ? " AND" : " WHERE", status->name) != CB_OK)
+		goto out;
+	if (cb_buf_printf(&sql, " ORDER BY seq") != CB_OK)
+		goto out;
+	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		rc = cb_store_db_err(s->db, err, "scan");
+		goto out;
+	}
+	if (f && f->site)
+		sqlite3_bind_text(st, 1, f->site, -1, SQLITE_STATIC);
+	if (f && f->status != CB_NA)
+		sqlite3_bind_text(st, 2, status->vset->values[f->status].name, -1, SQLITE_STATIC);
+	rc = CB_OK;
+	int r;
+	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = parse_row(s, st, &c, NULL, NULL, err)) != CB_OK)
+			break;
+		if ((flags & CB_WITH_PII) && sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
+			rc = open_pii(s, c.case_id, sqlite3_column_blob(st, C_PII), (size_t)sqlite3_column_bytes(st, C_PII),
+				      &c, err);
+			if (rc == CB_ENOTFOUND)
+				rc = CB_OK;
+			if (rc != CB_OK)
+				break;
+		}
+		rc = fn(&c, ctx);
+		cb_case_clear(&c);
+	}
+	if (rc == CB_OK && r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "scan");
+out:
+	if (rc == CB_ENOMEM)
+		cb_err_set(err, CB_ENOMEM, "out of memory");
+	cb_case_clear(&c);
+	sqlite3_finalize(st);
+	cb_buf_free(&sql);
+	return rc;
+}
+
+/* PRAGMA integrity_check of one file: one line per message other than "ok". */
+static int integrity(sqlite3 *db, const char *name, FILE *out, long *problems, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return cb_store_db_err(db, err, "integrity check");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *msg = (const char *)sqlite3_column_text(st, 0);
+		if (msg && strcmp(msg, "ok") != 0) {
+			fprintf(out, "%s: integrity: %s\n", name, msg);
+			++*problems;
+		}
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		fprintf(out, "%s: integrity check failed: %s\n", name, sqlite3_errmsg(db));
+		++*problems;
+	}
+	return CB_OK;
+}
+
+/* Every case: its fields parse and validate, its sealed details have a key and open. */
+static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
+{
+	struct cb_buf sql = {0};
+	sqlite3_stmt *st = NULL;
+	struct cb_case c;
+	char idt[CB_ID_TEXT];
+	int rc = CB_OK, r;
+	cb_case_init(&c);
+	if (cb_buf_printf(&sql, "SELECT %s FROM cases ORDER BY seq", s->select_cols) != CB_OK) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		rc = cb_store_db_err(s->db, err, "check");
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cb_err e = {0};
+		long before = *problems;
+		if (parse_row(s, st, &c, out, problems, &e) != CB_OK && *problems > before)
+			continue; /* no case id: nothing more to say about this row */
+		cb_case_id_format(c.case_id, idt);
+		if (*problems == before && cb_case_validate(&c, &e) != CB_OK) {
+			fprintf(out, "case %s: %s\n", idt, e.msg);
+			++*problems;
+		}
+		if (sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
+			int prc = open_pii(s, c.case_id, sqlite3_column_blob(st, C_PII),
+					   (size_t)sqlite3_column_bytes(st, C_PII), &c, &e);
+			if (prc == CB_ENOTFOUND) {
+				fprintf(out, "case %s: pii: sealed identifying details without a case key\n", idt);
+				++*problems;
+			} else if (prc != CB_OK) {
+				fprintf(out, "%s\n", e.msg); /* names the case and field, never a value */
+				++*problems;
+			}
+		}
+		cb_case_clear(&c);
+	}
+	if (r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "check");
+out:
+	cb_case_clear(&c);
+	sqlite3_finalize(st);
+	cb_buf_free(&sql);
+	return rc;
+}
+
+/* Every case key belongs to a case that has sealed details. */
+static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char idt[CB_ID_TEXT];
+	int rc = CB_OK, r;
+	if (sqlite3_prepare_v2(s->kdb, "SELECT case_id FROM casekeys", -1, &st, NULL) != SQLITE_OK)
+		return cb_store_db_err(s->kdb, err, "check");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t version;
+		bool has_pii = false;
+		if (sqlite3_column_bytes(st, 0) != 16) {
+			fprintf(out, "case keys: a key with a malformed case id\n");
+			++*problems;
+			continue;
+		}
+		const uint8_t *id = sqlite3_column_blob(st, 0);
+		cb_case_id_format(id, idt);
+		int vrc = stored_version(s, id, &version, &has_pii, NULL);
+		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii)) {
+			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
+				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");
+			++*problems;
+		} else if (vrc != CB_OK) {
+			rc = cb_store_db_err(s->db, err, "check");
+			break;
+		}
+	}
+	if (rc == CB_OK && r != SQLITE_DONE)
+		rc = cb_store_db_err(s->kdb, err, "check");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
+{
+	int rc;
+	*problems = 0;
+	if ((rc = integrity(s->db, s->path, out, problems, err)) != CB_OK ||
+	    (rc = integrity(s->kdb, "case-key store", out, problems, err)) != CB_OK ||
+	    (rc = check_cases(s, out, problems, err)) != CB_OK || (rc = check_keys(s, out, problems, err)) != CB_OK)
+		return rc;
+	return CB_OK;
+}

@@ -1,0 +1,168 @@
+/*
+ * schema.c -- tables of the cases database and of the case-key store, and how older files are upgraded.
+ *
+ * Two mechanisms, both run on every read-write open inside one transaction:
+ *   1. Versioned migrations: main_steps[] / key_steps[] hold one SQL script per schema version; a file at
+ *      PRAGMA user_version v runs steps v..N-1 and is then at N.  Append a step, never edit an old one.
+ *   2. Ensure columns: every coded field of cb_fields[] gets a column named after it (TEXT for ENUM, MULTI,
+ *      COUNTRY, DATE and SITE, holding the text of cb_case_format; INTEGER for INT and BOOL).  A field added
+ *      to include/tbl/cb_fields.h is added to existing databases here, with ALTER TABLE ADD COLUMN, so a new
+ *      field needs no migration step.  Identifying details (PII) never get a column: they are sealed into
+ *      the one `pii` blob per case.
+ *
+ * Column names come from our own codebook table, never from outside input, so they may be pasted into SQL;
+ * values are always bound.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/schema.h"
+
+/* cases: one row per case, in registration order (seq).  record_key is the secret 0..255 drawn at creation
+ * for cell-key perturbation of statistics; it never leaves the database in case output.  created_at and
+ * updated_at are seconds since 1970 (UTC). */
+static const char *const main_steps[] = {
+	/* 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE cases("
+	" seq INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL UNIQUE CHECK(length(case_id) = 16),"
+	" version INTEGER NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" record_key INTEGER NOT NULL CHECK(record_key BETWEEN 0 AND 255),"
+	" fingerprint BLOB UNIQUE,"
+	" pii BLOB);"
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL, case_id BLOB,"
+	" detail TEXT);",
+};
+
+/* casekeys: one wrapped key (crypto.h: nonce, key, tag) per case that has identifying details. */
+static const char *const key_steps[] = {
+	/* 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE casekeys(case_id BLOB PRIMARY KEY CHECK(length(case_id) = 16),"
+	" wrapped BLOB NOT NULL CHECK(length(wrapped) = 72)) WITHOUT ROWID;",
+};
+
+_Static_assert(72 == 24 + 32 + 16, "casekeys.wrapped is CB_WRAPPED_KEY_BYTES");
+
+bool cb_schema_is_column(const struct cb_field *f)
+{
+	return f->kind != CB_ID && f->kind != CB_PII;
+}
+
+static const char *sql_type(const struct cb_field *f)
+{
+	return f->kind == CB_INT || f->kind == CB_BOOL ? "INTEGER" : "TEXT";
+}
+
+int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		cb_err_set(err, CB_EDB, "database: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return CB_EDB;
+	}
+	return CB_OK;
+}
+
+static int user_version(sqlite3 *db, int *v, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CB_EDB;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		cb_err_set(err, CB_EDB, "database: cannot read the schema version: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	*v = sqlite3_column_int(st, 0);
+	rc = CB_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Fields without a column in `table`: marks missing[i] for cb_fields[i]; returns how many. */
+static int missing_columns(sqlite3 *db, bool missing[CB_NFIELDS], int *count, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	bool have[CB_NFIELDS] = {false};
+	int rc;
+	*count = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA table_info(cases)", -1, &st, NULL) != SQLITE_OK)
+		return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(db));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		const struct cb_field *f = name ? cb_field_find(name) : NULL;
+		if (f)
+			have[f->id] = true;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(db));
+	for (int i = 0; i < CB_NFIELDS; i++) {
+		missing[i] = cb_schema_is_column(&cb_fields[i]) && !have[i];
+		*count += missing[i];
+	}
+	return CB_OK;
+}
+
+static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool columns, bool readonly,
+		   struct cb_err *err)
+{
+	int rc, v = 0, nmissing = 0;
+	bool missing[CB_NFIELDS];
+	char sql[256];
+
+	if ((rc = user_version(db, &v, err)) != CB_OK)
+		return rc;
+	if (v > nsteps)
+		return cb_err_set(err, CB_EDB, "database: schema version %d is newer than this casebank (%d); upgrade casebank",
+				  v, nsteps);
+	if (readonly) {
+		if (v == nsteps && columns && (rc = missing_columns(db, missing, &nmissing, err)) != CB_OK)
+			return rc;
+		if (v < nsteps || nmissing > 0)
+			return cb_err_set(err, CB_EDB, "database: the schema needs an upgrade; open it read-write once");
+		return CB_OK;
+	}
+	if ((rc = cb_schema_exec(db, "BEGIN IMMEDIATE", err)) != CB_OK)
+		return rc;
+	for (; v < nsteps; v++) {
+		if ((rc = cb_schema_exec(db, steps[v], err)) != CB_OK)
+			goto fail;
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", nsteps);
+	if ((rc = cb_schema_exec(db, sql, err)) != CB_OK)
+		goto fail;
+	if (columns) {
+		if ((rc = missing_columns(db, missing, &nmissing, err)) != CB_OK)
+			goto fail;
+		for (int i = 0; i < CB_NFIELDS && nmissing > 0; i++) {
+			if (!missing[i])
+				continue;
+			snprintf(sql, sizeof sql, "ALTER TABLE cases ADD COLUMN \"%s\" %s", cb_fields[i].name,
+				 sql_type(&cb_fields[i]));
+			if ((rc = cb_schema_exec(db, sql, err)) != CB_OK)
+				goto fail;
+		}
+	}
+	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)
+		goto fail;
+	return CB_OK;
+fail:
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err)
+{
+	return migrate(db, main_steps, (int)CB_COUNTOF(main_steps), true, readonly, err);
+}
+
+int cb_schema_migrate_keys(sqlite3 *kdb, bool readonly, struct cb_err *err)
+{
+	return migrate(kdb, key_steps, (int)CB_COUNTOF(key_steps), false, readonly, err);
+}

@@ -1,0 +1,28 @@
+/*
+ * schema.h -- the SQL schema of a casebank database and its migrations (internal to src/store/).
+ *
+ * store.c opens the files; schema.c knows what tables they hold, how to bring an older file up to date, and
+ * which column each codebook field gets.  Kept apart so that a schema change touches one short file.
+ */
+#ifndef CB_SCHEMA_H
+#define CB_SCHEMA_H
+
+#include <stdbool.h>
+
+#include <sqlite3.h>
+
+#include "codebook/codebook.h"
+
+/* True if field f has its own column in the cases table (every coded field; not the id, not PII). */
+bool cb_schema_is_column(const struct cb_field *f);
+
+/* Brings the cases database to the current schema: versioned migrations (PRAGMA user_version), then one
+ * column for every codebook field that lacks one.  Read-only: checks only, CB_EDB if an upgrade is due. */
+int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err);
+/* The same for the case-key store DB.casekeys. */
+int cb_schema_migrate_keys(sqlite3 *kdb, bool readonly, struct cb_err *err);
+
+/* Runs SQL without results; CB_EDB with SQLite's message (never carries values: callers bind those). */
+int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err);
+
+#endif

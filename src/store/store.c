@@ -1,0 +1,549 @@
+/*
+ * store.c -- the case database: open, add, read, update, erase, scan, check (see store.h; schema.c has the
+ * tables and migrations).
+ *
+ * Two SQLite files, two connections.  DB holds the cases (coded fields as columns, identifying details as
+ * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key.  They are
+ * separate connections, not one ATTACHed transaction, because a WAL-mode transaction across attached files
+ * is not atomic across them: instead we order the commits ourselves.
+ *
+ * Write order, so that a crash is harmless:
+ *   add/update   the case key is committed (DB.casekeys) before the case that uses it (DB).  A crash in
+ *                between leaves an unused key, which `check` reports and which is harmless.
+ *   erase        the case key is deleted and that deletion committed before the case row is touched.  A crash
+ *                in between leaves a sealed blob nobody can open, which is exactly what erasing wanted.
+ * So there is never a committed case whose key is lost by accident.  Inside cb_store_begin..commit the same
+ * holds at batch level: cb_store_commit commits DB.casekeys first, then DB.
+ *
+ * Both files use journal_mode=WAL, synchronous=FULL (every commit is durable when it returns; with NORMAL a
+ * power cut could drop a key-store commit while keeping the later case commit, breaking the order above; a
+ * bulk batch commits once, so FULL costs a few fsyncs per batch), secure_delete=ON (deleted keys and blobs
+ * are overwritten with zeros), and after an erase a TRUNCATE checkpoint so the old pages leave the WAL too.
+ *
+ * Identifying details are packed as name\0value\0 pairs after a version byte (keyed by field NAME, so the
+ * codebook may be reordered), sealed with the case key, associated data = case id.  Pack buffers are wiped.
+ * No SQL text ever carries a value; no error message names anything but case ids, field names and codes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "crypto/crypto.h"
+#include "store/schema.h"
+#include "store/store_impl.h"
+
+#define BUSY_MS 10000
+#define CACHE_NORMAL "-16384" /* KiB: 16 MiB */
+#define CACHE_BULK "-262144"  /* KiB: 256 MiB while a bulk batch runs */
+#define FP_SUBKEY_ID 1
+
+/* ---- small helpers */
+
+int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what)
+{
+	return cb_err_set(err, CB_EDB, "database: %s: %s", what, sqlite3_errmsg(db));
+}
+
+static bool file_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+static char *path_with(const char *db, const char *suffix)
+{
+	size_t n = strlen(db) + strlen(suffix) + 1;
+	char *p = malloc(n);
+	if (p)
+		snprintf(p, n, "%s%s", db, suffix);
+	return p;
+}
+
+const char *cb_store_keyfile(const char *db, char *buf, size_t n)
+{
+	const char *env = getenv("CASEBANK_KEY_FILE");
+	if (env && *env)
+		snprintf(buf, n, "%s", env);
+	else
+		snprintf(buf, n, "%s.key", db);
+	return buf;
+}
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct cb_err *err)
+{
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return cb_err_set(err, CB_EDB, "database: cannot prepare a statement: %s", sqlite3_errmsg(db));
+	return CB_OK;
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+int cb_store_step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* ---- opening */
+
+static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db, struct cb_err *err)
+{
+	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int rc = cb_err_set(err, CB_EDB, "%s: cannot open: %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close(*db);
+		*db = NULL;
+		return rc;
+	}
+	sqlite3_extended_result_codes(*db, 1);
+	sqlite3_busy_timeout(*db, BUSY_MS);
+	int rc = cb_schema_exec(*db,
+				"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+				"PRAGMA temp_store=MEMORY; PRAGMA cache_size=" CACHE_NORMAL ";",
+				err);
+	if (rc == CB_OK && !readonly)
+		rc = cb_schema_exec(*db, "PRAGMA journal_mode=WAL", err);
+	return rc;
+}
+
+static int meta_get_db(sqlite3 *db, const char *key, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CB_ENOTFOUND;
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+		return CB_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		*out = strdup(v ? v : "");
+		rc = *out ? CB_OK : CB_ENOMEM;
+	} else if (r != SQLITE_DONE) {
+		rc = CB_EDB;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int meta_set_db(sqlite3 *db, const char *key, const char *value, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CB_OK;
+	if (sqlite3_prepare_v2(db,
+			       "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			       -1, &st, NULL) != SQLITE_OK)
+		return cb_store_db_err(db, err, "meta");
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (cb_store_step_done(st) != SQLITE_OK)
+		rc = cb_store_db_err(db, err, "meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void key_check_hex(const uint8_t master[CB_KEY_BYTES], char hex[2 * CB_KEY_CHECK_BYTES + 1])
+{
+	uint8_t check[CB_KEY_CHECK_BYTES];
+	cb_key_check(master, check);
+	sodium_bin2hex(hex, 2 * CB_KEY_CHECK_BYTES + 1, check, sizeof check);
+}
+
+/* CB_EKEY unless the key check stored in `db` matches the master key. */
+static int verify_key(sqlite3 *db, const char *file, const char *keyfile, const uint8_t master[CB_KEY_BYTES],
+		      struct cb_err *err)
+{
+	char want[2 * CB_KEY_CHECK_BYTES + 1], *have = NULL;
+	int rc = meta_get_db(db, "key_check", &have);
+	if (rc == CB_EDB || rc == CB_ENOTFOUND) {
+		rc = cb_err_set(err, CB_ECORRUPT, "%s: not a casebank database (no key check)", file);
+		goto out;
+	}
+	if (rc != CB_OK)
+		goto out;
+	key_check_hex(master, want);
+	if (strlen(have) != strlen(want) || sodium_memcmp(have, want, strlen(want)) != 0) {
+		rc = cb_err_set(err, CB_EKEY, "the key file %s does not belong to the database %s", keyfile, file);
+		goto out;
+	}
+	rc = CB_OK;
+out:
+	free(have);
+	return rc;
+}
+
+/* The statements every call needs, generated from cb_fields[] (column names only; values are bound). */
+static int prepare_all(struct cb_store *s, struct cb_err *err)
+{
+	struct cb_buf cols = {0}, ins = {0}, upd = {0}, sql = {0};
+	int rc = CB_ENOMEM;
+	bool ok = true;
+
+	s->ncols = 0;
+	for (int i = 0; i < CB_NFIELDS; i++)
+		if (cb_schema_is_column(&cb_fields[i]))
+			s->cols[s->ncols++] = &cb_fields[i];
+	ok &= cb_buf_printf(&cols, "seq, case_id, version, pii") == CB_OK;
+	ok &= cb_buf_printf(&ins, "INSERT INTO cases(case_id, version, created_at, updated_at, record_key, "
+				  "fingerprint, pii") == CB_OK;
+	ok &= cb_buf_printf(&upd, "UPDATE cases SET version = version + 1, updated_at = ?%d, "
+				  "pii = iif(?%d, ?%d, pii)",
+			    U_UPDATED, U_REPLACE_PII, U_PII) == CB_OK;
+	for (int i = 0; i < s->ncols; i++) {
+		ok &= cb_buf_printf(&cols, ", \"%s\"", s->cols[i]->name) == CB_OK;
+		ok &= cb_buf_printf(&ins, ", \"%s\"", s->cols[i]->name) == CB_OK;
+		ok &= cb_buf_printf(&upd, ", \"%s\" = ?%d", s->cols[i]->name, U_FIELDS + i) == CB_OK;
+	}
+	ok &= cb_buf_printf(&ins, ") VALUES (?1") == CB_OK;
+	for (int i = 2; i < P_FIELDS + s->ncols; i++)
+		ok &= cb_buf_printf(&ins, ", ?%d", i) == CB_OK;
+	ok &= cb_buf_printf(&ins, ")") == CB_OK;
+	ok &= cb_buf_printf(&upd, " WHERE case_id = ?%d", U_ID) == CB_OK;
+	ok &= cb_buf_printf(&sql, "SELECT %s FROM cases WHERE case_id = ?1", cols.data) == CB_OK;
+	if (!ok)
+		goto out;
+	s->select_cols = cols.data;
+	cols.data = NULL;
+	if ((rc = prepare(s->db, sql.data, &s->get, err)) != CB_OK ||
+	    (rc = prepare(s->db, "SELECT version, pii IS NOT NULL FROM cases WHERE case_id = ?1", &s->ver, err)) ||
+	    (rc = prepare(s->db, "DELETE FROM cases WHERE case_id = ?1", &s->del, err)) ||
+	    (rc = prepare(s->db,
+			  "UPDATE cases SET pii = NULL, version = version + 1, updated_at = ?2 WHERE case_id = ?1",
+			  &s->clear_pii, err)) ||
+	    (rc = prepare(s->db, "INSERT INTO events(at, action, case_id, detail) VALUES (?1, ?2, ?3, ?4)", &s->ev,
+			  err)) ||
+	    (rc = prepare(s->db, "SELECT value FROM meta WHERE key = ?1", &s->meta_get, err)) ||
+	    (rc = prepare(s->db,
+			  "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
+			  "excluded.value",
+			  &s->meta_set, err)) ||
+	    (rc = prepare(s->kdb, "SELECT wrapped FROM casekeys WHERE case_id = ?1", &s->key_get, err)))
+		goto out;
+	if (!s->readonly &&
+	    ((rc = prepare(s->db, ins.data, &s->ins, err)) || (rc = prepare(s->db, upd.data, &s->upd, err)) ||
+	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(case_id, wrapped) VALUES (?1, ?2)", &s->key_ins,
+			   err)) ||
+	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE case_id = ?1", &s->key_del, err))))
+		goto out;
+	rc = CB_OK;
+out:
+	if (rc == CB_ENOMEM)
+		cb_err_set(err, CB_ENOMEM, "out of memory");
+	cb_buf_free(&cols);
+	cb_buf_free(&ins);
+	cb_buf_free(&upd);
+	cb_buf_free(&sql);
+	return rc;
+}
+
+/* Opens both files of an existing (or, with `create`, a new) database.  On create the caller made sure
+ * neither file exists and that the key file is there. */
+static int store_open(const char *path, unsigned flags, bool create, struct cb_store **out, struct cb_err *err)
+{
+	struct cb_store *s = NULL;
+	char keyfile[4096];
+	char *kpath = NULL;
+	int rc;
+
+	*out = NULL;
+	if (cb_crypto_init() != CB_OK)
+		return cb_err_set(err, CB_EIO, "cannot initialise libsodium");
+	kpath = path_with(path, ".casekeys");
+	s = calloc(1, sizeof *s);
+	if (!kpath || !s || !(s->path = strdup(path)) || !(s->sec = sodium_malloc(sizeof *s->sec)) ||
+	    !(s->scratch = malloc(CB_NFIELDS * sizeof *s->scratch))) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	s->readonly = (flags & CB_OPEN_READONLY) && !create;
+	if (!create && !file_exists(path)) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "%s: no such database", path);
+		goto out;
+	}
+	if (!create && !file_exists(kpath)) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "%s: the case-key store is missing", kpath);
+		goto out;
+	}
+	cb_store_keyfile(path, keyfile, sizeof keyfile);
+	if ((rc = cb_keyfile_load(keyfile, s->sec->master, err)) != CB_OK)
+		goto out;
+	cb_subkey(s->sec->master, FP_SUBKEY_ID, "importfp", s->sec->fpkey);
+	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
+	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK)
+		goto out;
+	if (create) {
+		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
+		key_check_hex(s->sec->master, hex);
+		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, false, err)) ||
+		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
+		    (rc = meta_set_db(s->db, "created_at", now, err)) ||
+		    (rc = meta_set_db(s->db, "key_check", hex, err))) /* last: a database without it is no database */
+			goto out;
+	}
+	/* Check the key before migrating: a wrong key must not change anything. */
+	if ((rc = verify_key(s->db, path, keyfile, s->sec->master, err)) != CB_OK)
+		goto out;
+	if ((rc = verify_key(s->kdb, kpath, keyfile, s->sec->master, err)) != CB_OK) {
+		if (rc == CB_EKEY)
+			rc = cb_err_set(err, CB_EKEY, "%s belongs to a different database than %s", kpath, path);
+		goto out;
+	}
+	if ((rc = cb_schema_migrate(s->db, s->readonly, err)) || (rc = cb_schema_migrate_keys(s->kdb, s->readonly, err)) ||
+	    (rc = prepare_all(s, err)))
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	cb_store_free(&s);
+	free(kpath);
+	return rc;
+}
+
+int cb_store_open(const char *path, unsigned flags, struct cb_store **out, struct cb_err *err)
+{
+	return store_open(path, flags, false, out, err);
+}
+
+int cb_store_create(const char *path, struct cb_err *err)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", ".casekeys", ".casekeys-wal", ".casekeys-shm"};
+	char keyfile[4096];
+	bool made_key = false;
+	struct cb_store *s = NULL;
+	int rc;
+
+	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
+		char *p = path_with(path, suffixes[i]);
+		bool there = !p || file_exists(p);
+		free(p);
+		if (there)
+			return cb_err_set(err, CB_EEXIST, "%s: the database already exists (or its %s file does)", path,
+					  *suffixes[i] ? suffixes[i] : "main");
+	}
+	cb_store_keyfile(path, keyfile, sizeof keyfile);
+	const char *env = getenv("CASEBANK_KEY_FILE");
+	if (!(env && *env && file_exists(keyfile))) {
+		if ((rc = cb_keyfile_create(keyfile, err)) != CB_OK)
+			return rc;
+		made_key = true;
+	}
+	rc = store_open(path, 0, true, &s, err);
+	cb_store_free(&s);
+	if (rc != CB_OK) { /* leave nothing half-made behind */
+		for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
+			char *p = path_with(path, suffixes[i]);
+			if (p)
+				unlink(p);
+			free(p);
+		}
+		if (made_key)
+			unlink(keyfile);
+	}
+	return rc;
+}
+
+void cb_store_free(struct cb_store **sp)
+{
+	struct cb_store *s = sp ? *sp : NULL;
+	if (!s)
+		return;
+	if (s->bulk)
+		cb_store_rollback(s);
+	sqlite3_stmt *sts[] = {s->ins,	    s->get,	 s->ver,      s->upd,	  s->del,     s->clear_pii, s->ev,
+			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del};
+	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
+		sqlite3_finalize(sts[i]);
+	sqlite3_close(s->db);
+	sqlite3_close(s->kdb);
+	sodium_free(s->sec);
+	cb_buf_free(&s->pack);
+	if (s->plain) {
+		sodium_memzero(s->plain, s->plain_cap);
+		free(s->plain);
+	}
+	free(s->sealed);
+	free(s->scratch);
+	free(s->select_cols);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
+
+/* ---- transactions
+ *
+ * Outside a bulk batch every call opens its own transaction on DB with BEGIN IMMEDIATE (takes the write lock
+ * at once, so the version check and the write see the same data) and key-store statements autocommit, which
+ * puts each key-store commit before the DB commit that follows it. */
+
+int cb_store_begin(struct cb_store *s, struct cb_err *err)
+{
+	int rc;
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	if (s->bulk)
+		return cb_err_set(err, CB_EINVAL, "a bulk transaction is already open");
+	if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
+		return rc;
+	if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK) {
+		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	/* a large page cache while the batch runs: the id and fingerprint indexes take random inserts */
+	sqlite3_exec(s->db, "PRAGMA cache_size=" CACHE_BULK, NULL, NULL, NULL);
+	sqlite3_exec(s->kdb, "PRAGMA cache_size=" CACHE_BULK, NULL, NULL, NULL);
+	s->bulk = true;
+	s->erased = false;
+	return CB_OK;
+}
+
+static void checkpoint(struct cb_store *s)
+{
+	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded */
+	sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
+static void end_bulk(struct cb_store *s)
+{
+	s->bulk = false;
+	sqlite3_exec(s->db, "PRAGMA cache_size=" CACHE_NORMAL, NULL, NULL, NULL);
+	sqlite3_exec(s->kdb, "PRAGMA cache_size=" CACHE_NORMAL, NULL, NULL, NULL);
+}
+
+int cb_store_commit(struct cb_store *s, struct cb_err *err)
+{
+	int rc;
+	if (!s->bulk)
+		return cb_err_set(err, CB_EINVAL, "no bulk transaction is open");
+	/* keys first: see the top of this file */
+	if ((rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
+		cb_store_rollback(s);
+		return rc;
+	}
+	if ((rc = cb_schema_exec(s->db, "COMMIT", err)) != CB_OK) {
+		cb_store_rollback(s); /* leaves unused keys behind: harmless */
+		return rc;
+	}
+	end_bulk(s);
+	if (s->erased)
+		checkpoint(s);
+	return CB_OK;
+}
+
+void cb_store_rollback(struct cb_store *s)
+{
+	if (!s || !s->bulk)
+		return;
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!sqlite3_get_autocommit(s->kdb))
+		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+	end_bulk(s);
+}
+
+int cb_store_tx_begin(struct cb_store *s, struct cb_err *err)
+{
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	return s->bulk ? CB_OK : cb_schema_exec(s->db, "BEGIN IMMEDIATE", err);
+}
+
+int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
+{
+	if (s->bulk)
+		return rc;
+	if (rc == CB_OK)
+		rc = cb_schema_exec(s->db, "COMMIT", err);
+	if (rc != CB_OK && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+void cb_store_erased(struct cb_store *s)
+{
+	if (s->bulk)
+		s->erased = true;
+	else
+		checkpoint(s);
+}
+
+/* ---- small things */
+
+void cb_store_fingerprint(struct cb_store *s, const void *data, size_t n, uint8_t out[16])
+{
+	cb_keyed_hash16(s->sec->fpkey, data, n, out);
+}
+
+long cb_store_count(struct cb_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM cases", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
+		   struct cb_err *err)
+{
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	sqlite3_bind_int64(s->ev, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(s->ev, 2, action, -1, SQLITE_STATIC);
+	if (case_id)
+		sqlite3_bind_blob(s->ev, 3, case_id, 16, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s->ev, 3);
+	if (detail)
+		sqlite3_bind_text(s->ev, 4, detail, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s->ev, 4);
+	if (cb_store_step_done(s->ev) != SQLITE_OK)
+		return cb_store_db_err(s->db, err, "event");
+	return CB_OK;
+}
+
+int cb_store_meta_get(struct cb_store *s, const char *key, char **out)
+{
+	int rc = CB_ENOTFOUND;
+	*out = NULL;
+	sqlite3_bind_text(s->meta_get, 1, key, -1, SQLITE_STATIC);
+	int r = sqlite3_step(s->meta_get);
+	if (r == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s->meta_get, 0);
+		*out = strdup(v ? v : "");
+		rc = *out ? CB_OK : CB_ENOMEM;
+	} else if (r != SQLITE_DONE) {
+		rc = CB_EDB;
+	}
+	sqlite3_reset(s->meta_get);
+	return rc;
+}
+
+int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, struct cb_err *err)
+{
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	if (strcmp(key, "key_check") == 0)
+		return cb_err_set(err, CB_EPERM, "meta: key_check is not a setting");
+	sqlite3_bind_text(s->meta_set, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s->meta_set, 2, value, -1, SQLITE_STATIC);
+	if (cb_store_step_done(s->meta_set) != SQLITE_OK)
+		return cb_store_db_err(s->db, err, "meta");
+	return CB_OK;
+}
+
+struct sqlite3 *cb_store_db(struct cb_store *s)
+{
+	return s->db;
+}

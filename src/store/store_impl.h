@@ -1,0 +1,58 @@
+/*
+ * store_impl.h -- what the files of src/store/ share: the store's state and its transaction helpers.
+ * Internal: nothing outside src/store/ includes this (the public interface is store.h).
+ */
+#ifndef CB_STORE_IMPL_H
+#define CB_STORE_IMPL_H
+
+#include <sqlite3.h>
+
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+#define PII_FORMAT 1   /* first byte of a packed blob */
+#define SCRATCH 4096   /* room for the text of one DATE or MULTI field */
+
+/* Result columns of a case SELECT (select_cols), then one per column field in `cols` order. */
+enum { C_SEQ, C_ID, C_VERSION, C_PII, C_FIELDS };
+/* Parameters of the insert (P_) and update (U_) statements, then one per column field. */
+enum { P_ID = 1, P_VERSION, P_CREATED, P_UPDATED, P_RECORD_KEY, P_FP, P_PII, P_FIELDS };
+enum { U_UPDATED = 1, U_ID, U_REPLACE_PII, U_PII, U_FIELDS };
+
+/* Secrets live in sodium_malloc memory (locked, guarded, wiped on free). */
+struct cb_store_secrets {
+	uint8_t master[CB_KEY_BYTES];
+	uint8_t fpkey[CB_KEY_BYTES];
+	uint8_t casekey[CB_KEY_BYTES];
+};
+
+struct cb_store {
+	sqlite3 *db, *kdb;
+	char *path;
+	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
+	struct cb_store_secrets *sec;
+	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
+	int ncols;
+	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
+	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
+	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_buf pack; /* plaintext identifying details: wiped after use */
+	uint8_t *sealed;    /* ciphertext, reused */
+	size_t sealed_cap;
+	uint8_t *plain; /* unsealed identifying details: wiped after use */
+	size_t plain_cap;
+	char (*scratch)[SCRATCH]; /* formatted DATE and MULTI values while a statement is bound */
+};
+
+/* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */
+int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
+/* Commits on CB_OK, else rolls back; returns the final code. */
+int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
+/* After an erase: TRUNCATE checkpoints of both files, or at the end of the bulk batch. */
+void cb_store_erased(struct cb_store *s);
+/* Steps a statement that returns no rows and resets it: SQLITE_OK or SQLite's error code. */
+int cb_store_step_done(sqlite3_stmt *st);
+/* CB_EDB with SQLite's message for db. */
+int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
+
+#endif
