@@ -23,7 +23,8 @@ static const char css[] =
 	".meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.6rem 0}"
 	".meta dt{font-weight:bold}.meta dd{margin:0}"
 	"table{border-collapse:collapse;width:100%;margin:.4rem 0;font-variant-numeric:tabular-nums;"
-	"break-inside:avoid}"
+	"break-inside:avoid}table.narrow{width:auto;min-width:18rem}"
+	"tbody th,thead th:first-child{width:28%}table.narrow th{width:auto}"
 	"caption{text-align:left;font-weight:bold;padding:.2rem 0}"
 	"th,td{border:1px solid #8a8f96;padding:.2rem .45rem}"
 	"thead th{background:#e3e8ee;vertical-align:bottom}"
@@ -38,8 +39,8 @@ static const char css[] =
 	".note p{margin:.3rem 0}"
 	"section.tbl{break-inside:avoid;page-break-inside:avoid}"
 	"@page{size:A4;margin:16mm 14mm 18mm}"
-	"@media print{body{max-width:none;padding:0;font-size:9.5pt}a{color:#111;text-decoration:none}"
-	"nav,#method{break-after:page}section.tbl{break-inside:avoid}svg{max-width:100%}"
+	"@media print{body{max-width:none;padding:0;font-size:9.5pt;line-height:1.3}th,td{padding:.05rem .4rem}a{color:#111;text-decoration:none}"
+	"#method{break-after:page}section.tbl{break-inside:avoid}svg{max-width:100%}"
 	"tr,th,td{break-inside:avoid}}";
 
 /* ---- escaping and small pieces */
@@ -173,6 +174,48 @@ static void put_chart(FILE *f, const char *id, const char *title, const struct b
 	fputs("</svg></figure>", f);
 }
 
+/* Vertical bars, one a year, for the caseload: compact enough to share a page with its table. */
+static void put_columns(FILE *f, const char *id, const struct bar *bars, int n)
+{
+	const int width = 700, height = 260, base = 225, top = 50, left = 10;
+	double step = n ? (double)(width - 2 * left) / n : 1;
+	int64_t max = 0;
+	for (int i = 0; i < n; i++)
+		if (bars[i].cell && !bars[i].cell->suppressed && bars[i].cell->value > max)
+			max = bars[i].cell->value;
+	fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
+		   "aria-labelledby=\"%s-svgt\" font-family=\"sans-serif\" font-size=\"11\">",
+		width, height, id);
+	fprintf(f, "<title id=\"%s-svgt\">", id);
+	put_str(f, CB_RS_CHART_YEARS);
+	fputs("</title>", f);
+	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"1\"/>", left,
+		base, width - left, base);
+	for (int i = 0; i < n; i++) {
+		const struct cb_cell *c = bars[i].cell;
+		double x = left + i * step, cx = x + step / 2;
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#111\">", cx, base + 15);
+		put_text(f, n > 16 && i % 2 ? "" : bars[i].label);
+		fputs("</text>", f);
+		if (c && c->suppressed) {
+			fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\" "
+				   "font-style=\"italic\">", cx, base - 4);
+			put_str(f, CB_RS_SUPPRESSED_SHORT);
+			fputs("</text>", f);
+			continue;
+		}
+		int64_t v = c ? c->value : 0;
+		double h = max > 0 ? (double)(base - top) * (double)v / (double)max : 0;
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f5a96\"/>",
+			x + step * 0.15, base - h, step * 0.7, h);
+		fprintf(f, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" fill=\"#111\" "
+			   "dominant-baseline=\"middle\">", cx, base - h - 4);
+		put_count(f, v);
+		fputs("</text>", f);
+	}
+	fputs("</svg></figure>", f);
+}
+
 /* ---- notes */
 
 static void put_filter_line(FILE *f, const struct cb_report *r)
@@ -284,7 +327,13 @@ static int put_caseload(FILE *f, const struct cb_report *r)
 	put_str(f, CB_RS_CASELOAD_TITLE);
 	fputs("</h2>\n<p>", f);
 	put_str(f, CB_RS_CASELOAD_INTRO);
-	fputs("</p>\n<table>\n<caption>", f);
+	fputs("</p>\n", f);
+	for (int i = 0; i < n; i++) {
+		snprintf(labels[i], sizeof labels[i], "%d", r->year_lo + i);
+		bars[i] = (struct bar){labels[i], cb_report_year(r, r->year_lo + i)};
+	}
+	put_columns(f, "caseload", bars, n);
+	fputs("<table class=\"narrow\">\n<caption>", f);
 	put_str(f, CB_RS_CASELOAD_TITLE);
 	fputs("</caption>\n<thead><tr><th scope=\"col\">", f);
 	put_str(f, CB_RS_YEAR);
@@ -292,8 +341,6 @@ static int put_caseload(FILE *f, const struct cb_report *r)
 	put_str(f, CB_RS_CASES);
 	fputs("</th></tr></thead>\n<tbody>\n", f);
 	for (int i = 0; i < n; i++) {
-		snprintf(labels[i], sizeof labels[i], "%d", r->year_lo + i);
-		bars[i] = (struct bar){labels[i], cb_report_year(r, r->year_lo + i)};
 		fprintf(f, "<tr><th scope=\"row\">%s</th>", labels[i]);
 		put_cell(f, bars[i].cell);
 		fputs("</tr>\n", f);
@@ -303,7 +350,6 @@ static int put_caseload(FILE *f, const struct cb_report *r)
 	fputs("</th>", f);
 	put_cell(f, cb_table_at(r->caseload, (int[]){CB_CELL_TOTAL}));
 	fputs("</tr></tfoot>\n</table>\n", f);
-	put_chart(f, "caseload", cb_report_str(CB_RS_YEAR), bars, n);
 	put_note(f, r, r->caseload, false);
 	fputs("\n</section>\n", f);
 	free(labels);
@@ -326,6 +372,8 @@ static int put_factor(FILE *f, const struct cb_report *r, const struct cb_report
 	put_text(f, t->title);
 	fputs("</h2>\n<table>\n<caption>", f);
 	put_text(f, t->title);
+	fputc(' ', f);
+	put_str(f, CB_RS_BY_YEAR_GROUP);
 	fputs("</caption>\n<thead><tr><th scope=\"col\">", f);
 	put_text(f, t->title);
 	fputs("</th>", f);

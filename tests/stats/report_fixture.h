@@ -39,7 +39,7 @@ static inline void rf_case(struct cb_case *c, long i)
 	rf_set(c, "year", year);
 	rf_set(c, "gender", gender[i % 4]);
 	/* 3 cases from Iceland: a count that must never be published */
-	rf_set(c, "citizenship", i < 3 ? "IS" : nat[(i * 7) % 5 < 3 ? (i * 7) % 5 : (i % 2)]);
+	rf_set(c, "citizenship", i < 3 ? "IS" : nat[(i * 7) % 5 < 3 ? (i * 7) % 5 : 0]);
 	rf_set(c, "recruitment_method", rec[i % 4]);
 	rf_set(c, "exploitation_type", exp[i % 3]);
 	/* 31 destinations: more than the HTML lists */
