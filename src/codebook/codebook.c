@@ -612,7 +612,7 @@ static int check_range(const struct cb_case *c, const struct cb_field *f, struct
 	if (v == CB_NA)
 		return CB_OK;
 	switch (f->kind) {
-	case CB_DATE: ok = v >= -62000 && v <= 2900000; break; /* 1800 .. 9999, what cb_date_parse accepts */
+	case CB_DATE: ok = v >= -62091 && v <= 2932896; break; /* 1800-01-01 .. 9999-12-31, as cb_date_parse */
 	case CB_INT: ok = v >= f->lo && v <= f->hi; break;
 	case CB_ENUM:
 	case CB_BOOL: ok = v >= 0 && v < f->vset->count; break;

@@ -108,7 +108,8 @@ extern const char *const cb_regions[];
 extern const int cb_nregions;
 int cb_country_region(int32_t country); /* index into cb_regions, or CB_NA */
 
-/* Lookups.  cb_field_find is exact; cb_value_find accepts the value name (exact, then case-insensitive). */
+/* Lookups by name: an exact match first, then a case-insensitive one (callers that need the exact key,
+ * such as JSON, compare f->name themselves). */
 const struct cb_field *cb_field_find(const char *name);
 const struct cb_field *cb_field_by_htcds(const char *column);
 int32_t cb_value_find(const struct cb_vset *vs, const char *name); /* index or CB_NA */

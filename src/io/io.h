@@ -52,6 +52,16 @@ struct cb_format {
 	void (*write_case)(FILE *f, const struct cb_case *c, unsigned flags); /* flags: CB_JSON_PII */
 };
 
+/* The formats themselves (htcds.c, ctdc.c, jsonl.c).  JSON lines has no header row: open_header gets NULL.
+ * Column codes in cb_reader_ctx.col_field: a field id, CB_COL_CODED (a format column holding coded data, such
+ * as a CTDC flag) or CB_COL_IGNORE (free text or unknown: never copied into a rejected-rows file). */
+#define CB_COL_IGNORE (-1)
+#define CB_COL_CODED (-2)
+extern const struct cb_format cb_format_htcds, cb_format_ctdc, cb_format_ctdc_synth, cb_format_jsonl;
+/* A JSON lines row for a rejected-rows file: the object with every identifying key removed, or "" if the
+ * line is not a JSON object. */
+int cb_jsonl_redact(const char *line, size_t len, struct cb_buf *out);
+
 const struct cb_format *cb_format_get(enum cb_format_id id);
 const struct cb_format *cb_format_by_name(const char *name); /* NULL if unknown */
 /* Guesses the format from the first line of a file. */

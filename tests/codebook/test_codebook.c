@@ -292,6 +292,47 @@ static void test_copy_and_clear(void **state)
 	cb_case_clear(&b);
 }
 
+static void test_equal(void **state)
+{
+	(void)state;
+	struct cb_case a, b;
+	cb_case_init(&a);
+	cb_case_init(&b);
+	assert_true(cb_case_equal(&a, &b));
+	set_ok(&a, "phone", "555");
+	assert_false(cb_case_equal(&a, &b));
+	set_ok(&b, "phone", "555");
+	assert_true(cb_case_equal(&a, &b));
+	set_ok(&b, "phone", "556");
+	assert_false(cb_case_equal(&a, &b));
+	set_ok(&b, "phone", "555");
+	set_ok(&a, "labour_sector", "mining");
+	assert_false(cb_case_equal(&a, &b));
+	set_ok(&b, "labour_sector", "mining");
+	b.version = 1;
+	assert_false(cb_case_equal(&a, &b));
+	b.version = 0;
+	set_ok(&b, "case_id", "AEBAGBAFAYDQQCIKBMGA2DQPCA");
+	assert_false(cb_case_equal(&a, &b));
+	cb_case_clear(&a);
+	cb_case_clear(&b);
+}
+
+static void test_format_small_buffer(void **state)
+{
+	(void)state;
+	struct cb_case c;
+	char buf[8];
+	cb_case_init(&c);
+	set_ok(&c, "means_of_control", "DebtBondage;Other");
+	assert_int_equal(cb_case_format(&c, F("means_of_control"), buf, sizeof buf), 7);
+	assert_string_equal(buf, "DebtBon");
+	set_ok(&c, "narrative", "a long story about nothing");
+	assert_int_equal(cb_case_format(&c, F("narrative"), buf, sizeof buf), 7);
+	assert_int_equal(cb_case_format(&c, F("narrative"), buf, 0), 0);
+	cb_case_clear(&c);
+}
+
 static void test_age_helpers(void **state)
 {
 	(void)state;
@@ -489,7 +530,8 @@ int main(void)
 		cmocka_unit_test(test_tables),        cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_every_value_round_trips), cmocka_unit_test(test_every_kind),
 		cmocka_unit_test(test_bad_values),    cmocka_unit_test(test_pii_never_in_errors),
-		cmocka_unit_test(test_copy_and_clear), cmocka_unit_test(test_age_helpers),
+		cmocka_unit_test(test_copy_and_clear), cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_format_small_buffer), cmocka_unit_test(test_age_helpers),
 		cmocka_unit_test(test_derive),        cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_case_ids),
 	};

@@ -1,0 +1,395 @@
+/*
+ * import.c -- cases from a file into the store (cb_import_file), and the progress bar.
+ *
+ * The file is streamed through the CSV reader (whole lines for JSON lines); each row becomes a case via its
+ * format, gets the default site if it has none, and is stored with a fingerprint: the store's keyed hash of
+ * the row's raw text and of how many identical rows came before it in this file.  So identical rows in one
+ * file stay distinct cases, and importing the same file again (or a longer version of it) adds nothing twice.
+ * Rows are stored in batches, each one transaction, so a killed import leaves whole batches only and running
+ * it again completes it.
+ *
+ * Invalid rows go to the rejected-rows file: `line,field,reason` and then the row's own columns with every
+ * column that could hold an identifying detail (identity fields, free text, unknown columns) left empty.
+ * It is written to a 0600 temporary file next to its final name and renamed at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/io.h"
+
+#define BATCH 4096
+#define PROGRESS_EVERY 2048
+
+/* ---- progress bar */
+
+void cb_progress(const char *what, long done, long total)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	int pct = total > 0 ? (int)(done * 100 / total) : 100;
+	if (pct > 100)
+		pct = 100;
+	char bar[41];
+	int fill = pct * 40 / 100;
+	memset(bar, '#', (size_t)fill);
+	memset(bar + fill, '.', (size_t)(40 - fill));
+	bar[40] = 0;
+	fprintf(stderr, "\r%s [%s] %3d%%", what, bar, pct);
+	if (done >= total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* ---- counts of identical rows seen so far, by the hash of their raw text */
+
+struct seen {
+	uint8_t (*keys)[16];
+	uint32_t *counts; /* 0: empty slot */
+	size_t cap, n;
+};
+
+static size_t slot_of(const struct seen *t, const uint8_t key[16])
+{
+	uint64_t h;
+	memcpy(&h, key, sizeof h);
+	size_t i = (size_t)h & (t->cap - 1);
+	while (t->counts[i] && memcmp(t->keys[i], key, 16) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+/* How many times key was seen before; counts this sighting.  < 0 when out of memory. */
+static long seen_bump(struct seen *t, const uint8_t key[16])
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct seen g = {0};
+		g.cap = t->cap ? t->cap * 2 : 4096;
+		g.keys = malloc(g.cap * sizeof *g.keys);
+		g.counts = calloc(g.cap, sizeof *g.counts);
+		if (!g.keys || !g.counts) {
+			free(g.keys);
+			free(g.counts);
+			return -1;
+		}
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->counts[i]) {
+				size_t j = slot_of(&g, t->keys[i]);
+				memcpy(g.keys[j], t->keys[i], 16);
+				g.counts[j] = t->counts[i];
+			}
+		g.n = t->n;
+		free(t->keys);
+		free(t->counts);
+		*t = g;
+	}
+	size_t i = slot_of(t, key);
+	if (!t->counts[i]) {
+		memcpy(t->keys[i], key, 16);
+		t->n++;
+	}
+	return (long)t->counts[i]++;
+}
+
+static void seen_free(struct seen *t)
+{
+	free(t->keys);
+	free(t->counts);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- the rejected-rows file */
+
+struct rejects {
+	char *path, *tmp;
+	FILE *f;
+	const struct cb_format *fmt;
+	struct cb_reader_ctx *ctx;
+	char **header; /* the file's column names */
+	int nheader;
+	struct cb_buf scratch;
+};
+
+static int rejects_open(struct rejects *r, struct cb_err *err)
+{
+	size_t n = strlen(r->path) + 16;
+	int fd;
+	if (!(r->tmp = malloc(n)))
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	snprintf(r->tmp, n, "%s.tmp.XXXXXX", r->path);
+	if ((fd = mkstemp(r->tmp)) < 0) {
+		int e = errno;
+		free(r->tmp);
+		r->tmp = NULL;
+		return cb_err_set(err, CB_EIO, "%s: cannot create: %s", r->path, strerror(e));
+	}
+	if (fchmod(fd, 0600) != 0 || !(r->f = fdopen(fd, "w"))) {
+		close(fd);
+		unlink(r->tmp);
+		return cb_err_set(err, CB_EIO, "%s: cannot create: %s", r->path, strerror(errno));
+	}
+	fputs("line,field,reason", r->f);
+	if (r->fmt->delim == 0) {
+		fputs(",json", r->f);
+	} else {
+		for (int i = 0; i < r->nheader; i++) { /* a free-text header cell (the CTDC notice) is left out too */
+			fputc(',', r->f);
+			if (i < r->ctx->ncols && r->ctx->col_field[i] != CB_COL_IGNORE)
+				cb_csv_put(r->f, r->header[i], ',');
+		}
+	}
+	fputc('\n', r->f);
+	return CB_OK;
+}
+
+/* May column i of a row be copied into the rejected-rows file? */
+static bool coded_column(const struct cb_reader_ctx *ctx, int i)
+{
+	if (i >= ctx->ncols)
+		return false;
+	int fld = ctx->col_field[i];
+	return fld == CB_COL_CODED || (fld >= 0 && cb_fields[fld].kind != CB_PII);
+}
+
+static int reject(struct rejects *r, const struct cb_csv_row *row, const struct cb_err *why, struct cb_err *err)
+{
+	int rc;
+	if (!r->f && (rc = rejects_open(r, err)) != CB_OK)
+		return rc;
+	fprintf(r->f, "%ld,", row->line);
+	cb_csv_put(r->f, why->field, ',');
+	fputc(',', r->f);
+	cb_csv_put(r->f, why->msg[0] ? why->msg : cb_rc_str(why->code), ',');
+	if (r->fmt->delim == 0) {
+		fputc(',', r->f);
+		if (cb_jsonl_redact(row->raw, row->rawlen, &r->scratch) == CB_OK && r->scratch.len)
+			cb_csv_put(r->f, r->scratch.data, ',');
+		cb_buf_reset(&r->scratch);
+	} else {
+		for (int i = 0; i < r->nheader; i++) {
+			fputc(',', r->f);
+			if (i < row->nfields && coded_column(r->ctx, i))
+				cb_csv_put(r->f, row->fields[i], ',');
+		}
+	}
+	fputc('\n', r->f);
+	return CB_OK;
+}
+
+/* Moves the finished file into place (or, on failure, removes it). */
+static int rejects_close(struct rejects *r, bool keep, struct cb_err *err)
+{
+	int rc = CB_OK;
+	if (r->f) {
+		bool ok = fflush(r->f) == 0 && !ferror(r->f) && fsync(fileno(r->f)) == 0;
+		ok = fclose(r->f) == 0 && ok;
+		r->f = NULL;
+		if (keep && ok && rename(r->tmp, r->path) == 0)
+			keep = false; /* nothing left to remove */
+		else if (keep)
+			rc = cb_err_set(err, CB_EIO, "%s: cannot write: %s", r->path, strerror(errno));
+		if (r->tmp)
+			unlink(r->tmp);
+	}
+	for (int i = 0; i < r->nheader; i++)
+		free(r->header[i]);
+	free(r->header);
+	free(r->tmp);
+	free(r->path);
+	cb_buf_free(&r->scratch);
+	return rc;
+}
+
+static int keep_header(struct rejects *r, const struct cb_csv_row *h)
+{
+	if (!(r->header = calloc((size_t)h->nfields, sizeof *r->header)))
+		return CB_ENOMEM;
+	for (r->nheader = 0; r->nheader < h->nfields; r->nheader++)
+		if (!(r->header[r->nheader] = strdup(h->fields[r->nheader])))
+			return CB_ENOMEM;
+	return CB_OK;
+}
+
+/* ---- import */
+
+static const struct cb_format *pick_format(FILE *f, const char *path, const char *name, struct cb_err *err)
+{
+	const struct cb_format *fmt;
+	enum cb_format_id id;
+	char line[65536];
+	if (name) {
+		if (!(fmt = cb_format_by_name(name)))
+			cb_err_set(err, CB_EINVAL, "unknown format '%s' (expected htcds, ctdc or jsonl)",
+				   cb_err_value(name, line));
+		return fmt;
+	}
+	size_t n = fread(line, 1, sizeof line, f);
+	rewind(f);
+	if (cb_format_detect(line, n, &id) != CB_OK) {
+		cb_err_set(err, CB_EINVAL,
+			   "%s: cannot tell the format from the first line (expected a JSON object, a CTDC header "
+			   "with yearOfRegistration, or HTCDS columns such as prs_Gender); name it with --format",
+			   path);
+		return NULL;
+	}
+	return cb_format_get(id);
+}
+
+/* The fingerprint of a row: raw text, then the number of identical rows before it in this file. */
+static int row_fingerprint(struct cb_store *s, struct seen *t, const struct cb_csv_row *row, uint8_t fp[16])
+{
+	uint8_t buf[24];
+	cb_store_fingerprint(s, row->raw, row->rawlen, buf);
+	long k = seen_bump(t, buf);
+	if (k < 0)
+		return CB_ENOMEM;
+	uint64_t k64 = (uint64_t)k;
+	for (int i = 0; i < 8; i++)
+		buf[16 + i] = (uint8_t)(k64 >> (8 * i));
+	cb_store_fingerprint(s, buf, sizeof buf, fp);
+	return CB_OK;
+}
+
+int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_opts *o,
+		   struct cb_import_result *res, struct cb_err *err)
+{
+	static const struct cb_import_opts none = {0};
+	const struct cb_format *fmt = NULL;
+	struct cb_reader_ctx ctx = {0};
+	struct rejects rej = {0};
+	struct seen seen = {0};
+	struct cb_csv *r = NULL;
+	struct cb_csv_row row;
+	struct cb_case c, site_case;
+	struct cb_err e;
+	bool opened = false, batch = false;
+	long pending = 0, rows = 0, total = 0;
+	struct stat st;
+	int rc;
+
+	o = o ? o : &none;
+	memset(res, 0, sizeof *res);
+	cb_case_init(&c);
+	cb_case_init(&site_case);
+	if ((rc = cb_case_set_text(&site_case, &cb_fields[CB_FLD_site], o->site ? o->site : "IMPORT", err)) != CB_OK)
+		return rc;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return cb_err_set(err, errno == ENOENT ? CB_ENOTFOUND : CB_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) == 0)
+		total = (long)st.st_size;
+	if (!(fmt = pick_format(f, path, o->format, err))) {
+		rc = CB_EINVAL;
+		goto out;
+	}
+	if ((rc = cb_csv_new(&r, f, fmt->delim ? 0 : CB_CSV_LINES)) != CB_OK) {
+		cb_err_set(err, rc, "out of memory");
+		goto out;
+	}
+	rej.fmt = fmt;
+	rej.ctx = &ctx;
+	if (o->rejected) {
+		rej.path = strdup(o->rejected);
+	} else if ((rej.path = malloc(strlen(path) + 16))) {
+		snprintf(rej.path, strlen(path) + 16, "%s.rejected.csv", path);
+	}
+	if (!rej.path) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+
+	cb_err_clear(&e);
+	if (fmt->delim) {
+		if ((rc = cb_csv_next(r, &row, &e)) != 1) {
+			rc = rc == 0 ? cb_err_set(err, CB_EINVAL, "%s: the file is empty", path)
+				     : cb_err_set(err, rc, "%s: %s", path, e.msg);
+			goto out;
+		}
+		if (keep_header(&rej, &row) != CB_OK) {
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	opened = true;
+	if ((rc = fmt->open_header(&ctx, fmt->delim ? &row : NULL, &e)) != CB_OK) {
+		cb_err_set(err, rc, "%s: %s", path, e.msg);
+		if (err)
+			err->line = e.line;
+		goto out;
+	}
+
+	while ((rc = cb_csv_next(r, &row, &e)) == 1) {
+		uint8_t fp[16];
+		cb_err_clear(&e);
+		rc = fmt->row_to_case(&ctx, &row, &c, &e);
+		if (rc == CB_OK && !c.site[0])
+			memcpy(c.site, site_case.site, sizeof c.site);
+		if (rc == CB_OK) {
+			cb_case_derive(&c);
+			rc = cb_case_validate(&c, &e);
+		}
+		if (rc == CB_OK && (rc = row_fingerprint(s, &seen, &row, fp)) == CB_OK) {
+			if (!batch && (rc = cb_store_begin(s, err)) != CB_OK)
+				goto out;
+			batch = true;
+			rc = cb_store_add(s, &c, fp, &e);
+		}
+		if (rc == CB_OK) {
+			res->imported++;
+			pending++;
+		} else if (rc == CB_EEXIST) {
+			res->duplicates++;
+		} else if (rc == CB_EINVAL) {
+			res->rejected++;
+			if ((rc = reject(&rej, &row, &e, err)) != CB_OK)
+				goto out;
+		} else {
+			cb_err_set(err, rc, "%s: line %ld: %s", path, row.line, e.msg[0] ? e.msg : cb_rc_str(rc));
+			goto out;
+		}
+		cb_case_clear(&c);
+		if (batch && pending >= BATCH) {
+			batch = false;
+			pending = 0;
+			if ((rc = cb_store_commit(s, err)) != CB_OK)
+				goto out;
+		}
+		if (o->progress && ++rows % PROGRESS_EVERY == 0)
+			cb_progress("import", (long)cb_csv_offset(r), total);
+	}
+	if (rc < 0) { /* the reader stopped: keep what was read before */
+		cb_err_set(err, rc, "%s: %s", path, e.msg);
+		if (err)
+			err->line = e.line;
+		goto out;
+	}
+	rc = CB_OK;
+	if (o->progress)
+		cb_progress("import", total, total);
+out:
+	if (batch) {
+		struct cb_err ce;
+		int crc = cb_store_commit(s, &ce);
+		if (crc != CB_OK && rc == CB_OK) {
+			if (err)
+				*err = ce;
+			rc = crc;
+		}
+		if (crc != CB_OK) { /* the batch is gone: its rows were not imported */
+			res->imported -= pending;
+		}
+	}
+	int rrc = rejects_close(&rej, true, rc == CB_OK ? err : NULL);
+	if (rc == CB_OK)
+		rc = rrc;
+	if (opened)
+		fmt->close(&ctx);
+	cb_case_clear(&c);
+	cb_csv_free(&r);
+	seen_free(&seen);
+	fclose(f);
+	return rc;
+}

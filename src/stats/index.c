@@ -1,0 +1,647 @@
+/*
+ * index.c -- the in-memory column index the statistics read: per case one small integer per coded
+ * dimension (uint8/uint16), the value set of each multi-valued dimension as bits, the secret record key,
+ * a consent flag and the case id (for upserts).  About 55 bytes a case.
+ *
+ * Built with one prepared SELECT over the store's coded columns; value names are mapped through hash
+ * tables made once from the codebook, countries through the codebook's direct-indexed table.  A resident
+ * server keeps the index and calls cb_index_upsert/cb_index_remove on every write; removed slots are
+ * reused.  `counted` (live and consenting, as the policy says) and per-code presence counts are kept up to
+ * date so that a query never scans for them.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "stats/stats_int.h"
+
+/* ---- dimensions */
+
+int cb_dim_find(const char *name)
+{
+	if (!name)
+		return -1;
+	if (strcmp(name, "citizenship_region") == 0)
+		return CB_DIM_CITIZENSHIP_REGION;
+	if (strcmp(name, "destination_region") == 0)
+		return CB_DIM_DESTINATION_REGION;
+	const struct cb_field *f = cb_field_find(name);
+	return f && (f->flags & CB_F_DIM) ? (int)f->id : -1;
+}
+
+const char *cb_dim_name(int dim)
+{
+	if (dim == CB_DIM_CITIZENSHIP_REGION)
+		return "citizenship_region";
+	if (dim == CB_DIM_DESTINATION_REGION)
+		return "destination_region";
+	return dim >= 0 && dim < CB_NFIELDS ? cb_fields[dim].name : "?";
+}
+
+const char *cb_dim_label(int dim)
+{
+	if (dim == CB_DIM_CITIZENSHIP_REGION)
+		return "Region of citizenship";
+	if (dim == CB_DIM_DESTINATION_REGION)
+		return "Region of exploitation";
+	return dim >= 0 && dim < CB_NFIELDS ? cb_fields[dim].label : "?";
+}
+
+int cb_dim_field(int dim)
+{
+	if (dim == CB_DIM_CITIZENSHIP_REGION)
+		return CB_FLD_citizenship;
+	if (dim == CB_DIM_DESTINATION_REGION)
+		return CB_FLD_destination_country;
+	return dim;
+}
+
+bool cb_dim_is_multi(int dim)
+{
+	return dim >= 0 && dim < CB_NFIELDS && cb_fields[dim].kind == CB_MULTI;
+}
+
+const char *cb_dim_list(char *buf, size_t n)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (int d = 0; d < CB_DIM__END && o < n; d++)
+		if (d >= CB_NFIELDS || (cb_fields[d].flags & CB_F_DIM))
+			o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? ", " : "", cb_dim_name(d));
+	return buf;
+}
+
+uint32_t cb_region_of_code(uint32_t country_code)
+{
+	if (country_code == 0)
+		return 0;
+	int r = cb_country_region((int32_t)country_code - 1);
+	return r == CB_NA ? 0 : (uint32_t)r + 1;
+}
+
+/* ---- value-name hash tables, one per value set, built once */
+
+#define NT_CAP 128 /* > 2 x the largest value set (64) */
+struct name_slot {
+	const char *name;
+	uint16_t len;
+	int16_t value;
+};
+static struct name_slot name_tab[CB_VS__COUNT][NT_CAP];
+static pthread_once_t name_once = PTHREAD_ONCE_INIT;
+
+static uint32_t fnv(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+static void name_build(void)
+{
+	for (int s = 0; s < CB_VS__COUNT; s++)
+		for (int v = 0; v < cb_vsets[s].count; v++) {
+			const char *nm = cb_vsets[s].values[v].name;
+			size_t len = strlen(nm);
+			uint32_t h = fnv(nm, len) & (NT_CAP - 1);
+			while (name_tab[s][h].name)
+				h = (h + 1) & (NT_CAP - 1);
+			name_tab[s][h] = (struct name_slot){nm, (uint16_t)len, (int16_t)v};
+		}
+}
+
+/* Value index of a stored name, or -1. */
+static int name_lookup(const struct cb_vset *vs, const char *p, size_t n)
+{
+	int s = (int)(vs - cb_vsets);
+	for (uint32_t h = fnv(p, n) & (NT_CAP - 1); name_tab[s][h].name; h = (h + 1) & (NT_CAP - 1))
+		if (name_tab[s][h].len == n && memcmp(name_tab[s][h].name, p, n) == 0)
+			return name_tab[s][h].value;
+	for (int v = 0; v < vs->count; v++) /* a spelling from another case convention */
+		if (strlen(vs->values[v].name) == n && strncasecmp(vs->values[v].name, p, n) == 0)
+			return v;
+	return -1;
+}
+
+/* ---- allocation */
+
+static int col_init(struct cb_icol *c, const struct cb_field *f)
+{
+	c->used = true;
+	switch (f->kind) {
+	case CB_ENUM:
+	case CB_BOOL: c->ncodes = (uint32_t)f->vset->count + 1; break;
+	case CB_COUNTRY: c->ncodes = (uint32_t)cb_ncountries + 1; break;
+	case CB_INT: c->ncodes = (uint32_t)(f->hi - f->lo) + 2; break;
+	case CB_SITE: c->ncodes = 1; c->width = 2; break;
+	case CB_MULTI:
+		c->multi = true;
+		c->ncodes = (uint32_t)f->vset->count;
+		c->width = c->ncodes <= 8 ? 1 : c->ncodes <= 16 ? 2 : 4;
+		return c->ncodes <= 32 ? CB_OK : CB_EINVAL;
+	default: return CB_EINVAL;
+	}
+	if (!c->width)
+		c->width = c->ncodes <= 256 ? 1 : 2;
+	if (c->ncodes > 65536)
+		return CB_EINVAL;
+	c->present = calloc(c->ncodes, sizeof *c->present);
+	return c->present ? CB_OK : CB_ENOMEM;
+}
+
+int cb_index_new(struct cb_index **out)
+{
+	int rc = CB_ENOMEM;
+	struct cb_index *ix = calloc(1, sizeof *ix);
+	*out = NULL;
+	if (!ix)
+		return CB_ENOMEM;
+	pthread_once(&name_once, name_build);
+	ix->require_consent = true;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if ((cb_fields[f].flags & CB_F_DIM) && (rc = col_init(&ix->col[f], &cb_fields[f])) != CB_OK)
+			goto out;
+	rc = CB_OK;
+	*out = ix;
+	ix = NULL;
+out:
+	cb_index_free(&ix);
+	return rc;
+}
+
+void cb_index_free(struct cb_index **pix)
+{
+	struct cb_index *ix = *pix;
+	if (!ix)
+		return;
+	for (int f = 0; f < CB_NFIELDS; f++) {
+		free(ix->col[f].data);
+		free(ix->col[f].present);
+	}
+	if (ix->rkey) /* secret: do not leave the keys in freed memory */
+		memset(ix->rkey, 0, ix->cap);
+	free(ix->flags);
+	free(ix->rkey);
+	free(ix->id);
+	free(ix->counted);
+	free(ix->hash);
+	free(ix->freelist);
+	for (uint32_t i = 0; i < ix->nsites; i++)
+		free(ix->sites[i]);
+	free(ix->sites);
+	free(ix->sitehash);
+	free(ix);
+	*pix = NULL;
+}
+
+static int grow(void **p, size_t old, size_t new, size_t elem)
+{
+	void *q = realloc(*p, new * elem);
+	if (!q)
+		return CB_ENOMEM;
+	memset((char *)q + old * elem, 0, (new - old) * elem);
+	*p = q;
+	return CB_OK;
+}
+
+static uint32_t id_hash(const uint8_t id[16])
+{
+	uint64_t a, b;
+	memcpy(&a, id, 8);
+	memcpy(&b, id + 8, 8);
+	return (uint32_t)(((a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull) >> 32);
+}
+
+static int rehash(struct cb_index *ix, uint32_t hcap)
+{
+	uint32_t *h = calloc(hcap, sizeof *h);
+	if (!h)
+		return CB_ENOMEM;
+	for (uint32_t s = 0; s < ix->n; s++) {
+		if (!(ix->flags[s] & CB_IX_LIVE))
+			continue;
+		uint32_t k = id_hash(ix->id[s]) & (hcap - 1);
+		while (h[k])
+			k = (k + 1) & (hcap - 1);
+		h[k] = s + 1;
+	}
+	free(ix->hash);
+	ix->hash = h;
+	ix->hcap = hcap;
+	return CB_OK;
+}
+
+/* Makes room for `cap` slots. */
+static int reserve(struct cb_index *ix, uint32_t cap)
+{
+	if (cap <= ix->cap)
+		return CB_OK;
+	uint32_t old = ix->cap;
+	size_t ow = ((size_t)old + 63) / 64, nw = ((size_t)cap + 63) / 64;
+	if (grow((void **)&ix->flags, old, cap, 1) || grow((void **)&ix->rkey, old, cap, 1) ||
+	    grow((void **)&ix->id, old, cap, 16) || grow((void **)&ix->counted, ow, nw, 8))
+		return CB_ENOMEM;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used && grow(&ix->col[f].data, old, cap, ix->col[f].width))
+			return CB_ENOMEM;
+	ix->cap = cap;
+	uint32_t hcap = 16;
+	while (hcap < cap + cap / 2 + 1)
+		hcap *= 2;
+	return hcap > ix->hcap ? rehash(ix, hcap) : CB_OK;
+}
+
+/* Slot of an id, or -1. */
+static int64_t find_slot(const struct cb_index *ix, const uint8_t id[16], uint32_t *hpos)
+{
+	if (!ix->hcap)
+		return -1;
+	uint32_t k = id_hash(id) & (ix->hcap - 1);
+	for (; ix->hash[k]; k = (k + 1) & (ix->hcap - 1))
+		if (memcmp(ix->id[ix->hash[k] - 1], id, 16) == 0) {
+			*hpos = k;
+			return ix->hash[k] - 1;
+		}
+	*hpos = k;
+	return -1;
+}
+
+/* ---- sites */
+
+int cb_index_site_find(const struct cb_index *ix, const char *name, size_t len)
+{
+	if (!ix->sitehcap)
+		return -1;
+	for (uint32_t k = fnv(name, len) & (ix->sitehcap - 1); ix->sitehash[k]; k = (k + 1) & (ix->sitehcap - 1)) {
+		const char *s = ix->sites[ix->sitehash[k] - 1];
+		if (strlen(s) == len && memcmp(s, name, len) == 0)
+			return (int)ix->sitehash[k] - 1;
+	}
+	return -1;
+}
+
+/* Site code (id + 1) of a name, adding it to the dictionary; 0 for an empty name. */
+static int site_code(struct cb_index *ix, const char *name, size_t len, uint32_t *code)
+{
+	struct cb_icol *c = &ix->col[CB_FLD_site];
+	*code = 0;
+	if (!len)
+		return CB_OK;
+	int id = cb_index_site_find(ix, name, len);
+	if (id >= 0) {
+		*code = (uint32_t)id + 1;
+		return CB_OK;
+	}
+	if (ix->nsites >= 65534 || len > 64)
+		return CB_EINVAL;
+	if (ix->nsites == ix->sitecap) {
+		uint32_t cap = ix->sitecap ? ix->sitecap * 2 : 16;
+		if (grow((void **)&ix->sites, ix->sitecap, cap, sizeof(char *)) ||
+		    grow((void **)&c->present, ix->sitecap + 1, cap + 1, sizeof(uint32_t)))
+			return CB_ENOMEM;
+		ix->sitecap = cap;
+		uint32_t *h = calloc((size_t)cap * 2, sizeof *h);
+		if (!h)
+			return CB_ENOMEM;
+		for (uint32_t i = 0; i < ix->nsites; i++) {
+			uint32_t k = fnv(ix->sites[i], strlen(ix->sites[i])) & (cap * 2 - 1);
+			while (h[k])
+				k = (k + 1) & (cap * 2 - 1);
+			h[k] = i + 1;
+		}
+		free(ix->sitehash);
+		ix->sitehash = h;
+		ix->sitehcap = cap * 2;
+	}
+	char *s = strndup(name, len);
+	if (!s)
+		return CB_ENOMEM;
+	ix->sites[ix->nsites] = s;
+	uint32_t k = fnv(name, len) & (ix->sitehcap - 1);
+	while (ix->sitehash[k])
+		k = (k + 1) & (ix->sitehcap - 1);
+	ix->sitehash[k] = ++ix->nsites;
+	c->ncodes = ix->nsites + 1;
+	*code = ix->nsites;
+	return CB_OK;
+}
+
+/* ---- slots */
+
+static void col_set(struct cb_icol *c, uint32_t slot, uint32_t v)
+{
+	switch (c->width) {
+	case 1: ((uint8_t *)c->data)[slot] = (uint8_t)v; break;
+	case 2: ((uint16_t *)c->data)[slot] = (uint16_t)v; break;
+	default: ((uint32_t *)c->data)[slot] = v; break;
+	}
+}
+
+static bool counts(const struct cb_index *ix, uint32_t slot)
+{
+	uint8_t fl = ix->flags[slot];
+	return (fl & CB_IX_LIVE) && ((fl & CB_IX_CONSENT) || !ix->require_consent);
+}
+
+/* Adds (+1) or removes (-1) a slot's codes from the presence counts and the counted bits. */
+static void account(struct cb_index *ix, uint32_t slot, int delta)
+{
+	if (!counts(ix, slot))
+		return;
+	for (int f = 0; f < CB_NFIELDS; f++) {
+		struct cb_icol *c = &ix->col[f];
+		if (c->used && !c->multi)
+			c->present[cb_icol_get(c, slot)] += (uint32_t)delta;
+	}
+	if (delta > 0)
+		ix->counted[slot / 64] |= 1ull << (slot % 64);
+	else
+		ix->counted[slot / 64] &= ~(1ull << (slot % 64));
+}
+
+void cb_index_set_require_consent(struct cb_index *ix, bool on)
+{
+	ix->require_consent = on;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used && !ix->col[f].multi)
+			memset(ix->col[f].present, 0, ix->col[f].ncodes * sizeof(uint32_t));
+	memset(ix->counted, 0, ((size_t)ix->cap + 63) / 64 * 8);
+	for (uint32_t s = 0; s < ix->n; s++)
+		account(ix, s, +1);
+}
+
+/* The code of one field of a case. */
+static int case_code(struct cb_index *ix, const struct cb_case *c, const struct cb_field *f, uint32_t *code)
+{
+	const void *m = cb_case_cmember(c, f);
+	int32_t v = f->kind == CB_MULTI || f->kind == CB_SITE ? 0 : *(const int32_t *)m;
+	switch (f->kind) {
+	case CB_SITE: return site_code(ix, m, strnlen(m, 17), code);
+	case CB_MULTI: {
+		uint64_t bits = *(const uint64_t *)m;
+		*code = (uint32_t)bits;
+		return bits >> ix->col[f->id].ncodes ? CB_EINVAL : CB_OK;
+	}
+	case CB_INT: *code = v == CB_NA || v < f->lo || v > f->hi ? 0 : (uint32_t)(v - f->lo) + 1; break;
+	default: *code = v == CB_NA || v < 0 || (uint32_t)v + 1 >= ix->col[f->id].ncodes ? 0 : (uint32_t)v + 1;
+	}
+	return CB_OK;
+}
+
+int cb_index_upsert(struct cb_index *ix, const struct cb_case *c, uint8_t record_key, struct cb_err *err)
+{
+	uint32_t codes[CB_NFIELDS], hpos;
+	int rc;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used && (rc = case_code(ix, c, &cb_fields[f], &codes[f])))
+			return cb_err_field(err, rc, cb_fields[f].name, "%s: value out of the index's range",
+					    cb_fields[f].name);
+	int64_t found = find_slot(ix, c->case_id, &hpos);
+	uint32_t slot;
+	if (found >= 0) {
+		slot = (uint32_t)found;
+		account(ix, slot, -1);
+	} else {
+		if (ix->nfree) {
+			slot = ix->freelist[--ix->nfree];
+		} else {
+			if (ix->n == ix->cap && reserve(ix, ix->cap < 16 ? 16 : ix->cap + ix->cap / 4) != CB_OK)
+				return cb_err_set(err, CB_ENOMEM, "out of memory");
+			slot = ix->n++;
+		}
+		if (find_slot(ix, c->case_id, &hpos) < 0) /* the table may have been rebuilt */
+			ix->hash[hpos] = slot + 1;
+		memcpy(ix->id[slot], c->case_id, 16);
+		ix->live++;
+	}
+	ix->flags[slot] = (uint8_t)(CB_IX_LIVE | (c->consent_statistics == CB_yes_no_yes ? CB_IX_CONSENT : 0));
+	ix->rkey[slot] = record_key;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used)
+			col_set(&ix->col[f], slot, codes[f]);
+	account(ix, slot, +1);
+	return CB_OK;
+}
+
+int cb_index_remove(struct cb_index *ix, const uint8_t id[16])
+{
+	uint32_t hpos;
+	int64_t found = find_slot(ix, id, &hpos);
+	if (found < 0)
+		return CB_ENOTFOUND;
+	uint32_t slot = (uint32_t)found;
+	if (ix->nfree % 64 == 0 && grow((void **)&ix->freelist, ix->nfree, ix->nfree + 64, sizeof(uint32_t)))
+		return CB_ENOMEM;
+	account(ix, slot, -1);
+	ix->flags[slot] = 0;
+	ix->rkey[slot] = 0;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used)
+			col_set(&ix->col[f], slot, 0);
+	/* backward-shift deletion keeps linear probing correct without tombstones */
+	uint32_t mask = ix->hcap - 1, i = hpos, j = hpos;
+	ix->hash[i] = 0;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!ix->hash[j])
+			break;
+		uint32_t k = id_hash(ix->id[ix->hash[j] - 1]) & mask;
+		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		ix->hash[i] = ix->hash[j];
+		ix->hash[j] = 0;
+		i = j;
+	}
+	memset(ix->id[slot], 0, 16);
+	ix->freelist[ix->nfree++] = slot;
+	ix->live--;
+	return CB_OK;
+}
+
+long cb_index_size(const struct cb_index *ix)
+{
+	return ix->live;
+}
+
+size_t cb_index_bytes(const struct cb_index *ix)
+{
+	size_t b = sizeof *ix + (size_t)ix->cap * (1 + 1 + 16) + ((size_t)ix->cap + 63) / 64 * 8 +
+		   (size_t)ix->hcap * 4 + (ix->nfree + 63) / 64 * 64 * 4;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used)
+			b += (size_t)ix->cap * ix->col[f].width + (ix->col[f].multi ? 0 : ix->col[f].ncodes * 4);
+	for (uint32_t i = 0; i < ix->nsites; i++)
+		b += strlen(ix->sites[i]) + 1;
+	return b + (size_t)ix->sitecap * sizeof(char *) + (size_t)ix->sitehcap * 4;
+}
+
+/* ---- building from the store */
+
+/* Code of a stored text value of field f (NULL/"" = not recorded; an unknown name counts as not recorded). */
+static int text_code(struct cb_index *ix, const struct cb_field *f, const char *p, size_t n, uint32_t *code)
+{
+	*code = 0;
+	if (!p || !n)
+		return CB_OK;
+	switch (f->kind) {
+	case CB_SITE: return site_code(ix, p, n, code);
+	case CB_COUNTRY: {
+		char cc[4];
+		if (n > 3)
+			return CB_OK;
+		memcpy(cc, p, n);
+		cc[n] = 0;
+		int32_t i = cb_country_find(cc);
+		*code = i == CB_NA ? 0 : (uint32_t)i + 1;
+		return CB_OK;
+	}
+	case CB_MULTI: {
+		uint32_t bits = 0;
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			while (j < n && p[j] != ';')
+				j++;
+			size_t a = i, b = j;
+			while (a < b && p[a] == ' ')
+				a++;
+			while (b > a && p[b - 1] == ' ')
+				b--;
+			int v = b > a ? name_lookup(f->vset, p + a, b - a) : -1;
+			if (v >= 0)
+				bits |= 1u << v;
+			i = j + 1;
+		}
+		*code = bits;
+		return CB_OK;
+	}
+	case CB_INT: {
+		long v = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] < '0' || p[i] > '9' || v > 100000)
+				return CB_OK;
+			v = v * 10 + (p[i] - '0');
+		}
+		*code = v < f->lo || v > f->hi ? 0 : (uint32_t)(v - f->lo) + 1;
+		return CB_OK;
+	}
+	default: {
+		int v = name_lookup(f->vset, p, n);
+		*code = v < 0 ? 0 : (uint32_t)v + 1;
+		return CB_OK;
+	}
+	}
+}
+
+static bool text_yes(const unsigned char *p, int n)
+{
+	return (n == 3 && strncasecmp((const char *)p, "yes", 3) == 0) ||
+	       (n == 4 && strncasecmp((const char *)p, "true", 4) == 0) || (n == 1 && p[0] == '1');
+}
+
+int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err)
+{
+	struct cb_index *ix = NULL;
+	sqlite3_stmt *st = NULL;
+	struct cb_buf sql = {0};
+	int rc, fields[CB_NFIELDS], nf = 0;
+	sqlite3 *db = cb_store_db(s);
+	*out = NULL;
+	if ((rc = cb_index_new(&ix)))
+		return cb_err_set(err, rc, "statistics index: %s", cb_rc_str(rc));
+	char *pol = NULL;
+	if (cb_store_meta_get(s, "stats.require_consent", &pol) == CB_OK)
+		ix->require_consent = !(strcmp(pol, "no") == 0 || strcmp(pol, "off") == 0 || strcmp(pol, "0") == 0);
+	free(pol);
+
+	long total = 0;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM cases", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	total = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (total < 0 || total > UINT32_MAX / 2) {
+		rc = cb_err_set(err, CB_EINVAL, "statistics index: too many cases (%ld)", total);
+		goto out;
+	}
+	if (reserve(ix, (uint32_t)total + 1) != CB_OK) {
+		rc = cb_err_set(err, CB_ENOMEM, "statistics index: out of memory for %ld cases", total);
+		goto out;
+	}
+	cb_buf_printf(&sql, "SELECT case_id, record_key, consent_statistics");
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used) {
+			cb_buf_printf(&sql, ", \"%s\"", cb_fields[f].name);
+			fields[nf++] = f;
+		}
+	cb_buf_printf(&sql, " FROM cases");
+	if (!sql.data || sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t id[16] = {0};
+		uint32_t hpos;
+		if (sqlite3_column_type(st, 0) == SQLITE_BLOB && sqlite3_column_bytes(st, 0) == 16) {
+			memcpy(id, sqlite3_column_blob(st, 0), 16);
+		} else {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			if (!t || cb_case_id_parse(t, id) != CB_OK)
+				continue; /* not a case the index can address */
+		}
+		if (ix->n == ix->cap && reserve(ix, ix->cap + ix->cap / 4 + 16) != CB_OK) {
+			rc = cb_err_set(err, CB_ENOMEM, "statistics index: out of memory");
+			goto out;
+		}
+		if (find_slot(ix, id, &hpos) >= 0)
+			continue;
+		uint32_t slot = ix->n++;
+		ix->hash[hpos] = slot + 1;
+		memcpy(ix->id[slot], id, 16);
+		ix->rkey[slot] = (uint8_t)(sqlite3_column_int(st, 1) & 0xff);
+		bool yes;
+		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER)
+			yes = sqlite3_column_int(st, 2) != 0;
+		else
+			yes = text_yes(sqlite3_column_text(st, 2), sqlite3_column_bytes(st, 2));
+		ix->flags[slot] = (uint8_t)(CB_IX_LIVE | (yes ? CB_IX_CONSENT : 0));
+		for (int k = 0; k < nf; k++) {
+			const struct cb_field *f = &cb_fields[fields[k]];
+			uint32_t code = 0;
+			int ci = 3 + k, ty = sqlite3_column_type(st, ci);
+			if (ty == SQLITE_INTEGER && f->kind == CB_INT) {
+				int v = sqlite3_column_int(st, ci);
+				code = v < f->lo || v > f->hi ? 0 : (uint32_t)(v - f->lo) + 1;
+			} else if (ty != SQLITE_NULL) {
+				const char *p = (const char *)sqlite3_column_text(st, ci);
+				if ((rc = text_code(ix, f, p, (size_t)sqlite3_column_bytes(st, ci), &code))) {
+					rc = cb_err_field(err, rc, f->name, "statistics index: too many values of %s",
+							  f->name);
+					goto out;
+				}
+			}
+			col_set(&ix->col[fields[k]], slot, code);
+		}
+		ix->live++;
+	}
+	if (src != SQLITE_DONE) {
+		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
+		goto out;
+	}
+	cb_index_set_require_consent(ix, ix->require_consent);
+	*out = ix;
+	ix = NULL;
+	rc = CB_OK;
+out:
+	sqlite3_finalize(st);
+	cb_buf_free(&sql);
+	cb_index_free(&ix);
+	return rc;
+}

@@ -1,0 +1,498 @@
+/*
+ * table.c -- the bank (index + ptable + threshold + consent policy) and query execution: the filter is
+ * evaluated into a bitmap, then one pass over the selected cases counts every cell and sums its record
+ * keys by direct array indexing; totals are filled by summing along each single-valued axis (every case
+ * sits in exactly one value there, so sums are exact record sets) while multi-valued axes count their
+ * totals in the same pass (a case counts once in a total however many values it has).  Every cell, total
+ * or not, is then perturbed on its own with the cell key method and suppressed below the threshold.
+ *
+ * The renderers (text cross-table, tidy CSV, JSON) live in render.c.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats/stats_int.h"
+
+struct cb_stats {
+	struct cb_index *ix;
+	struct cb_ptable *pt;
+	int threshold;
+};
+
+int cb_stats_new(struct cb_index *ix, struct cb_ptable *pt, int threshold, bool require_consent,
+		 struct cb_stats **out, struct cb_err *err)
+{
+	*out = NULL;
+	struct cb_stats *st = calloc(1, sizeof *st);
+	if (!st) {
+		cb_index_free(&ix);
+		cb_ptable_free(&pt);
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	}
+	st->ix = ix;
+	st->pt = pt;
+	st->threshold = threshold < 1 ? 1 : threshold;
+	if (ix->require_consent != require_consent)
+		cb_index_set_require_consent(ix, require_consent);
+	*out = st;
+	return CB_OK;
+}
+
+int cb_stats_open(struct cb_store *s, struct cb_stats **out, struct cb_err *err)
+{
+	struct cb_index *ix = NULL;
+	struct cb_ptable *pt = NULL;
+	char *t = NULL;
+	int rc, threshold = CB_STATS_DEFAULT_THRESHOLD;
+	*out = NULL;
+	if (cb_store_meta_get(s, "stats.threshold", &t) == CB_OK) {
+		char *e;
+		long v = strtol(t, &e, 10);
+		bool ok = *t && !*e && v >= 1 && v <= 1000000;
+		free(t);
+		if (!ok)
+			return cb_err_set(err, CB_ECORRUPT, "statistics: the threshold stored in the database is damaged");
+		threshold = (int)v;
+	}
+	if ((rc = cb_ptable_load(s, &pt, err)) || (rc = cb_index_build(s, &ix, err))) {
+		cb_ptable_free(&pt);
+		return rc;
+	}
+	return cb_stats_new(ix, pt, threshold, ix->require_consent, out, err);
+}
+
+void cb_stats_free(struct cb_stats **pst)
+{
+	if (*pst) {
+		cb_index_free(&(*pst)->ix);
+		cb_ptable_free(&(*pst)->pt);
+		free(*pst);
+		*pst = NULL;
+	}
+}
+
+struct cb_index *cb_stats_index(struct cb_stats *st)
+{
+	return st->ix;
+}
+
+int cb_stats_threshold(const struct cb_stats *st)
+{
+	return st->threshold;
+}
+
+/* ---- axes */
+
+static int cmp_site(const void *a, const void *b, void *ix)
+{
+	const struct cb_index *x = ix;
+	return strcmp(x->sites[*(const uint32_t *)a - 1], x->sites[*(const uint32_t *)b - 1]);
+}
+
+/* Insertion sort with a context (qsort_r is not C17); site lists are short. */
+static void sort_codes(uint32_t *v, uint32_t n, const struct cb_index *ix)
+{
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t j = i; j > 0 && cmp_site(&v[j - 1], &v[j], (void *)ix) > 0; j--) {
+			uint32_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+}
+
+/* Builds the values of axis a: value names and labels, and the code -> position map. */
+static int axis_build(struct cb_axis *a, int dim, const struct cb_index *ix)
+{
+	int f = cb_dim_field(dim);
+	const struct cb_field *fl = &cb_fields[f];
+	const struct cb_icol *c = &ix->col[f];
+	bool region = dim >= CB_NFIELDS;
+	uint32_t nvals = 0, *codes = NULL;
+	a->dim = dim;
+	a->multi = c->multi;
+	a->field = f;
+	a->ncodes = c->ncodes;
+	if (region) {
+		nvals = (uint32_t)cb_nregions;
+	} else if (c->multi || fl->kind == CB_ENUM || fl->kind == CB_BOOL) {
+		nvals = (uint32_t)fl->vset->count;
+	} else {
+		codes = malloc(c->ncodes * sizeof *codes);
+		if (!codes)
+			return CB_ENOMEM;
+		for (uint32_t k = 1; k < c->ncodes; k++)
+			if (c->present[k])
+				codes[nvals++] = k;
+		if (fl->kind == CB_SITE)
+			sort_codes(codes, nvals, ix);
+	}
+	a->nv = (int)nvals + 1; /* + not recorded */
+	a->names = calloc((size_t)a->nv + 1, sizeof *a->names);
+	a->labels = calloc((size_t)a->nv + 1, sizeof *a->labels);
+	a->map = calloc(c->multi ? 1 : c->ncodes, sizeof *a->map);
+	if (!a->names || !a->labels || !a->map) {
+		free(codes);
+		return CB_ENOMEM;
+	}
+	for (uint32_t i = 0; i < nvals; i++) {
+		char buf[16];
+		if (region) {
+			a->names[i] = a->labels[i] = cb_regions[i];
+		} else if (codes && fl->kind == CB_INT) {
+			snprintf(buf, sizeof buf, "%d", (int)(codes[i] - 1 + (uint32_t)fl->lo));
+			a->names[i] = a->labels[i] = a->owned[i] = strdup(buf);
+		} else if (codes && fl->kind == CB_COUNTRY) {
+			a->names[i] = cb_countries[codes[i] - 1].alpha2;
+			a->labels[i] = cb_countries[codes[i] - 1].name;
+		} else if (codes) {
+			a->names[i] = a->labels[i] = ix->sites[codes[i] - 1];
+		} else {
+			a->names[i] = fl->vset->values[i].name;
+			a->labels[i] = fl->vset->values[i].label;
+		}
+	}
+	a->names[nvals] = a->labels[nvals] = "not recorded";
+	a->names[nvals + 1] = a->labels[nvals + 1] = "Total";
+	if (!c->multi) {
+		for (uint32_t k = 0; k < c->ncodes; k++)
+			a->map[k] = nvals; /* not recorded (and codes nobody counted has) */
+		for (uint32_t i = 0; i < nvals; i++) {
+			if (region)
+				continue;
+			a->map[codes ? codes[i] : i + 1] = i;
+		}
+		if (region)
+			for (uint32_t k = 1; k < c->ncodes; k++) {
+				uint32_t r = cb_region_of_code(k);
+				a->map[k] = r ? r - 1 : nvals;
+			}
+	}
+	free(codes);
+	for (uint32_t i = 0; i < nvals; i++)
+		if (!a->names[i])
+			return CB_ENOMEM;
+	return CB_OK;
+}
+
+void cb_table_free(struct cb_table **pt)
+{
+	struct cb_table *t = *pt;
+	if (!t)
+		return;
+	for (int d = 0; d < t->ndims; d++) {
+		struct cb_axis *a = &t->ax[d];
+		for (int i = 0; i < a->nv; i++)
+			if (a->owned[i])
+				free(a->owned[i]);
+		free(a->owned);
+		free(a->names);
+		free(a->labels);
+		free(a->map);
+	}
+	free(t->cells);
+	free(t->where);
+	free(t);
+	*pt = NULL;
+}
+
+/* ---- counting */
+
+struct counts {
+	uint32_t *n;
+	uint32_t *key; /* sums wrap mod 2^32, which keeps them right mod 256 */
+};
+
+/* Cases of the selection: all single-valued axes.  The common case, kept tight. */
+static void count_single(const struct cb_table *t, const struct cb_index *ix, const uint64_t *sel,
+			 const uint32_t *const *pm, struct counts *c)
+{
+	const struct cb_icol *col[CB_STATS_MAX_DIMS] = {0};
+	int nd = t->ndims;
+	for (int d = 0; d < nd; d++)
+		col[d] = &ix->col[t->ax[d].field];
+	size_t nw = ((size_t)ix->n + 63) / 64;
+	bool fast2 = nd == 2 && col[0]->width == 1 && col[1]->width == 1;
+	const uint8_t *c0 = fast2 ? col[0]->data : NULL, *c1 = fast2 ? col[1]->data : NULL;
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t bits = sel[w];
+		while (bits) {
+			uint32_t i = (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(bits));
+			bits &= bits - 1;
+			size_t off;
+			if (fast2) {
+				off = pm[0][c0[i]] + pm[1][c1[i]];
+			} else {
+				off = 0;
+				for (int d = 0; d < nd; d++)
+					off += pm[d][cb_icol_get(col[d], i)];
+			}
+			c->n[off]++;
+			c->key[off] += ix->rkey[i];
+		}
+	}
+}
+
+/* General case: some axis is multi-valued, so a case lands in several cells and once in that axis's total. */
+static void count_multi(const struct cb_table *t, const struct cb_index *ix, const uint64_t *sel,
+			const uint32_t *const *pm, struct counts *c)
+{
+	int nd = t->ndims;
+	size_t nw = ((size_t)ix->n + 63) / 64;
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t bits = sel[w];
+		while (bits) {
+			uint32_t i = (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(bits));
+			bits &= bits - 1;
+			size_t offs[CB_STATS_MAX_DIMS][66];
+			int no[CB_STATS_MAX_DIMS];
+			for (int d = 0; d < nd; d++) {
+				const struct cb_axis *a = &t->ax[d];
+				uint32_t v = cb_icol_get(&ix->col[a->field], i);
+				no[d] = 0;
+				if (!a->multi) {
+					offs[d][no[d]++] = pm[d][v];
+					continue;
+				}
+				if (!v)
+					offs[d][no[d]++] = (size_t)(a->nv - 1) * t->stride[d];
+				while (v) {
+					offs[d][no[d]++] = (size_t)__builtin_ctz(v) * t->stride[d];
+					v &= v - 1;
+				}
+				offs[d][no[d]++] = (size_t)a->nv * t->stride[d]; /* the total counts the case once */
+			}
+			int k[CB_STATS_MAX_DIMS] = {0};
+			for (;;) {
+				size_t off = 0;
+				for (int d = 0; d < nd; d++)
+					off += offs[d][k[d]];
+				c->n[off]++;
+				c->key[off] += ix->rkey[i];
+				int d = nd - 1;
+				while (d >= 0 && ++k[d] == no[d])
+					k[d--] = 0;
+				if (d < 0)
+					break;
+			}
+		}
+	}
+}
+
+/* Fills the total slot of each single-valued axis by summing along it. */
+static void fill_totals(const struct cb_table *t, struct counts *c)
+{
+	for (int d = 0; d < t->ndims; d++) {
+		if (t->ax[d].multi)
+			continue;
+		size_t stride = t->stride[d], len = (size_t)t->ax[d].nv + 1, outer = t->ncells / (len * stride);
+		for (size_t o = 0; o < outer; o++)
+			for (size_t in = 0; in < stride; in++) {
+				size_t base = o * len * stride + in, tot = base + (len - 1) * stride;
+				uint32_t n = 0, k = 0;
+				for (size_t v = 0; v + 1 < len; v++) {
+					n += c->n[base + v * stride];
+					k += c->key[base + v * stride];
+				}
+				c->n[tot] = n;
+				c->key[tot] = k;
+			}
+	}
+}
+
+static void publish(struct cb_table *t, const struct cb_stats *st, const struct counts *c, bool exact)
+{
+	for (size_t i = 0; i < t->ncells; i++) {
+		struct cb_cell *cell = &t->cells[i];
+		size_t r = i;
+		for (int d = t->ndims - 1; d >= 0; d--) {
+			size_t len = (size_t)t->ax[d].nv + 1;
+			int v = (int)(r % len);
+			cell->coord[d] = v == t->ax[d].nv ? CB_CELL_TOTAL : v;
+			r /= len;
+		}
+		for (int d = t->ndims; d < CB_STATS_MAX_DIMS; d++)
+			cell->coord[d] = CB_CELL_TOTAL;
+		int64_t n = c->n[i];
+		cell->value = exact ? n : cb_ckm_perturb(st->pt, n, c->key[i] & 255u);
+		cell->suppressed = !exact && n > 0 && cell->value < st->threshold;
+		if (cell->suppressed)
+			cell->value = 0;
+		cell->percent = NAN;
+	}
+}
+
+static void percents(struct cb_table *t)
+{
+	for (size_t i = 0; i < t->ncells; i++) {
+		struct cb_cell *cell = &t->cells[i];
+		int coord[CB_STATS_MAX_DIMS];
+		for (int d = 0; d < CB_STATS_MAX_DIMS; d++)
+			coord[d] = d == 2 ? cell->coord[d] : CB_CELL_TOTAL; /* 3 dims: share of the block */
+		const struct cb_cell *tot = cb_table_at(t, coord);
+		if (!cell->suppressed && tot && !tot->suppressed && tot->value > 0)
+			cell->percent = 100.0 * (double)cell->value / (double)tot->value;
+	}
+}
+
+int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_table **out, struct cb_err *err)
+{
+	struct cb_table *t = NULL;
+	struct cb_where *w = NULL;
+	struct counts c = {0};
+	uint64_t *sel = NULL;
+	uint32_t *pm[CB_STATS_MAX_DIMS] = {0};
+	const struct cb_index *ix = st->ix;
+	int rc = CB_OK;
+	size_t ncells = 0;
+	char dl[1024], wt[2048];
+	*out = NULL;
+	if (!(t = calloc(1, sizeof *t))) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (int d = 0; d < CB_STATS_MAX_DIMS && q->dims[d]; d++) {
+		int dim = cb_dim_find(q->dims[d]);
+		char vb[64];
+		if (dim < 0) {
+			rc = cb_err_field(err, CB_EINVAL, q->dims[d], "unknown dimension '%s'; valid: %s",
+					  cb_err_value(q->dims[d], vb), cb_dim_list(dl, sizeof dl));
+			goto out;
+		}
+		for (int e = 0; e < d; e++)
+			if (t->ax[e].dim == dim) {
+				rc = cb_err_field(err, CB_EINVAL, q->dims[d], "dimension %s given twice", q->dims[d]);
+				goto out;
+			}
+		t->ndims = d + 1;
+		t->ax[d].owned = calloc((size_t)ix->col[cb_dim_field(dim)].ncodes + 2, sizeof(char *));
+		if (!t->ax[d].owned || axis_build(&t->ax[d], dim, ix) != CB_OK) {
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (t->ndims == 0) {
+		rc = cb_err_set(err, CB_EINVAL, "no dimension given; valid: %s", cb_dim_list(dl, sizeof dl));
+		goto out;
+	}
+	if ((rc = cb_where_parse(ix, q->where, &w, err)))
+		goto out;
+	t->where = strdup(cb_where_text(w, wt, sizeof wt));
+	t->exact = (q->flags & CB_Q_EXACT) != 0;
+	t->threshold = st->threshold;
+	t->ncells = 1;
+	for (int d = t->ndims - 1; d >= 0; d--) {
+		t->stride[d] = t->ncells;
+		t->ncells *= (size_t)t->ax[d].nv + 1;
+		if (t->ncells > 20000000) {
+			rc = cb_err_set(err, CB_EINVAL, "the table would have more than 20 million cells");
+			goto out;
+		}
+	}
+	size_t nw = ((size_t)ix->n + 63) / 64;
+	t->cells = calloc(t->ncells, sizeof *t->cells);
+	c.n = calloc(t->ncells, sizeof *c.n);
+	c.key = calloc(t->ncells, sizeof *c.key);
+	ncells = t->ncells;
+	sel = malloc((nw ? nw : 1) * sizeof *sel);
+	if (!t->where || !t->cells || !c.n || !c.key || !sel) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* the selection: counted cases that pass the filter */
+	if (w && (rc = cb_where_eval(w, ix, sel, err)))
+		goto out;
+	for (size_t k = 0; k < nw; k++)
+		sel[k] = w ? sel[k] & ix->counted[k] : ix->counted[k];
+	bool any_multi = false;
+	for (int d = 0; d < t->ndims; d++) {
+		struct cb_axis *a = &t->ax[d];
+		any_multi |= a->multi;
+		if (a->multi)
+			continue;
+		if (!(pm[d] = malloc(a->ncodes * sizeof *pm[d]))) {
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (uint32_t k = 0; k < a->ncodes; k++)
+			pm[d][k] = (uint32_t)(a->map[k] * t->stride[d]);
+	}
+	if (any_multi)
+		count_multi(t, ix, sel, (const uint32_t *const *)pm, &c);
+	else
+		count_single(t, ix, sel, (const uint32_t *const *)pm, &c);
+	fill_totals(t, &c);
+	publish(t, st, &c, t->exact);
+	if (q->flags & CB_Q_PERCENT) {
+		t->percent = true;
+		percents(t);
+	}
+	*out = t;
+	t = NULL;
+out:
+	if (c.key) /* cell keys are derived from the secret record keys */
+		memset(c.key, 0, ncells * sizeof *c.key);
+	free(c.n);
+	free(c.key);
+	free(sel);
+	for (int d = 0; d < CB_STATS_MAX_DIMS; d++)
+		free(pm[d]);
+	cb_where_free(&w);
+	cb_table_free(&t);
+	return rc;
+}
+
+/* ---- reading a result */
+
+int cb_table_ndims(const struct cb_table *t) { return t->ndims; }
+int cb_table_dim(const struct cb_table *t, int d) { return t->ax[d].dim; }
+int cb_table_nvalues(const struct cb_table *t, int d) { return t->ax[d].nv; }
+size_t cb_table_ncells(const struct cb_table *t) { return t->ncells; }
+bool cb_table_exact(const struct cb_table *t) { return t->exact; }
+int cb_table_threshold(const struct cb_table *t) { return t->threshold; }
+const char *cb_table_where(const struct cb_table *t) { return t->where; }
+
+const char *cb_table_value(const struct cb_table *t, int d, int v)
+{
+	return v == CB_CELL_TOTAL || v == t->ax[d].nv ? "Total" : v >= 0 && v < t->ax[d].nv ? t->ax[d].names[v] : "?";
+}
+
+const char *cb_table_label(const struct cb_table *t, int d, int v)
+{
+	return v == CB_CELL_TOTAL || v == t->ax[d].nv ? "Total" : v >= 0 && v < t->ax[d].nv ? t->ax[d].labels[v] : "?";
+}
+
+const struct cb_cell *cb_table_cell(const struct cb_table *t, size_t i)
+{
+	return i < t->ncells ? &t->cells[i] : NULL;
+}
+
+const struct cb_cell *cb_table_at(const struct cb_table *t, const int coord[])
+{
+	size_t off = 0;
+	for (int d = 0; d < t->ndims; d++) {
+		int v = coord[d] == CB_CELL_TOTAL ? t->ax[d].nv : coord[d];
+		if (v < 0 || v > t->ax[d].nv)
+			return NULL;
+		off += (size_t)v * t->stride[d];
+	}
+	return &t->cells[off];
+}
+
+const char *cb_table_note(const struct cb_table *t, char *buf, size_t n)
+{
+	size_t o = 0;
+	if (t->exact)
+		o += (size_t)snprintf(buf, n, "EXACT COUNTS, NOT PROTECTED: for data managers only, never to be published.");
+	else
+		o += (size_t)snprintf(buf, n,
+				      "Counts are perturbed with the cell key method (each cell, total included, on its own, so "
+				      "totals need not equal the sum of their cells); counts below %d are suppressed (x); "
+				      "zeros are true zeros.", t->threshold);
+	for (int d = 0; d < t->ndims && o < n; d++)
+		if (t->ax[d].multi)
+			o += (size_t)snprintf(buf + o, n - o,
+					      " %s is multi-valued: a case counts under each of its values, and its totals "
+					      "count cases.", cb_dim_name(t->ax[d].dim));
+	return buf;
+}

@@ -1,0 +1,151 @@
+/*
+ * test_export.c -- cb_export: identifying details only when asked (and then recorded as an event), never in
+ * CTDC, and import -> export -> import -> export giving the same file for HTCDS, CTDC and JSON lines.
+ */
+#include <sqlite3.h>
+
+#include "io_test.h"
+
+static const char htcds_text[] =
+	"x_site,x_registered_on,x_birth_year,prs_Gender,prs_Citizenship,prs_FirstName,prs_MobilePhone,"
+	"vic_TypeOfExploitation,x_labour_sector,vic_MethodsOfControl,x_recruiter_relation,x_destination_country,"
+	"x_narrative,x_consent_statistics\n"
+	"NORTH-1,2020-05-01,1990,Feminine,PH,Secretname,+15550001,ForcedLabour;SexualExploitation,"
+	"construction,DebtBondage;Other,family,MY,\"long, private story\",yes\n"
+	"NORTH-1,2021-01-02,2006,TransgenderMasculine,VN,,,ChildLabour,,,unknown,TH,,no\n"
+	"SOUTH-2,2019-12-31,,NonSpecifiedUnknown,,Othername,,,,,,,,\n";
+
+static struct cb_store *loaded(const char *name)
+{
+	struct cb_store *s = iot_store(name);
+	struct cb_import_result res;
+	struct cb_err err = {0};
+	const char *in = cbt_path("%s.csv", name);
+	cbt_write(in, htcds_text);
+	if (cb_import_file(s, in, NULL, &res, &err) != CB_OK)
+		fail_msg("%s", err.msg);
+	assert_int_equal(res.imported, 3);
+	return s;
+}
+
+static long events(struct cb_store *s, const char *action)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "SELECT count(*) FROM events WHERE action = ?", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_identifiers_only_when_asked(void **state)
+{
+	(void)state;
+	struct cb_store *s = loaded("a.db");
+	static const char *const formats[] = {"htcds", "ctdc", "jsonl"};
+	for (size_t i = 0; i < CB_COUNTOF(formats); i++) {
+		char *t = iot_export(s, formats[i], false);
+		assert_null(strstr(t, "Secretname"));
+		assert_null(strstr(t, "Othername"));
+		assert_null(strstr(t, "+1555"));
+		assert_null(strstr(t, "private"));
+		free(t);
+	}
+	assert_int_equal(events(s, "export.identifiers"), 0);
+
+	char *h = iot_export(s, "htcds", true);
+	assert_non_null(strstr(h, "Secretname"));
+	assert_non_null(strstr(h, "\"long, private story\""));
+	free(h);
+	assert_int_equal(events(s, "export.identifiers"), 1);
+	char *c = iot_export(s, "ctdc", true); /* CTDC has no column for them */
+	assert_null(strstr(c, "Secretname"));
+	free(c);
+	assert_int_equal(events(s, "export.identifiers"), 2);
+	cb_store_free(&s);
+}
+
+/* import -> export A -> import into a new database -> export B: A == B. */
+static void round_trip(const char *format, bool pii)
+{
+	static int runs;
+	char db[64];
+	snprintf(db, sizeof db, "%s-%d.db", format, ++runs);
+	struct cb_store *s = loaded(db), *t;
+	struct cb_import_result res;
+	struct cb_err err = {0};
+	char *first = iot_export(s, format, pii);
+	const char *path = cbt_path("%s-%d.export", format, runs);
+	cbt_write(path, first);
+	snprintf(db, sizeof db, "%s-%d-again.db", format, runs);
+	t = iot_store(db);
+	struct cb_import_opts o = {.format = format};
+	if (cb_import_file(t, path, &o, &res, &err) != CB_OK)
+		fail_msg("%s: %s", format, err.msg);
+	assert_int_equal(res.imported, 3);
+	assert_int_equal(res.rejected, 0);
+	char *second = iot_export(t, format, pii);
+	assert_string_equal(first, second);
+	/* and importing the export again adds nothing */
+	assert_int_equal(cb_import_file(t, path, &o, &res, &err), CB_OK);
+	assert_int_equal(res.imported, 0);
+	assert_int_equal(res.duplicates, 3);
+	free(first);
+	free(second);
+	cb_store_free(&s);
+	cb_store_free(&t);
+}
+
+static void test_round_trip_htcds(void **state)
+{
+	(void)state;
+	round_trip("htcds", false);
+	round_trip("htcds", true);
+}
+
+static void test_round_trip_ctdc(void **state)
+{
+	(void)state;
+	round_trip("ctdc", false);
+}
+
+static void test_round_trip_jsonl(void **state)
+{
+	(void)state;
+	round_trip("jsonl", true);
+}
+
+static void test_unknown_and_import_only_formats(void **state)
+{
+	(void)state;
+	struct cb_store *s = iot_store("b.db");
+	struct cb_err err = {0};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *w = open_memstream(&text, &len);
+	assert_int_equal(cb_export(s, w, "xlsx", false, &err), CB_EINVAL);
+	assert_non_null(strstr(err.msg, "xlsx"));
+	assert_int_equal(cb_export(s, w, "ctdc-synthetic", false, &err), CB_EINVAL);
+	assert_int_equal(cb_export(s, w, "ctdc-synthetic", true, &err), CB_EINVAL);
+	assert_int_equal(events(s, "export.identifiers"), 0);
+	fclose(w);
+	assert_int_equal(len, 0);
+	free(text);
+	cb_store_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identifiers_only_when_asked),
+		cmocka_unit_test(test_round_trip_htcds),
+		cmocka_unit_test(test_round_trip_ctdc),
+		cmocka_unit_test(test_round_trip_jsonl),
+		cmocka_unit_test(test_unknown_and_import_only_formats),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
