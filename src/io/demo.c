@@ -53,7 +53,10 @@ static uint64_t next(struct cb_demo_rng *r)
 /* A number in [0, n): multiply-shift, the same on every machine. */
 static uint32_t below(struct cb_demo_rng *r, uint32_t n) { return (uint32_t)(((next(r) >> 32) * n) >> 32); }
 static bool chance(struct cb_demo_rng *r, unsigned permille) { return below(r, 1000) < permille; }
-static int32_t between(struct cb_demo_rng *r, int32_t lo, int32_t hi) { return lo + (int32_t)below(r, (uint32_t)(hi - lo + 1)); }
+static int32_t between(struct cb_demo_rng *r, int32_t lo, int32_t hi)
+{
+	return lo + (int32_t)below(r, (uint32_t)(hi - lo + 1));
+}
 
 static int pick(struct cb_demo_rng *r, const uint16_t *w, int n)
 {
@@ -296,15 +299,16 @@ static void exploitation(struct cb_demo_rng *r, struct cb_case *c, const struct 
 	if (labour && c->age_at_registration != CB_NA && c->age_at_registration < 18 && chance(r, 500))
 		c->exploitation_type |= BIT(CB_exploitation_type_ChildLabour);
 	if (labour && !chance(r, 150)) {
-		bool female = c->gender == CB_gender_Feminine;
-		int s = chance(r, 300) ? site->sector : VPICK(r, labour_sector, female ? sector_female : sector_male);
-		c->labour_sector = BIT(s) | (chance(r, 100) ? BIT(VPICK(r, labour_sector, female ? sector_female : sector_male)) : 0);
+		const uint16_t *w = c->gender == CB_gender_Feminine ? sector_female : sector_male;
+		int s = chance(r, 300) ? site->sector : VPICK(r, labour_sector, w);
+		c->labour_sector = BIT(s) | (chance(r, 100) ? BIT(VPICK(r, labour_sector, w)) : 0);
 	}
 	if (c->exploitation_type & BIT(CB_exploitation_type_ForcedBegging))
 		c->labour_sector |= BIT(CB_labour_sector_begging);
 	if (sexual && !chance(r, 200)) {
 		const uint16_t *w = c->year >= 2015 ? sex_since2015 : sex_before2015;
-		c->sexual_exploitation_type = pick_set(r, w, CB_sexual_exploitation_type__COUNT, chance(r, 100) ? 2 : 1);
+		c->sexual_exploitation_type =
+			pick_set(r, w, CB_sexual_exploitation_type__COUNT, chance(r, 100) ? 2 : 1);
 	}
 	if (!chance(r, 400))
 		c->means_of_control = pick_set(r, sexual ? means_sexual : means_labour, CB_means_of_control__COUNT,
@@ -319,7 +323,8 @@ static void recruitment(struct cb_demo_rng *r, struct cb_case *c, bool sexual)
 {
 	if (!chance(r, 300)) {
 		int m = PICK(r, recruit_w);
-		if (c->year < 2008 && (m == CB_recruitment_method_SocialNetworks || m == CB_recruitment_method_OnlineAd))
+		bool online = m == CB_recruitment_method_SocialNetworks || m == CB_recruitment_method_OnlineAd;
+		if (online && c->year < 2008)
 			m = CB_recruitment_method_NewspaperAd; /* before social media */
 		c->recruitment_method = BIT(m) | (chance(r, 120) ? BIT(PICK(r, recruit_w)) : 0);
 	}
@@ -358,7 +363,8 @@ static void person(struct cb_demo_rng *r, struct cb_case *c, enum demo_kind k)
 							  : PICK(r, education_w));
 	c->marital_status = either(r, 400, minor ? CB_marital_status_Single : PICK(r, marital_w));
 	c->children = either(r, 500, minor ? (chance(r, 30) ? 1 : 0) : PICK(r, children_w));
-	c->occupation_home = child ? CB_NA : either(r, 300, VPICK(r, occupation, minor ? occupation_minor : occupation_adult));
+	c->occupation_home =
+		child ? CB_NA : either(r, 300, VPICK(r, occupation, minor ? occupation_minor : occupation_adult));
 	c->employed_at_recruitment = either(r, 250, c->occupation_home == CB_occupation_unemployed
 							    ? CB_yes_no_unknown_no : PICK(r, employed_w));
 	c->work_experience = child ? CB_NA : either(r, 400, PICK(r, experience_w));
@@ -590,7 +596,8 @@ int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii)
 	const struct demo_site *site = &demo_sites[pick_site(r, year)];
 	snprintf(c->site, sizeof c->site, "%s", site->code);
 	c->year = year;
-	c->registered_on = jan1[year - FIRST_YEAR] + (int32_t)below(r, (uint32_t)(jan1[year - FIRST_YEAR + 1] - jan1[year - FIRST_YEAR]));
+	int32_t days_in_year = jan1[year - FIRST_YEAR + 1] - jan1[year - FIRST_YEAR];
+	c->registered_on = jan1[year - FIRST_YEAR] + (int32_t)below(r, (uint32_t)days_in_year);
 
 	/* Where from and where to: the office's country is one end, a partner the other. */
 	int partner = pick_partner(r, site), cit = site->origin ? site->cc : partner;
@@ -650,8 +657,9 @@ int cb_demo_generate(struct cb_store *s, long n, uint64_t seed, bool progress, s
 		} while (cb_case_id_is_zero(c.case_id));
 		if ((rc = cb_store_add(s, &c, NULL, err)) != CB_OK) {
 			if (rc == CB_EEXIST)
-				cb_err_set(err, rc, "demo case %ld: its id is already stored: this database already holds "
-					   "demo data from seed %llu; use another --seed", i + 1, (unsigned long long)seed);
+				cb_err_set(err, rc, "demo case %ld: its id is already stored: this database already "
+					   "holds demo data from seed %llu; use another --seed",
+					   i + 1, (unsigned long long)seed);
 			goto out;
 		}
 		if ((i + 1) % BATCH == 0 || i + 1 == n) {
