@@ -28,7 +28,7 @@
 
 /*       name                      kind     value_set                 lo    hi   group     flags                          htcds                                    ctdc                     label */
 CB_FIELD(case_id,                  ID,      none,                      0,    0, CASE,     0,                             "x_case_id",                             "",                      "Case id")
-CB_FIELD(site,                     SITE,    none,                      0,    0, CASE,     CB_F_REQUIRED,                 "x_site",                                "",                      "Office")
+CB_FIELD(site,                     SITE,    none,                      0,    0, CASE,     CB_F_DIM | CB_F_REQUIRED,      "x_site",                                "",                      "Office")
 CB_FIELD(registered_on,            DATE,    none,                      0,    0, CASE,     0,                             "x_registered_on",                       "",                      "Registered on")
 CB_FIELD(year,                     INT,     none,                   1990, 2100, CASE,     CB_F_DIM | CB_F_DERIVED | CB_F_REQUIRED, "x_year",                  "yearOfRegistration",    "Year of registration")
 CB_FIELD(status,                   ENUM,    case_status,               0,    0, CASE,     0,                             "cas_Status",                            "",                      "Case status")

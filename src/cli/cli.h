@@ -22,6 +22,17 @@ void cb_cli_error(const char *what, const struct cb_err *err);
 /* Maps a library return code to an exit status. */
 int cb_cli_exit(int rc);
 
+/* Parses --options with getopt_long; each option's `val` indexes optvals, which receives its argument (or
+ * "1" for a flag).  Returns the index of the first positional argument, or -1 after printing an error. */
+struct option;
+int cb_cli_parse(int argc, char **argv, const struct option *longopts, const char **optvals, int nopts);
+/* Checks that exactly n positional arguments follow `first`; prints the usage line and returns
+ * CB_EXIT_USAGE otherwise. */
+int cb_cli_args(int argc, int first, int n, const char *usage);
+/* Opens a database, printing the error. */
+struct cb_store;
+int cb_cli_open(const char *db, unsigned flags, struct cb_store **s);
+
 int cb_cmd_init(int argc, char **argv);
 int cb_cmd_demo(int argc, char **argv);
 int cb_cmd_add(int argc, char **argv);

@@ -262,7 +262,7 @@ static int value(struct parser *ps, int dim, uint32_t *code, int *bit, bool *na)
 	}
 	return cb_err_field(ps->err, CB_EINVAL, cb_dim_name(dim), "column %d: '%s' is not a value of %s; valid: %s",
 			    t->col, cb_err_value(v, vb), cb_dim_name(dim), allowed_values(ps, dim, allowed, sizeof allowed));
-ok:
+ok:;
 	const char *q = fl->kind == CB_INT && !*na && dim < CB_NFIELDS ? "" : "\"";
 	cb_buf_printf(&ps->norm, "%s%s%s%s", ps->norm.len && ps->norm.data[ps->norm.len - 1] != '(' ? " " : "", q, v, q);
 	return next(ps);

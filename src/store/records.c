@@ -18,8 +18,37 @@
 
 /* ---- coded fields <-> columns */
 
-/* Binds every column field of c to st, parameters first..first+ncols-1. */
-static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c, struct cb_err *err)
+/* The value names of a MULTI set joined by ';' (as cb_case_format writes them), without printf. */
+static size_t join_multi(const struct cb_field *f, uint64_t set, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (int i = 0; i < f->vset->count && set; i++) {
+		if (!(set & (UINT64_C(1) << i)))
+			continue;
+		set &= ~(UINT64_C(1) << i);
+		const char *name = f->vset->values[i].name;
+		size_t len = strlen(name);
+		if (o + len + 2 > n)
+			return n;
+		if (o)
+			buf[o++] = ';';
+		memcpy(buf + o, name, len);
+		o += len;
+	}
+	buf[o] = 0;
+	return set ? n : o; /* a bit beyond the value set: refuse rather than drop it */
+}
+
+static void bind_null(sqlite3_stmt *st, int p, bool was_null, bool *is_null)
+{
+	if (!was_null)
+		sqlite3_bind_null(st, p);
+	*is_null = true;
+}
+
+/* Binds every column field of c to st, parameters first..first+ncols-1; nulls[i] tracks NULL bindings. */
+static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c, bool *nulls,
+		       struct cb_err *err)
 {
 	for (int i = 0; i < s->ncols; i++) {
 		const struct cb_field *f = s->cols[i];
@@ -28,16 +57,18 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 		int32_t v = CB_NA;
 		if (f->kind != CB_SITE && f->kind != CB_MULTI)
 			memcpy(&v, m, sizeof v);
+		const bool was_null = nulls[i];
+		nulls[i] = false; /* every branch below binds a value, except bind_null */
 		switch (f->kind) {
 		case CB_SITE:
 			if (*(const char *)m)
 				sqlite3_bind_text(st, p, m, -1, SQLITE_STATIC);
 			else
-				sqlite3_bind_null(st, p);
+				bind_null(st, p, was_null, &nulls[i]);
 			break;
 		case CB_ENUM:
 			if (v == CB_NA)
-				sqlite3_bind_null(st, p);
+				bind_null(st, p, was_null, &nulls[i]);
 			else if (v < 0 || v >= f->vset->count)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value index %d out of range", f->name,
 						    (int)v);
@@ -46,7 +77,7 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 			break;
 		case CB_COUNTRY:
 			if (v == CB_NA)
-				sqlite3_bind_null(st, p);
+				bind_null(st, p, was_null, &nulls[i]);
 			else if (v < 0 || v >= cb_ncountries)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: country index %d out of range",
 						    f->name, (int)v);
@@ -56,23 +87,33 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 		case CB_INT:
 		case CB_BOOL:
 			if (v == CB_NA)
-				sqlite3_bind_null(st, p);
+				bind_null(st, p, was_null, &nulls[i]);
 			else
 				sqlite3_bind_int(st, p, v);
 			break;
 		case CB_DATE:
-		case CB_MULTI:
-			if (!cb_case_has(c, f)) {
-				sqlite3_bind_null(st, p);
+			if (v == CB_NA) {
+				bind_null(st, p, was_null, &nulls[i]);
 			} else {
-				size_t n = cb_case_format(c, f, s->scratch[i], SCRATCH);
-				if (n >= SCRATCH)
-					return cb_err_field(err, CB_EINVAL, f->name, "field %s: value too long", f->name);
-				sqlite3_bind_text(st, p, s->scratch[i], (int)n, SQLITE_STATIC);
+				cb_date_format(v, s->scratch[i]);
+				sqlite3_bind_text(st, p, s->scratch[i], 10, SQLITE_STATIC);
 			}
 			break;
+		case CB_MULTI: {
+			uint64_t set;
+			memcpy(&set, m, sizeof set);
+			if (!set) {
+				bind_null(st, p, was_null, &nulls[i]);
+				break;
+			}
+			size_t n = join_multi(f, set, s->scratch[i], SCRATCH);
+			if (n >= SCRATCH)
+				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value set out of range", f->name);
+			sqlite3_bind_text(st, p, s->scratch[i], (int)n, SQLITE_STATIC);
+			break;
+		}
 		default:
-			sqlite3_bind_null(st, p);
+			bind_null(st, p, was_null, &nulls[i]);
 		}
 	}
 	return CB_OK;
@@ -291,7 +332,7 @@ int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerpri
 		sqlite3_bind_blob(st, P_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, P_PII);
-	if ((rc = bind_fields(s, st, P_FIELDS, c, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, P_FIELDS, c, s->ins_null, err)) != CB_OK) {
 		sqlite3_reset(st);
 		goto out;
 	}
@@ -442,7 +483,7 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		sqlite3_bind_blob(st, U_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, U_PII);
-	if ((rc = bind_fields(s, st, U_FIELDS, c, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, U_FIELDS, c, s->upd_null, err)) != CB_OK) {
 		sqlite3_reset(st);
 		goto out;
 	}

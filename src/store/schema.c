@@ -31,8 +31,10 @@ static const char *const main_steps[] = {
 	" created_at INTEGER NOT NULL,"
 	" updated_at INTEGER NOT NULL,"
 	" record_key INTEGER NOT NULL CHECK(record_key BETWEEN 0 AND 255),"
-	" fingerprint BLOB UNIQUE,"
+	" fingerprint BLOB,"
 	" pii BLOB);"
+	/* partial: cases typed in by hand have no fingerprint and cost the index nothing */
+	"CREATE UNIQUE INDEX cases_fingerprint ON cases(fingerprint) WHERE fingerprint IS NOT NULL;"
 	"CREATE TABLE events(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL, case_id BLOB,"
 	" detail TEXT);",
 };

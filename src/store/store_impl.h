@@ -42,6 +42,9 @@ struct cb_store {
 	uint8_t *plain; /* unsealed identifying details: wiped after use */
 	size_t plain_cap;
 	char (*scratch)[SCRATCH]; /* formatted DATE and MULTI values while a statement is bound */
+	/* Which field parameters of ins / upd are bound to NULL now: bindings survive sqlite3_reset, so a NULL
+	 * need not be bound again row after row (most fields of most cases are missing). */
+	bool ins_null[CB_NFIELDS], upd_null[CB_NFIELDS];
 };
 
 /* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */

@@ -149,7 +149,15 @@ void cb_date_format(int32_t days, char out[11])
 		return;
 	}
 	civil_from_days(days, &y, &m, &d);
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, m % 100, d % 100);
+	/* by hand, not snprintf: this runs for every date of every stored case */
+	unsigned v[3] = {(unsigned)y % 10000u, m % 100, d % 100}, w[3] = {4, 2, 2};
+	char *o = out;
+	for (int i = 0; i < 3; i++) {
+		for (unsigned k = w[i]; k-- > 0; v[i] /= 10)
+			o[k] = (char)('0' + v[i] % 10);
+		o += w[i];
+		*o++ = i < 2 ? '-' : 0;
+	}
 }
 
 int cb_date_year(int32_t days)

@@ -571,6 +571,45 @@ static void test_check_finds_damage(void **state)
 	cb_store_free(&s);
 }
 
+/* Parameters left NULL from one row to the next are not rebound: a value must never leak into the next row. */
+static void test_null_bindings(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case c[4], got;
+	uint8_t first[16];
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	const char *ed = cb_fields[CB_FLD_education].vset->values[2].name;
+	for (int i = 0; i < 4; i++) {
+		make_case(&c[i], i, false);
+		if (i % 2 == 0)
+			set(&c[i], "education", ed);
+		if (i == 1)
+			set(&c[i], "exploitation_type", "");
+		assert_int_equal(cb_store_add(s, &c[i], NULL, &err), CB_OK);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(cb_store_get(s, c[i].case_id, 0, &got, &err), CB_OK);
+		assert_int_equal(got.education, i % 2 == 0 ? 2 : CB_NA);
+		assert_true(got.exploitation_type == c[i].exploitation_type);
+		assert_int_equal(got.registered_on, c[i].registered_on);
+		cb_case_clear(&got);
+	}
+	memcpy(first, c[0].case_id, 16);
+	for (int i = 0; i < 4; i++)
+		cb_case_clear(&c[i]);
+	/* and the same through update */
+	assert_int_equal(cb_store_get(s, first, 0, &got, &err), CB_OK);
+	set(&got, "education", "");
+	assert_int_equal(cb_store_update(s, &got, 0, &err), CB_OK);
+	cb_case_clear(&got);
+	assert_int_equal(cb_store_get(s, first, 0, &got, &err), CB_OK);
+	assert_int_equal(got.education, CB_NA);
+	cb_case_clear(&got);
+	cb_store_free(&s);
+}
+
 /* Not a goal (bench/ has those): prints the bulk insert rate so a regression is visible in the log. */
 static void test_insert_rate(void **state)
 {
@@ -614,7 +653,7 @@ int main(void)
 		cmocka_unit_test(test_add_get_update),	     cmocka_unit_test(test_erase),
 		cmocka_unit_test(test_planted_names),	     cmocka_unit_test(test_scan_fingerprint_bulk),
 		cmocka_unit_test(test_ensure_columns),	     cmocka_unit_test(test_check_finds_damage),
-		cmocka_unit_test(test_insert_rate),
+		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_insert_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,295 @@
+/*
+ * cmd_stats.c -- `casebank stats` (protected cross-tables) and `casebank ptable` (the perturbation table
+ * and the protection settings of a database).  Thin shells over src/stats/: parse the command line, open
+ * the store, call the library, map the return code.
+ *
+ *   casebank stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent] [--exact]
+ *   casebank ptable DB [--show] [--export FILE] [--import FILE] [--generate D=4,V=3,js=2]
+ *                      [--threshold N] [--require-consent yes|no]
+ *
+ * --exact, --export, --import and the settings are for the database's managers: the ptable and exact
+ * counts undo the protection.  Each use is recorded with cb_store_event.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "stats/stats.h"
+#include "store/store.h"
+
+static const char stats_usage[] =
+	"usage: casebank stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent] [--exact]";
+static const char ptable_usage[] =
+	"usage: casebank ptable DB [--show] [--export FILE] [--import FILE] [--generate D=4,V=3,js=2] "
+	"[--threshold N] [--require-consent yes|no]";
+
+static int usage(const char *what, const char *text, const char *detail)
+{
+	struct cb_err err = {0};
+	if (detail)
+		cb_err_set(&err, CB_EINVAL, "%s\n%s", detail, text);
+	else
+		cb_err_set(&err, CB_EINVAL, "%s", text);
+	cb_cli_error(what, &err);
+	return CB_EXIT_USAGE;
+}
+
+/* The value of option `name` at argv[*i] ("--name value" or "--name=value"), or NULL if argv[*i] is not
+ * that option.  *missing is set when the value is absent. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
+{
+	size_t n = strlen(name);
+	const char *a = argv[*i];
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	if (a[n] == '=')
+		return a + n + 1;
+	if (a[n])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int cb_cmd_stats(int argc, char **argv)
+{
+	struct cb_err err = {0};
+	struct cb_store *s = NULL;
+	struct cb_stats *st = NULL;
+	struct cb_table *t = NULL;
+	struct cb_query q = {0};
+	const char *db = NULL, *by = NULL, *format = "table";
+	char *dims = NULL, msg[300];
+	enum cb_stats_format fmt = CB_SF_TABLE;
+	int rc, status;
+
+	for (int i = 1; i < argc; i++) {
+		bool missing = false;
+		const char *v;
+		if ((v = opt_value(argc, argv, &i, "--by", &missing)))
+			by = v;
+		else if ((v = opt_value(argc, argv, &i, "--where", &missing)))
+			q.where = v;
+		else if ((v = opt_value(argc, argv, &i, "--format", &missing)))
+			format = v;
+		else if (missing)
+			return usage("stats", stats_usage, "an option needs a value");
+		else if (strcmp(argv[i], "--percent") == 0)
+			q.flags |= CB_Q_PERCENT;
+		else if (strcmp(argv[i], "--exact") == 0)
+			q.flags |= CB_Q_EXACT;
+		else if (argv[i][0] == '-' || db) {
+			char vb[64];
+			snprintf(msg, sizeof msg, "unknown argument '%s'", cb_err_value(argv[i], vb));
+			return usage("stats", stats_usage, msg);
+		} else
+			db = argv[i];
+	}
+	if (!db || !by)
+		return usage("stats", stats_usage, !db ? "no database given" : "--by is required");
+	if (strcmp(format, "table") == 0)
+		fmt = CB_SF_TABLE;
+	else if (strcmp(format, "csv") == 0)
+		fmt = CB_SF_CSV;
+	else if (strcmp(format, "json") == 0)
+		fmt = CB_SF_JSON;
+	else
+		return usage("stats", stats_usage, "--format must be table, csv or json");
+	if (!(dims = strdup(by)))
+		return cb_cli_exit(CB_ENOMEM);
+	int nd = 0;
+	for (char *save = NULL, *tok = strtok_r(dims, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (char *e = tok + strlen(tok); e > tok && e[-1] == ' ';)
+			*--e = 0;
+		if (nd == CB_STATS_MAX_DIMS) {
+			free(dims);
+			return usage("stats", stats_usage, "--by takes at most three dimensions");
+		}
+		q.dims[nd++] = tok;
+	}
+	if (nd == 0) {
+		free(dims);
+		return usage("stats", stats_usage, "--by names no dimension");
+	}
+
+	/* exact counts are recorded in the database, so that needs write access */
+	rc = cb_store_open(db, (q.flags & CB_Q_EXACT) ? 0 : CB_OPEN_READONLY, &s, &err);
+	if (rc == CB_OK)
+		rc = cb_stats_open(s, &st, &err);
+	if (rc == CB_OK)
+		rc = cb_stats_query(st, &q, &t, &err);
+	if (rc == CB_OK && (q.flags & CB_Q_EXACT)) {
+		char detail[600];
+		snprintf(detail, sizeof detail, "by %s; where %s", by, cb_table_where(t));
+		rc = cb_store_event(s, "stats.exact", NULL, detail, &err);
+	}
+	if (rc == CB_OK)
+		rc = cb_table_write(t, fmt, stdout, &err);
+	if (rc != CB_OK)
+		cb_cli_error("stats", &err);
+	status = rc == CB_EINVAL ? CB_EXIT_USAGE : cb_cli_exit(rc);
+	cb_table_free(&t);
+	cb_stats_free(&st);
+	cb_store_free(&s);
+	free(dims);
+	return status;
+}
+
+/* ---- ptable */
+
+static int parse_params(const char *text, struct cb_ptable_params *pp, struct cb_err *err)
+{
+	char buf[128], *save = NULL;
+	*pp = (struct cb_ptable_params){CB_PTABLE_DEFAULT_D, CB_PTABLE_DEFAULT_V, CB_PTABLE_DEFAULT_JS};
+	snprintf(buf, sizeof buf, "%s", text);
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		if (!eq)
+			return cb_err_set(err, CB_EINVAL, "--generate: expected NAME=VALUE, got '%s'", tok);
+		*eq = 0;
+		double v = strtod(eq + 1, &end);
+		if (!eq[1] || *end)
+			return cb_err_set(err, CB_EINVAL, "--generate: %s needs a number", tok);
+		if (strcmp(tok, "D") == 0 || strcmp(tok, "d") == 0)
+			pp->d = (int)v;
+		else if (strcmp(tok, "V") == 0 || strcmp(tok, "v") == 0)
+			pp->v = v;
+		else if (strcmp(tok, "js") == 0)
+			pp->js = (int)v;
+		else
+			return cb_err_set(err, CB_EINVAL, "--generate: unknown parameter '%s'; valid: D, V, js", tok);
+	}
+	return CB_OK;
+}
+
+static void show(struct cb_store *s, const struct cb_ptable *pt)
+{
+	struct cb_ptable_params pp;
+	char *v = NULL;
+	if (cb_ptable_params(pt, &pp))
+		printf("ptable: generated, maximum entropy: D=%d (maximum deviation), V=%g (variance), js=%d (no "
+		       "positive published value <= js)\n", pp.d, pp.v, pp.js);
+	else
+		printf("ptable: imported (ONS CSV layout)\n");
+	printf("threshold: %s (published values below it are suppressed)\n",
+	       cb_store_meta_get(s, "stats.threshold", &v) == CB_OK ? v : "10");
+	free(v);
+	v = NULL;
+	printf("require consent: %s (only cases with consent_statistics = yes count)\n",
+	       cb_store_meta_get(s, "stats.require_consent", &v) == CB_OK ? v : "yes");
+	free(v);
+}
+
+int cb_cmd_ptable(int argc, char **argv)
+{
+	struct cb_err err = {0};
+	struct cb_store *s = NULL;
+	struct cb_ptable *pt = NULL, *neu = NULL;
+	const char *db = NULL, *exp = NULL, *imp = NULL, *gen = NULL, *thr = NULL, *cons = NULL;
+	bool want_show = false;
+	char msg[300], *text = NULL, *csv = NULL;
+	size_t len = 0, csvlen = 0;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		bool missing = false;
+		const char *v;
+		if ((v = opt_value(argc, argv, &i, "--export", &missing)))
+			exp = v;
+		else if ((v = opt_value(argc, argv, &i, "--import", &missing)))
+			imp = v;
+		else if ((v = opt_value(argc, argv, &i, "--generate", &missing)))
+			gen = v;
+		else if ((v = opt_value(argc, argv, &i, "--threshold", &missing)))
+			thr = v;
+		else if ((v = opt_value(argc, argv, &i, "--require-consent", &missing)))
+			cons = v;
+		else if (missing)
+			return usage("ptable", ptable_usage, "an option needs a value");
+		else if (strcmp(argv[i], "--show") == 0)
+			want_show = true;
+		else if (argv[i][0] == '-' || db) {
+			char vb[64];
+			snprintf(msg, sizeof msg, "unknown argument '%s'", cb_err_value(argv[i], vb));
+			return usage("ptable", ptable_usage, msg);
+		} else
+			db = argv[i];
+	}
+	if (!db)
+		return usage("ptable", ptable_usage, "no database given");
+	if (imp && gen)
+		return usage("ptable", ptable_usage, "--import and --generate exclude each other");
+	if (thr) {
+		char *e;
+		long t = strtol(thr, &e, 10);
+		if (!*thr || *e || t < 1 || t > 1000000)
+			return usage("ptable", ptable_usage, "--threshold must be a whole number from 1 to 1000000");
+	}
+	if (cons && strcmp(cons, "yes") != 0 && strcmp(cons, "no") != 0)
+		return usage("ptable", ptable_usage, "--require-consent must be yes or no");
+	bool writes = imp || gen || thr || cons;
+	if (!writes && !exp)
+		want_show = true;
+
+	if ((rc = cb_store_open(db, writes || exp ? 0 : CB_OPEN_READONLY, &s, &err)))
+		goto out;
+	if (imp) {
+		if ((rc = cb_file_read(imp, 64u << 20, &text, &len, &err)) ||
+		    (rc = cb_ptable_read_csv(text, len, &neu, &err)) || (rc = cb_ptable_save(s, neu, &err)) ||
+		    (rc = cb_store_event(s, "ptable.import", NULL, NULL, &err)))
+			goto out;
+	}
+	if (gen) {
+		struct cb_ptable_params pp;
+		if ((rc = parse_params(gen, &pp, &err)) || (rc = cb_ptable_generate(&pp, &neu, &err)) ||
+		    (rc = cb_ptable_save(s, neu, &err)) || (rc = cb_store_event(s, "ptable.generate", NULL, gen, &err)))
+			goto out;
+	}
+	if (thr && ((rc = cb_store_meta_set(s, "stats.threshold", thr, &err)) ||
+		    (rc = cb_store_event(s, "stats.threshold", NULL, thr, &err))))
+		goto out;
+	if (cons && ((rc = cb_store_meta_set(s, "stats.require_consent", cons, &err)) ||
+		     (rc = cb_store_event(s, "stats.require_consent", NULL, cons, &err))))
+		goto out;
+	if ((rc = cb_ptable_load(s, &pt, &err)))
+		goto out;
+	if (exp) {
+		FILE *m = open_memstream(&csv, &csvlen);
+		if (!m) {
+			rc = cb_err_set(&err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+		rc = cb_ptable_write_csv(pt, m);
+		if (fclose(m) != 0 && rc == CB_OK)
+			rc = CB_EIO;
+		if (rc) {
+			cb_err_set(&err, rc, "%s: cannot write the table", exp);
+			goto out;
+		}
+		/* the ptable is secret: owner-only file, and the export is recorded */
+		if ((rc = cb_file_write_atomic(exp, csv, csvlen, 0600, &err)) ||
+		    (rc = cb_store_event(s, "ptable.export", NULL, NULL, &err)))
+			goto out;
+		fprintf(stderr, "casebank: ptable written to %s (secret: keep it with the key)\n", exp);
+	}
+	if (want_show)
+		show(s, pt);
+out:
+	if (rc != CB_OK)
+		cb_cli_error("ptable", &err);
+	if (text) /* ptable contents are secret */
+		explicit_bzero(text, len);
+	if (csv)
+		explicit_bzero(csv, csvlen);
+	free(text);
+	free(csv);
+	cb_ptable_free(&pt);
+	cb_ptable_free(&neu);
+	cb_store_free(&s);
+	return rc == CB_EINVAL ? CB_EXIT_USAGE : cb_cli_exit(rc);
+}
