@@ -76,7 +76,10 @@ static inline int cbt_run(char **out, char **err, const char *fmt, ...)
 		return -1;
 	snprintf(o, sizeof o, "%s/.stdout", cbt_dir());
 	snprintf(e, sizeof e, "%s/.stderr", cbt_dir());
-	snprintf(cmd + n, sizeof cmd - (size_t)n, " >'%s' 2>'%s'", o, e);
+	/* braces, so that the command's own redirections win over the capture */
+	memmove(cmd + 2, cmd, (size_t)n + 1);
+	memcpy(cmd, "{ ", 2);
+	snprintf(cmd + n + 2, sizeof cmd - (size_t)n - 2, "; } >'%s' 2>'%s'", o, e);
 	int st = system(cmd);
 	char **dst[2] = {out, err};
 	const char *src[2] = {o, e};

@@ -1,0 +1,129 @@
+/*
+ * main.c -- `casebank <command> ...`: dispatch, usage text, and the mapping from library return codes to
+ * exit statuses and "casebank: <what>: <why>" messages (shared by every cmd_*.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+#ifndef CB_VERSION
+#define CB_VERSION "0.1.0"
+#endif
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{"init", cb_cmd_init, "init DB                      create a database and its key file"},
+	{"demo", cb_cmd_demo, "demo DB --cases N [--seed S]  add N synthetic cases"},
+	{"add", cb_cmd_add, "add DB < case.json           register a case, print its id"},
+	{"update", cb_cmd_update, "update DB CASE_ID < patch.json"},
+	{"show", cb_cmd_show, "show DB CASE_ID [--with-identifiers]"},
+	{"list", cb_cmd_list, "list DB [--site S] [--status X]"},
+	{"erase", cb_cmd_erase, "erase DB CASE_ID [--all]      destroy identifying details (--all: the case too)"},
+	{"import", cb_cmd_import, "import DB FILE [--format htcds|ctdc|jsonl] [--site S]"},
+	{"export", cb_cmd_export, "export DB [--format htcds|ctdc|jsonl] [--with-identifiers]"},
+	{"check", cb_cmd_check, "check DB                     integrity and codebook check of every row"},
+	{"stats", cb_cmd_stats, "stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent]"},
+	{"ptable", cb_cmd_ptable, "ptable DB --show             perturbation parameters"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: casebank <command> [arguments]\n\ncommands:\n");
+	for (size_t i = 0; i < CB_COUNTOF(commands); i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+	fprintf(f, "\nThe key file is DB.key unless CASEBANK_KEY_FILE names one.  See casebank(1).\n");
+}
+
+void cb_cli_error(const char *what, const struct cb_err *err)
+{
+	const char *why = err && err->msg[0] ? err->msg : cb_rc_str(err ? err->code : CB_EINVAL);
+	if (err && err->line > 0)
+		fprintf(stderr, "casebank: %s: line %ld: %s\n", what, err->line, why);
+	else
+		fprintf(stderr, "casebank: %s: %s\n", what, why);
+}
+
+int cb_cli_exit(int rc)
+{
+	switch (rc) {
+	case CB_OK: return CB_EXIT_OK;
+	case CB_EINVAL: return CB_EXIT_USAGE;
+	case CB_ENOTFOUND: return CB_EXIT_NOTFOUND;
+	case CB_ECONSENT: return CB_EXIT_CONSENT;
+	default: return CB_EXIT_ERROR;
+	}
+}
+
+/* Parses options common to the commands here; returns the index of the first positional argument, or -1
+ * after printing an error.  `longopts` ends with a zero entry; each option sets *flags |= its val. */
+int cb_cli_parse(int argc, char **argv, const struct option *longopts, const char **optvals, int nopts)
+{
+	optind = 0; /* glibc: re-initialise for each command */
+	opterr = 0;
+	int c, idx;
+	while ((c = getopt_long(argc, argv, "", longopts, &idx)) != -1) {
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "casebank: %s: unknown option or missing value: %s\n", argv[0],
+				argv[optind - 1]);
+			return -1;
+		}
+		if (c >= 0 && c < nopts)
+			optvals[c] = optarg ? optarg : "1";
+	}
+	return optind;
+}
+
+int cb_cli_open(const char *db, unsigned flags, struct cb_store **s)
+{
+	struct cb_err err = {0};
+	int rc = cb_store_open(db, flags, s, &err);
+	if (rc != CB_OK)
+		cb_cli_error(db, &err);
+	return rc == CB_ENOTFOUND ? CB_EIO : rc; /* exit status 5 is for a missing case, not a missing database */
+}
+
+int cb_cli_args(int argc, int first, int n, const char *usage)
+{
+	if (first < 0)
+		return CB_EXIT_USAGE;
+	if (argc - first != n) {
+		fprintf(stderr, "usage: casebank %s\n", usage);
+		return CB_EXIT_USAGE;
+	}
+	return CB_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return CB_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return CB_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("casebank %s\n", CB_VERSION);
+		return CB_EXIT_OK;
+	}
+	umask(077); /* every file casebank creates (database, WAL, key store, reports) is for its owner only */
+	if (cb_crypto_init() != CB_OK) {
+		fprintf(stderr, "casebank: libsodium: cannot initialise\n");
+		return CB_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < CB_COUNTOF(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "casebank: %s: unknown command\n", argv[1]);
+	usage(stderr);
+	return CB_EXIT_USAGE;
+}
