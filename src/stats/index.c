@@ -250,7 +250,7 @@ static int reserve(struct cb_index *ix, uint32_t cap)
 			return CB_ENOMEM;
 	ix->cap = cap;
 	uint32_t hcap = 16;
-	while (hcap < cap + cap / 2 + 1)
+	while (hcap < cap + cap / 4 + 1)
 		hcap *= 2;
 	return hcap > ix->hcap ? rehash(ix, hcap) : CB_OK;
 }
@@ -409,7 +409,7 @@ int cb_index_upsert(struct cb_index *ix, const struct cb_case *c, uint8_t record
 		if (ix->nfree) {
 			slot = ix->freelist[--ix->nfree];
 		} else {
-			if (ix->n == ix->cap && reserve(ix, ix->cap < 16 ? 16 : ix->cap + ix->cap / 4) != CB_OK)
+			if (ix->n == ix->cap && reserve(ix, ix->cap + ix->cap / 8 + 64) != CB_OK)
 				return cb_err_set(err, CB_ENOMEM, "out of memory");
 			slot = ix->n++;
 		}
