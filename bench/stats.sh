@@ -52,10 +52,22 @@ npm install --prefix bench --no-audit --no-fund --silent
 out_cb="$data/stats-$CASES.casebank.out"
 out_dk="$data/stats-$CASES.duckdb.out"
 echo "== casebank and sqlite3 (one thread each)"
-build/bench/stats_bench --db "$db" --plain "$plain" --cells "$cells" --runs "$RUNS" \
-	--sqlite-runs "$SQLITE_RUNS" --build-runs "$BUILD_RUNS" | tee "$out_cb" | grep -v '^result '
+# (to a file first: a pipe would hide a failed count check from set -e)
+rm -f "$cells"
+if ! build/bench/stats_bench --db "$db" --plain "$plain" --cells "$cells" --runs "$RUNS" \
+	--sqlite-runs "$SQLITE_RUNS" --build-runs "$BUILD_RUNS" >"$out_cb"; then
+	cat "$out_cb"
+	echo "stats.sh: the casebank/sqlite3 run failed" >&2
+	exit 1
+fi
+grep -v '^result ' "$out_cb"
 echo "== DuckDB"
-node bench/duckdb_stats.mjs --csv "$csv" --cells "$cells" --runs "$RUNS" | tee "$out_dk" | grep -v '^result '
+if ! node bench/duckdb_stats.mjs --csv "$csv" --cells "$cells" --runs "$RUNS" >"$out_dk"; then
+	cat "$out_dk"
+	echo "stats.sh: the DuckDB run failed" >&2
+	exit 1
+fi
+grep -v '^result ' "$out_dk"
 
 # The summary: medians from the "result NAME MEDIAN MIN MAX" lines, ratios next to their goals.
 { cat "$out_cb" "$out_dk"; echo "result one 1 1 1"; } | awk -v cases="$CASES" '
