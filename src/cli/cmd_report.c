@@ -15,37 +15,6 @@
 
 #define USAGE "report DB --out FILE.html [--csv DIR] [--xlsx FILE] [--where EXPR]"
 
-/* The options come in any order around DB; every option here takes a value.  Moves them in front of the
- * positional arguments so that option parsing that stops at the first positional one sees them all. */
-static char **options_first(int argc, char **argv)
-{
-	char **v = calloc((size_t)argc + 1, sizeof *v);
-	int n = 0;
-	if (!v)
-		return NULL;
-	v[n++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			break;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			v[n++] = argv[i];
-			if (!strchr(argv[i], '=') && i + 1 < argc)
-				v[n++] = argv[++i];
-		}
-	}
-	for (int i = 1, opts_done = 0; i < argc; i++) {
-		if (!opts_done && !strcmp(argv[i], "--")) {
-			opts_done = 1;
-		} else if (!opts_done && argv[i][0] == '-' && argv[i][1]) {
-			if (!strchr(argv[i], '=') && i + 1 < argc)
-				i++;
-		} else {
-			v[n++] = argv[i];
-		}
-	}
-	return v;
-}
-
 /* Writes the HTML report to path through a memory stream and a durable atomic write. */
 static int write_html(const struct cb_report *r, const char *path, struct cb_err *err)
 {
@@ -58,7 +27,7 @@ static int write_html(const struct cb_report *r, const char *path, struct cb_err
 	if (fclose(f) != 0 && rc == CB_OK)
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 	if (rc == CB_OK)
-		rc = cb_file_write_atomic(path, data, len, 0644, err);
+		rc = cb_file_write_atomic(path, data, len, 0600, err);
 	free(data);
 	return rc;
 }
@@ -76,21 +45,15 @@ int cb_cmd_report(int argc, char **argv)
 	struct cb_stats *st = NULL;
 	struct cb_report *r = NULL;
 	int rc, ex;
-	char **args = options_first(argc, argv);
-	if (!args) {
-		fprintf(stderr, "casebank: report: out of memory\n");
-		return CB_EXIT_ERROR;
-	}
-	int first = cb_cli_parse(argc, args, opts, v, O__N);
+	int first = cb_cli_parse(argc, argv, opts, v, O__N);
 	if ((ex = cb_cli_args(argc, first, 1, USAGE)))
-		goto done;
+		return ex;
 	if (!v[O_OUT] && !v[O_CSV] && !v[O_XLSX]) {
 		fprintf(stderr, "casebank: report: say where to write it: --out FILE.html, --csv DIR or --xlsx FILE\n"
 				"usage: casebank " USAGE "\n");
-		ex = CB_EXIT_USAGE;
-		goto done;
+		return CB_EXIT_USAGE;
 	}
-	if ((rc = cb_cli_open(args[first], CB_OPEN_READONLY, &s)) != CB_OK)
+	if ((rc = cb_cli_open(argv[first], CB_OPEN_READONLY, &s)) != CB_OK)
 		goto out;
 	if ((rc = cb_stats_open(s, &st, &err)) != CB_OK) {
 		cb_cli_error("statistics", &err);
@@ -114,11 +77,8 @@ int cb_cmd_report(int argc, char **argv)
 		goto out;
 	}
 out:
-	ex = cb_cli_exit(rc);
-done:
 	cb_report_free(&r);
 	cb_stats_free(&st);
 	cb_store_free(&s);
-	free(args);
-	return ex;
+	return cb_cli_exit(rc);
 }

@@ -10,6 +10,7 @@
  * --exact, --export, --import and the settings are for the database's managers: the ptable and exact
  * counts undo the protection.  Each use is recorded with cb_store_event.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,125 +20,90 @@
 #include "store/store.h"
 
 static const char stats_usage[] =
-	"usage: casebank stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent] [--exact]";
-static const char ptable_usage[] =
-	"usage: casebank ptable DB [--show] [--export FILE] [--import FILE] [--generate D=4,V=3,js=2] "
-	"[--threshold N] [--require-consent yes|no]";
+	"stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent] [--exact]";
+static const char ptable_usage[] = "ptable DB [--show] [--export FILE] [--import FILE] [--generate D=4,V=3,js=2] "
+				   "[--threshold N] [--require-consent yes|no]";
 
-static int usage(const char *what, const char *text, const char *detail)
+/* A usage mistake: "casebank: <what>: <why>", the usage line, exit status 2. */
+static int usage(const char *what, const char *line, const char *why)
 {
 	struct cb_err err = {0};
-	if (detail)
-		cb_err_set(&err, CB_EINVAL, "%s\n%s", detail, text);
-	else
-		cb_err_set(&err, CB_EINVAL, "%s", text);
+	cb_err_set(&err, CB_EINVAL, "%s", why);
 	cb_cli_error(what, &err);
+	fprintf(stderr, "usage: casebank %s\n", line);
 	return CB_EXIT_USAGE;
 }
 
-/* The value of option `name` at argv[*i] ("--name value" or "--name=value"), or NULL if argv[*i] is not
- * that option.  *missing is set when the value is absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name, bool *missing)
+/* Splits "a, b,c" into at most CB_STATS_MAX_DIMS names (in place). */
+static int split_dims(char *by, const char *dims[CB_STATS_MAX_DIMS])
 {
-	size_t n = strlen(name);
-	const char *a = argv[*i];
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	if (a[n] == '=')
-		return a + n + 1;
-	if (a[n])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
+	int nd = 0;
+	for (char *save = NULL, *tok = strtok_r(by, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (char *e = tok + strlen(tok); e > tok && e[-1] == ' ';)
+			*--e = 0;
+		if (nd == CB_STATS_MAX_DIMS)
+			return -1;
+		dims[nd++] = tok;
 	}
-	return argv[++*i];
+	return nd;
 }
 
 int cb_cmd_stats(int argc, char **argv)
 {
+	enum { O_BY, O_WHERE, O_FORMAT, O_PERCENT, O_EXACT, O__N };
+	static const struct option opts[] = {{"by", required_argument, NULL, O_BY},
+					     {"where", required_argument, NULL, O_WHERE},
+					     {"format", required_argument, NULL, O_FORMAT},
+					     {"percent", no_argument, NULL, O_PERCENT},
+					     {"exact", no_argument, NULL, O_EXACT}, {0}};
+	const char *v[O__N] = {0};
 	struct cb_err err = {0};
 	struct cb_store *s = NULL;
 	struct cb_stats *st = NULL;
 	struct cb_table *t = NULL;
 	struct cb_query q = {0};
-	const char *db = NULL, *by = NULL, *format = "table";
-	char *dims = NULL, msg[300];
 	enum cb_stats_format fmt = CB_SF_TABLE;
-	int rc, status;
-
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-		if ((v = opt_value(argc, argv, &i, "--by", &missing)))
-			by = v;
-		else if ((v = opt_value(argc, argv, &i, "--where", &missing)))
-			q.where = v;
-		else if ((v = opt_value(argc, argv, &i, "--format", &missing)))
-			format = v;
-		else if (missing)
-			return usage("stats", stats_usage, "an option needs a value");
-		else if (strcmp(argv[i], "--percent") == 0)
-			q.flags |= CB_Q_PERCENT;
-		else if (strcmp(argv[i], "--exact") == 0)
-			q.flags |= CB_Q_EXACT;
-		else if (argv[i][0] == '-' || db) {
-			char vb[64];
-			snprintf(msg, sizeof msg, "unknown argument '%s'", cb_err_value(argv[i], vb));
-			return usage("stats", stats_usage, msg);
-		} else
-			db = argv[i];
-	}
-	if (!db || !by)
-		return usage("stats", stats_usage, !db ? "no database given" : "--by is required");
-	if (strcmp(format, "table") == 0)
+	char by[256];
+	int first = cb_cli_parse(argc, argv, opts, v, O__N), rc;
+	if ((rc = cb_cli_args(argc, first, 1, stats_usage)))
+		return rc;
+	if (!v[O_BY])
+		return usage("stats", stats_usage, "--by is required");
+	if (!v[O_FORMAT] || strcmp(v[O_FORMAT], "table") == 0)
 		fmt = CB_SF_TABLE;
-	else if (strcmp(format, "csv") == 0)
+	else if (strcmp(v[O_FORMAT], "csv") == 0)
 		fmt = CB_SF_CSV;
-	else if (strcmp(format, "json") == 0)
+	else if (strcmp(v[O_FORMAT], "json") == 0)
 		fmt = CB_SF_JSON;
 	else
 		return usage("stats", stats_usage, "--format must be table, csv or json");
-	if (!(dims = strdup(by)))
-		return cb_cli_exit(CB_ENOMEM);
-	int nd = 0;
-	for (char *save = NULL, *tok = strtok_r(dims, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		while (*tok == ' ')
-			tok++;
-		for (char *e = tok + strlen(tok); e > tok && e[-1] == ' ';)
-			*--e = 0;
-		if (nd == CB_STATS_MAX_DIMS) {
-			free(dims);
-			return usage("stats", stats_usage, "--by takes at most three dimensions");
-		}
-		q.dims[nd++] = tok;
-	}
-	if (nd == 0) {
-		free(dims);
-		return usage("stats", stats_usage, "--by names no dimension");
-	}
+	snprintf(by, sizeof by, "%s", v[O_BY]);
+	int nd = split_dims(by, q.dims);
+	if (nd < 1)
+		return usage("stats", stats_usage, nd < 0 ? "--by takes at most three dimensions" : "--by names no dimension");
+	q.where = v[O_WHERE];
+	q.flags = (v[O_PERCENT] ? CB_Q_PERCENT : 0) | (v[O_EXACT] ? CB_Q_EXACT : 0);
 
-	/* exact counts are recorded in the database, so that needs write access */
-	rc = cb_store_open(db, (q.flags & CB_Q_EXACT) ? 0 : CB_OPEN_READONLY, &s, &err);
-	if (rc == CB_OK)
-		rc = cb_stats_open(s, &st, &err);
-	if (rc == CB_OK)
-		rc = cb_stats_query(st, &q, &t, &err);
-	if (rc == CB_OK && (q.flags & CB_Q_EXACT)) {
+	/* exact counts are recorded in the database, so they need write access */
+	if ((rc = cb_cli_open(argv[first], (q.flags & CB_Q_EXACT) ? 0 : CB_OPEN_READONLY, &s)))
+		goto out;
+	if ((rc = cb_stats_open(s, &st, &err)) == CB_OK && (rc = cb_stats_query(st, &q, &t, &err)) == CB_OK &&
+	    (q.flags & CB_Q_EXACT)) {
 		char detail[600];
-		snprintf(detail, sizeof detail, "by %s; where %s", by, cb_table_where(t));
+		snprintf(detail, sizeof detail, "by %s; where %s", v[O_BY], cb_table_where(t));
 		rc = cb_store_event(s, "stats.exact", NULL, detail, &err);
 	}
 	if (rc == CB_OK)
 		rc = cb_table_write(t, fmt, stdout, &err);
 	if (rc != CB_OK)
 		cb_cli_error("stats", &err);
-	status = rc == CB_EINVAL ? CB_EXIT_USAGE : cb_cli_exit(rc);
+out:
 	cb_table_free(&t);
 	cb_stats_free(&st);
 	cb_store_free(&s);
-	free(dims);
-	return status;
+	return rc == CB_EINVAL ? CB_EXIT_USAGE : cb_cli_exit(rc);
 }
 
 /* ---- ptable */
@@ -187,41 +153,26 @@ static void show(struct cb_store *s, const struct cb_ptable *pt)
 
 int cb_cmd_ptable(int argc, char **argv)
 {
+	enum { O_SHOW, O_EXPORT, O_IMPORT, O_GENERATE, O_THRESHOLD, O_CONSENT, O__N };
+	static const struct option opts[] = {{"show", no_argument, NULL, O_SHOW},
+					     {"export", required_argument, NULL, O_EXPORT},
+					     {"import", required_argument, NULL, O_IMPORT},
+					     {"generate", required_argument, NULL, O_GENERATE},
+					     {"threshold", required_argument, NULL, O_THRESHOLD},
+					     {"require-consent", required_argument, NULL, O_CONSENT}, {0}};
+	const char *v[O__N] = {0};
 	struct cb_err err = {0};
 	struct cb_store *s = NULL;
 	struct cb_ptable *pt = NULL, *neu = NULL;
-	const char *db = NULL, *exp = NULL, *imp = NULL, *gen = NULL, *thr = NULL, *cons = NULL;
-	bool want_show = false;
-	char msg[300], *text = NULL, *csv = NULL;
+	char *text = NULL, *csv = NULL;
 	size_t len = 0, csvlen = 0;
-	int rc;
-
-	for (int i = 1; i < argc; i++) {
-		bool missing = false;
-		const char *v;
-		if ((v = opt_value(argc, argv, &i, "--export", &missing)))
-			exp = v;
-		else if ((v = opt_value(argc, argv, &i, "--import", &missing)))
-			imp = v;
-		else if ((v = opt_value(argc, argv, &i, "--generate", &missing)))
-			gen = v;
-		else if ((v = opt_value(argc, argv, &i, "--threshold", &missing)))
-			thr = v;
-		else if ((v = opt_value(argc, argv, &i, "--require-consent", &missing)))
-			cons = v;
-		else if (missing)
-			return usage("ptable", ptable_usage, "an option needs a value");
-		else if (strcmp(argv[i], "--show") == 0)
-			want_show = true;
-		else if (argv[i][0] == '-' || db) {
-			char vb[64];
-			snprintf(msg, sizeof msg, "unknown argument '%s'", cb_err_value(argv[i], vb));
-			return usage("ptable", ptable_usage, msg);
-		} else
-			db = argv[i];
-	}
-	if (!db)
-		return usage("ptable", ptable_usage, "no database given");
+	int first = cb_cli_parse(argc, argv, opts, v, O__N), rc;
+	if ((rc = cb_cli_args(argc, first, 1, ptable_usage)))
+		return rc;
+	const char *db = argv[first], *exp = v[O_EXPORT], *imp = v[O_IMPORT], *gen = v[O_GENERATE],
+		   *thr = v[O_THRESHOLD], *cons = v[O_CONSENT];
+	bool want_show = v[O_SHOW] != NULL;
+	const char *what = "ptable";
 	if (imp && gen)
 		return usage("ptable", ptable_usage, "--import and --generate exclude each other");
 	if (thr) {
@@ -236,13 +187,15 @@ int cb_cmd_ptable(int argc, char **argv)
 	if (!writes && !exp)
 		want_show = true;
 
-	if ((rc = cb_store_open(db, writes || exp ? 0 : CB_OPEN_READONLY, &s, &err)))
-		goto out;
+	if ((rc = cb_cli_open(db, writes || exp ? 0 : CB_OPEN_READONLY, &s)))
+		goto done;
 	if (imp) {
+		what = imp; /* errors name the file and its line */
 		if ((rc = cb_file_read(imp, 64u << 20, &text, &len, &err)) ||
 		    (rc = cb_ptable_read_csv(text, len, &neu, &err)) || (rc = cb_ptable_save(s, neu, &err)) ||
 		    (rc = cb_store_event(s, "ptable.import", NULL, NULL, &err)))
 			goto out;
+		what = "ptable";
 	}
 	if (gen) {
 		struct cb_ptable_params pp;
@@ -281,7 +234,8 @@ int cb_cmd_ptable(int argc, char **argv)
 		show(s, pt);
 out:
 	if (rc != CB_OK)
-		cb_cli_error("ptable", &err);
+		cb_cli_error(what, &err);
+done:
 	if (text) /* ptable contents are secret */
 		explicit_bzero(text, len);
 	if (csv)

@@ -32,6 +32,7 @@ static const struct command {
 	{"check", cb_cmd_check, "check DB                     integrity and codebook check of every row"},
 	{"stats", cb_cmd_stats, "stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent]"},
 	{"ptable", cb_cmd_ptable, "ptable DB --show             perturbation parameters"},
+	{"report", cb_cmd_report, "report DB --out FILE.html [--csv DIR] [--xlsx FILE]"},
 };
 
 static void usage(FILE *f)

@@ -587,6 +587,7 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 
 /* ---- one case, many cases */
 
+/* c must be initialised (cb_case_init): whatever it held is cleared, so one case can be reused. */
 int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii)
 {
 	pthread_once(&resolved, resolve);
@@ -625,7 +626,7 @@ int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii)
 	return rc;
 }
 
-#define BATCH 5000
+#define BATCH 5000 /* cases per transaction: few fsyncs, and a crash loses at most one batch */
 
 int cb_demo_generate(struct cb_store *s, long n, uint64_t seed, bool progress, struct cb_err *err)
 {

@@ -113,7 +113,7 @@ static int gen_row(const struct cb_ptable_params *pp, int n, int8_t dev[CB_PTABL
 		pos |= d[i] > 0;
 	}
 	if (!has0 && !(neg && pos))
-		return cb_err_set(err, CB_EINVAL, "ptable: a count of %d cannot be perturbed with mean 0 (js %d > D %d)",
+		return cb_err_set(err, CB_EINVAL, "a count of %d cannot be perturbed with mean 0 (js %d > D %d)",
 				  n, pp->js, pp->d);
 	/* smallest and largest variance a mean-0 distribution over d[] can have */
 	int lo_neg = -1000, lo_pos = 1000;
@@ -127,7 +127,7 @@ static int gen_row(const struct cb_ptable_params *pp, int n, int8_t dev[CB_PTABL
 	double maxv = neg && pos ? (double)-d[0] * d[k - 1] : 0;
 	if (minv > pp->v + 1e-9)
 		return cb_err_set(err, CB_EINVAL,
-				  "ptable: with D %d and js %d a count of %d needs a variance of at least %g; V is %g",
+				  "with D %d and js %d a count of %d needs a variance of at least %g; V is %g",
 				  pp->d, pp->js, n, minv, pp->v);
 	memset(p, 0, sizeof p);
 	if (maxv <= 1e-12) {
@@ -146,7 +146,7 @@ static int gen_row(const struct cb_ptable_params *pp, int n, int8_t dev[CB_PTABL
 				p[i] = (double)-lo_neg / (lo_pos - lo_neg);
 		}
 	} else if (maxent(d, k, pp->v, p) != CB_OK) {
-		return cb_err_set(err, CB_EINVAL, "ptable: no solution for a count of %d (D %d, V %g, js %d)", n, pp->d,
+		return cb_err_set(err, CB_EINVAL, "no solution for a count of %d (D %d, V %g, js %d)", n, pp->d,
 				  pp->v, pp->js);
 	}
 	/* quantise: largest remainders, then single-key moves that bring the mean back to 0 */
@@ -208,7 +208,7 @@ int cb_ptable_generate(const struct cb_ptable_params *pp, struct cb_ptable **out
 	*out = NULL;
 	if (pp->d < 1 || pp->d > MAXD || pp->js < 0 || pp->js > pp->d || !(pp->v > 0) || pp->v > (double)pp->d * pp->d)
 		return cb_err_set(err, CB_EINVAL,
-				  "ptable: parameters out of range: D %d (1..%d), js %d (0..D), V %g (0 < V <= D^2)", pp->d,
+				  "parameters out of range: D %d (1..%d), js %d (0..D), V %g (0 < V <= D^2)", pp->d,
 				  MAXD, pp->js, pp->v);
 	struct cb_ptable *pt = calloc(1, sizeof *pt);
 	if (!pt)
@@ -276,7 +276,7 @@ int cb_ptable_read_csv(const char *text, size_t len, struct cb_ptable **out, str
 					head[n++] = *h;
 			head[n] = 0;
 			if (strcmp(head, "pcv,ckey,pvalue") != 0) {
-				rc = cb_err_set(err, CB_EINVAL, "ptable line 1: expected the header pcv,ckey,pvalue");
+				rc = cb_err_set(err, CB_EINVAL, "line 1: expected the header pcv,ckey,pvalue");
 				goto out;
 			}
 			continue;
@@ -285,25 +285,25 @@ int cb_ptable_read_csv(const char *text, size_t len, struct cb_ptable **out, str
 			continue;
 		long pcv, ckey, pv;
 		if (!csv_num(&q, le, &pcv) || !csv_num(&q, le, &ckey) || !csv_num(&q, le, &pv) || q != le) {
-			rc = cb_err_set(err, CB_EINVAL, "ptable line %ld: expected three whole numbers pcv,ckey,pvalue", line);
+			rc = cb_err_set(err, CB_EINVAL, "line %ld: expected three whole numbers pcv,ckey,pvalue", line);
 			goto out;
 		}
 		if (pcv < 1 || pcv > CB_PTABLE_ROWS || ckey < 0 || ckey >= CB_PTABLE_KEYS || pv < -127 || pv > 127 ||
 		    pcv + pv < 0) {
 			rc = cb_err_set(err, CB_EINVAL,
-					"ptable line %ld: pcv %ld, ckey %ld, pvalue %ld out of range (pcv 1..750, ckey 0..255, "
+					"line %ld: pcv %ld, ckey %ld, pvalue %ld out of range (pcv 1..750, ckey 0..255, "
 					"pcv + pvalue >= 0)", line, pcv, ckey, pv);
 			goto out;
 		}
 		if (seen[(pcv - 1) * CB_PTABLE_KEYS + ckey]++) {
-			rc = cb_err_set(err, CB_EINVAL, "ptable line %ld: pcv %ld, ckey %ld given twice", line, pcv, ckey);
+			rc = cb_err_set(err, CB_EINVAL, "line %ld: pcv %ld, ckey %ld given twice", line, pcv, ckey);
 			goto out;
 		}
 		pt->dev[pcv - 1][ckey] = (int8_t)pv;
 		rows++;
 	}
 	if (rows != (long)CB_PTABLE_ROWS * CB_PTABLE_KEYS) {
-		rc = cb_err_set(err, CB_EINVAL, "ptable: %ld rows; every pcv 1..750 with every ckey 0..255 (192000 rows) "
+		rc = cb_err_set(err, CB_EINVAL, "%ld rows; every pcv 1..750 with every ckey 0..255 (192000 rows) "
 				"is needed", rows);
 		goto out;
 	}

@@ -101,13 +101,22 @@ static uint32_t fnv(const char *p, size_t n)
 	return h;
 }
 
+/* A hash of a value name from its length and three of its bytes: value names of one set differ there
+ * nearly always, and it costs no loop (this runs for every coded cell when the index is built). */
+static uint32_t name_hash(const char *p, size_t n)
+{
+	if (!n)
+		return 0;
+	return (uint32_t)n * 31u + (unsigned char)p[0] * 7u + (unsigned char)p[n - 1] * 13u + (unsigned char)p[n / 2];
+}
+
 static void name_build(void)
 {
 	for (int s = 0; s < CB_VS__COUNT; s++)
 		for (int v = 0; v < cb_vsets[s].count; v++) {
 			const char *nm = cb_vsets[s].values[v].name;
 			size_t len = strlen(nm);
-			uint32_t h = fnv(nm, len) & (NT_CAP - 1);
+			uint32_t h = name_hash(nm, len) & (NT_CAP - 1);
 			while (name_tab[s][h].name)
 				h = (h + 1) & (NT_CAP - 1);
 			name_tab[s][h] = (struct name_slot){nm, (uint16_t)len, (int16_t)v};
@@ -118,7 +127,7 @@ static void name_build(void)
 static int name_lookup(const struct cb_vset *vs, const char *p, size_t n)
 {
 	int s = (int)(vs - cb_vsets);
-	for (uint32_t h = fnv(p, n) & (NT_CAP - 1); name_tab[s][h].name; h = (h + 1) & (NT_CAP - 1))
+	for (uint32_t h = name_hash(p, n) & (NT_CAP - 1); name_tab[s][h].name; h = (h + 1) & (NT_CAP - 1))
 		if (name_tab[s][h].len == n && memcmp(name_tab[s][h].name, p, n) == 0)
 			return name_tab[s][h].value;
 	for (int v = 0; v < vs->count; v++) /* a spelling from another case convention */
@@ -235,6 +244,15 @@ static int rehash(struct cb_index *ix, uint32_t hcap)
 	return CB_OK;
 }
 
+/* The id table is built on the first upsert or removal: a one-off `casebank stats` never needs it. */
+static int ensure_hash(struct cb_index *ix)
+{
+	uint32_t hcap = 16;
+	while (hcap < ix->cap + ix->cap / 4 + 1)
+		hcap *= 2;
+	return hcap > ix->hcap ? rehash(ix, hcap) : CB_OK;
+}
+
 /* Makes room for `cap` slots. */
 static int reserve(struct cb_index *ix, uint32_t cap)
 {
@@ -249,10 +267,7 @@ static int reserve(struct cb_index *ix, uint32_t cap)
 		if (ix->col[f].used && grow(&ix->col[f].data, old, cap, ix->col[f].width))
 			return CB_ENOMEM;
 	ix->cap = cap;
-	uint32_t hcap = 16;
-	while (hcap < cap + cap / 2 + 1)
-		hcap *= 2;
-	return hcap > ix->hcap ? rehash(ix, hcap) : CB_OK;
+	return ix->hash ? ensure_hash(ix) : CB_OK;
 }
 
 /* Slot of an id, or -1. */
@@ -400,6 +415,8 @@ int cb_index_upsert(struct cb_index *ix, const struct cb_case *c, uint8_t record
 		if (ix->col[f].used && (rc = case_code(ix, c, &cb_fields[f], &codes[f])))
 			return cb_err_field(err, rc, cb_fields[f].name, "%s: value out of the index's range",
 					    cb_fields[f].name);
+	if (ensure_hash(ix) != CB_OK)
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	int64_t found = find_slot(ix, c->case_id, &hpos);
 	uint32_t slot;
 	if (found >= 0) {
@@ -409,7 +426,7 @@ int cb_index_upsert(struct cb_index *ix, const struct cb_case *c, uint8_t record
 		if (ix->nfree) {
 			slot = ix->freelist[--ix->nfree];
 		} else {
-			if (ix->n == ix->cap && reserve(ix, ix->cap < 16 ? 16 : ix->cap + ix->cap / 4) != CB_OK)
+			if (ix->n == ix->cap && reserve(ix, ix->cap + ix->cap / 8 + 64) != CB_OK)
 				return cb_err_set(err, CB_ENOMEM, "out of memory");
 			slot = ix->n++;
 		}
@@ -430,6 +447,8 @@ int cb_index_upsert(struct cb_index *ix, const struct cb_case *c, uint8_t record
 int cb_index_remove(struct cb_index *ix, const uint8_t id[16])
 {
 	uint32_t hpos;
+	if (ensure_hash(ix) != CB_OK)
+		return CB_ENOMEM;
 	int64_t found = find_slot(ix, id, &hpos);
 	if (found < 0)
 		return CB_ENOTFOUND;
@@ -558,7 +577,8 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 	free(pol);
 
 	long total = 0;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM cases", -1, &st, NULL) != SQLITE_OK ||
+	/* the largest rowid sizes the arrays without the full scan count(*) would be */
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(rowid), 0) FROM cases", -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
 		goto out;
@@ -588,7 +608,6 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 	int src;
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t id[16] = {0};
-		uint32_t hpos;
 		if (sqlite3_column_type(st, 0) == SQLITE_BLOB && sqlite3_column_bytes(st, 0) == 16) {
 			memcpy(id, sqlite3_column_blob(st, 0), 16);
 		} else {
@@ -600,10 +619,7 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 			rc = cb_err_set(err, CB_ENOMEM, "statistics index: out of memory");
 			goto out;
 		}
-		if (find_slot(ix, id, &hpos) >= 0)
-			continue;
-		uint32_t slot = ix->n++;
-		ix->hash[hpos] = slot + 1;
+		uint32_t slot = ix->n++; /* case_id is UNIQUE in the store: no duplicate check */
 		memcpy(ix->id[slot], id, 16);
 		ix->rkey[slot] = (uint8_t)(sqlite3_column_int(st, 1) & 0xff);
 		bool yes;

@@ -49,6 +49,21 @@ static void pad(FILE *f, const char *s, int width, bool right)
 		fprintf(f, "%s%*s", s, n > 0 ? n : 0, "");
 }
 
+/* Years, offices and countries list only the values some counted case has; under a filter many of them
+ * are empty.  The text table leaves out a value whose total is a true zero (the other formats keep every
+ * cell, so that tables compare line by line). */
+static bool skip(const struct cb_table *t, int d, int v, int z)
+{
+	const struct cb_axis *a = &t->ax[d];
+	enum cb_kind k = cb_fields[a->field].kind;
+	if (a->dim >= CB_NFIELDS || (k != CB_INT && k != CB_SITE && k != CB_COUNTRY) || v >= a->nv - 1)
+		return false;
+	int co[3] = {CB_CELL_TOTAL, CB_CELL_TOTAL, z};
+	co[d] = v;
+	const struct cb_cell *c = cb_table_at(t, co);
+	return !c->suppressed && c->value == 0;
+}
+
 /* One block: rows of axis 0 against columns of axis 1 (or a single "Count" column); fixed coordinate z
  * for axis 2. */
 static void text_block(const struct cb_table *t, FILE *f, int z)
@@ -63,6 +78,8 @@ static void text_block(const struct cb_table *t, FILE *f, int z)
 		if (text_width(r->labels[i]) > w0)
 			w0 = text_width(r->labels[i]);
 	for (int j = 0; j < ncol; j++) {
+		if (c && skip(t, 1, j, z))
+			continue;
 		cw[j] = text_width(c ? c->labels[j] : "Count");
 		for (int i = 0; i <= r->nv; i++) {
 			int co[3] = {i, j, z};
@@ -72,13 +89,19 @@ static void text_block(const struct cb_table *t, FILE *f, int z)
 	}
 	pad(f, cb_dim_label(r->dim), w0, false);
 	for (int j = 0; j < ncol; j++) {
+		if (c && skip(t, 1, j, z))
+			continue;
 		fputs("  ", f);
 		pad(f, c ? c->labels[j] : "Count", cw[j], true);
 	}
 	fputc('\n', f);
 	for (int i = 0; i <= r->nv; i++) {
+		if (skip(t, 0, i, z))
+			continue;
 		pad(f, r->labels[i], w0, false);
 		for (int j = 0; j < ncol; j++) {
+			if (c && skip(t, 1, j, z))
+				continue;
 			int co[3] = {i, j, z};
 			fputs("  ", f);
 			pad(f, cell_text(t, cb_table_at(t, co), buf), cw[j], true);

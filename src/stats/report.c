@@ -139,7 +139,7 @@ static int year_of(const char *name)
 	return (int)y;
 }
 
-/* Five-year groups aligned on 2001-2005, 2006-2010, ... covering the years with a published count; at
+/* Five-year groups aligned on 2001-2005, 2006-2010, ... covering the years with cases; at
  * most CB_REPORT_MAX_BANDS, the earliest merged into one.  The first group is open below so that every
  * case of the filter falls into a group. */
 static void choose_bands(struct cb_report *r)
@@ -148,8 +148,8 @@ static void choose_bands(struct cb_report *r)
 	for (int v = 0; v < n; v++) {
 		int y = year_of(cb_table_value(r->caseload, 0, v));
 		const struct cb_cell *c = cb_table_at(r->caseload, (int[]){v});
-		if (y == CB_NA || !c || c->suppressed || c->value <= 0)
-			continue;
+		if (y == CB_NA || !c || (!c->suppressed && c->value <= 0))
+			continue; /* a suppressed year still has cases (zeros are never suppressed) */
 		if (lo == CB_NA || y < lo)
 			lo = y;
 		if (hi == CB_NA || y > hi)

@@ -23,8 +23,8 @@ static const char css[] =
 	".meta{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.6rem 0}"
 	".meta dt{font-weight:bold}.meta dd{margin:0}"
 	"table{border-collapse:collapse;width:100%;margin:.4rem 0;font-variant-numeric:tabular-nums;"
-	"break-inside:avoid}table.narrow{width:auto;min-width:18rem}"
-	"tbody th,thead th:first-child{width:28%}table.narrow th{width:auto}"
+	"break-inside:avoid;table-layout:fixed}table.narrow{width:auto;min-width:18rem;table-layout:auto}"
+	"thead th:first-child{width:26%}table.narrow th{width:auto}th,td{overflow-wrap:break-word}"
 	"caption{text-align:left;font-weight:bold;padding:.2rem 0}"
 	"th,td{border:1px solid #8a8f96;padding:.2rem .45rem}"
 	"thead th{background:#e3e8ee;vertical-align:bottom}"
@@ -41,7 +41,7 @@ static const char css[] =
 	"@page{size:A4;margin:16mm 14mm 18mm}"
 	"@media print{body{max-width:none;padding:0;font-size:9.5pt;line-height:1.3}th,td{padding:.05rem .4rem}a{color:#111;text-decoration:none}"
 	"#method{break-after:page}section.tbl{break-inside:avoid}svg{max-width:100%}"
-	"tr,th,td{break-inside:avoid}}";
+	"tr,th,td{break-inside:avoid}.note{font-size:8pt}figure svg{max-width:88%}}";
 
 /* ---- escaping and small pieces */
 
@@ -133,14 +133,14 @@ static void put_short(FILE *f, const char *s, size_t max)
 /* Horizontal bars of published counts; suppressed values get no bar, only an "x". */
 static void put_chart(FILE *f, const char *id, const char *title, const struct bar *bars, int n)
 {
-	const int row = 20, top = 6, label_w = 230, bar_x = 238, bar_w = 390, width = 700;
+	const int row = 17, top = 5, label_w = 230, bar_x = 238, bar_w = 390, width = 700;
 	int64_t max = 0;
 	for (int i = 0; i < n; i++)
 		if (bars[i].cell && !bars[i].cell->suppressed && bars[i].cell->value > max)
 			max = bars[i].cell->value;
 	int height = top * 2 + row * (n ? n : 1);
 	fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
-		   "aria-labelledby=\"%s-svgt\" font-family=\"sans-serif\" font-size=\"12\">",
+		   "aria-labelledby=\"%s-svgt\" font-family=\"sans-serif\" font-size=\"11\">",
 		width, height, id);
 	fprintf(f, "<title id=\"%s-svgt\">", id);
 	put_str(f, CB_RS_CHART_OF);
@@ -152,11 +152,11 @@ static void put_chart(FILE *f, const char *id, const char *title, const struct b
 	for (int i = 0; i < n; i++) {
 		int y = top + i * row;
 		const struct cb_cell *c = bars[i].cell;
-		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#111\">", label_w, y + 14);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" fill=\"#111\">", label_w, y + 12);
 		put_short(f, bars[i].label, 36);
 		fputs("</text>", f);
 		if (c && c->suppressed) {
-			fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#333\" font-style=\"italic\">", bar_x + 5, y + 14);
+			fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"#333\" font-style=\"italic\">", bar_x + 5, y + 12);
 			put_str(f, CB_RS_SUPPRESSED_SHORT);
 			fputs("</text>", f);
 			continue;
@@ -167,7 +167,7 @@ static void put_chart(FILE *f, const char *id, const char *title, const struct b
 			w = 1;
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#1f5a96\"/>", bar_x + 1,
 			y + 3, w, row - 6);
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\" fill=\"#111\">", bar_x + 1 + w + 4, y + 14);
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\" fill=\"#111\">", bar_x + 1 + w + 4, y + 12);
 		put_count(f, v);
 		fputs("</text>", f);
 	}
@@ -407,7 +407,6 @@ static int put_factor(FILE *f, const struct cb_report *r, const struct cb_report
 		put_cell(f, cb_report_total(r, t, c));
 	put_percent(f, cb_report_total(r, t, r->nbands));
 	fputs("</tr></tfoot>\n</table>\n", f);
-	put_chart(f, t->dim_name, t->title, bars, nbars);
 	if (t->multi || shown < t->nrows || t->zero_rows) {
 		fputs("<div class=\"note\">", f);
 		if (t->multi) {
@@ -429,6 +428,7 @@ static int put_factor(FILE *f, const struct cb_report *r, const struct cb_report
 		}
 		fputs("</div>", f);
 	}
+	put_chart(f, t->dim_name, t->title, bars, nbars);
 	put_note(f, r, t->cols[r->nbands], true);
 	fputs("\n</section>\n", f);
 	free(bars);

@@ -52,7 +52,7 @@ static int put_file(const char *dir, const char *name, FILE *mem, char **data, s
 	if (fclose(mem) != 0)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	int rc = cb_file_write_atomic(path, *data, *len, 0644, err);
+	int rc = cb_file_write_atomic(path, *data, *len, 0600, err);
 	free(*data);
 	*data = NULL;
 	return rc;
@@ -102,7 +102,7 @@ int cb_report_write_csv(const struct cb_report *r, const char *dir, struct cb_er
 	size_t len = 0;
 	FILE *f;
 	int rc;
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return cb_err_set(err, CB_EIO, "%s: cannot create the directory: %s", dir, strerror(errno));
 	if (!(f = open_memstream(&data, &len)))
 		return cb_err_set(err, CB_ENOMEM, "out of memory");

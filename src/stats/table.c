@@ -233,6 +233,42 @@ static void count_single(const struct cb_table *t, const struct cb_index *ix, co
 	}
 }
 
+/* One multi-valued axis md (the usual case when there is one): its values by their bits, its "not
+ * recorded" when it has none, and its total once per case. */
+static void count_one_multi(const struct cb_table *t, const struct cb_index *ix, const uint64_t *sel,
+			   const uint32_t *const *pm, struct counts *c, int md)
+{
+	const struct cb_axis *ma = &t->ax[md];
+	const struct cb_icol *mc = &ix->col[ma->field], *col[CB_STATS_MAX_DIMS] = {0};
+	size_t stride = t->stride[md], na = (size_t)(ma->nv - 1) * stride, tot = (size_t)ma->nv * stride;
+	size_t nw = ((size_t)ix->n + 63) / 64;
+	for (int d = 0; d < t->ndims; d++)
+		col[d] = &ix->col[t->ax[d].field];
+	for (size_t w = 0; w < nw; w++) {
+		uint64_t bits = sel[w];
+		while (bits) {
+			uint32_t i = (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(bits));
+			bits &= bits - 1;
+			size_t base = 0;
+			for (int d = 0; d < t->ndims; d++)
+				if (d != md)
+					base += pm[d][cb_icol_get(col[d], i)];
+			uint32_t v = cb_icol_get(mc, i), k = ix->rkey[i];
+			c->n[base + tot]++;
+			c->key[base + tot] += k;
+			if (!v) {
+				c->n[base + na]++;
+				c->key[base + na] += k;
+			}
+			for (; v; v &= v - 1) {
+				size_t off = base + (size_t)__builtin_ctz(v) * stride;
+				c->n[off]++;
+				c->key[off] += k;
+			}
+		}
+	}
+}
+
 /* General case: some axis is multi-valued, so a case lands in several cells and once in that axis's total. */
 static void count_multi(const struct cb_table *t, const struct cb_index *ix, const uint64_t *sel,
 			const uint32_t *const *pm, struct counts *c)
@@ -404,10 +440,13 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 		goto out;
 	for (size_t k = 0; k < nw; k++)
 		sel[k] = w ? sel[k] & ix->counted[k] : ix->counted[k];
-	bool any_multi = false;
+	int nmulti = 0, md = -1;
 	for (int d = 0; d < t->ndims; d++) {
 		struct cb_axis *a = &t->ax[d];
-		any_multi |= a->multi;
+		if (a->multi) {
+			nmulti++;
+			md = d;
+		}
 		if (a->multi)
 			continue;
 		if (!(pm[d] = malloc(a->ncodes * sizeof *pm[d]))) {
@@ -417,8 +456,10 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 		for (uint32_t k = 0; k < a->ncodes; k++)
 			pm[d][k] = (uint32_t)(a->map[k] * t->stride[d]);
 	}
-	if (any_multi)
+	if (nmulti > 1)
 		count_multi(t, ix, sel, (const uint32_t *const *)pm, &c);
+	else if (nmulti == 1)
+		count_one_multi(t, ix, sel, (const uint32_t *const *)pm, &c, md);
 	else
 		count_single(t, ix, sel, (const uint32_t *const *)pm, &c);
 	fill_totals(t, &c);

@@ -539,9 +539,16 @@ static void eval_single(const struct node *nd, const struct cb_index *ix, uint64
 		uint32_t m = n - base < 64 ? n - base : 64;
 		uint64_t w = 0;
 		if (c->width == 1) {
+			/* look up 64 bytes, then pack each 8 flag bytes into 8 bits with one multiplication */
 			const uint8_t *p = (const uint8_t *)c->data + base;
+			uint8_t b[64] = {0};
 			for (uint32_t j = 0; j < m; j++)
-				w |= (uint64_t)acc[p[j]] << j;
+				b[j] = acc[p[j]];
+			for (int k = 0; k < 8; k++) {
+				uint64_t x;
+				memcpy(&x, b + 8 * k, 8);
+				w |= ((x * 0x0102040810204080ull) >> 56) << (8 * k);
+			}
 		} else if (c->width == 2) {
 			const uint16_t *p = (const uint16_t *)c->data + base;
 			for (uint32_t j = 0; j < m; j++)
@@ -556,21 +563,33 @@ static void eval_single(const struct node *nd, const struct cb_index *ix, uint64
 	}
 }
 
+#define MULTI_LOOP(T)                                                                                    \
+	do {                                                                                             \
+		const T *p = (const T *)c->data;                                                         \
+		for (uint32_t base = 0; base < n; base += 64) {                                          \
+			uint32_t m = n - base < 64 ? n - base : 64;                                      \
+			uint64_t w = 0;                                                                  \
+			for (uint32_t j = 0; j < m; j++) {                                               \
+				T v = p[base + j];                                                       \
+				w |= (uint64_t)(((v & (T)mask) != 0) | (na & (v == 0))) << j;            \
+			}                                                                                \
+			bits[base / 64] = w;                                                             \
+		}                                                                                        \
+	} while (0)
+
 static void eval_multi(const struct node *nd, const struct cb_index *ix, uint64_t *bits)
 {
 	const struct cb_icol *c = &ix->col[cb_dim_field(nd->dim)];
 	uint32_t n = ix->n;
 	uint64_t mask = nd->mask;
-	bool na = nd->na;
-	for (uint32_t base = 0; base < n; base += 64) {
-		uint32_t m = n - base < 64 ? n - base : 64;
-		uint64_t w = 0;
-		for (uint32_t j = 0; j < m; j++) {
-			uint64_t v = cb_icol_get(c, base + j);
-			w |= (uint64_t)((v & mask) != 0 || (na && v == 0)) << j;
-		}
-		bits[base / 64] = w;
-	}
+	int na = nd->na;
+	/* one loop per width, so that the compiler can vectorise it */
+	if (c->width == 1)
+		MULTI_LOOP(uint8_t);
+	else if (c->width == 2)
+		MULTI_LOOP(uint16_t);
+	else
+		MULTI_LOOP(uint32_t);
 }
 
 static int eval(const struct cb_where *w, int i, const struct cb_index *ix, uint64_t *bits, uint8_t *acc,

@@ -84,6 +84,14 @@ static void test_year_groups(void **state)
 	assert_string_equal(r->bands[0].label, "up to 2015");
 	assert_true(strstr(r->where, "2012") != NULL);
 	cb_report_free(&r);
+
+	/* years with a few cases (suppressed, never zero) still count: Iceland, one case in each of 2003-2005 */
+	r = rf_report(bank, "citizenship = IS");
+	assert_int_equal(r->year_lo, 2003);
+	assert_int_equal(r->year_hi, 2005);
+	assert_int_equal(r->nbands, 1);
+	assert_true(cb_report_year(r, 2004)->suppressed);
+	cb_report_free(&r);
 }
 
 /* A year group's cells are exactly what the engine publishes for that filter (a query, not a sum). */

@@ -1,0 +1,87 @@
+/*
+ * test_cmd_report.c -- `casebank report` as a user runs it: every output written from a demo database,
+ * options in any order, the usage errors and their exit statuses, and the database left untouched.
+ */
+#include "cb_test.h"
+
+static char db[512]; /* cbt_path's buffers rotate: keep a copy */
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(db, sizeof db, "%s", cbt_path("r.db"));
+	if (cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db) != 0 ||
+	    cbt_run(NULL, NULL, "%s demo %s --cases 3000 --seed 5", cbt_bin(), db) != 0)
+		return -1;
+	return 0;
+}
+
+static void test_all_outputs(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	int rc = cbt_run(NULL, &err, "%s report %s --out %s --csv %s --xlsx %s", cbt_bin(), db, cbt_path("r.html"),
+			 cbt_path("csv"), cbt_path("r.xlsx"));
+	if (rc != 0)
+		fail_msg("exit %d: %s", rc, err);
+	free(err);
+	char *html = cbt_read(cbt_path("r.html"), NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<section id=\"t-destination_country\""));
+	assert_non_null(strstr(html, "</html>"));
+	free(html);
+	char *csv = cbt_read(cbt_path("csv/gender.csv"), NULL);
+	assert_non_null(csv);
+	assert_memory_equal(csv, "year_group,gender,count\n", 24);
+	free(csv);
+	assert_int_equal(cbt_run(NULL, NULL, "unzip -tq %s", cbt_path("r.xlsx")), 0);
+}
+
+/* Options before the database and a filter; the filter is printed with the report. */
+static void test_options_anywhere(void **state)
+{
+	(void)state;
+	assert_int_equal(cbt_run(NULL, NULL, "%s report --where 'year >= 2015' --out %s %s", cbt_bin(),
+				 cbt_path("f.html"), db),
+			 0);
+	char *html = cbt_read(cbt_path("f.html"), NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "year &gt;= 2015"));
+	free(html);
+}
+
+static void test_usage_errors(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	/* nowhere to write */
+	assert_int_equal(cbt_run(NULL, &err, "%s report %s", cbt_bin(), db), 2);
+	assert_non_null(strstr(err, "--out"));
+	free(err);
+	/* a bad filter names the mistake; nothing is written */
+	assert_int_equal(cbt_run(NULL, &err, "%s report %s --out %s --where 'colour = blue'", cbt_bin(), db,
+				 cbt_path("bad.html")),
+			 2);
+	assert_non_null(strstr(err, "colour"));
+	assert_int_not_equal(access(cbt_path("bad.html"), F_OK), 0);
+	free(err);
+	/* no database */
+	assert_int_equal(cbt_run(NULL, NULL, "%s report %s --out %s", cbt_bin(), cbt_path("none.db"),
+				 cbt_path("n.html")),
+			 1);
+	/* an unknown option, a missing database argument */
+	assert_int_equal(cbt_run(NULL, NULL, "%s report %s --out %s --colour", cbt_bin(), db, cbt_path("n.html")), 2);
+	assert_int_equal(cbt_run(NULL, NULL, "%s report --out %s", cbt_bin(), cbt_path("n.html")), 2);
+	/* an output that cannot be written */
+	assert_int_equal(cbt_run(NULL, NULL, "%s report %s --out %s", cbt_bin(), db, cbt_path("nodir/x.html")), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_all_outputs),
+		cmocka_unit_test(test_options_anywhere),
+		cmocka_unit_test(test_usage_errors),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
