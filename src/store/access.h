@@ -1,0 +1,96 @@
+/*
+ * access.h -- who may do what: user accounts, sessions, break-the-glass grants, and the tamper-evident
+ * audit trail.  All of it lives in the case database (DB), next to the cases it protects.
+ *
+ * Accounts: a name, a role, an office (site) for caseworkers, an Argon2id password hash (libsodium
+ * crypto_pwhash_str, at least OWASP ASVS parameters), a failed-login counter: 5 failures lock the account
+ * for 15 minutes.  Sessions: a random 256-bit token handed to the client once; only its hash is stored.
+ * Idle timeout 30 minutes, absolute 8 hours; logout and disabling a user end their sessions.  Each session
+ * has its own random CSRF token.
+ *
+ * Audit trail: append-only; each entry holds who, when, from where, action, case id and the names of the
+ * fields touched (never their values), and a BLAKE2b hash keyed with a sub-key of the master key over the
+ * previous entry's hash and its own content.  cb_audit_verify finds the first entry altered, removed or
+ * reordered; without the key file nobody can forge a consistent chain.  cb_store_event (store.h) appends
+ * to this trail.
+ */
+#ifndef CB_ACCESS_H
+#define CB_ACCESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+enum cb_role { CB_ROLE_ADMIN, CB_ROLE_MANAGER, CB_ROLE_CASEWORKER, CB_ROLE_ANALYST, CB_ROLE__COUNT };
+const char *cb_role_name(enum cb_role r);
+int cb_role_parse(const char *name, enum cb_role *out); /* CB_EINVAL for an unknown role */
+
+#define CB_NAME_MAX 64
+struct cb_user {
+	int64_t id;
+	char name[CB_NAME_MAX + 1];
+	enum cb_role role;
+	char site[17]; /* caseworkers: their office; "" otherwise */
+	bool disabled;
+	int64_t locked_until; /* unix seconds; 0 when not locked */
+};
+
+/* Users.  Names: 1..64 characters [A-Za-z0-9._@-].  Passwords: 10..1024 bytes. */
+int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const char *site, const char *password,
+		struct cb_user *out, struct cb_err *err);
+int cb_user_get(struct cb_store *s, const char *name, struct cb_user *out, struct cb_err *err);
+int cb_user_get_id(struct cb_store *s, int64_t id, struct cb_user *out, struct cb_err *err);
+/* Calls fn for every user, by name. */
+int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ctx), void *ctx, struct cb_err *err);
+/* Disables (ending every session) or re-enables an account. */
+int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, struct cb_err *err);
+int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, struct cb_err *err);
+
+/* Checks a password; counts failures and locks after 5 for 15 minutes.  CB_EPERM for a wrong password, an
+ * unknown user, a locked or disabled account, all with the same message (no user enumeration). */
+int cb_user_authenticate(struct cb_store *s, const char *name, const char *password, int64_t now,
+			 struct cb_user *out, struct cb_err *err);
+
+/* Sessions.  token and csrf are 43-character base64url texts (256 bits). */
+#define CB_TOKEN_TEXT 44
+struct cb_session {
+	int64_t user_id;
+	char csrf[CB_TOKEN_TEXT];
+	int64_t created, last_seen;
+};
+int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[CB_TOKEN_TEXT],
+		   struct cb_session *out, struct cb_err *err);
+/* Looks a token up, enforces idle (30 min) and absolute (8 h) limits, refreshes last_seen.  CB_ENOTFOUND
+ * for an unknown, expired or ended session, or a disabled user. */
+int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
+		     struct cb_user *user, struct cb_err *err);
+int cb_session_end(struct cb_store *s, const char *token);
+int cb_session_end_user(struct cb_store *s, int64_t user_id);
+
+/* Break the glass: a manager states a reason and may read one case's identifying details for 60 minutes. */
+int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], const char *reason, int64_t now,
+		  struct cb_err *err);
+bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now);
+
+/* Audit trail. */
+struct cb_audit_entry {
+	int64_t id;
+	int64_t at_ms;        /* unix milliseconds */
+	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<login>" */
+	char from[64];        /* client address, or "cli" */
+	char action[48];      /* "login", "login.failed", "case.read", "case.create", "case.update", "export", ... */
+	uint8_t case_id[16];  /* zero when none */
+	char fields[512];     /* comma-separated field names touched, never values */
+};
+/* Appends an entry (inside the caller's transaction if one is open). */
+int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
+/* Walks the chain.  CB_OK when intact; CB_ECORRUPT with *bad_id = the first entry that was altered, removed
+ * or reordered (and a message saying which). */
+int cb_audit_verify(struct cb_store *s, int64_t *checked, int64_t *bad_id, struct cb_err *err);
+/* Newest first, at most `limit`, optionally only one case's entries. */
+int cb_audit_list(struct cb_store *s, const uint8_t *case_id, int limit,
+		  int (*fn)(const struct cb_audit_entry *e, void *ctx), void *ctx, struct cb_err *err);
+
+#endif
