@@ -59,6 +59,12 @@ int cb_stats_open(struct cb_store *s, struct cb_stats **out, struct cb_err *err)
 		cb_ptable_free(&pt);
 		return rc;
 	}
+	/* Record the parameters in use where none are recorded yet, so that a later casebank with other
+	 * defaults publishes the same values.  Best effort: a read-only store cannot take them. */
+	t = NULL;
+	if (cb_store_meta_get(s, "ptable.source", &t) == CB_ENOTFOUND)
+		cb_ptable_save(s, pt, NULL);
+	free(t);
 	return cb_stats_new(ix, pt, threshold, ix->require_consent, out, err);
 }
 
