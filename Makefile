@@ -72,11 +72,17 @@ build/san/tests/%: tests/%.c build/san/libcasebank.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests -o $@ $< build/san/libcasebank.a $(LDLIBS) -lcmocka
 
-# libFuzzer targets: the library is rebuilt with clang and the fuzzer's instrumentation.
-build/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDRS)
+# libFuzzer targets: the library is compiled once more with clang and the fuzzer's instrumentation.
+FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1
+LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1 \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c $(LIB_OBJ_FUZZ) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJ_FUZZ) $(LDLIBS)
 
 build/san/casebank: $(CLI_SRC:%.c=build/san/%.o) build/san/libcasebank.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -93,7 +99,7 @@ fuzz: $(FUZZERS)
 # The README's test command: every test binary plain, then under the sanitizers, then each fuzz target for
 # FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
 check: deps
-	@$(MAKE) --no-print-directory casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
+	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS)
 
 DEMO_DB ?= demo/demo.db
