@@ -19,9 +19,6 @@
 #include "stats/report.h"
 #include "stats/stats.h"
 
-/* The web interface's files come from a generated source; until it is built in, there are none. */
-#pragma weak cb_web_assets
-#pragma weak cb_web_nassets
 
 /* ---- responses */
 
@@ -301,7 +298,7 @@ static int h_static(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
 	const char *path = strcmp(r->path, "/") ? r->path + 1 : "index.html";
-	size_t n = &cb_web_nassets ? cb_web_nassets : 0;
+	size_t n = cb_web_nassets;
 	for (size_t i = 0; i < n; i++) {
 		const struct cb_asset *a = &cb_web_assets[i];
 		if (strcmp(a->path, path) && !(a->path[0] == '/' && !strcmp(a->path + 1, path)))
