@@ -30,6 +30,10 @@ HDRS     := $(wildcard include/tbl/*.h src/*/*.h tests/*.h)
 
 LIB_OBJ     := $(LIB_SRC:%.c=build/%.o)
 LIB_OBJ_SAN := $(LIB_SRC:%.c=build/san/%.o)
+# The web interface (every file under web/) joins the library as one generated source (scripts/embed.c).
+WEB_FILES   := $(sort $(shell find web -type f ! -name '.*' 2>/dev/null))
+LIB_OBJ     += build/gen/web_assets.o
+LIB_OBJ_SAN += build/san/gen/web_assets.o
 CLI_OBJ     := $(CLI_SRC:%.c=build/%.o)
 TESTS       := $(TEST_SRC:%.c=build/%)
 TESTS_SAN   := $(TEST_SRC:%.c=build/san/%)
@@ -72,11 +76,38 @@ build/san/tests/%: tests/%.c build/san/libcasebank.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -Itests -o $@ $< build/san/libcasebank.a $(LDLIBS) -lcmocka
 
-# libFuzzer targets: the library is rebuilt with clang and the fuzzer's instrumentation.
-build/fuzz/%: fuzz/%.c $(LIB_SRC) $(HDRS)
+# libFuzzer targets: the library is compiled once more with clang and the fuzzer's instrumentation.
+FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1
+LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/web_assets.o
+
+build/fuzz/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1 \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+build/fuzz/%: fuzz/%.c $(LIB_OBJ_FUZZ) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJ_FUZZ) $(LDLIBS)
+
+# The embedded web interface: a host tool writes the table, compiled like any library source.  web/ itself is a
+# prerequisite so that adding or removing a file regenerates it.
+build/embed: scripts/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+build/gen/web_assets.c: build/embed web $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	build/embed $@ web $(WEB_FILES)
+
+build/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+build/fuzz/obj/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
 build/san/casebank: $(CLI_SRC:%.c=build/san/%.o) build/san/libcasebank.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -93,7 +124,7 @@ fuzz: $(FUZZERS)
 # The README's test command: every test binary plain, then under the sanitizers, then each fuzz target for
 # FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
 check: deps
-	@$(MAKE) --no-print-directory casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
+	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS)
 
 DEMO_DB ?= demo/demo.db

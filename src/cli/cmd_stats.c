@@ -183,11 +183,11 @@ int cb_cmd_ptable(int argc, char **argv)
 	}
 	if (cons && strcmp(cons, "yes") != 0 && strcmp(cons, "no") != 0)
 		return usage("ptable", ptable_usage, "--require-consent must be yes or no");
-	bool writes = imp || gen || thr || cons;
-	if (!writes && !exp)
+	if (!imp && !gen && !thr && !cons && !exp)
 		want_show = true;
 
-	if ((rc = cb_cli_open(db, writes || exp ? 0 : CB_OPEN_READONLY, &s)))
+	/* read-write even for --show: the parameters in use are recorded the first time they are looked at */
+	if ((rc = cb_cli_open(db, 0, &s)))
 		goto done;
 	if (imp) {
 		what = imp; /* errors name the file and its line */
@@ -211,6 +211,10 @@ int cb_cmd_ptable(int argc, char **argv)
 		goto out;
 	if ((rc = cb_ptable_load(s, &pt, &err)))
 		goto out;
+	char *src = NULL;
+	if (cb_store_meta_get(s, "ptable.source", &src) == CB_ENOTFOUND && (rc = cb_ptable_save(s, pt, &err)))
+		goto out;
+	free(src);
 	if (exp) {
 		FILE *m = open_memstream(&csv, &csvlen);
 		if (!m) {

@@ -59,6 +59,12 @@ int cb_stats_open(struct cb_store *s, struct cb_stats **out, struct cb_err *err)
 		cb_ptable_free(&pt);
 		return rc;
 	}
+	/* Record the parameters in use where none are recorded yet, so that a later casebank with other
+	 * defaults publishes the same values.  Best effort: a read-only store cannot take them. */
+	t = NULL;
+	if (cb_store_meta_get(s, "ptable.source", &t) == CB_ENOTFOUND)
+		cb_ptable_save(s, pt, NULL);
+	free(t);
 	return cb_stats_new(ix, pt, threshold, ix->require_consent, out, err);
 }
 
@@ -420,8 +426,9 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 	for (int d = t->ndims - 1; d >= 0; d--) {
 		t->stride[d] = t->ncells;
 		t->ncells *= (size_t)t->ax[d].nv + 1;
-		if (t->ncells > 20000000) {
-			rc = cb_err_set(err, CB_EINVAL, "the table would have more than 20 million cells");
+		if (t->ncells > 2000000) {
+			rc = cb_err_set(err, CB_EINVAL, "the table would have more than 2 million cells; use fewer or "
+					"smaller dimensions, or a filter");
 			goto out;
 		}
 	}

@@ -12,16 +12,6 @@
 #include "io/io.h"
 #include "stats/stats.h"
 
-/* demo.c draws its progress bar with import.c's cb_progress; a weak no-op lets these tests link before
- * (and without) import.c, and yields to the real one when it is linked. */
-__attribute__((weak)) void cb_progress(const char *what, long done, long total);
-__attribute__((weak)) void cb_progress(const char *what, long done, long total)
-{
-	(void)what;
-	(void)done;
-	(void)total;
-}
-
 struct fx {
 	struct cb_index *ix;
 	struct cb_case *cases; /* n cases, in slot order */
