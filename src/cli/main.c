@@ -34,6 +34,8 @@ static const struct command {
 	{"ptable", cb_cmd_ptable, "ptable DB --show             perturbation parameters"},
 	{"report", cb_cmd_report, "report DB --out FILE.html [--csv DIR] [--xlsx FILE]"},
 	{"serve", cb_cmd_serve, "serve DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]  the HTTP API"},
+	{"user", cb_cmd_user, "user add DB NAME --role R [--site CODE]"},
+	{"audit", cb_cmd_audit, "audit verify|list DB"},
 };
 
 static void usage(FILE *f)
