@@ -1,7 +1,9 @@
 # casebank -- build, test and demo.
 #
 #   make          build ./casebank
-#   make demo     install missing packages, build, create demo/demo.db with 20,000 synthetic cases, show a table
+#   make demo     install missing packages, build, create demo/demo.db with 20,000 synthetic cases, show a table,
+#                 create one demo login per role and serve the web interface (Ctrl-C stops it;
+#                 CASEBANK_DEMO_NO_SERVE=1 make demo stops before serving, for non-interactive runs)
 #   make check    install missing packages, build, run every test (plain, then ASan+UBSan), fuzz for a while
 #   make install PREFIX=/usr/local
 #
@@ -30,6 +32,10 @@ HDRS     := $(wildcard include/tbl/*.h src/*/*.h tests/*.h)
 
 LIB_OBJ     := $(LIB_SRC:%.c=build/%.o)
 LIB_OBJ_SAN := $(LIB_SRC:%.c=build/san/%.o)
+# The web interface (every file under web/) joins the library as one generated source (scripts/embed.c).
+WEB_FILES   := $(sort $(shell find web -type f ! -name '.*' 2>/dev/null))
+LIB_OBJ     += build/gen/web_assets.o
+LIB_OBJ_SAN += build/san/gen/web_assets.o
 CLI_OBJ     := $(CLI_SRC:%.c=build/%.o)
 TESTS       := $(TEST_SRC:%.c=build/%)
 TESTS_SAN   := $(TEST_SRC:%.c=build/san/%)
@@ -74,7 +80,7 @@ build/san/tests/%: tests/%.c build/san/libcasebank.a $(HDRS)
 
 # libFuzzer targets: the library is compiled once more with clang and the fuzzer's instrumentation.
 FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1
-LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/web_assets.o
 
 build/fuzz/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -83,6 +89,27 @@ build/fuzz/obj/%.o: %.c $(HDRS)
 build/fuzz/%: fuzz/%.c $(LIB_OBJ_FUZZ) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJ_FUZZ) $(LDLIBS)
+
+# The embedded web interface: a host tool writes the table, compiled like any library source.  web/ itself is a
+# prerequisite so that adding or removing a file regenerates it.
+build/embed: scripts/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+build/gen/web_assets.c: build/embed web $(WEB_FILES)
+	@mkdir -p $(dir $@)
+	build/embed $@ web $(WEB_FILES)
+
+build/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+build/fuzz/obj/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
 build/san/casebank: $(CLI_SRC:%.c=build/san/%.o) build/san/libcasebank.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -103,6 +130,7 @@ check: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS)
 
 DEMO_DB ?= demo/demo.db
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p demo
@@ -111,6 +139,20 @@ demo: deps
 	./casebank init $(DEMO_DB)
 	./casebank demo $(DEMO_DB) --cases 20000 --seed 1
 	./casebank stats $(DEMO_DB) --by year,gender --where "year >= 2015"
+	@# one login per role (demo passwords: never use them for real data)
+	@echo "demo-admin-pw" | ./casebank user add $(DEMO_DB) admin --role admin
+	@echo "demo-manager-pw" | ./casebank user add $(DEMO_DB) manager --role manager
+	@echo "demo-caseworker-pw" | ./casebank user add $(DEMO_DB) caseworker --role caseworker --site MD-CHISINAU
+	@echo "demo-analyst-pw" | ./casebank user add $(DEMO_DB) analyst --role analyst
+	@echo
+	@echo "Web interface: http://$(DEMO_LISTEN)/"
+	@echo "Logins (name / password):"
+	@echo "  admin      / demo-admin-pw"
+	@echo "  manager    / demo-manager-pw"
+	@echo "  caseworker / demo-caseworker-pw   (office MD-CHISINAU)"
+	@echo "  analyst    / demo-analyst-pw"
+	@if [ -n "$(CASEBANK_DEMO_NO_SERVE)" ]; then echo "(CASEBANK_DEMO_NO_SERVE is set: not starting the server)"; \
+	else echo "Ctrl-C stops the server."; ./casebank serve $(DEMO_DB) --listen $(DEMO_LISTEN); fi
 
 bench: casebank build/bench/stats_bench
 	@sh bench/stats.sh

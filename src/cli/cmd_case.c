@@ -33,13 +33,19 @@ static int read_stdin(struct cb_buf *b, struct cb_err *err)
 	return CB_OK;
 }
 
-static int parse_id(const char *text, uint8_t id[16])
+/* The shape shared by update, show and erase: options, then DB and CASE_ID.  Returns the index of DB in
+ * argv and fills id, or a negative exit status after printing why. */
+static int db_and_id(int argc, char **argv, const struct option *opts, const char **v, int nv, const char *usage,
+		     uint8_t id[16])
 {
-	if (cb_case_id_parse(text, id) != CB_OK) {
-		fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", text);
-		return CB_EXIT_USAGE;
+	int first = cb_cli_parse(argc, argv, opts, v, nv), ex;
+	if ((ex = cb_cli_args(argc, first, 2, usage)))
+		return -ex;
+	if (cb_case_id_parse(argv[first + 1], id) != CB_OK) {
+		fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", argv[first + 1]);
+		return -CB_EXIT_USAGE;
 	}
-	return CB_EXIT_OK;
+	return first;
 }
 
 int cb_cmd_init(int argc, char **argv)
@@ -98,12 +104,10 @@ out:
 int cb_cmd_update(int argc, char **argv)
 {
 	static const struct option opts[] = {{0}};
-	int first = cb_cli_parse(argc, argv, opts, NULL, 0), ex;
-	if ((ex = cb_cli_args(argc, first, 2, "update DB CASE_ID < patch.json")))
-		return ex;
 	uint8_t id[16];
-	if ((ex = parse_id(argv[first + 1], id)))
-		return ex;
+	int first = db_and_id(argc, argv, opts, NULL, 0, "update DB CASE_ID < patch.json", id);
+	if (first < 0)
+		return -first;
 	struct cb_store *s = NULL;
 	struct cb_buf in = {0};
 	struct cb_case c;
@@ -144,12 +148,10 @@ int cb_cmd_show(int argc, char **argv)
 	enum { O_PII };
 	static const struct option opts[] = {{"with-identifiers", no_argument, NULL, O_PII}, {0}};
 	const char *v[1] = {0};
-	int first = cb_cli_parse(argc, argv, opts, v, 1), ex;
-	if ((ex = cb_cli_args(argc, first, 2, "show DB CASE_ID [--with-identifiers]")))
-		return ex;
 	uint8_t id[16];
-	if ((ex = parse_id(argv[first + 1], id)))
-		return ex;
+	int first = db_and_id(argc, argv, opts, v, 1, "show DB CASE_ID [--with-identifiers]", id);
+	if (first < 0)
+		return -first;
 	struct cb_store *s = NULL;
 	struct cb_case c;
 	struct cb_err err = {0};
@@ -239,12 +241,10 @@ int cb_cmd_erase(int argc, char **argv)
 	enum { O_ALL };
 	static const struct option opts[] = {{"all", no_argument, NULL, O_ALL}, {0}};
 	const char *v[1] = {0};
-	int first = cb_cli_parse(argc, argv, opts, v, 1), ex;
-	if ((ex = cb_cli_args(argc, first, 2, "erase DB CASE_ID [--all]")))
-		return ex;
 	uint8_t id[16];
-	if ((ex = parse_id(argv[first + 1], id)))
-		return ex;
+	int first = db_and_id(argc, argv, opts, v, 1, "erase DB CASE_ID [--all]", id);
+	if (first < 0)
+		return -first;
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};
 	int rc = cb_cli_open(argv[first], 0, &s);

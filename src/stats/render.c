@@ -59,7 +59,7 @@ static bool skip(const struct cb_table *t, int d, int v, int z)
 	if (a->dim >= CB_NFIELDS || (k != CB_INT && k != CB_SITE && k != CB_COUNTRY) || v >= a->nv - 1)
 		return false;
 	int co[3] = {CB_CELL_TOTAL, CB_CELL_TOTAL, z};
-	co[d] = v;
+	co[d] = v; /* z is the block: for d == 2 it is v itself */
 	const struct cb_cell *c = cb_table_at(t, co);
 	return !c->suppressed && c->value == 0;
 }
@@ -124,8 +124,12 @@ static void write_text(const struct cb_table *t, FILE *f)
 		text_block(t, f, 0);
 	} else {
 		const struct cb_axis *b = &t->ax[2];
+		bool first = true;
 		for (int z = 0; z <= b->nv; z++) {
-			fprintf(f, "%s%s: %s\n", z ? "\n" : "", cb_dim_label(b->dim), b->labels[z]);
+			if (skip(t, 2, z, CB_CELL_TOTAL))
+				continue;
+			fprintf(f, "%s%s: %s\n", first ? "" : "\n", cb_dim_label(b->dim), b->labels[z]);
+			first = false;
 			text_block(t, f, z);
 		}
 	}

@@ -107,8 +107,8 @@ int64_t cb_ckm_perturb(const struct cb_ptable *pt, int64_t n, unsigned ckey);
 struct cb_stats;
 
 /* Opens the bank of a database: builds the index, loads the ptable, threshold and consent policy from
- * meta (keys "stats.threshold", "stats.require_consent").  The store must stay open while the bank is
- * used (cb_stats_query_exact records an event in it). */
+ * meta (keys "stats.threshold", "stats.require_consent"; ptable parameters "ptable.*", recorded on a
+ * writable store where none are yet).  The bank keeps no reference to the store. */
 int cb_stats_open(struct cb_store *s, struct cb_stats **out, struct cb_err *err);
 /* A bank over a given index and ptable (tests, servers); takes ownership of both. */
 int cb_stats_new(struct cb_index *ix, struct cb_ptable *pt, int threshold, bool require_consent,
@@ -126,7 +126,9 @@ struct cb_query {
 	unsigned flags;                      /* CB_Q_* */
 };
 
-/* One cell of a result.  coord[d] is a value index of dimension d, or CB_CELL_TOTAL for its total. */
+/* One cell of a result.  coord[d] is a value index of dimension d, or CB_CELL_TOTAL for its total (and
+ * CB_CELL_TOTAL for every d >= the number of dimensions).  A cell with no case is published as 0 and never
+ * suppressed; a cell with cases is either a number >= the threshold or suppressed. */
 #define CB_CELL_TOTAL (-1)
 struct cb_cell {
 	int coord[CB_STATS_MAX_DIMS];

@@ -426,8 +426,9 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 	for (int d = t->ndims - 1; d >= 0; d--) {
 		t->stride[d] = t->ncells;
 		t->ncells *= (size_t)t->ax[d].nv + 1;
-		if (t->ncells > 20000000) {
-			rc = cb_err_set(err, CB_EINVAL, "the table would have more than 20 million cells");
+		if (t->ncells > 2000000) {
+			rc = cb_err_set(err, CB_EINVAL, "the table would have more than 2 million cells; use fewer or "
+					"smaller dimensions, or a filter");
 			goto out;
 		}
 	}

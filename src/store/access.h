@@ -46,6 +46,7 @@ int cb_user_get_id(struct cb_store *s, int64_t id, struct cb_user *out, struct c
 int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ctx), void *ctx, struct cb_err *err);
 /* Disables (ending every session) or re-enables an account. */
 int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, struct cb_err *err);
+/* Sets a new password, clears the failure counter and lock, and ends the user's sessions. */
 int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, struct cb_err *err);
 
 /* Checks a password; counts failures and locks after 5 for 15 minutes.  CB_EPERM for a wrong password, an
@@ -69,7 +70,11 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 int cb_session_end(struct cb_store *s, const char *token);
 int cb_session_end_user(struct cb_store *s, int64_t user_id);
 
-/* Break the glass: a manager states a reason and may read one case's identifying details for 60 minutes. */
+/* Break the glass: a manager states a reason and may read one case's identifying details for 60 minutes.
+ * The reason is 10..500 characters of text (it must not itself be an identifying detail).  cb_glass_open
+ * stores the grant and appends its `glass` audit entry (user, case, reason) in one transaction, so a grant
+ * never exists without its entry.  CB_EPERM unless the user is an enabled manager; CB_ENOTFOUND without the
+ * case. */
 int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], const char *reason, int64_t now,
 		  struct cb_err *err);
 bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now);
@@ -83,8 +88,11 @@ struct cb_audit_entry {
 	char action[48];      /* "login", "login.failed", "case.read", "case.create", "case.update", "export", ... */
 	uint8_t case_id[16];  /* zero when none */
 	char fields[512];     /* comma-separated field names touched, never values */
+	char detail[2048];    /* optional: a break-the-glass reason, a cb_store_event detail; never values */
 };
-/* Appends an entry (inside the caller's transaction if one is open). */
+/* Appends an entry (inside the caller's transaction if one is open).  at_ms 0 means now; user "" means the
+ * local operator ("cli:<login>", from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
+ * nothing is appended, and the caller must not go on with what it wanted to record. */
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
 /* Walks the chain.  CB_OK when intact; CB_ECORRUPT with *bad_id = the first entry that was altered, removed
  * or reordered (and a message saying which). */

@@ -37,6 +37,40 @@ static const char *const main_steps[] = {
 	"CREATE UNIQUE INDEX cases_fingerprint ON cases(fingerprint) WHERE fingerprint IS NOT NULL;"
 	"CREATE TABLE events(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL, case_id BLOB,"
 	" detail TEXT);",
+	/* 2: accounts, sessions, break-the-glass grants and the audit trail (access.h; users.c, audit.c).
+	 * users.name is unique regardless of case, so "Amira" and "amira" cannot be two accounts.  sessions keep
+	 * only a hash of the token.  audit replaces events: the old rows are copied in order and then chained
+	 * with the master key by cb_audit_seal(), a function store.c registers on the connection, inside this
+	 * same transaction (so no database at this version exists with an unchained trail).  `events` stays as
+	 * a view for readers of the old table.  The triggers make accidental updates and deletes fail; they do
+	 * not stop somebody with the file, which is what the chain is for. */
+	"CREATE TABLE users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+	" role TEXT NOT NULL CHECK(role IN ('admin', 'manager', 'caseworker', 'analyst')),"
+	" site TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE sessions(token_hash BLOB PRIMARY KEY CHECK(length(token_hash) = 32),"
+	" user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, csrf TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL, last_seen INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX sessions_user ON sessions(user_id);"
+	"CREATE TABLE glass(id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+	" case_id BLOB NOT NULL CHECK(length(case_id) = 16), reason TEXT NOT NULL, opened_at INTEGER NOT NULL,"
+	" until_at INTEGER NOT NULL);"
+	"CREATE INDEX glass_user_case ON glass(user_id, case_id, until_at);"
+	"CREATE TABLE audit(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, user TEXT NOT NULL,"
+	" from_addr TEXT NOT NULL, action TEXT NOT NULL,"
+	" case_id BLOB CHECK(case_id IS NULL OR length(case_id) = 16), fields TEXT NOT NULL DEFAULT '',"
+	" detail TEXT, prev BLOB, hash BLOB);"
+	"CREATE INDEX audit_case ON audit(case_id) WHERE case_id IS NOT NULL;"
+	"INSERT INTO audit(id, at_ms, user, from_addr, action, case_id, detail)"
+	" SELECT row_number() OVER (ORDER BY id), at * 1000, 'cli', 'cli', action, case_id, detail FROM events;"
+	"DROP TABLE events;"
+	"CREATE VIEW events AS SELECT id, at_ms / 1000 AS at, action, case_id, detail, user, from_addr FROM audit;"
+	"SELECT cb_audit_seal();"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN OLD.hash IS NOT NULL"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
 };
 
 /* casekeys: one wrapped key (crypto.h: nonce, key, tag) per case that has identifying details. */

@@ -46,6 +46,7 @@
 #include <sqlite3.h>
 
 #include "crypto/crypto.h"
+#include "store/access.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
 
@@ -229,8 +230,6 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	    (rc = prepare(s->db,
 			  "UPDATE cases SET pii = NULL, version = version + 1, updated_at = ?2 WHERE case_id = ?1",
 			  &s->clear_pii, err)) ||
-	    (rc = prepare(s->db, "INSERT INTO events(at, action, case_id, detail) VALUES (?1, ?2, ?3, ?4)", &s->ev,
-			  err)) ||
 	    (rc = prepare(s->db, "SELECT value FROM meta WHERE key = ?1", &s->meta_get, err)) ||
 	    (rc = prepare(s->db,
 			  "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
@@ -288,7 +287,8 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		goto out;
 	cb_subkey(s->sec->master, FP_SUBKEY_ID, "importfp", s->sec->fpkey);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
-	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK)
+	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
+	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
 		goto out;
 	if (create) {
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
@@ -569,24 +569,20 @@ long cb_store_count(struct cb_store *s)
 	return n;
 }
 
+/* Events go to the audit trail (audit.c) as the local operator's ("cli:<login>", from "cli"). */
 int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
 		   struct cb_err *err)
 {
-	if (s->readonly)
-		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	sqlite3_bind_int64(s->ev, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(s->ev, 2, action, -1, SQLITE_STATIC);
+	struct cb_audit_entry *e = calloc(1, sizeof *e);
+	int rc;
+	if (!e)
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	snprintf(e->action, sizeof e->action, "%s", action);
 	if (case_id)
-		sqlite3_bind_blob(s->ev, 3, case_id, 16, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s->ev, 3);
-	if (detail)
-		sqlite3_bind_text(s->ev, 4, detail, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s->ev, 4);
-	if (cb_store_step_done(s->ev) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "event");
-	return CB_OK;
+		memcpy(e->case_id, case_id, 16);
+	rc = cb_audit_append_detail(s, e, detail, err);
+	free(e);
+	return rc;
 }
 
 int cb_store_meta_get(struct cb_store *s, const char *key, char **out)

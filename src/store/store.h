@@ -78,6 +78,9 @@ typedef int (*cb_case_fn)(const struct cb_case *c, void *ctx);
 int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned flags, cb_case_fn fn, void *ctx,
 		  struct cb_err *err);
 long cb_store_count(struct cb_store *s);
+/* The secret record key (0..255) of a stored case, for a resident statistics index (cb_index_upsert).
+ * CB_ENOTFOUND if there is no such case. */
+int cb_store_record_key(struct cb_store *s, const uint8_t id[16], uint8_t *key);
 
 /* Integrity check plus codebook validation of every row; one line per problem on out.  Sets *problems. */
 int cb_store_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);

@@ -60,4 +60,12 @@ int cb_store_step_done(sqlite3_stmt *st);
 /* CB_EDB with SQLite's message for db. */
 int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
 
+struct cb_audit_entry;
+/* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
+ * from the old events table (audit.c). */
+int cb_audit_attach(struct cb_store *s, struct cb_err *err);
+/* cb_audit_append with the detail passed apart (any length; NULL for none): cb_store_event uses it. */
+int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
+			   struct cb_err *err);
+
 #endif
