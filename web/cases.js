@@ -165,6 +165,9 @@
 		CB.loadCodebook().then(function (cb) {
 			var locked = CB.me.role === "caseworker";
 			var F = CB.caseForm(cb, { identity: true, siteLocked: locked, site: CB.me.site, cancel: "#/cases" });
+			// A case is registered today unless told otherwise (the year of registration derives from it).
+			var d = new Date(), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+			if (F.controls.registered_on) F.controls.registered_on.set(d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()));
 			F.form.addEventListener("submit", function (ev) {
 				ev.preventDefault();
 				if (!F.validate()) return;

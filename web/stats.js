@@ -113,13 +113,29 @@
 				chart(j),
 				el("p.actions.no-print",
 					el("a.button#dl-csv", { href: query(by, where, percent, "csv"), download: "casebank-table.csv" }, t("stats_download_csv")),
-					el("a.button#dl-xlsx", { href: query(by, where, percent, "xlsx"), download: "casebank-table.xlsx" }, t("stats_download_xlsx")))
+					el("button#dl-xlsx", { type: "button", onclick: function () { xlsx(query(by, where, percent, "csv"), label); } },
+						t("stats_download_xlsx")))
 			]);
 			out.querySelector("h2").focus();
 		}, function (e) {
 			CB.clear(out);
 			err.textContent = CB.errorText(e);
 		});
+	}
+
+	// The XLSX download is the server's CSV (the same protected numbers) turned into a workbook here.
+	function xlsx(csvUrl, label) {
+		fetch(csvUrl, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+			if (!r.ok) throw new CB.ApiError(r.status, "http_" + r.status, "");
+			return r.text();
+		}).then(function (text) {
+			var url = URL.createObjectURL(CB.xlsx(CB.parseCsv(text), label));
+			var a = el("a", { href: url, download: "casebank-table.xlsx" });
+			document.body.appendChild(a);
+			a.click();
+			document.body.removeChild(a);
+			setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+		}).then(null, CB.showError);
 	}
 
 	/* ---- the table ---- */
