@@ -169,7 +169,7 @@ window.CB_STRINGS = {
 	user_actions: "Actions",
 	user_disable: "Disable {0}",
 	user_enable: "Enable {0}",
-	user_set_password: "Set password for {0}",
+	user_set_password: "Set a new password",
 	user_new_password: "New password for {0}",
 	user_password_set: "Password changed for {0}.",
 	user_updated: "User {0} updated.",

@@ -1,0 +1,245 @@
+/*
+ * cases.js -- the caseworker's and manager's views: the case list with search by case id and status, the
+ * case view (with break-the-glass for managers and the case's audit trail), and registration and edit.
+ * The search is kept in memory, never in the URL.
+ */
+"use strict";
+(function () {
+	var CB = window.CB, el = CB.el, t = CB.t;
+	var search = { q: "", status: "", site: "", page: 1 }; // the last search, for coming back to the list
+	var PER_PAGE = 50;
+
+	function caseLink(id) { return el("a.case-id", { href: "#/cases/" + encodeURIComponent(id) }, id); }
+
+	/* ---- list ---- */
+	function listView() {
+		CB.loadCodebook().then(function (cb) {
+			var statusField = cb.byName.status;
+			var q = el("input#search-q", { type: "search", name: "q", value: search.q, autocomplete: "off",
+				autocapitalize: "characters", spellcheck: "false" });
+			var st = el("select#search-status", { name: "status" }, el("option", { value: "" }, t("search_any")),
+				(statusField ? statusField.values : []).map(function (v) {
+					return el("option", { value: v.name, selected: v.name === search.status }, v.label);
+				}));
+			var site = CB.me.role === "manager" ? el("input#search-site", { name: "site", value: search.site,
+				autocapitalize: "characters", autocomplete: "off" }) : null;
+			var results = el("div#results", { "aria-live": "polite" });
+			var form = el("form.card.no-print#search-form", { role: "search", novalidate: true },
+				el("div.row",
+					el("div.field", el("label", { for: "search-q" }, t("search_q")), q),
+					el("div.field", el("label", { for: "search-status" }, t("search_status")), st),
+					site ? el("div.field", el("label", { for: "search-site" }, t("search_site")), site) : null,
+					el("div.field", el("button.primary", { type: "submit" }, t("search_submit")))));
+			form.addEventListener("submit", function (ev) {
+				ev.preventDefault();
+				search = { q: q.value.trim().toUpperCase(), status: st.value, site: site ? site.value.trim().toUpperCase() : "", page: 1 };
+				load(results);
+			});
+			CB.render(t("cases_title"), [
+				el("p.actions", el("a.button#new-case", { href: "#/cases/new" }, t("nav_new_case"))),
+				form, results]);
+			load(results);
+		}, CB.showError);
+	}
+
+	function load(results) {
+		var p = ["page=" + search.page, "per_page=" + PER_PAGE];
+		if (search.q) p.push("q=" + encodeURIComponent(search.q));
+		if (search.status) p.push("status=" + encodeURIComponent(search.status));
+		if (search.site) p.push("site=" + encodeURIComponent(search.site));
+		CB.clear(results).appendChild(el("p.note", t("loading")));
+		CB.api("GET", "/api/cases?" + p.join("&")).then(function (r) {
+			CB.clear(results);
+			if (!r.cases.length) { results.appendChild(el("p#no-cases", t("no_cases"))); return; }
+			var pages = Math.max(1, Math.ceil(r.total / (r.per_page || PER_PAGE)));
+			var table = el("table#case-table",
+				el("caption", t("page_of", r.page, pages, r.total)),
+				el("thead", el("tr", ["col_case_id", "col_site", "col_registered", "col_status", "col_version"].map(function (k) {
+					return el("th", { scope: "col" }, t(k));
+				}))),
+				el("tbody", r.cases.map(function (c) {
+					return el("tr", el("th", { scope: "row" }, caseLink(c.case_id)), el("td", c.site),
+						el("td", c.registered_on || t("none")), el("td", statusLabel(c.status)), el("td.num", c.version));
+				})));
+			var prev = el("button", { type: "button", disabled: r.page <= 1 }, t("previous"));
+			var next = el("button", { type: "button", disabled: r.page >= pages }, t("next"));
+			prev.addEventListener("click", function () { search.page--; load(results); });
+			next.addEventListener("click", function () { search.page++; load(results); });
+			CB.add(results, [el("div.scroll", { role: "region", "aria-label": t("cases_title"), tabindex: "0" }, table),
+				el("div.pager", prev, next)]);
+		}, function (e) { CB.clear(results); CB.showError(e); });
+	}
+
+	function statusLabel(v) {
+		var f = CB.codebook && CB.codebook.byName.status;
+		return f ? CB.valueText(CB.codebook, f, v) : v || t("none");
+	}
+
+	/* ---- view ---- */
+	function hasIdentity(cb, k) {
+		return cb.fields.some(function (f) { return f.pii && k[f.name] !== undefined && k[f.name] !== null; });
+	}
+
+	function caseView(id) {
+		Promise.all([CB.loadCodebook(), CB.api("GET", "/api/cases/" + encodeURIComponent(id))]).then(function (r) {
+			var cb = r[0], k = r[1];
+			var mayIdentity = CB.me.role === "caseworker" || hasIdentity(cb, k) || !!CB.glass[id];
+			var blocks = [];
+			var bySection = { screening: [], assistance: [], identity: [] };
+			cb.groups.forEach(function (g) {
+				var fs = cb.fields.filter(function (f) { return f.group === g.name; });
+				var sec = CB.sectionOf(g);
+				if (!fs.length || (sec === "identity" && !mayIdentity)) return;
+				bySection[sec].push(el("h3", g.label), el("dl.kv", fs.map(function (f) {
+					return [el("dt", f.label, f.pii ? el("span.badge", t("sensitive_badge")) : null),
+						el("dd" + (f.pii ? ".sensitive" : ""), { "data-field": f.name }, CB.valueText(cb, f, k[f.name]))];
+				})));
+			});
+			blocks.push(el("p.actions.no-print",
+				el("a.button.primary#edit-case", { href: "#/cases/" + encodeURIComponent(id) + "/edit" }, t("edit")),
+				CB.me.role === "manager" ? el("button#history", { type: "button", onclick: function () { history(id, hist); } }, t("history")) : null,
+				el("span.note", t("version", k.version))));
+			blocks.push(el("section.card", el("h2", t("interview_screening")), bySection.screening));
+			blocks.push(el("section.card", el("h2", t("interview_assistance")), bySection.assistance));
+			if (mayIdentity) {
+				blocks.push(el("section.card.sensitive-section#identity",
+					el("h2", t("interview_identity"), el("span.badge", t("sensitive_badge"))),
+					CB.glass[id] ? el("p.note", t("glass_until", CB.glass[id])) : null,
+					el("p.note", t("sensitive_note")), bySection.identity));
+			} else if (CB.me.role === "manager") {
+				blocks.push(glassForm(id));
+			} else {
+				blocks.push(el("p.note", t("identity_hidden")));
+			}
+			var hist = el("div#history-box");
+			blocks.push(hist);
+			CB.render(t("case_title", k.case_id || id), blocks);
+		}, function (e) {
+			CB.render(t("forbidden_title"), el("p", CB.errorText(e)));
+		});
+	}
+
+	function glassForm(id) {
+		var reason = el("textarea#glass-reason", { name: "reason", minlength: "10", maxlength: "500",
+			"aria-describedby": "glass-err glass-text", autocomplete: "off" });
+		var err = el("p.error#glass-err", { role: "alert" });
+		var form = el("form.card.no-print#glass-form", { novalidate: true },
+			el("h2", t("glass_title")),
+			el("p#glass-text", t("glass_text")),
+			el("div.field", el("label", { for: "glass-reason" }, t("glass_reason")), reason),
+			err,
+			el("button.primary", { type: "submit" }, t("glass_submit")));
+		form.addEventListener("submit", function (ev) {
+			ev.preventDefault();
+			var r = reason.value.trim();
+			if (r.length < 10 || r.length > 500) {
+				err.textContent = t("v_reason");
+				reason.setAttribute("aria-invalid", "true");
+				reason.focus();
+				return;
+			}
+			CB.api("POST", "/api/cases/" + encodeURIComponent(id) + "/glass", { reason: r }).then(function (g) {
+				CB.glass[id] = g && g.until || "";
+				caseView(id);
+			}, function (e) { err.textContent = CB.errorText(e); reason.focus(); });
+		});
+		return form;
+	}
+
+	function history(id, box) {
+		CB.api("GET", "/api/audit?case_id=" + encodeURIComponent(id) + "&limit=100").then(function (r) {
+			var rows = r.entries || [];
+			CB.add(CB.clear(box), [el("h2", { tabindex: "-1" }, t("history_title")),
+				rows.length ? el("div.scroll", { role: "region", "aria-label": t("history_title"), tabindex: "0" },
+					el("table", el("thead", el("tr", ["col_at", "col_user", "col_action", "col_fields"].map(function (k) {
+						return el("th", { scope: "col" }, t(k));
+					}))), el("tbody", rows.map(function (a) {
+						return el("tr", el("td", a.at), el("td", a.user), el("td", a.action), el("td", (a.fields || []).join(", ")));
+					})))) : el("p", t("no_history"))]);
+			box.firstChild.focus();
+		}, CB.showError);
+	}
+
+	/* ---- register and edit ---- */
+	function newView() {
+		CB.loadCodebook().then(function (cb) {
+			var locked = CB.me.role === "caseworker";
+			var F = CB.caseForm(cb, { identity: true, siteLocked: locked, site: CB.me.site, cancel: "#/cases" });
+			// A case is registered today unless told otherwise (the year of registration derives from it).
+			var d = new Date(), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+			if (F.controls.registered_on) F.controls.registered_on.set(d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()));
+			F.form.addEventListener("submit", function (ev) {
+				ev.preventDefault();
+				if (!F.validate()) return;
+				var v = F.values(), body = {};
+				Object.keys(v).forEach(function (n) { if (v[n] !== null) body[n] = v[n]; });
+				var btn = F.form.querySelector("#save");
+				btn.disabled = true;
+				CB.api("POST", "/api/cases", body).then(function (k) {
+					CB.flash(t("created", k.case_id));
+					CB.go("#/cases/" + encodeURIComponent(k.case_id));
+				}, function (e) {
+					btn.disabled = false;
+					F.serverError(e);
+				});
+			});
+			CB.render(t("new_case_title"), F.form);
+		}, CB.showError);
+	}
+
+	function same(a, b) {
+		function norm(x) {
+			if (x === undefined) return null;
+			return Array.isArray(x) ? x.slice().sort() : x;
+		}
+		return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+	}
+
+	function editView(id) {
+		Promise.all([CB.loadCodebook(), CB.api("GET", "/api/cases/" + encodeURIComponent(id))]).then(function (r) {
+			var cb = r[0], k = r[1];
+			var identity = CB.me.role === "caseworker" || hasIdentity(cb, k) || !!CB.glass[id];
+			var F = CB.caseForm(cb, { kase: k, identity: identity, siteLocked: CB.me.role === "caseworker",
+				cancel: "#/cases/" + encodeURIComponent(id) });
+			var original = F.values();
+			F.form.addEventListener("submit", function (ev) {
+				ev.preventDefault();
+				if (!F.validate()) return;
+				var v = F.values(), body = {};
+				Object.keys(v).forEach(function (n) { if (!same(v[n], original[n])) body[n] = v[n]; });
+				if (!Object.keys(body).length) { CB.flash(t("nothing_changed")); return; }
+				body.version = k.version;
+				var btn = F.form.querySelector("#save");
+				btn.disabled = true;
+				CB.api("PATCH", "/api/cases/" + encodeURIComponent(id), body).then(function () {
+					CB.flash(t("saved"));
+					CB.go("#/cases/" + encodeURIComponent(id));
+				}, function (e) {
+					btn.disabled = false;
+					if (e.status === 409) F.alert(conflictBox(id));
+					else F.serverError(e);
+				});
+			});
+			CB.render(t("edit_case_title", k.case_id || id), F.form);
+		}, function (e) {
+			CB.render(t("forbidden_title"), el("p", CB.errorText(e)));
+		});
+	}
+
+	function conflictBox(id) {
+		return el("div.alert#conflict", { role: "alert" },
+			el("h2", t("conflict_title")),
+			el("p", t("conflict_text")),
+			el("button.primary#conflict-reload", { type: "button", onclick: function () {
+				CB.flash("");
+				editView(id);
+			} }, t("conflict_reload")));
+	}
+
+	var staff = ["manager", "caseworker"];
+	CB.routes.push(
+		{ re: /^#\/cases$/, roles: staff, view: listView },
+		{ re: /^#\/cases\/new$/, roles: staff, view: newView },
+		{ re: /^#\/cases\/([A-Za-z0-9]+)$/, roles: staff, view: caseView },
+		{ re: /^#\/cases\/([A-Za-z0-9]+)\/edit$/, roles: staff, view: editView });
+})();

@@ -1,0 +1,86 @@
+/*
+ * users.js -- the administrator's view: the list of users, adding one, disabling or enabling, and setting a
+ * new password (GET/POST /api/users, PATCH /api/users/{name}).
+ */
+"use strict";
+(function () {
+	var CB = window.CB, el = CB.el, t = CB.t;
+	var ROLES = ["caseworker", "manager", "analyst", "admin"];
+
+	function field(id, key, input, hint) {
+		return el("div.field", el("label", { for: id }, t(key)), input,
+			hint ? el("p.note", { id: id + "-hint" }, hint) : null);
+	}
+
+	function usersView() {
+		CB.api("GET", "/api/users").then(function (r) {
+			var users = Array.isArray(r) ? r : r.users || [];
+			var list = users.length ? el("div.scroll", { role: "region", "aria-label": t("users_title"), tabindex: "0" },
+				el("table#users-table",
+					el("thead", el("tr", ["user_name", "user_role", "user_site", "user_state", "user_actions"].map(function (k) {
+						return el("th", { scope: "col" }, t(k));
+					}))),
+					el("tbody", users.map(function (u) {
+						return el("tr", el("th", { scope: "row" }, u.name), el("td", CB.roleName(u.role)),
+							el("td", u.site || t("none")), el("td", u.disabled ? t("user_disabled") : t("user_active")),
+							el("td", el("button", { type: "button", "data-user": u.name,
+								onclick: function () { patch(u.name, { disabled: !u.disabled }, t("user_updated", u.name)); } },
+								u.disabled ? t("user_enable", u.name) : t("user_disable", u.name))));
+					})))) : el("p", t("no_users"));
+			CB.render(t("users_title"), [list, addForm(), passwordForm(users)]);
+		}, function (e) { CB.render(t("users_title"), el("p", CB.errorText(e))); });
+	}
+
+	function patch(name, body, done) {
+		CB.api("PATCH", "/api/users/" + encodeURIComponent(name), body).then(function () {
+			CB.flash(done);
+			usersView();
+		}, CB.showError);
+	}
+
+	function addForm() {
+		var name = el("input#user-name", { autocomplete: "off", autocapitalize: "none", spellcheck: "false" });
+		var role = el("select#user-role", ROLES.map(function (r) { return el("option", { value: r }, CB.roleName(r)); }));
+		var site = el("input#user-site", { autocomplete: "off", autocapitalize: "characters", "aria-describedby": "user-site-hint" });
+		var pass = el("input#user-password", { type: "password", autocomplete: "new-password" });
+		var err = el("p.error#user-error", { role: "alert" });
+		var form = el("form.card#user-form", { novalidate: true }, el("h2", t("users_add")),
+			el("div.row", field("user-name", "user_name", name), field("user-role", "user_role", role),
+				field("user-site", "user_site", site, t("user_site_hint")), field("user-password", "user_password", pass)),
+			err, el("button.primary", { type: "submit" }, t("users_add")));
+		form.addEventListener("submit", function (ev) {
+			ev.preventDefault();
+			err.textContent = "";
+			var miss = !name.value.trim() ? [name, "user_name"] : !pass.value ? [pass, "user_password"] : null;
+			if (miss) { err.textContent = t("v_required", t(miss[1])); miss[0].focus(); return; }
+			var body = { name: name.value.trim(), role: role.value, password: pass.value };
+			if (site.value.trim()) body.site = site.value.trim().toUpperCase();
+			CB.api("POST", "/api/users", body).then(function () {
+				CB.flash(t("user_created", body.name));
+				usersView();
+			}, function (e) { pass.value = ""; err.textContent = CB.errorText(e); });
+		});
+		return form;
+	}
+
+	function passwordForm(users) {
+		if (!users.length) return null;
+		var who = el("select#pw-user", users.map(function (u) { return el("option", { value: u.name }, u.name); }));
+		var pass = el("input#pw-new", { type: "password", autocomplete: "new-password" });
+		var err = el("p.error#pw-error", { role: "alert" });
+		var form = el("form.card#pw-form", { novalidate: true }, el("h2", t("user_set_password", "")),
+			el("div.row", field("pw-user", "user_name", who), field("pw-new", "user_password", pass)),
+			err, el("button.primary", { type: "submit" }, t("save")));
+		form.addEventListener("submit", function (ev) {
+			ev.preventDefault();
+			if (!pass.value) { err.textContent = t("v_required", t("user_password")); pass.focus(); return; }
+			CB.api("PATCH", "/api/users/" + encodeURIComponent(who.value), { password: pass.value }).then(function () {
+				pass.value = "";
+				CB.flash(t("user_password_set", who.value));
+			}, function (e) { pass.value = ""; err.textContent = CB.errorText(e); });
+		});
+		return form;
+	}
+
+	CB.routes.push({ re: /^#\/users$/, roles: ["admin"], view: usersView });
+})();
