@@ -1,7 +1,9 @@
 # casebank -- build, test and demo.
 #
 #   make          build ./casebank
-#   make demo     install missing packages, build, create demo/demo.db with 20,000 synthetic cases, show a table
+#   make demo     install missing packages, build, create demo/demo.db with 20,000 synthetic cases, show a table,
+#                 create one demo login per role and serve the web interface (Ctrl-C stops it;
+#                 CASEBANK_DEMO_NO_SERVE=1 make demo stops before serving, for non-interactive runs)
 #   make check    install missing packages, build, run every test (plain, then ASan+UBSan), fuzz for a while
 #   make install PREFIX=/usr/local
 #
@@ -16,7 +18,7 @@ PKGS     := sqlite3 libsodium jansson libmicrohttpd xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c17 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lm -lpthread
@@ -41,7 +43,7 @@ FUZZERS     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps demo check test test-san fuzz fuzz-run install clean bench
+.PHONY: all deps demo check test test-san test-web fuzz fuzz-run install clean bench
 .DELETE_ON_ERROR:
 
 all: casebank
@@ -121,13 +123,18 @@ test-san: build/san/casebank $(TESTS_SAN)
 
 fuzz: $(FUZZERS)
 
+# The browser tests alone (tests/web: headless chromium against ./casebank serve).
+test-web: deps casebank
+	@sh scripts/run-tests.sh tests/web
+
 # The README's test command: every test binary plain, then under the sanitizers, then each fuzz target for
 # FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
 check: deps
 	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
 
 DEMO_DB ?= demo/demo.db
+DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p demo
@@ -136,6 +143,20 @@ demo: deps
 	./casebank init $(DEMO_DB)
 	./casebank demo $(DEMO_DB) --cases 20000 --seed 1
 	./casebank stats $(DEMO_DB) --by year,gender --where "year >= 2015"
+	@# one login per role (demo passwords: never use them for real data)
+	@echo "demo-admin-pw" | ./casebank user add $(DEMO_DB) admin --role admin
+	@echo "demo-manager-pw" | ./casebank user add $(DEMO_DB) manager --role manager
+	@echo "demo-caseworker-pw" | ./casebank user add $(DEMO_DB) caseworker --role caseworker --site MD-CHISINAU
+	@echo "demo-analyst-pw" | ./casebank user add $(DEMO_DB) analyst --role analyst
+	@echo
+	@echo "Web interface: http://$(DEMO_LISTEN)/"
+	@echo "Logins (name / password):"
+	@echo "  admin      / demo-admin-pw"
+	@echo "  manager    / demo-manager-pw"
+	@echo "  caseworker / demo-caseworker-pw   (office MD-CHISINAU)"
+	@echo "  analyst    / demo-analyst-pw"
+	@if [ -n "$(CASEBANK_DEMO_NO_SERVE)" ]; then echo "(CASEBANK_DEMO_NO_SERVE is set: not starting the server)"; \
+	else echo "Ctrl-C stops the server."; ./casebank serve $(DEMO_DB) --listen $(DEMO_LISTEN); fi
 
 bench: casebank build/bench/stats_bench
 	@sh bench/stats.sh

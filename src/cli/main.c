@@ -33,6 +33,7 @@ static const struct command {
 	{"stats", cb_cmd_stats, "stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent]"},
 	{"ptable", cb_cmd_ptable, "ptable DB --show             perturbation parameters"},
 	{"report", cb_cmd_report, "report DB --out FILE.html [--csv DIR] [--xlsx FILE]"},
+	{"serve", cb_cmd_serve, "serve DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]  the HTTP API"},
 	{"user", cb_cmd_user, "user add DB NAME --role R [--site CODE]"},
 	{"audit", cb_cmd_audit, "audit verify|list DB"},
 };

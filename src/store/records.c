@@ -699,3 +699,22 @@ int cb_store_check(struct cb_store *s, FILE *out, long *problems, struct cb_err 
 		return rc;
 	return CB_OK;
 }
+
+int cb_store_record_key(struct cb_store *s, const uint8_t id[16], uint8_t *key)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CB_EDB;
+	if (sqlite3_prepare_v2(s->db, "SELECT record_key FROM cases WHERE case_id = ?", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*key = (uint8_t)sqlite3_column_int(st, 0);
+		rc = CB_OK;
+	} else {
+		rc = step == SQLITE_DONE ? CB_ENOTFOUND : CB_EDB;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/*
+ * cmd_serve.c -- `casebank serve DB [--listen ADDR:PORT] [--tls-cert F --tls-key F]`: runs the HTTP API and
+ * the web interface (src/http/) until SIGTERM or SIGINT, then stops gracefully: no new connections, running
+ * requests finish, the store is closed.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "http/http.h"
+
+int cb_cmd_serve(int argc, char **argv)
+{
+	enum { O_LISTEN, O_CERT, O_KEY, O_THREADS, O_N };
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, O_LISTEN},
+		{"tls-cert", required_argument, NULL, O_CERT},
+		{"tls-key", required_argument, NULL, O_KEY},
+		{"threads", required_argument, NULL, O_THREADS},
+		{0, 0, 0, 0},
+	};
+	const char *v[O_N] = {0};
+	int first = cb_cli_parse(argc, argv, opts, v, O_N);
+	int st = cb_cli_args(argc, first, 1, "serve DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]");
+	if (st != CB_EXIT_OK)
+		return st;
+	struct cb_server_opts o = {.db = argv[first], .listen = v[O_LISTEN] ? v[O_LISTEN] : "127.0.0.1:8080",
+				   .tls_cert = v[O_CERT], .tls_key = v[O_KEY]};
+	if (v[O_THREADS]) {
+		o.threads = atoi(v[O_THREADS]);
+		if (o.threads < 1 || o.threads > 64) {
+			fprintf(stderr, "casebank: serve: --threads: expected 1 to 64\n");
+			return CB_EXIT_USAGE;
+		}
+	}
+	/* The signals are blocked before the daemon's threads start (they inherit the mask), so that only
+	 * sigwait below receives them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	struct cb_server *srv = NULL;
+	struct cb_err err = {0};
+	int rc = cb_server_start(&o, &srv, &err);
+	if (rc != CB_OK) {
+		cb_cli_error("serve", &err);
+		return cb_cli_exit(rc);
+	}
+	fprintf(stderr, "casebank: serving %s on %s://%s (Ctrl-C stops)\n", argv[first], o.tls_cert ? "https" : "http",
+		o.listen);
+	int sig = 0;
+	sigwait(&set, &sig);
+	fprintf(stderr, "casebank: stopping\n");
+	cb_server_stop(&srv);
+	return CB_EXIT_OK;
+}

@@ -1,0 +1,437 @@
+/*
+ * api_cases.c -- the case handlers of the HTTP API: list, create, read, update, break the glass.
+ *
+ * Each one loads the record's office first and asks cb_authz_check (a record outside the caller's scope is
+ * 404), then whether the caller may see identifying details (caseworkers of the office; managers with an
+ * open break-the-glass grant).  Writes keep the resident statistics index current under its write lock.
+ * Reads and writes are audited with the names of the identifying fields returned or the fields touched,
+ * never their values.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "http/http.h"
+#include "io/io.h"
+#include "stats/stats.h"
+
+/* ---- helpers */
+
+static bool parse_id(const char *text, uint8_t id[16]) { return cb_case_id_parse(text, id) == CB_OK; }
+
+static bool is_manager(const struct cb_http_req *r) { return r->user.role == CB_ROLE_MANAGER; }
+
+/* May the caller see the identifying details of a case at `site`? */
+static bool may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site)
+{
+	struct cb_principal p;
+	cb_api_principal(r, &p);
+	if (is_manager(r))
+		p.glass = cb_glass_active(cb_api_store(r), r->user.id, id, r->now);
+	return cb_authz_check(&p, CB_ACT_CASE_PII, site) == 0;
+}
+
+static int check(struct cb_http_req *r, enum cb_action act, const char *site)
+{
+	struct cb_principal p;
+	cb_api_principal(r, &p);
+	int st = cb_authz_check(&p, act, site);
+	if (st)
+		cb_api_refuse(r, st);
+	return st;
+}
+
+/* Names of the body's keys that are case fields, comma-separated (for the audit trail). */
+static const char *touched(struct cb_http_req *r, json_t *obj, bool *pii)
+{
+	char buf[512] = "";
+	size_t o = 0;
+	const char *key;
+	json_t *v;
+	*pii = false;
+	json_object_foreach(obj, key, v) {
+		const struct cb_field *f = cb_field_find(key);
+		if (!f || strcmp(f->name, key))
+			continue;
+		if (f->kind == CB_PII)
+			*pii = true;
+		int n = snprintf(buf + o, sizeof buf - o, "%s%s", o ? "," : "", f->name);
+		if (n < 0 || (size_t)n >= sizeof buf - o)
+			break;
+		o += (size_t)n;
+	}
+	return cb_arena_strndup(r->arena, buf, o);
+}
+
+/* Names of the identifying fields a case holds (what a read returns). */
+static const char *pii_fields(struct cb_http_req *r, const struct cb_case *c)
+{
+	char buf[512] = "";
+	size_t o = 0;
+	for (int i = 0; i < CB_NFIELDS; i++) {
+		const struct cb_field *f = &cb_fields[i];
+		if (f->kind != CB_PII || !cb_case_has(c, f))
+			continue;
+		int n = snprintf(buf + o, sizeof buf - o, "%s%s", o ? "," : "", f->name);
+		if (n < 0 || (size_t)n >= sizeof buf - o)
+			break;
+		o += (size_t)n;
+	}
+	return cb_arena_strndup(r->arena, buf, o);
+}
+
+/* Keeps the resident statistics index current after a write. */
+static void index_case(struct cb_http_req *r, const struct cb_case *c)
+{
+	uint8_t key;
+	struct cb_err err = {0};
+	if (cb_store_record_key(cb_api_store(r), c->case_id, &key) != CB_OK) {
+		fprintf(stderr, "casebank serve: statistics index: record key not found\n");
+		return;
+	}
+	pthread_rwlock_wrlock(&r->app->stats_mu);
+	int rc = cb_index_upsert(cb_stats_index(r->app->stats), c, key, &err);
+	pthread_rwlock_unlock(&r->app->stats_mu);
+	if (rc != CB_OK)
+		fprintf(stderr, "casebank serve: statistics index: %s\n", cb_rc_str(rc));
+}
+
+static void reply_case(struct cb_http_req *r, int status, const struct cb_case *c, bool pii)
+{
+	json_t *doc = cb_case_to_json(c, pii ? CB_JSON_PII : 0);
+	cb_api_json(r, status, doc);
+}
+
+/* ---- GET /api/cases */
+
+/* The case ids starting with a base32 prefix lie between lo (the prefix's bits, then zeros) and hi (ones). */
+static bool prefix_bounds(const char *q, uint8_t lo[16], uint8_t hi[16])
+{
+	memset(lo, 0, 16);
+	memset(hi, 0xff, 16);
+	size_t n = strlen(q);
+	if (n > CB_ID_TEXT - 1)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int v;
+		char ch = q[i];
+		if (ch >= 'A' && ch <= 'Z')
+			v = ch - 'A';
+		else if (ch >= 'a' && ch <= 'z')
+			v = ch - 'a';
+		else if (ch >= '2' && ch <= '7')
+			v = ch - '2' + 26;
+		else
+			return false;
+		for (int b = 0; b < 5; b++) {
+			size_t bit = i * 5 + (size_t)b;
+			if (bit >= 128)
+				break;
+			uint8_t mask = (uint8_t)(0x80u >> (bit % 8));
+			if (v & (0x10 >> b)) {
+				lo[bit / 8] |= mask;
+			} else {
+				hi[bit / 8] &= (uint8_t)~mask;
+			}
+		}
+	}
+	return true;
+}
+
+int cb_api_cases_list(struct cb_http_req *r, const char *arg)
+{
+	(void)arg;
+	const char *site = cb_http_query_get(&r->query, "site");
+	const char *status = cb_http_query_get(&r->query, "status");
+	const char *q = cb_http_query_get(&r->query, "q");
+	const char *pg = cb_http_query_get(&r->query, "page");
+	const char *pp = cb_http_query_get(&r->query, "per_page");
+	long page = 1, per_page = 50;
+	uint8_t lo[16], hi[16];
+	bool empty = false;
+	if ((pg && cb_http_parse_long(pg, 1, 1000000, &page)) || (pp && cb_http_parse_long(pp, 1, 500, &per_page))) {
+		cb_api_error(r, 400, "invalid", "page: 1 or more; per_page: 1 to 500");
+		return CB_OK;
+	}
+	if (status && *status && cb_value_find(cb_fields[CB_FLD_status].vset, status) == CB_NA) {
+		char allowed[512];
+		cb_field_allowed(&cb_fields[CB_FLD_status], allowed, sizeof allowed);
+		cb_api_error(r, 400, "invalid", cb_arena_printf(r->arena, "status: expected one of %s", allowed));
+		return CB_OK;
+	}
+	if (q && *q && !prefix_bounds(q, lo, hi)) {
+		cb_api_error(r, 400, "invalid", "q: expected the first characters of a case id (A-Z, 2-7)");
+		return CB_OK;
+	}
+	if (r->user.role == CB_ROLE_CASEWORKER) {
+		if (site && *site && strcmp(site, r->user.site))
+			empty = true; /* another office: simply nothing */
+		site = r->user.site;
+	}
+	if (site && !*site)
+		site = NULL;
+	if (status && !*status)
+		status = NULL;
+	if (q && !*q)
+		q = NULL;
+	static const char where[] = " FROM cases WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR status = ?2)"
+				    " AND (?3 IS NULL OR case_id BETWEEN ?3 AND ?4)";
+	sqlite3 *db = cb_store_db(cb_api_store(r));
+	sqlite3_stmt *cnt = NULL, *sel = NULL;
+	json_t *cases = json_array();
+	long total = 0;
+	char *sql_c = cb_arena_printf(r->arena, "SELECT count(*)%s", where);
+	char *sql_s = cb_arena_printf(r->arena,
+				      "SELECT case_id, site, registered_on, \"year\", status, version%s"
+				      " ORDER BY seq DESC LIMIT ?5 OFFSET ?6",
+				      where);
+	if (!sql_c || !sql_s || sqlite3_prepare_v2(db, sql_c, -1, &cnt, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql_s, -1, &sel, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_stmt *both[2] = {cnt, sel};
+	for (int i = 0; i < 2; i++) {
+		if (site)
+			sqlite3_bind_text(both[i], 1, site, -1, SQLITE_STATIC);
+		if (status)
+			sqlite3_bind_text(both[i], 2, status, -1, SQLITE_STATIC);
+		if (q) {
+			sqlite3_bind_blob(both[i], 3, lo, 16, SQLITE_STATIC);
+			sqlite3_bind_blob(both[i], 4, hi, 16, SQLITE_STATIC);
+		}
+	}
+	sqlite3_bind_int64(sel, 5, per_page);
+	sqlite3_bind_int64(sel, 6, (page - 1) * per_page);
+	if (!empty) {
+		if (sqlite3_step(cnt) != SQLITE_ROW)
+			goto fail;
+		total = (long)sqlite3_column_int64(cnt, 0);
+		int step;
+		while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+			char id[CB_ID_TEXT];
+			if (sqlite3_column_bytes(sel, 0) != 16)
+				continue;
+			cb_case_id_format(sqlite3_column_blob(sel, 0), id);
+			const char *row_site = (const char *)sqlite3_column_text(sel, 1);
+			json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site", row_site ? row_site : "");
+			json_object_set_new(o, "registered_on", sqlite3_column_type(sel, 2) == SQLITE_NULL
+									? json_null()
+									: json_string((const char *)sqlite3_column_text(sel, 2)));
+			json_object_set_new(o, "year", sqlite3_column_type(sel, 3) == SQLITE_NULL
+							       ? json_null()
+							       : json_integer(sqlite3_column_int(sel, 3)));
+			json_object_set_new(o, "status", sqlite3_column_type(sel, 4) == SQLITE_NULL
+								 ? json_null()
+								 : json_string((const char *)sqlite3_column_text(sel, 4)));
+			json_object_set_new(o, "version", json_integer(sqlite3_column_int64(sel, 5)));
+			json_array_append_new(cases, o);
+		}
+		if (step != SQLITE_DONE)
+			goto fail;
+	}
+	sqlite3_finalize(cnt);
+	sqlite3_finalize(sel);
+	cb_api_json(r, 200, json_pack("{s:o, s:i, s:i, s:i}", "cases", cases, "page", (int)page, "per_page",
+				      (int)per_page, "total", (int)total));
+	return CB_OK;
+fail:
+	sqlite3_finalize(cnt);
+	sqlite3_finalize(sel);
+	json_decref(cases);
+	cb_api_error(r, 500, "internal", "internal error");
+	return CB_OK;
+}
+
+/* ---- POST /api/cases */
+
+int cb_api_case_create(struct cb_http_req *r, const char *arg)
+{
+	(void)arg;
+	json_t *body = cb_api_body(r);
+	struct cb_case c;
+	struct cb_err err = {0};
+	bool pii;
+	cb_case_init(&c);
+	if (!body)
+		return CB_OK;
+	if (json_object_get(body, "case_id")) {
+		cb_api_error(r, 400, "invalid", "case_id: assigned by the server, leave it out");
+		goto out;
+	}
+	int rc = cb_case_from_json(&c, body, CB_JSON_PII, &err);
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	c.version = 0;
+	if (!c.site[0] && r->user.role == CB_ROLE_CASEWORKER)
+		snprintf(c.site, sizeof c.site, "%s", r->user.site);
+	if (check(r, CB_ACT_CASE_CREATE, c.site))
+		goto out;
+	const char *fields = touched(r, body, &pii);
+	if ((rc = cb_store_add(cb_api_store(r), &c, NULL, &err)) != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	index_case(r, &c);
+	cb_api_audit(r, "case.create", c.case_id, fields);
+	reply_case(r, 201, &c, may_see_pii(r, c.case_id, c.site));
+out:
+	cb_case_clear(&c);
+	json_decref(body);
+	return CB_OK;
+}
+
+/* ---- GET /api/cases/{id} */
+
+int cb_api_case_read(struct cb_http_req *r, const char *arg)
+{
+	uint8_t id[16];
+	struct cb_case c;
+	struct cb_err err = {0};
+	cb_case_init(&c);
+	if (!parse_id(arg, id)) {
+		cb_api_refuse(r, 404);
+		return CB_OK;
+	}
+	int rc = cb_store_get(cb_api_store(r), id, 0, &c, &err);
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	if (check(r, CB_ACT_CASE_READ, c.site))
+		goto out;
+	bool pii = may_see_pii(r, id, c.site);
+	if (pii) {
+		cb_case_clear(&c);
+		if ((rc = cb_store_get(cb_api_store(r), id, CB_WITH_PII, &c, &err)) != CB_OK) {
+			cb_api_fail(r, rc, &err);
+			goto out;
+		}
+	}
+	cb_api_audit(r, "case.read", id, pii ? pii_fields(r, &c) : NULL);
+	reply_case(r, 200, &c, pii);
+out:
+	cb_case_clear(&c);
+	return CB_OK;
+}
+
+/* ---- PATCH /api/cases/{id} */
+
+int cb_api_case_update(struct cb_http_req *r, const char *arg)
+{
+	uint8_t id[16];
+	struct cb_case c;
+	struct cb_err err = {0};
+	char old_site[sizeof c.site];
+	bool touches_pii;
+	cb_case_init(&c);
+	if (!parse_id(arg, id)) {
+		cb_api_refuse(r, 404);
+		return CB_OK;
+	}
+	json_t *body = cb_api_body(r);
+	if (!body)
+		return CB_OK;
+	struct cb_store *s = cb_api_store(r);
+	int rc = cb_store_get(s, id, 0, &c, &err);
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	if (check(r, CB_ACT_CASE_UPDATE, c.site))
+		goto out;
+	if (!json_is_integer(json_object_get(body, "version"))) {
+		cb_api_error(r, 400, "invalid", "version: required, the version you read");
+		goto out;
+	}
+	if (json_object_get(body, "case_id")) {
+		cb_api_error(r, 400, "invalid", "case_id: cannot be changed");
+		goto out;
+	}
+	const char *fields = touched(r, body, &touches_pii);
+	bool pii = may_see_pii(r, id, c.site);
+	if (touches_pii && !pii) {
+		cb_api_error(r, 403, "forbidden", "identifying details: your role may not change them on this case");
+		goto out;
+	}
+	if (pii) { /* the whole set, so that the patch applies to it */
+		cb_case_clear(&c);
+		if ((rc = cb_store_get(s, id, CB_WITH_PII, &c, &err)) != CB_OK) {
+			cb_api_fail(r, rc, &err);
+			goto out;
+		}
+	}
+	snprintf(old_site, sizeof old_site, "%s", c.site);
+	if ((rc = cb_case_from_json(&c, body, CB_JSON_PATCH | CB_JSON_PII, &err)) != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	if (strcmp(old_site, c.site) && check(r, CB_ACT_CASE_CREATE, c.site)) /* a move: allowed there? */
+		goto out;
+	if ((rc = cb_store_update(s, &c, pii ? CB_WITH_PII : 0, &err)) != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	index_case(r, &c);
+	cb_api_audit(r, "case.update", id, fields);
+	reply_case(r, 200, &c, pii);
+out:
+	cb_case_clear(&c);
+	json_decref(body);
+	return CB_OK;
+}
+
+/* ---- POST /api/cases/{id}/glass */
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+int cb_api_case_glass(struct cb_http_req *r, const char *arg)
+{
+	uint8_t id[16];
+	struct cb_case c;
+	struct cb_err err = {0};
+	cb_case_init(&c);
+	if (!parse_id(arg, id)) {
+		cb_api_refuse(r, 404);
+		return CB_OK;
+	}
+	json_t *body = cb_api_body(r);
+	if (!body)
+		return CB_OK;
+	int rc = cb_store_get(cb_api_store(r), id, 0, &c, &err);
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	if (check(r, CB_ACT_GLASS, c.site))
+		goto out;
+	const char *reason = json_string_value(json_object_get(body, "reason"));
+	size_t n = reason ? utf8_chars(reason) : 0;
+	if (!reason || n < 10 || n > 500 || strlen(reason) != json_string_length(json_object_get(body, "reason"))) {
+		cb_api_error(r, 400, "invalid", "reason: 10 to 500 characters, saying why");
+		goto out;
+	}
+	if ((rc = cb_glass_open(cb_api_store(r), r->user.id, id, reason, r->now, &err)) != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	char until[32];
+	time_t t = (time_t)(r->now + 3600);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cb_api_json(r, 200, json_pack("{s:s}", "until", until));
+out:
+	cb_case_clear(&c);
+	json_decref(body);
+	return CB_OK;
+}

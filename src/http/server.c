@@ -1,0 +1,404 @@
+/*
+ * server.c -- the daemon of `casebank serve` on libmicrohttpd: a pool of worker threads polling with epoll,
+ * one arena per request, bodies up to 1 MiB, security headers on every response, a one-line log per request
+ * on stderr, the pool of store handles, and a graceful stop.
+ *
+ * A request's life: the URI log callback (raw URI, before headers) creates its state and keeps the raw
+ * query string, which parse.c decodes (MHD's own decoding is not used, so the fuzzed parser is the one that
+ * runs); the access handler collects the body (refusing early with 413 when Content-Length is too big) and,
+ * on its last call, hands a struct cb_http_req to api.c; the completion callback logs nothing and wipes the
+ * arena.  The log line never carries a query string (filters can name values) nor a body.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "http/http.h"
+#include "stats/stats.h"
+
+#define ARENA_LIMIT (8u * 1024u * 1024u) /* per request: the body, parsed parameters and texts */
+
+struct cb_server {
+	struct MHD_Daemon *d;
+	struct cb_http_app app;
+	uint16_t port;
+	bool quiet;
+	char *cert, *key;
+	bool pool_init, stats_init;
+};
+
+/* Per request. */
+struct req_state {
+	struct cb_arena *arena;
+	struct timespec t0;
+	const char *query; /* raw, after '?' */
+	char *body;
+	size_t len, cap;
+	bool started, too_large;
+};
+
+/* ---- the store pool */
+
+struct cb_store *cb_http_store_get(struct cb_http_app *app)
+{
+	struct cb_store *s = NULL;
+	pthread_mutex_lock(&app->pool_mu);
+	for (;;) {
+		for (int i = 0; i < app->nstores && !s; i++)
+			if (!app->busy[i]) {
+				app->busy[i] = true;
+				s = app->stores[i];
+			}
+		if (s)
+			break;
+		pthread_cond_wait(&app->pool_cv, &app->pool_mu);
+	}
+	pthread_mutex_unlock(&app->pool_mu);
+	return s;
+}
+
+void cb_http_store_put(struct cb_http_app *app, struct cb_store *s)
+{
+	pthread_mutex_lock(&app->pool_mu);
+	for (int i = 0; i < app->nstores; i++)
+		if (app->stores[i] == s)
+			app->busy[i] = false;
+	pthread_cond_signal(&app->pool_cv);
+	pthread_mutex_unlock(&app->pool_mu);
+}
+
+/* ---- callbacks */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	(void)cls;
+	(void)c;
+	struct req_state *q = calloc(1, sizeof *q);
+	if (!q || cb_arena_new(ARENA_LIMIT, &q->arena) != CB_OK) {
+		free(q);
+		return NULL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &q->t0);
+	const char *qm = strchr(uri, '?');
+	if (qm)
+		q->query = cb_arena_strndup(q->arena, qm + 1, strlen(qm + 1));
+	return q;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)c;
+	(void)toe;
+	struct req_state *q = *req_cls;
+	if (!q)
+		return;
+	cb_arena_free(&q->arena);
+	free(q);
+	*req_cls = NULL;
+}
+
+/* Response bodies can hold identifying details: wiped before they go back to malloc. */
+static void free_wipe(void *p)
+{
+	if (p) {
+		sodium_memzero(p, malloc_usable_size(p));
+		free(p);
+	}
+}
+
+/* The path for the log: printable ASCII only, at most 120 characters. */
+static void log_request(const struct cb_server *srv, const struct req_state *q, const char *method,
+			const char *url, int status)
+{
+	if (srv->quiet)
+		return;
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - q->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - q->t0.tv_nsec) / 1e6;
+	char path[128];
+	size_t o = 0;
+	for (const char *p = url; *p && o < sizeof path - 1; p++)
+		path[o++] = (*p > 32 && *p < 127) ? *p : '?';
+	path[o] = 0;
+	char m[12];
+	snprintf(m, sizeof m, "%.10s", method);
+	for (char *p = m; *p; p++)
+		if (*p <= 32 || *p >= 127)
+			*p = '?';
+	fprintf(stderr, "%s %s %d %.1fms\n", m, path, status, ms);
+}
+
+static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, struct req_state *q,
+			       const char *method, const char *url, struct cb_http_req *r)
+{
+	struct MHD_Response *resp;
+	if (r->resp)
+		resp = MHD_create_response_from_buffer_with_free_callback(r->resp_len, r->resp, free_wipe);
+	else
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free_wipe(r->resp);
+		return MHD_NO;
+	}
+	r->resp = NULL;
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'self'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (r->ctype)
+		MHD_add_response_header(resp, "Content-Type", r->ctype);
+	if (r->set_cookie)
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+	if (r->disposition)
+		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+	if (r->status == 405)
+		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	log_request(srv, q, method, url, r->status);
+	return ok;
+}
+
+static void client_address(struct MHD_Connection *c, char out[64])
+{
+	snprintf(out, 64, "unknown");
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, 64);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_size, void **req_cls)
+{
+	(void)version;
+	struct cb_server *srv = cls;
+	struct req_state *q = *req_cls;
+	if (!q)
+		return MHD_NO; /* out of memory in on_uri */
+	struct cb_http_req r = {.app = &srv->app, .arena = q->arena, .method = method, .path = url};
+	if (!q->started) {
+		q->started = true;
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		long n;
+		if (cl && cb_http_parse_long(cl, 0, CB_HTTP_BODY_MAX, &n) != CB_OK) {
+			cb_api_error(&r, 413, "too_large", "the body is larger than 1 MiB");
+			return respond(srv, c, q, method, url, &r);
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!q->too_large) {
+			if (*upload_size > CB_HTTP_BODY_MAX - q->len) {
+				q->too_large = true;
+			} else {
+				if (q->len + *upload_size + 1 > q->cap) {
+					size_t cap = q->cap ? q->cap : 4096;
+					while (cap < q->len + *upload_size + 1)
+						cap *= 2;
+					char *b = cb_arena_grow(q->arena, q->body, q->cap, cap);
+					if (!b)
+						return MHD_NO;
+					q->body = b;
+					q->cap = cap;
+				}
+				memcpy(q->body + q->len, upload, *upload_size);
+				q->len += *upload_size;
+				q->body[q->len] = 0;
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (q->too_large) {
+		cb_api_error(&r, 413, "too_large", "the body is larger than 1 MiB");
+		return respond(srv, c, q, method, url, &r);
+	}
+	r.body = q->body;
+	r.body_len = q->len;
+	r.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	r.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	r.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	r.now = (int64_t)time(NULL);
+	client_address(c, r.from);
+	if (cb_http_query_parse(q->arena, q->query, &r.query) != CB_OK)
+		cb_api_error(&r, 400, "invalid", "the query string is malformed");
+	else
+		cb_api_handle(&r);
+	if (r.store)
+		cb_http_store_put(&srv->app, r.store);
+	sodium_memzero(&r.session, sizeof r.session);
+	sodium_memzero(r.token, sizeof r.token);
+	return respond(srv, c, q, method, url, &r);
+}
+
+/* ---- start and stop */
+
+static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len, struct cb_err *err)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':');
+	long port;
+	if (!colon || (size_t)(colon - text) >= sizeof host || cb_http_parse_long(colon + 1, 0, 65535, &port))
+		return cb_err_set(err, CB_EINVAL, "--listen: expected ADDRESS:PORT such as 127.0.0.1:8080");
+	memcpy(host, text, (size_t)(colon - text));
+	host[colon - text] = 0;
+	memset(ss, 0, sizeof *ss);
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	size_t hl = strlen(host);
+	if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = 0;
+		if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) != 1)
+			return cb_err_set(err, CB_EINVAL, "--listen: not an IPv6 address");
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		*len = sizeof *in6;
+		return CB_OK;
+	}
+	if (inet_pton(AF_INET, host, &in4->sin_addr) != 1)
+		return cb_err_set(err, CB_EINVAL, "--listen: not an IPv4 address (IPv6 in brackets: [::1]:8080)");
+	in4->sin_family = AF_INET;
+	in4->sin_port = htons((uint16_t)port);
+	*len = sizeof *in4;
+	return CB_OK;
+}
+
+static int open_pool(struct cb_server *srv, const char *db, int n, struct cb_err *err)
+{
+	struct cb_http_app *app = &srv->app;
+	app->stores = calloc((size_t)n, sizeof *app->stores);
+	app->busy = calloc((size_t)n, sizeof *app->busy);
+	if (!app->stores || !app->busy)
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	for (int i = 0; i < n; i++) {
+		int rc = cb_store_open(db, 0, &app->stores[i], err);
+		if (rc != CB_OK)
+			return rc;
+		app->nstores++;
+	}
+	pthread_mutex_init(&app->pool_mu, NULL);
+	pthread_cond_init(&app->pool_cv, NULL);
+	pthread_rwlock_init(&app->stats_mu, NULL);
+	srv->pool_init = true;
+	return cb_stats_open(app->stores[0], &app->stats, err);
+}
+
+int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, struct cb_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	int rc = parse_listen(o->listen ? o->listen : "127.0.0.1:8080", &ss, &sslen, err);
+	if (rc != CB_OK)
+		return rc;
+	if (!o->tls_cert != !o->tls_key)
+		return cb_err_set(err, CB_EINVAL, "--tls-cert and --tls-key go together");
+	struct cb_server *srv = calloc(1, sizeof *srv);
+	if (!srv)
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	srv->quiet = o->quiet;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int threads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 2);
+	if (threads > 64)
+		threads = 64;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	if (o->tls_cert) {
+		size_t n;
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+			rc = cb_err_set(err, CB_EINVAL, "this libmicrohttpd has no TLS support");
+			goto out;
+		}
+		if ((rc = cb_file_read(o->tls_cert, 1 << 20, &srv->cert, &n, err)) != CB_OK ||
+		    (rc = cb_file_read(o->tls_key, 1 << 20, &srv->key, &n, err)) != CB_OK)
+			goto out;
+		flags |= MHD_USE_TLS;
+		srv->app.tls = true;
+	}
+	if ((rc = open_pool(srv, o->db, threads, err)) != CB_OK)
+		goto out;
+	struct MHD_OptionItem tls_opts[] = {
+		{srv->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->cert},
+		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->key},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+				  MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+				  MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
+				  MHD_OPTION_ARRAY, tls_opts,
+				  MHD_OPTION_END);
+	if (!srv->d) {
+		rc = cb_err_set(err, CB_EIO, "cannot listen on %s (in use, or a bad TLS certificate or key)",
+				o->listen ? o->listen : "127.0.0.1:8080");
+		goto out;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : 0;
+	*out = srv;
+	return CB_OK;
+out:
+	cb_server_stop(&srv);
+	return rc;
+}
+
+uint16_t cb_server_port(const struct cb_server *srv) { return srv->port; }
+
+void cb_server_stop(struct cb_server **sp)
+{
+	struct cb_server *srv = *sp;
+	if (!srv)
+		return;
+	if (srv->d) {
+		MHD_socket ls = MHD_quiesce_daemon(srv->d); /* stop accepting */
+		if (ls != MHD_INVALID_SOCKET)
+			close(ls);
+		/* let running requests finish: at most 3 s, since idle keep-alive connections count too */
+		for (int i = 0; i < 150; i++) {
+			const union MHD_DaemonInfo *di =
+				MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+			if (!di || di->num_connections == 0)
+				break;
+			usleep(20000);
+		}
+		MHD_stop_daemon(srv->d);
+	}
+	struct cb_http_app *app = &srv->app;
+	cb_stats_free(&app->stats);
+	for (int i = 0; i < app->nstores; i++)
+		cb_store_free(&app->stores[i]);
+	free(app->stores);
+	free(app->busy);
+	if (srv->pool_init) {
+		pthread_mutex_destroy(&app->pool_mu);
+		pthread_cond_destroy(&app->pool_cv);
+		pthread_rwlock_destroy(&app->stats_mu);
+	}
+	if (srv->key) {
+		sodium_memzero(srv->key, strlen(srv->key));
+		free(srv->key);
+	}
+	free(srv->cert);
+	free(srv);
+	*sp = NULL;
+}

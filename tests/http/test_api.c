@@ -1,0 +1,523 @@
+/*
+ * test_api.c -- tests of src/http/api.c, api_cases.c and server.c through a real server on 127.0.0.1 (an
+ * ephemeral port, in this process), driven by a small HTTP/1.1 client on plain sockets: logins per role,
+ * CSRF, cases (create, read, update, stale version), scope (404), limits (413, 400, 415), protected
+ * statistics, logout, the audit trail, security headers.
+ */
+#include "cb_test.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+#include "crypto/crypto.h"
+#include "http/http.h"
+#include "io/io.h"
+#include "store/access.h"
+
+#define SITE "US-CHICAGO"
+#define OTHER "US-HOUSTON"
+#define PW "correct horse battery"
+
+static struct cb_server *srv;
+static uint16_t port;
+static char dbpath[512];
+
+struct resp {
+	int status;
+	char *head; /* status line and headers */
+	char *body;
+	json_t *json;
+};
+
+static void resp_free(struct resp *r)
+{
+	free(r->head);
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+/* One request on its own connection.  extra: more header lines ("Name: value\r\n..."), or NULL. */
+static struct resp http(const char *method, const char *path, const char *cookie, const char *csrf, const char *ctype,
+			const char *body, const char *extra)
+{
+	struct resp r = {0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	size_t blen = body ? strlen(body) : 0;
+	char *req = NULL;
+	size_t rlen = 0;
+	FILE *f = open_memstream(&req, &rlen);
+	fprintf(f, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method, path);
+	if (cookie)
+		fprintf(f, "Cookie: %s\r\n", cookie);
+	if (csrf)
+		fprintf(f, "X-CSRF-Token: %s\r\n", csrf);
+	if (ctype)
+		fprintf(f, "Content-Type: %s\r\n", ctype);
+	if (body || strcmp(method, "GET"))
+		fprintf(f, "Content-Length: %zu\r\n", blen);
+	if (extra)
+		fputs(extra, f);
+	fputs("\r\n", f);
+	if (body)
+		fwrite(body, 1, blen, f);
+	fclose(f);
+	for (size_t o = 0; o < rlen;) {
+		ssize_t n = send(fd, req + o, rlen - o, MSG_NOSIGNAL);
+		if (n <= 0)
+			break; /* the server may answer (413) and close before reading everything */
+		o += (size_t)n;
+	}
+	free(req);
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	while ((n = recv(fd, buf + len, cap - len - 1, 0)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	close(fd);
+	char *sep = strstr(buf, "\r\n\r\n");
+	assert_non_null(sep);
+	*sep = 0;
+	r.head = strdup(buf);
+	r.body = strdup(sep + 4);
+	free(buf);
+	assert_int_equal(sscanf(r.head, "HTTP/1.%*d %d", &r.status), 1);
+	r.json = json_loads(r.body, 0, NULL);
+	return r;
+}
+
+/* A header's value (case-insensitive name), copied into out; false if absent. */
+static bool header(const struct resp *r, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+	for (const char *p = strstr(r->head, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
+		if (!strncasecmp(p + 2, name, nl) && p[2 + nl] == ':') {
+			const char *v = p + 3 + nl;
+			while (*v == ' ')
+				v++;
+			size_t vl = strcspn(v, "\r");
+			snprintf(out, n, "%.*s", (int)vl, v);
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *error_code(const struct resp *r) { return json_string_value(json_object_get(r->json, "error")); }
+
+struct login {
+	char cookie[128];
+	char csrf[64];
+};
+
+static struct login login_as(const char *user)
+{
+	struct login l = {0};
+	char body[256], sc[256];
+	snprintf(body, sizeof body, "{\"user\": \"%s\", \"password\": \"%s\"}", user, PW);
+	struct resp r = http("POST", "/api/login", NULL, NULL, "application/json", body, NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(header(&r, "Set-Cookie", sc, sizeof sc));
+	assert_non_null(strstr(sc, "HttpOnly"));
+	assert_non_null(strstr(sc, "SameSite=Strict"));
+	assert_non_null(strstr(sc, "Path=/"));
+	snprintf(l.cookie, sizeof l.cookie, "%.*s", (int)strcspn(sc, ";"), sc);
+	snprintf(l.csrf, sizeof l.csrf, "%s", json_string_value(json_object_get(r.json, "csrf_token")));
+	assert_true(strlen(l.csrf) > 20);
+	resp_free(&r);
+	return l;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	if (cb_crypto_init() != CB_OK)
+		return -1;
+	snprintf(dbpath, sizeof dbpath, "%s", cbt_path("api.db"));
+	if (cb_store_create(dbpath, &err) || cb_store_open(dbpath, 0, &s, &err) ||
+	    cb_demo_generate(s, 400, 7, false, &err))
+		return -1;
+	static const struct {
+		const char *name;
+		enum cb_role role;
+		const char *site;
+	} users[] = {{"root", CB_ROLE_ADMIN, ""},       {"mona", CB_ROLE_MANAGER, ""}, {"cara", CB_ROLE_CASEWORKER, SITE},
+		     {"otto", CB_ROLE_CASEWORKER, OTHER}, {"anna", CB_ROLE_ANALYST, ""}};
+	for (size_t i = 0; i < CB_COUNTOF(users); i++)
+		if (cb_user_add(s, users[i].name, users[i].role, users[i].site, PW, NULL, &err))
+			return -1;
+	cb_store_free(&s);
+	struct cb_server_opts o = {.db = dbpath, .listen = "127.0.0.1:0", .threads = 2, .quiet = true};
+	if (cb_server_start(&o, &srv, &err) != CB_OK) {
+		fprintf(stderr, "server: %s\n", err.msg);
+		return -1;
+	}
+	port = cb_server_port(srv);
+	return port ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	cb_server_stop(&srv);
+	return 0;
+}
+
+static void test_login_each_role(void **state)
+{
+	(void)state;
+	const char *names[] = {"root", "mona", "cara", "anna"};
+	const char *roles[] = {"admin", "manager", "caseworker", "analyst"};
+	for (int i = 0; i < 4; i++) {
+		struct login l = login_as(names[i]);
+		struct resp r = http("GET", "/api/me", l.cookie, NULL, NULL, NULL, NULL);
+		assert_int_equal(r.status, 200);
+		assert_string_equal(json_string_value(json_object_get(r.json, "role")), roles[i]);
+		assert_string_equal(json_string_value(json_object_get(r.json, "csrf_token")), l.csrf);
+		resp_free(&r);
+	}
+	struct resp r = http("POST", "/api/login", NULL, NULL, "application/json",
+			     "{\"user\": \"cara\", \"password\": \"wrong password\"}", NULL);
+	assert_int_equal(r.status, 401);
+	assert_string_equal(error_code(&r), "login_failed");
+	resp_free(&r);
+	r = http("GET", "/api/me", NULL, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 401);
+	assert_string_equal(error_code(&r), "login_required");
+	resp_free(&r);
+}
+
+static void test_security_headers(void **state)
+{
+	(void)state;
+	const char *paths[] = {"/api/codebook", "/api/nothing", "/"};
+	for (int i = 0; i < 3; i++) {
+		char v[256];
+		struct resp r = http("GET", paths[i], NULL, NULL, NULL, NULL, NULL);
+		assert_true(header(&r, "Content-Security-Policy", v, sizeof v));
+		assert_string_equal(v, "default-src 'self'");
+		assert_true(header(&r, "X-Content-Type-Options", v, sizeof v));
+		assert_string_equal(v, "nosniff");
+		assert_true(header(&r, "Referrer-Policy", v, sizeof v));
+		assert_true(header(&r, "X-Frame-Options", v, sizeof v));
+		assert_string_equal(v, "DENY");
+		if (!strncmp(paths[i], "/api/", 5)) {
+			assert_true(header(&r, "Cache-Control", v, sizeof v));
+			assert_string_equal(v, "no-store");
+		}
+		resp_free(&r);
+	}
+	struct resp r = http("GET", "/api/codebook", NULL, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(json_array_size(json_object_get(r.json, "fields")) > 20);
+	assert_true(json_array_size(json_object_get(r.json, "dimensions")) > 5);
+	resp_free(&r);
+	r = http("DELETE", "/api/codebook", NULL, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 405);
+	resp_free(&r);
+}
+
+static void test_csrf(void **state)
+{
+	(void)state;
+	struct login l = login_as("cara");
+	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\"}";
+	struct resp r = http("POST", "/api/cases", l.cookie, NULL, "application/json", body, NULL);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(error_code(&r), "csrf");
+	resp_free(&r);
+	r = http("POST", "/api/cases", l.cookie, "not-the-token", "application/json", body, NULL);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(error_code(&r), "csrf");
+	resp_free(&r);
+	r = http("POST", "/api/logout", l.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+}
+
+static void test_case_lifecycle(void **state)
+{
+	(void)state;
+	struct login cw = login_as("cara"), mg = login_as("mona"), an = login_as("anna"), ot = login_as("otto");
+	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\", \"gender\": \"Feminine\","
+			   " \"first_name\": \"Zoryana\"}";
+	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
+	assert_int_equal(r.status, 201);
+	char id[CB_ID_TEXT], path[128], patch[256];
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r.json, "case_id")));
+	assert_int_equal(strlen(id), 26);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "version")), 1);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/cases/%s", id);
+
+	/* the caseworker of the office reads identifying details */
+	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "first_name")), "Zoryana");
+	resp_free(&r);
+	/* a manager reads coded fields only */
+	r = http("GET", path, mg.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_null(json_object_get(r.json, "first_name"));
+	assert_string_equal(json_string_value(json_object_get(r.json, "gender")), "Feminine");
+	resp_free(&r);
+	/* an analyst and another office's caseworker cannot confirm it exists */
+	r = http("GET", path, an.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 404);
+	assert_null(strstr(r.body, "Zoryana"));
+	resp_free(&r);
+	r = http("GET", path, ot.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+
+	/* update, then a stale version */
+	snprintf(patch, sizeof patch, "{\"version\": 1, \"gender\": \"Masculine\"}");
+	r = http("PATCH", path, cw.cookie, cw.csrf, "application/json", patch, NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_integer_value(json_object_get(r.json, "version")), 2);
+	assert_string_equal(json_string_value(json_object_get(r.json, "gender")), "Masculine");
+	assert_string_equal(json_string_value(json_object_get(r.json, "first_name")), "Zoryana");
+	resp_free(&r);
+	r = http("PATCH", path, mg.cookie, mg.csrf, "application/json", "{\"version\": 1, \"gender\": \"Feminine\"}",
+		 NULL);
+	assert_int_equal(r.status, 409);
+	assert_string_equal(error_code(&r), "conflict");
+	resp_free(&r);
+	/* a manager may not change identifying details without breaking the glass; a caseworker may not move a
+	 * case to another office */
+	r = http("PATCH", path, mg.cookie, mg.csrf, "application/json", "{\"version\": 2, \"first_name\": \"X\"}", NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	r = http("PATCH", path, cw.cookie, cw.csrf, "application/json", "{\"version\": 2, \"site\": \"" OTHER "\"}", NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	r = http("PATCH", path, ot.cookie, ot.csrf, "application/json", "{\"version\": 2, \"gender\": \"Feminine\"}", NULL);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+
+	/* break the glass: then the manager sees identifying details */
+	char gpath[160];
+	snprintf(gpath, sizeof gpath, "%s/glass", path);
+	r = http("POST", gpath, mg.cookie, mg.csrf, "application/json", "{\"reason\": \"short\"}", NULL);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	r = http("POST", gpath, cw.cookie, cw.csrf, "application/json", "{\"reason\": \"court order 2024/117\"}", NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	r = http("POST", gpath, mg.cookie, mg.csrf, "application/json", "{\"reason\": \"court order 2024/117\"}", NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(json_object_get(r.json, "until"));
+	resp_free(&r);
+	r = http("GET", path, mg.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "first_name")), "Zoryana");
+	resp_free(&r);
+
+	/* the caseworker's list holds the case, another office's does not */
+	r = http("GET", "/api/cases?per_page=500", cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, id));
+	assert_null(strstr(r.body, OTHER));
+	resp_free(&r);
+	char q[64];
+	snprintf(q, sizeof q, "/api/cases?q=%.5s", id);
+	r = http("GET", q, mg.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, id));
+	resp_free(&r);
+	r = http("GET", "/api/cases", an.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+
+	/* the audit trail names the identifying fields read, never their values */
+	struct login ad = login_as("root");
+	char apath[128];
+	snprintf(apath, sizeof apath, "/api/audit?case_id=%s", id);
+	r = http("GET", apath, ad.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"case.read\""));
+	assert_non_null(strstr(r.body, "\"first_name\""));
+	assert_non_null(strstr(r.body, "\"case.update\""));
+	assert_null(strstr(r.body, "Zoryana"));
+	resp_free(&r);
+	r = http("GET", path, ad.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 404);
+	resp_free(&r);
+}
+
+static void test_limits(void **state)
+{
+	(void)state;
+	struct login cw = login_as("cara");
+	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", "{\"site\": ", NULL);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "bad_json");
+	resp_free(&r);
+	r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", "[1, 2]", NULL);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	r = http("POST", "/api/cases", cw.cookie, cw.csrf, "text/plain", "{}", NULL);
+	assert_int_equal(r.status, 415);
+	resp_free(&r);
+	r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", "{\"gender\": \"Unheard\"}", NULL);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "invalid");
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")), "gender"));
+	resp_free(&r);
+	/* too large: announced by Content-Length, and sent without one (chunked) */
+	size_t big = CB_HTTP_BODY_MAX + 10;
+	char *body = malloc(big + 1);
+	memset(body, ' ', big);
+	body[0] = '{';
+	body[big - 1] = '}';
+	body[big] = 0;
+	r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
+	assert_int_equal(r.status, 413);
+	assert_string_equal(error_code(&r), "too_large");
+	resp_free(&r);
+	free(body);
+	r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", NULL,
+		 "Content-Length: 99999999999999999999\r\n");
+	assert_true(r.status == 413 || r.status == 400);
+	resp_free(&r);
+	r = http("GET", "/api/cases?page=x", cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	r = http("GET", "/api/cases?page=%zz", cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+}
+
+/* No published count is 1..9: counts are perturbed and suppressed below the threshold. */
+static void test_stats_protected(void **state)
+{
+	(void)state;
+	struct login an = login_as("anna"), cw = login_as("cara"), mg = login_as("mona");
+	struct resp r = http("GET", "/api/stats?by=site,gender&percent=1", an.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	json_t *cells = json_object_get(r.json, "cells");
+	assert_true(json_array_size(cells) > 4);
+	int suppressed = 0;
+	size_t i;
+	json_t *c;
+	json_array_foreach(cells, i, c) {
+		json_t *n = json_object_get(c, "count");
+		if (json_is_null(n)) {
+			suppressed++;
+			continue;
+		}
+		json_int_t v = json_integer_value(n);
+		assert_true(v == 0 || v >= 10);
+	}
+	assert_true(suppressed > 0);
+	resp_free(&r);
+	r = http("GET", "/api/stats?by=year&format=csv", mg.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	char v[128];
+	assert_true(header(&r, "Content-Type", v, sizeof v));
+	assert_non_null(strstr(v, "text/csv"));
+	resp_free(&r);
+	r = http("GET", "/api/stats?by=year&where=gender%20%3D%20Nonsense", an.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "invalid");
+	resp_free(&r);
+	r = http("GET", "/api/stats?by=year", cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(error_code(&r), "forbidden");
+	resp_free(&r);
+	r = http("GET", "/api/stats?by=year&exact=1", an.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200); /* an unknown parameter changes nothing: no exact counts over HTTP */
+	assert_non_null(strstr(r.body, "\"protected\": true"));
+	resp_free(&r);
+	r = http("GET", "/api/report", an.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<html"));
+	resp_free(&r);
+}
+
+/* A case created over HTTP is counted at once: the resident index is kept current. */
+static void test_stats_current(void **state)
+{
+	(void)state;
+	struct login cw = login_as("otto"), mg = login_as("mona");
+	const char *q = "/api/stats?by=year&where=site%20%3D%20US-HOUSTON%20and%20year%20%3D%201995";
+	struct resp r = http("GET", q, mg.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "\"1995\""));
+	resp_free(&r);
+	for (int i = 0; i < 30; i++) {
+		r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
+			 "{\"registered_on\": \"1995-01-02\", \"consent_statistics\": true}", NULL);
+		if (r.status != 201)
+			fprintf(stderr, "%s\n", r.body);
+		assert_int_equal(r.status, 201);
+		resp_free(&r);
+	}
+	r = http("GET", q, mg.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"1995\""));
+	resp_free(&r);
+}
+
+static void test_roles_forbidden(void **state)
+{
+	(void)state;
+	struct login cw = login_as("cara"), ad = login_as("root");
+	struct resp r = http("GET", "/api/users", cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	r = http("GET", "/api/users", ad.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"cara\""));
+	assert_null(strstr(r.body, PW));
+	resp_free(&r);
+	r = http("POST", "/api/cases", ad.cookie, ad.csrf, "application/json", "{\"site\": \"" SITE "\"}", NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+	r = http("GET", "/api/audit", cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 403);
+	resp_free(&r);
+}
+
+static void test_logout(void **state)
+{
+	(void)state;
+	struct login l = login_as("anna");
+	struct resp r = http("POST", "/api/logout", l.cookie, l.csrf, NULL, NULL, NULL);
+	assert_int_equal(r.status, 204);
+	char sc[256];
+	assert_true(header(&r, "Set-Cookie", sc, sizeof sc));
+	assert_non_null(strstr(sc, "Max-Age=0"));
+	resp_free(&r);
+	r = http("GET", "/api/me", l.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+	r = http("GET", "/api/stats?by=year", l.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login_each_role), cmocka_unit_test(test_security_headers),
+		cmocka_unit_test(test_csrf),            cmocka_unit_test(test_case_lifecycle),
+		cmocka_unit_test(test_limits),          cmocka_unit_test(test_stats_protected),
+		cmocka_unit_test(test_stats_current),   cmocka_unit_test(test_roles_forbidden),
+		cmocka_unit_test(test_logout),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
