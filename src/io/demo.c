@@ -637,6 +637,8 @@ int cb_demo_generate(struct cb_store *s, long n, uint64_t seed, bool progress, s
 
 	if (n < 0)
 		return cb_err_field(err, CB_EINVAL, "cases", "number of cases: expected 0 or more, got %ld", n);
+	if ((rc = cb_store_load_begin(s, NULL, err)) != CB_OK)
+		return rc;
 	cb_demo_rng_seed(&r, seed);
 	cb_case_init(&c);
 	for (long i = 0; i < n; i++) {
@@ -674,6 +676,7 @@ int cb_demo_generate(struct cb_store *s, long n, uint64_t seed, bool progress, s
 out:
 	if (in_tx)
 		cb_store_rollback(s);
+	cb_store_load_end(s);
 	cb_case_clear(&c);
 	return rc;
 }

@@ -265,7 +265,7 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 	struct cb_csv_row row;
 	struct cb_case c, site_case;
 	struct cb_err e;
-	bool opened = false, batch = false;
+	bool opened = false, batch = false, loading = false;
 	long pending = 0, rows = 0, total = 0;
 	struct stat st;
 	int rc;
@@ -314,6 +314,9 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 		}
 	}
 	opened = true;
+	if ((rc = cb_store_load_begin(s, NULL, err)) != CB_OK)
+		goto out;
+	loading = true;
 	if ((rc = fmt->open_header(&ctx, fmt->delim ? &row : NULL, &e)) != CB_OK) {
 		cb_err_set(err, rc, "%s: %s", path, e.msg);
 		if (err)
@@ -382,6 +385,8 @@ out:
 			res->imported -= pending;
 		}
 	}
+	if (loading)
+		cb_store_load_end(s);
 	int rrc = rejects_close(&rej, true, rc == CB_OK ? err : NULL);
 	if (rc == CB_OK)
 		rc = rrc;

@@ -20,6 +20,17 @@
  * bulk batch commits once, so FULL costs a few fsyncs per batch), secure_delete=ON (deleted keys and blobs
  * are overwritten with zeros), and after an erase a TRUNCATE checkpoint so the old pages leave the WAL too.
  *
+ * Bulk loads (cb_store_load_begin..end: import, demo) keep the large page cache from one batch to the next
+ * and, if no other connection has either file open, switch both files to journal_mode=TRUNCATE (rollback
+ * journal), still synchronous=FULL: pages appended to the file are then written once, where WAL writes them
+ * to the WAL and again at the checkpoint.  SQLite leaves WAL only with an exclusive lock, so a file that a
+ * server (or anybody) has open stays in WAL and the load simply runs in WAL.  The locking mode stays NORMAL,
+ * so readers still see each committed batch between batches, and a process that opens the files during
+ * the load puts them back in WAL (every read-write open sets WAL), which the load then follows.  Crash safety
+ * is unchanged: each file's commit is atomic and durable on its own (a hot journal is rolled back by the
+ * next connection), and DB.casekeys still commits before DB.  At the end both files return to WAL; if the
+ * process dies first, the next read-write open does it.
+ *
  * Identifying details are packed as name\0value\0 pairs after a version byte (keyed by field NAME, so the
  * codebook may be reordered), sealed with the case key, associated data = case id.  Pack buffers are wiped.
  * No SQL text ever carries a value; no error message names anything but case ids, field names and codes.
@@ -43,6 +54,7 @@
 #define CACHE_NORMAL "-16384" /* KiB: 16 MiB */
 #define CACHE_BULK "-262144"  /* KiB: 256 MiB while a bulk batch runs */
 #define FP_SUBKEY_ID 1
+#define LOAD_JOURNAL "truncate" /* journal mode of a bulk load with the files to itself */
 
 /* ---- small helpers */
 
@@ -357,6 +369,7 @@ void cb_store_free(struct cb_store **sp)
 		return;
 	if (s->bulk)
 		cb_store_rollback(s);
+	cb_store_load_end(s);
 	sqlite3_stmt *sts[] = {s->ins,	    s->get,	 s->ver,      s->upd,	  s->del,     s->clear_pii, s->ev,
 			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del};
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
@@ -375,6 +388,14 @@ void cb_store_free(struct cb_store **sp)
 	free(s->path);
 	free(s);
 	*sp = NULL;
+}
+
+static void set_cache(struct cb_store *s, const char *kib)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=%s", kib);
+	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	sqlite3_exec(s->kdb, sql, NULL, NULL, NULL);
 }
 
 /* ---- transactions
@@ -396,9 +417,10 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err)
 		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	/* a large page cache while the batch runs: the id and fingerprint indexes take random inserts */
-	sqlite3_exec(s->db, "PRAGMA cache_size=" CACHE_BULK, NULL, NULL, NULL);
-	sqlite3_exec(s->kdb, "PRAGMA cache_size=" CACHE_BULK, NULL, NULL, NULL);
+	/* a large page cache while the batch runs: the id and fingerprint indexes take random inserts (a bulk
+	 * load has set it already, for all its batches: shrinking it would throw the cached pages away) */
+	if (!s->loading)
+		set_cache(s, CACHE_BULK);
 	s->bulk = true;
 	s->erased = false;
 	return CB_OK;
@@ -414,8 +436,8 @@ static void checkpoint(struct cb_store *s)
 static void end_bulk(struct cb_store *s)
 {
 	s->bulk = false;
-	sqlite3_exec(s->db, "PRAGMA cache_size=" CACHE_NORMAL, NULL, NULL, NULL);
-	sqlite3_exec(s->kdb, "PRAGMA cache_size=" CACHE_NORMAL, NULL, NULL, NULL);
+	if (!s->loading)
+		set_cache(s, CACHE_NORMAL);
 }
 
 int cb_store_commit(struct cb_store *s, struct cb_err *err)
@@ -447,6 +469,60 @@ void cb_store_rollback(struct cb_store *s)
 	if (!sqlite3_get_autocommit(s->kdb))
 		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
 	end_bulk(s);
+}
+
+/* ---- bulk loads */
+
+/* Sets the journal mode of one file; true if it is now in that mode.  SQLite leaves WAL only when no other
+ * connection has the file open (it needs an exclusive lock for that), which is the test we want. */
+static bool journal_mode(sqlite3 *db, const char *mode)
+{
+	char sql[64];
+	sqlite3_stmt *st = NULL;
+	bool ok = false;
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *now = (const char *)sqlite3_column_text(st, 0);
+		ok = now && sqlite3_stricmp(now, mode) == 0;
+	}
+	sqlite3_finalize(st);
+	return ok;
+}
+
+int cb_store_load_begin(struct cb_store *s, bool *exclusive, struct cb_err *err)
+{
+	if (exclusive)
+		*exclusive = false;
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	if (s->loading || s->bulk)
+		return cb_err_set(err, CB_EINVAL, "a bulk load or transaction is already open");
+	set_cache(s, CACHE_BULK);
+	s->loading = true;
+	if (journal_mode(s->kdb, LOAD_JOURNAL)) {
+		if (journal_mode(s->db, LOAD_JOURNAL))
+			s->rollback = true;
+		else /* somebody has DB open: both files stay in WAL */
+			journal_mode(s->kdb, "wal");
+	}
+	if (exclusive)
+		*exclusive = s->rollback;
+	return CB_OK;
+}
+
+void cb_store_load_end(struct cb_store *s)
+{
+	if (!s || !s->loading)
+		return;
+	if (s->bulk)
+		cb_store_rollback(s);
+	if (s->rollback) { /* if this fails (busy), the next read-write open sets WAL */
+		journal_mode(s->kdb, "wal");
+		journal_mode(s->db, "wal");
+		s->rollback = false;
+	}
+	s->loading = false;
+	set_cache(s, CACHE_NORMAL);
 }
 
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err)

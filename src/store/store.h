@@ -44,6 +44,13 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err);
 int cb_store_commit(struct cb_store *s, struct cb_err *err);
 void cb_store_rollback(struct cb_store *s);
 
+/* A bulk load (import, demo): many bulk transactions in a row.  Keeps a large page cache from one batch to
+ * the next and, when no other connection has either file open, runs both files in rollback-journal mode
+ * (pages written once instead of WAL + checkpoint); cb_store_load_end (or cb_store_free) returns them to WAL.
+ * Crash safety is the same as outside a load.  `exclusive` (may be NULL) tells which mode was taken. */
+int cb_store_load_begin(struct cb_store *s, bool *exclusive, struct cb_err *err);
+void cb_store_load_end(struct cb_store *s);
+
 /* Adds a case: derives, validates, assigns an id if c->case_id is zero, draws its secret record key,
  * seals its identifying details.  `fingerprint` (16 bytes, or NULL) marks where an imported row came from:
  * a row whose fingerprint or case id is already stored is CB_EEXIST and nothing is written. */

@@ -30,6 +30,8 @@ struct cb_store {
 	sqlite3 *db, *kdb;
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
+	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
+	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
 	struct cb_store_secrets *sec;
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "cb_test.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <time.h>
 
@@ -610,6 +611,111 @@ static void test_null_bindings(void **state)
 	cb_store_free(&s);
 }
 
+/* The journal mode a new connection finds a file in: "wal", or "delete" for any rollback-journal mode. */
+static bool in_wal(const char *file)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	bool wal = false;
+	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return wal;
+}
+
+/* n cases with identifying details in one bulk transaction. */
+static void add_batch(struct cb_store *s, int n)
+{
+	struct cb_err err = {0};
+	struct cb_case c;
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	for (int i = 0; i < n; i++) {
+		make_case(&c, i, true);
+		assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+		cb_case_clear(&c);
+	}
+}
+
+/* A bulk load runs both files in rollback-journal mode when it has them to itself, stays in WAL when
+ * another connection is open, and a crash in the middle leaves whole batches and files that the next open
+ * returns to WAL. */
+static void test_bulk_load(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	bool exclusive = false;
+	long problems = -1;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	char keys[512];
+	snprintf(keys, sizeof keys, "%s", with(db, ".casekeys"));
+	assert_true(in_wal(db) && in_wal(keys));
+
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	assert_true(exclusive);
+	assert_int_equal(cb_store_load_begin(s, NULL, &err), CB_EINVAL);
+	assert_false(in_wal(db) || in_wal(keys));
+	add_batch(s, 20);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	add_batch(s, 5);
+	cb_store_rollback(s);
+	cb_store_load_end(s);
+	assert_true(in_wal(db) && in_wal(keys));
+	assert_int_equal(cb_store_count(s), 20);
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 20);
+	struct stat st;
+	assert_int_not_equal(stat(with(db, "-journal"), &st), 0);
+	assert_int_not_equal(stat(with(db, ".casekeys-journal"), &st), 0);
+
+	/* somebody else has the database open (as a server would): the load stays in WAL */
+	sqlite3 *other = NULL;
+	assert_int_equal(sqlite3_open_v2(db, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "SELECT count(*) FROM cases", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	assert_false(exclusive);
+	assert_true(in_wal(db) && in_wal(keys));
+	add_batch(s, 3);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_load_end(s);
+	sqlite3_close(other);
+	assert_int_equal(cb_store_count(s), 23);
+	cb_store_free(&s);
+
+	/* killed in the middle of a load: one batch committed, the next one open */
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct cb_store *cs = NULL;
+		if (cb_store_open(db, 0, &cs, &err) != CB_OK || cb_store_load_begin(cs, &exclusive, &err) != CB_OK ||
+		    !exclusive)
+			_exit(1);
+		add_batch(cs, 10);
+		if (cb_store_commit(cs, &err) != CB_OK)
+			_exit(1);
+		add_batch(cs, 10);
+		kill(getpid(), SIGKILL);
+		_exit(1);
+	}
+	int wst;
+	assert_int_equal(waitpid(pid, &wst, 0), pid);
+	assert_true(WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL);
+	assert_false(in_wal(db) || in_wal(keys));
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	assert_true(in_wal(db) && in_wal(keys));
+	assert_int_equal(cb_store_count(s), 33);
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 33);
+	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
+	assert_int_equal(problems, 0);
+	/* a load left open is ended by cb_store_free, which returns the files to WAL */
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	assert_true(exclusive);
+	cb_store_free(&s);
+	assert_true(in_wal(db) && in_wal(keys));
+}
+
 /* Not a goal (bench/ has those): prints the bulk insert rate so a regression is visible in the log. */
 static void test_insert_rate(void **state)
 {
@@ -653,7 +759,8 @@ int main(void)
 		cmocka_unit_test(test_add_get_update),	     cmocka_unit_test(test_erase),
 		cmocka_unit_test(test_planted_names),	     cmocka_unit_test(test_scan_fingerprint_bulk),
 		cmocka_unit_test(test_ensure_columns),	     cmocka_unit_test(test_check_finds_damage),
-		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_insert_rate),
+		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_bulk_load),
+		cmocka_unit_test(test_insert_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
