@@ -217,8 +217,8 @@ int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 			if (sqlite3_column_bytes(sel, 0) != 16)
 				continue;
 			cb_case_id_format(sqlite3_column_blob(sel, 0), id);
-			json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site",
-					      (const char *)sqlite3_column_text(sel, 1) ?: "");
+			const char *row_site = (const char *)sqlite3_column_text(sel, 1);
+			json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site", row_site ? row_site : "");
 			json_object_set_new(o, "registered_on", sqlite3_column_type(sel, 2) == SQLITE_NULL
 									? json_null()
 									: json_string((const char *)sqlite3_column_text(sel, 2)));
