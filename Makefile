@@ -137,7 +137,7 @@ DEMO_DB ?= demo/demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p demo
+	@mkdir -p $(dir $(DEMO_DB))
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).casekeys $(DEMO_DB).casekeys-wal \
 		$(DEMO_DB).casekeys-shm $(DEMO_DB).key
 	./casebank init $(DEMO_DB)
