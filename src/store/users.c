@@ -510,7 +510,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 	sqlite3_stmt *st = NULL;
 	uint8_t h[32];
 	bool disabled = false;
-	int rc;
+	int rc, end;
 
 	if (!token_shape(token))
 		return cb_err_set(err, CB_ENOTFOUND, "no such session");
@@ -559,8 +559,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 		goto out;
 out:
 	/* an expired session's deletion is committed even though the answer is "not found" */
-	int end = cb_store_tx_end(s, rc == CB_ENOTFOUND ? CB_OK : rc, err);
-	if (end != CB_OK)
+	if ((end = cb_store_tx_end(s, rc == CB_ENOTFOUND ? CB_OK : rc, err)) != CB_OK)
 		rc = end;
 	if (rc == CB_OK) {
 		if (out)
