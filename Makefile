@@ -18,7 +18,7 @@ PKGS     := sqlite3 libsodium jansson libmicrohttpd xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c17 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lm -lpthread
@@ -137,7 +137,7 @@ DEMO_DB ?= demo/demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p demo
+	@mkdir -p $(dir $(DEMO_DB))
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).casekeys $(DEMO_DB).casekeys-wal \
 		$(DEMO_DB).casekeys-shm $(DEMO_DB).key
 	./casebank init $(DEMO_DB)

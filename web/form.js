@@ -72,7 +72,7 @@
 			input = el("input", { id: id, name: f.name, type: "date" });
 			break;
 		case "pii":
-			var long = maxLength(f) > 200;
+			var long = maxLength(f) > 300;
 			input = el(long ? "textarea" : "input", { id: id, name: f.name, autocomplete: "off",
 				spellcheck: "false", maxlength: maxLength(f) || null, type: long ? null : "text" });
 			break;
@@ -88,7 +88,7 @@
 		input.setAttribute("aria-describedby", errId);
 		c.input = c.focusable = input;
 		c.invalid = function (on) { input.setAttribute("aria-invalid", on ? "true" : "false"); };
-		var wide = f.kind === "pii" && maxLength(f) > 200;
+		var wide = f.kind === "pii" && maxLength(f) > 300;
 		c.node = el("div.field" + (f.pii ? ".sensitive" : "") + (wide ? ".wide" : ""), label, input, err);
 		if (opts.siteLocked && f.kind === "site") input.readOnly = true;
 		return c;

@@ -299,6 +299,7 @@ test("an analyst builds a protected table with a chart and downloads it", async 
 	assert.equal(bytes.subarray(0, 2).toString(), "PK");
 	assert.ok(bytes.includes(Buffer.from("xl/worksheets/sheet1.xml")));
 	await page.setViewportSize(PHONE);
+	await page.evaluate(() => document.querySelector("#table-title").scrollIntoView());
 	await shot(page, "table-360");
 	// a bad filter is reported, not a crash
 	await page.goto(base + "/#/report");
