@@ -508,6 +508,17 @@ static void test_logout(void **state)
 	r = http("GET", "/api/stats?by=year", l.cookie, NULL, NULL, NULL, NULL);
 	assert_int_equal(r.status, 401);
 	resp_free(&r);
+	/* disabling a user ends their sessions at once */
+	struct login ot = login_as("otto"), ad = login_as("root");
+	r = http("GET", "/api/me", ot.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = http("PATCH", "/api/users/otto", ad.cookie, ad.csrf, "application/json", "{\"disabled\": true}", NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = http("GET", "/api/me", ot.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
 }
 
 int main(void)
