@@ -18,7 +18,7 @@ PKGS     := sqlite3 libsodium jansson libmicrohttpd xlsxwriter
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
+WARN     := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c17 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lm -lpthread
@@ -43,7 +43,7 @@ FUZZERS     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps demo check test test-san fuzz fuzz-run install clean bench
+.PHONY: all deps demo check test test-san test-web fuzz fuzz-run install clean bench
 .DELETE_ON_ERROR:
 
 all: casebank
@@ -123,17 +123,21 @@ test-san: build/san/casebank $(TESTS_SAN)
 
 fuzz: $(FUZZERS)
 
+# The browser tests alone (tests/web: headless chromium against ./casebank serve).
+test-web: deps casebank
+	@sh scripts/run-tests.sh tests/web
+
 # The README's test command: every test binary plain, then under the sanitizers, then each fuzz target for
 # FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
 check: deps
 	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
 
 DEMO_DB ?= demo/demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@mkdir -p demo
+	@mkdir -p $(dir $(DEMO_DB))
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).casekeys $(DEMO_DB).casekeys-wal \
 		$(DEMO_DB).casekeys-shm $(DEMO_DB).key
 	./casebank init $(DEMO_DB)

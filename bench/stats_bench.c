@@ -271,7 +271,8 @@ int main(int argc, char **argv)
 		die("memory", "out of memory");
 		goto out;
 	}
-	if (cb_store_open(o.db, CB_OPEN_READONLY, &s, &err) != CB_OK) {
+	/* read-write: an older benchmark database is migrated on open, as casebank does */
+	if (cb_store_open(o.db, 0, &s, &err) != CB_OK) {
 		die(o.db, err.msg);
 		goto out;
 	}

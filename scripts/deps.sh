@@ -1,14 +1,32 @@
 #!/bin/sh
-# deps.sh -- installs the Debian packages casebank needs, if any are missing.
+# deps.sh -- installs the Debian packages casebank needs, if any are missing, and the browser tests' one npm
+# package (tests/web: playwright-core, which drives Debian's chromium; it never downloads a browser).
 # As root it runs apt-get; otherwise it prints the one apt-get line to run and fails.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
-      libxlsxwriter-dev clang libclang-rt-14-dev sqlite3"
+      libxlsxwriter-dev clang libclang-rt-14-dev sqlite3 chromium nodejs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+web_modules() {
+	[ -d tests/web/node_modules/playwright-core ] && return 0
+	# Debian's nodejs comes without npm (NodeSource's includes it): only then the npm package.
+	if ! command -v npm >/dev/null 2>&1; then
+		[ "$(id -u)" -eq 0 ] || { echo "casebank: npm missing; run as root: apt-get install -y npm" >&2; exit 1; }
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm
+	fi
+	echo "casebank: installing the browser tests' npm packages (tests/web)"
+	if [ -f tests/web/package-lock.json ]; then
+		npm ci --prefix tests/web --no-audit --no-fund
+	else
+		npm install --prefix tests/web --no-audit --no-fund
+	fi
+}
+if [ -z "$missing" ]; then
+	web_modules
+	exit 0
+fi
 if [ "$(id -u)" -eq 0 ]; then
 	echo "casebank: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
@@ -19,3 +37,4 @@ else
 	echo "  apt-get install -y$missing" >&2
 	exit 1
 fi
+web_modules

@@ -1,8 +1,9 @@
 #!/bin/sh
 # run-tests.sh -- runs test binaries and fuzz targets, keeps each one's output in build/test-logs/, prints a
 # line per binary and, last, the combined count as "N passed, N failed" (cmocka's per-binary counts summed;
-# a fuzz target counts as one test that passes when it ran FUZZ_SECONDS without finding a crash).
-#   usage: FUZZ_SECONDS=20 sh scripts/run-tests.sh build/tests/x/test_y build/san/tests/... build/fuzz/...
+# a fuzz target counts as one test that passes when it ran FUZZ_SECONDS without finding a crash; the argument
+# tests/web runs the browser tests against ./casebank and counts node's "# pass N" and "# fail N").
+#   usage: FUZZ_SECONDS=20 sh scripts/run-tests.sh build/tests/x/test_y build/san/tests/... build/fuzz/... tests/web
 set -u
 logs=build/test-logs
 mkdir -p "$logs"
@@ -12,6 +13,19 @@ for t in "$@"; do
 	name=$(echo "$t" | sed 's|^build/||; s|/|_|g')
 	log="$logs/$name.log"
 	case "$t" in
+	tests/web)
+		# Until the binary has the server there is nothing to test the pages against.
+		if ! ./casebank 2>&1 | grep -q '^  serve '; then echo "SKIP $t (casebank has no serve command)"; continue; fi
+		log="$logs/web.log"
+		CASEBANK_BIN=./casebank node --test --test-concurrency=1 tests/web/ >"$log" 2>&1
+		rc=$?
+		p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+		f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+		p=${p:-0}; f=${f:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+		passed=$((passed + p)); failed=$((failed + f))
+		if [ "$f" -eq 0 ]; then echo "PASS $t ($p tests, screenshots in $logs/web/)"; else echo "FAIL $t (see $log)"; grep -B2 -A30 '^not ok' "$log" | head -n 80; fi
+		continue ;;
 	build/fuzz/*)
 		[ "${FUZZ_SECONDS:-0}" -gt 0 ] || continue
 		corpus="build/fuzz-corpus/$(basename "$t")"

@@ -58,8 +58,12 @@
 					return el("th", { scope: "col" }, t(k));
 				}))),
 				el("tbody", r.cases.map(function (c) {
-					return el("tr", el("th", { scope: "row" }, caseLink(c.case_id)), el("td", c.site),
-						el("td", c.registered_on || t("none")), el("td", statusLabel(c.status)), el("td.num", c.version));
+					// data-label: the column's name, shown beside each value when narrow screens stack the rows
+					return el("tr", el("th", { scope: "row", "data-label": t("col_case_id") }, caseLink(c.case_id)),
+						el("td", { "data-label": t("col_site") }, c.site),
+						el("td", { "data-label": t("col_registered") }, c.registered_on || t("none")),
+						el("td", { "data-label": t("col_status") }, statusLabel(c.status)),
+						el("td.num", { "data-label": t("col_version") }, c.version));
 				})));
 			var prev = el("button", { type: "button", disabled: r.page <= 1 }, t("previous"));
 			var next = el("button", { type: "button", disabled: r.page >= pages }, t("next"));
@@ -165,6 +169,9 @@
 		CB.loadCodebook().then(function (cb) {
 			var locked = CB.me.role === "caseworker";
 			var F = CB.caseForm(cb, { identity: true, siteLocked: locked, site: CB.me.site, cancel: "#/cases" });
+			// A case is registered today unless told otherwise (the year of registration derives from it).
+			var d = new Date(), pad = function (n) { return (n < 10 ? "0" : "") + n; };
+			if (F.controls.registered_on) F.controls.registered_on.set(d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()));
 			F.form.addEventListener("submit", function (ev) {
 				ev.preventDefault();
 				if (!F.validate()) return;

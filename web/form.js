@@ -12,6 +12,8 @@
 	// Fields a person fills in: derived fields are computed by the server, the case id is assigned by it.
 	function editable(f) { return !f.derived && f.kind !== "id"; }
 
+	function maxLength(f) { return f.max_length || 0; }
+
 	function sectionOf(group) {
 		if (group.name === "identity") return "identity";
 		return group.interview === "assistance" ? "assistance" : "screening";
@@ -70,9 +72,9 @@
 			input = el("input", { id: id, name: f.name, type: "date" });
 			break;
 		case "pii":
-			var long = (f.max || 0) > 200;
+			var long = maxLength(f) > 300;
 			input = el(long ? "textarea" : "input", { id: id, name: f.name, autocomplete: "off",
-				spellcheck: "false", maxlength: f.max || null, type: long ? null : "text" });
+				spellcheck: "false", maxlength: maxLength(f) || null, type: long ? null : "text" });
 			break;
 		default: // site, and anything new: free text
 			input = el("input", { id: id, name: f.name, type: "text", autocomplete: "off",
@@ -86,7 +88,7 @@
 		input.setAttribute("aria-describedby", errId);
 		c.input = c.focusable = input;
 		c.invalid = function (on) { input.setAttribute("aria-invalid", on ? "true" : "false"); };
-		var wide = f.kind === "pii" && (f.max || 0) > 200;
+		var wide = f.kind === "pii" && maxLength(f) > 300;
 		c.node = el("div.field" + (f.pii ? ".sensitive" : "") + (wide ? ".wide" : ""), label, input, err);
 		if (opts.siteLocked && f.kind === "site") input.readOnly = true;
 		return c;
@@ -103,7 +105,7 @@
 		}
 		if (f.kind === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(v)) return t("v_date", f.label);
 		if (f.kind === "site" && !/^[A-Z0-9-]{2,16}$/.test(v)) return t("v_site", f.label);
-		if (f.kind === "pii" && f.max && v.length > f.max) return t("v_too_long", f.label, f.max);
+		if (f.kind === "pii" && maxLength(f) && v.length > maxLength(f)) return t("v_too_long", f.label, maxLength(f));
 		return "";
 	}
 
@@ -132,7 +134,9 @@
 			var sec = sectionOf(g);
 			if (sec === "identity" && !opts.identity) return;
 			var cs = fs.map(function (f) { return (controls[f.name] = control(cb, f, opts)); });
-			sections[sec].push(el("fieldset", el("legend", g.label), el("div.grid", cs.map(function (c) { return c.node; }))));
+			var grid = el("div.grid", cs.map(function (c) { return c.node; }));
+			// the identifying details are one group under their own heading: no second title
+			sections[sec].push(sec === "identity" ? grid : el("fieldset", el("legend", g.label), grid));
 		});
 		var top = el("div#form-top", { tabindex: "-1" });
 		var form = el("form#case-form", { novalidate: true, autocomplete: "off" }, top,

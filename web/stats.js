@@ -113,13 +113,29 @@
 				chart(j),
 				el("p.actions.no-print",
 					el("a.button#dl-csv", { href: query(by, where, percent, "csv"), download: "casebank-table.csv" }, t("stats_download_csv")),
-					el("a.button#dl-xlsx", { href: query(by, where, percent, "xlsx"), download: "casebank-table.xlsx" }, t("stats_download_xlsx")))
+					el("button#dl-xlsx", { type: "button", onclick: function () { xlsx(query(by, where, percent, "csv"), label); } },
+						t("stats_download_xlsx")))
 			]);
 			out.querySelector("h2").focus();
 		}, function (e) {
 			CB.clear(out);
 			err.textContent = CB.errorText(e);
 		});
+	}
+
+	// The XLSX download is the server's CSV (the same protected numbers) turned into a workbook here.
+	function xlsx(csvUrl, label) {
+		fetch(csvUrl, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+			if (!r.ok) throw new CB.ApiError(r.status, "http_" + r.status, "");
+			return r.text();
+		}).then(function (text) {
+			var url = URL.createObjectURL(CB.xlsx(CB.parseCsv(text), label));
+			var a = el("a", { href: url, download: "casebank-table.xlsx" });
+			document.body.appendChild(a);
+			a.click();
+			document.body.removeChild(a);
+			setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+		}).then(null, CB.showError);
 	}
 
 	/* ---- the table ---- */
@@ -184,7 +200,7 @@
 		}).filter(function (b) { return !empty(b.c); });
 		if (!bars.length) return null;
 		var max = Math.max.apply(null, bars.map(function (b) { return b.c.suppressed ? 0 : b.c.count; }).concat([1]));
-		var W = 640, LW = 220, H = 22, N = 70;
+		var W = 480, LW = 170, H = 24, N = 50;
 		var svg = document.createElementNS(SVG, "svg");
 		function s(tag, attrs, text) {
 			var n = document.createElementNS(SVG, tag);
@@ -197,14 +213,14 @@
 		svg.setAttribute("aria-label", t("stats_chart", d.label));
 		bars.forEach(function (b, i) {
 			var y = i * H + 2, w = b.c.suppressed ? 0 : Math.max(1, (W - LW - N) * b.c.count / max);
-			var lbl = b.label.length > 30 ? b.label.slice(0, 29) + "…" : b.label;
-			svg.appendChild(s("text", { x: LW - 6, y: y + 15, "text-anchor": "end" }, lbl));
+			var lbl = b.label.length > 22 ? b.label.slice(0, 21) + "…" : b.label;
+			svg.appendChild(s("text", { x: LW - 6, y: y + 17, "text-anchor": "end" }, lbl));
 			if (b.c.suppressed) {
 				svg.appendChild(s("rect", { x: LW, y: y + 2, width: 20, height: H - 6, "class": "bar-x" }));
-				svg.appendChild(s("text", { x: LW + 26, y: y + 15 }, t("stats_suppressed")));
+				svg.appendChild(s("text", { x: LW + 26, y: y + 17 }, t("stats_suppressed")));
 			} else {
 				svg.appendChild(s("rect", { x: LW, y: y + 2, width: w.toFixed(1), height: H - 6, "class": "bar" }));
-				svg.appendChild(s("text", { x: (LW + w + 6).toFixed(1), y: y + 15 }, String(b.c.count)));
+				svg.appendChild(s("text", { x: (LW + w + 6).toFixed(1), y: y + 17 }, String(b.c.count)));
 			}
 		});
 		return el("figure.chart#stats-chart", svg, el("figcaption.note", t("stats_chart", d.label), ". ", t("stats_chart_note")));

@@ -103,14 +103,23 @@ int cb_api_audit(struct cb_http_req *r, const char *action, const uint8_t *case_
 {
 	struct cb_audit_entry e = {0};
 	struct cb_err err = {0};
-	e.at_ms = r->now * 1000;
+	e.at_ms = 0; /* now, when written */
 	snprintf(e.user, sizeof e.user, "%s", r->authed ? r->user.name : "");
 	snprintf(e.from, sizeof e.from, "%s", r->from);
 	snprintf(e.action, sizeof e.action, "%s", action);
 	if (case_id)
 		memcpy(e.case_id, case_id, 16);
 	snprintf(e.fields, sizeof e.fields, "%s", fields ? fields : "");
-	int rc = cb_audit_append(cb_api_store(r), &e, &err);
+	int rc;
+	if (r->app->audit) {
+		if (r->store) { /* nobody needs our store handle while we wait for the commit */
+			cb_http_store_put(r->app, r->store);
+			r->store = NULL;
+		}
+		rc = cb_auditq_append(r->app->audit, &e);
+	} else {
+		rc = cb_audit_append(cb_api_store(r), &e, &err);
+	}
 	if (rc != CB_OK)
 		fprintf(stderr, "casebank serve: audit trail: %s\n", cb_rc_str(rc));
 	return rc;
@@ -130,10 +139,16 @@ static void load_session(struct cb_http_req *r)
 	if (cb_http_cookie(r->cookie, "cb_session", token, sizeof token) != CB_OK)
 		return;
 	struct cb_err err = {0};
-	if (cb_session_check(cb_api_store(r), token, r->now, &r->session, &r->user, &err) == CB_OK) {
+	if (cb_session_cache_get(r->app->sessions, token, r->now, &r->session, &r->user)) {
 		r->authed = true;
-		memcpy(r->token, token, sizeof token);
+	} else if (cb_session_check(cb_api_store(r), token, r->now, &r->session, &r->user, &err) == CB_OK) {
+		r->authed = true;
+		cb_session_cache_put(r->app->sessions, token, r->now, &r->session, &r->user);
+	} else {
+		cb_session_cache_drop(r->app->sessions, token); /* ended, expired or disabled meanwhile */
 	}
+	if (r->authed)
+		memcpy(r->token, token, sizeof token);
 	sodium_memzero(token, sizeof token);
 }
 
@@ -198,6 +213,7 @@ out:
 static int h_logout(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
+	cb_session_cache_drop(r->app->sessions, r->token);
 	cb_session_end(cb_api_store(r), r->token);
 	cb_api_audit(r, "logout", NULL, NULL);
 	r->set_cookie = cookie_header(r, "", true);
@@ -348,6 +364,54 @@ static int stream_body(struct cb_http_req *r, const char *ctype, int (*fn)(void 
 	return CB_OK;
 }
 
+/* The cache of rendered statistics.  Counts are deterministic (the cell key method gives the same answer to
+ * the same question), so a cached answer is exactly what a new query would publish until the index changes
+ * (stats_gen) -- or the day does, which the rendering carries. */
+static struct cb_stats_cache_entry *cache_slot(struct cb_http_app *app, const char *key)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return &app->cache[h % CB_STATS_CACHE];
+}
+
+static bool cache_get(struct cb_http_req *r, const char *key, const char *ctype, uint64_t *gen)
+{
+	struct cb_http_app *app = r->app;
+	bool hit = false;
+	pthread_mutex_lock(&app->cache_mu);
+	*gen = app->stats_gen;
+	struct cb_stats_cache_entry *e = cache_slot(app, key);
+	if (e->key && !strcmp(e->key, key) && e->gen == app->stats_gen && r->now >= e->at && r->now - e->at < 60 &&
+	    (r->resp = malloc(e->len + 1))) {
+		memcpy(r->resp, e->body, e->len);
+		r->resp_len = e->len;
+		r->status = 200;
+		r->ctype = ctype;
+		hit = true;
+	}
+	pthread_mutex_unlock(&app->cache_mu);
+	return hit;
+}
+
+static void cache_put(struct cb_http_req *r, const char *key, bool csv, uint64_t gen)
+{
+	struct cb_http_app *app = r->app;
+	char *k = strdup(key), *b = r->resp_len <= CB_HTTP_BODY_MAX ? malloc(r->resp_len + 1) : NULL;
+	if (!k || !b) {
+		free(k);
+		free(b);
+		return;
+	}
+	memcpy(b, r->resp, r->resp_len);
+	pthread_mutex_lock(&app->cache_mu);
+	struct cb_stats_cache_entry *e = cache_slot(app, key);
+	free(e->key);
+	free(e->body);
+	*e = (struct cb_stats_cache_entry){.key = k, .body = b, .len = r->resp_len, .csv = csv, .gen = gen, .at = r->now};
+	pthread_mutex_unlock(&app->cache_mu);
+}
+
 struct stats_job {
 	struct cb_table *t;
 	enum cb_stats_format fmt;
@@ -394,6 +458,12 @@ static int h_stats(struct cb_http_req *r, const char *arg)
 		return CB_OK;
 	}
 	q.where = cb_http_query_get(&r->query, "where");
+	const char *ctype = job.fmt == CB_SF_CSV ? "text/csv; charset=utf-8" : "application/json";
+	const char *key = cb_arena_printf(r->arena, "%s\x1f%s\x1f%u\x1f%d", by, q.where ? q.where : "", q.flags,
+					  (int)job.fmt);
+	uint64_t gen;
+	if (!key || cache_get(r, key, ctype, &gen))
+		return CB_OK;
 	/* never CB_Q_EXACT: unprotected counts are for the command line only */
 	pthread_rwlock_rdlock(&r->app->stats_mu);
 	int rc = cb_stats_query(r->app->stats, &q, &job.t, &err);
@@ -402,8 +472,10 @@ static int h_stats(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		return CB_OK;
 	}
-	stream_body(r, job.fmt == CB_SF_CSV ? "text/csv; charset=utf-8" : "application/json", write_table, &job);
+	stream_body(r, ctype, write_table, &job);
 	cb_table_free(&job.t);
+	if (r->status == 200)
+		cache_put(r, key, job.fmt == CB_SF_CSV, gen);
 	return CB_OK;
 }
 
@@ -591,6 +663,7 @@ static int h_users_patch(struct cb_http_req *r, const char *arg)
 		goto fail;
 	if (pw && (rc = cb_user_set_password(s, u.id, pw, &err)) != CB_OK)
 		goto fail;
+	cb_session_cache_drop_user(r->app->sessions, u.id);
 	cb_api_audit(r, dis ? (json_is_true(dis) ? "user.disable" : "user.enable") : "user.password", NULL, NULL);
 	if ((rc = cb_user_get(s, arg, &u, &err)) != CB_OK)
 		goto fail;

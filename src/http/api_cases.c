@@ -95,6 +95,9 @@ static void index_case(struct cb_http_req *r, const struct cb_case *c)
 	pthread_rwlock_wrlock(&r->app->stats_mu);
 	int rc = cb_index_upsert(cb_stats_index(r->app->stats), c, key, &err);
 	pthread_rwlock_unlock(&r->app->stats_mu);
+	pthread_mutex_lock(&r->app->cache_mu);
+	r->app->stats_gen++; /* cached statistics are stale now */
+	pthread_mutex_unlock(&r->app->cache_mu);
 	if (rc != CB_OK)
 		fprintf(stderr, "casebank serve: statistics index: %s\n", cb_rc_str(rc));
 }
@@ -214,8 +217,8 @@ int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 			if (sqlite3_column_bytes(sel, 0) != 16)
 				continue;
 			cb_case_id_format(sqlite3_column_blob(sel, 0), id);
-			json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site",
-					      (const char *)sqlite3_column_text(sel, 1) ?: "");
+			const char *row_site = (const char *)sqlite3_column_text(sel, 1);
+			json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site", row_site ? row_site : "");
 			json_object_set_new(o, "registered_on", sqlite3_column_type(sel, 2) == SQLITE_NULL
 									? json_null()
 									: json_string((const char *)sqlite3_column_text(sel, 2)));
@@ -311,7 +314,11 @@ int cb_api_case_read(struct cb_http_req *r, const char *arg)
 			goto out;
 		}
 	}
-	cb_api_audit(r, "case.read", id, pii ? pii_fields(r, &c) : NULL);
+	/* nothing is shown that the audit trail does not record */
+	if (cb_api_audit(r, "case.read", id, pii ? pii_fields(r, &c) : NULL) != CB_OK) {
+		cb_api_error(r, 500, "internal", "internal error");
+		goto out;
+	}
 	reply_case(r, 200, &c, pii);
 out:
 	cb_case_clear(&c);

@@ -5,6 +5,8 @@
  *   arena.c   one bump allocator per request, wiped and freed when the request ends
  *   parse.c   pure parsers of outside input: query strings, the Cookie header, JSON bodies, numbers
  *   authz.c   the one authorisation decision: (role, action, record site) -> allow, 403 or 404
+ *   sessions.c  checked sessions cached for a few seconds, so requests do not queue on the write lock
+ *   auditq.c  group commit of the audit trail
  *   api.c     routing, sessions, CSRF, and the handlers: a request in (struct cb_http_req), status and
  *             body out; api_cases.c the case handlers
  *   server.c  the daemon: connections, bodies, headers, cookies, logging, the store pool, shutdown
@@ -91,8 +93,35 @@ int cb_authz_check(const struct cb_principal *who, enum cb_action act, const cha
 bool cb_action_is_record(enum cb_action act);
 const char *cb_action_name(enum cb_action act);
 
+/* ---- sessions.c: checked sessions, cached for a few seconds (keyed by a hash of the token) */
+#define CB_SESSION_CACHE_SECONDS 5
+struct cb_session_cache;
+int cb_session_cache_new(struct cb_session_cache **out);
+void cb_session_cache_free(struct cb_session_cache **c);
+bool cb_session_cache_get(struct cb_session_cache *c, const char *token, int64_t now, struct cb_session *sess,
+			  struct cb_user *user);
+void cb_session_cache_put(struct cb_session_cache *c, const char *token, int64_t now, const struct cb_session *sess,
+			  const struct cb_user *user);
+void cb_session_cache_drop(struct cb_session_cache *c, const char *token);
+void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
+
+/* ---- auditq.c: group commit of audit entries (one writer thread with its own store handle) */
+struct cb_auditq;
+int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err);
+/* Queues e and waits until the transaction holding it is committed; its result. */
+int cb_auditq_append(struct cb_auditq *aq, const struct cb_audit_entry *e);
+void cb_auditq_stop(struct cb_auditq **aq); /* writes what is queued, then stops */
+
 /* ---- server state shared by server.c and api.c */
 struct cb_stats;
+#define CB_STATS_CACHE 64 /* rendered statistics kept (direct-mapped by query) */
+struct cb_stats_cache_entry {
+	char *key, *body; /* malloc'd */
+	size_t len;
+	bool csv;
+	uint64_t gen; /* stats_gen when computed */
+	int64_t at;   /* unix seconds */
+};
 struct cb_http_app {
 	/* a pool of store handles: SQLite connections are never shared between threads */
 	struct cb_store **stores;
@@ -103,6 +132,12 @@ struct cb_http_app {
 	/* the statistics bank, resident; queries read-lock, case writes write-lock (index upserts) */
 	struct cb_stats *stats;
 	pthread_rwlock_t stats_mu;
+	struct cb_session_cache *sessions;
+	struct cb_auditq *audit;
+	/* rendered statistics, reused until the index changes (stats_gen) or a minute passes */
+	pthread_mutex_t cache_mu;
+	uint64_t stats_gen;
+	struct cb_stats_cache_entry *cache;
 	bool tls; /* cookies get Secure */
 };
 struct cb_store *cb_http_store_get(struct cb_http_app *app);
@@ -173,7 +208,7 @@ struct cb_server_opts {
 	const char *db;
 	const char *listen; /* "127.0.0.1:8080"; port 0 picks a free one */
 	const char *tls_cert, *tls_key;
-	int threads;        /* 0: one per processor */
+	int threads;        /* store handles (requests using the database at once); 0: four per processor, at least 8 */
 	bool quiet;         /* no request log */
 };
 struct cb_server;

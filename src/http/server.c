@@ -1,7 +1,7 @@
 /*
- * server.c -- the daemon of `casebank serve` on libmicrohttpd: a pool of worker threads polling with epoll,
- * one arena per request, bodies up to 1 MiB, security headers on every response, a one-line log per request
- * on stderr, the pool of store handles, and a graceful stop.
+ * server.c -- the daemon of `casebank serve` on libmicrohttpd: a thread per connection (at most 256), a pool
+ * of store handles, one arena per request, bodies up to 1 MiB, security headers on every response, a one-line
+ * log per request on stderr, and a graceful stop.
  *
  * A request's life: the URI log callback (raw URI, before headers) creates its state and keeps the raw
  * query string, which parse.c decodes (MHD's own decoding is not used, so the fuzzed parser is the one that
@@ -27,6 +27,7 @@
 #include "stats/stats.h"
 
 #define ARENA_LIMIT (8u * 1024u * 1024u) /* per request: the body, parsed parameters and texts */
+#define CONNECTIONS_MAX 256u
 
 struct cb_server {
 	struct MHD_Daemon *d;
@@ -34,7 +35,7 @@ struct cb_server {
 	uint16_t port;
 	bool quiet;
 	char *cert, *key;
-	bool pool_init, stats_init;
+	bool pool_init;
 };
 
 /* Per request. */
@@ -298,6 +299,12 @@ static int open_pool(struct cb_server *srv, const char *db, int n, struct cb_err
 	pthread_cond_init(&app->pool_cv, NULL);
 	pthread_rwlock_init(&app->stats_mu, NULL);
 	srv->pool_init = true;
+	pthread_mutex_init(&app->cache_mu, NULL);
+	if (cb_session_cache_new(&app->sessions) != CB_OK || !(app->cache = calloc(CB_STATS_CACHE, sizeof *app->cache)))
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	int rc = cb_auditq_start(db, &app->audit, err);
+	if (rc != CB_OK)
+		return rc;
 	return cb_stats_open(app->stores[0], &app->stats, err);
 }
 
@@ -315,10 +322,16 @@ int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, stru
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	srv->quiet = o->quiet;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int threads = o->threads > 0 ? o->threads : (ncpu > 0 ? (int)ncpu : 2);
+	/* store handles: more than processors, since a request waiting on SQLite holds no processor */
+	int threads = o->threads > 0 ? o->threads : (ncpu > 0 ? 4 * (int)ncpu : 8);
+	if (threads < 8 && o->threads <= 0)
+		threads = 8;
 	if (threads > 64)
 		threads = 64;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	/* A thread per connection: a request waiting for the audit trail's group commit holds its own thread
+	 * only, so every waiting request joins the next commit (a thread pool puts several connections on one
+	 * thread, and they wait for each other).  Connections are capped, idle ones time out. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC;
 	if (o->tls_cert) {
 		size_t n;
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
@@ -340,10 +353,9 @@ int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, stru
 	};
 	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
 				  MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
 				  MHD_OPTION_ARRAY, tls_opts,
@@ -384,7 +396,14 @@ void cb_server_stop(struct cb_server **sp)
 		MHD_stop_daemon(srv->d);
 	}
 	struct cb_http_app *app = &srv->app;
+	cb_auditq_stop(&app->audit);
 	cb_stats_free(&app->stats);
+	cb_session_cache_free(&app->sessions);
+	for (int i = 0; app->cache && i < CB_STATS_CACHE; i++) {
+		free(app->cache[i].key);
+		free(app->cache[i].body);
+	}
+	free(app->cache);
 	for (int i = 0; i < app->nstores; i++)
 		cb_store_free(&app->stores[i]);
 	free(app->stores);
@@ -393,6 +412,7 @@ void cb_server_stop(struct cb_server **sp)
 		pthread_mutex_destroy(&app->pool_mu);
 		pthread_cond_destroy(&app->pool_cv);
 		pthread_rwlock_destroy(&app->stats_mu);
+		pthread_mutex_destroy(&app->cache_mu);
 	}
 	if (srv->key) {
 		sodium_memzero(srv->key, strlen(srv->key));

@@ -495,7 +495,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 	sqlite3_stmt *st = NULL;
 	uint8_t h[32];
 	bool disabled = false;
-	int rc;
+	int rc, r;
 
 	if (!token_shape(token))
 		return cb_err_set(err, CB_ENOTFOUND, "no such session");
@@ -508,7 +508,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 		       &st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
-	int r = sqlite3_step(st);
+	r = sqlite3_step(st);
 	if (r == SQLITE_ROW) {
 		const char *csrf = (const char *)sqlite3_column_text(st, 1);
 		sess.user_id = sqlite3_column_int64(st, 0);
@@ -544,9 +544,8 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 		goto out;
 out:
 	/* an expired session's deletion is committed even though the answer is "not found" */
-	int end = cb_store_tx_end(s, rc == CB_ENOTFOUND ? CB_OK : rc, err);
-	if (end != CB_OK)
-		rc = end;
+	if ((r = cb_store_tx_end(s, rc == CB_ENOTFOUND ? CB_OK : rc, err)) != CB_OK)
+		rc = r;
 	if (rc == CB_OK) {
 		if (out)
 			*out = sess;

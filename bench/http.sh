@@ -1,0 +1,61 @@
+#!/bin/sh
+# http.sh -- `casebank serve` on loopback under wrk over CASES demo cases (default 1,000,000): requests per second
+# and p99 latency of a two-dimension statistics request and of reading one case (with its identifying details,
+# audited).  Goals: >= 5,000 statistics requests/s and >= 3,000 case reads/s on a 2-core machine, p99 < 20 ms.
+#   usage: sh bench/http.sh            (needs wrk: apt-get install wrk)
+#          CASES=100000 DURATION=10s CONNS=16 sh bench/http.sh
+# Not part of `make check`.  Data is generated into bench/data/ on first use and reused.
+set -eu
+cd "$(dirname "$0")/.."
+CASES=${CASES:-1000000}
+DURATION=${DURATION:-20s}
+CONNS=${CONNS:-16}
+PORT=${PORT:-18917}
+DB=bench/data/http-$CASES.db
+PW=bench-password-1
+command -v wrk >/dev/null || { echo "http.sh: wrk is missing: apt-get install wrk" >&2; exit 1; }
+command -v curl >/dev/null || { echo "http.sh: curl is missing: apt-get install curl" >&2; exit 1; }
+[ -x ./casebank ] || make casebank
+mkdir -p bench/data
+if [ ! -f "$DB.done" ]; then
+	rm -f "$DB" "$DB"-* "$DB".*
+	./casebank init "$DB"
+	./casebank demo "$DB" --cases "$CASES"
+	touch "$DB.done"
+fi
+# accounts: a manager (reads cases of every office) and an analyst (statistics)
+for u in bench-manager:manager bench-analyst:analyst; do
+	name=${u%%:*}
+	./casebank user list "$DB" 2>/dev/null | grep -q "^$name\b" || echo "$PW" | ./casebank user add "$DB" "$name" --role "${u#*:}" >/dev/null
+done
+
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
+	echo "http.sh: something already listens on port $PORT: PORT=... sh bench/http.sh" >&2; exit 1
+fi
+./casebank serve "$DB" --listen "127.0.0.1:$PORT" 2>bench/data/http-serve.log &
+srv=$!
+trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null || true' EXIT INT TERM
+url=http://127.0.0.1:$PORT
+i=0
+until curl -s -o /dev/null "$url/api/codebook"; do
+	kill -0 $srv 2>/dev/null || { echo "http.sh: the server stopped: see bench/data/http-serve.log" >&2; exit 1; }
+	i=$((i + 1)); [ $i -lt 600 ] || { echo "http.sh: the server did not start" >&2; exit 1; }; sleep 0.5
+done
+
+# one case id, through the API itself
+jar=bench/data/http-cookies.txt
+curl -s -c "$jar" -H 'Content-Type: application/json' -d "{\"user\": \"bench-manager\", \"password\": \"$PW\"}" \
+	"$url/api/login" >/dev/null
+id=$(curl -s -b "$jar" "$url/api/cases?per_page=1&page=1000" | sed -n 's/.*"case_id":"\([A-Z2-7]*\)".*/\1/p')
+rm -f "$jar"
+[ -n "$id" ] || { echo "http.sh: no case id" >&2; exit 1; }
+
+STATS='/api/stats?by=year,gender&where=year%20>=%202010%20and%20year%20<=%202020'
+run() { # label path user
+	echo "== $1: GET $2 ($CONNS connections, $DURATION)"
+	wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/http.lua "$url" -- "$2" "$3" "$PW" | grep -E "RESULT|Non-2xx"
+}
+echo "casebank serve, $CASES cases, $(nproc) processors"
+run "statistics (2 dimensions)" "$STATS" bench-analyst
+run "read one case (audited)" "/api/cases/$id" bench-manager
+echo "goals: statistics >= 5000 rps, case reads >= 3000 rps, p99 < 20 ms"

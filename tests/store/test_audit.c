@@ -1,0 +1,436 @@
+/*
+ * test_audit.c -- tests of src/store/audit.c: the keyed hash chain verifies; every kind of tampering with
+ * raw SQL (an altered, removed, reordered, renumbered, forged or cut-off entry, a damaged or missing head)
+ * is found and names the right entry; appends refuse a damaged head; the old events table is migrated and
+ * chained; cb_store_event writes to the trail; entries roll back with their batch; listing.
+ */
+#include "cb_test.h"
+
+#include <sqlite3.h>
+
+#include "store/access.h"
+#include "store/store.h"
+
+#define NENTRIES 6
+
+static int dbn;
+static char path[512];
+
+static const char *new_db(void)
+{
+	struct cb_err err = {0};
+	snprintf(path, sizeof path, "%s", cbt_path("audit%d.db", ++dbn));
+	assert_int_equal(cb_store_create(path, &err), CB_OK);
+	return path;
+}
+
+static struct cb_store *open_db(unsigned flags)
+{
+	struct cb_err err = {0};
+	struct cb_store *s = NULL;
+	assert_int_equal(cb_store_open(path, flags, &s, &err), CB_OK);
+	return s;
+}
+
+static void raw_exec(const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, msg);
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	assert_int_equal(rc, SQLITE_OK);
+}
+
+/* What somebody with the file (but not the key) would do first. */
+#define UNGUARD "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+
+static void entry(struct cb_audit_entry *e, const char *user, const char *action, uint8_t case_byte,
+		  const char *fields)
+{
+	memset(e, 0, sizeof *e);
+	snprintf(e->user, sizeof e->user, "%s", user);
+	snprintf(e->from, sizeof e->from, "10.0.0.%d", case_byte);
+	snprintf(e->action, sizeof e->action, "%s", action);
+	if (case_byte)
+		memset(e->case_id, case_byte, 16);
+	snprintf(e->fields, sizeof e->fields, "%s", fields);
+}
+
+/* A database whose trail has NENTRIES entries: ids 1..NENTRIES. */
+static void fill(void)
+{
+	struct cb_err err = {0};
+	struct cb_audit_entry e;
+	new_db();
+	struct cb_store *s = open_db(0);
+	entry(&e, "amira", "login", 0, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	entry(&e, "amira", "case.read", 1, "first_name,last_name");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	entry(&e, "amira", "case.update", 1, "status");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	entry(&e, "olga", "case.read", 2, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	assert_int_equal(cb_store_event(s, "export.identifiers", NULL, "jsonl", &err), CB_OK);
+	entry(&e, "olga", "login.failed", 0, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	cb_store_free(&s);
+}
+
+/* Verifies the current file; returns the code and sets *bad and msg. */
+static int verify(int64_t *checked, int64_t *bad, char msg[512])
+{
+	struct cb_err err = {0};
+	struct cb_store *s = open_db(CB_OPEN_READONLY);
+	int rc = cb_audit_verify(s, checked, bad, &err);
+	snprintf(msg, 512, "%s", err.msg);
+	cb_store_free(&s);
+	return rc;
+}
+
+static void expect_bad(int64_t want_bad, const char *word)
+{
+	int64_t checked = -1, bad = -1;
+	char msg[512];
+	assert_int_equal(verify(&checked, &bad, msg), CB_ECORRUPT);
+	if (bad != want_bad || !strstr(msg, word))
+		fprintf(stderr, "bad %lld: %s\n", (long long)bad, msg);
+	assert_int_equal(bad, want_bad);
+	assert_non_null(strstr(msg, word));
+	assert_true(checked < want_bad || want_bad == 0);
+}
+
+static void test_chain_verifies(void **state)
+{
+	(void)state;
+	int64_t checked = -1, bad = -1;
+	char msg[512];
+	new_db();
+	assert_int_equal(verify(&checked, &bad, msg), CB_OK); /* empty, with a head */
+	assert_int_equal(checked, 0);
+	fill();
+	assert_int_equal(verify(&checked, &bad, msg), CB_OK);
+	assert_int_equal(checked, NENTRIES);
+	assert_int_equal(bad, 0);
+	/* and again after more appends by another connection */
+	struct cb_err err = {0};
+	struct cb_store *s = open_db(0);
+	assert_int_equal(cb_store_event(s, "erase", NULL, NULL, &err), CB_OK);
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 1);
+	cb_store_free(&s);
+}
+
+static void test_append_only_triggers(void **state)
+{
+	(void)state;
+	fill();
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET action = 'x' WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit WHERE id = 6", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	int64_t checked, bad;
+	char msg[512];
+	assert_int_equal(verify(&checked, &bad, msg), CB_OK);
+}
+
+static void test_altered(void **state)
+{
+	(void)state;
+	fill();
+	raw_exec(UNGUARD "UPDATE audit SET action = 'case.list' WHERE id = 3");
+	expect_bad(3, "altered");
+	fill();
+	raw_exec(UNGUARD "UPDATE audit SET fields = 'first_name' WHERE id = 4");
+	expect_bad(4, "altered");
+	fill();
+	raw_exec(UNGUARD "UPDATE audit SET user = 'nobody' WHERE id = 1");
+	expect_bad(1, "altered");
+	fill();
+	raw_exec(UNGUARD "UPDATE audit SET at_ms = at_ms + 3600000 WHERE id = 2");
+	expect_bad(2, "altered");
+	fill();
+	raw_exec(UNGUARD "UPDATE audit SET case_id = NULL WHERE id = 2");
+	expect_bad(2, "altered");
+	fill();
+	raw_exec(UNGUARD "UPDATE audit SET detail = 'csv' WHERE id = 5");
+	expect_bad(5, "altered");
+	fill(); /* the last one: only the head could tell, and the hash does */
+	raw_exec(UNGUARD "UPDATE audit SET from_addr = '127.0.0.1' WHERE id = 6");
+	expect_bad(6, "altered");
+	fill(); /* a hash copied from another entry */
+	raw_exec(UNGUARD "UPDATE audit SET hash = (SELECT hash FROM audit WHERE id = 2) WHERE id = 3");
+	expect_bad(3, "altered");
+}
+
+static void test_removed(void **state)
+{
+	(void)state;
+	fill();
+	raw_exec(UNGUARD "DELETE FROM audit WHERE id = 3");
+	expect_bad(3, "missing");
+	fill();
+	raw_exec(UNGUARD "DELETE FROM audit WHERE id = 1");
+	expect_bad(1, "missing");
+	fill(); /* removed, and the later ones renumbered to close the gap */
+	raw_exec(UNGUARD "DELETE FROM audit WHERE id = 3; UPDATE audit SET id = id - 1 WHERE id > 3");
+	expect_bad(3, "does not follow");
+}
+
+static void test_reordered(void **state)
+{
+	(void)state;
+	fill(); /* entries 2 and 3 swapped, every column but the id */
+	raw_exec(UNGUARD "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (2, 3);"
+			 "UPDATE audit SET (at_ms, user, from_addr, action, case_id, fields, detail, prev, hash) ="
+			 " (SELECT at_ms, user, from_addr, action, case_id, fields, detail, prev, hash FROM t"
+			 "  WHERE t.id = 5 - audit.id) WHERE id IN (2, 3);");
+	expect_bad(2, "does not follow");
+	fill(); /* only the content swapped, the chain columns left in place */
+	raw_exec(UNGUARD "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id IN (4, 5);"
+			 "UPDATE audit SET (at_ms, user, from_addr, action, case_id, fields, detail) ="
+			 " (SELECT at_ms, user, from_addr, action, case_id, fields, detail FROM t"
+			 "  WHERE t.id = 9 - audit.id) WHERE id IN (4, 5);");
+	expect_bad(4, "altered");
+	fill(); /* an entry moved to the end under a new id */
+	raw_exec(UNGUARD "UPDATE audit SET id = 100 WHERE id = 2");
+	expect_bad(2, "missing");
+}
+
+static void test_truncated(void **state)
+{
+	(void)state;
+	fill();
+	raw_exec(UNGUARD "DELETE FROM audit WHERE id >= 5");
+	expect_bad(5, "removed from the end");
+	fill();
+	raw_exec(UNGUARD "DELETE FROM audit");
+	expect_bad(1, "removed from the end");
+	fill(); /* cut off, and the head rewritten to match what is left: its MAC needs the key */
+	raw_exec(UNGUARD "DELETE FROM audit WHERE id = 6;"
+			 "UPDATE meta SET value = '5:' || lower(hex((SELECT hash FROM audit WHERE id = 5))) ||"
+			 " substr(value, 67) WHERE key = 'audit_head'"); /* "6:" 64 hex digits, then ":mac" */
+	expect_bad(0, "head");
+	fill(); /* the head removed along with the tail */
+	raw_exec(UNGUARD "DELETE FROM audit WHERE id = 6; DELETE FROM meta WHERE key = 'audit_head'");
+	expect_bad(0, "head is missing");
+}
+
+static void test_forged(void **state)
+{
+	(void)state;
+	fill(); /* an entry added by SQL, chained to the real last hash: its own hash cannot be made */
+	raw_exec("INSERT INTO audit(id, at_ms, user, from_addr, action, fields, prev, hash)"
+		 " SELECT 7, at_ms, 'olga', 'cli', 'login', '', hash, hash FROM audit WHERE id = 6");
+	expect_bad(7, "altered");
+}
+
+static void test_damaged_head_refuses_appends(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e;
+	fill();
+	raw_exec("UPDATE meta SET value = '9' || substr(value, 2) WHERE key = 'audit_head'"); /* count 6 -> 9 */
+	struct cb_store *s = open_db(0);
+	entry(&e, "amira", "case.read", 1, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_ECORRUPT);
+	assert_int_equal(cb_store_event(s, "erase", NULL, NULL, &err), CB_ECORRUPT);
+	cb_store_free(&s);
+	raw_exec("DELETE FROM meta WHERE key = 'audit_head'");
+	s = open_db(0);
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_ECORRUPT);
+	/* the migration's chaining function cannot be used to re-chain an edited trail */
+	assert_int_not_equal(sqlite3_exec(cb_store_db(s), "SELECT cb_audit_seal()", NULL, NULL, NULL), SQLITE_OK);
+	cb_store_free(&s);
+	int64_t checked, bad; /* still NENTRIES intact entries: nothing was appended */
+	char msg[512];
+	assert_int_equal(verify(&checked, &bad, msg), CB_ECORRUPT);
+	assert_int_equal(checked, NENTRIES);
+}
+
+static void test_entry_checks(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e;
+	new_db();
+	struct cb_store *s = open_db(0);
+	entry(&e, "amira", "", 0, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_EINVAL);
+	entry(&e, "amira", "case.read\nforged line", 0, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_EINVAL);
+	entry(&e, "amira", "case.read", 0, "first_name\tlast_name");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_EINVAL);
+	entry(&e, "amira", "case.read", 0, "");
+	memset(e.detail, 'd', sizeof e.detail); /* not terminated */
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_EINVAL);
+	cb_store_free(&s);
+	s = open_db(CB_OPEN_READONLY);
+	entry(&e, "amira", "case.read", 0, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_EPERM);
+	cb_store_free(&s);
+}
+
+struct seen {
+	int n;
+	int64_t ids[16];
+	struct cb_audit_entry last;
+};
+
+static int collect(const struct cb_audit_entry *e, void *ctx)
+{
+	struct seen *s = ctx;
+	if (s->n < 16)
+		s->ids[s->n] = e->id;
+	s->n++;
+	s->last = *e;
+	return 0;
+}
+
+static int stop_at_two(const struct cb_audit_entry *e, void *ctx)
+{
+	return collect(e, ctx), ((struct seen *)ctx)->n == 2 ? 42 : 0;
+}
+
+static void test_list_and_events(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct seen sn = {0};
+	fill();
+	struct cb_store *s = open_db(CB_OPEN_READONLY);
+	assert_int_equal(cb_audit_list(s, NULL, 0, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, NENTRIES);
+	assert_int_equal(sn.ids[0], NENTRIES); /* newest first */
+	assert_int_equal(sn.ids[NENTRIES - 1], 1);
+	assert_string_equal(sn.last.action, "login");
+	assert_string_equal(sn.last.user, "amira");
+	assert_true(sn.last.at_ms > 1700000000000LL); /* 0 meant now, in milliseconds */
+
+	memset(&sn, 0, sizeof sn);
+	assert_int_equal(cb_audit_list(s, NULL, 2, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, 2);
+	assert_int_equal(sn.ids[1], NENTRIES - 1);
+
+	uint8_t c1[16];
+	memset(c1, 1, sizeof c1);
+	memset(&sn, 0, sizeof sn);
+	assert_int_equal(cb_audit_list(s, c1, 0, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, 2);
+	assert_int_equal(sn.ids[0], 3);
+	assert_string_equal(sn.last.action, "case.read");
+	assert_string_equal(sn.last.fields, "first_name,last_name");
+	assert_string_equal(sn.last.from, "10.0.0.1");
+	assert_memory_equal(sn.last.case_id, c1, 16);
+
+	memset(&sn, 0, sizeof sn);
+	assert_int_equal(cb_audit_list(s, NULL, 0, stop_at_two, &sn, &err), 42);
+	assert_int_equal(sn.n, 2);
+
+	/* cb_store_event: the local operator, from the command line, with the detail */
+	memset(&sn, 0, sizeof sn);
+	assert_int_equal(cb_audit_list(s, NULL, 2, collect, &sn, &err), CB_OK);
+	assert_string_equal(sn.last.action, "export.identifiers");
+	assert_memory_equal(sn.last.user, "cli:", 4);
+	assert_true(strlen(sn.last.user) > 4);
+	assert_string_equal(sn.last.from, "cli");
+	assert_string_equal(sn.last.detail, "jsonl");
+	cb_store_free(&s);
+}
+
+static long long count_events(struct cb_store *s, const char *action)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "SELECT count(*) FROM events WHERE action = ?1", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_bulk_rollback(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	int64_t checked, bad;
+	fill();
+	struct cb_store *s = open_db(0);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(cb_store_event(s, "import", NULL, "3 rows", &err), CB_OK);
+	assert_int_equal(count_events(s, "import"), 1);
+	cb_store_rollback(s);
+	assert_int_equal(count_events(s, "import"), 0);
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK); /* the head rolled back with it */
+	assert_int_equal(checked, NENTRIES);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(cb_store_event(s, "import", NULL, "3 rows", &err), CB_OK);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	assert_int_equal(count_events(s, "import"), 1);
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 1);
+	cb_store_free(&s);
+}
+
+/* A database from before the trail (schema version 1, an events table) is migrated and chained. */
+static void test_migrate_events(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	int64_t checked, bad;
+	new_db();
+	raw_exec(UNGUARD "DROP VIEW events; DROP TABLE audit; DROP TABLE sessions; DROP TABLE glass; DROP TABLE users;"
+			 "DELETE FROM meta WHERE key = 'audit_head';"
+			 "CREATE TABLE events(id INTEGER PRIMARY KEY, at INTEGER NOT NULL, action TEXT NOT NULL,"
+			 " case_id BLOB, detail TEXT);"
+			 "INSERT INTO events(id, at, action, case_id, detail) VALUES"
+			 " (1, 1700000000, 'show.identifiers', zeroblob(16), NULL),"
+			 " (4, 1700000100, 'export.identifiers', NULL, 'htcds'),"
+			 " (9, 1700000200, 'stats.exact', NULL, 'by=year');"
+			 "PRAGMA user_version = 1;");
+	struct cb_store *s = open_db(0);
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, 3);
+	assert_int_equal(count_events(s, "export.identifiers"), 1);
+	assert_int_equal(count_events(s, "stats.exact"), 1);
+	struct seen sn = {0};
+	assert_int_equal(cb_audit_list(s, NULL, 0, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.ids[0], 3); /* renumbered 1, 2, 3 in their old order */
+	assert_string_equal(sn.last.action, "show.identifiers");
+	assert_int_equal(sn.last.at_ms, 1700000000000LL);
+	assert_int_equal(cb_store_event(s, "erase", NULL, NULL, &err), CB_OK);
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, 4);
+	cb_store_free(&s);
+	/* the migrated entries are protected like any other */
+	raw_exec(UNGUARD "UPDATE audit SET detail = 'csv' WHERE id = 2");
+	expect_bad(2, "altered");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chain_verifies),
+		cmocka_unit_test(test_append_only_triggers),
+		cmocka_unit_test(test_altered),
+		cmocka_unit_test(test_removed),
+		cmocka_unit_test(test_reordered),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_forged),
+		cmocka_unit_test(test_damaged_head_refuses_appends),
+		cmocka_unit_test(test_entry_checks),
+		cmocka_unit_test(test_list_and_events),
+		cmocka_unit_test(test_bulk_rollback),
+		cmocka_unit_test(test_migrate_events),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

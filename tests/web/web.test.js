@@ -1,0 +1,366 @@
+/*
+ * web.test.js -- browser tests of the web interface: Debian's headless Chromium, driven by playwright-core,
+ * against the real server (`casebank serve`) on 127.0.0.1 with an ephemeral port and a fresh demo database.
+ * Screenshots go to build/test-logs/web/ at desktop width and at 360 px.
+ *
+ *   node --test tests/web/        (CASEBANK_BIN names the binary; ./casebank by default)
+ */
+"use strict";
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { spawn, execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const net = require("node:net");
+const path = require("node:path");
+const { chromium } = require("playwright-core");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const BIN = path.resolve(ROOT, process.env.CASEBANK_BIN || "casebank");
+const SHOTS = path.join(ROOT, "build", "test-logs", "web");
+const PASSWORD = "correct horse battery staple";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 360, height: 740 };
+
+let dir, db, server, serverLog = "", base, browser, site;
+const problems = []; // CSP violations and script errors seen on any page
+
+function cli(args, input) {
+	return execFileSync(BIN, args, { input: input || "", encoding: "utf8", cwd: dir,
+		stdio: ["pipe", "pipe", "pipe"] });
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.on("error", reject);
+		s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+	});
+}
+
+async function waitForServer(url) {
+	for (let i = 0; i < 100; i++) {
+		try { const r = await fetch(url); if (r.status === 200) return; } catch (e) { /* not up yet */ }
+		if (server.exitCode !== null) throw new Error("server exited: " + serverLog);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error("server did not answer: " + serverLog);
+}
+
+before(async () => {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), "casebank-web-"));
+	db = path.join(dir, "web.db");
+	cli(["init", db]);
+	cli(["demo", db, "--cases", "2000", "--seed", "7"]);
+	// the caseworker's office: one that has cases
+	site = cli(["list", db]).split("\n")[1].trim().split(/\s+/)[1];
+	cli(["user", "add", db, "admin1", "--role", "admin"], PASSWORD + "\n");
+	cli(["user", "add", db, "manager1", "--role", "manager"], PASSWORD + "\n");
+	cli(["user", "add", db, "analyst1", "--role", "analyst"], PASSWORD + "\n");
+	cli(["user", "add", db, "worker1", "--role", "caseworker", "--site", site], PASSWORD + "\n");
+	const port = await freePort();
+	base = "http://127.0.0.1:" + port;
+	server = spawn(BIN, ["serve", db, "--listen", "127.0.0.1:" + port], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+	server.stdout.on("data", (d) => { serverLog += d; });
+	server.stderr.on("data", (d) => { serverLog += d; });
+	await waitForServer(base + "/");
+	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+	if (browser) await browser.close();
+	if (server && server.exitCode === null) {
+		server.kill("SIGTERM");
+		await new Promise((r) => { server.once("exit", r); setTimeout(r, 3000); });
+	}
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function newPage(viewport) {
+	const ctx = await browser.newContext({ viewport: viewport || DESKTOP, acceptDownloads: true });
+	const page = await ctx.newPage();
+	page.on("console", (m) => {
+		if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+	});
+	page.on("pageerror", (e) => problems.push("page error: " + e.message));
+	return page;
+}
+
+async function login(name, viewport) {
+	const page = await newPage(viewport);
+	await page.goto(base + "/");
+	await page.fill("#login-user", name);
+	await page.fill("#login-password", PASSWORD);
+	await page.click("#login-form button[type=submit]");
+	await page.waitForSelector("#logout");
+	return page;
+}
+
+// Desktop shots show the whole page; 360 px ones what fits on the phone's screen.
+async function shot(page, name) {
+	const full = page.viewportSize().width > PHONE.width;
+	await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: full });
+}
+
+// Registers a case through the form and returns its id.
+async function register(page, first) {
+	await page.goto(base + "/#/cases/new");
+	await page.waitForSelector("#case-form");
+	await page.selectOption("#fld-status", "Active");
+	await page.selectOption("#fld-gender", "Feminine");
+	await page.fill("#fld-birth_year", "1994");
+	await page.selectOption("#fld-citizenship", "MD");
+	await page.check("#fld-exploitation_type input[value=SexualExploitation]");
+	await page.selectOption("#fld-consent_statistics", "true");
+	await page.fill("#fld-first_name", first);
+	await page.fill("#fld-last_name", "Testescu");
+	await page.click("#save");
+	await page.waitForURL(/#\/cases\/[A-Z0-9]{26}$/);
+	return page.url().split("/").pop();
+}
+
+test("the login page is labelled, keyboard usable and refuses a wrong password", async () => {
+	const page = await newPage();
+	await page.goto(base + "/");
+	await page.waitForSelector("#login-form");
+	// every input has a label
+	const unlabelled = await page.$$eval("input", (els) => els.filter((e) => !e.labels || !e.labels.length).length);
+	assert.equal(unlabelled, 0);
+	await shot(page, "login-desktop");
+	await page.setViewportSize(PHONE);
+	await shot(page, "login-360");
+	// keyboard only
+	await page.focus("#login-user");
+	await page.keyboard.type("worker1");
+	await page.keyboard.press("Tab");
+	await page.keyboard.type("not the password");
+	await page.keyboard.press("Enter");
+	await page.waitForSelector("#login-error:not(:empty)");
+	assert.match(await page.textContent("#login-error"), /Wrong user name or password/);
+	assert.equal(await page.$("#logout"), null);
+	await page.context().close();
+});
+
+test("each role signs in and lands on its own page", async () => {
+	const homes = { worker1: ["#/cases", "#case-table"], manager1: ["#/cases", "#case-table"],
+		analyst1: ["#/stats", "#stats-form"], admin1: ["#/users", "#users-table"] };
+	for (const [name, [hash, sel]] of Object.entries(homes)) {
+		const page = await login(name);
+		await page.waitForSelector(sel);
+		assert.equal(new URL(page.url()).hash, hash, name);
+		assert.match(await page.textContent("#who"), new RegExp(name));
+		await shot(page, "home-" + name + "-desktop");
+		await page.setViewportSize(PHONE);
+		await shot(page, "home-" + name + "-360");
+		// no horizontal scrolling of the page itself at 360 px (wide tables scroll in their own box)
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert.ok(overflow <= 1, name + " page is " + overflow + " px too wide at 360 px");
+		await page.click("#logout");
+		await page.waitForSelector("#login-form");
+		await page.context().close();
+	}
+});
+
+let caseId;
+
+test("a caseworker registers a case, with client and server validation", async () => {
+	const page = await login("worker1");
+	await page.goto(base + "/#/cases/new");
+	await page.waitForSelector("#case-form");
+	// grouped as the two interviews, identifying details marked
+	assert.match(await page.textContent("#sec-screening"), /Screening interview/);
+	assert.match(await page.textContent("#sec-assistance"), /Assistance interview/);
+	assert.ok(await page.$(".sensitive-section #fld-first_name"));
+	assert.equal(await page.getAttribute("#fld-first_name", "autocomplete"), "off");
+	assert.equal(await page.inputValue("#fld-site"), site);
+	const unlabelled = await page.$$eval("#case-form input, #case-form select, #case-form textarea",
+		(els) => els.filter((e) => !e.labels || !e.labels.length).length);
+	assert.equal(unlabelled, 0);
+	await shot(page, "register-desktop");
+	// client side: out of range
+	await page.fill("#fld-birth_year", "1800");
+	await page.click("#save");
+	await page.waitForSelector("#err-birth_year:not(:empty)");
+	assert.match(await page.textContent("#err-birth_year"), /between 1900 and 2100/);
+	assert.equal(await page.getAttribute("#fld-birth_year", "aria-invalid"), "true");
+	assert.match(page.url(), /#\/cases\/new$/);
+	// server side: a birth date that is no date (the client does not check it); the detail sits by the field
+	await page.fill("#fld-birth_year", "1994");
+	await page.fill("#fld-birth_date", "sometime");
+	await page.click("#save");
+	await page.waitForSelector("#err-birth_date:not(:empty)");
+	const detail = await page.textContent("#err-birth_date");
+	assert.match(detail, /birth_date/);
+	assert.doesNotMatch(detail, /sometime/); // never echoes an identifying detail
+	await page.setViewportSize(PHONE);
+	await page.evaluate(() => document.querySelector("#fld-birth_date").scrollIntoView({ block: "center" }));
+	await shot(page, "register-error-360");
+	await page.setViewportSize(DESKTOP);
+	await page.fill("#fld-birth_date", "");
+	caseId = await register(page, "Ileana");
+	await page.waitForSelector("#identity");
+	assert.match(await page.textContent("#identity"), /Ileana/);
+	await shot(page, "case-view-desktop");
+	await page.setViewportSize(PHONE);
+	await shot(page, "case-view-360");
+	// nothing identifying in storage or the URL
+	const storage = await page.evaluate(() => localStorage.length + sessionStorage.length);
+	assert.equal(storage, 0);
+	assert.doesNotMatch(page.url(), /Ileana|Testescu/);
+	await page.context().close();
+});
+
+test("a caseworker finds the case by id and status", async () => {
+	assert.ok(caseId, "needs the registered case");
+	const page = await login("worker1");
+	await page.fill("#search-q", caseId.slice(0, 8).toLowerCase());
+	await page.selectOption("#search-status", "Active");
+	await page.click("#search-form button[type=submit]");
+	await page.waitForSelector(`#case-table a[href="#/cases/${caseId}"]`);
+	const rows = await page.$$eval("#case-table tbody tr", (r) => r.length);
+	assert.ok(rows >= 1);
+	await page.selectOption("#search-status", "Closed");
+	await page.click("#search-form button[type=submit]");
+	await page.waitForFunction((id) => !document.querySelector(`#case-table a[href="#/cases/${id}"]`) &&
+		!document.querySelector("#results .note"), caseId);
+	await page.context().close();
+});
+
+test("a caseworker edits the case", async () => {
+	const page = await login("worker1");
+	await page.goto(base + "/#/cases/" + caseId + "/edit");
+	await page.waitForSelector("#case-form");
+	assert.equal(await page.inputValue("#fld-first_name"), "Ileana");
+	await page.selectOption("#fld-status", "FollowUp");
+	await page.click("#save");
+	await page.waitForURL(new RegExp("#/cases/" + caseId + "$"));
+	await page.waitForSelector("dd[data-field=status]");
+	assert.equal(await page.textContent("dd[data-field=status]"), "Follow-up");
+	await page.context().close();
+});
+
+test("a stale edit is refused and can be reloaded", async () => {
+	const a = await login("worker1"), b = await login("worker1");
+	for (const p of [a, b]) {
+		await p.goto(base + "/#/cases/" + caseId + "/edit");
+		await p.waitForSelector("#case-form");
+	}
+	await a.selectOption("#fld-status", "Closed");
+	await a.click("#save");
+	await a.waitForURL(new RegExp("#/cases/" + caseId + "$"));
+	await b.fill("#fld-children", "2");
+	await b.click("#save");
+	await b.waitForSelector("#conflict");
+	assert.match(await b.textContent("#conflict"), /changed by someone else/);
+	await shot(b, "stale-edit-desktop");
+	await b.setViewportSize(PHONE);
+	await shot(b, "stale-edit-360");
+	await b.click("#conflict-reload");
+	await b.waitForFunction(() => !document.querySelector("#conflict"));
+	assert.equal(await b.inputValue("#fld-status"), "Closed");
+	await b.fill("#fld-children", "2");
+	await b.click("#save");
+	await b.waitForURL(new RegExp("#/cases/" + caseId + "$"));
+	await b.waitForSelector("dd[data-field=children]");
+	assert.equal(await b.textContent("dd[data-field=children]"), "2");
+	await a.context().close();
+	await b.context().close();
+});
+
+test("an analyst builds a protected table with a chart and downloads it", async () => {
+	const page = await login("analyst1");
+	await page.selectOption("#dim-1", "gender");
+	await page.selectOption("#dim-2", "majority");
+	await page.fill("#year-from", "2015");
+	await page.click("#show-table");
+	await page.waitForSelector("#stats-table");
+	const head = await page.$$eval("#stats-table thead th", (t) => t.map((x) => x.textContent));
+	assert.equal(head[0], "Gender");
+	assert.ok(head.includes("Total"));
+	assert.match(await page.textContent("#stats-out"), /year >= 2015/);
+	// suppressed cells are "x" and explained
+	const xs = await page.$$eval("#stats-table td.x", (t) => t.map((x) => x.textContent));
+	assert.ok(xs.length > 0, "a gender by majority table of 2000 cases has small cells");
+	assert.ok(xs.every((x) => x === "x"));
+	assert.match(await page.textContent("#x-note"), /fewer than \d+ cases/);
+	assert.ok(await page.$("#stats-chart svg rect.bar"));
+	await shot(page, "table-desktop");
+	// CSV: the server's protected tidy table
+	const csvHref = await page.getAttribute("#dl-csv", "href");
+	const csv = await page.evaluate((h) => fetch(h).then((r) => r.text()), csvHref);
+	assert.match(csv, /^gender,majority,count/);
+	// XLSX: a zip with the workbook
+	const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#dl-xlsx")]);
+	const file = await dl.path();
+	const bytes = fs.readFileSync(file);
+	assert.equal(bytes.subarray(0, 2).toString(), "PK");
+	assert.ok(bytes.includes(Buffer.from("xl/worksheets/sheet1.xml")));
+	await page.setViewportSize(PHONE);
+	await page.evaluate(() => document.querySelector("#table-title").scrollIntoView());
+	await shot(page, "table-360");
+	// a bad filter is reported, not a crash
+	await page.goto(base + "/#/report");
+	await page.waitForSelector("#report-html");
+	assert.match(await page.getAttribute("#report-csv", "href"), /format=csv/);
+	await page.context().close();
+});
+
+test("an analyst cannot open a case", async () => {
+	const page = await login("analyst1");
+	await page.goto(base + "/#/cases/" + caseId);
+	await page.waitForSelector("h1");
+	assert.match(await page.textContent("h1"), /Not available/);
+	assert.doesNotMatch(await page.textContent("main"), /Ileana|Testescu/);
+	assert.equal(await page.$("#identity"), null);
+	// nor through the API directly
+	const status = await page.evaluate((id) => fetch("/api/cases/" + id).then((r) => r.status), caseId);
+	assert.ok(status === 403 || status === 404, "API answered " + status);
+	await page.context().close();
+});
+
+test("a manager sees identifying details only after breaking the glass", async () => {
+	const page = await login("manager1");
+	await page.goto(base + "/#/cases/" + caseId);
+	await page.waitForSelector("#glass-form");
+	assert.doesNotMatch(await page.textContent("main"), /Ileana/);
+	await page.fill("#glass-reason", "short");
+	await page.click("#glass-form button[type=submit]");
+	await page.waitForSelector("#glass-err:not(:empty)");
+	await page.fill("#glass-reason", "court order 2024/117 for the trial");
+	await page.click("#glass-form button[type=submit]");
+	await page.waitForSelector("#identity");
+	assert.match(await page.textContent("#identity"), /Ileana/);
+	await shot(page, "glass-desktop");
+	await page.context().close();
+});
+
+test("an administrator adds and disables a user", async () => {
+	const page = await login("admin1");
+	await page.waitForSelector("#users-table");
+	await page.fill("#user-name", "worker2");
+	await page.selectOption("#user-role", "caseworker");
+	await page.fill("#user-site", site);
+	await page.fill("#user-password", PASSWORD);
+	await page.click("#user-form button[type=submit]");
+	await page.waitForSelector("#users-table th:text-is('worker2')");
+	await page.click("button[data-user=worker2]");
+	await page.waitForFunction(() => /Disabled/.test(
+		[...document.querySelectorAll("#users-table tr")].find((r) => /worker2/.test(r.textContent)).textContent));
+	await shot(page, "users-desktop");
+	await page.context().close();
+	// the disabled account cannot sign in
+	const p2 = await newPage();
+	await p2.goto(base + "/");
+	await p2.fill("#login-user", "worker2");
+	await p2.fill("#login-password", PASSWORD);
+	await p2.click("#login-form button[type=submit]");
+	await p2.waitForSelector("#login-error:not(:empty)");
+	await p2.context().close();
+});
+
+test("no page broke the content security policy or threw", () => {
+	assert.deepEqual(problems, []);
+});
