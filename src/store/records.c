@@ -57,6 +57,8 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 		const void *m = cb_case_cmember(c, f);
 		const int p = first + i;
 		int32_t v = CB_NA;
+		if (st == s->upd && (f->flags & CB_F_STORE))
+			continue; /* not in the update: see prepare_all */
 		if (f->kind != CB_SITE && f->kind != CB_MULTI)
 			memcpy(&v, m, sizeof v);
 		const bool was_null = nulls[i];
@@ -296,12 +298,76 @@ out:
 	return rc;
 }
 
+/* ---- free text of a case outside its record (assistance notes, referral details: assist.h) */
+
+static int key_for_update(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+
+int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const char *text,
+		       uint8_t **out, size_t *n, struct cb_err *err)
+{
+	size_t len = strlen(text);
+	int rc;
+	*out = NULL;
+	if ((rc = key_for_update(s, id, err)) != CB_OK)
+		return rc;
+	if (!(*out = malloc(len + CB_SEAL_OVERHEAD))) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+	} else {
+		cb_seal(s->sec->casekey, ad, adlen, text, len, *out);
+		*n = len + CB_SEAL_OVERHEAD;
+	}
+	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	return rc;
+}
+
+int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const void *blob,
+		       size_t n, char **text, struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int rc;
+	*text = NULL;
+	if ((rc = load_key(s, id, err)) != CB_OK)
+		return rc;
+	if (n < CB_SEAL_OVERHEAD || !(*text = malloc(n - CB_SEAL_OVERHEAD + 1))) {
+		rc = n < CB_SEAL_OVERHEAD ? CB_ECORRUPT : CB_ENOMEM;
+	} else if (cb_unseal(s->sec->casekey, ad, adlen, blob, n, (uint8_t *)*text) != CB_OK) {
+		rc = CB_ECORRUPT;
+	} else {
+		(*text)[n - CB_SEAL_OVERHEAD] = 0;
+		if (strlen(*text) != n - CB_SEAL_OVERHEAD)
+			rc = CB_ECORRUPT;
+	}
+	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	if (rc != CB_OK) {
+		if (*text) {
+			sodium_memzero(*text, n - CB_SEAL_OVERHEAD + 1);
+			free(*text);
+			*text = NULL;
+		}
+		cb_case_id_format(id, idt);
+		rc = rc == CB_ENOMEM ? cb_err_set(err, rc, "out of memory")
+				     : cb_err_set(err, rc, "case %s: a sealed note fails authentication", idt);
+	}
+	return rc;
+}
+
 /* ---- add, get, update, erase */
 
 static int prepare_case(struct cb_case *c, struct cb_err *err)
 {
 	cb_case_derive(c);
 	return cb_case_validate(c, err);
+}
+
+/* The fields the store keeps (CB_F_STORE) are not the caller's to set: a new case has no assistance records
+ * or referrals yet, and starts at the first stage of the workflow unless it brings one (an import). */
+static void store_fields_new(struct cb_case *c)
+{
+	for (int i = 0; i < CB_NFIELDS; i++)
+		if ((cb_fields[i].flags & CB_F_STORE) && cb_fields[i].kind == CB_MULTI)
+			*(uint64_t *)cb_case_member(c, &cb_fields[i]) = 0;
+	if (c->case_stage == CB_NA)
+		c->case_stage = CB_case_stage_screening;
 }
 
 /* A case ready to be written: see cb_store_prepare. */
@@ -342,6 +408,7 @@ int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *finge
 	int rc;
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	store_fields_new(c);
 	if ((rc = prepare_case(c, err)) != CB_OK)
 		return rc;
 	while (cb_case_id_is_zero(c->case_id))
@@ -539,7 +606,8 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
 			goto out;
-	} else if (replace && (rc = delete_key(s, c->case_id, err)) != CB_OK) { /* clearing: key first */
+	} else if (replace && !cb_assist_has_notes(s, c->case_id) &&
+		   (rc = delete_key(s, c->case_id, err)) != CB_OK) { /* clearing: key first (notes still need it) */
 		goto out;
 	}
 	sqlite3_stmt *st = s->upd;
@@ -741,7 +809,7 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 		const uint8_t *id = sqlite3_column_blob(st, 0);
 		cb_case_id_format(id, idt);
 		int vrc = stored_version(s, id, &version, &has_pii, NULL);
-		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii)) {
+		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_assist_has_notes(s, id))) {
 			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
 				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");
 			++*problems;
