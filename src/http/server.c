@@ -157,6 +157,8 @@ static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, 
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (srv->app.tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->ctype)
