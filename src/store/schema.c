@@ -74,31 +74,32 @@ static const char *const main_steps[] = {
 	/* 3: assistance, partners, referrals, follow-ups and workflow steps (store/assist.h; assist.c,
 	 * partners.c).  Coded values by name, dates as YYYY-MM-DD, like the cases table.  Free text about a
 	 * person (notes, details, reasons of steps) is a blob sealed with the case key.  Child rows go with their
-	 * case (erase --all); a partner that records point to cannot be deleted. */
-	"CREATE TABLE partners(id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, country TEXT NOT NULL,"
+	 * case (erase --all); a partner that records point to cannot be deleted.  IF NOT EXISTS, so that a file
+	 * whose user_version was set back (tests of older steps) still migrates. */
+	"CREATE TABLE IF NOT EXISTS partners(id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, country TEXT NOT NULL,"
 	" city TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', services TEXT NOT NULL DEFAULT '',"
 	" served TEXT NOT NULL DEFAULT '', beds INTEGER CHECK(beds IS NULL OR beds >= 0),"
 	" site TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-	"CREATE TABLE assistance(id INTEGER PRIMARY KEY,"
+	"CREATE TABLE IF NOT EXISTS assistance(id INTEGER PRIMARY KEY,"
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, type TEXT NOT NULL,"
 	" provider_id INTEGER REFERENCES partners(id), planned_on TEXT, start_on TEXT, end_on TEXT,"
 	" status TEXT NOT NULL, notes BLOB, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-	"CREATE INDEX assistance_case ON assistance(case_id);"
-	"CREATE INDEX assistance_provider ON assistance(provider_id, type) WHERE provider_id IS NOT NULL;"
-	"CREATE TABLE referrals(id INTEGER PRIMARY KEY,"
+	"CREATE INDEX IF NOT EXISTS assistance_case ON assistance(case_id);"
+	"CREATE INDEX IF NOT EXISTS assistance_provider ON assistance(provider_id, type) WHERE provider_id IS NOT NULL;"
+	"CREATE TABLE IF NOT EXISTS referrals(id INTEGER PRIMARY KEY,"
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,"
 	" direction TEXT NOT NULL CHECK(direction IN ('in', 'out')), org_id INTEGER NOT NULL REFERENCES partners(id),"
 	" reason TEXT NOT NULL, details BLOB, status TEXT NOT NULL, shares_details INTEGER NOT NULL,"
 	" override_reason TEXT, referred_on TEXT NOT NULL, status_on TEXT NOT NULL, created_at INTEGER NOT NULL);"
-	"CREATE INDEX referrals_case ON referrals(case_id);"
-	"CREATE TABLE followups(id INTEGER PRIMARY KEY,"
+	"CREATE INDEX IF NOT EXISTS referrals_case ON referrals(case_id);"
+	"CREATE TABLE IF NOT EXISTS followups(id INTEGER PRIMARY KEY,"
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, due_on TEXT NOT NULL, done_on TEXT,"
 	" note BLOB, created_at INTEGER NOT NULL);"
-	"CREATE INDEX followups_case ON followups(case_id);"
-	"CREATE INDEX followups_open ON followups(due_on) WHERE done_on IS NULL;"
-	"CREATE TABLE stages(id INTEGER PRIMARY KEY, case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,"
+	"CREATE INDEX IF NOT EXISTS followups_case ON followups(case_id);"
+	"CREATE INDEX IF NOT EXISTS followups_open ON followups(due_on) WHERE done_on IS NULL;"
+	"CREATE TABLE IF NOT EXISTS stages(id INTEGER PRIMARY KEY, case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,"
 	" at INTEGER NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, reason BLOB);"
-	"CREATE INDEX stages_case ON stages(case_id);",
+	"CREATE INDEX IF NOT EXISTS stages_case ON stages(case_id);",
 };
 
 /* Cases stored before the workflow existed get a stage when its column is added: closed if their status says

@@ -379,6 +379,7 @@ void cb_store_free(struct cb_store **sp)
 	sqlite3_close(s->db);
 	sqlite3_close(s->kdb);
 	sodium_free(s->sec);
+	cb_prepared_free(&s->prep);
 	cb_buf_free(&s->pack);
 	if (s->plain) {
 		sodium_memzero(s->plain, s->plain_cap);
