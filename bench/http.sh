@@ -30,7 +30,8 @@ fi
 # accounts: a manager (reads cases of every office) and an analyst (statistics)
 for u in bench-manager:manager bench-analyst:analyst; do
 	name=${u%%:*}
-	./casebank user list "$DB" 2>/dev/null | grep -q "^$name\b" || echo "$PW" | ./casebank user add "$DB" "$name" --role "${u#*:}" >/dev/null
+	echo "$PW" | ./casebank user add "$DB" "$name" --role "${u#*:}" >/dev/null 2>&1 ||
+		./casebank user list "$DB" | grep -q "^$name	" || { echo "http.sh: cannot add $name" >&2; exit 1; }
 done
 
 if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then

@@ -22,7 +22,12 @@
 
 #include "io/io.h"
 
+/* Batches start small, so that the first rows are committed (and visible) soon, and double up to BATCH_MAX:
+ * every batch rewrites the index pages its random case ids and fingerprints land on, so few large batches
+ * write far less than many small ones.  A crash loses at most the batch in progress; importing the file
+ * again completes it. */
 #define BATCH 4096
+#define BATCH_MAX (1L << 18)
 #define PROGRESS_EVERY 2048
 
 /* ---- progress bar */
@@ -470,7 +475,7 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 	struct cb_case site_case;
 	struct cb_err e;
 	bool opened = false, batch = false, loading = false, started = false;
-	long pending = 0, rows = 0, total = 0;
+	long pending = 0, rows = 0, total = 0, limit = BATCH;
 	pthread_t reader;
 	struct stat st;
 	int rc;
@@ -572,11 +577,12 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 				cb_err_set(err, rc, "%s: line %ld: %s", path, it->line, why->msg[0] ? why->msg : cb_rc_str(rc));
 				goto out;
 			}
-			if (batch && pending >= BATCH) {
+			if (batch && pending >= limit) {
 				batch = false;
 				pending = 0;
 				if ((rc = cb_store_commit(s, err)) != CB_OK)
 					goto out;
+				limit = res->imported < BATCH_MAX ? (res->imported > BATCH ? res->imported : BATCH) : BATCH_MAX;
 			}
 			if (o->progress && ++rows % PROGRESS_EVERY == 0)
 				cb_progress("import", (long)it->offset, total);
