@@ -22,6 +22,9 @@
  *           CB_F_DERIVED  computed from other fields when they are present (cb_case_derive)
  *           CB_F_REQUIRED a case is invalid without it
  *           CB_F_ISODATE  a PII field that must still look like a date
+ *           CB_F_STORE    kept by the store (src/store/assist.h): the workflow stage, and the sets computed from a
+ *                         case's assistance records and referrals.  Read-only in case input: a new case starts at
+ *                         the first stage with empty sets, and an update never changes them.
  * htcds     the HTCDS 2.0 field, or an x_ extension column where HTCDS has none
  * ctdc      the CTDC column for single-valued fields, the flag-column prefix for MULTI fields, "" if none
  */
@@ -36,6 +39,9 @@ CB_FIELD(trafficking_status,       ENUM,    trafficking_status,        0,    0, 
 CB_FIELD(status_decided_by,        ENUM,    decision_org,              0,    0, CASE,     0,                             "vic_TraffickingStatusDecisionMakingOrg", "",                     "Status decided by")
 CB_FIELD(data_source,              ENUM,    data_source,               0,    0, CASE,     0,                             "x_data_source",                         "Datasource",            "Data source")
 CB_FIELD(identified_by,            ENUM,    identified_by,             0,    0, CASE,     CB_F_DIM,                      "x_identified_by",                       "",                      "Identified by")
+CB_FIELD(case_stage,               ENUM,    case_stage,                0,    0, CASE,     CB_F_DIM | CB_F_STORE,         "x_case_stage",                          "",                      "Workflow stage")
+CB_FIELD(assistance_type,          MULTI,   assistance_type,           0,    0, CASE,     CB_F_DIM | CB_F_DERIVED | CB_F_STORE, "x_assistance_type",            "",                      "Assistance received")
+CB_FIELD(referral_partner_type,    MULTI,   org_type,                  0,    0, CASE,     CB_F_DIM | CB_F_DERIVED | CB_F_STORE, "x_referral_partner_type",      "",                      "Referred to (partner type)")
 CB_FIELD(gender,                   ENUM,    gender,                    0,    0, PERSON,   CB_F_DIM,                      "prs_Gender",                            "gender",                "Gender")
 CB_FIELD(birth_year,               INT,     none,                   1900, 2100, PERSON,   0,                             "x_birth_year",                          "",                      "Year of birth")
 CB_FIELD(age_at_registration,      INT,     none,                      0,  120, PERSON,   CB_F_DERIVED,                  "x_age_at_registration",                 "",                      "Age at registration")

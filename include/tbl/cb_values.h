@@ -218,9 +218,67 @@
 	V(yes_no, no,  "no",  "No",  "0") \
 	V(yes_no, yes, "yes", "Yes", "1")
 
+/* The workflow stage of a case (docs/assistance.md): the store moves it, one allowed step at a time. */
+#define CB_VALUES_case_stage(V) \
+	V(case_stage, screening,     "screening",     "Screening",      "") \
+	V(case_stage, assistance,    "assistance",    "Assistance",     "") \
+	V(case_stage, return,        "return",        "Return",         "") \
+	V(case_stage, reintegration, "reintegration", "Reintegration",  "") \
+	V(case_stage, follow_up,     "follow_up",     "Follow-up",      "") \
+	V(case_stage, closed,        "closed",        "Closed",         "")
+
+/* Kinds of assistance a person receives; each maps to an HTCDS spl_Type (src/store/assist.c, docs/assistance.md). */
+#define CB_VALUES_assistance_type(V) \
+	V(assistance_type, accommodation,           "accommodation",           "Accommodation (shelter)",          "") \
+	V(assistance_type, medical,                 "medical",                 "Medical",                          "") \
+	V(assistance_type, psychosocial,            "psychosocial",            "Psychosocial",                     "") \
+	V(assistance_type, legal,                   "legal",                   "Legal",                            "") \
+	V(assistance_type, information_counselling, "information_counselling", "Information and counselling",      "") \
+	V(assistance_type, education,               "education",               "Education",                        "") \
+	V(assistance_type, vocational_training,     "vocational_training",     "Vocational training",              "") \
+	V(assistance_type, employment,              "employment",              "Employment",                       "") \
+	V(assistance_type, financial,               "financial",               "Financial (reintegration grant)",  "") \
+	V(assistance_type, return_travel,           "return_travel",           "Return travel",                    "") \
+	V(assistance_type, family_tracing,          "family_tracing",          "Family tracing",                   "") \
+	V(assistance_type, documents,               "documents",               "Documents",                        "") \
+	V(assistance_type, interpretation,          "interpretation",          "Interpretation",                   "") \
+	V(assistance_type, other,                   "other",                   "Other",                            "")
+
+/* HTCDS org_Type: the kind of a partner organisation. */
+#define CB_VALUES_org_type(V) \
+	V(org_type, NGO,           "NGO",                           "NGO",                             "") \
+	V(org_type, LawEnforcement, "LawEnforcement",               "Law enforcement",                 "") \
+	V(org_type, Health,        "HealthServiceOrganisation",     "Health service organisation",     "") \
+	V(org_type, CentralGov,    "CentralGovernmentOrganisation", "Central government organisation", "") \
+	V(org_type, LocalGov,      "LocalGovernmentOrganisation",   "Local government organisation",   "") \
+	V(org_type, Immigration,   "ImmigrationService",            "Immigration service",             "") \
+	V(org_type, Legal,         "LegalService",                  "Legal service",                   "") \
+	V(org_type, Business,      "CorporateBusiness",             "Corporate business",              "") \
+	V(org_type, School,        "SchoolOrCollege",               "School or college",               "")
+
+/* Not case fields: the coded columns of assistance records and referrals (src/store/assist.h). */
+#define CB_VALUES_assistance_status(V) \
+	V(assistance_status, planned,   "planned",   "Planned",   "") \
+	V(assistance_status, ongoing,   "ongoing",   "Ongoing",   "") \
+	V(assistance_status, completed, "completed", "Completed", "") \
+	V(assistance_status, cancelled, "cancelled", "Cancelled", "")
+
+#define CB_VALUES_referral_status(V) \
+	V(referral_status, pending,   "pending",   "Pending",   "") \
+	V(referral_status, accepted,  "accepted",  "Accepted",  "") \
+	V(referral_status, rejected,  "rejected",  "Rejected",  "") \
+	V(referral_status, completed, "completed", "Completed", "")
+
+/* HTCDS cas_ReasonForOutgoingReferral and cas_ReasonForIncomingReferral (the same three values). */
+#define CB_VALUES_referral_reason(V) \
+	V(referral_reason, AdditionalServices, "AdditionalServicesRequired",  "Additional services required",        "") \
+	V(referral_reason, Migration,          "MigrationOrChangeOfLocation", "Migration or change of location",     "") \
+	V(referral_reason, Other,              "Other",                       "Other",                               "")
+
 /* Every value set, in the order of the cb_vset_id enum. */
 #define CB_VALUE_SETS(S) \
 	S(case_status) S(trafficking_status) S(decision_org) S(data_source) S(identified_by) S(gender) \
 	S(age_group) S(majority) S(education) S(marital_status) S(occupation) S(yes_no_unknown) \
 	S(work_experience) S(recruitment_method) S(recruiter_sex) S(recruiter_relation) S(promised_job) \
-	S(labour_sector) S(exploitation_type) S(sexual_exploitation_type) S(means_of_control) S(yes_no)
+	S(labour_sector) S(exploitation_type) S(sexual_exploitation_type) S(means_of_control) S(yes_no) \
+	S(case_stage) S(assistance_type) S(org_type) S(assistance_status) S(referral_status) S(referral_reason)

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 #include "http/http.h"
@@ -50,8 +51,11 @@ int cb_cmd_serve(int argc, char **argv)
 		cb_cli_error("serve", &err);
 		return cb_cli_exit(rc);
 	}
+	char where[80];
+	snprintf(where, sizeof where, "%.*s:%u", (int)(strrchr(o.listen, ':') - o.listen), o.listen,
+		 (unsigned)cb_server_port(srv)); /* the port chosen when asked for 0 */
 	fprintf(stderr, "casebank: serving %s on %s://%s (Ctrl-C stops)\n", argv[first], o.tls_cert ? "https" : "http",
-		o.listen);
+		where);
 	int sig = 0;
 	sigwait(&set, &sig);
 	fprintf(stderr, "casebank: stopping\n");

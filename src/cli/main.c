@@ -36,6 +36,12 @@ static const struct command {
 	{"serve", cb_cmd_serve, "serve DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]  the HTTP API"},
 	{"user", cb_cmd_user, "user add DB NAME --role R [--site CODE]"},
 	{"audit", cb_cmd_audit, "audit verify|list DB"},
+	{"partner", cb_cmd_partner, "partner add|list DB ...      partner organisations and shelters"},
+	{"assist", cb_cmd_assist, "assist add|set|list DB ...   assistance records of a case"},
+	{"refer", cb_cmd_refer, "refer DB CASE_ID --to ORG_ID --reason R  (refer list|set: referrals)"},
+	{"stage", cb_cmd_stage, "stage DB CASE_ID NEW_STAGE|reopen [--reason R]  move a case in the workflow"},
+	{"followup", cb_cmd_followup, "followup add|list|done DB ...  follow-ups and what is overdue"},
+	{"dashboard", cb_cmd_dashboard, "dashboard DB [--site S]      open cases, assistance, follow-ups, shelters"},
 };
 
 static void usage(FILE *f)

@@ -173,12 +173,16 @@ static int h_login(struct cb_http_req *r, const char *arg)
 	const char *pw = json_string_value(json_object_get(body, "password"));
 	struct cb_err err = {0};
 	struct cb_user u;
-	struct cb_store *s = cb_api_store(r);
+	struct cb_store *s;
 	if (!name || !pw) {
 		cb_api_error(r, 400, "invalid", "expected {\"user\": ..., \"password\": ...}");
 		goto out;
 	}
-	if (cb_user_authenticate(s, name, pw, r->now, &u, &err) != CB_OK) {
+	sem_wait(&r->app->pw_slots); /* before taking a store handle: waiting logins hold none */
+	s = cb_api_store(r);
+	int arc = cb_user_authenticate(s, name, pw, r->now, &u, &err);
+	sem_post(&r->app->pw_slots);
+	if (arc != CB_OK) {
 		/* the attempted name only when it is an account: a password typed into the name field stays out */
 		struct cb_user known;
 		struct cb_err e2 = {0};
@@ -626,7 +630,9 @@ static int h_users_add(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "expected name, role (admin, manager, caseworker, analyst), password");
 		goto out;
 	}
+	sem_wait(&r->app->pw_slots);
 	int rc = cb_user_add(cb_api_store(r), name, rl, site ? site : "", pw, &u, &err);
+	sem_post(&r->app->pw_slots);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
@@ -661,8 +667,13 @@ static int h_users_patch(struct cb_http_req *r, const char *arg)
 	}
 	if (dis && (rc = cb_user_set_disabled(s, u.id, json_is_true(dis), &err)) != CB_OK)
 		goto fail;
-	if (pw && (rc = cb_user_set_password(s, u.id, pw, &err)) != CB_OK)
-		goto fail;
+	if (pw) {
+		sem_wait(&r->app->pw_slots);
+		rc = cb_user_set_password(s, u.id, pw, &err);
+		sem_post(&r->app->pw_slots);
+		if (rc != CB_OK)
+			goto fail;
+	}
 	cb_session_cache_drop_user(r->app->sessions, u.id);
 	cb_api_audit(r, dis ? (json_is_true(dis) ? "user.disable" : "user.enable") : "user.password", NULL, NULL);
 	if ((rc = cb_user_get(s, arg, &u, &err)) != CB_OK)

@@ -15,6 +15,7 @@
 #define CB_HTTP_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,6 +135,9 @@ struct cb_http_app {
 	pthread_rwlock_t stats_mu;
 	struct cb_session_cache *sessions;
 	struct cb_auditq *audit;
+	/* password hashing (Argon2id, 64 MiB each) at most this many at once: a flood of logins must not take
+	 * all memory */
+	sem_t pw_slots;
 	/* rendered statistics, reused until the index changes (stats_gen) or a minute passes */
 	pthread_mutex_t cache_mu;
 	uint64_t stats_gen;

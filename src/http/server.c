@@ -157,6 +157,8 @@ static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, 
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	if (srv->app.tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
 	if (!strncmp(url, "/api/", 5) || !strcmp(url, "/api"))
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (r->ctype)
@@ -300,6 +302,8 @@ static int open_pool(struct cb_server *srv, const char *db, int n, struct cb_err
 	pthread_rwlock_init(&app->stats_mu, NULL);
 	srv->pool_init = true;
 	pthread_mutex_init(&app->cache_mu, NULL);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	sem_init(&app->pw_slots, 0, ncpu > 2 ? (unsigned)ncpu : 2u);
 	if (cb_session_cache_new(&app->sessions) != CB_OK || !(app->cache = calloc(CB_STATS_CACHE, sizeof *app->cache)))
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	int rc = cb_auditq_start(db, &app->audit, err);
@@ -413,6 +417,7 @@ void cb_server_stop(struct cb_server **sp)
 		pthread_cond_destroy(&app->pool_cv);
 		pthread_rwlock_destroy(&app->stats_mu);
 		pthread_mutex_destroy(&app->cache_mu);
+		sem_destroy(&app->pw_slots);
 	}
 	if (srv->key) {
 		sodium_memzero(srv->key, strlen(srv->key));

@@ -6,7 +6,7 @@
  * the row's raw text and of how many identical rows came before it in this file.  So identical rows in one
  * file stay distinct cases, and importing the same file again (or a longer version of it) adds nothing twice.
  * Rows are stored in batches, each one transaction, so a killed import leaves whole batches only and running
- * it again completes it.
+ * it again completes it.  Reading and preparing rows runs on a second thread (see "the pipeline" below).
  *
  * Invalid rows go to the rejected-rows file: `line,field,reason` and then the row's own columns with every
  * column that could hold an identifying detail (identity fields, free text, unknown columns) left empty.
@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,7 +22,12 @@
 
 #include "io/io.h"
 
+/* Batches start small, so that the first rows are committed (and visible) soon, and double up to BATCH_MAX:
+ * every batch rewrites the index pages its random case ids and fingerprints land on, so few large batches
+ * write far less than many small ones.  A crash loses at most the batch in progress; importing the file
+ * again completes it. */
 #define BATCH 4096
+#define BATCH_MAX (1L << 18)
 #define PROGRESS_EVERY 2048
 
 /* ---- progress bar */
@@ -154,28 +160,56 @@ static bool coded_column(const struct cb_reader_ctx *ctx, int i)
 	return fld == CB_COL_CODED || (fld >= 0 && cb_fields[fld].kind != CB_PII);
 }
 
-static int reject(struct rejects *r, const struct cb_csv_row *row, const struct cb_err *why, struct cb_err *err)
+/* The rejected-rows line of a row (without its columns when row is NULL) on f. */
+static void reject_line(FILE *f, struct rejects *r, long line, const struct cb_csv_row *row, const struct cb_err *why)
+{
+	fprintf(f, "%ld,", line);
+	cb_csv_put(f, why->field, ',');
+	fputc(',', f);
+	cb_csv_put(f, why->msg[0] ? why->msg : cb_rc_str(why->code), ',');
+	if (r->fmt->delim == 0) {
+		fputc(',', f);
+		if (row) { /* only the reading thread gets here: scratch is its own */
+			if (cb_jsonl_redact(row->raw, row->rawlen, &r->scratch) == CB_OK && r->scratch.len)
+				cb_csv_put(f, r->scratch.data, ',');
+			cb_buf_reset(&r->scratch);
+		}
+	} else {
+		for (int i = 0; i < r->nheader; i++) {
+			fputc(',', f);
+			if (row && i < row->nfields && coded_column(r->ctx, i))
+				cb_csv_put(f, row->fields[i], ',');
+		}
+	}
+	fputc('\n', f);
+}
+
+/* The line as text (malloc'd; NULL when out of memory), made on the reading thread while the row is there. */
+static char *reject_text(struct rejects *r, const struct cb_csv_row *row, const struct cb_err *why)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return NULL;
+	reject_line(m, r, row->line, row, why);
+	if (fclose(m) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Writes a rejected row: its prepared text, or (text NULL) the line without columns. */
+static int reject(struct rejects *r, long line, const char *text, const struct cb_err *why, struct cb_err *err)
 {
 	int rc;
 	if (!r->f && (rc = rejects_open(r, err)) != CB_OK)
 		return rc;
-	fprintf(r->f, "%ld,", row->line);
-	cb_csv_put(r->f, why->field, ',');
-	fputc(',', r->f);
-	cb_csv_put(r->f, why->msg[0] ? why->msg : cb_rc_str(why->code), ',');
-	if (r->fmt->delim == 0) {
-		fputc(',', r->f);
-		if (cb_jsonl_redact(row->raw, row->rawlen, &r->scratch) == CB_OK && r->scratch.len)
-			cb_csv_put(r->f, r->scratch.data, ',');
-		cb_buf_reset(&r->scratch);
-	} else {
-		for (int i = 0; i < r->nheader; i++) {
-			fputc(',', r->f);
-			if (i < row->nfields && coded_column(r->ctx, i))
-				cb_csv_put(r->f, row->fields[i], ',');
-		}
-	}
-	fputc('\n', r->f);
+	if (text)
+		fputs(text, r->f);
+	else
+		reject_line(r->f, r, line, NULL, why);
 	return CB_OK;
 }
 
@@ -253,6 +287,181 @@ static int row_fingerprint(struct cb_store *s, struct seen *t, const struct cb_c
 	return CB_OK;
 }
 
+/* ---- the pipeline
+ *
+ * A reading thread does everything per row that needs no database: CSV parsing, row conversion, the
+ * fingerprint, cb_store_prepare (validation, sealing, key wrapping) and the rejected-rows line.  The calling
+ * thread takes the results in file order and does the SQLite writes, the batches, the counts and the
+ * rejected-rows file, exactly as a single thread would.  They hand over chunks of rows through a small ring
+ * (NCHUNKS chunks), so the reader can run at most that far ahead. */
+
+#define CHUNK 256
+#define NCHUNKS 4
+
+struct item {
+	int rc; /* CB_OK: p is ready to write; CB_EINVAL: rejected (rejline); anything else stops the import */
+	long line;
+	long long offset; /* of the reader after this row, for the progress bar */
+	struct cb_err e;
+	char *rejline;
+	struct cb_prepared *p;
+};
+
+struct chunk {
+	struct item items[CHUNK];
+	int n;
+	bool last;  /* nothing follows: end_rc 0 at the end of the file, < 0 when the reader failed */
+	int end_rc;
+	struct cb_err end_err;
+};
+
+struct pipeline {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *chunks; /* NCHUNKS */
+	int head, count;      /* the writer takes chunks[head]; count are full */
+	bool stop;            /* the writer gave up: the reader ends */
+	/* the reader's */
+	struct cb_store *s;
+	const struct cb_format *fmt;
+	struct cb_reader_ctx *ctx;
+	struct cb_csv *r;
+	struct rejects *rej;
+	struct seen seen;
+	const char *site;
+};
+
+/* The reader's next empty chunk, or NULL when the writer stopped. */
+static struct chunk *empty_chunk(struct pipeline *pl)
+{
+	struct chunk *ch = NULL;
+	pthread_mutex_lock(&pl->mu);
+	while (!pl->stop && pl->count == NCHUNKS)
+		pthread_cond_wait(&pl->cv, &pl->mu);
+	if (!pl->stop)
+		ch = &pl->chunks[(pl->head + pl->count) % NCHUNKS];
+	pthread_mutex_unlock(&pl->mu);
+	return ch;
+}
+
+static void publish(struct pipeline *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->count++;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+/* The writer's next full chunk (blocks). */
+static struct chunk *full_chunk(struct pipeline *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	while (pl->count == 0)
+		pthread_cond_wait(&pl->cv, &pl->mu);
+	struct chunk *ch = &pl->chunks[pl->head];
+	pthread_mutex_unlock(&pl->mu);
+	return ch;
+}
+
+static void release(struct pipeline *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->head = (pl->head + 1) % NCHUNKS;
+	pl->count--;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+static void stop(struct pipeline *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->stop = true;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+}
+
+/* One row into it: converted, fingerprinted, prepared, or the reason it is rejected. */
+static void read_row(struct pipeline *pl, const struct cb_csv_row *row, struct cb_case *c, struct item *it)
+{
+	uint8_t fp[16];
+	int rc;
+	cb_err_clear(&it->e);
+	it->line = row->line;
+	it->offset = cb_csv_offset(pl->r);
+	rc = pl->fmt->row_to_case(pl->ctx, row, c, &it->e);
+	if (rc == CB_OK && !c->site[0])
+		memcpy(c->site, pl->site, sizeof c->site);
+	if (rc == CB_OK && (rc = row_fingerprint(pl->s, &pl->seen, row, fp)) == CB_OK)
+		rc = cb_store_prepare(pl->s, c, fp, it->p, &it->e); /* derives and validates */
+	if (rc == CB_EINVAL && !(it->rejline = reject_text(pl->rej, row, &it->e)))
+		rc = CB_ENOMEM;
+	it->rc = rc;
+	cb_case_clear(c);
+}
+
+static void *reader_main(void *arg)
+{
+	struct pipeline *pl = arg;
+	struct cb_case c;
+	struct cb_csv_row row;
+	struct chunk *ch;
+	bool done = false;
+	cb_case_init(&c);
+	while (!done && (ch = empty_chunk(pl))) {
+		ch->n = 0;
+		ch->last = false;
+		while (ch->n < CHUNK && !done) {
+			struct item *it = &ch->items[ch->n];
+			free(it->rejline);
+			it->rejline = NULL;
+			cb_err_clear(&ch->end_err);
+			int rc = cb_csv_next(pl->r, &row, &ch->end_err);
+			if (rc != 1) {
+				ch->end_rc = rc;
+				done = true;
+				break;
+			}
+			read_row(pl, &row, &c, it);
+			ch->n++;
+			if (it->rc != CB_OK && it->rc != CB_EINVAL) { /* the writer stops there */
+				ch->end_rc = 0;
+				done = true;
+			}
+		}
+		ch->last = done;
+		publish(pl);
+	}
+	cb_case_clear(&c);
+	return NULL;
+}
+
+static void pipeline_free(struct pipeline *pl)
+{
+	if (pl->chunks)
+		for (int i = 0; i < NCHUNKS; i++)
+			for (int j = 0; j < CHUNK; j++) {
+				free(pl->chunks[i].items[j].rejline);
+				cb_prepared_free(&pl->chunks[i].items[j].p);
+			}
+	free(pl->chunks);
+	seen_free(&pl->seen);
+	pthread_cond_destroy(&pl->cv);
+	pthread_mutex_destroy(&pl->mu);
+}
+
+static int pipeline_init(struct pipeline *pl)
+{
+	pthread_mutex_init(&pl->mu, NULL);
+	pthread_cond_init(&pl->cv, NULL);
+	if (!(pl->chunks = calloc(NCHUNKS, sizeof *pl->chunks)))
+		return CB_ENOMEM;
+	for (int i = 0; i < NCHUNKS; i++)
+		for (int j = 0; j < CHUNK; j++)
+			if (!(pl->chunks[i].items[j].p = cb_prepared_new()))
+				return CB_ENOMEM;
+	return CB_OK;
+}
+
 int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_opts *o,
 		   struct cb_import_result *res, struct cb_err *err)
 {
@@ -260,25 +469,31 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 	const struct cb_format *fmt = NULL;
 	struct cb_reader_ctx ctx = {0};
 	struct rejects rej = {0};
-	struct seen seen = {0};
+	struct pipeline pl = {0};
 	struct cb_csv *r = NULL;
 	struct cb_csv_row row;
-	struct cb_case c, site_case;
+	struct cb_case site_case;
 	struct cb_err e;
-	bool opened = false, batch = false, loading = false;
-	long pending = 0, rows = 0, total = 0;
+	bool opened = false, batch = false, loading = false, started = false;
+	long pending = 0, rows = 0, total = 0, limit = BATCH;
+	pthread_t reader;
 	struct stat st;
 	int rc;
 
 	o = o ? o : &none;
 	memset(res, 0, sizeof *res);
-	cb_case_init(&c);
 	cb_case_init(&site_case);
 	if ((rc = cb_case_set_text(&site_case, &cb_fields[CB_FLD_site], o->site ? o->site : "IMPORT", err)) != CB_OK)
 		return rc;
+	if ((rc = pipeline_init(&pl)) != CB_OK) {
+		pipeline_free(&pl);
+		return cb_err_set(err, rc, "out of memory");
+	}
 	FILE *f = fopen(path, "rb");
-	if (!f)
+	if (!f) {
+		pipeline_free(&pl);
 		return cb_err_set(err, errno == ENOENT ? CB_ENOTFOUND : CB_EIO, "%s: %s", path, strerror(errno));
+	}
 	if (fstat(fileno(f), &st) == 0)
 		total = (long)st.st_size;
 	if (!(fmt = pick_format(f, path, o->format, err))) {
@@ -314,54 +529,70 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 		}
 	}
 	opened = true;
-	if ((rc = cb_store_load_begin(s, NULL, err)) != CB_OK)
-		goto out;
-	loading = true;
 	if ((rc = fmt->open_header(&ctx, fmt->delim ? &row : NULL, &e)) != CB_OK) {
 		cb_err_set(err, rc, "%s: %s", path, e.msg);
 		if (err)
 			err->line = e.line;
 		goto out;
 	}
+	if ((rc = cb_store_load_begin(s, NULL, err)) != CB_OK)
+		goto out;
+	loading = true;
 
-	while ((rc = cb_csv_next(r, &row, &e)) == 1) {
-		uint8_t fp[16];
-		cb_err_clear(&e);
-		rc = fmt->row_to_case(&ctx, &row, &c, &e);
-		if (rc == CB_OK && !c.site[0])
-			memcpy(c.site, site_case.site, sizeof c.site);
-		if (rc == CB_OK) {
-			cb_case_derive(&c);
-			rc = cb_case_validate(&c, &e);
-		}
-		if (rc == CB_OK && (rc = row_fingerprint(s, &seen, &row, fp)) == CB_OK) {
-			if (!batch && (rc = cb_store_begin(s, err)) != CB_OK)
+	pl.s = s;
+	pl.fmt = fmt;
+	pl.ctx = &ctx;
+	pl.r = r;
+	pl.rej = &rej;
+	pl.site = site_case.site;
+	if (pthread_create(&reader, NULL, reader_main, &pl) != 0) {
+		rc = cb_err_set(err, CB_ENOMEM, "cannot start the reading thread");
+		goto out;
+	}
+	started = true;
+	for (;;) {
+		struct chunk *ch = full_chunk(&pl);
+		for (int i = 0; i < ch->n; i++) {
+			struct item *it = &ch->items[i];
+			struct cb_err *why = &it->e;
+			rc = it->rc;
+			if (rc == CB_OK) {
+				if (!batch && (rc = cb_store_begin(s, err)) != CB_OK)
+					goto out;
+				batch = true;
+				cb_err_clear(&e);
+				why = &e;
+				rc = cb_store_write(s, it->p, &e);
+			}
+			if (rc == CB_OK) {
+				res->imported++;
+				pending++;
+			} else if (rc == CB_EEXIST) {
+				res->duplicates++;
+			} else if (rc == CB_EINVAL) {
+				res->rejected++;
+				if ((rc = reject(&rej, it->line, it->rejline, why, err)) != CB_OK)
+					goto out;
+			} else {
+				cb_err_set(err, rc, "%s: line %ld: %s", path, it->line, why->msg[0] ? why->msg : cb_rc_str(rc));
 				goto out;
-			batch = true;
-			rc = cb_store_add(s, &c, fp, &e);
+			}
+			if (batch && pending >= limit) {
+				batch = false;
+				pending = 0;
+				if ((rc = cb_store_commit(s, err)) != CB_OK)
+					goto out;
+				limit = res->imported < BATCH_MAX ? (res->imported > BATCH ? res->imported : BATCH) : BATCH_MAX;
+			}
+			if (o->progress && ++rows % PROGRESS_EVERY == 0)
+				cb_progress("import", (long)it->offset, total);
 		}
-		if (rc == CB_OK) {
-			res->imported++;
-			pending++;
-		} else if (rc == CB_EEXIST) {
-			res->duplicates++;
-		} else if (rc == CB_EINVAL) {
-			res->rejected++;
-			if ((rc = reject(&rej, &row, &e, err)) != CB_OK)
-				goto out;
-		} else {
-			cb_err_set(err, rc, "%s: line %ld: %s", path, row.line, e.msg[0] ? e.msg : cb_rc_str(rc));
-			goto out;
+		if (ch->last) {
+			rc = ch->end_rc;
+			e = ch->end_err;
+			break;
 		}
-		cb_case_clear(&c);
-		if (batch && pending >= BATCH) {
-			batch = false;
-			pending = 0;
-			if ((rc = cb_store_commit(s, err)) != CB_OK)
-				goto out;
-		}
-		if (o->progress && ++rows % PROGRESS_EVERY == 0)
-			cb_progress("import", (long)cb_csv_offset(r), total);
+		release(&pl);
 	}
 	if (rc < 0) { /* the reader stopped: keep what was read before */
 		cb_err_set(err, rc, "%s: %s", path, e.msg);
@@ -373,6 +604,10 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 	if (o->progress)
 		cb_progress("import", total, total);
 out:
+	if (started) {
+		stop(&pl);
+		pthread_join(reader, NULL);
+	}
 	if (batch) {
 		struct cb_err ce;
 		int crc = cb_store_commit(s, &ce);
@@ -392,9 +627,8 @@ out:
 		rc = rrc;
 	if (opened)
 		fmt->close(&ctx);
-	cb_case_clear(&c);
+	pipeline_free(&pl);
 	cb_csv_free(&r);
-	seen_free(&seen);
 	fclose(f);
 	return rc;
 }

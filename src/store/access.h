@@ -11,8 +11,9 @@
  * Audit trail: append-only; each entry holds who, when, from where, action, case id and the names of the
  * fields touched (never their values), and a BLAKE2b hash keyed with a sub-key of the master key over the
  * previous entry's hash and its own content.  cb_audit_verify finds the first entry altered, removed or
- * reordered; without the key file nobody can forge a consistent chain.  cb_store_event (store.h) appends
- * to this trail.
+ * reordered; without the key file nobody can forge a consistent chain.  The chain head (count, last hash,
+ * keyed MAC) in meta, rewritten with every append, shows entries cut off the end.  cb_store_event (store.h)
+ * appends to this trail; the old `events` table is a view over it.
  */
 #ifndef CB_ACCESS_H
 #define CB_ACCESS_H
@@ -83,19 +84,21 @@ bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 struct cb_audit_entry {
 	int64_t id;
 	int64_t at_ms;        /* unix milliseconds */
-	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<login>" */
+	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<login>"
+				     * (with from "" or "cli"; "" with a client address stays "": nobody logged in) */
 	char from[64];        /* client address, or "cli" */
 	char action[48];      /* "login", "login.failed", "case.read", "case.create", "case.update", "export", ... */
 	uint8_t case_id[16];  /* zero when none */
 	char fields[512];     /* comma-separated field names touched, never values */
 	char detail[2048];    /* optional: a break-the-glass reason, a cb_store_event detail; never values */
 };
-/* Appends an entry (inside the caller's transaction if one is open).  at_ms 0 means now; user "" means the
- * local operator ("cli:<login>", from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
+/* Appends an entry (inside the caller's transaction if one is open).  at_ms 0 means now; user "" with from ""
+ * means the local operator ("cli:<login>", from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
  * nothing is appended, and the caller must not go on with what it wanted to record. */
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
 /* Walks the chain.  CB_OK when intact; CB_ECORRUPT with *bad_id = the first entry that was altered, removed
- * or reordered (and a message saying which). */
+ * or reordered (and a message saying which): for entries cut off the end, the first one missing; 0 when the
+ * chain head in meta is itself missing or altered.  *checked: the entries found intact before the problem. */
 int cb_audit_verify(struct cb_store *s, int64_t *checked, int64_t *bad_id, struct cb_err *err);
 /* Newest first, at most `limit`, optionally only one case's entries. */
 int cb_audit_list(struct cb_store *s, const uint8_t *case_id, int limit,

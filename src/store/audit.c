@@ -313,7 +313,9 @@ int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, c
 	if (r.user_n == sizeof e->user || r.from_n == sizeof e->from || r.fields_n == sizeof e->fields ||
 	    !valid_text(r.user, r.user_n) || !valid_text(r.from, r.from_n) || !valid_text(r.fields, r.fields_n))
 		return cb_err_set(err, CB_EINVAL, "audit: user, from and fields must be printable text that fits");
-	if (r.user_n == 0) {
+	/* no user and no client address (or "cli"): the local operator.  No user but an address: nobody logged
+	 * in (a failed login with an unknown name), stored as "" */
+	if (r.user_n == 0 && (r.from_n == 0 || strcmp(r.from, "cli") == 0)) {
 		cli_user(user);
 		r.user = user;
 		r.user_n = strlen(user);

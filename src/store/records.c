@@ -5,7 +5,9 @@
  * and are destroyed before the case row is touched); this file follows it.  Coded fields are bound one per
  * column straight from the case (value names and alpha-2 codes are static strings, so no copies); DATE and
  * MULTI text goes through per-field scratch buffers that live in the store, so adding a case allocates
- * nothing once the buffers have grown.  Identifying details are packed (name\0value\0 pairs after a format
+ * nothing once the buffers have grown.  Adding is two steps (cb_store_prepare: validate, seal, wrap, no
+ * SQLite, thread-safe with its own buffers; cb_store_write: the inserts) so that bulk loads can run the
+ * first on another thread.  Identifying details are packed (name\0value\0 pairs after a format
  * byte), sealed with the case key (associated data: case id) and the packed text wiped.
  */
 #include <stdlib.h>
@@ -55,6 +57,8 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 		const void *m = cb_case_cmember(c, f);
 		const int p = first + i;
 		int32_t v = CB_NA;
+		if (st == s->upd && (f->flags & CB_F_STORE))
+			continue; /* not in the update: see prepare_all */
 		if (f->kind != CB_SITE && f->kind != CB_MULTI)
 			memcpy(&v, m, sizeof v);
 		const bool was_null = nulls[i];
@@ -180,12 +184,12 @@ static int grow(uint8_t **buf, size_t *cap, size_t need, bool secret)
 	return CB_OK;
 }
 
-/* Packs c's identifying details into s->pack.  Keyed by field name: stable across codebook reordering. */
-static int pack_pii(struct cb_store *s, const struct cb_case *c)
+/* Packs c's identifying details into pack.  Keyed by field name: stable across codebook reordering. */
+static int pack_pii(struct cb_buf *pack, const struct cb_case *c)
 {
 	const uint8_t format = PII_FORMAT;
-	cb_buf_reset(&s->pack);
-	int rc = cb_buf_append(&s->pack, &format, 1);
+	cb_buf_reset(pack);
+	int rc = cb_buf_append(pack, &format, 1);
 	for (int i = 0; i < CB_NFIELDS && rc == CB_OK; i++) {
 		const struct cb_field *f = &cb_fields[i];
 		const char *v;
@@ -194,25 +198,33 @@ static int pack_pii(struct cb_store *s, const struct cb_case *c)
 		memcpy(&v, cb_case_cmember(c, f), sizeof v);
 		if (!v)
 			continue;
-		rc = cb_buf_append(&s->pack, f->name, strlen(f->name) + 1);
+		rc = cb_buf_append(pack, f->name, strlen(f->name) + 1);
 		if (rc == CB_OK)
-			rc = cb_buf_append(&s->pack, v, strlen(v) + 1);
+			rc = cb_buf_append(pack, v, strlen(v) + 1);
 	}
 	return rc;
+}
+
+/* Packs c's details (through `pack`, wiped after) and seals them with key into *sealed (grown as needed);
+ * *n gets the sealed size. */
+static int seal_into(const uint8_t key[CB_KEY_BYTES], const struct cb_case *c, struct cb_buf *pack,
+		     uint8_t **sealed, size_t *cap, size_t *n, struct cb_err *err)
+{
+	int rc = pack_pii(pack, c);
+	if (rc == CB_OK)
+		rc = grow(sealed, cap, pack->len + CB_SEAL_OVERHEAD, false);
+	if (rc == CB_OK) {
+		cb_seal(key, c->case_id, 16, pack->data, pack->len, *sealed);
+		*n = pack->len + CB_SEAL_OVERHEAD;
+	}
+	cb_buf_reset(pack); /* wipes */
+	return rc == CB_OK ? CB_OK : cb_err_set(err, CB_ENOMEM, "out of memory");
 }
 
 /* Packs and seals c's details with the key in s->sec->casekey into s->sealed; *n gets the sealed size. */
 static int seal_pii(struct cb_store *s, const struct cb_case *c, size_t *n, struct cb_err *err)
 {
-	int rc = pack_pii(s, c);
-	if (rc == CB_OK)
-		rc = grow(&s->sealed, &s->sealed_cap, s->pack.len + CB_SEAL_OVERHEAD, false);
-	if (rc == CB_OK) {
-		cb_seal(s->sec->casekey, c->case_id, 16, s->pack.data, s->pack.len, s->sealed);
-		*n = s->pack.len + CB_SEAL_OVERHEAD;
-	}
-	cb_buf_reset(&s->pack); /* wipes */
-	return rc == CB_OK ? CB_OK : cb_err_set(err, CB_ENOMEM, "out of memory");
+	return seal_into(s->sec->casekey, c, &s->pack, &s->sealed, &s->sealed_cap, n, err);
 }
 
 /* The case key of id into s->sec->casekey.  CB_ENOTFOUND if there is none (erased), CB_ECORRUPT if it fails
@@ -286,6 +298,59 @@ out:
 	return rc;
 }
 
+/* ---- free text of a case outside its record (assistance notes, referral details: assist.h) */
+
+static int key_for_update(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+
+int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const char *text,
+		       uint8_t **out, size_t *n, struct cb_err *err)
+{
+	size_t len = strlen(text);
+	int rc;
+	*out = NULL;
+	if ((rc = key_for_update(s, id, err)) != CB_OK)
+		return rc;
+	if (!(*out = malloc(len + CB_SEAL_OVERHEAD))) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+	} else {
+		cb_seal(s->sec->casekey, ad, adlen, text, len, *out);
+		*n = len + CB_SEAL_OVERHEAD;
+	}
+	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	return rc;
+}
+
+int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const void *blob,
+		       size_t n, char **text, struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int rc;
+	*text = NULL;
+	if ((rc = load_key(s, id, err)) != CB_OK)
+		return rc;
+	if (n < CB_SEAL_OVERHEAD || !(*text = malloc(n - CB_SEAL_OVERHEAD + 1))) {
+		rc = n < CB_SEAL_OVERHEAD ? CB_ECORRUPT : CB_ENOMEM;
+	} else if (cb_unseal(s->sec->casekey, ad, adlen, blob, n, (uint8_t *)*text) != CB_OK) {
+		rc = CB_ECORRUPT;
+	} else {
+		(*text)[n - CB_SEAL_OVERHEAD] = 0;
+		if (strlen(*text) != n - CB_SEAL_OVERHEAD)
+			rc = CB_ECORRUPT;
+	}
+	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	if (rc != CB_OK) {
+		if (*text) {
+			sodium_memzero(*text, n - CB_SEAL_OVERHEAD + 1);
+			free(*text);
+			*text = NULL;
+		}
+		cb_case_id_format(id, idt);
+		rc = rc == CB_ENOMEM ? cb_err_set(err, rc, "out of memory")
+				     : cb_err_set(err, rc, "case %s: a sealed note fails authentication", idt);
+	}
+	return rc;
+}
+
 /* ---- add, get, update, erase */
 
 static int prepare_case(struct cb_case *c, struct cb_err *err)
@@ -294,52 +359,110 @@ static int prepare_case(struct cb_case *c, struct cb_err *err)
 	return cb_case_validate(c, err);
 }
 
-int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_err *err)
+/* The fields the store keeps (CB_F_STORE) are not the caller's to set: a new case has no assistance records
+ * or referrals yet, and starts at the first stage of the workflow unless it brings one (an import). */
+static void store_fields_new(struct cb_case *c)
 {
-	char idt[CB_ID_TEXT];
+	for (int i = 0; i < CB_NFIELDS; i++)
+		if ((cb_fields[i].flags & CB_F_STORE) && cb_fields[i].kind == CB_MULTI)
+			*(uint64_t *)cb_case_member(c, &cb_fields[i]) = 0;
+	if (c->case_stage == CB_NA)
+		c->case_stage = CB_case_stage_screening;
+}
+
+/* A case ready to be written: see cb_store_prepare. */
+struct cb_prepared {
+	struct cb_case c; /* coded fields and id; its identifying-detail pointers are always NULL */
+	bool pii, has_fp;
+	uint8_t fp[16];
+	int record_key;
 	uint8_t wrapped[CB_WRAPPED_KEY_BYTES];
-	size_t sealed_n = 0;
+	uint8_t *sealed;
+	size_t sealed_n, sealed_cap;
+	struct cb_buf pack; /* plaintext while sealing: wiped */
+};
+
+struct cb_prepared *cb_prepared_new(void)
+{
+	struct cb_prepared *p = calloc(1, sizeof *p);
+	if (p)
+		cb_case_init(&p->c);
+	return p;
+}
+
+void cb_prepared_free(struct cb_prepared **pp)
+{
+	struct cb_prepared *p = pp ? *pp : NULL;
+	if (!p)
+		return;
+	cb_buf_free(&p->pack);
+	free(p->sealed);
+	free(p);
+	*pp = NULL;
+}
+
+int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_prepared *p,
+		     struct cb_err *err)
+{
+	uint8_t key[CB_KEY_BYTES];
 	int rc;
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	store_fields_new(c);
 	if ((rc = prepare_case(c, err)) != CB_OK)
 		return rc;
 	while (cb_case_id_is_zero(c->case_id))
 		cb_random_bytes(c->case_id, 16);
-	const bool pii = cb_case_has_pii(c);
-	if (pii) {
-		cb_case_key_new(s->sec->casekey);
-		rc = seal_pii(s, c, &sealed_n, err);
-		cb_key_wrap(s->sec->master, c->case_id, s->sec->casekey, wrapped);
-		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	p->pii = cb_case_has_pii(c);
+	p->sealed_n = 0;
+	if (p->pii) { /* the case key lives only here: sealed with, wrapped, wiped */
+		cb_case_key_new(key);
+		rc = seal_into(key, c, &p->pack, &p->sealed, &p->sealed_cap, &p->sealed_n, err);
+		cb_key_wrap(s->sec->master, c->case_id, key, p->wrapped);
+		sodium_memzero(key, sizeof key);
 		if (rc != CB_OK)
 			return rc;
 	}
+	p->record_key = (int)cb_random_uniform(256);
+	p->has_fp = fingerprint != NULL;
+	if (fingerprint)
+		memcpy(p->fp, fingerprint, 16);
+	p->c = *c; /* coded fields only: the copy must not share c's identifying details */
+	for (int i = 0; i < CB_NFIELDS; i++)
+		if (cb_fields[i].kind == CB_PII)
+			memset(cb_case_member(&p->c, &cb_fields[i]), 0, sizeof(char *));
+	return CB_OK;
+}
+
+int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err)
+{
+	char idt[CB_ID_TEXT];
+	int rc;
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	const sqlite3_int64 now = (sqlite3_int64)time(NULL);
 	sqlite3_stmt *st = s->ins;
-	sqlite3_bind_blob(st, P_ID, c->case_id, 16, SQLITE_STATIC);
+	sqlite3_bind_blob(st, P_ID, p->c.case_id, 16, SQLITE_STATIC);
 	sqlite3_bind_int(st, P_VERSION, 1);
 	sqlite3_bind_int64(st, P_CREATED, now);
 	sqlite3_bind_int64(st, P_UPDATED, now);
-	sqlite3_bind_int(st, P_RECORD_KEY, (int)cb_random_uniform(256));
-	if (fingerprint)
-		sqlite3_bind_blob(st, P_FP, fingerprint, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, P_RECORD_KEY, p->record_key);
+	if (p->has_fp)
+		sqlite3_bind_blob(st, P_FP, p->fp, 16, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, P_FP);
-	if (pii)
-		sqlite3_bind_blob(st, P_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
+	if (p->pii)
+		sqlite3_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, P_PII);
-	if ((rc = bind_fields(s, st, P_FIELDS, c, s->ins_null, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_null, err)) != CB_OK) {
 		sqlite3_reset(st);
 		goto out;
 	}
 	int r = sqlite3_step(st);
 	if (r != SQLITE_DONE) {
 		const char *msg = sqlite3_errmsg(s->db);
-		cb_case_id_format(c->case_id, idt);
+		cb_case_id_format(p->c.case_id, idt);
 		if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "fingerprint"))
 			rc = cb_err_set(err, CB_EEXIST, "this row was imported before (as another case)");
 		else if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
@@ -350,22 +473,33 @@ int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerpri
 		goto out;
 	}
 	sqlite3_reset(st);
-	if (pii) {
+	if (p->pii) {
 		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it. */
-		sqlite3_bind_blob(s->key_ins, 1, c->case_id, 16, SQLITE_STATIC);
-		sqlite3_bind_blob(s->key_ins, 2, wrapped, sizeof wrapped, SQLITE_STATIC);
+		sqlite3_bind_blob(s->key_ins, 1, p->c.case_id, 16, SQLITE_STATIC);
+		sqlite3_bind_blob(s->key_ins, 2, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
 		if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
 			rc = cb_store_db_err(s->kdb, err, "case keys");
 			if (s->bulk) { /* take the row back out of the batch */
-				sqlite3_bind_blob(s->del, 1, c->case_id, 16, SQLITE_STATIC);
+				sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
 				cb_store_step_done(s->del);
 			}
 			goto out;
 		}
 	}
-	c->version = 1;
+	p->c.version = 1;
 out:
 	return cb_store_tx_end(s, rc, err);
+}
+
+int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_err *err)
+{
+	int rc;
+	if (!s->prep && !(s->prep = cb_prepared_new()))
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	if ((rc = cb_store_prepare(s, c, fingerprint, s->prep, err)) == CB_OK &&
+	    (rc = cb_store_write(s, s->prep, err)) == CB_OK)
+		c->version = 1;
+	return rc;
 }
 
 int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struct cb_case *out, struct cb_err *err)
@@ -472,7 +606,8 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
 			goto out;
-	} else if (replace && (rc = delete_key(s, c->case_id, err)) != CB_OK) { /* clearing: key first */
+	} else if (replace && !cb_assist_has_notes(s, c->case_id) &&
+		   (rc = delete_key(s, c->case_id, err)) != CB_OK) { /* clearing: key first (notes still need it) */
 		goto out;
 	}
 	sqlite3_stmt *st = s->upd;
@@ -674,7 +809,7 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 		const uint8_t *id = sqlite3_column_blob(st, 0);
 		cb_case_id_format(id, idt);
 		int vrc = stored_version(s, id, &version, &has_pii, NULL);
-		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii)) {
+		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_assist_has_notes(s, id))) {
 			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
 				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");
 			++*problems;

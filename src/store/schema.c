@@ -71,7 +71,41 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
+	/* 3: assistance, partners, referrals, follow-ups and workflow steps (store/assist.h; assist.c,
+	 * partners.c).  Coded values by name, dates as YYYY-MM-DD, like the cases table.  Free text about a
+	 * person (notes, details, reasons of steps) is a blob sealed with the case key.  Child rows go with their
+	 * case (erase --all); a partner that records point to cannot be deleted.  IF NOT EXISTS, so that a file
+	 * whose user_version was set back (tests of older steps) still migrates. */
+	"CREATE TABLE IF NOT EXISTS partners(id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, country TEXT NOT NULL,"
+	" city TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', services TEXT NOT NULL DEFAULT '',"
+	" served TEXT NOT NULL DEFAULT '', beds INTEGER CHECK(beds IS NULL OR beds >= 0),"
+	" site TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS assistance(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, type TEXT NOT NULL,"
+	" provider_id INTEGER REFERENCES partners(id), planned_on TEXT, start_on TEXT, end_on TEXT,"
+	" status TEXT NOT NULL, notes BLOB, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS assistance_case ON assistance(case_id);"
+	"CREATE INDEX IF NOT EXISTS assistance_provider ON assistance(provider_id, type) WHERE provider_id IS NOT NULL;"
+	"CREATE TABLE IF NOT EXISTS referrals(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,"
+	" direction TEXT NOT NULL CHECK(direction IN ('in', 'out')), org_id INTEGER NOT NULL REFERENCES partners(id),"
+	" reason TEXT NOT NULL, details BLOB, status TEXT NOT NULL, shares_details INTEGER NOT NULL,"
+	" override_reason TEXT, referred_on TEXT NOT NULL, status_on TEXT NOT NULL, created_at INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS referrals_case ON referrals(case_id);"
+	"CREATE TABLE IF NOT EXISTS followups(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, due_on TEXT NOT NULL, done_on TEXT,"
+	" note BLOB, created_at INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS followups_case ON followups(case_id);"
+	"CREATE INDEX IF NOT EXISTS followups_open ON followups(due_on) WHERE done_on IS NULL;"
+	"CREATE TABLE IF NOT EXISTS stages(id INTEGER PRIMARY KEY, case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, reason BLOB);"
+	"CREATE INDEX IF NOT EXISTS stages_case ON stages(case_id);",
 };
+
+/* Cases stored before the workflow existed get a stage when its column is added: closed if their status says
+ * so, else screening.  (The assistance and referral sets stay empty: those cases have no such records.) */
+static const char backfill_case_stage[] =
+	"UPDATE cases SET case_stage = iif(status IN ('Closed', 'ClosedReferred'), 'closed', 'screening')";
 
 /* casekeys: one wrapped key (crypto.h: nonce, key, tag) per case that has identifying details. */
 static const char *const key_steps[] = {
@@ -184,6 +218,8 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 			if ((rc = cb_schema_exec(db, sql, err)) != CB_OK)
 				goto fail;
 		}
+		if (missing[CB_FLD_case_stage] && (rc = cb_schema_exec(db, backfill_case_stage, err)) != CB_OK)
+			goto fail;
 	}
 	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)
 		goto fail;

@@ -212,7 +212,9 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	for (int i = 0; i < s->ncols; i++) {
 		ok &= cb_buf_printf(&cols, ", \"%s\"", s->cols[i]->name) == CB_OK;
 		ok &= cb_buf_printf(&ins, ", \"%s\"", s->cols[i]->name) == CB_OK;
-		ok &= cb_buf_printf(&upd, ", \"%s\" = ?%d", s->cols[i]->name, U_FIELDS + i) == CB_OK;
+		/* fields the store keeps (CB_F_STORE) change only through assist.h, never by an update */
+		if (!(s->cols[i]->flags & CB_F_STORE))
+			ok &= cb_buf_printf(&upd, ", \"%s\" = ?%d", s->cols[i]->name, U_FIELDS + i) == CB_OK;
 	}
 	ok &= cb_buf_printf(&ins, ") VALUES (?1") == CB_OK;
 	for (int i = 2; i < P_FIELDS + s->ncols; i++)
@@ -377,6 +379,7 @@ void cb_store_free(struct cb_store **sp)
 	sqlite3_close(s->db);
 	sqlite3_close(s->kdb);
 	sodium_free(s->sec);
+	cb_prepared_free(&s->prep);
 	cb_buf_free(&s->pack);
 	if (s->plain) {
 		sodium_memzero(s->plain, s->plain_cap);

@@ -56,6 +56,19 @@ void cb_store_load_end(struct cb_store *s);
  * a row whose fingerprint or case id is already stored is CB_EEXIST and nothing is written. */
 int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_err *err);
 
+/* cb_store_add in two steps, for pipelines.  cb_store_prepare does everything that needs no database:
+ * derives and validates c, assigns an id if c->case_id is zero (c gets it too), draws the record key and a
+ * case key, seals c's identifying details, wraps the case key.  It keeps the result (coded fields, sealed
+ * blob, wrapped key; no identifying detail in plain text) in p, which has its own buffers: it may run on
+ * another thread than the store's SQLite calls, as long as each thread uses its own p.  cb_store_write then
+ * stores p (SQLite only) with the same results as cb_store_add. */
+struct cb_prepared;
+struct cb_prepared *cb_prepared_new(void); /* NULL when out of memory */
+void cb_prepared_free(struct cb_prepared **p);
+int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_prepared *p,
+		     struct cb_err *err);
+int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err);
+
 #define CB_WITH_PII 1u
 /* Reads a case; identifying details only with CB_WITH_PII.  CB_ENOTFOUND if absent or erased. */
 int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struct cb_case *out, struct cb_err *err);

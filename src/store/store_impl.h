@@ -38,6 +38,7 @@ struct cb_store {
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
 	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_prepared *prep; /* cb_store_add's, made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
 	uint8_t *sealed;    /* ciphertext, reused */
 	size_t sealed_cap;
@@ -59,6 +60,17 @@ void cb_store_erased(struct cb_store *s);
 int cb_store_step_done(sqlite3_stmt *st);
 /* CB_EDB with SQLite's message for db. */
 int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
+
+/* Seals free text about case id with its case key (made now if the case has none yet; committed before the
+ * caller's transaction, as for add), associated data `ad`: *out is malloc'd, *n bytes (records.c). */
+int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const char *text,
+		       uint8_t **out, size_t *n, struct cb_err *err);
+/* Opens one into a malloc'd NUL-terminated *text (the caller wipes it).  CB_ENOTFOUND when the case key is
+ * gone (the case was erased), CB_ECORRUPT when it fails authentication. */
+int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const void *blob,
+		       size_t n, char **text, struct cb_err *err);
+/* True when a case has sealed notes in the assistance tables, which keep its case key in use (assist.c). */
+bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16]);
 
 struct cb_audit_entry;
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #include <jansson.h>
@@ -508,6 +509,62 @@ static void test_logout(void **state)
 	r = http("GET", "/api/stats?by=year", l.cookie, NULL, NULL, NULL, NULL);
 	assert_int_equal(r.status, 401);
 	resp_free(&r);
+	/* disabling a user ends their sessions at once */
+	struct login ot = login_as("otto"), ad = login_as("root");
+	r = http("GET", "/api/me", ot.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = http("PATCH", "/api/users/otto", ad.cookie, ad.csrf, "application/json", "{\"disabled\": true}", NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = http("GET", "/api/me", ot.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 401);
+	resp_free(&r);
+}
+
+/* The command: `casebank serve` logs one line per request without the query string, and SIGTERM stops it
+ * gracefully (exit status 0). */
+static void test_serve_command(void **state)
+{
+	(void)state;
+	const char *log = cbt_path("serve.log");
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "exec %s serve '%s' --listen 127.0.0.1:0 2>'%s'", cbt_bin(), dbpath, log);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* the port it chose, from its first line */
+	uint16_t saved = port;
+	unsigned p = 0;
+	for (int i = 0; i < 600 && !p; i++) {
+		char *text = cbt_read(log, NULL);
+		const char *at = text ? strstr(text, "http://127.0.0.1:") : NULL;
+		if (at)
+			sscanf(at, "http://127.0.0.1:%u", &p);
+		free(text);
+		if (!p)
+			usleep(50000);
+	}
+	assert_true(p > 0);
+	port = (uint16_t)p;
+	struct resp r = http("GET", "/api/codebook?where=Zoryana", NULL, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	port = saved;
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	char *text = cbt_read(log, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "GET /api/codebook 200 "));
+	assert_null(strstr(text, "Zoryana"));
+	assert_non_null(strstr(text, "stopping"));
+	free(text);
 }
 
 int main(void)
@@ -517,7 +574,7 @@ int main(void)
 		cmocka_unit_test(test_csrf),            cmocka_unit_test(test_case_lifecycle),
 		cmocka_unit_test(test_limits),          cmocka_unit_test(test_stats_protected),
 		cmocka_unit_test(test_stats_current),   cmocka_unit_test(test_roles_forbidden),
-		cmocka_unit_test(test_logout),
+		cmocka_unit_test(test_logout),          cmocka_unit_test(test_serve_command),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -254,6 +254,24 @@ static void test_damaged_head_refuses_appends(void **state)
 	assert_int_equal(checked, NENTRIES);
 }
 
+struct seen {
+	int n;
+	int64_t ids[16];
+	struct cb_audit_entry first, last;
+};
+
+static int collect(const struct cb_audit_entry *e, void *ctx)
+{
+	struct seen *s = ctx;
+	if (s->n < 16)
+		s->ids[s->n] = e->id;
+	if (s->n == 0)
+		s->first = *e;
+	s->n++;
+	s->last = *e;
+	return 0;
+}
+
 static void test_entry_checks(void **state)
 {
 	(void)state;
@@ -270,27 +288,24 @@ static void test_entry_checks(void **state)
 	entry(&e, "amira", "case.read", 0, "");
 	memset(e.detail, 'd', sizeof e.detail); /* not terminated */
 	assert_int_equal(cb_audit_append(s, &e, &err), CB_EINVAL);
+	/* no user: the local operator when there is no address either, else nobody (a failed login) */
+	struct seen sn = {0};
+	entry(&e, "", "login.failed", 7, "");
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	entry(&e, "", "erase", 0, "");
+	e.from[0] = 0;
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	assert_int_equal(cb_audit_list(s, NULL, 0, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, 2);
+	assert_string_equal(sn.last.user, "");
+	assert_string_equal(sn.last.from, "10.0.0.7");
+	assert_string_equal(sn.first.from, "cli");
+	assert_memory_equal(sn.first.user, "cli:", 4);
 	cb_store_free(&s);
 	s = open_db(CB_OPEN_READONLY);
 	entry(&e, "amira", "case.read", 0, "");
 	assert_int_equal(cb_audit_append(s, &e, &err), CB_EPERM);
 	cb_store_free(&s);
-}
-
-struct seen {
-	int n;
-	int64_t ids[16];
-	struct cb_audit_entry last;
-};
-
-static int collect(const struct cb_audit_entry *e, void *ctx)
-{
-	struct seen *s = ctx;
-	if (s->n < 16)
-		s->ids[s->n] = e->id;
-	s->n++;
-	s->last = *e;
-	return 0;
 }
 
 static int stop_at_two(const struct cb_audit_entry *e, void *ctx)

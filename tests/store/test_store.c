@@ -7,6 +7,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "cb_test.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <time.h>
@@ -130,7 +131,7 @@ static void test_create_open(void **state)
 	/* schema: no identifying detail has a column; coded fields do */
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	/* the key store is missing: refused */
 	assert_int_equal(rename(with(db, ".casekeys"), with(db, ".moved")), 0);
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_ENOTFOUND);
@@ -714,6 +715,61 @@ static void test_bulk_load(void **state)
 	assert_true(exclusive);
 	cb_store_free(&s);
 	assert_true(in_wal(db) && in_wal(keys));
+	assert_nowhere(db, NAME1);
+	assert_nowhere(db, STORY1);
+}
+
+struct prep_job {
+	struct cb_store *s;
+	struct cb_case c;
+	struct cb_prepared *p;
+	int rc;
+};
+
+static void *prep_thread(void *arg)
+{
+	struct prep_job *j = arg;
+	struct cb_err err = {0};
+	uint8_t fp[16] = {1, 2, 3};
+	j->rc = cb_store_prepare(j->s, &j->c, fp, j->p, &err);
+	return NULL;
+}
+
+/* cb_store_prepare on another thread, cb_store_write on this one: the same case as cb_store_add stores;
+ * an invalid case is refused by prepare; a second write of the same fingerprint is CB_EEXIST. */
+static void test_prepare_write(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case got;
+	struct prep_job j = {.p = cb_prepared_new()};
+	pthread_t t;
+	const char *db = new_db();
+	j.s = open_new(db);
+	assert_non_null(j.p);
+	make_case(&j.c, 3, true);
+	assert_int_equal(pthread_create(&t, NULL, prep_thread, &j), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(j.rc, CB_OK);
+	assert_false(cb_case_id_is_zero(j.c.case_id));
+	assert_int_equal(cb_store_write(j.s, j.p, &err), CB_OK);
+	assert_int_equal(cb_store_get(j.s, j.c.case_id, CB_WITH_PII, &got, &err), CB_OK);
+	assert_string_equal(got.first_name, NAME1);
+	assert_string_equal(got.narrative, STORY1);
+	assert_int_equal(got.version, 1);
+	cb_case_clear(&got);
+	assert_int_equal(cb_store_write(j.s, j.p, &err), CB_EEXIST);
+	cb_case_clear(&j.c);
+	make_case(&j.c, 4, false);
+	set(&j.c, "site", "");
+	assert_int_equal(cb_store_prepare(j.s, &j.c, NULL, j.p, &err), CB_EINVAL);
+	assert_int_equal(cb_store_count(j.s), 1);
+	cb_case_clear(&j.c);
+	cb_prepared_free(&j.p);
+	assert_null(j.p);
+	cb_store_free(&j.s);
+	assert_nowhere(db, NAME1);
+	assert_nowhere(db, STORY1);
 }
 
 /* Not a goal (bench/ has those): prints the bulk insert rate so a regression is visible in the log. */
@@ -760,7 +816,7 @@ int main(void)
 		cmocka_unit_test(test_planted_names),	     cmocka_unit_test(test_scan_fingerprint_bulk),
 		cmocka_unit_test(test_ensure_columns),	     cmocka_unit_test(test_check_finds_damage),
 		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_bulk_load),
-		cmocka_unit_test(test_insert_rate),
+		cmocka_unit_test(test_prepare_write),	     cmocka_unit_test(test_insert_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
