@@ -3,8 +3,9 @@
  * dimension (uint8/uint16), the value set of each multi-valued dimension as bits, the secret record key,
  * a consent flag and the case id (for upserts).  About 55 bytes a case.
  *
- * Built with one prepared SELECT over the store's coded columns; value names are mapped through hash
- * tables made once from the codebook, countries through the codebook's direct-indexed table.  A resident
+ * Built with a SELECT over the store's coded columns, on several threads for a large database (see
+ * "building from the store"); value names are mapped through collision-free hash tables made once from the
+ * codebook, countries through the codebook's direct-indexed table.  A resident
  * server keeps the index and calls cb_index_upsert/cb_index_remove on every write; removed slots are
  * reused.  `counted` (live and consenting, as the policy says) and per-code presence counts are kept up to
  * date so that a query never scans for them.
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -84,7 +86,7 @@ uint32_t cb_region_of_code(uint32_t country_code)
 
 /* ---- value-name hash tables, one per value set, built once */
 
-#define NT_CAP 128 /* > 2 x the largest value set (64) */
+#define NT_CAP 256 /* 4 x the largest value set (64): room to find a collision-free multiplier */
 struct name_slot {
 	const char *name;
 	uint16_t len;
@@ -101,33 +103,59 @@ static uint32_t fnv(const char *p, size_t n)
 	return h;
 }
 
-/* A hash of a value name from its length and three of its bytes: value names of one set differ there
- * nearly always, and it costs no loop (this runs for every coded cell when the index is built). */
-static uint32_t name_hash(const char *p, size_t n)
+/* A hash of a value name from its length and three of its bytes, times a multiplier chosen per value set
+ * so that the set's names land in distinct slots: a lookup is then one probe and one memcmp (this runs for
+ * every coded cell when the index is built).  n > 0. */
+static uint32_t name_mult[CB_VS__COUNT];
+static uint32_t name_hash(const char *p, size_t n, uint32_t mult)
 {
-	if (!n)
-		return 0;
-	return (uint32_t)n * 31u + (unsigned char)p[0] * 7u + (unsigned char)p[n - 1] * 13u + (unsigned char)p[n / 2];
+	uint32_t k = (uint32_t)n ^ (uint32_t)(unsigned char)p[0] << 8 ^ (uint32_t)(unsigned char)p[n - 1] << 16 ^
+		     (uint32_t)(unsigned char)p[n / 2] << 24;
+	return (k * mult) >> 24; /* 8 bits: NT_CAP */
+}
+
+/* Slots the names of set s would collide on under mult. */
+static int name_collisions(int s, uint32_t mult)
+{
+	uint8_t seen[NT_CAP] = {0};
+	int c = 0;
+	for (int v = 0; v < cb_vsets[s].count; v++) {
+		const char *nm = cb_vsets[s].values[v].name;
+		c += seen[name_hash(nm, strlen(nm), mult)]++ != 0;
+	}
+	return c;
 }
 
 static void name_build(void)
 {
-	for (int s = 0; s < CB_VS__COUNT; s++)
-		for (int v = 0; v < cb_vsets[s].count; v++) {
+	for (int s = 0; s < CB_VS__COUNT; s++) {
+		uint32_t best = 0x9e3779b1u;
+		int bc = name_collisions(s, best);
+		for (uint32_t t = 1; t < 4096 && bc; t++) { /* odd multipliers until none collide */
+			uint32_t m = 0x9e3779b1u + 2 * t * 0x5bd1e995u;
+			int c = name_collisions(s, m);
+			if (c < bc) {
+				bc = c;
+				best = m;
+			}
+		}
+		name_mult[s] = best;
+		for (int v = 0; v < cb_vsets[s].count; v++) { /* linear probing keeps any rare collision correct */
 			const char *nm = cb_vsets[s].values[v].name;
 			size_t len = strlen(nm);
-			uint32_t h = name_hash(nm, len) & (NT_CAP - 1);
+			uint32_t h = name_hash(nm, len, best);
 			while (name_tab[s][h].name)
 				h = (h + 1) & (NT_CAP - 1);
 			name_tab[s][h] = (struct name_slot){nm, (uint16_t)len, (int16_t)v};
 		}
+	}
 }
 
-/* Value index of a stored name, or -1. */
-static int name_lookup(const struct cb_vset *vs, const char *p, size_t n)
+/* Value index of a stored name in set s, or -1.  n > 0. */
+static int name_lookup(int s, const char *p, size_t n)
 {
-	int s = (int)(vs - cb_vsets);
-	for (uint32_t h = name_hash(p, n) & (NT_CAP - 1); name_tab[s][h].name; h = (h + 1) & (NT_CAP - 1))
+	const struct cb_vset *vs = &cb_vsets[s];
+	for (uint32_t h = name_hash(p, n, name_mult[s]); name_tab[s][h].name; h = (h + 1) & (NT_CAP - 1))
 		if (name_tab[s][h].len == n && memcmp(name_tab[s][h].name, p, n) == 0)
 			return name_tab[s][h].value;
 	for (int v = 0; v < vs->count; v++) /* a spelling from another case convention */
@@ -378,15 +406,29 @@ static void account(struct cb_index *ix, uint32_t slot, int delta)
 		ix->counted[slot / 64] &= ~(1ull << (slot % 64));
 }
 
+/* Column by column rather than through account() slot by slot: after a build this touches every case once
+ * per column, and a tight loop per width is several times quicker. */
 void cb_index_set_require_consent(struct cb_index *ix, bool on)
 {
 	ix->require_consent = on;
-	for (int f = 0; f < CB_NFIELDS; f++)
-		if (ix->col[f].used && !ix->col[f].multi)
-			memset(ix->col[f].present, 0, ix->col[f].ncodes * sizeof(uint32_t));
 	memset(ix->counted, 0, ((size_t)ix->cap + 63) / 64 * 8);
 	for (uint32_t s = 0; s < ix->n; s++)
-		account(ix, s, +1);
+		if (counts(ix, s))
+			ix->counted[s / 64] |= 1ull << (s % 64);
+	for (int f = 0; f < CB_NFIELDS; f++) {
+		struct cb_icol *c = &ix->col[f];
+		if (!c->used || c->multi)
+			continue;
+		memset(c->present, 0, c->ncodes * sizeof(uint32_t));
+		for (uint32_t s = 0; s < ix->n; s++) {
+			if (!((ix->counted[s / 64] >> (s % 64)) & 1))
+				continue;
+			if (c->width == 1)
+				c->present[((const uint8_t *)c->data)[s]]++;
+			else
+				c->present[cb_icol_get(c, s)]++;
+		}
+	}
 }
 
 /* The code of one field of a case. */
@@ -498,17 +540,113 @@ size_t cb_index_bytes(const struct cb_index *ix)
 	return b + (size_t)ix->sitecap * sizeof(char *) + (size_t)ix->sitehcap * 4;
 }
 
-/* ---- building from the store */
+/* ---- building from the store
+ *
+ * One SELECT of the coded columns over a range of seq (the cases table's INTEGER PRIMARY KEY).  Each column's
+ * decoder is chosen once (struct dec), not per cell.  Slots are laid out by seq: a range [lo, hi] owns slots
+ * lo - min .. hi - min, so on a machine with several cores each thread fills its own region of the final
+ * arrays with no locking, with its own site dictionary, on its own connection: the calling thread on the
+ * store's (whose page cache may be warm), the others on read-only ones of their own.  Afterwards the
+ * regions are closed up (erased cases leave gaps in seq) and the sites renumbered in order of first sight,
+ * which is exactly the numbering one thread reading in seq order gives: both builds give the same index.
+ *
+ * The threads' read transactions must see the same commit.  Each connection reads min/max(seq) right after
+ * BEGIN, the first also count(*); the builds' bounds must agree, and the threads must read as many rows as
+ * that count (a case erased between two BEGINs would be missing), else the build is tried once more and then
+ * done on one thread.  A case updated in place in that window of microseconds is read as of either commit.
+ * One thread (the store's own connection) for small databases, one core, an open transaction on the store
+ * (its own writes must be seen) or an in-memory database.  CASEBANK_INDEX_THREADS=N forces N threads. */
 
-/* Code of a stored text value of field f (NULL/"" = not recorded; an unknown name counts as not recorded). */
-static int text_code(struct cb_index *ix, const struct cb_field *f, const char *p, size_t n, uint32_t *code)
+#define BUILD_MIN_PAR 50000 /* cases below which threads cost more than they save */
+#define BUILD_MAX_THREADS 8
+#define BUILD_BUSY_MS 5000
+
+enum dec_kind { DK_INT, DK_NAME, DK_COUNTRY, DK_MULTI, DK_SITE };
+
+struct dec {
+	uint8_t kind, width;
+	int field, set; /* set: value set (DK_NAME, DK_MULTI) */
+	int lo, hi;     /* DK_INT */
+};
+
+struct plan {
+	struct cb_buf sql;
+	struct dec dec[CB_NFIELDS];
+	int ndec;
+};
+
+/* One thread's share of a build. */
+struct part {
+	struct cb_index *ix;   /* the arrays being filled */
+	struct cb_index *dict; /* the site dictionary: ix itself on one thread, a private one per thread */
+	const struct plan *pl;
+	sqlite3 *db;
+	int64_t lo, hi;  /* seq range */
+	uint32_t base;   /* slot of seq lo */
+	uint32_t n;      /* slots filled from base */
+	int64_t rows;    /* rows read */
+	int rc;
+	struct cb_err err;
+};
+
+static int plan_make(const struct cb_index *ix, struct plan *pl)
+{
+	cb_buf_printf(&pl->sql, "SELECT case_id, record_key, consent_statistics");
+	for (int f = 0; f < CB_NFIELDS; f++) {
+		if (!ix->col[f].used)
+			continue;
+		const struct cb_field *fd = &cb_fields[f];
+		struct dec *d = &pl->dec[pl->ndec++];
+		*d = (struct dec){.width = ix->col[f].width, .field = f, .lo = fd->lo, .hi = fd->hi,
+				  .set = fd->vset ? (int)(fd->vset - cb_vsets) : -1};
+		switch (fd->kind) {
+		case CB_INT: d->kind = DK_INT; break;
+		case CB_COUNTRY: d->kind = DK_COUNTRY; break;
+		case CB_MULTI: d->kind = DK_MULTI; break;
+		case CB_SITE: d->kind = DK_SITE; break;
+		default: d->kind = DK_NAME;
+		}
+		if ((d->kind == DK_NAME || d->kind == DK_MULTI) && d->set < 0)
+			return CB_EINVAL;
+		cb_buf_printf(&pl->sql, ", \"%s\"", fd->name);
+	}
+	cb_buf_printf(&pl->sql, " FROM cases WHERE seq BETWEEN ?1 AND ?2");
+	return pl->sql.data ? CB_OK : CB_ENOMEM;
+}
+
+static uint32_t multi_code(int set, const char *p, size_t n)
+{
+	uint32_t bits = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j < n && p[j] != ';')
+			j++;
+		size_t a = i, b = j;
+		while (a < b && p[a] == ' ')
+			a++;
+		while (b > a && p[b - 1] == ' ')
+			b--;
+		int v = b > a ? name_lookup(set, p + a, b - a) : -1;
+		if (v >= 0)
+			bits |= 1u << v;
+		i = j + 1;
+	}
+	return bits;
+}
+
+/* Code of a stored text value (n > 0; an unknown name counts as not recorded). */
+static int text_code(struct cb_index *dict, const struct dec *d, const char *p, size_t n, uint32_t *code)
 {
 	*code = 0;
-	if (!p || !n)
+	switch (d->kind) {
+	case DK_NAME: {
+		int v = name_lookup(d->set, p, n);
+		*code = v < 0 ? 0 : (uint32_t)v + 1;
 		return CB_OK;
-	switch (f->kind) {
-	case CB_SITE: return site_code(ix, p, n, code);
-	case CB_COUNTRY: {
+	}
+	case DK_MULTI: *code = multi_code(d->set, p, n); return CB_OK;
+	case DK_SITE: return site_code(dict, p, n, code);
+	case DK_COUNTRY: {
 		char cc[4];
 		if (n > 3)
 			return CB_OK;
@@ -518,38 +656,14 @@ static int text_code(struct cb_index *ix, const struct cb_field *f, const char *
 		*code = i == CB_NA ? 0 : (uint32_t)i + 1;
 		return CB_OK;
 	}
-	case CB_MULTI: {
-		uint32_t bits = 0;
-		for (size_t i = 0; i < n;) {
-			size_t j = i;
-			while (j < n && p[j] != ';')
-				j++;
-			size_t a = i, b = j;
-			while (a < b && p[a] == ' ')
-				a++;
-			while (b > a && p[b - 1] == ' ')
-				b--;
-			int v = b > a ? name_lookup(f->vset, p + a, b - a) : -1;
-			if (v >= 0)
-				bits |= 1u << v;
-			i = j + 1;
-		}
-		*code = bits;
-		return CB_OK;
-	}
-	case CB_INT: {
+	default: { /* DK_INT stored as text */
 		long v = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (p[i] < '0' || p[i] > '9' || v > 100000)
 				return CB_OK;
 			v = v * 10 + (p[i] - '0');
 		}
-		*code = v < f->lo || v > f->hi ? 0 : (uint32_t)(v - f->lo) + 1;
-		return CB_OK;
-	}
-	default: {
-		int v = name_lookup(f->vset, p, n);
-		*code = v < 0 ? 0 : (uint32_t)v + 1;
+		*code = v < d->lo || v > d->hi ? 0 : (uint32_t)(v - d->lo) + 1;
 		return CB_OK;
 	}
 	}
@@ -561,66 +675,45 @@ static bool text_yes(const unsigned char *p, int n)
 	       (n == 4 && strncasecmp((const char *)p, "true", 4) == 0) || (n == 1 && p[0] == '1');
 }
 
-int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err)
+/* The case id of the current row into id; false for a row the index cannot address. */
+static bool row_id(sqlite3_stmt *st, uint8_t id[16])
 {
-	struct cb_index *ix = NULL;
-	sqlite3_stmt *st = NULL;
-	struct cb_buf sql = {0};
-	int rc, fields[CB_NFIELDS], nf = 0;
-	sqlite3 *db = cb_store_db(s);
-	*out = NULL;
-	if ((rc = cb_index_new(&ix)))
-		return cb_err_set(err, rc, "statistics index: %s", cb_rc_str(rc));
-	char *pol = NULL;
-	if (cb_store_meta_get(s, "stats.require_consent", &pol) == CB_OK)
-		ix->require_consent = !(strcmp(pol, "no") == 0 || strcmp(pol, "off") == 0 || strcmp(pol, "0") == 0);
-	free(pol);
+	if (sqlite3_column_type(st, 0) == SQLITE_BLOB && sqlite3_column_bytes(st, 0) == 16) {
+		memcpy(id, sqlite3_column_blob(st, 0), 16);
+		return true;
+	}
+	const char *t = (const char *)sqlite3_column_text(st, 0);
+	return t && cb_case_id_parse(t, id) == CB_OK;
+}
 
-	long total = 0;
-	/* the largest rowid sizes the arrays without the full scan count(*) would be */
-	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(rowid), 0) FROM cases", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
-		goto out;
-	}
-	total = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (total < 0 || total > UINT32_MAX / 2) {
-		rc = cb_err_set(err, CB_EINVAL, "statistics index: too many cases (%ld)", total);
-		goto out;
-	}
-	if (reserve(ix, (uint32_t)total + 1) != CB_OK) {
-		rc = cb_err_set(err, CB_ENOMEM, "statistics index: out of memory for %ld cases", total);
-		goto out;
-	}
-	cb_buf_printf(&sql, "SELECT case_id, record_key, consent_statistics");
-	for (int f = 0; f < CB_NFIELDS; f++)
-		if (ix->col[f].used) {
-			cb_buf_printf(&sql, ", \"%s\"", cb_fields[f].name);
-			fields[nf++] = f;
-		}
-	cb_buf_printf(&sql, " FROM cases");
-	if (!sql.data || sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
-		goto out;
-	}
+/* Reads the rows of one seq range into slots base, base + 1, ...  A thread's body (void * for pthreads). */
+static void *part_scan(void *arg)
+{
+	struct part *pt = arg;
+	struct cb_index *ix = pt->ix;
+	const struct plan *pl = pt->pl;
+	sqlite3_stmt *st = NULL;
+	void *data[CB_NFIELDS];
+	uint64_t room = (uint64_t)(pt->hi - pt->lo + 1);
 	int src;
+	for (int k = 0; k < pl->ndec; k++)
+		data[k] = ix->col[pl->dec[k].field].data;
+	if (sqlite3_prepare_v2(pt->db, pl->sql.data, -1, &st, NULL) != SQLITE_OK) {
+		pt->rc = cb_err_set(&pt->err, CB_EDB, "statistics index: %s", sqlite3_errmsg(pt->db));
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, pt->lo);
+	sqlite3_bind_int64(st, 2, pt->hi);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		uint8_t id[16] = {0};
-		if (sqlite3_column_type(st, 0) == SQLITE_BLOB && sqlite3_column_bytes(st, 0) == 16) {
-			memcpy(id, sqlite3_column_blob(st, 0), 16);
-		} else {
-			const char *t = (const char *)sqlite3_column_text(st, 0);
-			if (!t || cb_case_id_parse(t, id) != CB_OK)
-				continue; /* not a case the index can address */
-		}
-		if (ix->n == ix->cap && reserve(ix, ix->cap + ix->cap / 4 + 16) != CB_OK) {
-			rc = cb_err_set(err, CB_ENOMEM, "statistics index: out of memory");
+		pt->rows++;
+		if (pt->n >= room) { /* cannot happen: seq is unique */
+			pt->rc = cb_err_set(&pt->err, CB_ECORRUPT, "statistics index: more rows than seq numbers");
 			goto out;
 		}
-		uint32_t slot = ix->n++; /* case_id is UNIQUE in the store: no duplicate check */
-		memcpy(ix->id[slot], id, 16);
+		uint32_t slot = pt->base + pt->n;
+		if (!row_id(st, ix->id[slot]))
+			continue; /* not a case the index can address; the slot is reused */
+		pt->n++;
 		ix->rkey[slot] = (uint8_t)(sqlite3_column_int(st, 1) & 0xff);
 		bool yes;
 		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER)
@@ -628,36 +721,317 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 		else
 			yes = text_yes(sqlite3_column_text(st, 2), sqlite3_column_bytes(st, 2));
 		ix->flags[slot] = (uint8_t)(CB_IX_LIVE | (yes ? CB_IX_CONSENT : 0));
-		for (int k = 0; k < nf; k++) {
-			const struct cb_field *f = &cb_fields[fields[k]];
+		for (int k = 0; k < pl->ndec; k++) {
+			const struct dec *d = &pl->dec[k];
+			/* the value object: one column lookup instead of three; this connection is this thread's alone */
+			sqlite3_value *v = sqlite3_column_value(st, 3 + k);
+			int ty = sqlite3_value_type(v);
 			uint32_t code = 0;
-			int ci = 3 + k, ty = sqlite3_column_type(st, ci);
-			if (ty == SQLITE_INTEGER && f->kind == CB_INT) {
-				int v = sqlite3_column_int(st, ci);
-				code = v < f->lo || v > f->hi ? 0 : (uint32_t)(v - f->lo) + 1;
+			if (ty == SQLITE_INTEGER && d->kind == DK_INT) {
+				sqlite3_int64 x = sqlite3_value_int64(v);
+				code = x < d->lo || x > d->hi ? 0 : (uint32_t)(x - d->lo) + 1;
 			} else if (ty != SQLITE_NULL) {
-				const char *p = (const char *)sqlite3_column_text(st, ci);
-				if ((rc = text_code(ix, f, p, (size_t)sqlite3_column_bytes(st, ci), &code))) {
-					rc = cb_err_field(err, rc, f->name, "statistics index: too many values of %s",
-							  f->name);
+				const char *p = (const char *)sqlite3_value_text(v);
+				size_t len = (size_t)sqlite3_value_bytes(v);
+				if (p && len && (pt->rc = text_code(pt->dict, d, p, len, &code))) {
+					cb_err_field(&pt->err, pt->rc, cb_fields[d->field].name,
+						     "statistics index: too many values of %s", cb_fields[d->field].name);
 					goto out;
 				}
 			}
-			col_set(&ix->col[fields[k]], slot, code);
+			switch (d->width) {
+			case 1: ((uint8_t *)data[k])[slot] = (uint8_t)code; break;
+			case 2: ((uint16_t *)data[k])[slot] = (uint16_t)code; break;
+			default: ((uint32_t *)data[k])[slot] = code; break;
+			}
 		}
-		ix->live++;
 	}
-	if (src != SQLITE_DONE) {
+	if (src != SQLITE_DONE)
+		pt->rc = cb_err_set(&pt->err, CB_EDB, "statistics index: %s", sqlite3_errmsg(pt->db));
+out:
+	sqlite3_finalize(st);
+	return NULL;
+}
+
+/* Allocates exactly cap slots (at least one) for a fresh index, not zeroed: the build writes every slot it
+ * keeps and trims the rest (slots_trim). */
+static int slots_alloc(struct cb_index *ix, uint32_t cap)
+{
+	if (!cap)
+		cap = 1;
+	free(ix->flags);
+	free(ix->rkey);
+	free(ix->id);
+	free(ix->counted);
+	ix->flags = malloc(cap);
+	ix->rkey = malloc(cap);
+	ix->id = malloc((size_t)cap * 16);
+	ix->counted = calloc(((size_t)cap + 63) / 64, 8);
+	bool ok = ix->flags && ix->rkey && ix->id && ix->counted;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used) {
+			free(ix->col[f].data);
+			ok &= (ix->col[f].data = malloc((size_t)cap * ix->col[f].width)) != NULL;
+		}
+	ix->cap = cap;
+	ix->n = 0;
+	return ok ? CB_OK : CB_ENOMEM;
+}
+
+/* Shrinks the arrays to the ix->n slots filled (a smaller block: realloc cannot fail in a way that loses it). */
+static void slots_trim(struct cb_index *ix)
+{
+	if (ix->n == ix->cap || ix->n == 0)
+		return;
+	void *p;
+	size_t n = ix->n;
+	if ((p = realloc(ix->flags, n)))
+		ix->flags = p;
+	if ((p = realloc(ix->rkey, n)))
+		ix->rkey = p;
+	if ((p = realloc(ix->id, n * 16)))
+		ix->id = p;
+	if ((p = realloc(ix->counted, (n + 63) / 64 * 8)))
+		ix->counted = p;
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used && (p = realloc(ix->col[f].data, n * ix->col[f].width)))
+			ix->col[f].data = p;
+	ix->cap = ix->n;
+}
+
+/* Moves n slots from `from` down to `to` in every array. */
+static void slots_move(struct cb_index *ix, uint32_t to, uint32_t from, uint32_t n)
+{
+	memmove(ix->flags + to, ix->flags + from, n);
+	memmove(ix->rkey + to, ix->rkey + from, n);
+	memmove(ix->id[to], ix->id[from], (size_t)n * 16);
+	for (int f = 0; f < CB_NFIELDS; f++) {
+		struct cb_icol *c = &ix->col[f];
+		if (c->used)
+			memmove((char *)c->data + (size_t)to * c->width, (char *)c->data + (size_t)from * c->width,
+				(size_t)n * c->width);
+	}
+}
+
+/* Runs one query returning integers into v[0..nv-1] (NULL reads as 0). */
+static int query_ints(sqlite3 *db, const char *sql, int64_t *v, int nv)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CB_EDB;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	for (int i = 0; i < nv; i++)
+		v[i] = sqlite3_column_int64(st, i);
+	rc = CB_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int build_single(sqlite3 *db, struct cb_index *ix, const struct plan *pl, struct cb_err *err)
+{
+	int64_t b[2];
+	if (query_ints(db, "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0) FROM cases", b, 2))
+		return cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
+	if (b[1] - b[0] + 1 > UINT32_MAX / 2)
+		return cb_err_set(err, CB_EINVAL, "statistics index: too many cases (%lld)", (long long)(b[1] - b[0] + 1));
+	if (slots_alloc(ix, (uint32_t)(b[1] - b[0] + 1)))
+		return cb_err_set(err, CB_ENOMEM, "statistics index: out of memory for %lld cases",
+				  (long long)(b[1] - b[0] + 1));
+	struct part pt = {.ix = ix, .dict = ix, .pl = pl, .db = db, .lo = b[0], .hi = b[1]};
+	part_scan(&pt);
+	if (pt.rc) {
+		*err = pt.err;
+		return pt.rc;
+	}
+	ix->n = pt.n;
+	return CB_OK;
+}
+
+/* Closes up the parts' regions and renumbers their sites into ix's dictionary in order of first sight. */
+static int parts_merge(struct cb_index *ix, struct part *pt, int nt, struct cb_err *err)
+{
+	uint16_t *site = ix->col[CB_FLD_site].data;
+	uint32_t n = 0, *map = NULL;
+	int rc = CB_OK;
+	for (int t = 0; t < nt; t++) {
+		if (pt[t].base != n)
+			slots_move(ix, n, pt[t].base, pt[t].n);
+		bool same = true;
+		free(map);
+		if (!(map = malloc(((size_t)pt[t].dict->nsites + 1) * sizeof *map))) {
+			rc = cb_err_set(err, CB_ENOMEM, "statistics index: out of memory");
+			goto out;
+		}
+		map[0] = 0;
+		for (uint32_t i = 0; i < pt[t].dict->nsites; i++) {
+			const char *nm = pt[t].dict->sites[i];
+			if ((rc = site_code(ix, nm, strlen(nm), &map[i + 1]))) {
+				rc = cb_err_field(err, rc, "site", "statistics index: too many values of site");
+				goto out;
+			}
+			same &= map[i + 1] == i + 1;
+		}
+		if (!same)
+			for (uint32_t s = n; s < n + pt[t].n; s++)
+				site[s] = (uint16_t)map[site[s]];
+		n += pt[t].n;
+	}
+	ix->n = n;
+out:
+	free(map);
+	return rc;
+}
+
+/* The build on nt threads; *again when the connections did not see the same commit. */
+static int build_parallel(sqlite3 *sdb, struct cb_index *ix, const struct plan *pl, int nt, bool *again,
+			  struct cb_err *err)
+{
+	struct part pt[BUILD_MAX_THREADS] = {0};
+	pthread_t th[BUILD_MAX_THREADS];
+	bool started[BUILD_MAX_THREADS] = {0};
+	const char *path = sqlite3_db_filename(sdb, "main");
+	int64_t first[3] = {0}, b[3];
+	int rc = CB_EDB;
+	*again = false;
+	for (int t = 0; t < nt; t++) {
+		if (t == 0) { /* the calling thread reads on the store's connection: its page cache may be warm */
+			pt[0].db = sdb;
+		} else {
+			if (sqlite3_open_v2(path, &pt[t].db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+			    SQLITE_OK)
+				goto out;
+			sqlite3_busy_timeout(pt[t].db, BUILD_BUSY_MS);
+			/* pages read in place rather than copied into a cold cache (SQLite caps the size) */
+			sqlite3_exec(pt[t].db, "PRAGMA mmap_size=2147418112", NULL, NULL, NULL);
+		}
+		if (sqlite3_exec(pt[t].db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+		    query_ints(pt[t].db,
+			       t ? "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0), 0 FROM cases"
+				 : "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0), count(*) FROM cases",
+			       t ? b : first, 3))
+			goto out;
+		if (t && (b[0] != first[0] || b[1] != first[1])) {
+			*again = true;
+			goto out;
+		}
+	}
+	int64_t span = first[1] - first[0] + 1;
+	if (span > UINT32_MAX / 2 || span < nt) /* too many for a uint32 slot, or too few to split */
+		goto out;
+	if ((rc = slots_alloc(ix, (uint32_t)span)))
+		goto out;
+	for (int t = 0; t < nt; t++) {
+		pt[t].ix = ix;
+		pt[t].pl = pl;
+		pt[t].lo = first[0] + span * t / nt;
+		pt[t].hi = first[0] + span * (t + 1) / nt - 1;
+		pt[t].base = (uint32_t)(pt[t].lo - first[0]);
+		if (!(pt[t].dict = calloc(1, sizeof *pt[t].dict))) {
+			rc = CB_ENOMEM;
+			goto out;
+		}
+	}
+	for (int t = 1; t < nt; t++)
+		started[t] = pthread_create(&th[t], NULL, part_scan, &pt[t]) == 0;
+	part_scan(&pt[0]);
+	int64_t rows = pt[0].rows;
+	for (int t = 1; t < nt; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			part_scan(&pt[t]); /* no thread to be had: read it here */
+		rows += pt[t].rows;
+	}
+	for (int t = 0; t < nt; t++)
+		if (pt[t].rc) {
+			*err = pt[t].err;
+			rc = pt[t].rc;
+			goto out;
+		}
+	if (rows != first[2]) {
+		*again = true;
+		rc = CB_ECONFLICT;
+		goto out;
+	}
+	rc = parts_merge(ix, pt, nt, err);
+out:
+	for (int t = 0; t < nt; t++) {
+		if (pt[t].db != sdb)
+			sqlite3_close(pt[t].db); /* ends its read transaction */
+		else if (!sqlite3_get_autocommit(sdb))
+			sqlite3_exec(sdb, "ROLLBACK", NULL, NULL, NULL);
+		cb_index_free(&pt[t].dict);
+	}
+	return rc;
+}
+
+/* Threads for a build over `span` seq numbers. */
+static int build_threads(sqlite3 *db, int64_t span)
+{
+	const char *e = getenv("CASEBANK_INDEX_THREADS");
+	const char *path = sqlite3_db_filename(db, "main");
+	int nt;
+	if (!sqlite3_get_autocommit(db) || !path || !*path)
+		return 1;
+	if (e && *e) {
+		nt = atoi(e);
+	} else {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		nt = span < BUILD_MIN_PAR ? 1 : cpus > BUILD_MAX_THREADS ? BUILD_MAX_THREADS : (int)cpus;
+	}
+	return nt < 1 ? 1 : nt > BUILD_MAX_THREADS ? BUILD_MAX_THREADS : nt;
+}
+
+int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err)
+{
+	struct cb_index *ix = NULL;
+	struct plan pl = {0};
+	int64_t b[2];
+	int rc;
+	sqlite3 *db = cb_store_db(s);
+	*out = NULL;
+	if ((rc = cb_index_new(&ix)) || (rc = plan_make(ix, &pl))) {
+		rc = cb_err_set(err, rc, "statistics index: %s", cb_rc_str(rc));
+		goto out;
+	}
+	char *pol = NULL;
+	if (cb_store_meta_get(s, "stats.require_consent", &pol) == CB_OK)
+		ix->require_consent = !(strcmp(pol, "no") == 0 || strcmp(pol, "off") == 0 || strcmp(pol, "0") == 0);
+	free(pol);
+
+	if (query_ints(db, "SELECT coalesce(max(seq), 0) - coalesce(min(seq), 1) + 1 FROM cases", b, 1)) {
 		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
 		goto out;
 	}
+	int nt = build_threads(db, b[0]);
+	bool again = nt > 1;
+	rc = CB_EDB;
+	for (int attempt = 0; attempt < 2 && again; attempt++) {
+		struct cb_err perr = {0};
+		rc = build_parallel(db, ix, &pl, nt, &again, &perr);
+	}
+	if (rc) { /* one thread, on the store's connection, into a fresh index; it reports any error that remains */
+		bool req = ix->require_consent;
+		cb_index_free(&ix);
+		if ((rc = cb_index_new(&ix))) {
+			rc = cb_err_set(err, rc, "statistics index: %s", cb_rc_str(rc));
+			goto out;
+		}
+		ix->require_consent = req;
+		if ((rc = build_single(db, ix, &pl, err)))
+			goto out;
+		nt = 1;
+	}
+	ix->build_threads = (uint8_t)nt;
+	slots_trim(ix);
+	ix->live = ix->n;
 	cb_index_set_require_consent(ix, ix->require_consent);
 	*out = ix;
 	ix = NULL;
 	rc = CB_OK;
 out:
-	sqlite3_finalize(st);
-	cb_buf_free(&sql);
+	cb_buf_free(&pl.sql);
 	cb_index_free(&ix);
 	return rc;
 }

@@ -36,6 +36,7 @@ struct cb_index {
 	uint32_t nfree;
 	long live;
 	bool require_consent;
+	uint8_t build_threads; /* threads cb_index_build used (0: not built from a store) */
 	struct cb_icol col[CB_NFIELDS];
 	/* the site dictionary: names by id, and an open-addressing table name -> id + 1 */
 	char **sites;
