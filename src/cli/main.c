@@ -18,37 +18,39 @@
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *usage;
+	const char *args; /* after the command name */
+	const char *what;
 } commands[] = {
-	{"init", cb_cmd_init, "init DB                      create a database and its key file"},
-	{"demo", cb_cmd_demo, "demo DB --cases N [--seed S]  add N synthetic cases"},
-	{"add", cb_cmd_add, "add DB < case.json           register a case, print its id"},
-	{"update", cb_cmd_update, "update DB CASE_ID < patch.json"},
-	{"show", cb_cmd_show, "show DB CASE_ID [--with-identifiers]"},
-	{"list", cb_cmd_list, "list DB [--site S] [--status X]"},
-	{"erase", cb_cmd_erase, "erase DB CASE_ID [--all]      destroy identifying details (--all: the case too)"},
-	{"import", cb_cmd_import, "import DB FILE [--format htcds|ctdc|jsonl] [--site S]"},
-	{"export", cb_cmd_export, "export DB [--format htcds|ctdc|jsonl] [--with-identifiers]"},
-	{"check", cb_cmd_check, "check DB                     integrity and codebook check of every row"},
-	{"stats", cb_cmd_stats, "stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent]"},
-	{"ptable", cb_cmd_ptable, "ptable DB --show             perturbation parameters"},
-	{"report", cb_cmd_report, "report DB --out FILE.html [--csv DIR] [--xlsx FILE]"},
-	{"serve", cb_cmd_serve, "serve DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]  the HTTP API"},
-	{"user", cb_cmd_user, "user add DB NAME --role R [--site CODE]"},
-	{"audit", cb_cmd_audit, "audit verify|list DB"},
-	{"partner", cb_cmd_partner, "partner add|list DB ...      partner organisations and shelters"},
-	{"assist", cb_cmd_assist, "assist add|set|list DB ...   assistance records of a case"},
-	{"refer", cb_cmd_refer, "refer DB CASE_ID --to ORG_ID --reason R  (refer list|set: referrals)"},
-	{"stage", cb_cmd_stage, "stage DB CASE_ID NEW_STAGE|reopen [--reason R]  move a case in the workflow"},
-	{"followup", cb_cmd_followup, "followup add|list|done DB ...  follow-ups and what is overdue"},
-	{"dashboard", cb_cmd_dashboard, "dashboard DB [--site S]      open cases, assistance, follow-ups, shelters"},
+	{"init", cb_cmd_init, "DB", "create a database and its key file"},
+	{"demo", cb_cmd_demo, "DB --cases N [--seed S]", "add N synthetic cases"},
+	{"add", cb_cmd_add, "DB < case.json", "register a case, print its id"},
+	{"update", cb_cmd_update, "DB CASE_ID < patch.json", "change fields of a case"},
+	{"show", cb_cmd_show, "DB CASE_ID [--with-identifiers]", "print a case"},
+	{"list", cb_cmd_list, "DB [--site S] [--status X]", "list case ids"},
+	{"erase", cb_cmd_erase, "DB CASE_ID [--all]", "destroy identifying details (--all: the case too)"},
+	{"import", cb_cmd_import, "DB FILE [--format htcds|ctdc|jsonl] [--site S]", "import an exchange file"},
+	{"export", cb_cmd_export, "DB [--format htcds|ctdc|jsonl] [--with-identifiers]", "export every case"},
+	{"check", cb_cmd_check, "DB", "integrity and codebook check of every row"},
+	{"stats", cb_cmd_stats, "DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent]",
+	 "protected cross-table"},
+	{"ptable", cb_cmd_ptable, "DB --show", "perturbation parameters"},
+	{"report", cb_cmd_report, "DB --out FILE.html [--csv DIR] [--xlsx FILE]", "the standard report"},
+	{"serve", cb_cmd_serve, "DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]", "the web interface and API"},
+	{"user", cb_cmd_user, "add|list|disable|enable|passwd DB NAME ...", "accounts"},
+	{"audit", cb_cmd_audit, "verify|list DB", "the tamper-evident audit trail"},
+	{"partner", cb_cmd_partner, "add|list DB ...", "partner organisations and shelters"},
+	{"assist", cb_cmd_assist, "add|set|list DB ...", "assistance records of a case"},
+	{"refer", cb_cmd_refer, "DB CASE_ID --to ORG_ID --reason R | list | set", "referrals to partners"},
+	{"stage", cb_cmd_stage, "DB CASE_ID NEW_STAGE|reopen [--reason R]", "move a case in the workflow"},
+	{"followup", cb_cmd_followup, "add|list|done DB ...", "follow-ups and what is overdue"},
+	{"dashboard", cb_cmd_dashboard, "DB [--site S]", "open cases, assistance, follow-ups, shelters"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: casebank <command> [arguments]\n\ncommands:\n");
 	for (size_t i = 0; i < CB_COUNTOF(commands); i++)
-		fprintf(f, "  %s\n", commands[i].usage);
+		fprintf(f, "  %-10s %s\n  %-10s   %s\n", commands[i].name, commands[i].args, "", commands[i].what);
 	fprintf(f, "\nThe key file is DB.key unless CASEBANK_KEY_FILE names one.  See casebank(1).\n");
 }
 
