@@ -141,6 +141,26 @@ static void case_move(struct cb_case *c, struct cb_case *from)
 	cb_case_init(from);
 }
 
+/* A patch may repeat the fields the store keeps (CB_F_STORE) but not change them: they move only through
+ * store/assist.h, and an update would silently keep the stored values. */
+static int store_fields_unchanged(const struct cb_case *was, const struct cb_case *now, struct cb_err *err)
+{
+	char a[1024], b[1024];
+	for (int i = 0; i < CB_NFIELDS; i++) {
+		const struct cb_field *f = &cb_fields[i];
+		if (!(f->flags & CB_F_STORE))
+			continue;
+		cb_case_format(was, f, a, sizeof a);
+		cb_case_format(now, f, b, sizeof b);
+		if (strcmp(a, b) != 0)
+			return cb_err_field(err, CB_EINVAL, f->name,
+					    "%s: is kept by casebank and cannot be changed by an update (%s)", f->name,
+					    f->id == CB_FLD_case_stage ? "the workflow moves it: casebank stage"
+								       : "it follows the assistance and referral records");
+	}
+	return CB_OK;
+}
+
 int cb_case_from_json(struct cb_case *c, const json_t *obj, unsigned flags, struct cb_err *err)
 {
 	struct cb_case tmp;
@@ -176,6 +196,8 @@ int cb_case_from_json(struct cb_case *c, const json_t *obj, unsigned flags, stru
 		if (rc != CB_OK)
 			goto out;
 	}
+	if ((flags & CB_JSON_PATCH) && (rc = store_fields_unchanged(c, &tmp, err)) != CB_OK)
+		goto out;
 	case_move(c, &tmp);
 out:
 	cb_case_clear(&tmp);

@@ -185,6 +185,15 @@ static void test_patch(void **state)
 	assert_int_equal(cb_case_copy(&before, &c), CB_OK);
 	assert_int_equal(parse(&c, "{\"gender\": \"Feminine\", \"children\": 99}", CB_JSON_PATCH, &err), CB_EINVAL);
 	assert_true(cb_case_equal(&c, &before));
+	/* the fields the store keeps may be repeated by a patch, not changed (full_case: stage assistance) */
+	assert_int_equal(parse(&c, "{\"case_stage\": \"assistance\", \"referral_partner_type\": [\"NGO\"]}",
+			       CB_JSON_PATCH, &err), CB_OK);
+	assert_int_equal(parse(&c, "{\"case_stage\": \"closed\"}", CB_JSON_PATCH, &err), CB_EINVAL);
+	assert_string_equal(err.field, "case_stage");
+	assert_non_null(strstr(err.msg, "casebank stage"));
+	assert_int_equal(parse(&c, "{\"assistance_type\": []}", CB_JSON_PATCH, &err), CB_EINVAL);
+	assert_string_equal(err.field, "assistance_type");
+	assert_true(cb_case_equal(&c, &before));
 
 	/* without PATCH the document is the whole case */
 	assert_int_equal(parse(&c, "{\"site\": \"HQ\", \"year\": 2020}", 0, &err), CB_OK);
