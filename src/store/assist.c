@@ -212,20 +212,7 @@ int cb_ax_refresh(struct cb_store *s, const uint8_t case_id[16], struct cb_err *
 int cb_ax_event(struct cb_store *s, const struct cb_user *by, const char *action, const uint8_t *case_id,
 		const char *detail, struct cb_err *err)
 {
-	if (!by)
-		return cb_store_event(s, action, case_id, detail, err);
-	struct cb_audit_entry *e = calloc(1, sizeof *e);
-	int rc;
-	if (!e)
-		return cb_err_set(err, CB_ENOMEM, "out of memory");
-	snprintf(e->user, sizeof e->user, "%s", by->name);
-	snprintf(e->from, sizeof e->from, "server");
-	snprintf(e->action, sizeof e->action, "%s", action);
-	if (case_id)
-		memcpy(e->case_id, case_id, 16);
-	rc = cb_audit_append_detail(s, e, detail, err);
-	free(e);
-	return rc;
+	return cb_store_event_as(s, by ? by->name : NULL, by ? "server" : NULL, action, case_id, detail, err);
 }
 
 bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16])

@@ -576,10 +576,20 @@ long cb_store_count(struct cb_store *s)
 int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
 		   struct cb_err *err)
 {
+	return cb_store_event_as(s, NULL, NULL, action, case_id, detail, err);
+}
+
+int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
+		      const uint8_t *case_id, const char *detail, struct cb_err *err)
+{
 	struct cb_audit_entry *e = calloc(1, sizeof *e);
 	int rc;
 	if (!e)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	if (user)
+		snprintf(e->user, sizeof e->user, "%s", user);
+	if (from)
+		snprintf(e->from, sizeof e->from, "%s", from);
 	snprintf(e->action, sizeof e->action, "%s", action);
 	if (case_id)
 		memcpy(e->case_id, case_id, 16);

@@ -79,5 +79,8 @@ int cb_audit_attach(struct cb_store *s, struct cb_err *err);
 /* cb_audit_append with the detail passed apart (any length; NULL for none): cb_store_event uses it. */
 int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
 			   struct cb_err *err);
+/* cb_store_event on behalf of a user of the server (user, from), or of the local operator (both NULL). */
+int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
+		      const uint8_t *case_id, const char *detail, struct cb_err *err);
 
 #endif
