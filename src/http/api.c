@@ -257,7 +257,7 @@ static json_t *field_json(const struct cb_field *f)
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label", f->label,
 			      "kind", kind_names[f->kind], "group", groups[f->group].name, "multi", f->kind == CB_MULTI,
 			      "pii", f->kind == CB_PII, "dimension", (f->flags & CB_F_DIM) != 0, "required",
-			      (f->flags & CB_F_REQUIRED) != 0, "derived", (f->flags & CB_F_DERIVED) != 0);
+			      (f->flags & CB_F_REQUIRED) != 0, "derived", (f->flags & (CB_F_DERIVED | CB_F_STORE)) != 0);
 	if (f->kind == CB_INT) {
 		json_object_set_new(o, "min", json_integer(f->lo));
 		json_object_set_new(o, "max", json_integer(f->hi));
