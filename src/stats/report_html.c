@@ -218,6 +218,18 @@ static void put_columns(FILE *f, const char *id, const struct bar *bars, int n)
 
 /* ---- notes */
 
+/* The filter the report was drawn with, or the words for none. */
+static void put_where(FILE *f, const struct cb_report *r)
+{
+	if (r->where[0]) {
+		fputs("<code>", f);
+		put_text(f, r->where);
+		fputs("</code>", f);
+	} else {
+		put_str(f, CB_RS_NO_FILTER);
+	}
+}
+
 static void put_filter_line(FILE *f, const struct cb_report *r)
 {
 	fputs("<p>", f);
@@ -227,13 +239,7 @@ static void put_filter_line(FILE *f, const struct cb_report *r)
 	fputs(". ", f);
 	put_str(f, CB_RS_FILTER);
 	fputs(": ", f);
-	if (r->where[0]) {
-		fputs("<code>", f);
-		put_text(f, r->where);
-		fputs("</code>", f);
-	} else {
-		put_str(f, CB_RS_NO_FILTER);
-	}
+	put_where(f, r);
 	fputs(".</p>", f);
 }
 
@@ -274,13 +280,7 @@ static void put_head(FILE *f, const struct cb_report *r)
 	fputs("</dd><dt>", f);
 	put_str(f, CB_RS_FILTER);
 	fputs("</dt><dd>", f);
-	if (r->where[0]) {
-		fputs("<code>", f);
-		put_text(f, r->where);
-		fputs("</code>", f);
-	} else {
-		put_str(f, CB_RS_NO_FILTER);
-	}
+	put_where(f, r);
 	fputs("</dd><dt>", f);
 	put_str(f, CB_RS_THRESHOLD);
 	fprintf(f, "</dt><dd>%d</dd></dl>\n</header>\n", r->threshold);
