@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "io/io.h"
+#include "store/access.h"
 #include "store/store.h"
 
 #define STDIN_MAX (1u << 20)
@@ -277,11 +278,22 @@ int cb_cmd_check(int argc, char **argv)
 		cb_cli_error("check", &err);
 		goto out;
 	}
+	/* the audit trail is part of the database's integrity: a damaged chain is a problem like a bad row */
+	int64_t entries = 0, bad = 0;
+	if ((rc = cb_audit_verify(s, &entries, &bad, &err)) == CB_ECORRUPT) {
+		printf("audit trail: DAMAGED at entry %lld: %s\n", (long long)bad, err.msg);
+		problems++;
+	} else if (rc != CB_OK) {
+		cb_cli_error("check", &err);
+		goto out;
+	}
+	rc = CB_OK;
 	if (problems) {
 		fprintf(stderr, "casebank: check: %ld problem%s found\n", problems, problems == 1 ? "" : "s");
 		rc = CB_ECORRUPT;
 	} else {
-		printf("ok: %ld cases, database and codebook checks passed\n", cb_store_count(s));
+		printf("ok: %ld cases, %lld audit entries; database, codebook and audit trail checks passed\n",
+		       cb_store_count(s), (long long)entries);
 	}
 out:
 	cb_store_free(&s);

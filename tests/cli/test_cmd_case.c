@@ -152,6 +152,26 @@ static void test_erase(void **state)
 	assert_int_equal(cbt_run(NULL, NULL, "%s check %s", cbt_bin(), db), 0);
 }
 
+/* check covers the audit trail too: an entry edited behind casebank's back is reported and fails the check */
+static void test_check_finds_altered_audit(void **state)
+{
+	(void)state;
+	char id[32], *out = NULL, *err = NULL;
+	const char *db = cbt_path("check-audit.db");
+	db_with_case(db, id);
+	assert_int_equal(cbt_run(NULL, NULL, "%s erase %s %s", cbt_bin(), db, id), 0); /* an audited action */
+	assert_int_equal(cbt_run(&out, NULL, "%s check %s", cbt_bin(), db), 0);
+	assert_non_null(strstr(out, "and audit trail checks passed"));
+	free(out);
+	assert_int_equal(cbt_run(NULL, &err,
+				 "sqlite3 %s \"drop trigger audit_no_update; update audit set action = 'case.read'\"", db),
+			 0);
+	free(err);
+	assert_int_equal(cbt_run(&out, NULL, "%s check %s", cbt_bin(), db), 1);
+	assert_non_null(strstr(out, "audit trail: DAMAGED at entry 1"));
+	free(out);
+}
+
 static void test_no_plain_text_on_disk(void **state)
 {
 	(void)state;
@@ -214,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_update_and_stale_version),
 		cmocka_unit_test(test_list_filters),
 		cmocka_unit_test(test_erase),
+		cmocka_unit_test(test_check_finds_altered_audit),
 		cmocka_unit_test(test_no_plain_text_on_disk),
 		cmocka_unit_test(test_wrong_key_is_refused),
 		cmocka_unit_test(test_usage_errors),
