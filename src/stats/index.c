@@ -253,32 +253,45 @@ static uint32_t id_hash(const uint8_t id[16])
 	return (uint32_t)(((a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull) >> 32);
 }
 
+/* The id table has any number of slots (not a power of two: that alone would cost up to 5 bytes a case), a
+ * hash is mapped onto them by multiplication, and probing wraps at the end. */
+static uint32_t id_home(const struct cb_index *ix, const uint8_t id[16])
+{
+	return (uint32_t)(((uint64_t)id_hash(id) * ix->hcap) >> 32);
+}
+
+static uint32_t id_next(const struct cb_index *ix, uint32_t k)
+{
+	return k + 1 == ix->hcap ? 0 : k + 1;
+}
+
 static int rehash(struct cb_index *ix, uint32_t hcap)
 {
 	uint32_t *h = calloc(hcap, sizeof *h);
 	if (!h)
 		return CB_ENOMEM;
-	for (uint32_t s = 0; s < ix->n; s++) {
-		if (!(ix->flags[s] & CB_IX_LIVE))
-			continue;
-		uint32_t k = id_hash(ix->id[s]) & (hcap - 1);
-		while (h[k])
-			k = (k + 1) & (hcap - 1);
-		h[k] = s + 1;
-	}
 	free(ix->hash);
 	ix->hash = h;
 	ix->hcap = hcap;
+	for (uint32_t s = 0; s < ix->n; s++) {
+		if (!(ix->flags[s] & CB_IX_LIVE))
+			continue;
+		uint32_t k = id_home(ix, ix->id[s]);
+		while (h[k])
+			k = id_next(ix, k);
+		h[k] = s + 1;
+	}
 	return CB_OK;
 }
 
-/* The id table is built on the first upsert or removal: a one-off `casebank stats` never needs it. */
+/* The id table is built on the first upsert or removal: a one-off `casebank stats` never needs it.  At most
+ * 80% full (a slot per case, so never more ids than slots), which keeps linear probing short. */
 static int ensure_hash(struct cb_index *ix)
 {
-	uint32_t hcap = 16;
-	while (hcap < ix->cap + ix->cap / 4 + 1)
-		hcap *= 2;
-	return hcap > ix->hcap ? rehash(ix, hcap) : CB_OK;
+	uint64_t hcap = (uint64_t)ix->cap + ix->cap / 4 + 16;
+	if (hcap > UINT32_MAX)
+		return CB_ENOMEM;
+	return hcap > ix->hcap ? rehash(ix, (uint32_t)hcap) : CB_OK;
 }
 
 /* Makes room for `cap` slots. */
@@ -303,8 +316,8 @@ static int64_t find_slot(const struct cb_index *ix, const uint8_t id[16], uint32
 {
 	if (!ix->hcap)
 		return -1;
-	uint32_t k = id_hash(id) & (ix->hcap - 1);
-	for (; ix->hash[k]; k = (k + 1) & (ix->hcap - 1))
+	uint32_t k = id_home(ix, id);
+	for (; ix->hash[k]; k = id_next(ix, k))
 		if (memcmp(ix->id[ix->hash[k] - 1], id, 16) == 0) {
 			*hpos = k;
 			return ix->hash[k] - 1;
@@ -468,7 +481,9 @@ int cb_index_upsert(struct cb_index *ix, const struct cb_case *c, uint8_t record
 		if (ix->nfree) {
 			slot = ix->freelist[--ix->nfree];
 		} else {
-			if (ix->n == ix->cap && reserve(ix, ix->cap + ix->cap / 8 + 64) != CB_OK)
+			/* small steps: realloc moves big blocks by remapping pages, and every step of slack costs
+			 * its share of the 64 bytes a case */
+			if (ix->n == ix->cap && reserve(ix, ix->cap + ix->cap / 16 + 64) != CB_OK)
 				return cb_err_set(err, CB_ENOMEM, "out of memory");
 			slot = ix->n++;
 		}
@@ -504,13 +519,13 @@ int cb_index_remove(struct cb_index *ix, const uint8_t id[16])
 		if (ix->col[f].used)
 			col_set(&ix->col[f], slot, 0);
 	/* backward-shift deletion keeps linear probing correct without tombstones */
-	uint32_t mask = ix->hcap - 1, i = hpos, j = hpos;
+	uint32_t i = hpos, j = hpos;
 	ix->hash[i] = 0;
 	for (;;) {
-		j = (j + 1) & mask;
+		j = id_next(ix, j);
 		if (!ix->hash[j])
 			break;
-		uint32_t k = id_hash(ix->id[ix->hash[j] - 1]) & mask;
+		uint32_t k = id_home(ix, ix->id[ix->hash[j] - 1]);
 		if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		ix->hash[i] = ix->hash[j];

@@ -31,7 +31,7 @@ struct cb_index {
 	uint8_t (*id)[16];    /* case id per slot */
 	uint64_t *counted;    /* bit per slot: live and (consenting or consent not required) */
 	uint32_t *hash;       /* open addressing over ids: slot + 1, 0 empty */
-	uint32_t hcap;        /* power of two */
+	uint32_t hcap;        /* slots of hash (any number, at most 80% used) */
 	uint32_t *freelist;
 	uint32_t nfree;
 	long live;
