@@ -232,6 +232,27 @@ bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16])
 	return yes;
 }
 
+int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	static const char *const sql[] = {
+		"UPDATE assistance SET notes = NULL WHERE case_id = ?1 AND notes IS NOT NULL",
+		"UPDATE referrals SET details = NULL WHERE case_id = ?1 AND details IS NOT NULL",
+		"UPDATE followups SET note = NULL WHERE case_id = ?1 AND note IS NOT NULL",
+		"UPDATE stages SET reason = NULL WHERE case_id = ?1 AND reason IS NOT NULL",
+	};
+	int rc = CB_OK;
+	for (size_t i = 0; rc == CB_OK && i < CB_COUNTOF(sql); i++) {
+		sqlite3_stmt *st = NULL;
+		if ((rc = cb_ax_prepare(s, sql[i], &st, err)) != CB_OK)
+			break;
+		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+		if (cb_store_step_done(st) != SQLITE_OK)
+			rc = cb_store_db_err(s->db, err, "erase");
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
 /* ---- assistance records */
 
 /* HTCDS spl_Type of each assistance type (docs/assistance.md explains the choices). */
