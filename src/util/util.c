@@ -329,3 +329,12 @@ void cb_buf_free(struct cb_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+void cb_text_free(char **p)
+{
+	if (*p) {
+		sodium_memzero(*p, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}

@@ -313,6 +313,9 @@ static void test_erase(void **state)
 	assert_int_equal(cb_store_count(s), 1);
 	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 0);
 	assert_int_equal(cb_store_erase(s, d.case_id, true, &err), CB_ENOTFOUND);
+	/* each erasure is in the audit trail, the refused one is not */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'case.erase_identifiers'"), 1);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'case.erase'"), 1);
 	long problems = -1;
 	FILE *out = tmpfile();
 	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
