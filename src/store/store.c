@@ -3,8 +3,9 @@
  * tables and migrations).
  *
  * Two SQLite files, two connections.  DB holds the cases (coded fields as columns, identifying details as
- * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key.  They are
- * separate connections, not one ATTACHed transaction, because a WAL-mode transaction across attached files
+ * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key, in the
+ * slot of the case's seq (so a load appends keys in order; the case id beside it tells a stale key left by a
+ * crash from the case's own, see records.c).  They are separate connections, not one ATTACHed transaction, because a WAL-mode transaction across attached files
  * is not atomic across them: instead we order the commits ourselves.
  *
  * Write order, so that a crash is harmless:
@@ -227,7 +228,7 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	s->select_cols = cols.data;
 	cols.data = NULL;
 	if ((rc = prepare(s->db, sql.data, &s->get, err)) != CB_OK ||
-	    (rc = prepare(s->db, "SELECT version, pii IS NOT NULL FROM cases WHERE case_id = ?1", &s->ver, err)) ||
+	    (rc = prepare(s->db, "SELECT version, pii IS NOT NULL, seq FROM cases WHERE case_id = ?1", &s->ver, err)) ||
 	    (rc = prepare(s->db, "DELETE FROM cases WHERE case_id = ?1", &s->del, err)) ||
 	    (rc = prepare(s->db,
 			  "UPDATE cases SET pii = NULL, version = version + 1, updated_at = ?2 WHERE case_id = ?1",
@@ -237,13 +238,13 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 			  "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
 			  "excluded.value",
 			  &s->meta_set, err)) ||
-	    (rc = prepare(s->kdb, "SELECT wrapped FROM casekeys WHERE case_id = ?1", &s->key_get, err)))
+	    (rc = prepare(s->kdb, "SELECT wrapped FROM casekeys WHERE seq = ?1 AND case_id = ?2", &s->key_get, err)))
 		goto out;
 	if (!s->readonly &&
 	    ((rc = prepare(s->db, ins.data, &s->ins, err)) || (rc = prepare(s->db, upd.data, &s->upd, err)) ||
-	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(case_id, wrapped) VALUES (?1, ?2)", &s->key_ins,
-			   err)) ||
-	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE case_id = ?1", &s->key_del, err))))
+	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)",
+			   &s->key_ins, err)) ||
+	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE seq = ?1", &s->key_del, err))))
 		goto out;
 	rc = CB_OK;
 out:
@@ -296,7 +297,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
 		key_check_hex(s->sec->master, hex);
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
-		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, false, err)) ||
+		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, false, err)) ||
 		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
 		    (rc = meta_set_db(s->db, "created_at", now, err)) ||
 		    (rc = meta_set_db(s->db, "key_check", hex, err))) /* last: a database without it is no database */
@@ -310,7 +311,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 			rc = cb_err_set(err, CB_EKEY, "%s belongs to a different database than %s", kpath, path);
 		goto out;
 	}
-	if ((rc = cb_schema_migrate(s->db, s->readonly, err)) || (rc = cb_schema_migrate_keys(s->kdb, s->readonly, err)) ||
+	if ((rc = cb_schema_migrate(s->db, s->readonly, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, s->readonly, err)) ||
 	    (rc = prepare_all(s, err)))
 		goto out;
 	*out = s;
