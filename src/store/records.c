@@ -241,7 +241,7 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 	} else if (r != SQLITE_ROW) {
 		rc = cb_store_db_err(s->kdb, err, "case keys");
 	} else if (sqlite3_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
-		   cb_key_unwrap(s->sec->master, id, sqlite3_column_blob(s->key_get, 0), s->sec->casekey) != CB_OK) {
+		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->sec->casekey) != CB_OK) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its case key fails authentication", idt);
 	} else {
@@ -424,7 +424,7 @@ int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *finge
 	if (p->pii) { /* the case key lives only here: sealed with, wrapped, wiped */
 		cb_case_key_new(key);
 		rc = seal_into(key, c, &p->pack, &p->sealed, &p->sealed_cap, &p->sealed_n, err);
-		cb_key_wrap(s->sec->master, c->case_id, key, p->wrapped);
+		cb_key_wrap_with(s->sec->kek, c->case_id, key, p->wrapped);
 		sodium_memzero(key, sizeof key);
 		if (rc != CB_OK)
 			return rc;
@@ -446,6 +446,13 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	int rc;
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
+	if (p->has_fp) {
+		cb_store_fp_defer(s); /* at the first fingerprint of a large load */
+		if (s->fp_deferred && cb_count16_get(&s->fps, p->fp)) {
+			rc = cb_err_set(err, CB_EEXIST, "this row was imported before (as another case)");
+			goto out;
+		}
+	}
 	const sqlite3_int64 now = (sqlite3_int64)time(NULL);
 	sqlite3_stmt *st = s->ins;
 	sqlite3_bind_blob(st, P_ID, p->c.case_id, 16, SQLITE_STATIC);
@@ -494,6 +501,13 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			}
 			goto out;
 		}
+	}
+	/* the in-memory fingerprints must hold every stored one: without room, back to the index at once */
+	if (p->has_fp && s->fp_deferred && cb_count16_bump(&s->fps, p->fp) < 0 &&
+	    (rc = cb_store_fp_restore(s, err)) != CB_OK) {
+		sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
+		cb_store_step_done(s->del);
+		goto out;
 	}
 	p->c.version = 1;
 out:
@@ -581,7 +595,7 @@ static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16],
 	if (rc != CB_ENOTFOUND)
 		return rc;
 	cb_case_key_new(s->sec->casekey);
-	cb_key_wrap(s->sec->master, id, s->sec->casekey, wrapped);
+	cb_key_wrap_with(s->sec->kek, id, s->sec->casekey, wrapped);
 	sqlite3_bind_int64(s->key_ins, 1, seq);
 	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
@@ -658,6 +672,9 @@ int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	if ((rc = stored_version(s, id, &version, NULL, &seq, err)) != CB_OK)
+		goto out;
+	/* the in-memory fingerprints cannot forget a row: its import must be possible again */
+	if (all && (rc = cb_store_fp_restore(s, err)) != CB_OK)
 		goto out;
 	/* the key goes first (and, outside a batch, is committed now): see store.c */
 	if ((rc = delete_key(s, seq, err)) != CB_OK)

@@ -107,6 +107,18 @@ static const char *const main_steps[] = {
 static const char backfill_case_stage[] =
 	"UPDATE cases SET case_stage = iif(status IN ('Closed', 'ClosedReferred'), 'closed', 'screening')";
 
+/* The partial unique index of import fingerprints, as step 1 made it.  A bulk load that has the files to
+ * itself drops it while it runs and builds it again at the end (store.c: one sorted build instead of a
+ * random insert per row); every read-write open makes sure it is there, so a load that died leaves no file
+ * without it for long. */
+static const char fingerprint_index[] = "CREATE UNIQUE INDEX IF NOT EXISTS cases_fingerprint ON cases(fingerprint)"
+					" WHERE fingerprint IS NOT NULL";
+
+int cb_schema_fingerprint_index(sqlite3 *db, bool present, struct cb_err *err)
+{
+	return cb_schema_exec(db, present ? fingerprint_index : "DROP INDEX IF EXISTS cases_fingerprint", err);
+}
+
 /* casekeys: one wrapped key (crypto.h: nonce, key, tag) per case that has identifying details. */
 static const char *const key_steps[] = {
 	/* 1 */
@@ -230,6 +242,8 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 				goto fail;
 		}
 		if (missing[CB_FLD_case_stage] && (rc = cb_schema_exec(db, backfill_case_stage, err)) != CB_OK)
+			goto fail;
+		if ((rc = cb_schema_fingerprint_index(db, true, err)) != CB_OK)
 			goto fail;
 	}
 	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)

@@ -2,7 +2,7 @@
  * test_store.c -- tests of src/store/ (store.c, records.c, schema.c): create and open, the key check,
  * add/get/update/erase with version conflicts, identifying details never on disk in plain text, erasure
  * destroying the key, fingerprints, the ensure-columns migration, the key store by seq (its migration, stale
- * keys), check finding damage, scan, bulk batches.
+ * keys), check finding damage, scan, bulk batches and loads (the fingerprint index deferred).
  * A short insert-rate measurement is printed (the goal lives in bench/, not here).
  */
 #define _GNU_SOURCE /* memmem */
@@ -671,6 +671,95 @@ static void test_stale_key_in_slot(void **state)
 	cb_store_free(&s);
 }
 
+static long long index_count(struct cb_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s),
+					    "SELECT count(*) FROM sqlite_master WHERE name = 'cases_fingerprint'", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int add_fp(struct cb_store *s, int i, uint8_t fp0)
+{
+	struct cb_err err = {0};
+	struct cb_case c;
+	uint8_t fp[16] = {fp0, 1, 2, 3};
+	make_case(&c, i, true);
+	int rc = cb_store_add(s, &c, fp, &err);
+	cb_case_clear(&c);
+	return rc;
+}
+
+/* A large load with the files to itself drops the fingerprint index and checks fingerprints in memory, stored
+ * ones included; the index is back at the end, after a rollback, and (after a crash) at the next open. */
+static void test_load_defers_fingerprint_index(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	bool exclusive = false;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	assert_int_equal(add_fp(s, 0, 1), CB_OK); /* stored before the load */
+	assert_int_equal(index_count(s), 1);
+
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	assert_true(exclusive);
+	cb_store_load_expect(s, 1000);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 1, 2), CB_OK);
+	assert_int_equal(index_count(s), 0); /* deferred */
+	assert_int_equal(add_fp(s, 2, 2), CB_EEXIST); /* imported in this load */
+	assert_int_equal(add_fp(s, 3, 1), CB_EEXIST); /* stored before it */
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 4, 2), CB_EEXIST); /* across batches */
+	assert_int_equal(add_fp(s, 5, 3), CB_OK);
+	assert_int_equal(index_count(s), 0);
+	cb_store_rollback(s); /* fingerprint 3 is gone with its batch: back to the index, which knows that */
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 6, 3), CB_OK);
+	assert_int_equal(add_fp(s, 7, 2), CB_EEXIST);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_load_end(s);
+	assert_int_equal(cb_store_count(s), 3);
+
+	/* a load whose expected size is small next to what is stored keeps the index */
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	cb_store_load_expect(s, 1);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 8, 4), CB_OK);
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_load_end(s);
+
+	/* a deferred load that ends normally builds the index again */
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	cb_store_load_expect(s, 1000);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 9, 5), CB_OK);
+	assert_int_equal(index_count(s), 0);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_load_end(s);
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(add_fp(s, 10, 5), CB_EEXIST);
+	cb_store_free(&s);
+
+	/* killed with the index dropped (committed so): the next open puts it back */
+	raw_exec(db, "DROP INDEX cases_fingerprint");
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(add_fp(s, 11, 5), CB_EEXIST);
+	assert_int_equal(cb_store_count(s), 5);
+	cb_store_free(&s);
+}
+
 static void test_null_bindings(void **state)
 {
 	(void)state;
@@ -915,6 +1004,7 @@ int main(void)
 		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_bulk_load),
 		cmocka_unit_test(test_prepare_write),	     cmocka_unit_test(test_insert_rate),
 		cmocka_unit_test(test_key_store_by_seq_migration), cmocka_unit_test(test_stale_key_in_slot),
+		cmocka_unit_test(test_load_defers_fingerprint_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
