@@ -14,6 +14,7 @@
 #include "crypto/crypto.h"
 #include "io/io.h"
 #include "store/access.h"
+#include "store/assist.h"
 #include "store/store.h"
 
 #define STDIN_MAX (1u << 20)
@@ -237,20 +238,69 @@ out:
 	return cb_cli_exit(rc);
 }
 
+/* erase DB --closed-before DATE: the retention run.  Each case is erased on its own (key destroyed first,
+ * audited), so an interrupted run has erased whole cases only and the next run picks up the rest. */
+static int erase_closed(struct cb_store *s, const char *date, bool all, bool dry_run)
+{
+	struct cb_err err = {0};
+	uint8_t(*ids)[16] = NULL;
+	size_t n = 0, done = 0;
+	int32_t day;
+	int rc;
+	if (cb_date_parse(date, &day) != CB_OK) {
+		fprintf(stderr, "casebank: --closed-before: %s: expected a date YYYY-MM-DD\n", date);
+		return CB_EINVAL;
+	}
+	if ((rc = cb_retention_due(s, (int64_t)day * 86400, !all, &ids, &n, &err)) != CB_OK) {
+		cb_cli_error("erase", &err);
+		goto out;
+	}
+	for (; !dry_run && done < n; done++) {
+		if ((rc = cb_store_erase(s, ids[done], all, &err)) != CB_OK) {
+			char idt[CB_ID_TEXT];
+			cb_case_id_format(ids[done], idt);
+			cb_cli_error(idt, &err);
+			break;
+		}
+	}
+	printf("%zu case%s closed before %s: %s\n", dry_run ? n : done, (dry_run ? n : done) == 1 ? "" : "s", date,
+	       dry_run  ? (all ? "would be erased" : "identifying details would be destroyed")
+	       : all    ? "erased"
+			: "identifying details destroyed; coded records kept");
+out:
+	free(ids);
+	return rc;
+}
+
 int cb_cmd_erase(int argc, char **argv)
 {
-	enum { O_ALL };
-	static const struct option opts[] = {{"all", no_argument, NULL, O_ALL}, {0}};
-	const char *v[1] = {0};
+	enum { O_ALL, O_CLOSED, O_DRY };
+	static const struct option opts[] = {{"all", no_argument, NULL, O_ALL},
+					     {"closed-before", required_argument, NULL, O_CLOSED},
+					     {"dry-run", no_argument, NULL, O_DRY},
+					     {0}};
+	static const char usage[] = "erase DB CASE_ID [--all] | erase DB --closed-before DATE [--all] [--dry-run]";
+	const char *v[3] = {0};
 	uint8_t id[16];
-	int first = db_and_id(argc, argv, opts, v, 1, "erase DB CASE_ID [--all]", id);
-	if (first < 0)
-		return -first;
+	int first = cb_cli_parse(argc, argv, opts, v, 3), ex;
+	if ((ex = cb_cli_args(argc, first, v[O_CLOSED] ? 1 : 2, usage)))
+		return ex;
+	if (!v[O_CLOSED] && (v[O_DRY] || cb_case_id_parse(argv[first + 1], id) != CB_OK)) {
+		if (v[O_DRY])
+			fprintf(stderr, "casebank: --dry-run goes with --closed-before\n");
+		else
+			fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", argv[first + 1]);
+		return CB_EXIT_USAGE;
+	}
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};
-	int rc = cb_cli_open(argv[first], 0, &s);
+	int rc = cb_cli_open(argv[first], v[O_DRY] ? CB_OPEN_READONLY : 0, &s);
 	if (rc != CB_OK)
 		goto out;
+	if (v[O_CLOSED]) {
+		rc = erase_closed(s, v[O_CLOSED], v[O_ALL] != NULL, v[O_DRY] != NULL);
+		goto out;
+	}
 	if ((rc = cb_store_erase(s, id, v[O_ALL] != NULL, &err)) != CB_OK) {
 		cb_cli_error(argv[first + 1], &err);
 		goto out;

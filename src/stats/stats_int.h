@@ -31,7 +31,7 @@ struct cb_index {
 	uint8_t (*id)[16];    /* case id per slot */
 	uint64_t *counted;    /* bit per slot: live and (consenting or consent not required) */
 	uint32_t *hash;       /* open addressing over ids: slot + 1, 0 empty */
-	uint32_t hcap;        /* power of two */
+	uint32_t hcap;        /* slots of hash (any number, at most 80% used) */
 	uint32_t *freelist;
 	uint32_t nfree;
 	long live;
@@ -46,6 +46,8 @@ struct cb_index {
 
 /* Site lookup: dictionary id, or -1. */
 int cb_index_site_find(const struct cb_index *ix, const char *name, size_t len);
+/* Site code (id + 1) of a name, adding it to the dictionary; 0 for an empty name. */
+int cb_index_site_code(struct cb_index *ix, const char *name, size_t len, uint32_t *code);
 /* Recomputes counted bits and presence counts (after the consent policy changed). */
 void cb_index_set_require_consent(struct cb_index *ix, bool on);
 /* Reads one case's code of a single-valued column. */

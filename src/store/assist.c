@@ -127,15 +127,6 @@ int cb_ax_unseal(struct cb_store *s, const uint8_t case_id[16], const char *tabl
 	return rc == CB_ENOTFOUND ? CB_OK : rc; /* the case key is gone: erased for good */
 }
 
-void cb_ax_free_text(char **text)
-{
-	if (*text) {
-		sodium_memzero(*text, strlen(*text));
-		free(*text);
-		*text = NULL;
-	}
-}
-
 int cb_ax_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -232,6 +223,27 @@ bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16])
 	return yes;
 }
 
+int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	static const char *const sql[] = {
+		"UPDATE assistance SET notes = NULL WHERE case_id = ?1 AND notes IS NOT NULL",
+		"UPDATE referrals SET details = NULL WHERE case_id = ?1 AND details IS NOT NULL",
+		"UPDATE followups SET note = NULL WHERE case_id = ?1 AND note IS NOT NULL",
+		"UPDATE stages SET reason = NULL WHERE case_id = ?1 AND reason IS NOT NULL",
+	};
+	int rc = CB_OK;
+	for (size_t i = 0; rc == CB_OK && i < CB_COUNTOF(sql); i++) {
+		sqlite3_stmt *st = NULL;
+		if ((rc = cb_ax_prepare(s, sql[i], &st, err)) != CB_OK)
+			break;
+		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+		if (cb_store_step_done(st) != SQLITE_OK)
+			rc = cb_store_db_err(s->db, err, "erase");
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
 /* ---- assistance records */
 
 /* HTCDS spl_Type of each assistance type (docs/assistance.md explains the choices). */
@@ -267,7 +279,7 @@ void cb_assist_init(struct cb_assist *a)
 
 void cb_assist_clear(struct cb_assist *a)
 {
-	cb_ax_free_text(&a->notes);
+	cb_text_free(&a->notes);
 	cb_assist_init(a);
 }
 

@@ -93,6 +93,12 @@ int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, con
 		  const struct cb_user *by, struct cb_err *err);
 /* The stage value named `name`, or for "reopen" CB_NA; CB_EINVAL naming the allowed stages otherwise. */
 int cb_stage_parse(const char *name, int32_t *stage, struct cb_err *err);
+/* Retention: the ids of the cases closed before `before` (seconds since 1970), by their last step to closed
+ * or, for a case closed outside the workflow (status Closed or ClosedReferred), its last change.  With `with_pii_only`,
+ * only those that still hold identifying details or sealed notes, so that a retention run repeated every
+ * night finds only what is left to erase.  *ids (n x 16 bytes) is the caller's to free(). */
+int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uint8_t (**ids)[16], size_t *n,
+		     struct cb_err *err);
 
 /* ---- follow-ups (assist.c) */
 

@@ -685,7 +685,9 @@ int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
 	if (cb_store_step_done(st) != SQLITE_OK)
 		rc = cb_store_db_err(s->db, err, "erase");
-	else /* in the same transaction: an erasure is never without its record, nor recorded without happening */
+	else if (!all) /* --all: the child rows go with the case */
+		rc = cb_assist_clear_notes(s, id, err);
+	if (rc == CB_OK) /* in the same transaction: an erasure is never without its record, nor recorded without happening */
 		rc = cb_store_event(s, all ? "case.erase" : "case.erase_identifiers", id, NULL, err);
 out:
 	rc = cb_store_tx_end(s, rc, err);

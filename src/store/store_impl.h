@@ -83,6 +83,8 @@ int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 		       size_t n, char **text, struct cb_err *err);
 /* True when a case has sealed notes in the assistance tables, which keep its case key in use (assist.c). */
 bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16]);
+/* Drops them (erasure: without the key they are noise that only says there was something to hide). */
+int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
 
 struct cb_audit_entry;
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied

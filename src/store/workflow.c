@@ -153,6 +153,51 @@ static int closed_from(struct cb_store *s, const uint8_t case_id[16], int32_t *f
 	return rc;
 }
 
+int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uint8_t (**ids)[16], size_t *n,
+		     struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t(*out)[16] = NULL;
+	size_t cap = 0, len = 0;
+	int rc = cb_ax_prepare(s,
+			       "SELECT case_id, pii IS NOT NULL FROM cases"
+			       " WHERE (case_stage = 'closed' OR status IN ('Closed', 'ClosedReferred')) AND coalesce("
+			       "(SELECT max(at) FROM stages WHERE stages.case_id = cases.case_id AND to_stage = 'closed'),"
+			       " updated_at) < ?1",
+			       &st, err);
+	if (rc != CB_OK)
+		goto out;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *id = sqlite3_column_blob(st, 0);
+		if (sqlite3_column_bytes(st, 0) != 16 ||
+		    (with_pii_only && !sqlite3_column_int(st, 1) && !cb_assist_has_notes(s, id)))
+			continue;
+		if (len == cap) {
+			void *grown = realloc(out, (cap = cap ? 2 * cap : 64) * sizeof *out);
+			if (!grown) {
+				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+				goto out;
+			}
+			out = grown;
+		}
+		memcpy(out[len++], id, 16);
+	}
+	if (r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "retention");
+out:
+	sqlite3_finalize(st);
+	if (rc != CB_OK) {
+		free(out);
+		out = NULL;
+		len = 0;
+	}
+	*ids = out;
+	*n = len;
+	return rc;
+}
+
 /* cas_Status that goes with a stage: a closed case keeps "ClosedReferred" if it had it. */
 static int32_t status_for(int32_t stage, int32_t status)
 {
@@ -227,7 +272,7 @@ void cb_followup_init(struct cb_followup *f)
 
 void cb_followup_clear(struct cb_followup *f)
 {
-	cb_ax_free_text(&f->note);
+	cb_text_free(&f->note);
 	cb_followup_init(f);
 }
 

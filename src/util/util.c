@@ -330,6 +330,15 @@ void cb_buf_free(struct cb_buf *b)
 	b->len = b->cap = 0;
 }
 
+void cb_text_free(char **p)
+{
+	if (*p) {
+		sodium_memzero(*p, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}
+
 /* ---- counts by 16-byte key */
 
 static size_t count16_slot(const struct cb_count16 *t, const uint8_t key[16])

@@ -152,6 +152,49 @@ static void test_erase(void **state)
 	assert_int_equal(cbt_run(NULL, NULL, "%s check %s", cbt_bin(), db), 0);
 }
 
+/* The retention run: only cases closed before the date lose their details; --dry-run changes nothing. */
+static void test_erase_closed_before(void **state)
+{
+	(void)state;
+	char id[32], *out = NULL, *err = NULL;
+	const char *db = cbt_path("retention.db");
+	db_with_case(db, id);
+	assert_int_equal(cbt_run(&out, NULL, "%s erase %s --closed-before 2100-01-01", cbt_bin(), db), 0);
+	assert_string_equal(out, "0 cases closed before 2100-01-01: identifying details destroyed; coded records kept\n");
+	free(out);
+	assert_int_equal(cbt_run(NULL, NULL, "%s stage %s %s closed --reason 'the person asked us to stop'", cbt_bin(),
+				 db, id),
+			 0);
+	assert_int_equal(cbt_run(&out, NULL, "%s erase %s --closed-before 2000-01-01", cbt_bin(), db), 0);
+	assert_string_equal(out, "0 cases closed before 2000-01-01: identifying details destroyed; coded records kept\n");
+	free(out);
+	assert_int_equal(cbt_run(&out, NULL, "%s erase %s --closed-before 2100-01-01 --dry-run", cbt_bin(), db), 0);
+	assert_string_equal(out, "1 case closed before 2100-01-01: identifying details would be destroyed\n");
+	free(out);
+	assert_int_equal(cbt_run(&out, NULL, "%s show %s %s --with-identifiers", cbt_bin(), db, id), 0);
+	assert_non_null(strstr(out, "Zorilda"));
+	free(out);
+	assert_int_equal(cbt_run(&out, NULL, "%s erase %s --closed-before 2100-01-01", cbt_bin(), db), 0);
+	assert_string_equal(out, "1 case closed before 2100-01-01: identifying details destroyed; coded records kept\n");
+	free(out);
+	assert_int_equal(cbt_run(&out, NULL, "%s show %s %s --with-identifiers", cbt_bin(), db, id), 0);
+	assert_null(strstr(out, "Zorilda"));
+	free(out);
+	/* the next night's run finds nothing left; --all still takes the coded record */
+	assert_int_equal(cbt_run(&out, NULL, "%s erase %s --closed-before 2100-01-01", cbt_bin(), db), 0);
+	assert_non_null(strstr(out, "0 cases"));
+	free(out);
+	assert_int_equal(cbt_run(&out, NULL, "%s erase %s --closed-before 2100-01-01 --all", cbt_bin(), db), 0);
+	assert_string_equal(out, "1 case closed before 2100-01-01: erased\n");
+	free(out);
+	assert_int_equal(cbt_run(NULL, NULL, "%s show %s %s", cbt_bin(), db, id), 5);
+	assert_int_equal(cbt_run(NULL, &err, "%s erase %s --closed-before 2100-02-30", cbt_bin(), db), 2);
+	assert_non_null(strstr(err, "2100-02-30: expected a date YYYY-MM-DD"));
+	free(err);
+	assert_int_equal(cbt_run(NULL, NULL, "%s erase %s %s --dry-run", cbt_bin(), db, id), 2);
+	assert_int_equal(cbt_run(NULL, NULL, "%s erase %s --closed-before 2100-01-01 %s", cbt_bin(), db, id), 2);
+}
+
 /* check covers the audit trail too: an entry edited behind casebank's back is reported and fails the check */
 static void test_check_finds_altered_audit(void **state)
 {
@@ -235,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_list_filters),
 		cmocka_unit_test(test_erase),
 		cmocka_unit_test(test_check_finds_altered_audit),
+		cmocka_unit_test(test_erase_closed_before),
 		cmocka_unit_test(test_no_plain_text_on_disk),
 		cmocka_unit_test(test_wrong_key_is_refused),
 		cmocka_unit_test(test_usage_errors),

@@ -215,6 +215,15 @@ static void test_notes_sealed_and_erased(void **state)
 	assert_int_equal(cb_assist_get(s, a.id, CB_WITH_PII, &b, &err), CB_OK);
 	assert_null(b.notes);
 	assert_int_equal(b.type, CB_assistance_type_psychosocial);
+	sqlite3 *raw = NULL; /* not even the ciphertext is kept */
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(raw, "SELECT count(*) FROM assistance WHERE notes IS NOT NULL", -1, &st, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
 	/* erase --all takes the records with the case */
 	assert_int_equal(cb_store_erase(s, id, true, &err), CB_OK);
 	assert_int_equal(cb_assist_get(s, a.id, 0, &b, &err), CB_ENOTFOUND);

@@ -2,8 +2,10 @@
  * test_workflow.c -- tests of src/store/workflow.c: every step of the workflow table, allowed or refused
  * with its reason (cb_stage_check on every pair of stages), cb_stage_move storing the step, the case status
  * and an audit entry, reopening to the stage a case was closed from, follow-ups and the overdue list, and
- * the site dashboard.
+ * the site dashboard; the retention query (cb_retention_due).
  */
+#include <time.h>
+
 #include "cb_test.h"
 
 #include "store/access.h"
@@ -355,6 +357,55 @@ static void test_dashboard(void **state)
 	cb_store_free(&s);
 }
 
+/* Retention finds closed cases by when they were closed, and (identifiers only) those still holding some. */
+static void test_retention_due(void **state)
+{
+	(void)state;
+	struct cb_store *s = new_store();
+	struct cb_err err = {0};
+	uint8_t open_case[16], closed[16], (*ids)[16] = NULL;
+	size_t n = 99;
+	add_case(s, "MD-CHISINAU", true, open_case);
+	add_case(s, "MD-CHISINAU", true, closed);
+	struct cb_case c;
+	assert_int_equal(cb_store_get(s, closed, CB_WITH_PII, &c, &err), CB_OK);
+	assert_int_equal(cb_case_set_text(&c, &cb_fields[CB_FLD_first_name], "Zorilda", &err), CB_OK);
+	assert_int_equal(cb_store_update(s, &c, CB_WITH_PII, &err), CB_OK);
+	cb_case_clear(&c);
+	move_ok(s, open_case, "assistance", NULL);
+	move_ok(s, closed, "closed", REASON);
+	/* closed outside the workflow: an imported case whose HTCDS status says so, with details */
+	cb_case_init(&c);
+	assert_int_equal(cb_case_set_text(&c, &cb_fields[CB_FLD_site], "MD-CHISINAU", &err), CB_OK);
+	assert_int_equal(cb_case_set_text(&c, &cb_fields[CB_FLD_year], "2024", &err), CB_OK);
+	assert_int_equal(cb_case_set_text(&c, &cb_fields[CB_FLD_first_name], "Zorilda", &err), CB_OK);
+	c.status = CB_case_status_ClosedReferred;
+	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+	cb_case_clear(&c);
+
+	int64_t now = (int64_t)time(NULL);
+	assert_int_equal(cb_retention_due(s, now - 86400, true, &ids, &n, &err), CB_OK); /* closed today: too young */
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(cb_retention_due(s, now + 86400, true, &ids, &n, &err), CB_OK);
+	assert_int_equal(n, 2);
+	assert_true(!memcmp(ids[0], closed, 16) || !memcmp(ids[1], closed, 16));
+	assert_true(memcmp(ids[0], open_case, 16) && memcmp(ids[1], open_case, 16));
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(ids[i], closed, 16))
+			assert_int_equal(cb_store_erase(s, ids[i], false, &err), CB_OK);
+	free(ids);
+	/* once their details are gone, a nightly run no longer finds them; a run erasing whole cases still does */
+	assert_int_equal(cb_store_erase(s, closed, false, &err), CB_OK);
+	assert_int_equal(cb_retention_due(s, now + 86400, true, &ids, &n, &err), CB_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(cb_retention_due(s, now + 86400, false, &ids, &n, &err), CB_OK);
+	assert_int_equal(n, 2);
+	free(ids);
+	cb_store_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_move_and_reopen),
 		cmocka_unit_test(test_followups),
 		cmocka_unit_test(test_dashboard),
+		cmocka_unit_test(test_retention_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

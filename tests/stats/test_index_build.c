@@ -1,0 +1,232 @@
+/*
+ * test_index_build.c -- building the column index from a store (src/stats/index_build.c): a real store
+ * gives the same counts as the cases stored; consent and the database's policy; the build on several
+ * threads gives exactly the index one thread gives.
+ */
+#include "cb_test.h"
+
+#include "stats/stats_int.h"
+#include "index_fixture.h"
+#include "stats_fixture.h"
+
+static void test_build_from_store(void **state)
+{
+	(void)state;
+	struct cb_store *s = NULL;
+	struct cb_index *ix = NULL;
+	struct cb_stats *st = NULL;
+	struct cb_err err = {0};
+	const char *db = cbt_path("build.db");
+	struct fx x = fx_demo(600, 5);
+	assert_non_null(x.ix);
+	assert_int_equal(cb_store_create(db, &err), CB_OK);
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	long consenting = 0, fem = 0, sexual = 0, europe_dest = 0;
+	for (long i = 0; i < x.n; i++) {
+		struct cb_case c;
+		cb_case_init(&c);
+		assert_int_equal(cb_case_copy(&c, &x.cases[i]), CB_OK);
+		if (cb_store_add(s, &c, NULL, &err) != CB_OK)
+			fail_msg("case %ld: %s", i, err.msg);
+		cb_case_clear(&c);
+		if (x.cases[i].consent_statistics != CB_yes_no_yes)
+			continue;
+		consenting++;
+		fem += x.cases[i].gender == CB_gender_Feminine;
+		sexual += (x.cases[i].exploitation_type >> CB_exploitation_type_SexualExploitation) & 1;
+		int r = x.cases[i].destination_country == CB_NA ? CB_NA : cb_country_region(x.cases[i].destination_country);
+		europe_dest += r != CB_NA && strcmp(cb_regions[r], "Europe") == 0;
+	}
+	assert_int_equal(cb_index_build(s, &ix, &err), CB_OK);
+	assert_int_equal(cb_index_size(ix), x.n);
+	assert_true(ix->nsites > 1);
+	/* the record keys are the store's: every slot holds one, and they are not all the same */
+	int distinct = 0;
+	for (uint32_t i = 1; i < ix->n; i++)
+		distinct += ix->rkey[i] != ix->rkey[0];
+	assert_true(distinct > 0);
+	assert_int_equal(cb_stats_new(ix, ptable(), 10, true, &st, &err), CB_OK);
+	assert_int_equal(total_of(st, "gender", NULL, CB_CELL_TOTAL), consenting);
+	assert_int_equal(total_of(st, "gender", NULL, CB_gender_Feminine), fem);
+	assert_int_equal(total_of(st, "site", "exploitation_type = SexualExploitation", CB_CELL_TOTAL), sexual);
+	assert_int_equal(total_of(st, "year", "destination_region = Europe", CB_CELL_TOTAL), europe_dest);
+	cb_stats_free(&st);
+
+	/* the database's policy: consent not required counts everyone */
+	assert_int_equal(cb_store_meta_set(s, "stats.require_consent", "no", &err), CB_OK);
+	assert_int_equal(cb_stats_open(s, &st, &err), CB_OK);
+	assert_int_equal(total_of(st, "gender", NULL, CB_CELL_TOTAL), x.n);
+	cb_stats_free(&st);
+	assert_int_equal(cb_store_meta_set(s, "stats.require_consent", "yes", &err), CB_OK);
+	assert_int_equal(cb_store_meta_set(s, "stats.threshold", "25", &err), CB_OK);
+	assert_int_equal(cb_stats_open(s, &st, &err), CB_OK);
+	assert_int_equal(cb_stats_threshold(st), 25);
+	assert_int_equal(total_of(st, "gender", NULL, CB_CELL_TOTAL), consenting);
+	cb_stats_free(&st);
+	cb_store_free(&s);
+	fx_free(&x);
+}
+
+/* A model of the index: which of the fixture's cases are in, with which gender. */
+/* Builds the index of db on `threads` threads (CASEBANK_INDEX_THREADS) and checks that many were used. */
+static struct cb_index *build_on(struct cb_store *s, const char *threads, int expect)
+{
+	struct cb_index *ix = NULL;
+	struct cb_err err = {0};
+	setenv("CASEBANK_INDEX_THREADS", threads, 1);
+	if (cb_index_build(s, &ix, &err) != CB_OK)
+		fail_msg("%s threads: %s", threads, err.msg);
+	unsetenv("CASEBANK_INDEX_THREADS");
+	assert_int_equal(ix->build_threads, expect);
+	return ix;
+}
+
+/* Every field of every slot, the counts and the site dictionary are the same. */
+static void assert_same_index(const struct cb_index *a, const struct cb_index *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->live, b->live);
+	assert_memory_equal(a->flags, b->flags, a->n);
+	assert_memory_equal(a->rkey, b->rkey, a->n);
+	assert_memory_equal(a->id, b->id, (size_t)a->n * 16);
+	assert_memory_equal(a->counted, b->counted, ((size_t)a->n + 63) / 64 * 8);
+	assert_int_equal(a->nsites, b->nsites);
+	for (uint32_t i = 0; i < a->nsites; i++)
+		assert_string_equal(a->sites[i], b->sites[i]);
+	for (int f = 0; f < CB_NFIELDS; f++) {
+		const struct cb_icol *x = &a->col[f], *y = &b->col[f];
+		assert_int_equal(x->used, y->used);
+		if (!x->used)
+			continue;
+		assert_int_equal(x->ncodes, y->ncodes);
+		assert_memory_equal(x->data, y->data, (size_t)a->n * x->width);
+		if (!x->multi)
+			assert_memory_equal(x->present, y->present, x->ncodes * sizeof(uint32_t));
+	}
+}
+
+/* Every cell of a query on banks made from a and b (which they take over), exact and protected. */
+static void assert_same_tables(struct cb_index *a, struct cb_index *b)
+{
+	struct cb_stats *sa = NULL, *sb = NULL;
+	struct cb_err err = {0};
+	assert_int_equal(cb_stats_new(a, ptable(), 10, true, &sa, &err), CB_OK);
+	assert_int_equal(cb_stats_new(b, ptable(), 10, true, &sb, &err), CB_OK);
+	const struct cb_query qs[] = {
+		{.dims = {"site", "gender"}, .flags = CB_Q_EXACT},
+		{.dims = {"site", "exploitation_type"}, .where = "year between 2012 and 2020", .flags = 0},
+		{.dims = {"citizenship_region", "age_group", "site"}, .flags = 0},
+	};
+	for (size_t q = 0; q < sizeof qs / sizeof qs[0]; q++) {
+		struct cb_table *ta = NULL, *tb = NULL;
+		if (cb_stats_query(sa, &qs[q], &ta, &err) != CB_OK || cb_stats_query(sb, &qs[q], &tb, &err) != CB_OK)
+			fail_msg("query %zu: %s", q, err.msg);
+		assert_int_equal(ta->ncells, tb->ncells);
+		for (size_t i = 0; i < ta->ncells; i++) {
+			assert_memory_equal(ta->cells[i].coord, tb->cells[i].coord, sizeof ta->cells[i].coord);
+			assert_int_equal(ta->cells[i].suppressed, tb->cells[i].suppressed);
+			assert_int_equal(ta->cells[i].value, tb->cells[i].value);
+		}
+		cb_table_free(&ta);
+		cb_table_free(&tb);
+	}
+	cb_stats_free(&sa);
+	cb_stats_free(&sb);
+}
+
+/* Position of name in names[0..n-1], or -1. */
+static int name_pos(char names[][17], int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* The build on several threads (each reads a range of seq into its own slots with its own site dictionary)
+ * gives exactly the index one thread gives: with gaps in seq where cases were erased, and with sites first
+ * seen in another order in the later ranges than overall (so their codes must be renumbered). */
+static void test_parallel_build(void **state)
+{
+	(void)state;
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	const char *db = cbt_path("parallel.db");
+	const long n = 3000;
+	struct fx x = fx_demo(n, 21);
+	assert_non_null(x.ix);
+	assert_int_equal(cb_store_create(db, &err), CB_OK);
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	for (long i = 0; i < n; i++) {
+		struct cb_case c;
+		cb_case_init(&c);
+		assert_int_equal(cb_case_copy(&c, &x.cases[i]), CB_OK);
+		if (cb_store_add(s, &c, NULL, &err) != CB_OK)
+			fail_msg("case %ld: %s", i, err.msg);
+		cb_case_clear(&c);
+	}
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	/* gaps: a run in the middle of the first range, one across the split of two threads, scattered ones,
+	 * and the very first case (min(seq) is then 2) */
+	bool gone[3000] = {false};
+	for (long i = 0; i < n; i++)
+		gone[i] = (i >= 700 && i < 760) || (i >= 1490 && i < 1510) || i % 97 == 5 || i == 0;
+	for (long i = 0; i < n; i++)
+		if (gone[i] && cb_store_erase(s, x.cases[i].case_id, true, &err) != CB_OK)
+			fail_msg("erase %ld: %s", i, err.msg);
+	/* the sites in order of first sight overall and in the second of two ranges differ (the premise of
+	 * the renumbering this test is about) */
+	char all[64][17], second[64][17];
+	int nall = 0, nsecond = 0;
+	bool reordered = false;
+	for (long i = 0; i < n; i++) {
+		if (gone[i])
+			continue;
+		if (name_pos(all, nall, x.cases[i].site) < 0 && nall < 64)
+			strcpy(all[nall++], x.cases[i].site);
+		if (i >= n / 2 && name_pos(second, nsecond, x.cases[i].site) < 0 && nsecond < 64) {
+			reordered |= name_pos(all, nall, x.cases[i].site) != nsecond;
+			strcpy(second[nsecond++], x.cases[i].site);
+		}
+	}
+	assert_true(nall > 3);
+	assert_true(reordered);
+
+	struct cb_index *one = build_on(s, "1", 1), *two = build_on(s, "2", 2), *three = build_on(s, "3", 3);
+	long live = 0;
+	for (long i = 0; i < n; i++)
+		live += !gone[i];
+	assert_int_equal(cb_index_size(one), live);
+	assert_int_equal(one->nsites, nall);
+	assert_same_index(one, two);
+	assert_same_index(one, three);
+	struct cb_index *again = build_on(s, "1", 1);
+	assert_same_tables(one, two);
+	assert_same_tables(again, three);
+
+	/* the caller's open transaction: one thread, on the store's connection, which sees its own writes */
+	struct cb_index *ix = NULL;
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	struct cb_case c;
+	cb_case_init(&c);
+	assert_int_equal(cb_case_copy(&c, &x.cases[0]), CB_OK);
+	memset(c.case_id, 0, 16);
+	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+	cb_case_clear(&c);
+	ix = build_on(s, "2", 1);
+	assert_int_equal(cb_index_size(ix), live + 1);
+	cb_index_free(&ix);
+	cb_store_rollback(s);
+	cb_store_free(&s);
+	fx_free(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_build_from_store),
+		cmocka_unit_test(test_parallel_build),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
