@@ -1,7 +1,7 @@
 /*
  * app.js -- the core of the web interface: a fetch wrapper (session cookie, X-CSRF-Token, JSON errors), a
- * small hash router, DOM helpers and the login view.  The other views live in cases.js, stats.js and
- * users.js and register themselves in CB.routes.
+ * small hash router, DOM helpers and the login view.  The other views live in cases.js, assist.js, stats.js
+ * and users.js and register themselves in CB.routes.
  *
  * Safety: the signed-in user and the CSRF token live in memory only.  Nothing identifying is ever written
  * to localStorage, sessionStorage, cookies or a URL; forms are sent with fetch, never as a GET.  No inline
@@ -164,6 +164,8 @@
 	var NAV = [
 		{ hash: "#/cases", key: "nav_cases", roles: ["manager", "caseworker"] },
 		{ hash: "#/cases/new", key: "nav_new_case", roles: ["manager", "caseworker"] },
+		{ hash: "#/dashboard", key: "nav_dashboard", roles: ["manager", "caseworker"] },
+		{ hash: "#/partners", key: "nav_partners", roles: ["manager", "caseworker"] },
 		{ hash: "#/stats", key: "nav_stats", roles: ["manager", "analyst"] },
 		{ hash: "#/report", key: "nav_report", roles: ["manager", "analyst"] },
 		{ hash: "#/users", key: "nav_users", roles: ["admin"] }

@@ -115,9 +115,11 @@
 			} else {
 				blocks.push(el("p.note", t("identity_hidden")));
 			}
+			var assist = el("div#case-assist"); // stage, assistance, referrals, follow-ups: assist.js
 			var hist = el("div#history-box");
-			blocks.push(hist);
+			blocks.push(assist, hist);
 			CB.render(t("case_title", k.case_id || id), blocks);
+			if (CB.assistSections) CB.assistSections(id, k, assist);
 		}, function (e) {
 			CB.render(t("forbidden_title"), el("p", CB.errorText(e)));
 		});

@@ -82,12 +82,13 @@ out:
 
 int cb_cmd_demo(int argc, char **argv)
 {
-	enum { O_CASES, O_SEED };
+	enum { O_CASES, O_SEED, O_ASSIST };
 	static const struct option opts[] = {{"cases", required_argument, NULL, O_CASES},
-					     {"seed", required_argument, NULL, O_SEED}, {0}};
-	const char *v[2] = {0};
-	int first = cb_cli_parse(argc, argv, opts, v, 2), ex;
-	if ((ex = cb_cli_args(argc, first, 1, "demo DB --cases N [--seed S]")))
+					     {"seed", required_argument, NULL, O_SEED},
+					     {"assistance", no_argument, NULL, O_ASSIST}, {0}};
+	const char *v[3] = {0};
+	int first = cb_cli_parse(argc, argv, opts, v, 3), ex;
+	if ((ex = cb_cli_args(argc, first, 1, "demo DB --cases N [--seed S] [--assistance]")))
 		return ex;
 	char *end = NULL;
 	long n = v[O_CASES] ? strtol(v[O_CASES], &end, 10) : -1;
@@ -113,6 +114,16 @@ int cb_cmd_demo(int argc, char **argv)
 		goto out;
 	}
 	printf("added %ld synthetic cases (seed %" PRIu64 ") to %s\n", n, seed, argv[first]);
+	struct cb_demo_assist_counts a;
+	if (!v[O_ASSIST]) /* partners, stages and assistance records too (make demo) */
+		goto out;
+	if ((rc = cb_demo_assist(s, seed, CB_NA, &a, &err)) != CB_OK) {
+		cb_cli_error("demo", &err);
+		goto out;
+	}
+	printf("added %ld partner organisations; for %ld cases %ld workflow steps, %ld assistance records, %ld "
+	       "referrals, %ld follow-ups\n",
+	       a.partners, a.cases, a.stages, a.assistance, a.referrals, a.followups);
 out:
 	cb_store_free(&s);
 	return cb_cli_exit(rc);

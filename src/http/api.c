@@ -2,7 +2,7 @@
  * api.c -- the routes of docs/api.md and what every request goes through: routing, the session cookie, the
  * CSRF token, the one authorisation check, JSON documents and errors, the audit trail; and the handlers that
  * are not about cases (login, logout, me, codebook, statistics, report, audit, users).  The case handlers
- * are in api_cases.c.
+ * are in api_cases.c; assistance, partners, referrals, the workflow and the dashboard in api_assist.c.
  *
  * Handlers get a struct cb_http_req and set a status and a body; they never see the socket, so tests drive
  * them through a real server and the fuzzer drives the parsers they use.
@@ -66,6 +66,7 @@ void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err)
 	case CB_ECONFLICT: cb_api_error(r, 409, "conflict", "somebody changed this record first: reload it"); break;
 	case CB_EEXIST: cb_api_error(r, 409, "conflict", "it exists already"); break;
 	case CB_EPERM: cb_api_error(r, 403, "forbidden", err && err->msg[0] ? err->msg : "not allowed"); break;
+	case CB_ECONSENT: cb_api_error(r, 409, "consent_required", err && err->msg[0] ? err->msg : "no consent"); break;
 	default: cb_api_error(r, 500, "internal", "internal error"); break;
 	}
 }
@@ -706,28 +707,49 @@ const struct cb_route cb_routes[] = {
 	{"GET", "/api/users", CB_ACT_USERS, h_users_list},
 	{"POST", "/api/users", CB_ACT_USERS, h_users_add},
 	{"PATCH", "/api/users/{}", CB_ACT_USERS, h_users_patch},
+	{"GET", "/api/partners", CB_ACT_PARTNER_LIST, cb_api_partners_list},
+	{"POST", "/api/partners", CB_ACT_PARTNER_MANAGE, cb_api_partner_add},
+	{"PATCH", "/api/partners/{}", CB_ACT_PARTNER_MANAGE, cb_api_partner_update},
+	{"GET", "/api/cases/{}/assistance", CB_ACT_ASSIST_READ, cb_api_assist_list},
+	{"POST", "/api/cases/{}/assistance", CB_ACT_ASSIST_WRITE, cb_api_assist_add},
+	{"PATCH", "/api/cases/{}/assistance/{}", CB_ACT_ASSIST_WRITE, cb_api_assist_update},
+	{"GET", "/api/cases/{}/referrals", CB_ACT_ASSIST_READ, cb_api_referrals_list},
+	{"POST", "/api/cases/{}/referrals", CB_ACT_ASSIST_WRITE, cb_api_referral_add},
+	{"PATCH", "/api/cases/{}/referrals/{}", CB_ACT_ASSIST_WRITE, cb_api_referral_update},
+	{"POST", "/api/cases/{}/stage", CB_ACT_STAGE, cb_api_stage},
+	{"GET", "/api/cases/{}/followups", CB_ACT_ASSIST_READ, cb_api_followups_list},
+	{"POST", "/api/cases/{}/followups", CB_ACT_ASSIST_WRITE, cb_api_followup_add},
+	{"PATCH", "/api/cases/{}/followups/{}", CB_ACT_ASSIST_WRITE, cb_api_followup_update},
+	{"GET", "/api/followups/overdue", CB_ACT_OVERDUE, cb_api_overdue},
+	{"GET", "/api/dashboard", CB_ACT_DASHBOARD, cb_api_dashboard},
 	{"GET", "*", CB_ACT_STATIC, h_static},
 };
 const size_t cb_nroutes = CB_COUNTOF(cb_routes);
 
-/* Does path match pattern?  The "{}" segment is copied into arg. */
+/* Does path match pattern?  Each "{}" matches one non-empty segment; they are copied into arg, joined by
+ * '/' when there are two (case id and record id). */
 static bool match(const char *pattern, const char *path, char *arg, size_t n)
 {
 	if (!strcmp(pattern, "*"))
 		return strncmp(path, "/api/", 5) && strcmp(path, "/api");
-	const char *brace = strstr(pattern, "{}");
-	if (!brace)
-		return !strcmp(pattern, path);
-	size_t pre = (size_t)(brace - pattern);
-	if (strncmp(pattern, path, pre))
-		return false;
-	const char *seg = path + pre, *end = strchr(seg, '/');
-	size_t len = end ? (size_t)(end - seg) : strlen(seg);
-	if (len == 0 || len >= n || strcmp(brace + 2, seg + len))
-		return false;
-	memcpy(arg, seg, len);
-	arg[len] = 0;
-	return true;
+	size_t o = 0;
+	arg[0] = 0;
+	while (*pattern) {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			size_t len = strcspn(path, "/");
+			if (len == 0 || o + len + 1 >= n)
+				return false;
+			if (o)
+				arg[o++] = '/';
+			memcpy(arg + o, path, len);
+			arg[o += len] = 0;
+			path += len;
+			pattern += 2;
+		} else if (*pattern++ != *path++) {
+			return false;
+		}
+	}
+	return *path == 0;
 }
 
 int cb_http_route(const char *method, const char *path, const struct cb_route **route, char *arg, size_t n)

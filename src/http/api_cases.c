@@ -25,7 +25,7 @@ static bool parse_id(const char *text, uint8_t id[16]) { return cb_case_id_parse
 static bool is_manager(const struct cb_http_req *r) { return r->user.role == CB_ROLE_MANAGER; }
 
 /* May the caller see the identifying details of a case at `site`? */
-static bool may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site)
+bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site)
 {
 	struct cb_principal p;
 	cb_api_principal(r, &p);
@@ -34,7 +34,7 @@ static bool may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char 
 	return cb_authz_check(&p, CB_ACT_CASE_PII, site) == 0;
 }
 
-static int check(struct cb_http_req *r, enum cb_action act, const char *site)
+int cb_api_check(struct cb_http_req *r, enum cb_action act, const char *site)
 {
 	struct cb_principal p;
 	cb_api_principal(r, &p);
@@ -84,7 +84,7 @@ static const char *pii_fields(struct cb_http_req *r, const struct cb_case *c)
 }
 
 /* Keeps the resident statistics index current after a write. */
-static void index_case(struct cb_http_req *r, const struct cb_case *c)
+void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c)
 {
 	uint8_t key;
 	struct cb_err err = {0};
@@ -271,16 +271,16 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg)
 	c.version = 0;
 	if (!c.site[0] && r->user.role == CB_ROLE_CASEWORKER)
 		snprintf(c.site, sizeof c.site, "%s", r->user.site);
-	if (check(r, CB_ACT_CASE_CREATE, c.site))
+	if (cb_api_check(r, CB_ACT_CASE_CREATE, c.site))
 		goto out;
 	const char *fields = touched(r, body, &pii);
 	if ((rc = cb_store_add(cb_api_store(r), &c, NULL, &err)) != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	index_case(r, &c);
+	cb_api_index_case(r, &c);
 	cb_api_audit(r, "case.create", c.case_id, fields);
-	reply_case(r, 201, &c, may_see_pii(r, c.case_id, c.site));
+	reply_case(r, 201, &c, cb_api_may_see_pii(r, c.case_id, c.site));
 out:
 	cb_case_clear(&c);
 	json_decref(body);
@@ -304,9 +304,9 @@ int cb_api_case_read(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	if (check(r, CB_ACT_CASE_READ, c.site))
+	if (cb_api_check(r, CB_ACT_CASE_READ, c.site))
 		goto out;
-	bool pii = may_see_pii(r, id, c.site);
+	bool pii = cb_api_may_see_pii(r, id, c.site);
 	if (pii) {
 		cb_case_clear(&c);
 		if ((rc = cb_store_get(cb_api_store(r), id, CB_WITH_PII, &c, &err)) != CB_OK) {
@@ -348,7 +348,7 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	if (check(r, CB_ACT_CASE_UPDATE, c.site))
+	if (cb_api_check(r, CB_ACT_CASE_UPDATE, c.site))
 		goto out;
 	if (!json_is_integer(json_object_get(body, "version"))) {
 		cb_api_error(r, 400, "invalid", "version: required, the version you read");
@@ -359,7 +359,7 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	const char *fields = touched(r, body, &touches_pii);
-	bool pii = may_see_pii(r, id, c.site);
+	bool pii = cb_api_may_see_pii(r, id, c.site);
 	if (touches_pii && !pii) {
 		cb_api_error(r, 403, "forbidden", "identifying details: your role may not change them on this case");
 		goto out;
@@ -376,13 +376,13 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	if (strcmp(old_site, c.site) && check(r, CB_ACT_CASE_CREATE, c.site)) /* a move: allowed there? */
+	if (strcmp(old_site, c.site) && cb_api_check(r, CB_ACT_CASE_CREATE, c.site)) /* a move: allowed there? */
 		goto out;
 	if ((rc = cb_store_update(s, &c, pii ? CB_WITH_PII : 0, &err)) != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	index_case(r, &c);
+	cb_api_index_case(r, &c);
 	cb_api_audit(r, "case.update", id, fields);
 	reply_case(r, 200, &c, pii);
 out:
@@ -419,7 +419,7 @@ int cb_api_case_glass(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	if (check(r, CB_ACT_GLASS, c.site))
+	if (cb_api_check(r, CB_ACT_GLASS, c.site))
 		goto out;
 	const char *reason = json_string_value(json_object_get(body, "reason"));
 	size_t n = reason ? utf8_chars(reason) : 0;

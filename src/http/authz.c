@@ -21,7 +21,7 @@ enum rule {
 static const struct {
 	const char *name;
 	bool anonymous; /* allowed without a session */
-	bool record;    /* about one case */
+	bool record;    /* about one case (or one office): the handler decides, knowing its office */
 	enum rule rule[CB_ROLE__COUNT]; /* admin, manager, caseworker, analyst */
 } actions[CB_ACT__COUNT] = {
 	[CB_ACT_LOGIN] = {"login", true, false, {ALLOW, ALLOW, ALLOW, ALLOW}},
@@ -39,6 +39,15 @@ static const struct {
 	[CB_ACT_REPORT] = {"report", false, false, {FORBID, ALLOW, FORBID, ALLOW}},
 	[CB_ACT_AUDIT] = {"audit", false, false, {ALLOW, ALLOW, FORBID, FORBID}},
 	[CB_ACT_USERS] = {"users", false, false, {ALLOW, FORBID, FORBID, FORBID}},
+	[CB_ACT_PARTNER_LIST] = {"partner.list", false, false, {FORBID, ALLOW, ALLOW, FORBID}},
+	[CB_ACT_PARTNER_MANAGE] = {"partner.manage", false, false, {FORBID, ALLOW, FORBID, FORBID}},
+	[CB_ACT_ASSIST_READ] = {"assist.read", false, true, {HIDE, ALLOW, OWN, HIDE}},
+	[CB_ACT_ASSIST_WRITE] = {"assist.write", false, true, {HIDE, ALLOW, OWN, HIDE}},
+	[CB_ACT_REFER_OVERRIDE] = {"referral.override", false, true, {HIDE, ALLOW, OWN_FORBID, HIDE}},
+	[CB_ACT_STAGE] = {"case.stage", false, true, {HIDE, ALLOW, OWN, HIDE}},
+	/* not about one case, but about one office's: decided by the handler with the office asked for */
+	[CB_ACT_OVERDUE] = {"followup.overdue", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
+	[CB_ACT_DASHBOARD] = {"dashboard", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
 };
 
 static bool same_site(const struct cb_principal *who, const char *record_site)

@@ -79,6 +79,14 @@ enum cb_action {
 	CB_ACT_REPORT,
 	CB_ACT_AUDIT,
 	CB_ACT_USERS,
+	CB_ACT_PARTNER_LIST,   /* the partner directory */
+	CB_ACT_PARTNER_MANAGE, /* add and change partners */
+	CB_ACT_ASSIST_READ,    /* a case's assistance records, referrals and follow-ups; record site: the case's */
+	CB_ACT_ASSIST_WRITE,
+	CB_ACT_REFER_OVERRIDE, /* refer a case's details out without consent_share_partners */
+	CB_ACT_STAGE,          /* move a case through the workflow */
+	CB_ACT_OVERDUE,        /* overdue follow-ups of an office; record site: the office asked for */
+	CB_ACT_DASHBOARD,      /* the dashboard of an office; record site: the office asked for */
 	CB_ACT__COUNT
 };
 /* The caller: NULL when nobody is logged in. */
@@ -176,7 +184,7 @@ struct cb_http_req {
 
 struct cb_route {
 	const char *method;
-	const char *pattern; /* "{}" stands for one path segment */
+	const char *pattern; /* "{}" stands for one path segment (two of them reach the handler as "a/b") */
 	enum cb_action action;
 	int (*handler)(struct cb_http_req *r, const char *arg);
 };
@@ -199,6 +207,12 @@ struct cb_store *cb_api_store(struct cb_http_req *r);              /* borrowed f
 json_t *cb_api_body(struct cb_http_req *r); /* the JSON object body, or NULL after answering 415/400 */
 void cb_api_principal(const struct cb_http_req *r, struct cb_principal *p);
 int cb_api_audit(struct cb_http_req *r, const char *action, const uint8_t *case_id, const char *fields);
+/* Shared by the case handlers and api_assist.c (api_cases.c): the authorisation check answering the refusal
+ * itself (returns its status, 0 when allowed); whether the caller may see a case's identifying details; the
+ * resident statistics index kept current after a write. */
+int cb_api_check(struct cb_http_req *r, enum cb_action act, const char *site);
+bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site);
+void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c);
 
 /* The case handlers (api_cases.c); arg is the {} segment of the route. */
 int cb_api_cases_list(struct cb_http_req *r, const char *arg);
@@ -206,6 +220,24 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg);
 int cb_api_case_read(struct cb_http_req *r, const char *arg);
 int cb_api_case_update(struct cb_http_req *r, const char *arg);
 int cb_api_case_glass(struct cb_http_req *r, const char *arg);
+
+/* The handlers of assistance, partners, referrals, the workflow, follow-ups and the dashboard
+ * (api_assist.c).  Routes with two "{}" segments get them as "CASE_ID/RECORD_ID". */
+int cb_api_partners_list(struct cb_http_req *r, const char *arg);
+int cb_api_partner_add(struct cb_http_req *r, const char *arg);
+int cb_api_partner_update(struct cb_http_req *r, const char *arg);
+int cb_api_assist_list(struct cb_http_req *r, const char *arg);
+int cb_api_assist_add(struct cb_http_req *r, const char *arg);
+int cb_api_assist_update(struct cb_http_req *r, const char *arg);
+int cb_api_referrals_list(struct cb_http_req *r, const char *arg);
+int cb_api_referral_add(struct cb_http_req *r, const char *arg);
+int cb_api_referral_update(struct cb_http_req *r, const char *arg);
+int cb_api_stage(struct cb_http_req *r, const char *arg);
+int cb_api_followups_list(struct cb_http_req *r, const char *arg);
+int cb_api_followup_add(struct cb_http_req *r, const char *arg);
+int cb_api_followup_update(struct cb_http_req *r, const char *arg);
+int cb_api_overdue(struct cb_http_req *r, const char *arg);
+int cb_api_dashboard(struct cb_http_req *r, const char *arg);
 
 /* ---- server.c */
 struct cb_server_opts {

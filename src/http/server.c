@@ -419,10 +419,7 @@ void cb_server_stop(struct cb_server **sp)
 		pthread_mutex_destroy(&app->cache_mu);
 		sem_destroy(&app->pw_slots);
 	}
-	if (srv->key) {
-		sodium_memzero(srv->key, strlen(srv->key));
-		free(srv->key);
-	}
+	cb_text_free(&srv->key);
 	free(srv->cert);
 	free(srv);
 	*sp = NULL;

@@ -53,6 +53,7 @@ static uint64_t next(struct cb_demo_rng *r)
 /* A number in [0, n): multiply-shift, the same on every machine. */
 static uint32_t below(struct cb_demo_rng *r, uint32_t n) { return (uint32_t)(((next(r) >> 32) * n) >> 32); }
 static bool chance(struct cb_demo_rng *r, unsigned permille) { return below(r, 1000) < permille; }
+uint32_t cb_demo_below(struct cb_demo_rng *r, uint32_t n) { return below(r, n); }
 static int32_t between(struct cb_demo_rng *r, int32_t lo, int32_t hi)
 {
 	return lo + (int32_t)below(r, (uint32_t)(hi - lo + 1));

@@ -94,6 +94,17 @@ struct cb_demo_rng {
 };
 void cb_demo_rng_seed(struct cb_demo_rng *r, uint64_t seed);
 int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii);
+/* A number in [0, n) from the same generator, the same on every machine. */
+uint32_t cb_demo_below(struct cb_demo_rng *r, uint32_t n);
+/* The help given (demo_assist.c): a directory of fictional partners (shelters with beds among them) and, for
+ * the cases of a few offices that have none yet, workflow stages, assistance records, referrals and
+ * follow-ups, all through store/assist.h in one transaction.  Reproducible from seed; dates are placed
+ * relative to `today` (CB_NA: today) so that the dashboard's last twelve months hold something. */
+struct cb_demo_assist_counts {
+	long partners, cases, stages, assistance, referrals, followups;
+};
+int cb_demo_assist(struct cb_store *s, uint64_t seed, int32_t today, struct cb_demo_assist_counts *n,
+		   struct cb_err *err);
 
 /* ---- progress bar (import.c) on stderr, drawn only when stderr is a terminal. */
 void cb_progress(const char *what, long done, long total);

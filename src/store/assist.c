@@ -127,15 +127,6 @@ int cb_ax_unseal(struct cb_store *s, const uint8_t case_id[16], const char *tabl
 	return rc == CB_ENOTFOUND ? CB_OK : rc; /* the case key is gone: erased for good */
 }
 
-void cb_ax_free_text(char **text)
-{
-	if (*text) {
-		sodium_memzero(*text, strlen(*text));
-		free(*text);
-		*text = NULL;
-	}
-}
-
 int cb_ax_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -288,7 +279,7 @@ void cb_assist_init(struct cb_assist *a)
 
 void cb_assist_clear(struct cb_assist *a)
 {
-	cb_ax_free_text(&a->notes);
+	cb_text_free(&a->notes);
 	cb_assist_init(a);
 }
 

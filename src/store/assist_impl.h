@@ -22,10 +22,10 @@ int cb_ax_check_text(const char *text, const char *what, struct cb_err *err);
  * column `col` of that row; NULL text stores NULL. */
 int cb_ax_seal_into(struct cb_store *s, const uint8_t case_id[16], const char *table, const char *col, int64_t rowid,
 		    const char *text, struct cb_err *err);
-/* Opens such a blob; *text NULL when the blob is NULL or the case key was destroyed (erased). */
+/* Opens such a blob; *text NULL when the blob is NULL or the case key was destroyed (erased).  The caller
+ * frees *text with cb_text_free. */
 int cb_ax_unseal(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid, sqlite3_stmt *st,
 		 int col, char **text, struct cb_err *err);
-void cb_ax_free_text(char **text);
 
 /* CB_ENOTFOUND unless the case is stored. */
 int cb_ax_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_err *err);

@@ -307,7 +307,7 @@ void cb_referral_init(struct cb_referral *r)
 
 void cb_referral_clear(struct cb_referral *r)
 {
-	cb_ax_free_text(&r->details);
+	cb_text_free(&r->details);
 	cb_referral_init(r);
 }
 

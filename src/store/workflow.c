@@ -272,7 +272,7 @@ void cb_followup_init(struct cb_followup *f)
 
 void cb_followup_clear(struct cb_followup *f)
 {
-	cb_ax_free_text(&f->note);
+	cb_text_free(&f->note);
 	cb_followup_init(f);
 }
 

@@ -77,5 +77,20 @@ int cb_buf_append(struct cb_buf *b, const void *p, size_t n);
 int cb_buf_printf(struct cb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cb_buf_reset(struct cb_buf *b); /* len = 0, keeps memory */
 void cb_buf_free(struct cb_buf *b);  /* wipes and frees: buffers may have held identifying details */
+/* Wipes and frees a string that may hold an identifying detail or a secret; *p = NULL. */
+void cb_text_free(char **p);
+
+/* Counts by 16-byte key, for keys that are already hashes (keyed, so nobody can aim at one slot): an
+ * open-addressing table that doubles as it fills.  Zero-initialise; cb_count16_free when done. */
+struct cb_count16 {
+	uint8_t (*keys)[16];
+	uint32_t *counts; /* 0: empty slot */
+	size_t cap, n;
+};
+/* How many times key was counted before; counts it once more.  < 0 when out of memory. */
+long cb_count16_bump(struct cb_count16 *t, const uint8_t key[16]);
+/* How many times key was counted. */
+uint32_t cb_count16_get(const struct cb_count16 *t, const uint8_t key[16]);
+void cb_count16_free(struct cb_count16 *t);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * util.c -- error records, calendar dates, durable file writes and growable buffers (see cb.h).
+ * util.c -- error records, calendar dates, durable file writes, growable buffers and counts by hash (see cb.h).
  *
  * Dates are days since 1970-01-01 computed with Howard Hinnant's civil-from-days algorithms: timegm and
  * strptime depend on the C library's locale and time zone, and we need strict, exact YYYY-MM-DD.
@@ -328,4 +328,68 @@ void cb_buf_free(struct cb_buf *b)
 	}
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+void cb_text_free(char **p)
+{
+	if (*p) {
+		sodium_memzero(*p, strlen(*p));
+		free(*p);
+		*p = NULL;
+	}
+}
+
+/* ---- counts by 16-byte key */
+
+static size_t count16_slot(const struct cb_count16 *t, const uint8_t key[16])
+{
+	uint64_t h;
+	memcpy(&h, key, sizeof h);
+	size_t i = (size_t)h & (t->cap - 1);
+	while (t->counts[i] && memcmp(t->keys[i], key, 16) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+long cb_count16_bump(struct cb_count16 *t, const uint8_t key[16])
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct cb_count16 g = {0};
+		g.cap = t->cap ? t->cap * 2 : 4096;
+		g.keys = malloc(g.cap * sizeof *g.keys);
+		g.counts = calloc(g.cap, sizeof *g.counts);
+		if (!g.keys || !g.counts) {
+			free(g.keys);
+			free(g.counts);
+			return -1;
+		}
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->counts[i]) {
+				size_t j = count16_slot(&g, t->keys[i]);
+				memcpy(g.keys[j], t->keys[i], 16);
+				g.counts[j] = t->counts[i];
+			}
+		g.n = t->n;
+		free(t->keys);
+		free(t->counts);
+		*t = g;
+	}
+	size_t i = count16_slot(t, key);
+	if (!t->counts[i]) {
+		memcpy(t->keys[i], key, 16);
+		t->n++;
+	}
+	return (long)t->counts[i]++;
+}
+
+uint32_t cb_count16_get(const struct cb_count16 *t, const uint8_t key[16])
+{
+	return t->cap ? t->counts[count16_slot(t, key)] : 0;
+}
+
+void cb_count16_free(struct cb_count16 *t)
+{
+	free(t->keys);
+	free(t->counts);
+	memset(t, 0, sizeof *t);
 }

@@ -4,7 +4,8 @@
  * way the server does (cb_http_route), so a new endpoint without a row here fails test_every_route_has_a_row.
  *
  * Cells: 0 allowed, 403 refused, 404 the record is outside the caller's scope (never confirmed to exist).
- * Columns: admin own/other, manager own/other, caseworker own/other, analyst own/other.
+ * Columns: admin own/other, manager own/other, caseworker own/other, analyst own/other.  For the overdue
+ * follow-ups and the dashboard "own/other" is the office asked for.
  */
 #include "cb_test.h"
 
@@ -34,8 +35,26 @@ static const struct row {
 	{"GET", "/api/users", CB_ACT_USERS, {{0, 0}, {403, 403}, {403, 403}, {403, 403}}},
 	{"POST", "/api/users", CB_ACT_USERS, {{0, 0}, {403, 403}, {403, 403}, {403, 403}}},
 	{"PATCH", "/api/users/amira", CB_ACT_USERS, {{0, 0}, {403, 403}, {403, 403}, {403, 403}}},
+	{"GET", "/api/partners", CB_ACT_PARTNER_LIST, {{403, 403}, {0, 0}, {0, 0}, {403, 403}}},
+	{"POST", "/api/partners", CB_ACT_PARTNER_MANAGE, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"PATCH", "/api/partners/7", CB_ACT_PARTNER_MANAGE, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"GET", "/api/cases/ID/assistance", CB_ACT_ASSIST_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/assistance", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"PATCH", "/api/cases/ID/assistance/3", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/cases/ID/referrals", CB_ACT_ASSIST_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/referrals", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"PATCH", "/api/cases/ID/referrals/3", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/stage", CB_ACT_STAGE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/cases/ID/followups", CB_ACT_ASSIST_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/followups", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"PATCH", "/api/cases/ID/followups/3", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/followups/overdue", CB_ACT_OVERDUE, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
+	{"GET", "/api/dashboard", CB_ACT_DASHBOARD, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
 	{"GET", "/", CB_ACT_STATIC, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 };
+
+/* Referring a person's details out without consent_share_partners: managers only (with a reason). */
+static const int override_expect[CB_ROLE__COUNT][2] = {{404, 404}, {0, 0}, {403, 404}, {404, 404}};
 
 /* Identifying details of a case: caseworkers of the office; managers only with break-the-glass. */
 static const struct {
@@ -86,6 +105,18 @@ static void test_identifying_details(void **state)
 				assert_int_equal(cb_authz_check(&p, CB_ACT_CASE_PII, other ? OTHER : OWN),
 						 pii_rows[i].expect[role][other]);
 			}
+}
+
+static void test_consent_override(void **state)
+{
+	(void)state;
+	for (int role = 0; role < CB_ROLE__COUNT; role++)
+		for (int other = 0; other < 2; other++) {
+			struct cb_principal p = {.role = (enum cb_role)role, .site = role == CB_ROLE_CASEWORKER ? OWN : ""};
+			assert_int_equal(cb_authz_check(&p, CB_ACT_REFER_OVERRIDE, other ? OTHER : OWN),
+					 override_expect[role][other]);
+		}
+	assert_string_equal(cb_action_name(CB_ACT_REFER_OVERRIDE), "referral.override");
 }
 
 /* Without a session only login, the codebook and the web interface's files are allowed. */
@@ -148,6 +179,13 @@ static void test_routing(void **state)
 	assert_int_equal(cb_http_route("HEAD", "/index.html", &rt, arg, sizeof arg), 0);
 	assert_int_equal(rt->action, CB_ACT_STATIC);
 	assert_int_equal(cb_http_route("POST", "/index.html", &rt, arg, sizeof arg), 405);
+	/* two segments reach the handler as "case/record" */
+	assert_int_equal(cb_http_route("PATCH", "/api/cases/ABC/assistance/12", &rt, arg, sizeof arg), 0);
+	assert_string_equal(arg, "ABC/12");
+	assert_int_equal(rt->action, CB_ACT_ASSIST_WRITE);
+	assert_int_equal(cb_http_route("PATCH", "/api/cases/ABC/assistance/", &rt, arg, sizeof arg), 404);
+	assert_int_equal(cb_http_route("PATCH", "/api/cases/ABC/assistance/1/2", &rt, arg, sizeof arg), 404);
+	assert_int_equal(cb_http_route("DELETE", "/api/cases/ABC/referrals/1", &rt, arg, sizeof arg), 405);
 }
 
 int main(void)
@@ -155,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix),   cmocka_unit_test(test_identifying_details),
 		cmocka_unit_test(test_anonymous), cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_consent_override),
 		cmocka_unit_test(test_every_route_has_a_row), cmocka_unit_test(test_routing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

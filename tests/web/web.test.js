@@ -105,8 +105,8 @@ async function shot(page, name) {
 	await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: full });
 }
 
-// Registers a case through the form and returns its id.
-async function register(page, first) {
+// Registers a case through the form and returns its id; more(page), if given, fills further fields.
+async function register(page, first, more) {
 	await page.goto(base + "/#/cases/new");
 	await page.waitForSelector("#case-form");
 	await page.selectOption("#fld-status", "Active");
@@ -117,6 +117,7 @@ async function register(page, first) {
 	await page.selectOption("#fld-consent_statistics", "true");
 	await page.fill("#fld-first_name", first);
 	await page.fill("#fld-last_name", "Testescu");
+	if (more) await more(page);
 	await page.click("#save");
 	await page.waitForURL(/#\/cases\/[A-Z0-9]{26}$/);
 	return page.url().split("/").pop();
@@ -359,6 +360,175 @@ test("an administrator adds and disables a user", async () => {
 	await p2.click("#login-form button[type=submit]");
 	await p2.waitForSelector("#login-error:not(:empty)");
 	await p2.context().close();
+});
+
+/* ---- assistance, partners, referrals, workflow, dashboard (web/assist.js) ---- */
+
+const SHELTER = "Casa Speranta Web";
+let consentCase, noConsentCase;
+
+function consent(yes) {
+	return (page) => page.selectOption("#fld-consent_share_partners", yes ? "true" : "false");
+}
+
+// The value of the option whose text starts with `text` in a select.
+async function optionValue(page, sel, text) {
+	return page.$eval(sel, (s, x) => [...s.options].find((o) => o.textContent.startsWith(x)).value, text);
+}
+
+test("a manager adds a shelter to the partner directory and finds it by service", async () => {
+	const page = await login("manager1");
+	await page.click("nav a[href='#/partners']");
+	await page.waitForSelector("#partner-form");
+	const unlabelled = await page.$$eval("main input:not([type=checkbox]), main select, main textarea",
+		(els) => els.filter((e) => !e.labels || !e.labels.length).length);
+	assert.equal(unlabelled, 0);
+	await page.click("#pa-save"); // nothing filled in: told what is missing
+	await page.waitForSelector("#partner-error:not(:empty)");
+	await page.fill("#pa-name", SHELTER);
+	await page.selectOption("#pa-type", "NGO");
+	await page.selectOption("#pa-country", "MD");
+	await page.fill("#pa-city", "Chisinau");
+	await page.fill("#pa-serves", "MD, RO");
+	await page.fill("#pa-beds", "1");
+	await page.check("#pa-services input[value=accommodation]");
+	await page.check("#pa-services input[value=legal]");
+	await page.click("#pa-save");
+	await page.waitForSelector("#partner-table th:text-is('" + SHELTER + "')");
+	await page.selectOption("#ps-service", "legal");
+	await page.selectOption("#ps-country", "RO");
+	await page.click("#partner-search button[type=submit]");
+	await page.waitForSelector("#partner-table th:text-is('" + SHELTER + "')");
+	await shot(page, "partners-desktop");
+	await page.selectOption("#ps-service", "medical");
+	await page.click("#partner-search button[type=submit]");
+	await page.waitForSelector("#no-partners");
+	await page.setViewportSize(PHONE);
+	await shot(page, "partners-360");
+	await page.context().close();
+	// caseworkers search but do not add
+	const w = await login("worker1");
+	await w.goto(base + "/#/partners");
+	await w.waitForSelector("#partner-table th:text-is('" + SHELTER + "')");
+	assert.equal(await w.$("#partner-form"), null);
+	await w.context().close();
+});
+
+test("a caseworker registers a service on a case, and is warned when the shelter is full", async () => {
+	const page = await login("worker1");
+	consentCase = await register(page, "Dorina", consent(true));
+	await page.waitForSelector("#assist-form");
+	assert.match(await page.textContent("#stage-current"), /Screening/);
+	await page.selectOption("#as-type", "accommodation");
+	await page.selectOption("#as-provider", await optionValue(page, "#as-provider", SHELTER));
+	await page.fill("#as-start", "2025-03-01");
+	await page.selectOption("#as-status", "ongoing");
+	await page.fill("#as-notes", "Dorina arrived with her son");
+	await page.click("#as-save");
+	await page.waitForSelector("#assist-table th:text-is('Accommodation (shelter)')");
+	assert.match(await page.textContent("#assist-table"), new RegExp(SHELTER));
+	assert.match(await page.textContent("#assist-table"), /Dorina arrived/); // the office's caseworker sees notes
+	assert.ok(await page.$("#assist-warning[hidden]"));
+	// a second placement on the same day: one bed, two people -- stored, with a warning
+	await page.selectOption("#as-type", "accommodation");
+	await page.selectOption("#as-provider", await optionValue(page, "#as-provider", SHELTER));
+	await page.fill("#as-start", "2025-03-01");
+	await page.selectOption("#as-status", "ongoing");
+	await page.click("#as-save");
+	await page.waitForSelector("#assist-warning:not([hidden])");
+	assert.match(await page.textContent("#assist-warning"), /over capacity/);
+	await page.waitForFunction(() => document.querySelectorAll("#assist-table tbody tr").length === 2);
+	await page.evaluate(() => document.querySelector("#assist-section").scrollIntoView());
+	await shot(page, "assistance-desktop");
+	await page.setViewportSize(PHONE);
+	await page.evaluate(() => document.querySelector("#assist-warning").scrollIntoView({ block: "center" }));
+	await shot(page, "assistance-360");
+	await page.context().close();
+});
+
+test("a caseworker refers a case with consent to a partner, who accepts", async () => {
+	const page = await login("worker1");
+	await page.goto(base + "/#/cases/" + consentCase);
+	await page.waitForSelector("#refer-form");
+	assert.ok(await page.isChecked("#ref-share"));
+	assert.equal(await page.$("#ref-override"), null); // overriding consent is for managers
+	await page.selectOption("#ref-to", await optionValue(page, "#ref-to", SHELTER));
+	await page.selectOption("#ref-reason", "AdditionalServicesRequired");
+	await page.fill("#ref-details", "Needs a lawyer for the hearing");
+	await page.click("#ref-save");
+	await page.waitForSelector("#refer-table th:text-is('" + SHELTER + "')");
+	assert.match(await page.textContent("#refer-table"), /Pending/);
+	assert.ok(await page.$("#ref-error[hidden]"));
+	await page.click("#refer-table button:text-is('Accepted')");
+	await page.waitForFunction(() => /Accepted/.test(document.querySelector("#refer-table tbody td:nth-child(4)").textContent));
+	await page.evaluate(() => document.querySelector("#refer-section").scrollIntoView());
+	await shot(page, "referral-desktop");
+	await page.context().close();
+});
+
+test("a referral sharing details without consent is refused naming consent_share_partners; a manager overrides", async () => {
+	const page = await login("worker1");
+	noConsentCase = await register(page, "Marcela", consent(false));
+	await page.waitForSelector("#refer-form");
+	await page.selectOption("#ref-to", await optionValue(page, "#ref-to", SHELTER));
+	await page.click("#ref-save");
+	await page.waitForSelector("#ref-error:not([hidden])");
+	const text = await page.textContent("#ref-error");
+	assert.match(text, /not consented/);
+	assert.match(text, /consent_share_partners/);
+	assert.equal(await page.$("#refer-table"), null); // nothing stored
+	await page.evaluate(() => document.querySelector("#ref-error").scrollIntoView({ block: "center" }));
+	await shot(page, "referral-refused-desktop");
+	await page.setViewportSize(PHONE);
+	await page.evaluate(() => document.querySelector("#ref-error").scrollIntoView({ block: "center" }));
+	await shot(page, "referral-refused-360");
+	await page.setViewportSize(DESKTOP);
+	// without the details it may go
+	await page.uncheck("#ref-share");
+	await page.click("#ref-save");
+	await page.waitForSelector("#refer-table");
+	assert.match(await page.textContent("#refer-table"), /No/);
+	// the workflow explains a refused step
+	await page.selectOption("#stage-to", "reintegration");
+	await page.click("#stage-save");
+	await page.waitForSelector("#stage-error:not([hidden])");
+	assert.match(await page.textContent("#stage-error"), /not a step of the workflow/);
+	await page.evaluate(() => document.querySelector("#stage-section").scrollIntoView());
+	await shot(page, "stage-refused-desktop");
+	// a follow-up already due
+	await page.fill("#fu-due", "2024-01-15");
+	await page.click("#fu-save");
+	await page.waitForSelector("#followup-table strong.overdue");
+	await page.context().close();
+
+	const m = await login("manager1");
+	await m.goto(base + "/#/cases/" + noConsentCase);
+	await m.waitForSelector("#ref-override");
+	await m.selectOption("#ref-to", await optionValue(m, "#ref-to", SHELTER));
+	await m.fill("#ref-override", "court hearing tomorrow, lawyer needs the file");
+	await m.click("#ref-save");
+	await m.waitForFunction(() => /consent overridden/.test((document.querySelector("#refer-table") || {}).textContent || ""));
+	await m.context().close();
+});
+
+test("the dashboard shows stages, assistance, overdue follow-ups and shelters", async () => {
+	const page = await login("worker1");
+	await page.click("nav a[href='#/dashboard']");
+	await page.waitForSelector("#dash-shelters");
+	assert.match(await page.textContent("#dash-scope"), new RegExp(site));
+	assert.match(await page.textContent("#dash-shelters"), new RegExp(SHELTER));
+	assert.match(await page.textContent("#dash-shelters"), /Over capacity/);
+	assert.ok(await page.$("#dash-stages"));
+	assert.match(await page.textContent("#dash-overdue"), new RegExp(noConsentCase));
+	await shot(page, "dashboard-desktop");
+	await page.setViewportSize(PHONE);
+	await shot(page, "dashboard-360");
+	await page.context().close();
+	const m = await login("manager1");
+	await m.goto(base + "/#/dashboard");
+	await m.waitForSelector("#dash-stages");
+	assert.match(await m.textContent("#dash-scope"), /All offices/);
+	await m.context().close();
 });
 
 test("no page broke the content security policy or threw", () => {

@@ -1,0 +1,136 @@
+/*
+ * http_test.h -- the small HTTP/1.1 client of the server tests (tests/http/test_api*.c): one request per
+ * connection on plain sockets to 127.0.0.1:port, the response's status, headers, body and JSON, and a login
+ * per user.  Header-only, like tests/cb_test.h; the including file defines PW (the users' password) first
+ * and sets `port`.
+ */
+#ifndef CB_HTTP_TEST_H
+#define CB_HTTP_TEST_H
+
+#include "cb_test.h"
+
+#include <stdbool.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+static uint16_t port;
+
+struct resp {
+	int status;
+	char *head; /* status line and headers */
+	char *body;
+	json_t *json;
+};
+
+static inline void resp_free(struct resp *r)
+{
+	free(r->head);
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof *r);
+}
+
+/* One request on its own connection.  extra: more header lines ("Name: value\r\n..."), or NULL. */
+static inline struct resp http(const char *method, const char *path, const char *cookie, const char *csrf, const char *ctype,
+			const char *body, const char *extra)
+{
+	struct resp r = {0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	size_t blen = body ? strlen(body) : 0;
+	char *req = NULL;
+	size_t rlen = 0;
+	FILE *f = open_memstream(&req, &rlen);
+	fprintf(f, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n", method, path);
+	if (cookie)
+		fprintf(f, "Cookie: %s\r\n", cookie);
+	if (csrf)
+		fprintf(f, "X-CSRF-Token: %s\r\n", csrf);
+	if (ctype)
+		fprintf(f, "Content-Type: %s\r\n", ctype);
+	if (body || strcmp(method, "GET"))
+		fprintf(f, "Content-Length: %zu\r\n", blen);
+	if (extra)
+		fputs(extra, f);
+	fputs("\r\n", f);
+	if (body)
+		fwrite(body, 1, blen, f);
+	fclose(f);
+	for (size_t o = 0; o < rlen;) {
+		ssize_t n = send(fd, req + o, rlen - o, MSG_NOSIGNAL);
+		if (n <= 0)
+			break; /* the server may answer (413) and close before reading everything */
+		o += (size_t)n;
+	}
+	free(req);
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	while ((n = recv(fd, buf + len, cap - len - 1, 0)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = 0;
+	close(fd);
+	char *sep = strstr(buf, "\r\n\r\n");
+	assert_non_null(sep);
+	*sep = 0;
+	r.head = strdup(buf);
+	r.body = strdup(sep + 4);
+	free(buf);
+	assert_int_equal(sscanf(r.head, "HTTP/1.%*d %d", &r.status), 1);
+	r.json = json_loads(r.body, 0, NULL);
+	return r;
+}
+
+/* A header's value (case-insensitive name), copied into out; false if absent. */
+static inline bool header(const struct resp *r, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+	for (const char *p = strstr(r->head, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
+		if (!strncasecmp(p + 2, name, nl) && p[2 + nl] == ':') {
+			const char *v = p + 3 + nl;
+			while (*v == ' ')
+				v++;
+			size_t vl = strcspn(v, "\r");
+			snprintf(out, n, "%.*s", (int)vl, v);
+			return true;
+		}
+	}
+	return false;
+}
+
+static inline const char *error_code(const struct resp *r) { return json_string_value(json_object_get(r->json, "error")); }
+
+struct login {
+	char cookie[128];
+	char csrf[64];
+};
+
+static inline struct login login_as(const char *user)
+{
+	struct login l = {0};
+	char body[256], sc[256];
+	snprintf(body, sizeof body, "{\"user\": \"%s\", \"password\": \"%s\"}", user, PW);
+	struct resp r = http("POST", "/api/login", NULL, NULL, "application/json", body, NULL);
+	assert_int_equal(r.status, 200);
+	assert_true(header(&r, "Set-Cookie", sc, sizeof sc));
+	assert_non_null(strstr(sc, "HttpOnly"));
+	assert_non_null(strstr(sc, "SameSite=Strict"));
+	assert_non_null(strstr(sc, "Path=/"));
+	snprintf(l.cookie, sizeof l.cookie, "%.*s", (int)strcspn(sc, ";"), sc);
+	snprintf(l.csrf, sizeof l.csrf, "%s", json_string_value(json_object_get(r.json, "csrf_token")));
+	assert_true(strlen(l.csrf) > 20);
+	resp_free(&r);
+	return l;
+}
+
+#endif
