@@ -23,8 +23,9 @@
 #include "io/io.h"
 
 /* Batches start small, so that the first rows are committed (and visible) soon, and double up to BATCH_MAX:
- * every batch rewrites the index pages its random case ids and fingerprints land on, so few large batches
- * write far less than many small ones.  A crash loses at most the batch in progress; importing the file
+ * every batch rewrites the index pages its random case ids (and fingerprints, unless the store defers that
+ * index for a large load: cb_store_load_expect) land on, so few large batches write far less than many small
+ * ones.  A crash loses at most the batch in progress; importing the file
  * again completes it. */
 #define BATCH 4096
 #define BATCH_MAX (1L << 18)
@@ -235,8 +236,9 @@ static int row_fingerprint(struct cb_store *s, struct cb_count16 *t, const struc
  * A reading thread does everything per row that needs no database: CSV parsing, row conversion, the
  * fingerprint, cb_store_prepare (validation, sealing, key wrapping) and the rejected-rows line.  The calling
  * thread takes the results in file order and does the SQLite writes, the batches, the counts and the
- * rejected-rows file, exactly as a single thread would.  They hand over chunks of rows through a small ring
- * (NCHUNKS chunks), so the reader can run at most that far ahead. */
+ * rejected-rows file, exactly as a single thread would.  They hand over chunks of rows through a ring of
+ * NCHUNKS chunks, so the reader can run at most that far ahead: far enough to keep working while the writer
+ * waits for a commit. */
 
 #define CHUNK 256
 #define NCHUNKS 32

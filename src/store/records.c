@@ -41,16 +41,29 @@ static size_t join_multi(const struct cb_field *f, uint64_t set, char *buf, size
 	return set ? n : o; /* a bit beyond the value set: refuse rather than drop it */
 }
 
-static void bind_null(sqlite3_stmt *st, int p, bool was_null, bool *is_null)
+enum { BOUND_UNKNOWN, BOUND_NULL, BOUND_VALUE };
+
+static void bind_null(sqlite3_stmt *st, int p, struct cb_bound *b)
 {
-	if (!was_null)
+	if (b->state != BOUND_NULL)
 		sqlite3_bind_null(st, p);
-	*is_null = true;
+	b->state = BOUND_NULL;
 }
 
-/* Binds every column field of c to st, parameters first..first+ncols-1; nulls[i] tracks NULL bindings. */
-static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c, bool *nulls,
-		       struct cb_err *err)
+/* True if parameter p holds coded value v already: its text is a static string (value name, country code) or
+ * the integer itself, so the binding still stands.  Else the caller binds it now. */
+static bool bound_to(struct cb_bound *b, int32_t v)
+{
+	if (b->state == BOUND_VALUE && b->v == v)
+		return true;
+	b->state = BOUND_VALUE;
+	b->v = v;
+	return false;
+}
+
+/* Binds every column field of c to st, parameters first..first+ncols-1; bound[i] tracks what is bound. */
+static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c,
+		       struct cb_bound *bound, struct cb_err *err)
 {
 	for (int i = 0; i < s->ncols; i++) {
 		const struct cb_field *f = s->cols[i];
@@ -61,63 +74,66 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 			continue; /* not in the update: see prepare_all */
 		if (f->kind != CB_SITE && f->kind != CB_MULTI)
 			memcpy(&v, m, sizeof v);
-		const bool was_null = nulls[i];
-		nulls[i] = false; /* every branch below binds a value, except bind_null */
+		struct cb_bound *b = &bound[i];
 		switch (f->kind) {
-		case CB_SITE:
-			if (*(const char *)m)
+		case CB_SITE: /* text in the case itself: bound anew every time */
+			if (*(const char *)m) {
 				sqlite3_bind_text(st, p, m, -1, SQLITE_STATIC);
-			else
-				bind_null(st, p, was_null, &nulls[i]);
+				b->state = BOUND_UNKNOWN;
+			} else {
+				bind_null(st, p, b);
+			}
 			break;
 		case CB_ENUM:
 			if (v == CB_NA)
-				bind_null(st, p, was_null, &nulls[i]);
+				bind_null(st, p, b);
 			else if (v < 0 || v >= f->vset->count)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value index %d out of range", f->name,
 						    (int)v);
-			else
+			else if (!bound_to(b, v))
 				sqlite3_bind_text(st, p, f->vset->values[v].name, -1, SQLITE_STATIC);
 			break;
 		case CB_COUNTRY:
 			if (v == CB_NA)
-				bind_null(st, p, was_null, &nulls[i]);
+				bind_null(st, p, b);
 			else if (v < 0 || v >= cb_ncountries)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: country index %d out of range",
 						    f->name, (int)v);
-			else
+			else if (!bound_to(b, v))
 				sqlite3_bind_text(st, p, cb_countries[v].alpha2, -1, SQLITE_STATIC);
 			break;
 		case CB_INT:
 		case CB_BOOL:
 			if (v == CB_NA)
-				bind_null(st, p, was_null, &nulls[i]);
-			else
+				bind_null(st, p, b);
+			else if (!bound_to(b, v))
 				sqlite3_bind_int(st, p, v);
 			break;
 		case CB_DATE:
 			if (v == CB_NA) {
-				bind_null(st, p, was_null, &nulls[i]);
-			} else {
+				bind_null(st, p, b);
+			} else { /* scratch is shared by ins and upd: bound anew every time */
 				cb_date_format(v, s->scratch[i]);
 				sqlite3_bind_text(st, p, s->scratch[i], 10, SQLITE_STATIC);
+				b->state = BOUND_UNKNOWN;
 			}
 			break;
 		case CB_MULTI: {
 			uint64_t set;
 			memcpy(&set, m, sizeof set);
 			if (!set) {
-				bind_null(st, p, was_null, &nulls[i]);
+				bind_null(st, p, b);
 				break;
 			}
 			size_t n = join_multi(f, set, s->scratch[i], SCRATCH);
 			if (n >= SCRATCH)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value set out of range", f->name);
 			sqlite3_bind_text(st, p, s->scratch[i], (int)n, SQLITE_STATIC);
+			b->state = BOUND_UNKNOWN;
 			break;
 		}
 		default:
-			bind_null(st, p, was_null, &nulls[i]);
+			bind_null(st, p, b);
 		}
 	}
 	return CB_OK;
@@ -468,7 +484,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		sqlite3_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, P_PII);
-	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_null, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_bound, err)) != CB_OK) {
 		sqlite3_reset(st);
 		goto out;
 	}
@@ -646,7 +662,7 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		sqlite3_bind_blob(st, U_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, U_PII);
-	if ((rc = bind_fields(s, st, U_FIELDS, c, s->upd_null, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, U_FIELDS, c, s->upd_bound, err)) != CB_OK) {
 		sqlite3_reset(st);
 		goto out;
 	}

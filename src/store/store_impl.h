@@ -51,9 +51,13 @@ struct cb_store {
 	uint8_t *plain; /* unsealed identifying details: wiped after use */
 	size_t plain_cap;
 	char (*scratch)[SCRATCH]; /* formatted DATE and MULTI values while a statement is bound */
-	/* Which field parameters of ins / upd are bound to NULL now: bindings survive sqlite3_reset, so a NULL
-	 * need not be bound again row after row (most fields of most cases are missing). */
-	bool ins_null[CB_NFIELDS], upd_null[CB_NFIELDS];
+	/* What the field parameters of ins / upd are bound to now: bindings survive sqlite3_reset, so a NULL or a
+	 * coded value already bound need not be bound again row after row (most fields of most cases are
+	 * missing, and many repeat the previous case's value).  records.c, bind_fields. */
+	struct cb_bound {
+		uint8_t state; /* BOUND_UNKNOWN, BOUND_NULL or BOUND_VALUE (v) */
+		int32_t v;
+	} ins_bound[CB_NFIELDS], upd_bound[CB_NFIELDS];
 };
 
 /* Inside a load with the files to itself, drops the fingerprint index for the rest of the load if the load is

@@ -83,8 +83,10 @@ void cb_text_free(char **p);
 /* Counts by 16-byte key, for keys that are already hashes (keyed, so nobody can aim at one slot): an
  * open-addressing table that doubles as it fills.  Zero-initialise; cb_count16_free when done. */
 struct cb_count16 {
-	uint8_t (*keys)[16];
-	uint32_t *counts; /* 0: empty slot */
+	struct cb_count16_slot {
+		uint8_t key[16];
+		uint32_t count; /* 0: empty */
+	} *slots;          /* key and count side by side: one cache miss per probe */
 	size_t cap, n;
 };
 /* How many times key was counted before; counts it once more.  < 0 when out of memory. */

@@ -346,7 +346,7 @@ static size_t count16_slot(const struct cb_count16 *t, const uint8_t key[16])
 	uint64_t h;
 	memcpy(&h, key, sizeof h);
 	size_t i = (size_t)h & (t->cap - 1);
-	while (t->counts[i] && memcmp(t->keys[i], key, 16) != 0)
+	while (t->slots[i].count && memcmp(t->slots[i].key, key, 16) != 0)
 		i = (i + 1) & (t->cap - 1);
 	return i;
 }
@@ -356,40 +356,30 @@ long cb_count16_bump(struct cb_count16 *t, const uint8_t key[16])
 	if ((t->n + 1) * 2 > t->cap) {
 		struct cb_count16 g = {0};
 		g.cap = t->cap ? t->cap * 2 : 4096;
-		g.keys = malloc(g.cap * sizeof *g.keys);
-		g.counts = calloc(g.cap, sizeof *g.counts);
-		if (!g.keys || !g.counts) {
-			free(g.keys);
-			free(g.counts);
+		if (!(g.slots = calloc(g.cap, sizeof *g.slots)))
 			return -1;
-		}
 		for (size_t i = 0; i < t->cap; i++)
-			if (t->counts[i]) {
-				size_t j = count16_slot(&g, t->keys[i]);
-				memcpy(g.keys[j], t->keys[i], 16);
-				g.counts[j] = t->counts[i];
-			}
+			if (t->slots[i].count)
+				g.slots[count16_slot(&g, t->slots[i].key)] = t->slots[i];
 		g.n = t->n;
-		free(t->keys);
-		free(t->counts);
+		free(t->slots);
 		*t = g;
 	}
-	size_t i = count16_slot(t, key);
-	if (!t->counts[i]) {
-		memcpy(t->keys[i], key, 16);
+	struct cb_count16_slot *sl = &t->slots[count16_slot(t, key)];
+	if (!sl->count) {
+		memcpy(sl->key, key, 16);
 		t->n++;
 	}
-	return (long)t->counts[i]++;
+	return (long)sl->count++;
 }
 
 uint32_t cb_count16_get(const struct cb_count16 *t, const uint8_t key[16])
 {
-	return t->cap ? t->counts[count16_slot(t, key)] : 0;
+	return t->cap ? t->slots[count16_slot(t, key)].count : 0;
 }
 
 void cb_count16_free(struct cb_count16 *t)
 {
-	free(t->keys);
-	free(t->counts);
+	free(t->slots);
 	memset(t, 0, sizeof *t);
 }

@@ -795,6 +795,27 @@ static void test_null_bindings(void **state)
 	assert_int_equal(cb_store_get(s, first, 0, &got, &err), CB_OK);
 	assert_int_equal(got.education, CB_NA);
 	cb_case_clear(&got);
+
+	/* values kept bound from one case to the next: same, changed, gone, back, across a schema change */
+	const char *eds[] = {ed, ed, cb_fields[CB_FLD_education].vset->values[3].name, "", ed, ed};
+	const char *years[] = {"1980", "1980", "1981", "", "1981", "1981"};
+	uint8_t ids[6][16];
+	for (int i = 0; i < 6; i++) {
+		make_case(&c[0], 1, false);
+		set(&c[0], "education", eds[i]);
+		set(&c[0], "birth_year", years[i]);
+		if (i == 4) /* the statement is prepared again by SQLite: the bindings must still hold */
+			assert_int_equal(sqlite3_exec(cb_store_db(s), "CREATE TABLE t4(x)", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(cb_store_add(s, &c[0], NULL, &err), CB_OK);
+		memcpy(ids[i], c[0].case_id, 16);
+		cb_case_clear(&c[0]);
+	}
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(cb_store_get(s, ids[i], 0, &got, &err), CB_OK);
+		assert_int_equal(got.education, *eds[i] ? cb_value_find(cb_fields[CB_FLD_education].vset, eds[i]) : CB_NA);
+		assert_int_equal(got.birth_year, *years[i] ? atoi(years[i]) : CB_NA);
+		cb_case_clear(&got);
+	}
 	cb_store_free(&s);
 }
 

@@ -47,7 +47,7 @@ static void test_count16(void **state)
 	assert_int_equal(cb_count16_bump(&t, b), 0);
 	assert_int_equal(cb_count16_get(&t, a), 1);
 	cb_count16_free(&t);
-	assert_null(t.keys);
+	assert_null(t.slots);
 	assert_int_equal(t.n, 0);
 	assert_int_equal(cb_count16_get(&t, a), 0);
 }
