@@ -288,12 +288,32 @@ int cb_unseal(const uint8_t key[CB_KEY_BYTES], const uint8_t *ad, size_t adlen, 
 	return CB_OK;
 }
 
+void cb_wrap_key_derive(const uint8_t master[CB_KEY_BYTES], uint8_t kek[CB_KEY_BYTES])
+{
+	cb_subkey(master, WRAP_SUBKEY_ID, WRAP_CONTEXT, kek);
+}
+
+void cb_key_wrap_with(const uint8_t kek[CB_KEY_BYTES], const uint8_t id[16], const uint8_t key[CB_KEY_BYTES],
+		      uint8_t out[CB_WRAPPED_KEY_BYTES])
+{
+	cb_seal(kek, id, 16, key, CB_KEY_BYTES, out);
+}
+
+int cb_key_unwrap_with(const uint8_t kek[CB_KEY_BYTES], const uint8_t id[16], const uint8_t in[CB_WRAPPED_KEY_BYTES],
+		       uint8_t key[CB_KEY_BYTES])
+{
+	int rc = cb_unseal(kek, id, 16, in, CB_WRAPPED_KEY_BYTES, key);
+	if (rc != CB_OK)
+		sodium_memzero(key, CB_KEY_BYTES);
+	return rc;
+}
+
 void cb_key_wrap(const uint8_t master[CB_KEY_BYTES], const uint8_t id[16], const uint8_t key[CB_KEY_BYTES],
 		 uint8_t out[CB_WRAPPED_KEY_BYTES])
 {
 	uint8_t kek[CB_KEY_BYTES];
-	cb_subkey(master, WRAP_SUBKEY_ID, WRAP_CONTEXT, kek);
-	cb_seal(kek, id, 16, key, CB_KEY_BYTES, out);
+	cb_wrap_key_derive(master, kek);
+	cb_key_wrap_with(kek, id, key, out);
 	sodium_memzero(kek, sizeof kek);
 }
 
@@ -301,11 +321,9 @@ int cb_key_unwrap(const uint8_t master[CB_KEY_BYTES], const uint8_t id[16], cons
 		  uint8_t key[CB_KEY_BYTES])
 {
 	uint8_t kek[CB_KEY_BYTES];
-	cb_subkey(master, WRAP_SUBKEY_ID, WRAP_CONTEXT, kek);
-	int rc = cb_unseal(kek, id, 16, in, CB_WRAPPED_KEY_BYTES, key);
+	cb_wrap_key_derive(master, kek);
+	int rc = cb_key_unwrap_with(kek, id, in, key);
 	sodium_memzero(kek, sizeof kek);
-	if (rc != CB_OK)
-		sodium_memzero(key, CB_KEY_BYTES);
 	return rc;
 }
 

@@ -47,6 +47,13 @@ void cb_key_wrap(const uint8_t master[CB_KEY_BYTES], const uint8_t id[16], const
 /* CB_ECORRUPT when the wrapped key fails authentication (wrong master key, wrong case, tampering). */
 int cb_key_unwrap(const uint8_t master[CB_KEY_BYTES], const uint8_t id[16], const uint8_t in[CB_WRAPPED_KEY_BYTES],
 		  uint8_t key[CB_KEY_BYTES]);
+/* The same with the key-wrapping key derived once (cb_wrap_key_derive; keep it in secret memory) instead of
+ * on every call: for many keys in a row. */
+void cb_wrap_key_derive(const uint8_t master[CB_KEY_BYTES], uint8_t kek[CB_KEY_BYTES]);
+void cb_key_wrap_with(const uint8_t kek[CB_KEY_BYTES], const uint8_t id[16], const uint8_t key[CB_KEY_BYTES],
+		      uint8_t out[CB_WRAPPED_KEY_BYTES]);
+int cb_key_unwrap_with(const uint8_t kek[CB_KEY_BYTES], const uint8_t id[16], const uint8_t in[CB_WRAPPED_KEY_BYTES],
+		       uint8_t key[CB_KEY_BYTES]);
 
 /* Seals n bytes into out (n + CB_SEAL_OVERHEAD bytes, caller-allocated) with a random nonce. */
 void cb_seal(const uint8_t key[CB_KEY_BYTES], const uint8_t *ad, size_t adlen, const void *msg, size_t n,

@@ -23,8 +23,9 @@
 #include "io/io.h"
 
 /* Batches start small, so that the first rows are committed (and visible) soon, and double up to BATCH_MAX:
- * every batch rewrites the index pages its random case ids and fingerprints land on, so few large batches
- * write far less than many small ones.  A crash loses at most the batch in progress; importing the file
+ * every batch rewrites the index pages its random case ids (and fingerprints, unless the store defers that
+ * index for a large load: cb_store_load_expect) land on, so few large batches write far less than many small
+ * ones.  A crash loses at most the batch in progress; importing the file
  * again completes it. */
 #define BATCH 4096
 #define BATCH_MAX (1L << 18)
@@ -48,63 +49,6 @@ void cb_progress(const char *what, long done, long total)
 	if (done >= total)
 		fputc('\n', stderr);
 	fflush(stderr);
-}
-
-/* ---- counts of identical rows seen so far, by the hash of their raw text */
-
-struct seen {
-	uint8_t (*keys)[16];
-	uint32_t *counts; /* 0: empty slot */
-	size_t cap, n;
-};
-
-static size_t slot_of(const struct seen *t, const uint8_t key[16])
-{
-	uint64_t h;
-	memcpy(&h, key, sizeof h);
-	size_t i = (size_t)h & (t->cap - 1);
-	while (t->counts[i] && memcmp(t->keys[i], key, 16) != 0)
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-/* How many times key was seen before; counts this sighting.  < 0 when out of memory. */
-static long seen_bump(struct seen *t, const uint8_t key[16])
-{
-	if ((t->n + 1) * 2 > t->cap) {
-		struct seen g = {0};
-		g.cap = t->cap ? t->cap * 2 : 4096;
-		g.keys = malloc(g.cap * sizeof *g.keys);
-		g.counts = calloc(g.cap, sizeof *g.counts);
-		if (!g.keys || !g.counts) {
-			free(g.keys);
-			free(g.counts);
-			return -1;
-		}
-		for (size_t i = 0; i < t->cap; i++)
-			if (t->counts[i]) {
-				size_t j = slot_of(&g, t->keys[i]);
-				memcpy(g.keys[j], t->keys[i], 16);
-				g.counts[j] = t->counts[i];
-			}
-		g.n = t->n;
-		free(t->keys);
-		free(t->counts);
-		*t = g;
-	}
-	size_t i = slot_of(t, key);
-	if (!t->counts[i]) {
-		memcpy(t->keys[i], key, 16);
-		t->n++;
-	}
-	return (long)t->counts[i]++;
-}
-
-static void seen_free(struct seen *t)
-{
-	free(t->keys);
-	free(t->counts);
-	memset(t, 0, sizeof *t);
 }
 
 /* ---- the rejected-rows file */
@@ -273,11 +217,11 @@ static const struct cb_format *pick_format(FILE *f, const char *path, const char
 }
 
 /* The fingerprint of a row: raw text, then the number of identical rows before it in this file. */
-static int row_fingerprint(struct cb_store *s, struct seen *t, const struct cb_csv_row *row, uint8_t fp[16])
+static int row_fingerprint(struct cb_store *s, struct cb_count16 *t, const struct cb_csv_row *row, uint8_t fp[16])
 {
 	uint8_t buf[24];
 	cb_store_fingerprint(s, row->raw, row->rawlen, buf);
-	long k = seen_bump(t, buf);
+	long k = cb_count16_bump(t, buf);
 	if (k < 0)
 		return CB_ENOMEM;
 	uint64_t k64 = (uint64_t)k;
@@ -292,11 +236,12 @@ static int row_fingerprint(struct cb_store *s, struct seen *t, const struct cb_c
  * A reading thread does everything per row that needs no database: CSV parsing, row conversion, the
  * fingerprint, cb_store_prepare (validation, sealing, key wrapping) and the rejected-rows line.  The calling
  * thread takes the results in file order and does the SQLite writes, the batches, the counts and the
- * rejected-rows file, exactly as a single thread would.  They hand over chunks of rows through a small ring
- * (NCHUNKS chunks), so the reader can run at most that far ahead. */
+ * rejected-rows file, exactly as a single thread would.  They hand over chunks of rows through a ring of
+ * NCHUNKS chunks, so the reader can run at most that far ahead: far enough to keep working while the writer
+ * waits for a commit. */
 
 #define CHUNK 256
-#define NCHUNKS 4
+#define NCHUNKS 32
 
 struct item {
 	int rc; /* CB_OK: p is ready to write; CB_EINVAL: rejected (rejline); anything else stops the import */
@@ -327,7 +272,7 @@ struct pipeline {
 	struct cb_reader_ctx *ctx;
 	struct cb_csv *r;
 	struct rejects *rej;
-	struct seen seen;
+	struct cb_count16 seen; /* identical rows so far, by the hash of their raw text */
 	const char *site;
 };
 
@@ -444,7 +389,7 @@ static void pipeline_free(struct pipeline *pl)
 				cb_prepared_free(&pl->chunks[i].items[j].p);
 			}
 	free(pl->chunks);
-	seen_free(&pl->seen);
+	cb_count16_free(&pl->seen);
 	pthread_cond_destroy(&pl->cv);
 	pthread_mutex_destroy(&pl->mu);
 }
@@ -550,8 +495,12 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 		goto out;
 	}
 	started = true;
-	for (;;) {
+	for (bool first = true;; first = false) {
 		struct chunk *ch = full_chunk(&pl);
+		/* how many rows the file holds, judged by the first chunk: the store sizes its cache and may defer
+		 * its fingerprint index by it (cb_store_load_expect) */
+		if (first && ch->n > 0 && ch->items[ch->n - 1].offset > 0)
+			cb_store_load_expect(s, (long)((double)total * ch->n / (double)ch->items[ch->n - 1].offset));
 		for (int i = 0; i < ch->n; i++) {
 			struct item *it = &ch->items[i];
 			struct cb_err *why = &it->e;

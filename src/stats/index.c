@@ -317,16 +317,10 @@ static void col_set(struct cb_icol *c, uint32_t slot, uint32_t v)
 	}
 }
 
-static bool counts(const struct cb_index *ix, uint32_t slot)
-{
-	uint8_t fl = ix->flags[slot];
-	return (fl & CB_IX_LIVE) && ((fl & CB_IX_CONSENT) || !ix->require_consent);
-}
-
 /* Adds (+1) or removes (-1) a slot's codes from the presence counts and the counted bits. */
 static void account(struct cb_index *ix, uint32_t slot, int delta)
 {
-	if (!counts(ix, slot))
+	if (!cb_index_counts(ix, slot))
 		return;
 	for (int f = 0; f < CB_NFIELDS; f++) {
 		struct cb_icol *c = &ix->col[f];
@@ -346,7 +340,7 @@ void cb_index_set_require_consent(struct cb_index *ix, bool on)
 	ix->require_consent = on;
 	memset(ix->counted, 0, ((size_t)ix->cap + 63) / 64 * 8);
 	for (uint32_t s = 0; s < ix->n; s++)
-		if (counts(ix, s))
+		if (cb_index_counts(ix, s))
 			ix->counted[s / 64] |= 1ull << (s % 64);
 	for (int f = 0; f < CB_NFIELDS; f++) {
 		struct cb_icol *c = &ix->col[f];

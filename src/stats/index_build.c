@@ -1,10 +1,10 @@
 /*
  * index_build.c -- building the column index (index.c) from the store when the database is opened.
  *
- * One SELECT of the coded columns, on several threads for a large database (see "building from the
- * store" below).  Coded fields are stored as the text of their value names; they are mapped through
- * collision-free hash tables made once from the codebook, countries through the codebook's direct-indexed
- * table.
+ * One SELECT of the coded columns through an SQL function that decodes each row, on several threads for a
+ * large database (see "building from the store" below).  Coded fields are stored as the text of their value
+ * names; they are mapped through collision-free hash tables made once from the codebook, countries (stored
+ * as alpha-2 codes) through a direct-indexed table.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,47 +16,79 @@
 
 #include "stats/stats_int.h"
 
-/* ---- value-name hash tables, one per value set, built once */
+/* ---- value-name hash tables, one per value set, built once
+ *
+ * This runs for every coded cell when the index is built, so a lookup is made to cost a few instructions:
+ * a name is read as its length and two words, its first and its last (up to) 8 bytes.  For a name of up to
+ * 16 bytes those three say exactly which name it is, so a lookup is one probe and three compares; a longer
+ * name also compares its middle.  The hash multiplier is chosen per value set so that the set's names land
+ * in distinct slots. */
 
 #define NT_CAP 256 /* 4 x the largest value set (64): room to find a collision-free multiplier */
 struct name_slot {
-	const char *name;
-	uint16_t len;
-	int16_t value;
+	uint64_t w0, w1;  /* name_words() */
+	const char *name; /* NULL: an empty slot */
+	uint32_t len;
+	int32_t value;
 };
 static struct name_slot name_tab[CB_VS__COUNT][NT_CAP];
+static uint64_t name_mult[CB_VS__COUNT];
 static pthread_once_t name_once = PTHREAD_ONCE_INIT;
 
-/* A hash of a value name from its length and three of its bytes, times a multiplier chosen per value set
- * so that the set's names land in distinct slots: a lookup is then one probe and one memcmp (this runs for
- * every coded cell when the index is built).  n > 0. */
-static uint32_t name_mult[CB_VS__COUNT];
-static uint32_t name_hash(const char *p, size_t n, uint32_t mult)
+/* Countries are stored as their alpha-2 code: country index + 1 by its two capital letters, 0 none. */
+static uint16_t country2[26 * 26];
+
+/* The first and last (up to) 8 bytes of p[0..n), n > 0, read without going past p + n. */
+static inline void name_words(const char *p, size_t n, uint64_t *w0, uint64_t *w1)
 {
-	uint32_t k = (uint32_t)n ^ (uint32_t)(unsigned char)p[0] << 8 ^ (uint32_t)(unsigned char)p[n - 1] << 16 ^
-		     (uint32_t)(unsigned char)p[n / 2] << 24;
-	return (k * mult) >> 24; /* 8 bits: NT_CAP */
+	if (n >= 8) {
+		memcpy(w0, p, 8);
+		memcpy(w1, p + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, p, 4);
+		memcpy(&b, p + n - 4, 4);
+		*w0 = a;
+		*w1 = b;
+	} else {
+		*w0 = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << 8 |
+		      (uint64_t)(unsigned char)p[n - 1] << 16;
+		*w1 = 0;
+	}
+}
+
+static inline uint32_t name_hash(uint64_t w0, uint64_t w1, size_t n, uint64_t mult)
+{
+	return (uint32_t)(((w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ n) * mult) >> 56); /* 8 bits: NT_CAP */
 }
 
 /* Slots the names of set s would collide on under mult. */
-static int name_collisions(int s, uint32_t mult)
+static int name_collisions(int s, uint64_t mult)
 {
 	uint8_t seen[NT_CAP] = {0};
 	int c = 0;
 	for (int v = 0; v < cb_vsets[s].count; v++) {
 		const char *nm = cb_vsets[s].values[v].name;
-		c += seen[name_hash(nm, strlen(nm), mult)]++ != 0;
+		uint64_t w0, w1;
+		size_t n = strlen(nm);
+		name_words(nm, n, &w0, &w1);
+		c += seen[name_hash(w0, w1, n, mult)]++ != 0;
 	}
 	return c;
 }
 
 static void name_build(void)
 {
+	for (int i = 0; i < cb_ncountries; i++) {
+		const char *a2 = cb_countries[i].alpha2;
+		if (a2[0] >= 'A' && a2[0] <= 'Z' && a2[1] >= 'A' && a2[1] <= 'Z' && !a2[2])
+			country2[(a2[0] - 'A') * 26 + (a2[1] - 'A')] = (uint16_t)(i + 1);
+	}
 	for (int s = 0; s < CB_VS__COUNT; s++) {
-		uint32_t best = 0x9e3779b1u;
+		uint64_t best = 0xff51afd7ed558ccdull;
 		int bc = name_collisions(s, best);
-		for (uint32_t t = 1; t < 4096 && bc; t++) { /* odd multipliers until none collide */
-			uint32_t m = 0x9e3779b1u + 2 * t * 0x5bd1e995u;
+		for (uint64_t t = 1; t < 4096 && bc; t++) { /* odd multipliers until none collide */
+			uint64_t m = best + 2 * t * 0xc4ceb9fe1a85ec53ull;
 			int c = name_collisions(s, m);
 			if (c < bc) {
 				bc = c;
@@ -67,31 +99,49 @@ static void name_build(void)
 		for (int v = 0; v < cb_vsets[s].count; v++) { /* linear probing keeps any rare collision correct */
 			const char *nm = cb_vsets[s].values[v].name;
 			size_t len = strlen(nm);
-			uint32_t h = name_hash(nm, len, best);
+			uint64_t w0, w1;
+			name_words(nm, len, &w0, &w1);
+			uint32_t h = name_hash(w0, w1, len, best);
 			while (name_tab[s][h].name)
 				h = (h + 1) & (NT_CAP - 1);
-			name_tab[s][h] = (struct name_slot){nm, (uint16_t)len, (int16_t)v};
+			name_tab[s][h] = (struct name_slot){w0, w1, nm, (uint32_t)len, v};
 		}
 	}
 }
 
-/* Value index of a stored name in set s, or -1.  n > 0. */
-static int name_lookup(int s, const char *p, size_t n)
+/* A spelling from another case convention: the slow path of name_lookup. */
+static int name_lookup_nocase(int s, const char *p, size_t n)
 {
 	const struct cb_vset *vs = &cb_vsets[s];
-	for (uint32_t h = name_hash(p, n, name_mult[s]); name_tab[s][h].name; h = (h + 1) & (NT_CAP - 1))
-		if (name_tab[s][h].len == n && memcmp(name_tab[s][h].name, p, n) == 0)
-			return name_tab[s][h].value;
-	for (int v = 0; v < vs->count; v++) /* a spelling from another case convention */
+	for (int v = 0; v < vs->count; v++)
 		if (strlen(vs->values[v].name) == n && strncasecmp(vs->values[v].name, p, n) == 0)
 			return v;
 	return -1;
 }
 
+/* Value index of a stored name in set s, or -1 (then try name_lookup_nocase).  n > 0. */
+static inline int name_lookup(int s, const char *p, size_t n)
+{
+	const struct name_slot *tab = name_tab[s];
+	uint64_t w0, w1;
+	name_words(p, n, &w0, &w1);
+	uint32_t h = name_hash(w0, w1, n, name_mult[s]);
+	while (tab[h].name) {
+		if (tab[h].w0 == w0 && tab[h].w1 == w1 && tab[h].len == n &&
+		    (n <= 16 || memcmp(tab[h].name + 8, p + 8, n - 16) == 0))
+			return tab[h].value;
+		h = (h + 1) & (NT_CAP - 1);
+	}
+	return -1;
+}
+
 /* ---- building from the store
  *
- * One SELECT of the coded columns over a range of seq (the cases table's INTEGER PRIMARY KEY).  Each column's
- * decoder is chosen once (struct dec), not per cell.  Slots are laid out by seq: a range [lo, hi] owns slots
+ * One SELECT over a range of seq (the cases table's INTEGER PRIMARY KEY) that hands each row's coded columns
+ * to an SQL function of ours (row_fn), which decodes them straight into the index: no result rows are
+ * stepped out and no column is asked for one API call at a time, which is what makes the build quicker than
+ * SQLite merely selecting the same columns.  Each column's decoder is chosen once (struct dec), not per
+ * cell.  Slots are laid out by seq: a range [lo, hi] owns slots
  * lo - min .. hi - min, so on a machine with several cores each thread fills its own region of the final
  * arrays with no locking, with its own site dictionary, on its own connection: the calling thread on the
  * store's (whose page cache may be warm), the others on read-only ones of their own.  Afterwards the
@@ -109,18 +159,23 @@ static int name_lookup(int s, const char *p, size_t n)
 #define BUILD_MAX_THREADS 8
 #define BUILD_BUSY_MS 5000
 
+/* The build's SQL function (row_fn), and the type of the pointer it takes. */
+#define ROW_FN "cb_stats_index_row"
+
 enum dec_kind { DK_INT, DK_NAME, DK_COUNTRY, DK_MULTI, DK_SITE };
 
 struct dec {
 	uint8_t kind, width;
 	int field, set; /* set: value set (DK_NAME, DK_MULTI) */
 	int lo, hi;     /* DK_INT */
+	uint32_t off;   /* DK_INT, DK_NAME, DK_COUNTRY: where its codes' counts start in a part's `count` */
 };
 
 struct plan {
 	struct cb_buf sql;
 	struct dec dec[CB_NFIELDS];
 	int ndec;
+	uint32_t ncount; /* entries of a part's `count` */
 };
 
 /* One thread's share of a build. */
@@ -133,13 +188,22 @@ struct part {
 	uint32_t base;   /* slot of seq lo */
 	uint32_t n;      /* slots filled from base */
 	int64_t rows;    /* rows read */
+	/* the last site name seen and its code: rows come in registration order, mostly a run per office */
+	char site[65];
+	size_t site_len;
+	uint32_t site_code;
+	void *data[CB_NFIELDS]; /* the plan's columns' arrays, in plan order */
+	/* counted cases per code of the single-valued columns (dec.off), and per site code of dict (site_cap
+	 * entries): counted as the rows are read rather than in a pass over the whole index afterwards */
+	uint32_t *count, *site_count, site_cap;
 	int rc;
 	struct cb_err err;
 };
 
 static int plan_make(const struct cb_index *ix, struct plan *pl)
 {
-	cb_buf_printf(&pl->sql, "SELECT case_id, record_key, consent_statistics");
+	cb_buf_printf(&pl->sql, "SELECT 1 FROM cases WHERE seq BETWEEN ?1 AND ?2 AND " ROW_FN
+				"(?3, case_id, record_key, consent_statistics");
 	for (int f = 0; f < CB_NFIELDS; f++) {
 		if (!ix->col[f].used)
 			continue;
@@ -156,9 +220,13 @@ static int plan_make(const struct cb_index *ix, struct plan *pl)
 		}
 		if ((d->kind == DK_NAME || d->kind == DK_MULTI) && d->set < 0)
 			return CB_EINVAL;
+		if (d->kind != DK_MULTI && d->kind != DK_SITE) {
+			d->off = pl->ncount;
+			pl->ncount += ix->col[f].ncodes;
+		}
 		cb_buf_printf(&pl->sql, ", \"%s\"", fd->name);
 	}
-	cb_buf_printf(&pl->sql, " FROM cases WHERE seq BETWEEN ?1 AND ?2");
+	cb_buf_printf(&pl->sql, ")");
 	return pl->sql.data ? CB_OK : CB_ENOMEM;
 }
 
@@ -166,15 +234,16 @@ static uint32_t multi_code(int set, const char *p, size_t n)
 {
 	uint32_t bits = 0;
 	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j < n && p[j] != ';')
-			j++;
+		const char *sep = memchr(p + i, ';', n - i);
+		size_t j = sep ? (size_t)(sep - p) : n;
 		size_t a = i, b = j;
 		while (a < b && p[a] == ' ')
 			a++;
 		while (b > a && p[b - 1] == ' ')
 			b--;
 		int v = b > a ? name_lookup(set, p + a, b - a) : -1;
+		if (v < 0 && b > a)
+			v = name_lookup_nocase(set, p + a, b - a);
 		if (v >= 0)
 			bits |= 1u << v;
 		i = j + 1;
@@ -182,25 +251,39 @@ static uint32_t multi_code(int set, const char *p, size_t n)
 	return bits;
 }
 
-/* Code of a stored text value (n > 0; an unknown name counts as not recorded). */
-static int text_code(struct cb_index *dict, const struct dec *d, const char *p, size_t n, uint32_t *code)
+/* Code of a stored text value (p NUL-terminated, n > 0; an unknown name counts as not recorded). */
+static inline int text_code(struct part *pt, const struct dec *d, const char *p, size_t n, uint32_t *code)
 {
 	*code = 0;
 	switch (d->kind) {
 	case DK_NAME: {
 		int v = name_lookup(d->set, p, n);
+		if (v < 0)
+			v = name_lookup_nocase(d->set, p, n);
 		*code = v < 0 ? 0 : (uint32_t)v + 1;
 		return CB_OK;
 	}
 	case DK_MULTI: *code = multi_code(d->set, p, n); return CB_OK;
-	case DK_SITE: return cb_index_site_code(dict, p, n, code);
-	case DK_COUNTRY: {
-		char cc[4];
-		if (n > 3)
+	case DK_SITE: {
+		if (n == pt->site_len && memcmp(pt->site, p, n) == 0) {
+			*code = pt->site_code;
 			return CB_OK;
-		memcpy(cc, p, n);
-		cc[n] = 0;
-		int32_t i = cb_country_find(cc);
+		}
+		int rc = cb_index_site_code(pt->dict, p, n, code);
+		if (rc == CB_OK && n < sizeof pt->site) {
+			memcpy(pt->site, p, n);
+			pt->site_len = n;
+			pt->site_code = *code;
+		}
+		return rc;
+	}
+	case DK_COUNTRY: {
+		unsigned a = (unsigned char)p[0] - 'A', b = n == 2 ? (unsigned char)p[1] - 'A' : 26;
+		if (a < 26 && b < 26 && country2[a * 26 + b]) {
+			*code = country2[a * 26 + b];
+			return CB_OK;
+		}
+		int32_t i = n > 3 ? CB_NA : cb_country_find(p); /* alpha-3, small letters */
 		*code = i == CB_NA ? 0 : (uint32_t)i + 1;
 		return CB_OK;
 	}
@@ -224,77 +307,159 @@ static bool text_yes(const unsigned char *p, int n)
 }
 
 /* The case id of the current row into id; false for a row the index cannot address. */
-static bool row_id(sqlite3_stmt *st, uint8_t id[16])
+static bool row_id(sqlite3_value *v, uint8_t id[16])
 {
-	if (sqlite3_column_type(st, 0) == SQLITE_BLOB && sqlite3_column_bytes(st, 0) == 16) {
-		memcpy(id, sqlite3_column_blob(st, 0), 16);
+	if (sqlite3_value_type(v) == SQLITE_BLOB && sqlite3_value_bytes(v) == 16) {
+		memcpy(id, sqlite3_value_blob(v), 16);
 		return true;
 	}
-	const char *t = (const char *)sqlite3_column_text(st, 0);
+	const char *t = (const char *)sqlite3_value_text(v);
 	return t && cb_case_id_parse(t, id) == CB_OK;
+}
+
+/* Room in a part's site counts for site code `code`. */
+static int site_count_grow(struct part *pt, uint32_t code)
+{
+	uint32_t cap = pt->site_cap ? pt->site_cap : 64;
+	while (cap <= code)
+		cap *= 2;
+	uint32_t *p = realloc(pt->site_count, (size_t)cap * sizeof *p);
+	if (!p)
+		return CB_ENOMEM;
+	memset(p + pt->site_cap, 0, (size_t)(cap - pt->site_cap) * sizeof *p);
+	pt->site_count = p;
+	pt->site_cap = cap;
+	return CB_OK;
+}
+
+/* Decodes one row (v: case_id, record_key, consent_statistics, then the plan's columns) into the next slot. */
+static int scan_row(struct part *pt, sqlite3_value **v)
+{
+	struct cb_index *ix = pt->ix;
+	const struct plan *pl = pt->pl;
+	pt->rows++;
+	if ((uint64_t)pt->n >= (uint64_t)(pt->hi - pt->lo + 1)) /* cannot happen: seq is unique */
+		return pt->rc = cb_err_set(&pt->err, CB_ECORRUPT, "statistics index: more rows than seq numbers");
+	uint32_t slot = pt->base + pt->n;
+	if (!row_id(v[0], ix->id[slot]))
+		return CB_OK; /* not a case the index can address; the slot is reused */
+	pt->n++;
+	ix->rkey[slot] = (uint8_t)(sqlite3_value_int(v[1]) & 0xff);
+	bool yes;
+	if (sqlite3_value_type(v[2]) == SQLITE_INTEGER)
+		yes = sqlite3_value_int(v[2]) != 0;
+	else
+		yes = text_yes(sqlite3_value_text(v[2]), sqlite3_value_bytes(v[2]));
+	ix->flags[slot] = (uint8_t)(CB_IX_LIVE | (yes ? CB_IX_CONSENT : 0));
+	bool counted = yes || !ix->require_consent;
+	for (int k = 0; k < pl->ndec; k++) {
+		const struct dec *d = &pl->dec[k];
+		sqlite3_value *x = v[3 + k];
+		uint32_t code = 0;
+		const char *p;
+		if (d->kind == DK_INT && sqlite3_value_type(x) == SQLITE_INTEGER) {
+			sqlite3_int64 i = sqlite3_value_int64(x);
+			code = i < d->lo || i > d->hi ? 0 : (uint32_t)(i - d->lo) + 1;
+		} else if ((p = (const char *)sqlite3_value_text(x)) && *p) { /* NULL: not recorded */
+			if ((pt->rc = text_code(pt, d, p, (size_t)sqlite3_value_bytes(x), &code)))
+				return cb_err_field(&pt->err, pt->rc, cb_fields[d->field].name,
+						    "statistics index: too many values of %s", cb_fields[d->field].name);
+		}
+		switch (d->width) {
+		case 1: ((uint8_t *)pt->data[k])[slot] = (uint8_t)code; break;
+		case 2: ((uint16_t *)pt->data[k])[slot] = (uint16_t)code; break;
+		default: ((uint32_t *)pt->data[k])[slot] = code; break;
+		}
+		if (!counted || d->kind == DK_MULTI)
+			continue;
+		if (d->kind != DK_SITE)
+			pt->count[d->off + code]++;
+		else if (code < pt->site_cap || site_count_grow(pt, code) == CB_OK)
+			pt->site_count[code]++;
+		else
+			return pt->rc = cb_err_set(&pt->err, CB_ENOMEM, "statistics index: out of memory");
+	}
+	return CB_OK;
+}
+
+/* Adds a part's counts to the index's presence counts; map: the part's site codes to the index's (NULL: the
+ * same). */
+static void part_counts_add(struct cb_index *ix, const struct part *pt, const uint32_t *map)
+{
+	const struct plan *pl = pt->pl;
+	for (int k = 0; k < pl->ndec; k++) {
+		const struct dec *d = &pl->dec[k];
+		struct cb_icol *c = &ix->col[d->field];
+		if (d->kind != DK_MULTI && d->kind != DK_SITE)
+			for (uint32_t i = 0; i < c->ncodes; i++)
+				c->present[i] += pt->count[d->off + i];
+	}
+	uint32_t *site = ix->col[CB_FLD_site].present;
+	for (uint32_t i = 0; i < pt->site_cap && i <= pt->dict->nsites; i++)
+		site[map ? map[i] : i] += pt->site_count[i];
+}
+
+/* The counted bits from the flags, after the slots are laid out. */
+static void counted_bits(struct cb_index *ix)
+{
+	memset(ix->counted, 0, ((size_t)ix->cap + 63) / 64 * 8);
+	for (uint32_t s = 0; s < ix->n; s++)
+		if (cb_index_counts(ix, s))
+			ix->counted[s / 64] |= 1ull << (s % 64);
+}
+
+/* The SQL function the build's SELECT calls once per row with the row's columns: SQLite hands it their
+ * values in one array, where stepping out a result row and asking for its columns one call each costs more
+ * than decoding them.  Its first argument is the thread's part, bound as a pointer; it answers 0, so the
+ * SELECT returns no rows. */
+static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct part *pt = argc > 0 ? sqlite3_value_pointer(argv[0], ROW_FN) : NULL;
+	if (!pt || argc != 4 + pt->pl->ndec) {
+		sqlite3_result_error(ctx, ROW_FN ": not called by the statistics index", -1);
+		return;
+	}
+	if (scan_row(pt, argv + 1) != CB_OK) {
+		sqlite3_result_error(ctx, pt->err.msg, -1);
+		return;
+	}
+	sqlite3_result_int(ctx, 0);
+}
+
+/* The build's statement on db, registering row_fn there first if it is not yet (registering a function
+ * anew would expire the connection's statements, so it is done once per connection). */
+static int scan_prepare(sqlite3 *db, const struct plan *pl, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(db, pl->sql.data, -1, st, NULL) == SQLITE_OK)
+		return CB_OK;
+	if (sqlite3_create_function_v2(db, ROW_FN, -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, row_fn, NULL, NULL,
+				       NULL) != SQLITE_OK)
+		return CB_EDB;
+	return sqlite3_prepare_v2(db, pl->sql.data, -1, st, NULL) == SQLITE_OK ? CB_OK : CB_EDB;
 }
 
 /* Reads the rows of one seq range into slots base, base + 1, ...  A thread's body (void * for pthreads). */
 static void *part_scan(void *arg)
 {
 	struct part *pt = arg;
-	struct cb_index *ix = pt->ix;
-	const struct plan *pl = pt->pl;
 	sqlite3_stmt *st = NULL;
-	void *data[CB_NFIELDS];
-	uint64_t room = (uint64_t)(pt->hi - pt->lo + 1);
-	int src;
-	for (int k = 0; k < pl->ndec; k++)
-		data[k] = ix->col[pl->dec[k].field].data;
-	if (sqlite3_prepare_v2(pt->db, pl->sql.data, -1, &st, NULL) != SQLITE_OK) {
+	if (!(pt->count = calloc(pt->pl->ncount + 1, sizeof *pt->count))) {
+		pt->rc = cb_err_set(&pt->err, CB_ENOMEM, "statistics index: out of memory");
+		goto out;
+	}
+	for (int k = 0; k < pt->pl->ndec; k++)
+		pt->data[k] = pt->ix->col[pt->pl->dec[k].field].data;
+	if (scan_prepare(pt->db, pt->pl, &st) != CB_OK) {
 		pt->rc = cb_err_set(&pt->err, CB_EDB, "statistics index: %s", sqlite3_errmsg(pt->db));
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, pt->lo);
 	sqlite3_bind_int64(st, 2, pt->hi);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		pt->rows++;
-		if (pt->n >= room) { /* cannot happen: seq is unique */
-			pt->rc = cb_err_set(&pt->err, CB_ECORRUPT, "statistics index: more rows than seq numbers");
-			goto out;
-		}
-		uint32_t slot = pt->base + pt->n;
-		if (!row_id(st, ix->id[slot]))
-			continue; /* not a case the index can address; the slot is reused */
-		pt->n++;
-		ix->rkey[slot] = (uint8_t)(sqlite3_column_int(st, 1) & 0xff);
-		bool yes;
-		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER)
-			yes = sqlite3_column_int(st, 2) != 0;
-		else
-			yes = text_yes(sqlite3_column_text(st, 2), sqlite3_column_bytes(st, 2));
-		ix->flags[slot] = (uint8_t)(CB_IX_LIVE | (yes ? CB_IX_CONSENT : 0));
-		for (int k = 0; k < pl->ndec; k++) {
-			const struct dec *d = &pl->dec[k];
-			/* the value object: one column lookup instead of three; this connection is this thread's alone */
-			sqlite3_value *v = sqlite3_column_value(st, 3 + k);
-			int ty = sqlite3_value_type(v);
-			uint32_t code = 0;
-			if (ty == SQLITE_INTEGER && d->kind == DK_INT) {
-				sqlite3_int64 x = sqlite3_value_int64(v);
-				code = x < d->lo || x > d->hi ? 0 : (uint32_t)(x - d->lo) + 1;
-			} else if (ty != SQLITE_NULL) {
-				const char *p = (const char *)sqlite3_value_text(v);
-				size_t len = (size_t)sqlite3_value_bytes(v);
-				if (p && len && (pt->rc = text_code(pt->dict, d, p, len, &code))) {
-					cb_err_field(&pt->err, pt->rc, cb_fields[d->field].name,
-						     "statistics index: too many values of %s", cb_fields[d->field].name);
-					goto out;
-				}
-			}
-			switch (d->width) {
-			case 1: ((uint8_t *)data[k])[slot] = (uint8_t)code; break;
-			case 2: ((uint16_t *)data[k])[slot] = (uint16_t)code; break;
-			default: ((uint32_t *)data[k])[slot] = code; break;
-			}
-		}
-	}
-	if (src != SQLITE_DONE)
+	sqlite3_bind_pointer(st, 3, pt, ROW_FN, NULL);
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) /* none: the function answers 0 */
+		;
+	if (src != SQLITE_DONE && !pt->rc)
 		pt->rc = cb_err_set(&pt->err, CB_EDB, "statistics index: %s", sqlite3_errmsg(pt->db));
 out:
 	sqlite3_finalize(st);
@@ -361,6 +526,11 @@ static void slots_move(struct cb_index *ix, uint32_t to, uint32_t from, uint32_t
 	}
 }
 
+/* The bounds of seq (and the number of cases): each aggregate in a subquery of its own, which SQLite answers
+ * from the edge of the b-tree (min and max side by side in one SELECT scan the whole table). */
+#define SQL_SEQ_BOUNDS "SELECT coalesce((SELECT min(seq) FROM cases), 1), coalesce((SELECT max(seq) FROM cases), 0)"
+#define SQL_SEQ_BOUNDS_COUNT SQL_SEQ_BOUNDS ", (SELECT count(*) FROM cases)"
+
 /* Runs one query returning integers into v[0..nv-1] (NULL reads as 0). */
 static int query_ints(sqlite3 *db, const char *sql, int64_t *v, int nv)
 {
@@ -379,7 +549,7 @@ out:
 static int build_single(sqlite3 *db, struct cb_index *ix, const struct plan *pl, struct cb_err *err)
 {
 	int64_t b[2];
-	if (query_ints(db, "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0) FROM cases", b, 2))
+	if (query_ints(db, SQL_SEQ_BOUNDS, b, 2))
 		return cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
 	if (b[1] - b[0] + 1 > UINT32_MAX / 2)
 		return cb_err_set(err, CB_EINVAL, "statistics index: too many cases (%lld)", (long long)(b[1] - b[0] + 1));
@@ -388,12 +558,14 @@ static int build_single(sqlite3 *db, struct cb_index *ix, const struct plan *pl,
 				  (long long)(b[1] - b[0] + 1));
 	struct part pt = {.ix = ix, .dict = ix, .pl = pl, .db = db, .lo = b[0], .hi = b[1]};
 	part_scan(&pt);
-	if (pt.rc) {
+	if (pt.rc)
 		*err = pt.err;
-		return pt.rc;
-	}
+	else
+		part_counts_add(ix, &pt, NULL);
 	ix->n = pt.n;
-	return CB_OK;
+	free(pt.count);
+	free(pt.site_count);
+	return pt.rc;
 }
 
 /* Closes up the parts' regions and renumbers their sites into ix's dictionary in order of first sight. */
@@ -423,6 +595,7 @@ static int parts_merge(struct cb_index *ix, struct part *pt, int nt, struct cb_e
 		if (!same)
 			for (uint32_t s = n; s < n + pt[t].n; s++)
 				site[s] = (uint16_t)map[site[s]];
+		part_counts_add(ix, &pt[t], map);
 		n += pt[t].n;
 	}
 	ix->n = n;
@@ -455,9 +628,7 @@ static int build_parallel(sqlite3 *sdb, struct cb_index *ix, const struct plan *
 		}
 		if (sqlite3_exec(pt[t].db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
 		    query_ints(pt[t].db,
-			       t ? "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0), 0 FROM cases"
-				 : "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0), count(*) FROM cases",
-			       t ? b : first, 3))
+			       t ? SQL_SEQ_BOUNDS : SQL_SEQ_BOUNDS_COUNT, t ? b : first, t ? 2 : 3))
 			goto out;
 		if (t && (b[0] != first[0] || b[1] != first[1])) {
 			*again = true;
@@ -510,6 +681,8 @@ out:
 		else if (!sqlite3_get_autocommit(sdb))
 			sqlite3_exec(sdb, "ROLLBACK", NULL, NULL, NULL);
 		cb_index_free(&pt[t].dict);
+		free(pt[t].count);
+		free(pt[t].site_count);
 	}
 	return rc;
 }
@@ -549,11 +722,11 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 		ix->require_consent = !(strcmp(pol, "no") == 0 || strcmp(pol, "off") == 0 || strcmp(pol, "0") == 0);
 	free(pol);
 
-	if (query_ints(db, "SELECT coalesce(max(seq), 0) - coalesce(min(seq), 1) + 1 FROM cases", b, 1)) {
+	if (query_ints(db, SQL_SEQ_BOUNDS, b, 2)) {
 		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
 		goto out;
 	}
-	int nt = build_threads(db, b[0]);
+	int nt = build_threads(db, b[1] - b[0] + 1);
 	bool again = nt > 1;
 	rc = CB_EDB;
 	for (int attempt = 0; attempt < 2 && again; attempt++) {
@@ -575,7 +748,7 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 	ix->build_threads = (uint8_t)nt;
 	slots_trim(ix);
 	ix->live = ix->n;
-	cb_index_set_require_consent(ix, ix->require_consent);
+	counted_bits(ix);
 	*out = ix;
 	ix = NULL;
 	rc = CB_OK;

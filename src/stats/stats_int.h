@@ -44,6 +44,12 @@ struct cb_index {
 	uint32_t *sitehash, sitehcap;
 };
 
+/* Whether a slot counts in statistics: live, and consenting unless the policy does not ask for it. */
+static inline bool cb_index_counts(const struct cb_index *ix, uint32_t slot)
+{
+	uint8_t fl = ix->flags[slot];
+	return (fl & CB_IX_LIVE) && ((fl & CB_IX_CONSENT) || !ix->require_consent);
+}
 /* Site lookup: dictionary id, or -1. */
 int cb_index_site_find(const struct cb_index *ix, const char *name, size_t len);
 /* Site code (id + 1) of a name, adding it to the dictionary; 0 for an empty name. */

@@ -41,16 +41,29 @@ static size_t join_multi(const struct cb_field *f, uint64_t set, char *buf, size
 	return set ? n : o; /* a bit beyond the value set: refuse rather than drop it */
 }
 
-static void bind_null(sqlite3_stmt *st, int p, bool was_null, bool *is_null)
+enum { BOUND_UNKNOWN, BOUND_NULL, BOUND_VALUE };
+
+static void bind_null(sqlite3_stmt *st, int p, struct cb_bound *b)
 {
-	if (!was_null)
+	if (b->state != BOUND_NULL)
 		sqlite3_bind_null(st, p);
-	*is_null = true;
+	b->state = BOUND_NULL;
 }
 
-/* Binds every column field of c to st, parameters first..first+ncols-1; nulls[i] tracks NULL bindings. */
-static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c, bool *nulls,
-		       struct cb_err *err)
+/* True if parameter p holds coded value v already: its text is a static string (value name, country code) or
+ * the integer itself, so the binding still stands.  Else the caller binds it now. */
+static bool bound_to(struct cb_bound *b, int32_t v)
+{
+	if (b->state == BOUND_VALUE && b->v == v)
+		return true;
+	b->state = BOUND_VALUE;
+	b->v = v;
+	return false;
+}
+
+/* Binds every column field of c to st, parameters first..first+ncols-1; bound[i] tracks what is bound. */
+static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c,
+		       struct cb_bound *bound, struct cb_err *err)
 {
 	for (int i = 0; i < s->ncols; i++) {
 		const struct cb_field *f = s->cols[i];
@@ -61,63 +74,66 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 			continue; /* not in the update: see prepare_all */
 		if (f->kind != CB_SITE && f->kind != CB_MULTI)
 			memcpy(&v, m, sizeof v);
-		const bool was_null = nulls[i];
-		nulls[i] = false; /* every branch below binds a value, except bind_null */
+		struct cb_bound *b = &bound[i];
 		switch (f->kind) {
-		case CB_SITE:
-			if (*(const char *)m)
+		case CB_SITE: /* text in the case itself: bound anew every time */
+			if (*(const char *)m) {
 				sqlite3_bind_text(st, p, m, -1, SQLITE_STATIC);
-			else
-				bind_null(st, p, was_null, &nulls[i]);
+				b->state = BOUND_UNKNOWN;
+			} else {
+				bind_null(st, p, b);
+			}
 			break;
 		case CB_ENUM:
 			if (v == CB_NA)
-				bind_null(st, p, was_null, &nulls[i]);
+				bind_null(st, p, b);
 			else if (v < 0 || v >= f->vset->count)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value index %d out of range", f->name,
 						    (int)v);
-			else
+			else if (!bound_to(b, v))
 				sqlite3_bind_text(st, p, f->vset->values[v].name, -1, SQLITE_STATIC);
 			break;
 		case CB_COUNTRY:
 			if (v == CB_NA)
-				bind_null(st, p, was_null, &nulls[i]);
+				bind_null(st, p, b);
 			else if (v < 0 || v >= cb_ncountries)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: country index %d out of range",
 						    f->name, (int)v);
-			else
+			else if (!bound_to(b, v))
 				sqlite3_bind_text(st, p, cb_countries[v].alpha2, -1, SQLITE_STATIC);
 			break;
 		case CB_INT:
 		case CB_BOOL:
 			if (v == CB_NA)
-				bind_null(st, p, was_null, &nulls[i]);
-			else
+				bind_null(st, p, b);
+			else if (!bound_to(b, v))
 				sqlite3_bind_int(st, p, v);
 			break;
 		case CB_DATE:
 			if (v == CB_NA) {
-				bind_null(st, p, was_null, &nulls[i]);
-			} else {
+				bind_null(st, p, b);
+			} else { /* scratch is shared by ins and upd: bound anew every time */
 				cb_date_format(v, s->scratch[i]);
 				sqlite3_bind_text(st, p, s->scratch[i], 10, SQLITE_STATIC);
+				b->state = BOUND_UNKNOWN;
 			}
 			break;
 		case CB_MULTI: {
 			uint64_t set;
 			memcpy(&set, m, sizeof set);
 			if (!set) {
-				bind_null(st, p, was_null, &nulls[i]);
+				bind_null(st, p, b);
 				break;
 			}
 			size_t n = join_multi(f, set, s->scratch[i], SCRATCH);
 			if (n >= SCRATCH)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value set out of range", f->name);
 			sqlite3_bind_text(st, p, s->scratch[i], (int)n, SQLITE_STATIC);
+			b->state = BOUND_UNKNOWN;
 			break;
 		}
 		default:
-			bind_null(st, p, was_null, &nulls[i]);
+			bind_null(st, p, b);
 		}
 	}
 	return CB_OK;
@@ -227,20 +243,21 @@ static int seal_pii(struct cb_store *s, const struct cb_case *c, size_t *n, stru
 	return seal_into(s->sec->casekey, c, &s->pack, &s->sealed, &s->sealed_cap, n, err);
 }
 
-/* The case key of id into s->sec->casekey.  CB_ENOTFOUND if there is none (erased), CB_ECORRUPT if it fails
- * authentication. */
-static int load_key(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+/* The case key of id (stored in slot seq, the case's cases.seq) into s->sec->casekey.  CB_ENOTFOUND if there
+ * is none (erased; or a stale key of another case in the slot), CB_ECORRUPT if it fails authentication. */
+static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
 	int rc;
-	sqlite3_bind_blob(s->key_get, 1, id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(s->key_get, 1, seq);
+	sqlite3_bind_blob(s->key_get, 2, id, 16, SQLITE_STATIC);
 	int r = sqlite3_step(s->key_get);
 	if (r == SQLITE_DONE) {
 		rc = CB_ENOTFOUND;
 	} else if (r != SQLITE_ROW) {
 		rc = cb_store_db_err(s->kdb, err, "case keys");
 	} else if (sqlite3_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
-		   cb_key_unwrap(s->sec->master, id, sqlite3_column_blob(s->key_get, 0), s->sec->casekey) != CB_OK) {
+		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->sec->casekey) != CB_OK) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its case key fails authentication", idt);
 	} else {
@@ -251,11 +268,11 @@ static int load_key(struct cb_store *s, const uint8_t id[16], struct cb_err *err
 }
 
 /* Opens a sealed blob into c's identifying details.  CB_ENOTFOUND when the case key is gone (erased). */
-static int open_pii(struct cb_store *s, const uint8_t id[16], const void *blob, size_t n, struct cb_case *c,
-		    struct cb_err *err)
+static int open_pii(struct cb_store *s, int64_t seq, const uint8_t id[16], const void *blob, size_t n,
+		    struct cb_case *c, struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
-	int rc = load_key(s, id, err);
+	int rc = load_key(s, seq, id, err);
 	size_t len = n >= CB_SEAL_OVERHEAD ? n - CB_SEAL_OVERHEAD : 0;
 	if (rc != CB_OK)
 		return rc;
@@ -300,15 +317,19 @@ out:
 
 /* ---- free text of a case outside its record (assistance notes, referral details: assist.h) */
 
-static int key_for_update(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *version, bool *has_pii, int64_t *seq,
+			  struct cb_err *err);
+static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err);
 
 int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const char *text,
 		       uint8_t **out, size_t *n, struct cb_err *err)
 {
 	size_t len = strlen(text);
+	int64_t version, seq;
 	int rc;
 	*out = NULL;
-	if ((rc = key_for_update(s, id, err)) != CB_OK)
+	if ((rc = stored_version(s, id, &version, NULL, &seq, err)) != CB_OK ||
+	    (rc = key_for_update(s, seq, id, err)) != CB_OK)
 		return rc;
 	if (!(*out = malloc(len + CB_SEAL_OVERHEAD))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
@@ -324,9 +345,10 @@ int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 		       size_t n, char **text, struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
+	int64_t version, seq;
 	int rc;
 	*text = NULL;
-	if ((rc = load_key(s, id, err)) != CB_OK)
+	if ((rc = stored_version(s, id, &version, NULL, &seq, err)) != CB_OK || (rc = load_key(s, seq, id, err)) != CB_OK)
 		return rc;
 	if (n < CB_SEAL_OVERHEAD || !(*text = malloc(n - CB_SEAL_OVERHEAD + 1))) {
 		rc = n < CB_SEAL_OVERHEAD ? CB_ECORRUPT : CB_ENOMEM;
@@ -418,7 +440,7 @@ int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *finge
 	if (p->pii) { /* the case key lives only here: sealed with, wrapped, wiped */
 		cb_case_key_new(key);
 		rc = seal_into(key, c, &p->pack, &p->sealed, &p->sealed_cap, &p->sealed_n, err);
-		cb_key_wrap(s->sec->master, c->case_id, key, p->wrapped);
+		cb_key_wrap_with(s->sec->kek, c->case_id, key, p->wrapped);
 		sodium_memzero(key, sizeof key);
 		if (rc != CB_OK)
 			return rc;
@@ -440,6 +462,13 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	int rc;
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
+	if (p->has_fp) {
+		cb_store_fp_defer(s); /* at the first fingerprint of a large load */
+		if (s->fp_deferred && cb_count16_get(&s->fps, p->fp)) {
+			rc = cb_err_set(err, CB_EEXIST, "this row was imported before (as another case)");
+			goto out;
+		}
+	}
 	const sqlite3_int64 now = (sqlite3_int64)time(NULL);
 	sqlite3_stmt *st = s->ins;
 	sqlite3_bind_blob(st, P_ID, p->c.case_id, 16, SQLITE_STATIC);
@@ -455,7 +484,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		sqlite3_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, P_PII);
-	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_null, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_bound, err)) != CB_OK) {
 		sqlite3_reset(st);
 		goto out;
 	}
@@ -474,9 +503,12 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	}
 	sqlite3_reset(st);
 	if (p->pii) {
-		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it. */
-		sqlite3_bind_blob(s->key_ins, 1, p->c.case_id, 16, SQLITE_STATIC);
-		sqlite3_bind_blob(s->key_ins, 2, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
+		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it.  The
+		 * slot is the row's seq: nobody else gets it while our write lock holds; OR REPLACE takes over a
+		 * stale key a crash left there (its case never committed). */
+		sqlite3_bind_int64(s->key_ins, 1, sqlite3_last_insert_rowid(s->db));
+		sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
+		sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
 		if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
 			rc = cb_store_db_err(s->kdb, err, "case keys");
 			if (s->bulk) { /* take the row back out of the batch */
@@ -485,6 +517,13 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			}
 			goto out;
 		}
+	}
+	/* the in-memory fingerprints must hold every stored one: without room, back to the index at once */
+	if (p->has_fp && s->fp_deferred && cb_count16_bump(&s->fps, p->fp) < 0 &&
+	    (rc = cb_store_fp_restore(s, err)) != CB_OK) {
+		sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
+		cb_store_step_done(s->del);
+		goto out;
 	}
 	p->c.version = 1;
 out:
@@ -517,7 +556,7 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
 	} else {
 		rc = parse_row(s, s->get, out, NULL, NULL, err);
 		if (rc == CB_OK && (flags & CB_WITH_PII) && sqlite3_column_type(s->get, C_PII) != SQLITE_NULL) {
-			rc = open_pii(s, id, sqlite3_column_blob(s->get, C_PII),
+			rc = open_pii(s, sqlite3_column_int64(s->get, C_SEQ), id, sqlite3_column_blob(s->get, C_PII),
 				      (size_t)sqlite3_column_bytes(s->get, C_PII), out, err);
 			if (rc == CB_ENOTFOUND) /* key destroyed: the details are gone for good */
 				rc = CB_OK;
@@ -529,8 +568,9 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
 	return rc;
 }
 
-/* Looks up the stored version of id (within the open transaction): CB_ENOTFOUND if absent. */
-static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *version, bool *has_pii,
+/* Looks up the stored version of id (within the open transaction), whether it has sealed details and its seq
+ * (both optional): CB_ENOTFOUND if absent. */
+static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *version, bool *has_pii, int64_t *seq,
 			  struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
@@ -541,6 +581,8 @@ static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *ver
 		*version = sqlite3_column_int64(s->ver, 0);
 		if (has_pii)
 			*has_pii = sqlite3_column_int(s->ver, 1) != 0;
+		if (seq)
+			*seq = sqlite3_column_int64(s->ver, 2);
 	} else if (r == SQLITE_DONE) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
@@ -551,9 +593,10 @@ static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *ver
 	return rc;
 }
 
-static int delete_key(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+/* Destroys the key in the slot of the case at seq. */
+static int delete_key(struct cb_store *s, int64_t seq, struct cb_err *err)
 {
-	sqlite3_bind_blob(s->key_del, 1, id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(s->key_del, 1, seq);
 	if (cb_store_step_done(s->key_del) != SQLITE_OK)
 		return cb_store_db_err(s->kdb, err, "case keys");
 	return CB_OK;
@@ -561,16 +604,17 @@ static int delete_key(struct cb_store *s, const uint8_t id[16], struct cb_err *e
 
 /* Puts the key for id into s->sec->casekey: the stored one if there is one (the old blob stays readable
  * until the new one commits), else a new one, stored now (committed before the case, outside a batch). */
-static int key_for_update(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err)
 {
 	uint8_t wrapped[CB_WRAPPED_KEY_BYTES];
-	int rc = load_key(s, id, err);
+	int rc = load_key(s, seq, id, err);
 	if (rc != CB_ENOTFOUND)
 		return rc;
 	cb_case_key_new(s->sec->casekey);
-	cb_key_wrap(s->sec->master, id, s->sec->casekey, wrapped);
-	sqlite3_bind_blob(s->key_ins, 1, id, 16, SQLITE_STATIC);
-	sqlite3_bind_blob(s->key_ins, 2, wrapped, sizeof wrapped, SQLITE_STATIC);
+	cb_key_wrap_with(s->sec->kek, id, s->sec->casekey, wrapped);
+	sqlite3_bind_int64(s->key_ins, 1, seq);
+	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
+	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
 	if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
 		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
 		return cb_store_db_err(s->kdb, err, "case keys");
@@ -581,7 +625,7 @@ static int key_for_update(struct cb_store *s, const uint8_t id[16], struct cb_er
 int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
-	int64_t version = 0;
+	int64_t version = 0, seq = 0;
 	size_t sealed_n = 0;
 	int rc;
 	if (s->readonly)
@@ -591,7 +635,7 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 	const bool pii = cb_case_has_pii(c), replace = pii || (flags & CB_WITH_PII);
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
-	if ((rc = stored_version(s, c->case_id, &version, NULL, err)) != CB_OK)
+	if ((rc = stored_version(s, c->case_id, &version, NULL, &seq, err)) != CB_OK)
 		goto out;
 	if (version != c->version) {
 		cb_case_id_format(c->case_id, idt);
@@ -600,14 +644,14 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		goto out;
 	}
 	if (replace && pii) {
-		if ((rc = key_for_update(s, c->case_id, err)) != CB_OK)
+		if ((rc = key_for_update(s, seq, c->case_id, err)) != CB_OK)
 			goto out;
 		rc = seal_pii(s, c, &sealed_n, err);
 		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
 			goto out;
 	} else if (replace && !cb_assist_has_notes(s, c->case_id) &&
-		   (rc = delete_key(s, c->case_id, err)) != CB_OK) { /* clearing: key first (notes still need it) */
+		   (rc = delete_key(s, seq, err)) != CB_OK) { /* clearing: key first (notes still need it) */
 		goto out;
 	}
 	sqlite3_stmt *st = s->upd;
@@ -618,7 +662,7 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		sqlite3_bind_blob(st, U_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, U_PII);
-	if ((rc = bind_fields(s, st, U_FIELDS, c, s->upd_null, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, U_FIELDS, c, s->upd_bound, err)) != CB_OK) {
 		sqlite3_reset(st);
 		goto out;
 	}
@@ -639,14 +683,17 @@ out:
 
 int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb_err *err)
 {
-	int64_t version;
+	int64_t version, seq;
 	int rc;
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
-	if ((rc = stored_version(s, id, &version, NULL, err)) != CB_OK)
+	if ((rc = stored_version(s, id, &version, NULL, &seq, err)) != CB_OK)
+		goto out;
+	/* the in-memory fingerprints cannot forget a row: its import must be possible again */
+	if (all && (rc = cb_store_fp_restore(s, err)) != CB_OK)
 		goto out;
 	/* the key goes first (and, outside a batch, is committed now): see store.c */
-	if ((rc = delete_key(s, id, err)) != CB_OK)
+	if ((rc = delete_key(s, seq, err)) != CB_OK)
 		goto out;
 	sqlite3_stmt *st = all ? s->del : s->clear_pii;
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
@@ -702,8 +749,8 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		if ((rc = parse_row(s, st, &c, NULL, NULL, err)) != CB_OK)
 			break;
 		if ((flags & CB_WITH_PII) && sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
-			rc = open_pii(s, c.case_id, sqlite3_column_blob(st, C_PII), (size_t)sqlite3_column_bytes(st, C_PII),
-				      &c, err);
+			rc = open_pii(s, sqlite3_column_int64(st, C_SEQ), c.case_id, sqlite3_column_blob(st, C_PII),
+				      (size_t)sqlite3_column_bytes(st, C_PII), &c, err);
 			if (rc == CB_ENOTFOUND)
 				rc = CB_OK;
 			if (rc != CB_OK)
@@ -773,7 +820,7 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 			++*problems;
 		}
 		if (sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
-			int prc = open_pii(s, c.case_id, sqlite3_column_blob(st, C_PII),
+			int prc = open_pii(s, sqlite3_column_int64(st, C_SEQ), c.case_id, sqlite3_column_blob(st, C_PII),
 					   (size_t)sqlite3_column_bytes(st, C_PII), &c, &e);
 			if (prc == CB_ENOTFOUND) {
 				fprintf(out, "case %s: pii: sealed identifying details without a case key\n", idt);
@@ -794,16 +841,16 @@ out:
 	return rc;
 }
 
-/* Every case key belongs to a case that has sealed details. */
+/* Every case key belongs to a case that has sealed details (or sealed notes), in that case's slot. */
 static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK, r;
-	if (sqlite3_prepare_v2(s->kdb, "SELECT case_id FROM casekeys", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->kdb, "SELECT case_id, seq FROM casekeys", -1, &st, NULL) != SQLITE_OK)
 		return cb_store_db_err(s->kdb, err, "check");
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t version;
+		int64_t version, seq = -1;
 		bool has_pii = false;
 		if (sqlite3_column_bytes(st, 0) != 16) {
 			fprintf(out, "case keys: a key with a malformed case id\n");
@@ -812,7 +859,9 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 		}
 		const uint8_t *id = sqlite3_column_blob(st, 0);
 		cb_case_id_format(id, idt);
-		int vrc = stored_version(s, id, &version, &has_pii, NULL);
+		int vrc = stored_version(s, id, &version, &has_pii, &seq, NULL);
+		if (vrc == CB_OK && seq != sqlite3_column_int64(st, 1))
+			vrc = CB_ENOTFOUND; /* a stale key in another case's slot */
 		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_assist_has_notes(s, id))) {
 			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
 				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");

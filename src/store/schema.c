@@ -107,12 +107,35 @@ static const char *const main_steps[] = {
 static const char backfill_case_stage[] =
 	"UPDATE cases SET case_stage = iif(status IN ('Closed', 'ClosedReferred'), 'closed', 'screening')";
 
+/* The partial unique index of import fingerprints, as step 1 made it.  A bulk load that has the files to
+ * itself drops it while it runs and builds it again at the end (store.c: one sorted build instead of a
+ * random insert per row); every read-write open makes sure it is there, so a load that died leaves no file
+ * without it for long. */
+static const char fingerprint_index[] = "CREATE UNIQUE INDEX IF NOT EXISTS cases_fingerprint ON cases(fingerprint)"
+					" WHERE fingerprint IS NOT NULL";
+
+int cb_schema_fingerprint_index(sqlite3 *db, bool present, struct cb_err *err)
+{
+	return cb_schema_exec(db, present ? fingerprint_index : "DROP INDEX IF EXISTS cases_fingerprint", err);
+}
+
 /* casekeys: one wrapped key (crypto.h: nonce, key, tag) per case that has identifying details. */
 static const char *const key_steps[] = {
 	/* 1 */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE casekeys(case_id BLOB PRIMARY KEY CHECK(length(case_id) = 16),"
 	" wrapped BLOB NOT NULL CHECK(length(wrapped) = 72)) WITHOUT ROWID;",
+	/* 2: keyed by the case's seq (cases.seq), so that adding cases appends to the key store instead of
+	 * rewriting pages all over a tree of random ids.  case_id stays, to tell a key from a stale one left in
+	 * the same slot by a crash (the key store commits first), and as the wrapping's associated data.  The
+	 * cases database is attached as cases_db for this step (cb_schema_migrate_keys); keys of no case are
+	 * unused and go. */
+	"CREATE TABLE casekeys_by_seq(seq INTEGER PRIMARY KEY, case_id BLOB NOT NULL CHECK(length(case_id) = 16),"
+	" wrapped BLOB NOT NULL CHECK(length(wrapped) = 72));"
+	"INSERT INTO casekeys_by_seq(seq, case_id, wrapped) SELECT c.seq, k.case_id, k.wrapped"
+	" FROM casekeys k JOIN cases_db.cases c ON c.case_id = k.case_id ORDER BY c.seq;"
+	"DROP TABLE casekeys;"
+	"ALTER TABLE casekeys_by_seq RENAME TO casekeys;",
 };
 
 _Static_assert(72 == 24 + 32 + 16, "casekeys.wrapped is CB_WRAPPED_KEY_BYTES");
@@ -220,6 +243,8 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 		}
 		if (missing[CB_FLD_case_stage] && (rc = cb_schema_exec(db, backfill_case_stage, err)) != CB_OK)
 			goto fail;
+		if ((rc = cb_schema_fingerprint_index(db, true, err)) != CB_OK)
+			goto fail;
 	}
 	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)
 		goto fail;
@@ -234,7 +259,27 @@ int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err)
 	return migrate(db, main_steps, (int)CB_COUNTOF(main_steps), true, readonly, err);
 }
 
-int cb_schema_migrate_keys(sqlite3 *kdb, bool readonly, struct cb_err *err)
+int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, struct cb_err *err)
 {
-	return migrate(kdb, key_steps, (int)CB_COUNTOF(key_steps), false, readonly, err);
+	sqlite3_stmt *st = NULL;
+	int rc, v = 0;
+	bool attached = false;
+	if ((rc = user_version(kdb, &v, err)) != CB_OK)
+		return rc;
+	/* Step 2 reads the cases.  Attached before migrate's BEGIN IMMEDIATE, which then holds the write lock of
+	 * both files: no case whose key is committed can still be on its way. */
+	if (!readonly && v < 2) {
+		if (sqlite3_prepare_v2(kdb, "ATTACH DATABASE ?1 AS cases_db", -1, &st, NULL) != SQLITE_OK)
+			return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(kdb));
+		sqlite3_bind_text(st, 1, db_path, -1, SQLITE_STATIC);
+		int r = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (r != SQLITE_DONE)
+			return cb_err_set(err, CB_EDB, "database: cannot attach the cases: %s", sqlite3_errmsg(kdb));
+		attached = true;
+	}
+	rc = migrate(kdb, key_steps, (int)CB_COUNTOF(key_steps), false, readonly, err);
+	if (attached)
+		sqlite3_exec(kdb, "DETACH DATABASE cases_db", NULL, NULL, NULL);
+	return rc;
 }

@@ -19,8 +19,11 @@ bool cb_schema_is_column(const struct cb_field *f);
 /* Brings the cases database to the current schema: versioned migrations (PRAGMA user_version), then one
  * column for every codebook field that lacks one.  Read-only: checks only, CB_EDB if an upgrade is due. */
 int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err);
-/* The same for the case-key store DB.casekeys. */
-int cb_schema_migrate_keys(sqlite3 *kdb, bool readonly, struct cb_err *err);
+/* The same for the case-key store DB.casekeys; db_path is the cases database (read by step 2). */
+int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, struct cb_err *err);
+
+/* Creates (present) or drops the index of import fingerprints on the cases table. */
+int cb_schema_fingerprint_index(sqlite3 *db, bool present, struct cb_err *err);
 
 /* Runs SQL without results; CB_EDB with SQLite's message (never carries values: callers bind those). */
 int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err);

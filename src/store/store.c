@@ -3,8 +3,9 @@
  * tables and migrations).
  *
  * Two SQLite files, two connections.  DB holds the cases (coded fields as columns, identifying details as
- * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key.  They are
- * separate connections, not one ATTACHed transaction, because a WAL-mode transaction across attached files
+ * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key, in the
+ * slot of the case's seq (so a load appends keys in order; the case id beside it tells a stale key left by a
+ * crash from the case's own, see records.c).  They are separate connections, not one ATTACHed transaction, because a WAL-mode transaction across attached files
  * is not atomic across them: instead we order the commits ourselves.
  *
  * Write order, so that a crash is harmless:
@@ -51,8 +52,12 @@
 #include "store/store_impl.h"
 
 #define BUSY_MS 10000
-#define CACHE_NORMAL "-16384" /* KiB: 16 MiB */
-#define CACHE_BULK "-262144"  /* KiB: 256 MiB while a bulk batch runs */
+#define CACHE_NORMAL 16384 /* KiB: 16 MiB */
+#define CACHE_BULK 262144  /* KiB: 256 MiB while a bulk batch runs */
+#define CACHE_LOAD_MIN 8192 /* KiB: a load that said how large it is (cb_store_load_expect) gets this... */
+#define CACHE_LOAD_ROW 64   /* ...plus this many bytes per case (stored or expected): room for the id index */
+#define CB_STR_(x) #x
+#define CB_STR(x) CB_STR_(x)
 #define FP_SUBKEY_ID 1
 #define LOAD_JOURNAL "truncate" /* journal mode of a bulk load with the files to itself */
 
@@ -118,7 +123,7 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 	sqlite3_busy_timeout(*db, BUSY_MS);
 	int rc = cb_schema_exec(*db,
 				"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-				"PRAGMA temp_store=MEMORY; PRAGMA cache_size=" CACHE_NORMAL ";",
+				"PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" CB_STR(CACHE_NORMAL) ";",
 				err);
 	if (rc == CB_OK && !readonly)
 		rc = cb_schema_exec(*db, "PRAGMA journal_mode=WAL", err);
@@ -227,7 +232,7 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	s->select_cols = cols.data;
 	cols.data = NULL;
 	if ((rc = prepare(s->db, sql.data, &s->get, err)) != CB_OK ||
-	    (rc = prepare(s->db, "SELECT version, pii IS NOT NULL FROM cases WHERE case_id = ?1", &s->ver, err)) ||
+	    (rc = prepare(s->db, "SELECT version, pii IS NOT NULL, seq FROM cases WHERE case_id = ?1", &s->ver, err)) ||
 	    (rc = prepare(s->db, "DELETE FROM cases WHERE case_id = ?1", &s->del, err)) ||
 	    (rc = prepare(s->db,
 			  "UPDATE cases SET pii = NULL, version = version + 1, updated_at = ?2 WHERE case_id = ?1",
@@ -237,13 +242,13 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 			  "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
 			  "excluded.value",
 			  &s->meta_set, err)) ||
-	    (rc = prepare(s->kdb, "SELECT wrapped FROM casekeys WHERE case_id = ?1", &s->key_get, err)))
+	    (rc = prepare(s->kdb, "SELECT wrapped FROM casekeys WHERE seq = ?1 AND case_id = ?2", &s->key_get, err)))
 		goto out;
 	if (!s->readonly &&
 	    ((rc = prepare(s->db, ins.data, &s->ins, err)) || (rc = prepare(s->db, upd.data, &s->upd, err)) ||
-	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(case_id, wrapped) VALUES (?1, ?2)", &s->key_ins,
-			   err)) ||
-	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE case_id = ?1", &s->key_del, err))))
+	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)",
+			   &s->key_ins, err)) ||
+	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE seq = ?1", &s->key_del, err))))
 		goto out;
 	rc = CB_OK;
 out:
@@ -288,6 +293,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	if ((rc = cb_keyfile_load(keyfile, s->sec->master, err)) != CB_OK)
 		goto out;
 	cb_subkey(s->sec->master, FP_SUBKEY_ID, "importfp", s->sec->fpkey);
+	cb_wrap_key_derive(s->sec->master, s->sec->kek);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
@@ -296,7 +302,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
 		key_check_hex(s->sec->master, hex);
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
-		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, false, err)) ||
+		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, false, err)) ||
 		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
 		    (rc = meta_set_db(s->db, "created_at", now, err)) ||
 		    (rc = meta_set_db(s->db, "key_check", hex, err))) /* last: a database without it is no database */
@@ -310,7 +316,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 			rc = cb_err_set(err, CB_EKEY, "%s belongs to a different database than %s", kpath, path);
 		goto out;
 	}
-	if ((rc = cb_schema_migrate(s->db, s->readonly, err)) || (rc = cb_schema_migrate_keys(s->kdb, s->readonly, err)) ||
+	if ((rc = cb_schema_migrate(s->db, s->readonly, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, s->readonly, err)) ||
 	    (rc = prepare_all(s, err)))
 		goto out;
 	*out = s;
@@ -380,6 +386,7 @@ void cb_store_free(struct cb_store **sp)
 	sqlite3_close(s->kdb);
 	sodium_free(s->sec);
 	cb_prepared_free(&s->prep);
+	cb_count16_free(&s->fps);
 	cb_buf_free(&s->pack);
 	if (s->plain) {
 		sodium_memzero(s->plain, s->plain_cap);
@@ -393,10 +400,10 @@ void cb_store_free(struct cb_store **sp)
 	*sp = NULL;
 }
 
-static void set_cache(struct cb_store *s, const char *kib)
+static void set_cache(struct cb_store *s, long kib)
 {
 	char sql[64];
-	snprintf(sql, sizeof sql, "PRAGMA cache_size=%s", kib);
+	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld", kib);
 	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	sqlite3_exec(s->kdb, sql, NULL, NULL, NULL);
 }
@@ -472,9 +479,25 @@ void cb_store_rollback(struct cb_store *s)
 	if (!sqlite3_get_autocommit(s->kdb))
 		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
 	end_bulk(s);
+	/* the rows of the batch are gone but their fingerprints are still in fps: back to the index (the drop
+	 * itself may have been rolled back too) */
+	cb_store_fp_restore(s, NULL);
 }
 
 /* ---- bulk loads */
+
+/* True if db runs in journal mode `mode` now. */
+static bool journal_mode_is(sqlite3 *db, const char *mode)
+{
+	sqlite3_stmt *st = NULL;
+	bool is = false;
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const char *now = (const char *)sqlite3_column_text(st, 0);
+		is = now && sqlite3_stricmp(now, mode) == 0;
+	}
+	sqlite3_finalize(st);
+	return is;
+}
 
 /* Sets the journal mode of one file; true if it is now in that mode.  SQLite leaves WAL only when no other
  * connection has the file open (it needs an exclusive lock for that), which is the test we want. */
@@ -519,13 +542,96 @@ void cb_store_load_end(struct cb_store *s)
 		return;
 	if (s->bulk)
 		cb_store_rollback(s);
+	cb_store_fp_restore(s, NULL); /* before WAL: the index pages are written once */
 	if (s->rollback) { /* if this fails (busy), the next read-write open sets WAL */
 		journal_mode(s->kdb, "wal");
 		journal_mode(s->db, "wal");
 		s->rollback = false;
 	}
 	s->loading = false;
+	s->fp_kept = false;
+	s->load_expect = 0;
 	set_cache(s, CACHE_NORMAL);
+}
+
+/* The highest seq in use (an upper bound on the number of cases, without counting them), or -1. */
+static long long max_seq(struct cb_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0) FROM cases", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The case-id index takes a random insert per case, so its pages should all stay in the cache; the table
+ * pages are appended and written once, and a cache much larger than the index only costs fresh memory
+ * (page faults) for every page of the load. */
+void cb_store_load_expect(struct cb_store *s, long rows)
+{
+	if (!s->loading)
+		return;
+	s->load_expect = rows;
+	long long stored = max_seq(s);
+	long long kib = CACHE_LOAD_MIN + ((stored > 0 ? stored : 0) + (rows > 0 ? rows : 0)) * CACHE_LOAD_ROW / 1024;
+	set_cache(s, (long)(kib < CACHE_BULK ? kib : CACHE_BULK));
+}
+
+/* Every stored fingerprint into s->fps. */
+static int load_fingerprints(struct cb_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc = CB_OK;
+	if (sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE fingerprint IS NOT NULL", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return CB_EDB;
+	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_bytes(st, 0) == 16 && cb_count16_bump(&s->fps, sqlite3_column_blob(st, 0)) < 0)
+			rc = CB_ENOMEM;
+	if (rc == CB_OK && r != SQLITE_DONE)
+		rc = CB_EDB;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Only inside a batch of a load in rollback-journal mode: no other connection had the files when the load
+ * began, and one that opens them later puts the index back first (every read-write open does), after which
+ * SQLite checks our inserts against it again as well.  Only when the load at least doubles the cases: the
+ * build at the end reads every row. */
+void cb_store_fp_defer(struct cb_store *s)
+{
+	if (!s->loading || !s->rollback || !s->bulk || s->fp_deferred || s->fp_kept)
+		return;
+	s->fp_kept = true; /* unless all goes well below */
+	long long stored = max_seq(s);
+	if (stored < 0 || s->load_expect < stored || s->load_expect <= 0)
+		return;
+	/* Still in rollback-journal mode inside this write transaction: nobody opened the files read-write since
+	 * the load began (that would have put them back in WAL), and whoever does so from now on waits for our
+	 * lock and then puts the index back before writing. */
+	if (!journal_mode_is(s->db, LOAD_JOURNAL))
+		return;
+	if (load_fingerprints(s) != CB_OK || cb_schema_fingerprint_index(s->db, false, NULL) != CB_OK) {
+		cb_count16_free(&s->fps);
+		return;
+	}
+	s->fp_deferred = true;
+	s->fp_kept = false;
+}
+
+int cb_store_fp_restore(struct cb_store *s, struct cb_err *err)
+{
+	int rc;
+	if (!s->fp_deferred)
+		return CB_OK;
+	if ((rc = cb_schema_fingerprint_index(s->db, true, err)) != CB_OK)
+		return rc; /* fps stays in use; the next try (or the next read-write open) builds it */
+	s->fp_deferred = false;
+	s->fp_kept = true;
+	cb_count16_free(&s->fps);
+	return CB_OK;
 }
 
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err)

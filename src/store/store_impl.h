@@ -23,6 +23,7 @@ enum { U_UPDATED = 1, U_ID, U_REPLACE_PII, U_PII, U_FIELDS };
 struct cb_store_secrets {
 	uint8_t master[CB_KEY_BYTES];
 	uint8_t fpkey[CB_KEY_BYTES];
+	uint8_t kek[CB_KEY_BYTES]; /* wraps case keys (cb_wrap_key_derive) */
 	uint8_t casekey[CB_KEY_BYTES];
 };
 
@@ -32,6 +33,11 @@ struct cb_store {
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
+	/* ...and the index of import fingerprints is dropped until the load ends (store.c): fps holds every stored
+	 * fingerprint, and cb_store_write checks there.  fp_kept: this load keeps the index (see fp_defer). */
+	bool fp_deferred, fp_kept;
+	long load_expect; /* cb_store_load_expect */
+	struct cb_count16 fps;
 	struct cb_store_secrets *sec;
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;
@@ -45,10 +51,20 @@ struct cb_store {
 	uint8_t *plain; /* unsealed identifying details: wiped after use */
 	size_t plain_cap;
 	char (*scratch)[SCRATCH]; /* formatted DATE and MULTI values while a statement is bound */
-	/* Which field parameters of ins / upd are bound to NULL now: bindings survive sqlite3_reset, so a NULL
-	 * need not be bound again row after row (most fields of most cases are missing). */
-	bool ins_null[CB_NFIELDS], upd_null[CB_NFIELDS];
+	/* What the field parameters of ins / upd are bound to now: bindings survive sqlite3_reset, so a NULL or a
+	 * coded value already bound need not be bound again row after row (most fields of most cases are
+	 * missing, and many repeat the previous case's value).  records.c, bind_fields. */
+	struct cb_bound {
+		uint8_t state; /* BOUND_UNKNOWN, BOUND_NULL or BOUND_VALUE (v) */
+		int32_t v;
+	} ins_bound[CB_NFIELDS], upd_bound[CB_NFIELDS];
 };
+
+/* Inside a load with the files to itself, drops the fingerprint index for the rest of the load if the load is
+ * large enough (else it keeps the index for good); never fails: the index simply stays (store.c). */
+void cb_store_fp_defer(struct cb_store *s);
+/* Ends a deferral: builds the index again (in the open transaction, if any).  CB_OK when it is there. */
+int cb_store_fp_restore(struct cb_store *s, struct cb_err *err);
 
 /* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);

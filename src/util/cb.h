@@ -80,4 +80,19 @@ void cb_buf_free(struct cb_buf *b);  /* wipes and frees: buffers may have held i
 /* Wipes and frees a string that may hold an identifying detail or a secret; *p = NULL. */
 void cb_text_free(char **p);
 
+/* Counts by 16-byte key, for keys that are already hashes (keyed, so nobody can aim at one slot): an
+ * open-addressing table that doubles as it fills.  Zero-initialise; cb_count16_free when done. */
+struct cb_count16 {
+	struct cb_count16_slot {
+		uint8_t key[16];
+		uint32_t count; /* 0: empty */
+	} *slots;          /* key and count side by side: one cache miss per probe */
+	size_t cap, n;
+};
+/* How many times key was counted before; counts it once more.  < 0 when out of memory. */
+long cb_count16_bump(struct cb_count16 *t, const uint8_t key[16]);
+/* How many times key was counted. */
+uint32_t cb_count16_get(const struct cb_count16 *t, const uint8_t key[16]);
+void cb_count16_free(struct cb_count16 *t);
+
 #endif

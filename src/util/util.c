@@ -1,5 +1,5 @@
 /*
- * util.c -- error records, calendar dates, durable file writes and growable buffers (see cb.h).
+ * util.c -- error records, calendar dates, durable file writes, growable buffers and counts by hash (see cb.h).
  *
  * Dates are days since 1970-01-01 computed with Howard Hinnant's civil-from-days algorithms: timegm and
  * strptime depend on the C library's locale and time zone, and we need strict, exact YYYY-MM-DD.
@@ -337,4 +337,49 @@ void cb_text_free(char **p)
 		free(*p);
 		*p = NULL;
 	}
+}
+
+/* ---- counts by 16-byte key */
+
+static size_t count16_slot(const struct cb_count16 *t, const uint8_t key[16])
+{
+	uint64_t h;
+	memcpy(&h, key, sizeof h);
+	size_t i = (size_t)h & (t->cap - 1);
+	while (t->slots[i].count && memcmp(t->slots[i].key, key, 16) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return i;
+}
+
+long cb_count16_bump(struct cb_count16 *t, const uint8_t key[16])
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct cb_count16 g = {0};
+		g.cap = t->cap ? t->cap * 2 : 4096;
+		if (!(g.slots = calloc(g.cap, sizeof *g.slots)))
+			return -1;
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i].count)
+				g.slots[count16_slot(&g, t->slots[i].key)] = t->slots[i];
+		g.n = t->n;
+		free(t->slots);
+		*t = g;
+	}
+	struct cb_count16_slot *sl = &t->slots[count16_slot(t, key)];
+	if (!sl->count) {
+		memcpy(sl->key, key, 16);
+		t->n++;
+	}
+	return (long)sl->count++;
+}
+
+uint32_t cb_count16_get(const struct cb_count16 *t, const uint8_t key[16])
+{
+	return t->cap ? t->slots[count16_slot(t, key)].count : 0;
+}
+
+void cb_count16_free(struct cb_count16 *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof *t);
 }

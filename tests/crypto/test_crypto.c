@@ -145,6 +145,22 @@ static void test_key_wrap(void **state)
 	assert_int_equal(cb_key_unwrap(m1, id2, w, out), CB_ECORRUPT);
 	w[30] ^= 1;
 	assert_int_equal(cb_key_unwrap(m1, id, w, out), CB_ECORRUPT);
+
+	/* with the wrapping key derived once: the same wrapping, interchangeable with the master-key calls */
+	uint8_t kek[CB_KEY_BYTES], w2[CB_WRAPPED_KEY_BYTES];
+	cb_wrap_key_derive(m1, kek);
+	assert_memory_not_equal(kek, m1, sizeof kek);
+	cb_key_wrap_with(kek, id, ck, w2);
+	assert_null(memmem(w2, sizeof w2, ck, sizeof ck));
+	assert_int_equal(cb_key_unwrap(m1, id, w2, out), CB_OK);
+	assert_memory_equal(out, ck, sizeof ck);
+	cb_key_wrap(m1, id, ck, w);
+	assert_int_equal(cb_key_unwrap_with(kek, id, w, out), CB_OK);
+	assert_memory_equal(out, ck, sizeof ck);
+	assert_int_equal(cb_key_unwrap_with(kek, id2, w, out), CB_ECORRUPT);
+	assert_int_equal(cb_key_unwrap_with(m1, id, w, out), CB_ECORRUPT); /* the master key itself wraps nothing */
+	for (size_t i = 0; i < sizeof out; i++)
+		assert_int_equal(out[i], 0); /* wiped on failure */
 }
 
 static void test_check_subkey_hash(void **state)

@@ -9,6 +9,7 @@
 #include "index_fixture.h"
 #include "stats_fixture.h"
 
+/* A model of the index: which of the fixture's cases are in, with which gender. */
 static void test_upsert_remove(void **state)
 {
 	(void)state;

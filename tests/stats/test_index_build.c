@@ -3,6 +3,8 @@
  * gives the same counts as the cases stored; consent and the database's policy; the build on several
  * threads gives exactly the index one thread gives.
  */
+#include <sqlite3.h>
+
 #include "cb_test.h"
 
 #include "stats/stats_int.h"
@@ -67,7 +69,6 @@ static void test_build_from_store(void **state)
 	fx_free(&x);
 }
 
-/* A model of the index: which of the fixture's cases are in, with which gender. */
 /* Builds the index of db on `threads` threads (CASEBANK_INDEX_THREADS) and checks that many were used. */
 static struct cb_index *build_on(struct cb_store *s, const char *threads, int expect)
 {
@@ -82,6 +83,31 @@ static struct cb_index *build_on(struct cb_store *s, const char *threads, int ex
 }
 
 /* Every field of every slot, the counts and the site dictionary are the same. */
+/* The presence counts and counted bits the build kept as it read are what counting the built index over
+ * again gives. */
+static void assert_counts_recount(struct cb_index *ix)
+{
+	uint32_t *kept[CB_NFIELDS] = {0};
+	size_t words = ((size_t)ix->n + 63) / 64;
+	uint64_t *bits = malloc(words * 8 + 8);
+	assert_non_null(bits);
+	memcpy(bits, ix->counted, words * 8);
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (ix->col[f].used && !ix->col[f].multi) {
+			kept[f] = malloc(ix->col[f].ncodes * sizeof(uint32_t));
+			assert_non_null(kept[f]);
+			memcpy(kept[f], ix->col[f].present, ix->col[f].ncodes * sizeof(uint32_t));
+		}
+	cb_index_set_require_consent(ix, ix->require_consent);
+	assert_memory_equal(bits, ix->counted, words * 8);
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (kept[f]) {
+			assert_memory_equal(kept[f], ix->col[f].present, ix->col[f].ncodes * sizeof(uint32_t));
+			free(kept[f]);
+		}
+	free(bits);
+}
+
 static void assert_same_index(const struct cb_index *a, const struct cb_index *b)
 {
 	assert_int_equal(a->n, b->n);
@@ -199,6 +225,9 @@ static void test_parallel_build(void **state)
 		live += !gone[i];
 	assert_int_equal(cb_index_size(one), live);
 	assert_int_equal(one->nsites, nall);
+	assert_counts_recount(one);
+	assert_counts_recount(two);
+	assert_counts_recount(three);
 	assert_same_index(one, two);
 	assert_same_index(one, three);
 	struct cb_index *again = build_on(s, "1", 1);
@@ -222,11 +251,63 @@ static void test_parallel_build(void **state)
 	fx_free(&x);
 }
 
+/* Values stored in other spellings than casebank writes (older files, other tools): small letters, an
+ * alpha-3 country, spaces around the values of a set, consent as text, an unknown name and NULL.  And the
+ * build's SQL function answers other SQL on the store's connection with an error. */
+static void test_stored_spellings(void **state)
+{
+	(void)state;
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	const char *db = cbt_path("spellings.db");
+	struct fx x = fx_demo(40, 11);
+	assert_non_null(x.ix);
+	assert_int_equal(cb_store_create(db, &err), CB_OK);
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	for (long i = 0; i < x.n; i++)
+		if (cb_store_add(s, &x.cases[i], NULL, &err) != CB_OK)
+			fail_msg("case %ld: %s", i, err.msg);
+	struct cb_index *before = build_on(s, "1", 1);
+	sqlite3 *sdb = cb_store_db(s);
+	assert_int_equal(sqlite3_exec(sdb,
+				      "UPDATE cases SET gender = 'feminine', citizenship = 'ukr', destination_country = 'UA',"
+				      " exploitation_type = ' ForcedLabour ; sexualexploitation', education = NULL,"
+				      " marital_status = 'Martian', consent_statistics = 'Yes'"
+				      " WHERE seq = (SELECT min(seq) FROM cases)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	struct cb_index *one = build_on(s, "1", 1), *two = build_on(s, "2", 2);
+	assert_same_index(one, two);
+	assert_int_equal(cb_icol_get(&one->col[CB_FLD_gender], 0), CB_gender_Feminine + 1);
+	assert_int_equal(cb_icol_get(&one->col[CB_FLD_citizenship], 0), cb_country_find("UKR") + 1);
+	assert_int_equal(cb_icol_get(&one->col[CB_FLD_destination_country], 0), cb_country_find("UA") + 1);
+	assert_int_equal(cb_icol_get(&one->col[CB_FLD_exploitation_type], 0),
+			 (1u << CB_exploitation_type_ForcedLabour) | (1u << CB_exploitation_type_SexualExploitation));
+	assert_int_equal(cb_icol_get(&one->col[CB_FLD_education], 0), 0);
+	assert_int_equal(cb_icol_get(&one->col[CB_FLD_marital_status], 0), 0);
+	assert_true(one->flags[0] & CB_IX_CONSENT);
+	/* the other cases as they were */
+	assert_int_equal(one->n, before->n);
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (one->col[f].used)
+			assert_memory_equal((char *)one->col[f].data + one->col[f].width,
+					    (char *)before->col[f].data + before->col[f].width,
+					    (size_t)(one->n - 1) * one->col[f].width);
+	assert_int_not_equal(sqlite3_exec(sdb, "SELECT cb_stats_index_row(NULL, 1, 2, 3)", NULL, NULL, NULL),
+			     SQLITE_OK);
+	cb_index_free(&before);
+	cb_index_free(&one);
+	cb_index_free(&two);
+	cb_store_free(&s);
+	fx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_from_store),
 		cmocka_unit_test(test_parallel_build),
+		cmocka_unit_test(test_stored_spellings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_store.c -- tests of src/store/ (store.c, records.c, schema.c): create and open, the key check,
  * add/get/update/erase with version conflicts, identifying details never on disk in plain text, erasure
- * destroying the key, fingerprints, the ensure-columns migration, check finding damage, scan, bulk batches.
+ * destroying the key, fingerprints, the ensure-columns migration, the key store by seq (its migration, stale
+ * keys), check finding damage, scan, bulk batches and loads (the fingerprint index deferred).
  * A short insert-rate measurement is printed (the goal lives in bench/, not here).
  */
 #define _GNU_SOURCE /* memmem */
@@ -536,7 +537,7 @@ static void test_check_finds_damage(void **state)
 
 	/* an invalid enum value in case 1, a case without a key (case 2), an unused key */
 	raw_exec(db, "UPDATE cases SET gender = 'Martian' WHERE seq = 1");
-	raw_exec(with(db, ".casekeys"), "INSERT INTO casekeys VALUES (zeroblob(16), zeroblob(72))");
+	raw_exec(with(db, ".casekeys"), "INSERT INTO casekeys(case_id, wrapped) VALUES (zeroblob(16), zeroblob(72))");
 	sqlite3 *kdb;
 	assert_int_equal(sqlite3_open(with(db, ".casekeys"), &kdb), SQLITE_OK);
 	sqlite3_stmt *st;
@@ -577,6 +578,188 @@ static void test_check_finds_damage(void **state)
 }
 
 /* Parameters left NULL from one row to the next are not rebound: a value must never leak into the next row. */
+/* A key store of schema version 1 (keyed by case id) is converted to keys by seq on open: every key lands in
+ * its case's slot, keys of no case go, and details still open. */
+static void test_key_store_by_seq_migration(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case c;
+	uint8_t ids[4][16];
+	long problems = -1;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	for (int i = 0; i < 4; i++) {
+		make_case(&c, i, i != 2); /* case 2 has no details, so no key */
+		assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+		memcpy(ids[i], c.case_id, 16);
+		cb_case_clear(&c);
+	}
+	assert_int_equal(cb_store_erase(s, ids[0], true, &err), CB_OK); /* seq 1 and its key are gone */
+	cb_store_free(&s);
+	const char *keys = with(db, ".casekeys");
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 2);
+	assert_int_equal(raw_int(keys, "SELECT min(seq) FROM casekeys"), 2);
+	assert_int_equal(raw_int(keys, "SELECT max(seq) FROM casekeys"), 4);
+
+	/* back to version 1, with an unused key (its case never committed) */
+	raw_exec(keys, "BEGIN;"
+		       "CREATE TABLE v1(case_id BLOB PRIMARY KEY CHECK(length(case_id) = 16),"
+		       " wrapped BLOB NOT NULL CHECK(length(wrapped) = 72)) WITHOUT ROWID;"
+		       "INSERT INTO v1 SELECT case_id, wrapped FROM casekeys;"
+		       "INSERT INTO v1 VALUES (zeroblob(16), zeroblob(72));"
+		       "DROP TABLE casekeys; ALTER TABLE v1 RENAME TO casekeys; PRAGMA user_version = 1; COMMIT;");
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 3);
+
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	assert_int_equal(raw_int(keys, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 2);
+	assert_int_equal(raw_int(keys, "SELECT sum(seq) FROM casekeys"), 2 + 4);
+	for (int i = 1; i < 4; i++) {
+		assert_int_equal(cb_store_get(s, ids[i], CB_WITH_PII, &c, &err), CB_OK);
+		if (i == 2)
+			assert_null(c.first_name);
+		else
+			assert_string_equal(c.first_name, NAME1);
+		cb_case_clear(&c);
+	}
+	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
+	assert_int_equal(problems, 0);
+	/* details added later get a key in the case's own slot */
+	assert_int_equal(cb_store_get(s, ids[2], 0, &c, &err), CB_OK);
+	set(&c, "first_name", NAME1);
+	assert_int_equal(cb_store_update(s, &c, 0, &err), CB_OK);
+	cb_case_clear(&c);
+	assert_int_equal(raw_int(keys, "SELECT sum(seq) FROM casekeys"), 2 + 3 + 4);
+	assert_int_equal(cb_store_get(s, ids[2], CB_WITH_PII, &c, &err), CB_OK);
+	assert_string_equal(c.first_name, NAME1);
+	cb_case_clear(&c);
+	cb_store_free(&s);
+}
+
+/* A key a crash left in a slot (committed before its case, whose commit never came) is not taken for the key
+ * of the case that later gets the slot, and is replaced when that case needs one. */
+static void test_stale_key_in_slot(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case c;
+	uint8_t id[16];
+	long problems = -1;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	cb_store_free(&s);
+	const char *keys = with(db, ".casekeys");
+	raw_exec(keys, "INSERT INTO casekeys(seq, case_id, wrapped) VALUES (1, randomblob(16), zeroblob(72))");
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	make_case(&c, 1, false);
+	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK); /* seq 1, no details: the stale key stays */
+	memcpy(id, c.case_id, 16);
+	cb_case_clear(&c);
+	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
+	assert_int_equal(problems, 1); /* the unused key */
+	assert_int_equal(cb_store_get(s, id, 0, &c, &err), CB_OK);
+	set(&c, "first_name", NAME1);
+	assert_int_equal(cb_store_update(s, &c, 0, &err), CB_OK); /* not "fails authentication" */
+	cb_case_clear(&c);
+	assert_int_equal(cb_store_get(s, id, CB_WITH_PII, &c, &err), CB_OK);
+	assert_string_equal(c.first_name, NAME1);
+	cb_case_clear(&c);
+	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
+	assert_int_equal(problems, 0);
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 1);
+	cb_store_free(&s);
+}
+
+static long long index_count(struct cb_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s),
+					    "SELECT count(*) FROM sqlite_master WHERE name = 'cases_fingerprint'", -1, &st,
+					    NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int add_fp(struct cb_store *s, int i, uint8_t fp0)
+{
+	struct cb_err err = {0};
+	struct cb_case c;
+	uint8_t fp[16] = {fp0, 1, 2, 3};
+	make_case(&c, i, true);
+	int rc = cb_store_add(s, &c, fp, &err);
+	cb_case_clear(&c);
+	return rc;
+}
+
+/* A large load with the files to itself drops the fingerprint index and checks fingerprints in memory, stored
+ * ones included; the index is back at the end, after a rollback, and (after a crash) at the next open. */
+static void test_load_defers_fingerprint_index(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	bool exclusive = false;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	assert_int_equal(add_fp(s, 0, 1), CB_OK); /* stored before the load */
+	assert_int_equal(index_count(s), 1);
+
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	assert_true(exclusive);
+	cb_store_load_expect(s, 1000);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 1, 2), CB_OK);
+	assert_int_equal(index_count(s), 0); /* deferred */
+	assert_int_equal(add_fp(s, 2, 2), CB_EEXIST); /* imported in this load */
+	assert_int_equal(add_fp(s, 3, 1), CB_EEXIST); /* stored before it */
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 4, 2), CB_EEXIST); /* across batches */
+	assert_int_equal(add_fp(s, 5, 3), CB_OK);
+	assert_int_equal(index_count(s), 0);
+	cb_store_rollback(s); /* fingerprint 3 is gone with its batch: back to the index, which knows that */
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 6, 3), CB_OK);
+	assert_int_equal(add_fp(s, 7, 2), CB_EEXIST);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_load_end(s);
+	assert_int_equal(cb_store_count(s), 3);
+
+	/* a load whose expected size is small next to what is stored keeps the index */
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	cb_store_load_expect(s, 1);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 8, 4), CB_OK);
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_load_end(s);
+
+	/* a deferred load that ends normally builds the index again */
+	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
+	cb_store_load_expect(s, 1000);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(add_fp(s, 9, 5), CB_OK);
+	assert_int_equal(index_count(s), 0);
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_load_end(s);
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(add_fp(s, 10, 5), CB_EEXIST);
+	cb_store_free(&s);
+
+	/* killed with the index dropped (committed so): the next open puts it back */
+	raw_exec(db, "DROP INDEX cases_fingerprint");
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	assert_int_equal(index_count(s), 1);
+	assert_int_equal(add_fp(s, 11, 5), CB_EEXIST);
+	assert_int_equal(cb_store_count(s), 5);
+	cb_store_free(&s);
+}
+
 static void test_null_bindings(void **state)
 {
 	(void)state;
@@ -612,6 +795,27 @@ static void test_null_bindings(void **state)
 	assert_int_equal(cb_store_get(s, first, 0, &got, &err), CB_OK);
 	assert_int_equal(got.education, CB_NA);
 	cb_case_clear(&got);
+
+	/* values kept bound from one case to the next: same, changed, gone, back, across a schema change */
+	const char *eds[] = {ed, ed, cb_fields[CB_FLD_education].vset->values[3].name, "", ed, ed};
+	const char *years[] = {"1980", "1980", "1981", "", "1981", "1981"};
+	uint8_t ids[6][16];
+	for (int i = 0; i < 6; i++) {
+		make_case(&c[0], 1, false);
+		set(&c[0], "education", eds[i]);
+		set(&c[0], "birth_year", years[i]);
+		if (i == 4) /* the statement is prepared again by SQLite: the bindings must still hold */
+			assert_int_equal(sqlite3_exec(cb_store_db(s), "CREATE TABLE t4(x)", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(cb_store_add(s, &c[0], NULL, &err), CB_OK);
+		memcpy(ids[i], c[0].case_id, 16);
+		cb_case_clear(&c[0]);
+	}
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(cb_store_get(s, ids[i], 0, &got, &err), CB_OK);
+		assert_int_equal(got.education, *eds[i] ? cb_value_find(cb_fields[CB_FLD_education].vset, eds[i]) : CB_NA);
+		assert_int_equal(got.birth_year, *years[i] ? atoi(years[i]) : CB_NA);
+		cb_case_clear(&got);
+	}
 	cb_store_free(&s);
 }
 
@@ -820,6 +1024,8 @@ int main(void)
 		cmocka_unit_test(test_ensure_columns),	     cmocka_unit_test(test_check_finds_damage),
 		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_bulk_load),
 		cmocka_unit_test(test_prepare_write),	     cmocka_unit_test(test_insert_rate),
+		cmocka_unit_test(test_key_store_by_seq_migration), cmocka_unit_test(test_stale_key_in_slot),
+		cmocka_unit_test(test_load_defers_fingerprint_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
