@@ -140,14 +140,20 @@ static void load_session(struct cb_http_req *r)
 	if (cb_http_cookie(r->cookie, "cb_session", token, sizeof token) != CB_OK)
 		return;
 	struct cb_err err = {0};
+	/* with the audit writer, the check writes nothing; last_seen goes to the writer (sessions.c) */
+	struct cb_auditq *aq = r->app->audit;
 	if (cb_session_cache_get(r->app->sessions, token, r->now, &r->session, &r->user)) {
 		r->authed = true;
-	} else if (cb_session_check(cb_api_store(r), token, r->now, &r->session, &r->user, &err) == CB_OK) {
+	} else if ((aq ? cb_session_lookup : cb_session_check)(cb_api_store(r), token, r->now, &r->session, &r->user,
+								&err) == CB_OK) {
 		r->authed = true;
 		cb_session_cache_put(r->app->sessions, token, r->now, &r->session, &r->user);
 	} else {
 		cb_session_cache_drop(r->app->sessions, token); /* ended, expired or disabled meanwhile */
 	}
+	uint8_t h[32];
+	if (r->authed && aq && cb_session_cache_touch(r->app->sessions, token, r->now, h))
+		cb_auditq_touch(aq, h, r->now);
 	if (r->authed)
 		memcpy(r->token, token, sizeof token);
 	sodium_memzero(token, sizeof token);

@@ -9,15 +9,21 @@
  * rewrite of the chain head (cb_audit_append_batch), commits, wakes exactly those waiters, and goes straight
  * back for whatever queued up during that fsync.  Entries are chained in the order they were queued.
  *
+ * The writer also moves the sessions' last_seen (cb_auditq_touch, sessions.c), in a transaction of its own
+ * after a group, so that checking a session never takes the write lock in a request.
+ *
  * A waiter lives on the requesting thread's stack (its entry is not copied, so no identifying field
  * name list lingers in a shared buffer) with its own condition variable: a commit wakes the requests it
  * holds and nobody else.  The writer has its own store handle (SQLite connections are not shared between
  * threads).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http/http.h"
+
+#define TOUCH_MAX 1024 /* sessions whose last_seen waits to be written: as many as the session cache holds */
 
 struct waiter {
 	const struct cb_audit_entry *e;
@@ -34,6 +40,8 @@ struct cb_auditq {
 	bool started, stop;
 	struct cb_store *s;
 	struct waiter *head, *tail; /* queued, oldest first */
+	struct cb_session_touch touch[TOUCH_MAX], touching[TOUCH_MAX];
+	int ntouch;
 	/* the writer's arrays, grown as needed */
 	const struct cb_audit_entry **ents;
 	int *rcs;
@@ -85,20 +93,37 @@ static void write_group(struct cb_auditq *aq, struct waiter *list)
 	pthread_mutex_unlock(&aq->mu);
 }
 
+/* Writes the queued last_seen updates (the lock held on entry and on return). */
+static void write_touches(struct cb_auditq *aq)
+{
+	int n = aq->ntouch;
+	memcpy(aq->touching, aq->touch, (size_t)n * sizeof aq->touch[0]);
+	aq->ntouch = 0;
+	pthread_mutex_unlock(&aq->mu);
+	struct cb_err err = {0};
+	if (cb_session_touch_many(aq->s, aq->touching, n, &err) != CB_OK)
+		fprintf(stderr, "casebank serve: sessions: %s\n", err.msg);
+	pthread_mutex_lock(&aq->mu);
+}
+
 static void *writer(void *arg)
 {
 	struct cb_auditq *aq = arg;
 	pthread_mutex_lock(&aq->mu);
 	for (;;) {
-		while (!aq->head && !aq->stop)
+		while (!aq->head && !aq->ntouch && !aq->stop)
 			pthread_cond_wait(&aq->work, &aq->mu);
-		if (!aq->head)
-			break; /* stopping, and the queue is empty */
-		struct waiter *list = aq->head;
-		aq->head = aq->tail = NULL;
-		pthread_mutex_unlock(&aq->mu);
-		write_group(aq, list);
-		pthread_mutex_lock(&aq->mu);
+		if (aq->head) { /* audit entries first: requests wait for them */
+			struct waiter *list = aq->head;
+			aq->head = aq->tail = NULL;
+			pthread_mutex_unlock(&aq->mu);
+			write_group(aq, list);
+			pthread_mutex_lock(&aq->mu);
+		} else if (aq->ntouch) {
+			write_touches(aq);
+		} else {
+			break; /* stopping, and nothing is queued */
+		}
 	}
 	pthread_mutex_unlock(&aq->mu);
 	return NULL;
@@ -138,6 +163,23 @@ out:
 	pthread_mutex_unlock(&aq->mu);
 	pthread_cond_destroy(&w.cv);
 	return w.rc;
+}
+
+void cb_auditq_touch(struct cb_auditq *aq, const uint8_t token_hash[32], int64_t seen)
+{
+	pthread_mutex_lock(&aq->mu);
+	int i = 0;
+	while (i < aq->ntouch && memcmp(aq->touch[i].token_hash, token_hash, 32))
+		i++;
+	if (i < TOUCH_MAX && !aq->stop && aq->started) {
+		memcpy(aq->touch[i].token_hash, token_hash, 32);
+		if (i == aq->ntouch || aq->touch[i].seen < seen)
+			aq->touch[i].seen = seen;
+		if (i == aq->ntouch)
+			aq->ntouch++;
+		pthread_cond_signal(&aq->work);
+	}
+	pthread_mutex_unlock(&aq->mu);
 }
 
 void cb_auditq_stop(struct cb_auditq **ap)

@@ -5,8 +5,8 @@
  *   arena.c   one bump allocator per request, wiped and freed when the request ends
  *   parse.c   pure parsers of outside input: query strings, the Cookie header, JSON bodies, numbers
  *   authz.c   the one authorisation decision: (role, action, record site) -> allow, 403 or 404
- *   sessions.c  checked sessions cached for a few seconds, so requests do not queue on the write lock
- *   auditq.c  group commit of the audit trail
+ *   sessions.c  checked sessions cached for a few seconds; last_seen written apart, in batches
+ *   auditq.c  group commit of the audit trail (and of those last_seen updates)
  *   api.c     routing, sessions, CSRF, and the handlers: a request in (struct cb_http_req), status and
  *             body out; api_cases.c the case handlers
  *   server.c  the daemon: connections, bodies, headers, cookies, logging, the store pool, shutdown
@@ -112,6 +112,10 @@ bool cb_session_cache_get(struct cb_session_cache *c, const char *token, int64_t
 void cb_session_cache_put(struct cb_session_cache *c, const char *token, int64_t now, const struct cb_session *sess,
 			  const struct cb_user *user);
 void cb_session_cache_drop(struct cb_session_cache *c, const char *token);
+/* Is the stored last_seen of this cached session CB_SESSION_TOUCH_SECONDS behind now?  Then true, once, with
+ * the token hash to hand to cb_auditq_touch; the entry counts as touched from now on. */
+#define CB_SESSION_TOUCH_SECONDS 60
+bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64_t now, uint8_t token_hash[32]);
 void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
 
 /* ---- auditq.c: group commit of audit entries (one writer thread with its own store handle) */
@@ -119,6 +123,8 @@ struct cb_auditq;
 int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err);
 /* Queues e and waits until the transaction holding it is committed; its result. */
 int cb_auditq_append(struct cb_auditq *aq, const struct cb_audit_entry *e);
+/* Queues a session's last_seen for the writer (cb_session_touch_many) and returns at once: nobody waits. */
+void cb_auditq_touch(struct cb_auditq *aq, const uint8_t token_hash[32], int64_t seen);
 void cb_auditq_stop(struct cb_auditq **aq); /* writes what is queued, then stops */
 
 /* ---- server state shared by server.c and api.c */

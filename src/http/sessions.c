@@ -5,8 +5,15 @@
  * CB_SESSION_CACHE_SECONDS ago is taken from here; logout and disabling a user through the server drop their
  * entries at once, a change made from the command line is seen within those seconds.
  *
- * Entries are keyed by a BLAKE2b hash of the token, so the tokens themselves are not kept; a slot per hash
- * (direct-mapped), a newer session simply replaces an older one in its slot.
+ * The server checks with cb_session_lookup, which writes nothing, and records last_seen apart: when the
+ * stored last_seen of a session in use is CB_SESSION_TOUCH_SECONDS old, cb_session_cache_touch hands its
+ * token hash to the audit writer, which moves last_seen in a batch of its own.  So no request waits for the
+ * database's write lock to be let in; the idle timeout (30 minutes) runs from a last_seen at most that
+ * much older than the true one, so a session may end that much early, never late.
+ *
+ * Entries are keyed by a BLAKE2b hash of the token (the hash the store keeps), so the tokens themselves are
+ * not kept; a slot per hash (direct-mapped), a newer session simply replaces an older one in its slot.  The
+ * hash is computed before the lock is taken.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +61,13 @@ void cb_session_cache_free(struct cb_session_cache **cp)
 	*cp = NULL;
 }
 
-static struct slot *slot_of(struct cb_session_cache *c, const char *token, uint8_t key[32])
+static void key_of(const char *token, uint8_t key[32])
 {
 	crypto_generichash(key, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+static struct slot *slot_of(struct cb_session_cache *c, const uint8_t key[32])
+{
 	uint32_t i;
 	memcpy(&i, key, sizeof i);
 	return &c->slots[i % SLOTS];
@@ -67,8 +78,9 @@ bool cb_session_cache_get(struct cb_session_cache *c, const char *token, int64_t
 {
 	uint8_t key[32];
 	bool hit = false;
+	key_of(token, key);
 	pthread_mutex_lock(&c->mu);
-	struct slot *s = slot_of(c, token, key);
+	struct slot *s = slot_of(c, key);
 	if (s->used && sodium_memcmp(s->key, key, 32) == 0 && now >= s->checked) {
 		int64_t age = now - s->checked;
 		/* due for a check: one caller checks, the others go on with the entry meanwhile (for at most as
@@ -90,8 +102,9 @@ void cb_session_cache_put(struct cb_session_cache *c, const char *token, int64_t
 			  const struct cb_user *user)
 {
 	uint8_t key[32];
+	key_of(token, key);
 	pthread_mutex_lock(&c->mu);
-	struct slot *s = slot_of(c, token, key);
+	struct slot *s = slot_of(c, key);
 	memcpy(s->key, key, 32);
 	s->checked = now;
 	s->sess = *sess;
@@ -104,11 +117,28 @@ void cb_session_cache_put(struct cb_session_cache *c, const char *token, int64_t
 void cb_session_cache_drop(struct cb_session_cache *c, const char *token)
 {
 	uint8_t key[32];
+	key_of(token, key);
 	pthread_mutex_lock(&c->mu);
-	struct slot *s = slot_of(c, token, key);
+	struct slot *s = slot_of(c, key);
 	if (s->used && sodium_memcmp(s->key, key, 32) == 0)
 		sodium_memzero(s, sizeof *s);
 	pthread_mutex_unlock(&c->mu);
+}
+
+bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64_t now, uint8_t token_hash[32])
+{
+	uint8_t key[32];
+	bool due = false;
+	key_of(token, key);
+	pthread_mutex_lock(&c->mu);
+	struct slot *s = slot_of(c, key);
+	if (s->used && sodium_memcmp(s->key, key, 32) == 0 && now - s->sess.last_seen >= CB_SESSION_TOUCH_SECONDS) {
+		s->sess.last_seen = now; /* as it will be stored: one caller queues the write */
+		memcpy(token_hash, key, 32);
+		due = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return due;
 }
 
 void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id)

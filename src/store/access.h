@@ -68,6 +68,18 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
  * for an unknown, expired or ended session, or a disabled user. */
 int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
 		     struct cb_user *user, struct cb_err *err);
+/* What cb_session_check decides, without writing anything (a server checks this way and records last_seen
+ * apart, in batches, so that requests never wait for the write lock): CB_ENOTFOUND for an unknown, expired or
+ * ended session or a disabled user; an expired session is left for the next cb_session_new to sweep. */
+int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
+		      struct cb_user *user, struct cb_err *err);
+/* Moves last_seen of sessions forward (never back; an ended session stays ended), in one transaction.
+ * token_hash: BLAKE2b-256 of the token text, as stored. */
+struct cb_session_touch {
+	uint8_t token_hash[32];
+	int64_t seen;
+};
+int cb_session_touch_many(struct cb_store *s, const struct cb_session_touch *t, int n, struct cb_err *err);
 int cb_session_end(struct cb_store *s, const char *token);
 int cb_session_end_user(struct cb_store *s, int64_t user_id);
 

@@ -502,6 +502,38 @@ static bool token_shape(const char *token)
 	return token && strnlen(token, CB_TOKEN_TEXT) == TOKEN_LEN;
 }
 
+/* The session with token hash h (CB_ENOTFOUND without one); *expired: idle or absolute limit reached, or
+ * the user disabled. */
+static int session_find(struct cb_store *s, const uint8_t h[32], int64_t now, struct cb_session *sess, bool *expired,
+			struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	bool disabled = false;
+	int rc = CB_OK, r;
+	if ((rc = prep(s,
+		       "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled"
+		       " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+		       &st, err)) != CB_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		const char *csrf = (const char *)sqlite3_column_text(st, 1);
+		sess->user_id = sqlite3_column_int64(st, 0);
+		snprintf(sess->csrf, sizeof sess->csrf, "%s", csrf ? csrf : "");
+		sess->created = sqlite3_column_int64(st, 2);
+		sess->last_seen = sqlite3_column_int64(st, 3);
+		disabled = sqlite3_column_int(st, 4) != 0;
+	} else if (r == SQLITE_DONE) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "no such session");
+	} else {
+		rc = cb_store_db_err(s->db, err, "sessions");
+	}
+	sqlite3_finalize(st);
+	*expired = disabled || now >= sess->last_seen + IDLE_SECONDS || now >= sess->created + ABSOLUTE_SECONDS;
+	return rc;
+}
+
 int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
 		     struct cb_user *user, struct cb_err *err)
 {
@@ -509,7 +541,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 	struct cb_user u;
 	sqlite3_stmt *st = NULL;
 	uint8_t h[32];
-	bool disabled = false;
+	bool expired;
 	int rc, r;
 
 	if (!token_shape(token))
@@ -517,31 +549,9 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 	token_hash(token, h);
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
-	if ((rc = prep(s,
-		       "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled"
-		       " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-		       &st, err)) != CB_OK)
+	if ((rc = session_find(s, h, now, &sess, &expired, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		const char *csrf = (const char *)sqlite3_column_text(st, 1);
-		sess.user_id = sqlite3_column_int64(st, 0);
-		snprintf(sess.csrf, sizeof sess.csrf, "%s", csrf ? csrf : "");
-		sess.created = sqlite3_column_int64(st, 2);
-		sess.last_seen = sqlite3_column_int64(st, 3);
-		disabled = sqlite3_column_int(st, 4) != 0;
-	}
-	sqlite3_finalize(st);
-	if (r == SQLITE_DONE) {
-		rc = cb_err_set(err, CB_ENOTFOUND, "no such session");
-		goto out;
-	}
-	if (r != SQLITE_ROW) {
-		rc = cb_store_db_err(s->db, err, "sessions");
-		goto out;
-	}
-	if (disabled || now >= sess.last_seen + IDLE_SECONDS || now >= sess.created + ABSOLUTE_SECONDS) {
+	if (expired) {
 		if ((rc = delete_session(s, h, err)) == CB_OK)
 			rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
 		goto out;
@@ -569,6 +579,55 @@ out:
 	}
 	sodium_memzero(&sess, sizeof sess);
 	return rc;
+}
+
+int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
+		      struct cb_user *user, struct cb_err *err)
+{
+	struct cb_session sess = {0};
+	struct cb_user u;
+	uint8_t h[32];
+	bool expired;
+	int rc;
+
+	if (!token_shape(token))
+		return cb_err_set(err, CB_ENOTFOUND, "no such session");
+	token_hash(token, h);
+	if ((rc = session_find(s, h, now, &sess, &expired, err)) == CB_OK && expired)
+		rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
+	if (rc == CB_OK)
+		rc = user_get(s, NULL, sess.user_id, &u, err);
+	if (rc == CB_OK) {
+		if (out)
+			*out = sess;
+		if (user)
+			*user = u;
+	}
+	sodium_memzero(&sess, sizeof sess);
+	return rc;
+}
+
+int cb_session_touch_many(struct cb_store *s, const struct cb_session_touch *t, int n, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (n <= 0)
+		return CB_OK;
+	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
+		return rc;
+	/* never backwards, and never brings back a session that was ended meanwhile */
+	if ((rc = prep(s, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND last_seen < ?2", &st, err)) !=
+	    CB_OK)
+		goto out;
+	for (int i = 0; i < n && rc == CB_OK; i++) {
+		sqlite3_bind_blob(st, 1, t[i].token_hash, 32, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, t[i].seen);
+		if (cb_store_step_done(st) != SQLITE_OK)
+			rc = cb_store_db_err(s->db, err, "sessions");
+	}
+	sqlite3_finalize(st);
+out:
+	return cb_store_tx_end(s, rc, err);
 }
 
 int cb_session_end(struct cb_store *s, const char *token)

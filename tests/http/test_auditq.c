@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "crypto/crypto.h"
@@ -169,12 +170,36 @@ static void test_waits_for_commit(void **state)
 	cb_auditq_stop(&aq);
 }
 
+static void test_touch(void **state)
+{
+	(void)state;
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	struct cb_user u;
+	struct cb_session chk;
+	char tok[CB_TOKEN_TEXT];
+	uint8_t h[32];
+	const int64_t t0 = 1700000000;
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	assert_int_equal(cb_user_add(s, "touchy", CB_ROLE_ANALYST, NULL, "a long password 1", &u, &err), CB_OK);
+	assert_int_equal(cb_session_new(s, u.id, t0, tok, NULL, &err), CB_OK);
+	assert_int_equal(cb_auditq_start(db, &aq, &err), CB_OK);
+	crypto_generichash(h, 32, (const uint8_t *)tok, strlen(tok), NULL, 0);
+	cb_auditq_touch(aq, h, t0 + 600);
+	cb_auditq_touch(aq, h, t0 + 900); /* the later time wins */
+	cb_auditq_stop(&aq);
+	assert_int_equal(cb_session_lookup(s, tok, t0 + 1000, &chk, &u, &err), CB_OK);
+	assert_int_equal(chk.last_seen, t0 + 900);
+	cb_store_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_writers),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_waits_for_commit),
+		cmocka_unit_test(test_touch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

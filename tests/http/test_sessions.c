@@ -1,8 +1,11 @@
 /*
  * test_sessions.c -- tests of src/http/sessions.c: hits within CB_SESSION_CACHE_SECONDS, one refresher when
- * an entry is due (the others go on with it for as long again), drops by token and by user.
+ * an entry is due (the others go on with it for as long again), drops by token and by user; a last_seen
+ * write is due once per CB_SESSION_TOUCH_SECONDS, with the token hash the store keeps.
  */
 #include "cb_test.h"
+
+#include <sodium.h>
 
 #include "http/http.h"
 
@@ -60,11 +63,33 @@ static void test_drop(void **state)
 	cb_session_cache_free(&c);
 }
 
+static void test_touch(void **state)
+{
+	(void)state;
+	struct cb_session_cache *c = NULL;
+	uint8_t h[32], want[32];
+	const char *tok = "tokT";
+	assert_int_equal(cb_session_cache_new(&c), CB_OK);
+	assert_false(cb_session_cache_touch(c, tok, 5000, h)); /* not cached */
+	put(c, tok, 1000, 3); /* stored last_seen 0 */
+	assert_true(cb_session_cache_touch(c, tok, 1000, h));
+	crypto_generichash(want, 32, (const uint8_t *)tok, strlen(tok), NULL, 0);
+	assert_memory_equal(h, want, 32);
+	assert_false(cb_session_cache_touch(c, tok, 1000, h)); /* once */
+	assert_false(cb_session_cache_touch(c, tok, 1000 + CB_SESSION_TOUCH_SECONDS - 1, h));
+	assert_true(cb_session_cache_touch(c, tok, 1000 + CB_SESSION_TOUCH_SECONDS, h));
+	assert_false(cb_session_cache_touch(c, "other", 9000, h));
+	cb_session_cache_drop(c, tok);
+	assert_false(cb_session_cache_touch(c, tok, 9000, h));
+	cb_session_cache_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hit_and_expiry),
 		cmocka_unit_test(test_drop),
+		cmocka_unit_test(test_touch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

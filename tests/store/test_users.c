@@ -410,6 +410,51 @@ static void test_disable_ends_sessions(void **state)
 	cb_store_free(&s);
 }
 
+/* The server's way: a lookup writes nothing; last_seen moves by cb_session_touch_many, forward only. */
+static void test_session_lookup_and_touch(void **state)
+{
+	(void)state;
+	struct cb_store *s = open_new();
+	struct cb_err err = {0};
+	struct cb_user u, a = add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
+	struct cb_session chk;
+	char t1[CB_TOKEN_TEXT], t2[CB_TOKEN_TEXT];
+	assert_int_equal(cb_session_new(s, a.id, T0, t1, NULL, &err), CB_OK);
+	assert_int_equal(cb_session_new(s, a.id, T0, t2, NULL, &err), CB_OK);
+
+	assert_int_equal(cb_session_lookup(s, t1, T0 + 600, &chk, &u, &err), CB_OK);
+	assert_int_equal(u.id, a.id);
+	assert_int_equal(chk.last_seen, T0); /* not moved */
+	assert_int_equal(cb_session_lookup(s, t1, T0 + 30 * 60, &chk, &u, &err), CB_ENOTFOUND); /* idle */
+	assert_int_equal(cb_session_lookup(s, t1, T0 + 600, &chk, &u, &err), CB_OK); /* and not deleted */
+	assert_int_equal(cb_session_lookup(s, "nonsense", T0, &chk, &u, &err), CB_ENOTFOUND);
+
+	struct cb_session_touch t[2];
+	crypto_generichash(t[0].token_hash, 32, (const uint8_t *)t1, strlen(t1), NULL, 0);
+	t[0].seen = T0 + 20 * 60;
+	crypto_generichash(t[1].token_hash, 32, (const uint8_t *)t2, strlen(t2), NULL, 0);
+	t[1].seen = T0 + 10 * 60;
+	assert_int_equal(cb_session_touch_many(s, t, 2, &err), CB_OK);
+	assert_int_equal(cb_session_lookup(s, t1, T0 + 45 * 60, &chk, &u, &err), CB_OK);
+	assert_int_equal(chk.last_seen, T0 + 20 * 60);
+	assert_int_equal(cb_session_lookup(s, t2, T0 + 45 * 60, &chk, &u, &err), CB_ENOTFOUND);
+	/* never backwards */
+	t[0].seen = T0 + 60;
+	assert_int_equal(cb_session_touch_many(s, t, 1, &err), CB_OK);
+	assert_int_equal(cb_session_lookup(s, t1, T0 + 45 * 60, &chk, &u, &err), CB_OK);
+	assert_int_equal(chk.last_seen, T0 + 20 * 60);
+	/* an ended session stays ended, and a disabled user's sessions are refused */
+	assert_int_equal(cb_session_end(s, t2), CB_OK);
+	t[1].seen = T0 + 40 * 60;
+	assert_int_equal(cb_session_touch_many(s, &t[1], 1, &err), CB_OK);
+	assert_int_equal(cb_session_lookup(s, t2, T0 + 41 * 60, &chk, &u, &err), CB_ENOTFOUND);
+	assert_int_equal(sqlite3_exec(cb_store_db(s), "UPDATE users SET disabled = 1 WHERE name = 'amira'", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	assert_int_equal(cb_session_lookup(s, t1, T0 + 21 * 60, &chk, &u, &err), CB_ENOTFOUND);
+	cb_store_free(&s);
+}
+
 static void add_case(struct cb_store *s, uint8_t id[16])
 {
 	struct cb_err err = {0};
@@ -534,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_set_password),
 		cmocka_unit_test(test_sessions),
 		cmocka_unit_test(test_disable_ends_sessions),
+		cmocka_unit_test(test_session_lookup_and_touch),
 		cmocka_unit_test(test_glass),
 		cmocka_unit_test(test_readonly),
 	};
