@@ -119,17 +119,20 @@ static int name_lookup_nocase(int s, const char *p, size_t n)
 	return -1;
 }
 
-/* Value index of a stored name in set s, or -1.  n > 0. */
+/* Value index of a stored name in set s, or -1 (then try name_lookup_nocase).  n > 0. */
 static inline int name_lookup(int s, const char *p, size_t n)
 {
 	const struct name_slot *tab = name_tab[s];
 	uint64_t w0, w1;
 	name_words(p, n, &w0, &w1);
-	for (uint32_t h = name_hash(w0, w1, n, name_mult[s]); tab[h].name; h = (h + 1) & (NT_CAP - 1))
+	uint32_t h = name_hash(w0, w1, n, name_mult[s]);
+	while (tab[h].name) {
 		if (tab[h].w0 == w0 && tab[h].w1 == w1 && tab[h].len == n &&
 		    (n <= 16 || memcmp(tab[h].name + 8, p + 8, n - 16) == 0))
 			return tab[h].value;
-	return name_lookup_nocase(s, p, n);
+		h = (h + 1) & (NT_CAP - 1);
+	}
+	return -1;
 }
 
 /* ---- building from the store
@@ -239,6 +242,8 @@ static uint32_t multi_code(int set, const char *p, size_t n)
 		while (b > a && p[b - 1] == ' ')
 			b--;
 		int v = b > a ? name_lookup(set, p + a, b - a) : -1;
+		if (v < 0 && b > a)
+			v = name_lookup_nocase(set, p + a, b - a);
 		if (v >= 0)
 			bits |= 1u << v;
 		i = j + 1;
@@ -253,6 +258,8 @@ static inline int text_code(struct part *pt, const struct dec *d, const char *p,
 	switch (d->kind) {
 	case DK_NAME: {
 		int v = name_lookup(d->set, p, n);
+		if (v < 0)
+			v = name_lookup_nocase(d->set, p, n);
 		*code = v < 0 ? 0 : (uint32_t)v + 1;
 		return CB_OK;
 	}
