@@ -96,6 +96,12 @@ struct cb_audit_entry {
  * means the local operator ("cli:<login>", from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
  * nothing is appended, and the caller must not go on with what it wanted to record. */
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
+/* Appends e[0..n) in this order, in one transaction of their own (BEGIN IMMEDIATE .. COMMIT, durable when it
+ * returns): the group commit of the server.  The chain head is read and rewritten once for all of them.
+ * rcs[i]: entry i's result: CB_EINVAL for an entry that is not valid (it alone is left out), otherwise the
+ * transaction's.  Returns the transaction's result (CB_OK when nothing was left to write). */
+int cb_audit_append_batch(struct cb_store *s, const struct cb_audit_entry *const *e, int n, int *rcs,
+			  struct cb_err *err);
 /* Walks the chain.  CB_OK when intact; CB_ECORRUPT with *bad_id = the first entry that was altered, removed
  * or reordered (and a message saying which): for entries cut off the end, the first one missing; 0 when the
  * chain head in meta is itself missing or altered.  *checked: the entries found intact before the problem. */

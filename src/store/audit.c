@@ -231,14 +231,9 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int insert_row(struct cb_store *s, const struct row *r, const uint8_t prev[HASH_BYTES],
-		      const uint8_t hash[HASH_BYTES], struct cb_err *err)
+static int insert_row(sqlite3_stmt *st, const struct row *r, const uint8_t prev[HASH_BYTES],
+		      const uint8_t hash[HASH_BYTES])
 {
-	sqlite3_stmt *st = NULL;
-	int rc = CB_OK;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit(" ROW_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "audit");
 	sqlite3_bind_int64(st, 1, r->id);
 	sqlite3_bind_int64(st, 2, r->at_ms);
 	sqlite3_bind_text(st, 3, r->user, (int)r->user_n, SQLITE_STATIC);
@@ -246,22 +241,25 @@ static int insert_row(struct cb_store *s, const struct row *r, const uint8_t pre
 	sqlite3_bind_text(st, 5, r->action, (int)r->action_n, SQLITE_STATIC);
 	if (r->case_id)
 		sqlite3_bind_blob(st, 6, r->case_id, 16, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
 	sqlite3_bind_text(st, 7, r->fields, (int)r->fields_n, SQLITE_STATIC);
 	if (r->detail)
 		sqlite3_bind_text(st, 8, r->detail, (int)r->detail_n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 8);
 	sqlite3_bind_blob(st, 9, prev, HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 10, hash, HASH_BYTES, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK)
-		rc = cb_store_db_err(s->db, err, "audit");
-	sqlite3_finalize(st);
-	return rc;
+	return cb_store_step_done(st);
 }
 
-/* Appends r (its id is assigned here) after the current head, and moves the head, in the open transaction. */
-static int append_row(struct cb_store *s, struct row *r, struct cb_err *err)
+/* Appends rows[0..n) (their ids are assigned here) after the current head, and moves the head once, in the
+ * open transaction: the head is read, checked and rewritten once however many rows there are. */
+static int append_rows(struct cb_store *s, struct row *rows, int n, struct cb_err *err)
 {
 	uint8_t key[CB_KEY_BYTES], hash[HASH_BYTES];
 	struct head h;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	audit_key(s, key);
@@ -270,14 +268,24 @@ static int append_row(struct cb_store *s, struct row *r, struct cb_err *err)
 			rc = cb_err_set(err, CB_ECORRUPT, "audit trail: the chain head is missing from meta");
 		goto out;
 	}
-	r->id = h.count + 1;
-	row_hash(key, h.hash, r, hash);
-	if ((rc = insert_row(s, r, h.hash, hash, err)) != CB_OK)
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit(" ROW_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = cb_store_db_err(s->db, err, "audit");
 		goto out;
-	h.count = r->id;
-	memcpy(h.hash, hash, HASH_BYTES);
+	}
+	for (int i = 0; i < n; i++) {
+		rows[i].id = h.count + 1;
+		row_hash(key, h.hash, &rows[i], hash);
+		if (insert_row(st, &rows[i], h.hash, hash) != SQLITE_OK) {
+			rc = cb_store_db_err(s->db, err, "audit");
+			goto out;
+		}
+		h.count = rows[i].id;
+		memcpy(h.hash, hash, HASH_BYTES);
+	}
 	rc = head_write(s, key, &h, err);
 out:
+	sqlite3_finalize(st);
 	sodium_memzero(key, sizeof key);
 	return rc;
 }
@@ -290,44 +298,65 @@ static bool valid_text(const char *p, size_t n)
 	return true;
 }
 
+/* The row of an entry, checked; user: room for the local operator's name, which r may point to. */
+static int row_of(const struct cb_audit_entry *e, const char *detail, char user[CB_NAME_MAX + 1], struct row *r,
+		  struct cb_err *err)
+{
+	memset(r, 0, sizeof *r);
+	r->action = e->action;
+	r->action_n = strnlen(e->action, sizeof e->action);
+	if (r->action_n == 0 || r->action_n == sizeof e->action || !valid_text(r->action, r->action_n))
+		return cb_err_field(err, CB_EINVAL, "action", "audit: the action must be 1 to %zu printable characters",
+				    sizeof e->action - 1);
+	r->user = e->user;
+	r->user_n = strnlen(e->user, sizeof e->user);
+	r->from = e->from;
+	r->from_n = strnlen(e->from, sizeof e->from);
+	r->fields = e->fields;
+	r->fields_n = strnlen(e->fields, sizeof e->fields);
+	if (r->user_n == sizeof e->user || r->from_n == sizeof e->from || r->fields_n == sizeof e->fields ||
+	    !valid_text(r->user, r->user_n) || !valid_text(r->from, r->from_n) || !valid_text(r->fields, r->fields_n))
+		return cb_err_set(err, CB_EINVAL, "audit: user, from and fields must be printable text that fits");
+	/* no user and no client address (or "cli"): the local operator.  No user but an address: nobody logged
+	 * in (a failed login with an unknown name), stored as "" */
+	if (r->user_n == 0 && (r->from_n == 0 || strcmp(r->from, "cli") == 0)) {
+		cli_user(user);
+		r->user = user;
+		r->user_n = strlen(user);
+		if (r->from_n == 0) {
+			r->from = "cli";
+			r->from_n = 3;
+		}
+	}
+	r->detail = detail;
+	r->detail_n = detail ? strlen(detail) : 0;
+	r->case_id = cb_case_id_is_zero(e->case_id) ? NULL : e->case_id;
+	r->at_ms = e->at_ms ? e->at_ms : now_ms();
+	return CB_OK;
+}
+
+/* The detail of an entry: NULL for none, CB_EINVAL when it does not fit its array. */
+static int entry_detail(const struct cb_audit_entry *e, const char **detail, struct cb_err *err)
+{
+	size_t n = strnlen(e->detail, sizeof e->detail);
+	if (n == sizeof e->detail)
+		return cb_err_field(err, CB_EINVAL, "detail", "audit: the detail is longer than %zu bytes",
+				    sizeof e->detail - 1);
+	*detail = n ? e->detail : NULL;
+	return CB_OK;
+}
+
 int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
 			   struct cb_err *err)
 {
 	char user[CB_NAME_MAX + 1];
-	struct row r = {0};
+	struct row r;
 	int rc;
 
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	r.action = e->action;
-	r.action_n = strnlen(e->action, sizeof e->action);
-	if (r.action_n == 0 || r.action_n == sizeof e->action || !valid_text(r.action, r.action_n))
-		return cb_err_field(err, CB_EINVAL, "action", "audit: the action must be 1 to %zu printable characters",
-				    sizeof e->action - 1);
-	r.user = e->user;
-	r.user_n = strnlen(e->user, sizeof e->user);
-	r.from = e->from;
-	r.from_n = strnlen(e->from, sizeof e->from);
-	r.fields = e->fields;
-	r.fields_n = strnlen(e->fields, sizeof e->fields);
-	if (r.user_n == sizeof e->user || r.from_n == sizeof e->from || r.fields_n == sizeof e->fields ||
-	    !valid_text(r.user, r.user_n) || !valid_text(r.from, r.from_n) || !valid_text(r.fields, r.fields_n))
-		return cb_err_set(err, CB_EINVAL, "audit: user, from and fields must be printable text that fits");
-	/* no user and no client address (or "cli"): the local operator.  No user but an address: nobody logged
-	 * in (a failed login with an unknown name), stored as "" */
-	if (r.user_n == 0 && (r.from_n == 0 || strcmp(r.from, "cli") == 0)) {
-		cli_user(user);
-		r.user = user;
-		r.user_n = strlen(user);
-		if (r.from_n == 0) {
-			r.from = "cli";
-			r.from_n = 3;
-		}
-	}
-	r.detail = detail;
-	r.detail_n = detail ? strlen(detail) : 0;
-	r.case_id = cb_case_id_is_zero(e->case_id) ? NULL : e->case_id;
-	r.at_ms = e->at_ms ? e->at_ms : now_ms();
+	if ((rc = row_of(e, detail, user, &r, err)) != CB_OK)
+		return rc;
 
 	/* inside the caller's transaction (a bulk batch, or one it opened itself) a savepoint keeps a failed
 	 * append from leaving half an entry; on its own, BEGIN IMMEDIATE takes the write lock before the head
@@ -335,7 +364,7 @@ int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, c
 	bool own = sqlite3_get_autocommit(s->db);
 	if ((rc = cb_schema_exec(s->db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT audit_append", err)) != CB_OK)
 		return rc;
-	rc = append_row(s, &r, err);
+	rc = append_rows(s, &r, 1, err);
 	if (own) {
 		if (rc == CB_OK)
 			rc = cb_schema_exec(s->db, "COMMIT", err);
@@ -351,11 +380,66 @@ int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, c
 
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err)
 {
-	size_t n = strnlen(e->detail, sizeof e->detail);
-	if (n == sizeof e->detail)
-		return cb_err_field(err, CB_EINVAL, "detail", "audit: the detail is longer than %zu bytes",
-				    sizeof e->detail - 1);
-	return cb_audit_append_detail(s, e, n ? e->detail : NULL, err);
+	const char *detail = NULL;
+	int rc = entry_detail(e, &detail, err);
+	return rc == CB_OK ? cb_audit_append_detail(s, e, detail, err) : rc;
+}
+
+int cb_audit_append_batch(struct cb_store *s, const struct cb_audit_entry *const *e, int n, int *rcs,
+			  struct cb_err *err)
+{
+	struct row *rows = NULL;
+	char (*users)[CB_NAME_MAX + 1] = NULL;
+	int *slot = NULL; /* rows[k] is entry slot[k] */
+	int rc = CB_OK, nrows = 0;
+	bool scanned = false;
+
+	if (n <= 0)
+		return CB_OK;
+	if (s->readonly) {
+		rc = cb_err_set(err, CB_EPERM, "the database is open read-only");
+		goto out;
+	}
+	if (!sqlite3_get_autocommit(s->db)) {
+		rc = cb_err_set(err, CB_EINVAL, "audit: a batch is its own transaction");
+		goto out;
+	}
+	rows = malloc((size_t)n * sizeof *rows);
+	users = malloc((size_t)n * sizeof *users);
+	slot = malloc((size_t)n * sizeof *slot);
+	if (!rows || !users || !slot) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	/* an entry that is not valid fails alone; the others are written */
+	for (int i = 0; i < n; i++) {
+		const char *detail = NULL;
+		struct cb_err e2 = {0};
+		rcs[i] = entry_detail(e[i], &detail, &e2);
+		if (rcs[i] == CB_OK)
+			rcs[i] = row_of(e[i], detail, users[nrows], &rows[nrows], &e2);
+		if (rcs[i] == CB_OK)
+			slot[nrows++] = i;
+	}
+	scanned = true;
+	if (nrows == 0)
+		goto out;
+	/* BEGIN IMMEDIATE: the write lock before the head is read, so no other writer appends after it too */
+	if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK)
+		goto out;
+	if ((rc = append_rows(s, rows, nrows, err)) == CB_OK)
+		rc = cb_schema_exec(s->db, "COMMIT", err);
+	if (rc != CB_OK && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+out:
+	for (int k = 0; k < nrows; k++)
+		rcs[slot[k]] = rc;
+	for (int i = 0; !scanned && i < n; i++) /* failed before the entries were looked at */
+		rcs[i] = rc;
+	free(rows);
+	free(users);
+	free(slot);
+	return rc;
 }
 
 /* ---- verifying */

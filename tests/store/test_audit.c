@@ -2,7 +2,8 @@
  * test_audit.c -- tests of src/store/audit.c: the keyed hash chain verifies; every kind of tampering with
  * raw SQL (an altered, removed, reordered, renumbered, forged or cut-off entry, a damaged or missing head)
  * is found and names the right entry; appends refuse a damaged head; the old events table is migrated and
- * chained; cb_store_event writes to the trail; entries roll back with their batch; listing.
+ * chained; cb_store_event writes to the trail; entries roll back with their batch; listing; a group of entries
+ * appended at once lands in order, each invalid one failing alone, and refuses a damaged head like one append.
  */
 #include "cb_test.h"
 
@@ -308,6 +309,65 @@ static void test_entry_checks(void **state)
 	cb_store_free(&s);
 }
 
+static void test_append_batch(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e[5];
+	const struct cb_audit_entry *pe[5];
+	int rcs[5];
+	fill();
+	for (int i = 0; i < 5; i++) {
+		entry(&e[i], i % 2 ? "olga" : "amira", "case.read", (uint8_t)(10 + i), "first_name");
+		pe[i] = &e[i];
+	}
+	e[2].action[0] = 0; /* not valid: fails alone */
+	struct cb_store *s = open_db(0);
+	assert_int_equal(cb_audit_append_batch(s, pe, 5, rcs, &err), CB_OK);
+	assert_int_equal(rcs[0], CB_OK);
+	assert_int_equal(rcs[1], CB_OK);
+	assert_int_equal(rcs[2], CB_EINVAL);
+	assert_int_equal(rcs[3], CB_OK);
+	assert_int_equal(rcs[4], CB_OK);
+	/* in the order given, right after the entries before them */
+	struct seen sn = {0};
+	assert_int_equal(cb_audit_list(s, NULL, 4, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, 4);
+	for (int k = 0; k < 4; k++)
+		assert_int_equal(sn.ids[k], NENTRIES + 4 - k);
+	uint8_t want[16];
+	memset(want, 14, 16);
+	assert_memory_equal(sn.first.case_id, want, 16); /* newest: the last one given */
+	memset(want, 10, 16);
+	assert_memory_equal(sn.last.case_id, want, 16);
+	/* single appends go on after a batch, and the whole chain verifies */
+	assert_int_equal(cb_audit_append(s, &e[0], &err), CB_OK);
+	int64_t checked = 0, bad = 0;
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 5);
+	/* a batch is its own transaction */
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	assert_int_equal(cb_audit_append_batch(s, pe, 2, rcs, &err), CB_EINVAL);
+	assert_int_equal(rcs[0], CB_EINVAL);
+	cb_store_rollback(s);
+	cb_store_free(&s);
+
+	/* a damaged head: nothing is appended, every entry fails */
+	raw_exec("UPDATE meta SET value = '9' || substr(value, 2) WHERE key = 'audit_head'");
+	s = open_db(0);
+	assert_int_equal(cb_audit_append_batch(s, pe, 2, rcs, &err), CB_ECORRUPT);
+	assert_int_equal(rcs[0], CB_ECORRUPT);
+	assert_int_equal(rcs[1], CB_ECORRUPT);
+	cb_store_free(&s);
+	char msg[512];
+	assert_int_equal(verify(&checked, &bad, msg), CB_ECORRUPT);
+	assert_int_equal(checked, NENTRIES + 5);
+	s = open_db(CB_OPEN_READONLY);
+	assert_int_equal(cb_audit_append_batch(s, pe, 1, rcs, &err), CB_EPERM);
+	assert_int_equal(rcs[0], CB_EPERM);
+	cb_store_free(&s);
+}
+
 static int stop_at_two(const struct cb_audit_entry *e, void *ctx)
 {
 	return collect(e, ctx), ((struct seen *)ctx)->n == 2 ? 42 : 0;
@@ -443,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_forged),
 		cmocka_unit_test(test_damaged_head_refuses_appends),
 		cmocka_unit_test(test_entry_checks),
+		cmocka_unit_test(test_append_batch),
 		cmocka_unit_test(test_list_and_events),
 		cmocka_unit_test(test_bulk_rollback),
 		cmocka_unit_test(test_migrate_events),
