@@ -5,8 +5,9 @@
  * Two SQLite files, two connections.  DB holds the cases (coded fields as columns, identifying details as
  * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key, in the
  * slot of the case's seq (so a load appends keys in order; the case id beside it tells a stale key left by a
- * crash from the case's own, see records.c).  They are separate connections, not one ATTACHed transaction, because a WAL-mode transaction across attached files
- * is not atomic across them: instead we order the commits ourselves.
+ * crash from the case's own, see records.c).  They are separate connections, not one ATTACHed transaction,
+ * because a WAL-mode transaction across attached files is not atomic across them: instead we order the
+ * commits ourselves.
  *
  * Write order, so that a crash is harmless:
  *   add/update   the case key is committed (DB.casekeys) before the case that uses it (DB).  A crash in
@@ -31,6 +32,12 @@
  * is unchanged: each file's commit is atomic and durable on its own (a hot journal is rolled back by the
  * next connection), and DB.casekeys still commits before DB.  At the end both files return to WAL; if the
  * process dies first, the next read-write open does it.
+ * A load in that mode that at least doubles the cases (cb_store_load_expect) also drops the unique index of
+ * import fingerprints at its first fingerprinted row and builds it again at its end: one sorted build instead
+ * of a random insert per row.  Meanwhile every stored fingerprint is in memory (fps) and cb_store_write
+ * refuses a known one, as the index would; a rolled-back batch or an erase puts the index back at once.  A
+ * connection that opens the files meanwhile rebuilds it before it writes (every read-write open does, see
+ * schema.c), and so does the next open after a crash.
  *
  * Identifying details are packed as name\0value\0 pairs after a version byte (keyed by field NAME, so the
  * codebook may be reordered), sealed with the case key, associated data = case id.  Pack buffers are wiped.
