@@ -12,17 +12,25 @@
  * The writer also moves the sessions' last_seen (cb_auditq_touch, sessions.c), in a transaction of its own
  * after a group, so that checking a session never takes the write lock in a request.
  *
- * A waiter lives on the requesting thread's stack (its entry is not copied, so no identifying field
- * name list lingers in a shared buffer) with its own condition variable: a commit wakes the requests it
- * holds and nobody else.  The writer has its own store handle (SQLite connections are not shared between
+ * Checkpoints (copying the WAL back into the database file, with an fsync of its own) are not run by the
+ * writer's commits, where SQLite runs them by default and where every waiting read would wait for them too:
+ * the writer's commits only note the WAL's size, and a checkpointer thread with its own connection runs a
+ * PASSIVE checkpoint (one that never blocks the writer) each time CKPT_PAGES pages were added.
+ *
+ * A waiter lives on the requesting thread's stack (its entry is not copied into a shared ring, so there is
+ * nothing to wipe afterwards) with its own condition variable: a commit wakes the requests it holds and
+ * nobody else.  The writer has its own store handle (SQLite connections are not shared between
  * threads).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "http/http.h"
 
+#define CKPT_PAGES 1000 /* SQLite's own automatic checkpoint threshold */
 #define TOUCH_MAX 1024 /* sessions whose last_seen waits to be written: as many as the session cache holds */
 
 struct waiter {
@@ -39,6 +47,12 @@ struct cb_auditq {
 	pthread_t th;
 	bool started, stop;
 	struct cb_store *s;
+	/* the checkpointer */
+	pthread_t ckth;
+	pthread_cond_t ckcv;
+	bool ck_started, ck_due;
+	int ck_pages; /* the WAL's size when the last checkpoint was asked for (the writer's thread only) */
+	struct cb_store *ck;
 	struct waiter *head, *tail; /* queued, oldest first */
 	struct cb_session_touch touch[TOUCH_MAX], touching[TOUCH_MAX];
 	int ntouch;
@@ -129,6 +143,45 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* Called by SQLite in the writer's thread after each of its commits, with the WAL's size in pages: asks for
+ * a checkpoint once CKPT_PAGES pages were added since the last one. */
+static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct cb_auditq *aq = arg;
+	(void)db;
+	(void)name;
+	/* counted from the last checkpoint: while readers keep the WAL from starting over it stays long, and a
+	 * checkpoint after every commit would copy a few pages and fsync the database file each time */
+	if (pages < aq->ck_pages)
+		aq->ck_pages = 0; /* the WAL started over */
+	if (pages - aq->ck_pages >= CKPT_PAGES) {
+		aq->ck_pages = pages;
+		pthread_mutex_lock(&aq->mu);
+		aq->ck_due = true;
+		pthread_cond_signal(&aq->ckcv);
+		pthread_mutex_unlock(&aq->mu);
+	}
+	return SQLITE_OK;
+}
+
+static void *checkpointer(void *arg)
+{
+	struct cb_auditq *aq = arg;
+	pthread_mutex_lock(&aq->mu);
+	for (;;) {
+		while (!aq->ck_due && !aq->stop)
+			pthread_cond_wait(&aq->ckcv, &aq->mu);
+		if (aq->stop)
+			break;
+		aq->ck_due = false;
+		pthread_mutex_unlock(&aq->mu);
+		sqlite3_wal_checkpoint_v2(cb_store_db(aq->ck), "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&aq->mu);
+	}
+	pthread_mutex_unlock(&aq->mu);
+	return NULL;
+}
+
 int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err)
 {
 	struct cb_auditq *aq = calloc(1, sizeof *aq);
@@ -136,7 +189,15 @@ int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	pthread_mutex_init(&aq->mu, NULL);
 	pthread_cond_init(&aq->work, NULL);
+	pthread_cond_init(&aq->ckcv, NULL);
 	int rc = cb_store_open(db, 0, &aq->s, err);
+	/* without a checkpointer the writer's commits checkpoint, as SQLite does by default */
+	struct cb_err ckerr = {0};
+	if (rc == CB_OK && cb_store_open(db, 0, &aq->ck, &ckerr) == CB_OK &&
+	    pthread_create(&aq->ckth, NULL, checkpointer, aq) == 0) {
+		aq->ck_started = true;
+		sqlite3_wal_hook(cb_store_db(aq->s), wal_grown, aq); /* replaces the automatic checkpoint */
+	}
 	if (rc == CB_OK && pthread_create(&aq->th, NULL, writer, aq) != 0)
 		rc = cb_err_set(err, CB_ENOMEM, "cannot start the audit writer");
 	aq->started = rc == CB_OK;
@@ -194,9 +255,18 @@ void cb_auditq_stop(struct cb_auditq **ap)
 		pthread_mutex_unlock(&aq->mu);
 		pthread_join(aq->th, NULL);
 	}
+	if (aq->ck_started) {
+		pthread_mutex_lock(&aq->mu);
+		aq->stop = true;
+		pthread_cond_signal(&aq->ckcv);
+		pthread_mutex_unlock(&aq->mu);
+		pthread_join(aq->ckth, NULL);
+	}
+	cb_store_free(&aq->ck);
 	cb_store_free(&aq->s);
 	pthread_mutex_destroy(&aq->mu);
 	pthread_cond_destroy(&aq->work);
+	pthread_cond_destroy(&aq->ckcv);
 	free(aq->ents);
 	free(aq->rcs);
 	free(aq);
