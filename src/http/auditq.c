@@ -18,8 +18,8 @@
  * PASSIVE checkpoint (one that never blocks the writer) each time CKPT_PAGES pages were added.
  *
  * A waiter lives on the requesting thread's stack (its entry is not copied into a shared ring, so there is
- * nothing to wipe afterwards) with its own condition variable: a commit wakes the requests it holds and
- * nobody else.  The writer has its own store handle (SQLite connections are not shared between
+ * nothing to wipe afterwards) with its own semaphore: a commit wakes the requests it holds and nobody
+ * else, and they need no lock to wake.  The writer has its own store handle (SQLite connections are not shared between
  * threads).
  */
 #include <stdio.h>
@@ -36,8 +36,7 @@
 struct waiter {
 	const struct cb_audit_entry *e;
 	struct waiter *next;
-	pthread_cond_t cv;
-	bool done;
+	sem_t done; /* posted by the writer once rc is set; after that the writer never touches the waiter */
 	int rc;
 };
 
@@ -96,15 +95,13 @@ static void write_group(struct cb_auditq *aq, struct waiter *list)
 			aq->ents[i++] = w->e;
 		cb_audit_append_batch(aq->s, aq->ents, n, aq->rcs, &err);
 	}
-	pthread_mutex_lock(&aq->mu);
+	/* no lock: the list is the writer's alone now, and a woken request does not queue on the writer's mutex */
 	int i = 0;
 	for (struct waiter *w = list, *next; w; w = next, i++) {
-		next = w->next; /* w may be gone once its owner sees done */
+		next = w->next; /* w is gone once its owner is woken */
 		w->rc = rc == CB_OK ? aq->rcs[i] : rc;
-		w->done = true;
-		pthread_cond_signal(&w->cv);
+		sem_post(&w->done);
 	}
-	pthread_mutex_unlock(&aq->mu);
 }
 
 /* Writes the queued last_seen updates (the lock held on entry and on return). */
@@ -208,21 +205,22 @@ int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err)
 int cb_auditq_append(struct cb_auditq *aq, const struct cb_audit_entry *e)
 {
 	struct waiter w = {.e = e, .rc = CB_EIO};
-	pthread_cond_init(&w.cv, NULL);
+	bool queued = false;
+	sem_init(&w.done, 0, 0);
 	pthread_mutex_lock(&aq->mu);
-	if (aq->stop || !aq->started)
-		goto out;
-	if (aq->tail)
-		aq->tail->next = &w;
-	else
-		aq->head = &w;
-	aq->tail = &w;
-	pthread_cond_signal(&aq->work);
-	while (!w.done)
-		pthread_cond_wait(&w.cv, &aq->mu);
-out:
+	if (!aq->stop && aq->started) {
+		if (aq->tail)
+			aq->tail->next = &w;
+		else
+			aq->head = &w;
+		aq->tail = &w;
+		queued = true;
+		pthread_cond_signal(&aq->work);
+	}
 	pthread_mutex_unlock(&aq->mu);
-	pthread_cond_destroy(&w.cv);
+	while (queued && sem_wait(&w.done) != 0)
+		; /* EINTR */
+	sem_destroy(&w.done);
 	return w.rc;
 }
 
