@@ -5,8 +5,9 @@
 #   usage: sh bench/http.sh            (needs wrk: apt-get install wrk)
 #          CASES=100000 DURATION=10s CONNS=16 SERVE_THREADS=8 sh bench/http.sh
 # CONNS: wrk connections (default 64); SERVE_THREADS: the server's store handles (--threads, default 32 here).
-# Case reads are bound by the audit trail's durable commits (one fsync per group of reads): the more requests
-# wait together, the more share one commit.
+# Case reads wait for their audit entry's durable commit: one writer commits every entry queued while the
+# previous fsync ran (one fsync per group), so they are bound by fsync latency with few connections and by
+# processor time with many; sessions are checked without writing (last_seen is written by the same writer).
 # Not part of `make check`.  Data is generated into bench/data/ on first use and reused.
 set -eu
 cd "$(dirname "$0")/.."
