@@ -10,7 +10,8 @@
  * back for whatever queued up during that fsync.  Entries are chained in the order they were queued.
  *
  * The writer also moves the sessions' last_seen (cb_auditq_touch, sessions.c), in a transaction of its own
- * after a group, so that checking a session never takes the write lock in a request.
+ * after a group (never starved by a stream of reads), so that checking a session never takes the write lock
+ * in a request.
  *
  * Checkpoints (copying the WAL back into the database file, with an fsync of its own) are not run by the
  * writer's commits, where SQLite runs them by default and where every waiting read would wait for them too:
@@ -124,17 +125,18 @@ static void *writer(void *arg)
 	for (;;) {
 		while (!aq->head && !aq->ntouch && !aq->stop)
 			pthread_cond_wait(&aq->work, &aq->mu);
+		if (!aq->head && !aq->ntouch)
+			break; /* stopping, and nothing is queued */
 		if (aq->head) { /* audit entries first: requests wait for them */
 			struct waiter *list = aq->head;
 			aq->head = aq->tail = NULL;
 			pthread_mutex_unlock(&aq->mu);
 			write_group(aq, list);
 			pthread_mutex_lock(&aq->mu);
-		} else if (aq->ntouch) {
-			write_touches(aq);
-		} else {
-			break; /* stopping, and nothing is queued */
 		}
+		/* then last_seen, even while reads keep coming: at most once a minute per session */
+		if (aq->ntouch)
+			write_touches(aq);
 	}
 	pthread_mutex_unlock(&aq->mu);
 	return NULL;
