@@ -1,8 +1,8 @@
 /*
  * http_test.h -- the small HTTP/1.1 client of the server tests (tests/http/test_api*.c): one request per
  * connection on plain sockets to 127.0.0.1:port, the response's status, headers, body and JSON, and a login
- * per user.  Header-only, like tests/cb_test.h; the including file defines PW (the users' password) first
- * and sets `port`.
+ * per user; and the server they run against, with one user per role.  Header-only, like tests/cb_test.h;
+ * the including file defines PW (the users' password) first.
  */
 #ifndef CB_HTTP_TEST_H
 #define CB_HTTP_TEST_H
@@ -16,6 +16,10 @@
 #include <sys/socket.h>
 
 #include <jansson.h>
+
+#include "crypto/crypto.h"
+#include "http/http.h"
+#include "store/access.h"
 
 static uint16_t port;
 
@@ -131,6 +135,56 @@ static inline struct login login_as(const char *user)
 	assert_true(strlen(l.csrf) > 20);
 	resp_free(&r);
 	return l;
+}
+
+/* ---- the server both API test files run against */
+
+#define SITE "US-CHICAGO"
+#define OTHER "US-HOUSTON"
+
+static struct cb_server *srv;
+static char dbpath[512];
+
+/* Creates the database `file` (fill, when given, adds cases), the five users every test logs in as (root
+ * admin, mona manager, cara caseworker at SITE, otto caseworker at OTHER, anna analyst; password PW), and
+ * starts a server on an ephemeral port of 127.0.0.1.  0, or -1 with the reason on stderr. */
+static inline int server_up(const char *file, int (*fill)(struct cb_store *s, struct cb_err *err))
+{
+	static const struct {
+		const char *name;
+		enum cb_role role;
+		const char *site;
+	} users[] = {{"root", CB_ROLE_ADMIN, ""},       {"mona", CB_ROLE_MANAGER, ""}, {"cara", CB_ROLE_CASEWORKER, SITE},
+		     {"otto", CB_ROLE_CASEWORKER, OTHER}, {"anna", CB_ROLE_ANALYST, ""}};
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	int rc = -1;
+	if (cb_crypto_init() != CB_OK)
+		return -1;
+	snprintf(dbpath, sizeof dbpath, "%s", cbt_path("%s", file));
+	if (cb_store_create(dbpath, &err) || cb_store_open(dbpath, 0, &s, &err) || (fill && fill(s, &err)))
+		goto out;
+	for (size_t i = 0; i < CB_COUNTOF(users); i++)
+		if (cb_user_add(s, users[i].name, users[i].role, users[i].site, PW, NULL, &err))
+			goto out;
+	cb_store_free(&s);
+	struct cb_server_opts o = {.db = dbpath, .listen = "127.0.0.1:0", .threads = 2, .quiet = true};
+	if (cb_server_start(&o, &srv, &err) != CB_OK)
+		goto out;
+	port = cb_server_port(srv);
+	rc = port ? 0 : -1;
+out:
+	if (rc)
+		fprintf(stderr, "server: %s\n", err.msg);
+	cb_store_free(&s);
+	return rc;
+}
+
+static inline int server_down(void **state)
+{
+	(void)state;
+	cb_server_stop(&srv);
+	return 0;
 }
 
 #endif

@@ -14,47 +14,14 @@
 #include "io/io.h"
 #include "store/access.h"
 
-#define SITE "US-CHICAGO"
-#define OTHER "US-HOUSTON"
 
-static struct cb_server *srv;
-static char dbpath[512];
+/* 400 demo cases, some at SITE and OTHER */
+static int demo_cases(struct cb_store *s, struct cb_err *err) { return cb_demo_generate(s, 400, 7, false, err); }
 
 static int setup(void **state)
 {
 	(void)state;
-	struct cb_store *s = NULL;
-	struct cb_err err = {0};
-	if (cb_crypto_init() != CB_OK)
-		return -1;
-	snprintf(dbpath, sizeof dbpath, "%s", cbt_path("api.db"));
-	if (cb_store_create(dbpath, &err) || cb_store_open(dbpath, 0, &s, &err) ||
-	    cb_demo_generate(s, 400, 7, false, &err))
-		return -1;
-	static const struct {
-		const char *name;
-		enum cb_role role;
-		const char *site;
-	} users[] = {{"root", CB_ROLE_ADMIN, ""},       {"mona", CB_ROLE_MANAGER, ""}, {"cara", CB_ROLE_CASEWORKER, SITE},
-		     {"otto", CB_ROLE_CASEWORKER, OTHER}, {"anna", CB_ROLE_ANALYST, ""}};
-	for (size_t i = 0; i < CB_COUNTOF(users); i++)
-		if (cb_user_add(s, users[i].name, users[i].role, users[i].site, PW, NULL, &err))
-			return -1;
-	cb_store_free(&s);
-	struct cb_server_opts o = {.db = dbpath, .listen = "127.0.0.1:0", .threads = 2, .quiet = true};
-	if (cb_server_start(&o, &srv, &err) != CB_OK) {
-		fprintf(stderr, "server: %s\n", err.msg);
-		return -1;
-	}
-	port = cb_server_port(srv);
-	return port ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	cb_server_stop(&srv);
-	return 0;
+	return server_up("api.db", demo_cases);
 }
 
 static void test_login_each_role(void **state)
@@ -456,5 +423,5 @@ int main(void)
 		cmocka_unit_test(test_stats_current),   cmocka_unit_test(test_roles_forbidden),
 		cmocka_unit_test(test_logout),          cmocka_unit_test(test_serve_command),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, server_down);
 }

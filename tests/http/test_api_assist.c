@@ -12,53 +12,18 @@
 #include "store/access.h"
 #include "store/assist.h"
 
-#define SITE "US-CHICAGO"
-#define OTHER "US-HOUSTON"
-
-static struct cb_server *srv;
-static char dbpath[512];
 static struct login root, mona, cara, otto, anna;
 
 static int setup(void **state)
 {
 	(void)state;
-	struct cb_store *s = NULL;
-	struct cb_err err = {0};
-	if (cb_crypto_init() != CB_OK)
-		return -1;
-	snprintf(dbpath, sizeof dbpath, "%s", cbt_path("assist.db"));
-	if (cb_store_create(dbpath, &err) || cb_store_open(dbpath, 0, &s, &err))
-		return -1;
-	static const struct {
-		const char *name;
-		enum cb_role role;
-		const char *site;
-	} users[] = {{"root", CB_ROLE_ADMIN, ""},       {"mona", CB_ROLE_MANAGER, ""}, {"cara", CB_ROLE_CASEWORKER, SITE},
-		     {"otto", CB_ROLE_CASEWORKER, OTHER}, {"anna", CB_ROLE_ANALYST, ""}};
-	for (size_t i = 0; i < CB_COUNTOF(users); i++)
-		if (cb_user_add(s, users[i].name, users[i].role, users[i].site, PW, NULL, &err))
-			return -1;
-	cb_store_free(&s);
-	struct cb_server_opts o = {.db = dbpath, .listen = "127.0.0.1:0", .threads = 2, .quiet = true};
-	if (cb_server_start(&o, &srv, &err) != CB_OK) {
-		fprintf(stderr, "server: %s\n", err.msg);
-		return -1;
-	}
-	port = cb_server_port(srv);
-	if (!port)
+	if (server_up("assist.db", NULL))
 		return -1;
 	root = login_as("root");
 	mona = login_as("mona");
 	cara = login_as("cara");
 	otto = login_as("otto");
 	anna = login_as("anna");
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	cb_server_stop(&srv);
 	return 0;
 }
 
@@ -575,5 +540,5 @@ int main(void)
 		cmocka_unit_test(test_stage),		  cmocka_unit_test(test_followups),
 		cmocka_unit_test(test_dashboard),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, server_down);
 }
