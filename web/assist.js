@@ -200,6 +200,7 @@
 	}
 
 	function referForm(id, ps, reload) {
+		var dir = select("ref-dir", [["out", t("refer_dir_out")], ["in", t("refer_dir_in")]]);
 		var to = select("ref-to", [["", t("choose")]].concat(ps.map(function (p) { return [String(p.id), p.name + " (" + orgTypeLabel(p.type) + ")"]; })));
 		var reason = select("ref-reason", REASONS.map(function (r) { return [r, t("reason_" + r)]; }));
 		var share = el("input#ref-share", { type: "checkbox", name: "share", checked: true });
@@ -207,25 +208,39 @@
 		var manager = CB.me.role === "manager";
 		var override = manager ? el("textarea#ref-override", { name: "override_reason", maxlength: "500", autocomplete: "off" }) : null;
 		var err = el("div.alert#ref-error", { role: "alert", hidden: true });
-		var form = el("form#refer-form", { novalidate: true }, el("h3", t("refer_add")),
-			el("div.row", field("ref-to", t("col_partner"), to), field("ref-reason", t("col_reason"), reason)),
+		/* sharing, and so consent and its override, concern referrals out only: an incoming referral is the
+		 * partner's sharing, under the consent they obtained */
+		var outOnly = el("div#ref-out-only",
 			el("div.field.checks", el("label", { for: "ref-share" }, share, t("refer_share"))),
 			el("p.note#ref-share-hint", t("refer_share_hint")),
+			manager ? field("ref-override", t("refer_override"), override, t("refer_override_hint")) : null);
+		var save = el("button.primary#ref-save", { type: "submit" }, t("refer_add"));
+		var form = el("form#refer-form", { novalidate: true }, el("h3", t("refer_new")),
+			el("div.row", field("ref-dir", t("refer_dir"), dir), field("ref-to", t("col_partner"), to),
+				field("ref-reason", t("col_reason"), reason)),
+			outOnly,
 			el("div.field.sensitive", el("label", { for: "ref-details" }, t("col_details"), el("span.badge", t("sensitive_badge"))), details),
-			manager ? field("ref-override", t("refer_override"), override, t("refer_override_hint")) : null,
-			err, el("button.primary#ref-save", { type: "submit" }, t("refer_add")));
+			err, save);
 		share.setAttribute("aria-describedby", "ref-share-hint");
+		dir.addEventListener("change", function () {
+			var incoming = dir.value === "in";
+			outOnly.hidden = incoming;
+			save.textContent = incoming ? t("refer_add_in") : t("refer_add");
+			err.hidden = true;
+		});
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
 			err.hidden = true;
 			if (!to.value) { showErr(t("v_required", t("col_partner"))); to.focus(); return; }
-			var body = { to: Number(to.value), reason: reason.value, share_details: share.checked };
+			var incoming = dir.value === "in";
+			var body = { to: Number(to.value), reason: reason.value, direction: dir.value };
+			if (!incoming) body.share_details = share.checked;
 			if (details.value.trim()) body.details = details.value.trim();
-			if (override && override.value.trim()) body.override_reason = override.value.trim();
+			if (!incoming && override && override.value.trim()) body.override_reason = override.value.trim();
 			CB.api("POST", caseUrl(id, "referrals"), body).then(function (r) {
 				details.value = "";
 				if (override) override.value = "";
-				CB.flash(r.consent_overridden ? t("refer_added_override") : t("refer_added"));
+				CB.flash(r.consent_overridden ? t("refer_added_override") : incoming ? t("refer_added_in") : t("refer_added"));
 				reload();
 			}, function (e) {
 				if (e.code === "consent_required") {

@@ -488,6 +488,17 @@ test("a referral sharing details without consent is refused naming consent_share
 	await page.click("#ref-save");
 	await page.waitForSelector("#refer-table");
 	assert.match(await page.textContent("#refer-table"), /No/);
+	// a partner referring the person to us: their sharing, not ours, so no consent question
+	await page.selectOption("#ref-dir", "in");
+	assert.ok(await page.isHidden("#ref-share"));
+	assert.equal(await page.textContent("#ref-save"), "Record the referral from the partner");
+	await page.selectOption("#ref-to", await optionValue(page, "#ref-to", SHELTER));
+	await page.click("#ref-save");
+	await page.waitForFunction(() => document.querySelectorAll("#refer-table tbody tr").length === 2);
+	const dirs = await page.$$eval("#refer-table tbody tr td:nth-child(2)", (tds) => tds.map((td) => td.textContent).sort());
+	assert.deepEqual(dirs, ["In", "Out"]);
+	await page.evaluate(() => document.querySelector("#refer-section").scrollIntoView());
+	await shot(page, "referral-in-desktop");
 	// the workflow explains a refused step
 	await page.selectOption("#stage-to", "reintegration");
 	await page.click("#stage-save");
