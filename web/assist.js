@@ -309,6 +309,7 @@
 
 	/* ---- the partner directory ---- */
 	var psearch = { service: "", country: "" };
+	var partnerEdit = null; /* set by the managers' form: fills it with a partner to change */
 	function partnersView() {
 		CB.loadCodebook().then(function (cb) {
 			var service = select("ps-service", [["", t("search_any")]].concat(values("assistance_type").map(function (v) { return [v.name, v.label]; })), psearch.service);
@@ -322,6 +323,7 @@
 				psearch = { service: service.value, country: country.value };
 				loadPartners(results);
 			});
+			partnerEdit = null;
 			CB.render(t("partners_title"), [form, results, CB.me.role === "manager" ? partnerForm(cb, results) : null]);
 			loadPartners(results);
 		}, CB.showError);
@@ -340,14 +342,17 @@
 		CB.api("GET", "/api/partners" + (q.length ? "?" + q.join("&") : "")).then(function (r) {
 			var list = r.partners || [];
 			if (!list.length) { CB.add(CB.clear(results), el("p#no-partners", t("partners_none"))); return; }
-			CB.add(CB.clear(results), table("partner-table", t("partners_found", list.length),
-				[t("partner_name"), t("partner_type"), t("partner_country"), t("partner_city"), t("partner_phone"),
-					t("partner_services"), t("partner_serves"), t("partner_beds")],
+			var heads = [t("partner_name"), t("partner_type"), t("partner_country"), t("partner_city"), t("partner_phone"),
+				t("partner_services"), t("partner_serves"), t("partner_beds")];
+			if (partnerEdit) heads.push(t("col_change"));
+			CB.add(CB.clear(results), table("partner-table", t("partners_found", list.length), heads,
 				list.map(function (p) {
 					return el("tr", el("th", { scope: "row" }, p.name), el("td", orgTypeLabel(p.type)), el("td", p.country),
 						el("td", text(p.city)), el("td", text(p.phone)), el("td", p.services.map(typeLabel).join(", ") || t("none")),
 						el("td", p.serves.join(", ") || t("none")),
-						el("td.num", p.beds === null ? t("none") : t("beds_of", p.occupied || 0, p.beds)));
+						el("td.num", p.beds === null ? t("none") : t("beds_of", p.occupied || 0, p.beds)),
+						partnerEdit ? el("td", el("button", { type: "button", "aria-label": t("partner_edit_of", p.name),
+							onclick: function () { partnerEdit(p); } }, t("partner_edit"))) : null);
 				})));
 		}, function (e) { CB.add(CB.clear(results), el("p.error", CB.errorText(e))); });
 	}
@@ -362,14 +367,42 @@
 		var beds = el("input#pa-beds", { type: "number", min: "0", max: "100000", step: "1", inputmode: "numeric" });
 		var boxes = values("assistance_type").map(function (v) { return el("input", { type: "checkbox", name: "services", value: v.name }); });
 		var err = el("p.error#partner-error", { role: "alert" });
-		var form = el("form.card#partner-form", { novalidate: true }, el("h2", t("partner_add")),
+		var editId = null;
+		var heading = el("h2#pa-heading", t("partner_add")), save = el("button.primary#pa-save", { type: "submit" }, t("partner_add"));
+		var cancel = el("button#pa-cancel", { type: "button", hidden: true, onclick: reset }, t("partner_cancel"));
+		var form = el("form.card#partner-form", { novalidate: true }, heading,
 			el("div.grid", field("pa-name", t("partner_name"), name), field("pa-type", t("partner_type"), type),
 				field("pa-country", t("partner_country"), country), field("pa-city", t("partner_city"), city),
 				field("pa-phone", t("partner_phone"), phone), field("pa-serves", t("partner_serves"), serves, t("partner_serves_hint")),
 				field("pa-beds", t("partner_beds"), beds, t("partner_beds_hint"))),
 			el("fieldset#pa-services", el("legend", t("partner_services")),
 				el("div.checks", boxes.map(function (b, i) { return el("label", b, values("assistance_type")[i].label); }))),
-			err, el("button.primary#pa-save", { type: "submit" }, t("partner_add")));
+			err, save, cancel);
+		function reset() {
+			editId = null;
+			heading.textContent = save.textContent = t("partner_add");
+			cancel.hidden = true;
+			err.textContent = "";
+			name.value = city.value = phone.value = serves.value = beds.value = type.value = country.value = "";
+			boxes.forEach(function (b) { b.checked = false; });
+		}
+		partnerEdit = function (p) {
+			reset();
+			editId = p.id;
+			name.value = p.name;
+			type.value = p.type;
+			country.value = p.country;
+			city.value = p.city || "";
+			phone.value = p.phone || "";
+			serves.value = (p.serves || []).join(",");
+			beds.value = p.beds === null || p.beds === undefined ? "" : String(p.beds);
+			boxes.forEach(function (b) { b.checked = p.services.indexOf(b.value) >= 0; });
+			heading.textContent = t("partner_edit_title", p.name);
+			save.textContent = t("partner_save");
+			cancel.hidden = false;
+			form.scrollIntoView();
+			name.focus();
+		};
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
 			err.textContent = "";
@@ -378,14 +411,16 @@
 			if (miss) { err.textContent = t("v_required", t(miss[1])); miss[0].focus(); return; }
 			var body = { name: name.value.trim(), type: type.value, country: country.value,
 				services: boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }) };
-			if (orNull(city.value)) body.city = city.value.trim();
-			if (orNull(phone.value)) body.phone = phone.value.trim();
-			if (orNull(serves.value)) body.serves = serves.value.trim().toUpperCase();
-			if (orNull(beds.value)) body.beds = Number(beds.value);
-			CB.api("POST", "/api/partners", body).then(function (p) {
-				CB.flash(t("partner_added", p.name));
-				name.value = city.value = phone.value = serves.value = beds.value = "";
-				boxes.forEach(function (b) { b.checked = false; });
+			/* a change sends every field, null for one emptied, so that emptying it clears it */
+			var city1 = orNull(city.value), phone1 = orNull(phone.value), serves1 = orNull(serves.value), beds1 = orNull(beds.value);
+			if (city1 || editId) body.city = city1;
+			if (phone1 || editId) body.phone = phone1;
+			if (serves1 || editId) body.serves = serves1 ? serves1.toUpperCase() : [];
+			if (beds1 || editId) body.beds = beds1 === null ? null : Number(beds1);
+			var done = editId ? t("partner_saved", body.name) : t("partner_added", body.name);
+			CB.api(editId ? "PATCH" : "POST", "/api/partners" + (editId ? "/" + editId : ""), body).then(function () {
+				CB.flash(done);
+				reset();
 				loadPartners(results);
 			}, function (e) { err.textContent = CB.errorText(e); name.focus(); });
 		});

@@ -284,6 +284,12 @@ window.CB_STRINGS = {
 	partner_beds_hint: "Shelters only: the number of beds.",
 	partner_add: "Add a partner",
 	partner_added: "Partner {0} added.",
+	partner_edit: "Edit",
+	partner_edit_of: "Edit {0}",
+	partner_edit_title: "Change {0}",
+	partner_save: "Save changes",
+	partner_saved: "Partner {0} changed.",
+	partner_cancel: "Cancel",
 	beds_of: "{0} of {1}",
 
 	// dashboard

@@ -411,7 +411,43 @@ test("a manager adds a shelter to the partner directory and finds it by service"
 	await w.goto(base + "/#/partners");
 	await w.waitForSelector("#partner-table th:text-is('" + SHELTER + "')");
 	assert.equal(await w.$("#partner-form"), null);
+	assert.equal(await w.$("#partner-table button"), null); // nor change
 	await w.context().close();
+});
+
+test("a manager changes a partner: the form is filled in, and the directory shows the change", async () => {
+	const page = await login("manager1");
+	await page.click("nav a[href='#/partners']");
+	await page.waitForSelector("#partner-form");
+	await page.fill("#pa-name", "Refugiul Nord");
+	await page.selectOption("#pa-type", "NGO");
+	await page.selectOption("#pa-country", "MD");
+	await page.fill("#pa-city", "Balti");
+	await page.fill("#pa-beds", "5");
+	await page.check("#pa-services input[value=accommodation]");
+	await page.click("#pa-save");
+	await page.waitForSelector("#partner-table th:text-is('Refugiul Nord')");
+	await page.click("#partner-table button[aria-label='Edit Refugiul Nord']");
+	assert.equal(await page.inputValue("#pa-beds"), "5");
+	assert.equal(await page.inputValue("#pa-city"), "Balti");
+	assert.ok(await page.isChecked("#pa-services input[value=accommodation]"));
+	assert.match(await page.textContent("#pa-heading"), /Change Refugiul Nord/);
+	assert.ok(await page.isVisible("#pa-cancel"));
+	await page.fill("#pa-beds", "12");
+	await page.fill("#pa-city", "");
+	await page.check("#pa-services input[value=medical]");
+	await page.click("#pa-save");
+	await page.waitForFunction(() => /changed/.test(document.body.textContent));
+	await page.selectOption("#ps-service", "medical");
+	await page.click("#partner-search button[type=submit]");
+	await page.waitForSelector("#partner-table th:text-is('Refugiul Nord')");
+	const row = await page.textContent("#partner-table tr:has(th:text-is('Refugiul Nord'))");
+	assert.match(row, /0 of 12/);
+	assert.doesNotMatch(row, /Balti/); // emptied, so cleared
+	assert.match(await page.textContent("#pa-heading"), /Add a partner/); // the form is back to adding
+	assert.ok(await page.isHidden("#pa-cancel"));
+	await shot(page, "partner-edit-desktop");
+	await page.context().close();
 });
 
 test("a caseworker registers a service on a case, and is warned when the shelter is full", async () => {
