@@ -29,7 +29,7 @@ LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
-HDRS     := $(wildcard include/tbl/*.h src/*/*.h tests/*.h)
+HDRS     := $(wildcard include/tbl/*.h src/*/*.h tests/*.h tests/*/*.h)
 
 LIB_OBJ     := $(LIB_SRC:%.c=build/%.o)
 LIB_OBJ_SAN := $(LIB_SRC:%.c=build/san/%.o)

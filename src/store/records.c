@@ -463,8 +463,10 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	if (p->has_fp) {
-		cb_store_fp_defer(s); /* at the first fingerprint of a large load */
-		if (s->fp_deferred && cb_count16_get(&s->fps, p->fp)) {
+		bool seen;
+		if ((rc = cb_fp_seen(s, p->fp, &seen, err)) != CB_OK)
+			goto out;
+		if (seen) {
 			rc = cb_err_set(err, CB_EEXIST, "this row was imported before (as another case)");
 			goto out;
 		}
@@ -492,9 +494,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	if (r != SQLITE_DONE) {
 		const char *msg = sqlite3_errmsg(s->db);
 		cb_case_id_format(p->c.case_id, idt);
-		if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "fingerprint"))
-			rc = cb_err_set(err, CB_EEXIST, "this row was imported before (as another case)");
-		else if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
+		if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
 			rc = cb_err_set(err, CB_EEXIST, "case %s already exists", idt);
 		else
 			rc = cb_store_db_err(s->db, err, "add");
@@ -518,11 +518,11 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	/* the in-memory fingerprints must hold every stored one: without room, back to the index at once */
-	if (p->has_fp && s->fp_deferred && cb_count16_bump(&s->fps, p->fp) < 0 &&
-	    (rc = cb_store_fp_restore(s, err)) != CB_OK) {
-		sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
-		cb_store_step_done(s->del);
+	if (p->has_fp && (rc = cb_fp_add(s, p->fp, err)) != CB_OK) {
+		if (s->bulk) { /* take the row back out of the batch */
+			sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
+			cb_store_step_done(s->del);
+		}
 		goto out;
 	}
 	p->c.version = 1;
@@ -689,8 +689,8 @@ int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb
 		return rc;
 	if ((rc = stored_version(s, id, &version, NULL, &seq, err)) != CB_OK)
 		goto out;
-	/* the in-memory fingerprints cannot forget a row: its import must be possible again */
-	if (all && (rc = cb_store_fp_restore(s, err)) != CB_OK)
+	/* the row may be imported again */
+	if (all && (rc = cb_fp_forget(s, id, err)) != CB_OK)
 		goto out;
 	/* the key goes first (and, outside a batch, is committed now): see store.c */
 	if ((rc = delete_key(s, seq, err)) != CB_OK)
@@ -883,7 +883,8 @@ int cb_store_check(struct cb_store *s, FILE *out, long *problems, struct cb_err 
 	*problems = 0;
 	if ((rc = integrity(s->db, s->path, out, problems, err)) != CB_OK ||
 	    (rc = integrity(s->kdb, "case-key store", out, problems, err)) != CB_OK ||
-	    (rc = check_cases(s, out, problems, err)) != CB_OK || (rc = check_keys(s, out, problems, err)) != CB_OK)
+	    (rc = check_cases(s, out, problems, err)) != CB_OK || (rc = check_keys(s, out, problems, err)) != CB_OK ||
+	    (rc = cb_fp_check(s, out, problems, err)) != CB_OK)
 		return rc;
 	return CB_OK;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "store/schema.h"
+#include "store/store_impl.h"
 
 /* cases: one row per case, in registration order (seq).  record_key is the secret 0..255 drawn at creation
  * for cell-key perturbation of statistics; it never leaves the database in case output.  created_at and
@@ -100,24 +101,19 @@ static const char *const main_steps[] = {
 	"CREATE TABLE IF NOT EXISTS stages(id INTEGER PRIMARY KEY, case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE,"
 	" at INTEGER NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, reason BLOB);"
 	"CREATE INDEX IF NOT EXISTS stages_case ON stages(case_id);",
+	/* 4: import fingerprints leave their unique index (one random b-tree insert per imported case) for
+	 * batches, one blob of 16-byte fingerprints per transaction that wrote any (fingerprints.c).  The
+	 * fingerprints stored so far become the first batch (cb_fp_migrate, called by migrate).
+	 * AUTOINCREMENT: a batch id is never used twice, so "the batches after id N" means what it says. */
+	"CREATE TABLE IF NOT EXISTS fingerprint_batches(id INTEGER PRIMARY KEY AUTOINCREMENT, fps BLOB NOT NULL);"
+	"DROP INDEX IF EXISTS cases_fingerprint;",
 };
+#define FINGERPRINT_STEP 4
 
 /* Cases stored before the workflow existed get a stage when its column is added: closed if their status says
  * so, else screening.  (The assistance and referral sets stay empty: those cases have no such records.) */
 static const char backfill_case_stage[] =
 	"UPDATE cases SET case_stage = iif(status IN ('Closed', 'ClosedReferred'), 'closed', 'screening')";
-
-/* The partial unique index of import fingerprints, as step 1 made it.  A bulk load that has the files to
- * itself drops it while it runs and builds it again at the end (store.c: one sorted build instead of a
- * random insert per row); every read-write open makes sure it is there, so a load that died leaves no file
- * without it for long. */
-static const char fingerprint_index[] = "CREATE UNIQUE INDEX IF NOT EXISTS cases_fingerprint ON cases(fingerprint)"
-					" WHERE fingerprint IS NOT NULL";
-
-int cb_schema_fingerprint_index(sqlite3 *db, bool present, struct cb_err *err)
-{
-	return cb_schema_exec(db, present ? fingerprint_index : "DROP INDEX IF EXISTS cases_fingerprint", err);
-}
 
 /* casekeys: one wrapped key (crypto.h: nonce, key, tag) per case that has identifying details. */
 static const char *const key_steps[] = {
@@ -226,6 +222,8 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 	for (; v < nsteps; v++) {
 		if ((rc = cb_schema_exec(db, steps[v], err)) != CB_OK)
 			goto fail;
+		if (columns && v + 1 == FINGERPRINT_STEP && (rc = cb_fp_migrate(db, err)) != CB_OK)
+			goto fail;
 	}
 	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", nsteps);
 	if ((rc = cb_schema_exec(db, sql, err)) != CB_OK)
@@ -242,8 +240,6 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 				goto fail;
 		}
 		if (missing[CB_FLD_case_stage] && (rc = cb_schema_exec(db, backfill_case_stage, err)) != CB_OK)
-			goto fail;
-		if ((rc = cb_schema_fingerprint_index(db, true, err)) != CB_OK)
 			goto fail;
 	}
 	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)

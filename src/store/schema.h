@@ -22,9 +22,6 @@ int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err);
 /* The same for the case-key store DB.casekeys; db_path is the cases database (read by step 2). */
 int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, struct cb_err *err);
 
-/* Creates (present) or drops the index of import fingerprints on the cases table. */
-int cb_schema_fingerprint_index(sqlite3 *db, bool present, struct cb_err *err);
-
 /* Runs SQL without results; CB_EDB with SQLite's message (never carries values: callers bind those). */
 int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err);
 

@@ -32,12 +32,8 @@
  * is unchanged: each file's commit is atomic and durable on its own (a hot journal is rolled back by the
  * next connection), and DB.casekeys still commits before DB.  At the end both files return to WAL; if the
  * process dies first, the next read-write open does it.
- * A load in that mode that at least doubles the cases (cb_store_load_expect) also drops the unique index of
- * import fingerprints at its first fingerprinted row and builds it again at its end: one sorted build instead
- * of a random insert per row.  Meanwhile every stored fingerprint is in memory (fps) and cb_store_write
- * refuses a known one, as the index would; a rolled-back batch or an erase puts the index back at once.  A
- * connection that opens the files meanwhile rebuilds it before it writes (every read-write open does, see
- * schema.c), and so does the next open after a crash.
+ * Import fingerprints are not indexed: each transaction appends the ones it wrote as one batch, and imports
+ * look them up in memory (fingerprints.c).
  *
  * Identifying details are packed as name\0value\0 pairs after a version byte (keyed by field NAME, so the
  * codebook may be reordered), sealed with the case key, associated data = case id.  Pack buffers are wiped.
@@ -394,6 +390,7 @@ void cb_store_free(struct cb_store **sp)
 	sodium_free(s->sec);
 	cb_prepared_free(&s->prep);
 	cb_count16_free(&s->fps);
+	free(s->fp_new);
 	cb_buf_free(&s->pack);
 	if (s->plain) {
 		sodium_memzero(s->plain, s->plain_cap);
@@ -463,7 +460,7 @@ int cb_store_commit(struct cb_store *s, struct cb_err *err)
 	if (!s->bulk)
 		return cb_err_set(err, CB_EINVAL, "no bulk transaction is open");
 	/* keys first: see the top of this file */
-	if ((rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
+	if ((rc = cb_fp_flush(s, err)) != CB_OK || (rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
 		cb_store_rollback(s);
 		return rc;
 	}
@@ -486,25 +483,10 @@ void cb_store_rollback(struct cb_store *s)
 	if (!sqlite3_get_autocommit(s->kdb))
 		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
 	end_bulk(s);
-	/* the rows of the batch are gone but their fingerprints are still in fps: back to the index (the drop
-	 * itself may have been rolled back too) */
-	cb_store_fp_restore(s, NULL);
+	cb_fp_discard(s); /* the batch's fingerprints are gone with it */
 }
 
 /* ---- bulk loads */
-
-/* True if db runs in journal mode `mode` now. */
-static bool journal_mode_is(sqlite3 *db, const char *mode)
-{
-	sqlite3_stmt *st = NULL;
-	bool is = false;
-	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *now = (const char *)sqlite3_column_text(st, 0);
-		is = now && sqlite3_stricmp(now, mode) == 0;
-	}
-	sqlite3_finalize(st);
-	return is;
-}
 
 /* Sets the journal mode of one file; true if it is now in that mode.  SQLite leaves WAL only when no other
  * connection has the file open (it needs an exclusive lock for that), which is the test we want. */
@@ -549,15 +531,12 @@ void cb_store_load_end(struct cb_store *s)
 		return;
 	if (s->bulk)
 		cb_store_rollback(s);
-	cb_store_fp_restore(s, NULL); /* before WAL: the index pages are written once */
 	if (s->rollback) { /* if this fails (busy), the next read-write open sets WAL */
 		journal_mode(s->kdb, "wal");
 		journal_mode(s->db, "wal");
 		s->rollback = false;
 	}
 	s->loading = false;
-	s->fp_kept = false;
-	s->load_expect = 0;
 	set_cache(s, CACHE_NORMAL);
 }
 
@@ -580,65 +559,9 @@ void cb_store_load_expect(struct cb_store *s, long rows)
 {
 	if (!s->loading)
 		return;
-	s->load_expect = rows;
 	long long stored = max_seq(s);
 	long long kib = CACHE_LOAD_MIN + ((stored > 0 ? stored : 0) + (rows > 0 ? rows : 0)) * CACHE_LOAD_ROW / 1024;
 	set_cache(s, (long)(kib < CACHE_BULK ? kib : CACHE_BULK));
-}
-
-/* Every stored fingerprint into s->fps. */
-static int load_fingerprints(struct cb_store *s)
-{
-	sqlite3_stmt *st = NULL;
-	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE fingerprint IS NOT NULL", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return CB_EDB;
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 0) == 16 && cb_count16_bump(&s->fps, sqlite3_column_blob(st, 0)) < 0)
-			rc = CB_ENOMEM;
-	if (rc == CB_OK && r != SQLITE_DONE)
-		rc = CB_EDB;
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Only inside a batch of a load in rollback-journal mode: no other connection had the files when the load
- * began, and one that opens them later puts the index back first (every read-write open does), after which
- * SQLite checks our inserts against it again as well.  Only when the load at least doubles the cases: the
- * build at the end reads every row. */
-void cb_store_fp_defer(struct cb_store *s)
-{
-	if (!s->loading || !s->rollback || !s->bulk || s->fp_deferred || s->fp_kept)
-		return;
-	s->fp_kept = true; /* unless all goes well below */
-	long long stored = max_seq(s);
-	if (stored < 0 || s->load_expect < stored || s->load_expect <= 0)
-		return;
-	/* Still in rollback-journal mode inside this write transaction: nobody opened the files read-write since
-	 * the load began (that would have put them back in WAL), and whoever does so from now on waits for our
-	 * lock and then puts the index back before writing. */
-	if (!journal_mode_is(s->db, LOAD_JOURNAL))
-		return;
-	if (load_fingerprints(s) != CB_OK || cb_schema_fingerprint_index(s->db, false, NULL) != CB_OK) {
-		cb_count16_free(&s->fps);
-		return;
-	}
-	s->fp_deferred = true;
-	s->fp_kept = false;
-}
-
-int cb_store_fp_restore(struct cb_store *s, struct cb_err *err)
-{
-	int rc;
-	if (!s->fp_deferred)
-		return CB_OK;
-	if ((rc = cb_schema_fingerprint_index(s->db, true, err)) != CB_OK)
-		return rc; /* fps stays in use; the next try (or the next read-write open) builds it */
-	s->fp_deferred = false;
-	s->fp_kept = true;
-	cb_count16_free(&s->fps);
-	return CB_OK;
 }
 
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err)
@@ -652,10 +575,13 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 {
 	if (s->bulk)
 		return rc;
-	if (rc == CB_OK)
+	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
 		rc = cb_schema_exec(s->db, "COMMIT", err);
-	if (rc != CB_OK && !sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc != CB_OK) {
+		if (!sqlite3_get_autocommit(s->db))
+			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		cb_fp_discard(s);
+	}
 	return rc;
 }
 

@@ -50,10 +50,7 @@ void cb_store_rollback(struct cb_store *s);
  * Crash safety is the same as outside a load.  `exclusive` (may be NULL) tells which mode was taken. */
 int cb_store_load_begin(struct cb_store *s, bool *exclusive, struct cb_err *err);
 void cb_store_load_end(struct cb_store *s);
-/* A hint for the open load: about `rows` cases will be written.  A load in rollback-journal mode that at
- * least doubles the cases drops the index of import fingerprints while it runs and builds it once at the end
- * (a sorted build instead of a random insert per row); until then fingerprints are checked in memory, so a
- * row imported before is still CB_EEXIST.  Any read-write open puts a missing index back. */
+/* A hint for the open load: about `rows` cases will be written (sizes the page cache to the case-id index). */
 void cb_store_load_expect(struct cb_store *s, long rows);
 
 /* Adds a case: derives, validates, assigns an id if c->case_id is zero, draws its secret record key,

@@ -5,6 +5,8 @@
 #ifndef CB_STORE_IMPL_H
 #define CB_STORE_IMPL_H
 
+#include <stdio.h>
+
 #include <sqlite3.h>
 
 #include "crypto/crypto.h"
@@ -33,11 +35,13 @@ struct cb_store {
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
-	/* ...and the index of import fingerprints is dropped until the load ends (store.c): fps holds every stored
-	 * fingerprint, and cb_store_write checks there.  fp_kept: this load keeps the index (see fp_defer). */
-	bool fp_deferred, fp_kept;
-	long load_expect; /* cb_store_load_expect */
+	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
+	 * each write transaction that looks one up (fp_synced); fp_new the ones this transaction wrote. */
 	struct cb_count16 fps;
+	int64_t fp_batch;
+	bool fp_synced;
+	uint8_t (*fp_new)[16];
+	size_t fp_n, fp_cap;
 	struct cb_store_secrets *sec;
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;
@@ -60,11 +64,21 @@ struct cb_store {
 	} ins_bound[CB_NFIELDS], upd_bound[CB_NFIELDS];
 };
 
-/* Inside a load with the files to itself, drops the fingerprint index for the rest of the load if the load is
- * large enough (else it keeps the index for good); never fails: the index simply stays (store.c). */
-void cb_store_fp_defer(struct cb_store *s);
-/* Ends a deferral: builds the index again (in the open transaction, if any).  CB_OK when it is there. */
-int cb_store_fp_restore(struct cb_store *s, struct cb_err *err);
+/* Import fingerprints (fingerprints.c).  Inside a write transaction: is fp stored (or written by this
+ * transaction)?  */
+int cb_fp_seen(struct cb_store *s, const uint8_t fp[16], bool *seen, struct cb_err *err);
+/* Records fp as written by this transaction. */
+int cb_fp_add(struct cb_store *s, const uint8_t fp[16], struct cb_err *err);
+/* Before the transaction commits: what it wrote, as one batch. */
+int cb_fp_flush(struct cb_store *s, struct cb_err *err);
+/* After a rollback (or on any doubt): forgets what is in memory; the batches are read again when needed. */
+void cb_fp_discard(struct cb_store *s);
+/* erase --all, in its transaction: the case's fingerprint leaves its batch. */
+int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+/* Schema step 4: the fingerprints of the cases table as the first batch. */
+int cb_fp_migrate(sqlite3 *db, struct cb_err *err);
+/* check: every imported case has its fingerprint stored, and the batches are whole. */
+int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);
 
 /* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);

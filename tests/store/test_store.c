@@ -2,7 +2,7 @@
  * test_store.c -- tests of src/store/ (store.c, records.c, schema.c): create and open, the key check,
  * add/get/update/erase with version conflicts, identifying details never on disk in plain text, erasure
  * destroying the key, fingerprints, the ensure-columns migration, the key store by seq (its migration, stale
- * keys), check finding damage, scan, bulk batches and loads (the fingerprint index deferred).
+ * keys), check finding damage, scan, bulk batches and loads (fingerprints.c has its own file).
  * A short insert-rate measurement is printed (the goal lives in bench/, not here).
  */
 #define _GNU_SOURCE /* memmem */
@@ -16,93 +16,7 @@
 #include "crypto/crypto.h"
 #include "store/store.h"
 
-/* Distinctive identifying details: none of these byte strings may ever reach a file. */
-#define NAME1 "Zorkanyiva"
-#define NAME2 "Plumtreebek"
-#define PHONE1 "+380507771234"
-#define STORY1 "Taken across the Quellmark border at night"
-
-static int dbn;
-
-/* A fresh database path (files are created by the test); stable, unlike cbt_path's rotating buffers. */
-static const char *new_db(void)
-{
-	static char paths[32][512];
-	char *p = paths[dbn % 32];
-	snprintf(p, sizeof paths[0], "%s", cbt_path("db%d.sqlite", dbn + 1));
-	dbn++;
-	return p;
-}
-
-static void set(struct cb_case *c, const char *field, const char *text)
-{
-	struct cb_err err = {0};
-	const struct cb_field *f = cb_field_find(field);
-	assert_non_null(f);
-	assert_int_equal(cb_case_set_text(c, f, text, &err), CB_OK);
-}
-
-/* A valid case; i varies it a little; with pii, carries the planted details. */
-static void make_case(struct cb_case *c, int i, bool pii)
-{
-	char buf[64];
-	const struct cb_vset *et = cb_fields[CB_FLD_exploitation_type].vset;
-	cb_case_init(c);
-	set(c, "site", i % 2 ? "KYIV-1" : "LVIV-2");
-	snprintf(buf, sizeof buf, "20%02d-03-%02d", 10 + i % 12, 1 + i % 28);
-	set(c, "registered_on", buf);
-	set(c, "status", i % 3 ? "Active" : "Closed");
-	set(c, "gender", i % 2 ? "Feminine" : "Masculine");
-	snprintf(buf, sizeof buf, "%d", 1970 + i % 30);
-	set(c, "birth_year", buf);
-	set(c, "citizenship", i % 2 ? "UA" : "MD");
-	snprintf(buf, sizeof buf, "%s;%s", et->values[0].name, et->values[1 + i % (et->count - 1)].name);
-	set(c, "exploitation_type", buf);
-	set(c, "consent_statistics", "yes");
-	if (pii) {
-		set(c, "first_name", NAME1);
-		set(c, "last_name", NAME2);
-		set(c, "phone", PHONE1);
-		set(c, "narrative", STORY1);
-	}
-}
-
-static struct cb_store *open_new(const char *db)
-{
-	struct cb_err err = {0};
-	struct cb_store *s = NULL;
-	assert_int_equal(cb_store_create(db, &err), CB_OK);
-	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	return s;
-}
-
-/* A single integer from SQL run on a file directly (not through the store). */
-static long long raw_int(const char *file, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
-static void raw_exec(const char *file, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static const char *with(const char *db, const char *suffix)
-{
-	return cbt_path("%s%s", strrchr(db, '/') + 1, suffix);
-}
+#include "store_helpers.h"
 
 static void test_create_open(void **state)
 {
@@ -132,7 +46,7 @@ static void test_create_open(void **state)
 	/* schema: no identifying detail has a column; coded fields do */
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
 	/* the key store is missing: refused */
 	assert_int_equal(rename(with(db, ".casekeys"), with(db, ".moved")), 0);
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_ENOTFOUND);
@@ -671,95 +585,6 @@ static void test_stale_key_in_slot(void **state)
 	cb_store_free(&s);
 }
 
-static long long index_count(struct cb_store *s)
-{
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s),
-					    "SELECT count(*) FROM sqlite_master WHERE name = 'cases_fingerprint'", -1, &st,
-					    NULL),
-			 SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
-static int add_fp(struct cb_store *s, int i, uint8_t fp0)
-{
-	struct cb_err err = {0};
-	struct cb_case c;
-	uint8_t fp[16] = {fp0, 1, 2, 3};
-	make_case(&c, i, true);
-	int rc = cb_store_add(s, &c, fp, &err);
-	cb_case_clear(&c);
-	return rc;
-}
-
-/* A large load with the files to itself drops the fingerprint index and checks fingerprints in memory, stored
- * ones included; the index is back at the end, after a rollback, and (after a crash) at the next open. */
-static void test_load_defers_fingerprint_index(void **state)
-{
-	(void)state;
-	struct cb_err err = {0};
-	bool exclusive = false;
-	const char *db = new_db();
-	struct cb_store *s = open_new(db);
-	assert_int_equal(add_fp(s, 0, 1), CB_OK); /* stored before the load */
-	assert_int_equal(index_count(s), 1);
-
-	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
-	assert_true(exclusive);
-	cb_store_load_expect(s, 1000);
-	assert_int_equal(cb_store_begin(s, &err), CB_OK);
-	assert_int_equal(add_fp(s, 1, 2), CB_OK);
-	assert_int_equal(index_count(s), 0); /* deferred */
-	assert_int_equal(add_fp(s, 2, 2), CB_EEXIST); /* imported in this load */
-	assert_int_equal(add_fp(s, 3, 1), CB_EEXIST); /* stored before it */
-	assert_int_equal(cb_store_commit(s, &err), CB_OK);
-	assert_int_equal(cb_store_begin(s, &err), CB_OK);
-	assert_int_equal(add_fp(s, 4, 2), CB_EEXIST); /* across batches */
-	assert_int_equal(add_fp(s, 5, 3), CB_OK);
-	assert_int_equal(index_count(s), 0);
-	cb_store_rollback(s); /* fingerprint 3 is gone with its batch: back to the index, which knows that */
-	assert_int_equal(index_count(s), 1);
-	assert_int_equal(cb_store_begin(s, &err), CB_OK);
-	assert_int_equal(add_fp(s, 6, 3), CB_OK);
-	assert_int_equal(add_fp(s, 7, 2), CB_EEXIST);
-	assert_int_equal(cb_store_commit(s, &err), CB_OK);
-	cb_store_load_end(s);
-	assert_int_equal(cb_store_count(s), 3);
-
-	/* a load whose expected size is small next to what is stored keeps the index */
-	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
-	cb_store_load_expect(s, 1);
-	assert_int_equal(cb_store_begin(s, &err), CB_OK);
-	assert_int_equal(add_fp(s, 8, 4), CB_OK);
-	assert_int_equal(index_count(s), 1);
-	assert_int_equal(cb_store_commit(s, &err), CB_OK);
-	cb_store_load_end(s);
-
-	/* a deferred load that ends normally builds the index again */
-	assert_int_equal(cb_store_load_begin(s, &exclusive, &err), CB_OK);
-	cb_store_load_expect(s, 1000);
-	assert_int_equal(cb_store_begin(s, &err), CB_OK);
-	assert_int_equal(add_fp(s, 9, 5), CB_OK);
-	assert_int_equal(index_count(s), 0);
-	assert_int_equal(cb_store_commit(s, &err), CB_OK);
-	cb_store_load_end(s);
-	assert_int_equal(index_count(s), 1);
-	assert_int_equal(add_fp(s, 10, 5), CB_EEXIST);
-	cb_store_free(&s);
-
-	/* killed with the index dropped (committed so): the next open puts it back */
-	raw_exec(db, "DROP INDEX cases_fingerprint");
-	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	assert_int_equal(index_count(s), 1);
-	assert_int_equal(add_fp(s, 11, 5), CB_EEXIST);
-	assert_int_equal(cb_store_count(s), 5);
-	cb_store_free(&s);
-}
-
 static void test_null_bindings(void **state)
 {
 	(void)state;
@@ -1025,7 +850,6 @@ int main(void)
 		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_bulk_load),
 		cmocka_unit_test(test_prepare_write),	     cmocka_unit_test(test_insert_rate),
 		cmocka_unit_test(test_key_store_by_seq_migration), cmocka_unit_test(test_stale_key_in_slot),
-		cmocka_unit_test(test_load_defers_fingerprint_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,100 @@
+/*
+ * store_helpers.h -- what the tests of src/store/ share: fresh databases, a valid case with planted
+ * identifying details, and SQL run on a file directly (not through the store).
+ */
+#ifndef CB_STORE_HELPERS_H
+#define CB_STORE_HELPERS_H
+
+#include <sqlite3.h>
+
+#include "cb_test.h"
+#include "store/store.h"
+
+/* Distinctive identifying details: none of these byte strings may ever reach a file. */
+#define NAME1 "Zorkanyiva"
+#define NAME2 "Plumtreebek"
+#define PHONE1 "+380507771234"
+#define STORY1 "Taken across the Quellmark border at night"
+
+/* A fresh database path (files are created by the test); stable, unlike cbt_path's rotating buffers. */
+static inline const char *new_db(void)
+{
+	static int dbn;
+	static char paths[32][512];
+	char *p = paths[dbn % 32];
+	snprintf(p, sizeof paths[0], "%s", cbt_path("db%d.sqlite", dbn + 1));
+	dbn++;
+	return p;
+}
+
+static inline void set(struct cb_case *c, const char *field, const char *text)
+{
+	struct cb_err err = {0};
+	const struct cb_field *f = cb_field_find(field);
+	assert_non_null(f);
+	assert_int_equal(cb_case_set_text(c, f, text, &err), CB_OK);
+}
+
+/* A valid case; i varies it a little; with pii, carries the planted details. */
+static inline void make_case(struct cb_case *c, int i, bool pii)
+{
+	char buf[64];
+	const struct cb_vset *et = cb_fields[CB_FLD_exploitation_type].vset;
+	cb_case_init(c);
+	set(c, "site", i % 2 ? "KYIV-1" : "LVIV-2");
+	snprintf(buf, sizeof buf, "20%02d-03-%02d", 10 + i % 12, 1 + i % 28);
+	set(c, "registered_on", buf);
+	set(c, "status", i % 3 ? "Active" : "Closed");
+	set(c, "gender", i % 2 ? "Feminine" : "Masculine");
+	snprintf(buf, sizeof buf, "%d", 1970 + i % 30);
+	set(c, "birth_year", buf);
+	set(c, "citizenship", i % 2 ? "UA" : "MD");
+	snprintf(buf, sizeof buf, "%s;%s", et->values[0].name, et->values[1 + i % (et->count - 1)].name);
+	set(c, "exploitation_type", buf);
+	set(c, "consent_statistics", "yes");
+	if (pii) {
+		set(c, "first_name", NAME1);
+		set(c, "last_name", NAME2);
+		set(c, "phone", PHONE1);
+		set(c, "narrative", STORY1);
+	}
+}
+
+static inline struct cb_store *open_new(const char *db)
+{
+	struct cb_err err = {0};
+	struct cb_store *s = NULL;
+	assert_int_equal(cb_store_create(db, &err), CB_OK);
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	return s;
+}
+
+/* A single integer from SQL run on a file directly (not through the store). */
+static inline long long raw_int(const char *file, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static inline void raw_exec(const char *file, const char *sql)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static inline const char *with(const char *db, const char *suffix)
+{
+	return cbt_path("%s%s", strrchr(db, '/') + 1, suffix);
+}
+
+#endif
