@@ -66,6 +66,9 @@ int cb_unseal(const uint8_t key[CB_KEY_BYTES], const uint8_t *ad, size_t adlen, 
 void cb_subkey(const uint8_t master[CB_KEY_BYTES], uint64_t id, const char context[8], uint8_t out[CB_KEY_BYTES]);
 /* BLAKE2b keyed hash, 16 bytes out. */
 void cb_keyed_hash16(const uint8_t key[CB_KEY_BYTES], const void *data, size_t n, uint8_t out[16]);
+/* SipHash-2-4 with a 128-bit output (crypto_shorthash_siphashx24), keyed with the first 16 bytes of key: a
+ * PRF like the above at a third of its cost on a row of a few hundred bytes (import fingerprints). */
+void cb_fast_hash16(const uint8_t key[CB_KEY_BYTES], const void *data, size_t n, uint8_t out[16]);
 
 /* Memory for secrets: locked, guarded, wiped on free (sodium_malloc). */
 void *cb_secret_alloc(size_t n);

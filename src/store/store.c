@@ -40,6 +40,7 @@
  * No SQL text ever carries a value; no error message names anything but case ids, field names and codes.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,7 +62,9 @@
 #define CACHE_LOAD_ROW 64   /* ...plus this many bytes per case (stored or expected): room for the id index */
 #define CB_STR_(x) #x
 #define CB_STR(x) CB_STR_(x)
-#define FP_SUBKEY_ID 1
+#define FP_SUBKEY_ID 1     /* BLAKE2b fingerprints */
+#define FP_SIP_SUBKEY_ID 2 /* SipHash fingerprints: a key of its own */
+#define FP_SIPHASH "siphashx24"
 #define LOAD_JOURNAL "truncate" /* journal mode of a bulk load with the files to itself */
 
 /* ---- small helpers */
@@ -113,6 +116,14 @@ int cb_store_step_done(sqlite3_stmt *st)
 
 /* ---- opening */
 
+/* Once per process, before SQLite is used: no global memory statistics, which take a mutex around every
+ * allocation (the writer of an import allocates for each row).  A program that used SQLite before us keeps
+ * its settings (sqlite3_config then fails harmlessly). */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db, struct cb_err *err)
 {
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -124,6 +135,10 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 	}
 	sqlite3_extended_result_codes(*db, 1);
 	sqlite3_busy_timeout(*db, BUSY_MS);
+	/* 8 KiB pages for new files: a case row with its sealed details is about 800 bytes, and a load writes
+	 * and journals half as many pages as with 4 KiB */
+	if (create && cb_schema_exec(*db, "PRAGMA page_size=8192", err) != CB_OK)
+		return CB_EDB;
 	int rc = cb_schema_exec(*db,
 				"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 				"PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" CB_STR(CACHE_NORMAL) ";",
@@ -274,6 +289,8 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	int rc;
 
 	*out = NULL;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_setup);
 	if (cb_crypto_init() != CB_OK)
 		return cb_err_set(err, CB_EIO, "cannot initialise libsodium");
 	kpath = path_with(path, ".casekeys");
@@ -295,7 +312,6 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	cb_store_keyfile(path, keyfile, sizeof keyfile);
 	if ((rc = cb_keyfile_load(keyfile, s->sec->master, err)) != CB_OK)
 		goto out;
-	cb_subkey(s->sec->master, FP_SUBKEY_ID, "importfp", s->sec->fpkey);
 	cb_wrap_key_derive(s->sec->master, s->sec->kek);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
@@ -308,6 +324,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, false, err)) ||
 		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
 		    (rc = meta_set_db(s->db, "created_at", now, err)) ||
+		    (rc = meta_set_db(s->db, "fingerprint_hash", FP_SIPHASH, err)) ||
 		    (rc = meta_set_db(s->db, "key_check", hex, err))) /* last: a database without it is no database */
 			goto out;
 	}
@@ -322,6 +339,12 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	if ((rc = cb_schema_migrate(s->db, s->readonly, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, s->readonly, err)) ||
 	    (rc = prepare_all(s, err)))
 		goto out;
+	/* Fingerprints are SipHash-128 in files made since that was so; older files keep BLAKE2b, or a file
+	 * imported before would import again as new cases. */
+	char *fph = NULL;
+	s->fp_siphash = meta_get_db(s->db, "fingerprint_hash", &fph) == CB_OK && strcmp(fph, FP_SIPHASH) == 0;
+	free(fph);
+	cb_subkey(s->sec->master, s->fp_siphash ? FP_SIP_SUBKEY_ID : FP_SUBKEY_ID, "importfp", s->sec->fpkey);
 	*out = s;
 	s = NULL;
 out:
@@ -597,7 +620,10 @@ void cb_store_erased(struct cb_store *s)
 
 void cb_store_fingerprint(struct cb_store *s, const void *data, size_t n, uint8_t out[16])
 {
-	cb_keyed_hash16(s->sec->fpkey, data, n, out);
+	if (s->fp_siphash)
+		cb_fast_hash16(s->sec->fpkey, data, n, out);
+	else
+		cb_keyed_hash16(s->sec->fpkey, data, n, out);
 }
 
 long cb_store_count(struct cb_store *s)
@@ -658,8 +684,8 @@ int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, st
 {
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	if (strcmp(key, "key_check") == 0)
-		return cb_err_set(err, CB_EPERM, "meta: key_check is not a setting");
+	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0)
+		return cb_err_set(err, CB_EPERM, "meta: %s is not a setting", key);
 	sqlite3_bind_text(s->meta_set, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->meta_set, 2, value, -1, SQLITE_STATIC);
 	if (cb_store_step_done(s->meta_set) != SQLITE_OK)

@@ -24,7 +24,7 @@ enum { U_UPDATED = 1, U_ID, U_REPLACE_PII, U_PII, U_FIELDS };
 /* Secrets live in sodium_malloc memory (locked, guarded, wiped on free). */
 struct cb_store_secrets {
 	uint8_t master[CB_KEY_BYTES];
-	uint8_t fpkey[CB_KEY_BYTES];
+	uint8_t fpkey[CB_KEY_BYTES]; /* BLAKE2b (files from before fp_siphash) or SipHash-128 key */
 	uint8_t kek[CB_KEY_BYTES]; /* wraps case keys (cb_wrap_key_derive) */
 	uint8_t casekey[CB_KEY_BYTES];
 };
@@ -38,6 +38,7 @@ struct cb_store {
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
 	 * each write transaction that looks one up (fp_synced); fp_new the ones this transaction wrote. */
 	struct cb_count16 fps;
+	bool fp_siphash; /* meta fingerprint_hash = siphashx24 (every file created since it existed) */
 	int64_t fp_batch;
 	bool fp_synced;
 	uint8_t (*fp_new)[16];

@@ -2,9 +2,11 @@
  * test_fingerprints.c -- tests of src/store/fingerprints.c: a stored fingerprint refuses its row, within a
  * batch, across batches, across processes' connections and after reopening; a rolled-back batch leaves no
  * fingerprint behind; erase --all forgets one; the migration from the old unique index; check finds a case
- * whose fingerprint is missing.
+ * whose fingerprint is missing; SipHash-128 in new files, BLAKE2b kept in older ones.
  */
 #include "store_helpers.h"
+
+#include "crypto/crypto.h"
 
 /* Adds case i with the fingerprint {fp0, 1, 2, 3, 0...}. */
 static int add_fp(struct cb_store *s, int i, uint8_t fp0)
@@ -173,11 +175,43 @@ static void test_check(void **state)
 	cb_store_free(&s);
 }
 
+/* New files fingerprint with SipHash-128; a file without that setting (made before it) keeps BLAKE2b, so that
+ * its imported rows are still recognised; the setting cannot be changed through the store. */
+static void test_hash_choice(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	uint8_t sip[16], sip2[16], blake[16];
+	char *v = NULL;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	assert_int_equal(cb_store_meta_get(s, "fingerprint_hash", &v), CB_OK);
+	assert_string_equal(v, "siphashx24");
+	free(v);
+	assert_int_equal(cb_store_meta_set(s, "fingerprint_hash", "blake2b", &err), CB_EPERM);
+	cb_store_fingerprint(s, "a row", 5, sip);
+	cb_store_free(&s);
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	cb_store_fingerprint(s, "a row", 5, sip2);
+	assert_memory_equal(sip, sip2, 16); /* stable across opens */
+	cb_store_free(&s);
+	raw_exec(db, "DELETE FROM meta WHERE key = 'fingerprint_hash'");
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	cb_store_fingerprint(s, "a row", 5, blake);
+	assert_memory_not_equal(sip, blake, 16);
+	uint8_t kdf[32], want[16], master[32];
+	assert_int_equal(cb_keyfile_load(cbt_path("%s.key", strrchr(db, '/') + 1), master, &err), CB_OK);
+	cb_subkey(master, 1, "importfp", kdf);
+	cb_keyed_hash16(kdf, "a row", 5, want);
+	assert_memory_equal(blake, want, 16); /* exactly what older versions stored */
+	cb_store_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batches),	  cmocka_unit_test(test_two_writers), cmocka_unit_test(test_erase_forgets),
-		cmocka_unit_test(test_migration), cmocka_unit_test(test_check),
+		cmocka_unit_test(test_migration), cmocka_unit_test(test_check),	    cmocka_unit_test(test_hash_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
