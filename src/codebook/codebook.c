@@ -14,7 +14,7 @@
 
 /* ---- tables */
 
-#define V(set, ident, name, label, ctdc) {name, label, ctdc},
+#define V(set, ident, name, label, ctdc) {name, label, ctdc, sizeof(name) - 1},
 #define S(set) static const struct cb_value vals_##set[] = {CB_VALUES_##set(V)};
 CB_VALUE_SETS(S)
 #undef S
@@ -75,8 +75,9 @@ int32_t cb_value_find(const struct cb_vset *vs, const char *name)
 {
 	if (!vs || !name)
 		return CB_NA;
+	size_t n = strlen(name);
 	for (int i = 0; i < vs->count; i++)
-		if (strcmp(vs->values[i].name, name) == 0)
+		if (vs->values[i].len == n && memcmp(vs->values[i].name, name, n) == 0)
 			return i;
 	for (int i = 0; i < vs->count; i++)
 		if (strcasecmp(vs->values[i].name, name) == 0)

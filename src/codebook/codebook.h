@@ -42,6 +42,7 @@ struct cb_value {
 	const char *name;  /* value name: the public contract */
 	const char *label; /* English label */
 	const char *ctdc;  /* CTDC spelling or flag suffix; "" if none */
+	unsigned len;      /* strlen(name): lookups compare lengths first */
 };
 
 struct cb_vset {

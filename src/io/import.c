@@ -216,18 +216,17 @@ static const struct cb_format *pick_format(FILE *f, const char *path, const char
 	return cb_format_get(id);
 }
 
-/* The fingerprint of a row: raw text, then the number of identical rows before it in this file. */
-static int row_fingerprint(struct cb_store *s, struct cb_count16 *t, const struct cb_csv_row *row, uint8_t fp[16])
+/* The fingerprint of a row: the hash of its raw text (`buf`, made by the caller, who prefetched its slot in t),
+ * then the number of identical rows before it in this file. */
+static int row_fingerprint(struct cb_store *s, struct cb_count16 *t, uint8_t buf[24], uint8_t fp[16])
 {
-	uint8_t buf[24];
-	cb_store_fingerprint(s, row->raw, row->rawlen, buf);
 	long k = cb_count16_bump(t, buf);
 	if (k < 0)
 		return CB_ENOMEM;
 	uint64_t k64 = (uint64_t)k;
 	for (int i = 0; i < 8; i++)
 		buf[16 + i] = (uint8_t)(k64 >> (8 * i));
-	cb_store_fingerprint(s, buf, sizeof buf, fp);
+	cb_store_fingerprint(s, buf, 24, fp);
 	return CB_OK;
 }
 
@@ -242,6 +241,7 @@ static int row_fingerprint(struct cb_store *s, struct cb_count16 *t, const struc
 
 #define CHUNK 256
 #define NCHUNKS 32
+#define AHEAD 8 /* the writer prefetches what it will look up for the row this far ahead */
 
 struct item {
 	int rc; /* CB_OK: p is ready to write; CB_EINVAL: rejected (rejline); anything else stops the import */
@@ -328,15 +328,17 @@ static void stop(struct pipeline *pl)
 /* One row into it: converted, fingerprinted, prepared, or the reason it is rejected. */
 static void read_row(struct pipeline *pl, const struct cb_csv_row *row, struct cb_case *c, struct item *it)
 {
-	uint8_t fp[16];
+	uint8_t fp[16], raw[24];
 	int rc;
 	cb_err_clear(&it->e);
 	it->line = row->line;
 	it->offset = cb_csv_offset(pl->r);
+	cb_store_fingerprint(pl->s, row->raw, row->rawlen, raw);
+	cb_count16_prefetch(&pl->seen, raw); /* while the row is converted */
 	rc = pl->fmt->row_to_case(pl->ctx, row, c, &it->e);
 	if (rc == CB_OK && !c->site[0])
 		memcpy(c->site, pl->site, sizeof c->site);
-	if (rc == CB_OK && (rc = row_fingerprint(pl->s, &pl->seen, row, fp)) == CB_OK)
+	if (rc == CB_OK && (rc = row_fingerprint(pl->s, &pl->seen, raw, fp)) == CB_OK)
 		rc = cb_store_prepare(pl->s, c, fp, it->p, &it->e); /* derives and validates */
 	if (rc == CB_EINVAL && !(it->rejline = reject_text(pl->rej, row, &it->e)))
 		rc = CB_ENOMEM;
@@ -504,6 +506,8 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 		for (int i = 0; i < ch->n; i++) {
 			struct item *it = &ch->items[i];
 			struct cb_err *why = &it->e;
+			if (i + AHEAD < ch->n && ch->items[i + AHEAD].rc == CB_OK)
+				cb_store_write_ahead(s, ch->items[i + AHEAD].p);
 			rc = it->rc;
 			if (rc == CB_OK) {
 				if (!batch && (rc = cb_store_begin(s, err)) != CB_OK)

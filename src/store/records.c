@@ -29,7 +29,7 @@ static size_t join_multi(const struct cb_field *f, uint64_t set, char *buf, size
 			continue;
 		set &= ~(UINT64_C(1) << i);
 		const char *name = f->vset->values[i].name;
-		size_t len = strlen(name);
+		size_t len = f->vset->values[i].len;
 		if (o + len + 2 > n)
 			return n;
 		if (o)
@@ -91,7 +91,8 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value index %d out of range", f->name,
 						    (int)v);
 			else if (!bound_to(b, v))
-				sqlite3_bind_text(st, p, f->vset->values[v].name, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, p, f->vset->values[v].name, (int)f->vset->values[v].len,
+						  SQLITE_STATIC);
 			break;
 		case CB_COUNTRY:
 			if (v == CB_NA)
@@ -100,7 +101,7 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: country index %d out of range",
 						    f->name, (int)v);
 			else if (!bound_to(b, v))
-				sqlite3_bind_text(st, p, cb_countries[v].alpha2, -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, p, cb_countries[v].alpha2, 2, SQLITE_STATIC);
 			break;
 		case CB_INT:
 		case CB_BOOL:
@@ -528,6 +529,12 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	p->c.version = 1;
 out:
 	return cb_store_tx_end(s, rc, err);
+}
+
+void cb_store_write_ahead(struct cb_store *s, const struct cb_prepared *p)
+{
+	if (p->has_fp)
+		cb_count16_prefetch(&s->fps, p->fp);
 }
 
 int cb_store_add(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_err *err)

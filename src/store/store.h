@@ -70,6 +70,8 @@ void cb_prepared_free(struct cb_prepared **p);
 int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *fingerprint, struct cb_prepared *p,
 		     struct cb_err *err);
 int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err);
+/* A hint that p will be written soon: starts loading what cb_store_write will look up for it. */
+void cb_store_write_ahead(struct cb_store *s, const struct cb_prepared *p);
 
 #define CB_WITH_PII 1u
 /* Reads a case; identifying details only with CB_WITH_PII.  CB_ENOTFOUND if absent or erased. */

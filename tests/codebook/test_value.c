@@ -148,6 +148,11 @@ static void test_pii_never_in_errors(void **state)
 		{"last_name", "SECRET\xc0\xaf", "UTF-8"},         /* overlong '/' */
 		{"aliases", "SECRET\xed\xa0\x80", "UTF-8"},       /* a surrogate */
 		{"email", "SECRET\xe2\x82", "UTF-8"},             /* cut short */
+		/* after whole ASCII words (the eight-byte steps): at a word's start, end and middle, and cut short */
+		{"narrative", "SECRETSECRETSECR\xff and more text", "UTF-8"},
+		{"narrative", "SECRETSECRETSEC\xc0\xaf and more text", "UTF-8"},
+		{"narrative", "SECRETSECRETSECRETSE\xed\xa0\x80 more", "UTF-8"},
+		{"narrative", "SECRETSECRETSECRETSECRE\xe2\x82", "UTF-8"},
 		{"birth_date", "SECRET", "date"},
 		{"birth_date", "1990-02-30", "date"},
 	};
