@@ -240,14 +240,14 @@ static int row_fingerprint(struct cb_store *s, struct cb_count16 *t, uint8_t buf
  * waits for a commit. */
 
 #define CHUNK 256
-#define NCHUNKS 32
+#define NCHUNKS 128 /* 32,768 rows: the reader goes on through the writer's larger commits (0.1 to 0.5 s) */
 #define AHEAD 8 /* the writer prefetches what it will look up for the row this far ahead */
 
 struct item {
 	int rc; /* CB_OK: p is ready to write; CB_EINVAL: rejected (rejline); anything else stops the import */
 	long line;
 	long long offset; /* of the reader after this row, for the progress bar */
-	struct cb_err e;
+	struct cb_err *fatal; /* why the import stops there (rc neither CB_OK nor CB_EINVAL): the rest need none */
 	char *rejline;
 	struct cb_prepared *p;
 };
@@ -329,19 +329,22 @@ static void stop(struct pipeline *pl)
 static void read_row(struct pipeline *pl, const struct cb_csv_row *row, struct cb_case *c, struct item *it)
 {
 	uint8_t fp[16], raw[24];
+	struct cb_err e;
 	int rc;
-	cb_err_clear(&it->e);
+	cb_err_clear(&e);
 	it->line = row->line;
 	it->offset = cb_csv_offset(pl->r);
 	cb_store_fingerprint(pl->s, row->raw, row->rawlen, raw);
 	cb_count16_prefetch(&pl->seen, raw); /* while the row is converted */
-	rc = pl->fmt->row_to_case(pl->ctx, row, c, &it->e);
+	rc = pl->fmt->row_to_case(pl->ctx, row, c, &e);
 	if (rc == CB_OK && !c->site[0])
 		memcpy(c->site, pl->site, sizeof c->site);
 	if (rc == CB_OK && (rc = row_fingerprint(pl->s, &pl->seen, raw, fp)) == CB_OK)
-		rc = cb_store_prepare(pl->s, c, fp, it->p, &it->e); /* derives and validates */
-	if (rc == CB_EINVAL && !(it->rejline = reject_text(pl->rej, row, &it->e)))
+		rc = cb_store_prepare(pl->s, c, fp, it->p, &e); /* derives and validates */
+	if (rc == CB_EINVAL && !(it->rejline = reject_text(pl->rej, row, &e)))
 		rc = CB_ENOMEM;
+	if (rc != CB_OK && rc != CB_EINVAL && (it->fatal = malloc(sizeof *it->fatal)))
+		*it->fatal = e;
 	it->rc = rc;
 	cb_case_clear(c);
 }
@@ -361,6 +364,8 @@ static void *reader_main(void *arg)
 			struct item *it = &ch->items[ch->n];
 			free(it->rejline);
 			it->rejline = NULL;
+			free(it->fatal);
+			it->fatal = NULL;
 			cb_err_clear(&ch->end_err);
 			int rc = cb_csv_next(pl->r, &row, &ch->end_err);
 			if (rc != 1) {
@@ -388,6 +393,7 @@ static void pipeline_free(struct pipeline *pl)
 		for (int i = 0; i < NCHUNKS; i++)
 			for (int j = 0; j < CHUNK; j++) {
 				free(pl->chunks[i].items[j].rejline);
+				free(pl->chunks[i].items[j].fatal);
 				cb_prepared_free(&pl->chunks[i].items[j].p);
 			}
 	free(pl->chunks);
@@ -420,7 +426,7 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 	struct cb_csv *r = NULL;
 	struct cb_csv_row row;
 	struct cb_case site_case;
-	struct cb_err e;
+	struct cb_err e, no_reason = {0};
 	bool opened = false, batch = false, loading = false, started = false;
 	long pending = 0, rows = 0, total = 0, limit = BATCH;
 	pthread_t reader;
@@ -505,7 +511,7 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 			cb_store_load_expect(s, (long)((double)total * ch->n / (double)ch->items[ch->n - 1].offset));
 		for (int i = 0; i < ch->n; i++) {
 			struct item *it = &ch->items[i];
-			struct cb_err *why = &it->e;
+			struct cb_err *why = it->fatal ? it->fatal : &no_reason; /* a rejected row brings its line instead */
 			if (i + AHEAD < ch->n && ch->items[i + AHEAD].rc == CB_OK)
 				cb_store_write_ahead(s, ch->items[i + AHEAD].p);
 			rc = it->rc;
