@@ -250,6 +250,8 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 {
 	char idt[CB_ID_TEXT];
 	int rc;
+	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK) /* the key may be on its way */
+		return rc;
 	sqlite3_bind_int64(s->key_get, 1, seq);
 	sqlite3_bind_blob(s->key_get, 2, id, 16, SQLITE_STATIC);
 	int r = sqlite3_step(s->key_get);
@@ -506,12 +508,19 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	if (p->pii) {
 		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it.  The
 		 * slot is the row's seq: nobody else gets it while our write lock holds; OR REPLACE takes over a
-		 * stale key a crash left there (its case never committed). */
-		sqlite3_bind_int64(s->key_ins, 1, sqlite3_last_insert_rowid(s->db));
-		sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
-		sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
-		if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
-			rc = cb_store_db_err(s->kdb, err, "case keys");
+		 * stale key a crash left there (its case never committed).  In a load's batch, the key thread
+		 * inserts it (keywriter.c). */
+		const sqlite3_int64 seq = sqlite3_last_insert_rowid(s->db);
+		if (s->kw && s->bulk) {
+			rc = cb_keywriter_push(s, seq, p->c.case_id, p->wrapped, err);
+		} else {
+			sqlite3_bind_int64(s->key_ins, 1, seq);
+			sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
+			sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
+			if (cb_store_step_done(s->key_ins) != SQLITE_OK)
+				rc = cb_store_db_err(s->kdb, err, "case keys");
+		}
+		if (rc != CB_OK) {
 			if (s->bulk) { /* take the row back out of the batch */
 				sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
 				cb_store_step_done(s->del);
@@ -603,6 +612,9 @@ static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *ver
 /* Destroys the key in the slot of the case at seq. */
 static int delete_key(struct cb_store *s, int64_t seq, struct cb_err *err)
 {
+	int rc;
+	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK)
+		return rc;
 	sqlite3_bind_int64(s->key_del, 1, seq);
 	if (cb_store_step_done(s->key_del) != SQLITE_OK)
 		return cb_store_db_err(s->kdb, err, "case keys");

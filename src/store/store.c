@@ -430,6 +430,7 @@ void cb_store_free(struct cb_store **sp)
 static void set_cache(struct cb_store *s, long kib)
 {
 	char sql[64];
+	cb_keywriter_drain(s, false, NULL); /* kdb is ours again (an error stays for the commit) */
 	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld", kib);
 	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	sqlite3_exec(s->kdb, sql, NULL, NULL, NULL);
@@ -483,7 +484,8 @@ int cb_store_commit(struct cb_store *s, struct cb_err *err)
 	if (!s->bulk)
 		return cb_err_set(err, CB_EINVAL, "no bulk transaction is open");
 	/* keys first: see the top of this file */
-	if ((rc = cb_fp_flush(s, err)) != CB_OK || (rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
+	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK || (rc = cb_fp_flush(s, err)) != CB_OK ||
+	    (rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
 		cb_store_rollback(s);
 		return rc;
 	}
@@ -503,6 +505,7 @@ void cb_store_rollback(struct cb_store *s)
 		return;
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	cb_keywriter_drain(s, true, NULL);
 	if (!sqlite3_get_autocommit(s->kdb))
 		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
 	end_bulk(s);
@@ -537,6 +540,7 @@ int cb_store_load_begin(struct cb_store *s, bool *exclusive, struct cb_err *err)
 		return cb_err_set(err, CB_EINVAL, "a bulk load or transaction is already open");
 	set_cache(s, CACHE_BULK);
 	s->loading = true;
+	cb_keywriter_start(s); /* if it cannot start, cb_store_write inserts the keys itself */
 	if (journal_mode(s->kdb, LOAD_JOURNAL)) {
 		if (journal_mode(s->db, LOAD_JOURNAL))
 			s->rollback = true;
@@ -554,6 +558,7 @@ void cb_store_load_end(struct cb_store *s)
 		return;
 	if (s->bulk)
 		cb_store_rollback(s);
+	cb_keywriter_stop(s);
 	if (s->rollback) { /* if this fails (busy), the next read-write open sets WAL */
 		journal_mode(s->kdb, "wal");
 		journal_mode(s->db, "wal");

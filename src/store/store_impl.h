@@ -49,6 +49,7 @@ struct cb_store {
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
 	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
 	uint8_t *sealed;    /* ciphertext, reused */
@@ -80,6 +81,16 @@ int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
 int cb_fp_migrate(sqlite3 *db, struct cb_err *err);
 /* check: every imported case has its fingerprint stored, and the batches are whole. */
 int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);
+
+/* The key-writing thread of a load (keywriter.c).  start: CB_ENOMEM leaves s->kw NULL (keys are then inserted
+ * by the caller).  push: hands a key over, inside a bulk batch.  drain: waits until every key handed over is
+ * inserted, before any other use of s->kdb; returns the first failure since the last reset (which forgets
+ * it: a rollback).  stop: drains and ends the thread. */
+int cb_keywriter_start(struct cb_store *s);
+int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16], const uint8_t wrapped[CB_WRAPPED_KEY_BYTES],
+		      struct cb_err *err);
+int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err);
+void cb_keywriter_stop(struct cb_store *s);
 
 /* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);

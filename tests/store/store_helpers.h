@@ -97,4 +97,15 @@ static inline const char *with(const char *db, const char *suffix)
 	return cbt_path("%s%s", strrchr(db, '/') + 1, suffix);
 }
 
+/* No file of the database holds needle (a planted identifying detail). */
+static inline void assert_nowhere(const char *db, const char *needle)
+{
+	const char *suffixes[] = {"", "-wal", ".casekeys", ".casekeys-wal"};
+	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
+		const char *f = with(db, suffixes[i]);
+		if (cbt_file_contains(f, needle, strlen(needle)))
+			fail_msg("%s found in %s", needle, f);
+	}
+}
+
 #endif

@@ -242,16 +242,6 @@ static void test_erase(void **state)
 	cb_store_free(&s);
 }
 
-static void assert_nowhere(const char *db, const char *needle)
-{
-	const char *suffixes[] = {"", "-wal", ".casekeys", ".casekeys-wal"};
-	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
-		const char *f = with(db, suffixes[i]);
-		if (cbt_file_contains(f, needle, strlen(needle)))
-			fail_msg("%s found in %s", needle, f);
-	}
-}
-
 static void test_planted_names(void **state)
 {
 	(void)state;
