@@ -32,6 +32,8 @@
  * is unchanged: each file's commit is atomic and durable on its own (a hot journal is rolled back by the
  * next connection), and DB.casekeys still commits before DB.  At the end both files return to WAL; if the
  * process dies first, the next read-write open does it.
+ * Inside a load, the case keys of a batch are inserted by a thread of their own (keywriter.c), which is
+ * drained before the key store is committed or used otherwise, so the order above holds as it is.
  * Import fingerprints are not indexed: each transaction appends the ones it wrote as one batch, and imports
  * look them up in memory (fingerprints.c).
  *
