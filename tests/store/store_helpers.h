@@ -108,4 +108,13 @@ static inline void assert_nowhere(const char *db, const char *needle)
 	}
 }
 
+/* `check` finds nothing wrong with the store. */
+static inline void assert_no_problems(struct cb_store *s)
+{
+	struct cb_err err = {0};
+	long problems = -1;
+	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
+	assert_int_equal(problems, 0);
+}
+
 #endif

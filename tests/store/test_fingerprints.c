@@ -24,7 +24,6 @@ static void test_batches(void **state)
 {
 	(void)state;
 	struct cb_err err = {0};
-	long problems = -1;
 	const char *db = new_db();
 	struct cb_store *s = open_new(db);
 	assert_int_equal(add_fp(s, 0, 1), CB_OK); /* outside a batch: a batch of its own */
@@ -53,8 +52,7 @@ static void test_batches(void **state)
 	cb_store_load_end(s);
 	assert_int_equal(cb_store_count(s), 4);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE fingerprint IS NOT NULL"), 4);
-	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
-	assert_int_equal(problems, 0);
+	assert_no_problems(s);
 	cb_store_free(&s);
 
 	/* reopened: everything stored is known */
@@ -90,7 +88,6 @@ static void test_erase_forgets(void **state)
 	(void)state;
 	struct cb_err err = {0};
 	struct cb_case c;
-	long problems = -1;
 	uint8_t fp[16] = {7, 1, 2, 3}, id[16], id2[16];
 	const char *db = new_db();
 	struct cb_store *s = open_new(db);
@@ -115,8 +112,7 @@ static void test_erase_forgets(void **state)
 	assert_int_equal(add_fp(s, 13, 7), CB_EEXIST);
 	for (uint8_t f = 1; f <= 3; f++) /* the others stay */
 		assert_int_equal(add_fp(s, 20 + f, f), CB_EEXIST);
-	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
-	assert_int_equal(problems, 0);
+	assert_no_problems(s);
 	cb_store_free(&s);
 }
 
@@ -125,7 +121,6 @@ static void test_migration(void **state)
 {
 	(void)state;
 	struct cb_err err = {0};
-	long problems = -1;
 	const char *db = new_db();
 	struct cb_store *s = open_new(db);
 	assert_int_equal(add_fp(s, 0, 1), CB_OK);
@@ -141,8 +136,7 @@ static void test_migration(void **state)
 	assert_int_equal(raw_int(db, "SELECT length(fps) FROM fingerprint_batches"), 32);
 	assert_int_equal(add_fp(s, 2, 2), CB_EEXIST);
 	assert_int_equal(add_fp(s, 3, 3), CB_OK);
-	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
-	assert_int_equal(problems, 0);
+	assert_no_problems(s);
 	cb_store_free(&s);
 }
 
