@@ -542,6 +542,11 @@ out:
 
 void cb_store_write_ahead(struct cb_store *s, const struct cb_prepared *p)
 {
+	/* p was made on another core: its lines (and the sealed blob's) come over while earlier rows are written */
+	for (size_t i = 0; i < sizeof *p; i += 64)
+		__builtin_prefetch((const char *)p + i);
+	for (size_t i = 0; i < p->sealed_n; i += 64)
+		__builtin_prefetch(p->sealed + i);
 	if (p->has_fp)
 		cb_count16_prefetch(&s->fps, p->fp);
 }
