@@ -177,26 +177,30 @@ static int parse_row(struct cb_csv *r, struct cb_csv_row *row, struct cb_err *er
 			return fail(r, err, CB_EINVAL, r->line + nl, "more than 512 fields in a row");
 		r->fields[nf++] = w;
 		if (p < len && b[p] == '"' && !r->lines) {
-			for (p++;; p++) {
+			for (p++;;) {
+				/* up to the next quote in one copy: quoted fields are the long ones (narratives) */
+				const char *q = memchr(b + p, '"', len - p);
+				size_t stop = q ? (size_t)(q - b) : len;
+				for (const char *c = b + p; (c = memchr(c, '\n', (size_t)(b + stop - c))); c++)
+					nl++;
+				memcpy(w, b + p, stop - p);
+				w += stop - p;
+				p = stop;
 				if (p >= len) {
 					if (!r->eof)
 						return 0;
 					return fail(r, err, CB_EINVAL, r->line,
 						    "a quoted field is not closed before the end of the file");
 				}
-				if (b[p] == '"') {
-					if (p + 1 >= len && !r->eof)
-						return 0;
-					if (p + 1 < len && b[p + 1] == '"') {
-						*w++ = '"';
-						p++;
-						continue;
-					}
-					p++;
-					break;
+				if (p + 1 >= len && !r->eof)
+					return 0;
+				if (p + 1 < len && b[p + 1] == '"') {
+					*w++ = '"';
+					p += 2;
+					continue;
 				}
-				nl += b[p] == '\n';
-				*w++ = b[p];
+				p++;
+				break;
 			}
 			if (p < len && b[p] == '\r') {
 				if (p + 1 >= len && !r->eof)
