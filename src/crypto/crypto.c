@@ -208,8 +208,10 @@ void cb_key_check(const uint8_t master[CB_KEY_BYTES], uint8_t out[CB_KEY_CHECK_B
  *
  * The operating system's generator costs a system call (about a microsecond) per request, and adding a case
  * needs several small draws (id, record key, case key, two nonces).  So small requests are served from a
- * per-thread pool of 4 KiB of OS randomness; every byte handed out is wiped from the pool, and a forked child
- * discards its copy so parent and child never hand out the same bytes (nonce reuse). */
+ * per-thread pool of 4 KiB; every byte handed out is wiped from the pool, and a forked child discards its
+ * copy so parent and child never hand out the same bytes (nonce reuse).  The pool is the ChaCha20 stream of
+ * a fresh 256-bit seed from the OS (libsodium's randombytes_buf_deterministic): one system call per refill,
+ * where asking the OS for 4 KiB itself costs sixteen (libsodium reads getrandom 256 bytes at a time). */
 
 #define POOL_BYTES 4096
 #define POOL_MAX_REQUEST 256
@@ -238,8 +240,11 @@ void cb_random_bytes(void *buf, size_t n)
 		return;
 	}
 	if (!pool.filled || POOL_BYTES - pool.pos < n) {
+		uint8_t seed[randombytes_SEEDBYTES];
 		pthread_once(&pool_once, pool_register);
-		randombytes_buf(pool.buf, sizeof pool.buf);
+		randombytes_buf(seed, sizeof seed);
+		randombytes_buf_deterministic(pool.buf, sizeof pool.buf, seed);
+		sodium_memzero(seed, sizeof seed);
 		pool.pos = 0;
 		pool.filled = true;
 	}

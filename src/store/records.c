@@ -407,11 +407,25 @@ struct cb_prepared {
 	struct cb_buf pack; /* plaintext while sealing: wiped */
 };
 
+/* Room for most cases' details from the start.  A pipeline makes all its cb_prepared on one thread before
+ * the others use them: were the buffers first grown by a worker thread, its malloc arena would grow a page
+ * at a time, each step an mprotect that interrupts the other core (a TLB shootdown), tens of thousands of
+ * times while an import fills its ring. */
+#define PREPARED_ROOM 1024
+
 struct cb_prepared *cb_prepared_new(void)
 {
 	struct cb_prepared *p = calloc(1, sizeof *p);
-	if (p)
-		cb_case_init(&p->c);
+	if (!p)
+		return NULL;
+	cb_case_init(&p->c);
+	p->sealed = malloc(PREPARED_ROOM);
+	p->pack.data = malloc(PREPARED_ROOM);
+	if (!p->sealed || !p->pack.data) {
+		cb_prepared_free(&p);
+		return NULL;
+	}
+	p->sealed_cap = p->pack.cap = PREPARED_ROOM;
 	return p;
 }
 
