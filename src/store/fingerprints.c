@@ -5,21 +5,47 @@
  * identical rows came before it in its file), and a row whose fingerprint is stored is not imported again.
  * Fingerprints are random, so a unique index on them takes one random b-tree insert per case, which is what
  * made large imports slow (and a load that dropped the index and rebuilt it at the end read the whole cases
- * table again).  Instead, the fingerprints a transaction writes are appended as ONE blob, a row of
- * fingerprint_batches, in that same transaction: a committed case always has its fingerprint stored, a
- * rolled-back one never.  Only imports look fingerprints up, and they read the batches into memory (s->fps)
+ * table again).  Instead, the fingerprints a transaction writes are appended as blobs of up to BATCH_MAX,
+ * rows of fingerprint_batches that also say which cases (seq range) they came from, in that same
+ * transaction: a committed case always has its fingerprint stored, a rolled-back one never.  Only imports look fingerprints up, and they read the batches into memory (s->fps)
  * once and then only the batches added since (fp_sync), inside their write transaction, so a concurrent
  * import in another process is seen before anything is written.  cases.fingerprint keeps each case's own
  * copy: `check` compares the two, and the migration that made this table filled it from there.
  *
  * Erasing a case with --all takes its fingerprint out of its batch (the row may be imported again, as it
- * could when fingerprints lived in an index).  Another process that has the batches in memory still knows
+ * could when fingerprints lived in an index): the batch is found by the case's seq, and rewriting it costs
+ * at most 64 KiB, so a retention run that erases many cases stays cheap.  Another process that has the batches in memory still knows
  * the fingerprint until it opens the database again.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/store_impl.h"
+
+#define BATCH_MAX 4096 /* fingerprints per row of fingerprint_batches: 64 KiB */
+
+/* Appends fps[0..n) (of the cases first..last) as rows of at most BATCH_MAX; *last_id gets the last row's id. */
+static int put_batches(sqlite3 *db, const uint8_t (*fps)[16], const int64_t *seqs, size_t n, int64_t *last_id,
+		       struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = CB_OK;
+	if (sqlite3_prepare_v2(db, "INSERT INTO fingerprint_batches(first_seq, last_seq, fps) VALUES (?1, ?2, ?3)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return cb_store_db_err(db, err, "fingerprints");
+	for (size_t i = 0; i < n && rc == CB_OK; i += BATCH_MAX) {
+		size_t k = n - i < BATCH_MAX ? n - i : BATCH_MAX;
+		sqlite3_bind_int64(st, 1, seqs[i]);
+		sqlite3_bind_int64(st, 2, seqs[i + k - 1]);
+		sqlite3_bind_blob(st, 3, fps[i], (int)(k * 16), SQLITE_STATIC);
+		if (cb_store_step_done(st) != SQLITE_OK)
+			rc = cb_store_db_err(db, err, "fingerprints");
+	}
+	if (rc == CB_OK && last_id)
+		*last_id = sqlite3_last_insert_rowid(db);
+	sqlite3_finalize(st);
+	return rc;
+}
 
 /* Reads the batches after s->fp_batch into s->fps: every stored fingerprint is known after this.  Inside a
  * write transaction, so nobody adds a batch meanwhile. */
@@ -63,36 +89,32 @@ int cb_fp_seen(struct cb_store *s, const uint8_t fp[16], bool *seen, struct cb_e
 	return CB_OK;
 }
 
-int cb_fp_add(struct cb_store *s, const uint8_t fp[16], struct cb_err *err)
+int cb_fp_add(struct cb_store *s, int64_t seq, const uint8_t fp[16], struct cb_err *err)
 {
 	if (s->fp_n == s->fp_cap) {
-		size_t cap = s->fp_cap ? s->fp_cap * 2 : 4096;
+		size_t cap = s->fp_cap ? s->fp_cap * 2 : BATCH_MAX;
 		uint8_t(*p)[16] = realloc(s->fp_new, cap * sizeof *p);
-		if (!p)
+		if (p)
+			s->fp_new = p;
+		int64_t *q = p ? realloc(s->fp_seq, cap * sizeof *q) : NULL;
+		if (!q)
 			return cb_err_set(err, CB_ENOMEM, "out of memory");
-		s->fp_new = p;
+		s->fp_seq = q;
 		s->fp_cap = cap;
 	}
 	if (cb_count16_bump(&s->fps, fp) < 0)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	s->fp_seq[s->fp_n] = seq;
 	memcpy(s->fp_new[s->fp_n++], fp, 16);
 	return CB_OK;
 }
 
 int cb_fp_flush(struct cb_store *s, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	int rc = CB_OK;
-	if (s->fp_n > 0) {
-		if (sqlite3_prepare_v2(s->db, "INSERT INTO fingerprint_batches(fps) VALUES (?1)", -1, &st, NULL) !=
-			    SQLITE_OK ||
-		    sqlite3_bind_blob64(st, 1, s->fp_new, s->fp_n * 16, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_step(st) != SQLITE_DONE)
-			rc = cb_store_db_err(s->db, err, "fingerprints");
-		else /* every batch before it was read in this transaction (fp_sync) */
-			s->fp_batch = sqlite3_last_insert_rowid(s->db);
-		sqlite3_finalize(st);
-	}
+	/* every batch before these was read in this transaction (fp_sync): the last id is the new horizon */
+	if (s->fp_n > 0)
+		rc = put_batches(s->db, (const uint8_t(*)[16])s->fp_new, s->fp_seq, s->fp_n, &s->fp_batch, err);
 	s->fp_n = 0;
 	s->fp_synced = false; /* the transaction ends: the next one reads what others add meanwhile */
 	return rc;
@@ -110,40 +132,42 @@ void cb_fp_discard(struct cb_store *s)
 
 int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
 {
-	sqlite3_stmt *get = NULL, *scan = NULL, *put = NULL;
+	sqlite3_stmt *get = NULL, *find = NULL, *put = NULL;
 	uint8_t fp[16], *rest = NULL;
 	int r = SQLITE_DONE, rc = CB_OK;
 	bool found = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE case_id = ?1", -1, &get, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT id, fps FROM fingerprint_batches", -1, &scan, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, fingerprint FROM cases WHERE case_id = ?1", -1, &get, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT id, fps FROM fingerprint_batches WHERE first_seq <= ?1 AND last_seq >= ?1",
+			       -1, &find, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "UPDATE fingerprint_batches SET fps = ?2 WHERE id = ?1", -1, &put, NULL) !=
 		    SQLITE_OK) {
 		rc = cb_store_db_err(s->db, err, "fingerprints");
 		goto out;
 	}
 	sqlite3_bind_blob(get, 1, id, 16, SQLITE_STATIC);
-	if (sqlite3_step(get) != SQLITE_ROW || sqlite3_column_bytes(get, 0) != 16)
+	if (sqlite3_step(get) != SQLITE_ROW || sqlite3_column_bytes(get, 1) != 16)
 		goto out; /* typed in, not imported: nothing to forget */
-	memcpy(fp, sqlite3_column_blob(get, 0), 16);
-	while (!found && (r = sqlite3_step(scan)) == SQLITE_ROW) {
-		const uint8_t *fps = sqlite3_column_blob(scan, 1);
-		size_t n = (size_t)sqlite3_column_bytes(scan, 1) / 16 * 16;
+	memcpy(fp, sqlite3_column_blob(get, 1), 16);
+	sqlite3_bind_int64(find, 1, sqlite3_column_int64(get, 0));
+	/* a seq freed by an erase may be given again, so more than one batch can cover it */
+	while (!found && (r = sqlite3_step(find)) == SQLITE_ROW) {
+		const uint8_t *fps = sqlite3_column_blob(find, 1);
+		size_t n = (size_t)sqlite3_column_bytes(find, 1) / 16 * 16;
 		for (size_t i = 0; i < n && !found; i += 16) {
 			if (memcmp(fps + i, fp, 16) != 0)
 				continue;
 			found = true;
 			/* the batch without it (the last fingerprint into its place: order means nothing) */
-			if (n > 16 && !(rest = malloc(n - 16))) {
+			if (!(rest = malloc(n))) {
 				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 				goto out;
 			}
-			if (n > 16) {
-				memcpy(rest, fps, n - 16);
-				if (i < n - 16)
-					memcpy(rest + i, fps + n - 16, 16);
-			}
-			sqlite3_bind_int64(put, 1, sqlite3_column_int64(scan, 0));
-			sqlite3_bind_blob64(put, 2, rest ? (const void *)rest : "", n - 16, SQLITE_STATIC);
+			memcpy(rest, fps, n - 16);
+			if (i < n - 16)
+				memcpy(rest + i, fps + n - 16, 16);
+			sqlite3_bind_int64(put, 1, sqlite3_column_int64(find, 0));
+			sqlite3_bind_blob(put, 2, rest, (int)(n - 16), SQLITE_STATIC);
 			if (sqlite3_step(put) != SQLITE_DONE)
 				rc = cb_store_db_err(s->db, err, "fingerprints");
 		}
@@ -153,7 +177,7 @@ int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
 	cb_fp_discard(s); /* the in-memory set still holds it */
 out:
 	sqlite3_finalize(get);
-	sqlite3_finalize(scan);
+	sqlite3_finalize(find);
 	sqlite3_finalize(put);
 	free(rest);
 	return rc;
@@ -162,27 +186,35 @@ out:
 int cb_fp_migrate(sqlite3 *db, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct cb_buf all = {0};
+	uint8_t(*fps)[16] = NULL;
+	int64_t *seqs = NULL;
+	size_t n = 0, cap = 0;
 	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(db, "SELECT fingerprint FROM cases WHERE length(fingerprint) = 16 ORDER BY seq", -1,
+	if (sqlite3_prepare_v2(db, "SELECT seq, fingerprint FROM cases WHERE length(fingerprint) = 16 ORDER BY seq", -1,
 			       &st, NULL) != SQLITE_OK)
 		return cb_store_db_err(db, err, "fingerprints");
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		if (cb_buf_append(&all, sqlite3_column_blob(st, 0), 16) != CB_OK)
-			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : BATCH_MAX;
+			void *f = realloc(fps, cap * sizeof *fps), *q = f ? realloc(seqs, cap * sizeof *seqs) : NULL;
+			if (f)
+				fps = f;
+			if (!q) {
+				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+				break;
+			}
+			seqs = q;
+		}
+		seqs[n] = sqlite3_column_int64(st, 0);
+		memcpy(fps[n++], sqlite3_column_blob(st, 1), 16);
+	}
 	if (rc == CB_OK && r != SQLITE_DONE)
 		rc = cb_store_db_err(db, err, "fingerprints");
 	sqlite3_finalize(st);
-	st = NULL;
-	if (rc == CB_OK && all.len > 0) {
-		if (sqlite3_prepare_v2(db, "INSERT INTO fingerprint_batches(fps) VALUES (?1)", -1, &st, NULL) !=
-			    SQLITE_OK ||
-		    sqlite3_bind_blob64(st, 1, all.data, all.len, SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_step(st) != SQLITE_DONE)
-			rc = cb_store_db_err(db, err, "fingerprints");
-		sqlite3_finalize(st);
-	}
-	cb_buf_free(&all);
+	if (rc == CB_OK && n > 0)
+		rc = put_batches(db, (const uint8_t(*)[16])fps, seqs, n, NULL, err);
+	free(fps);
+	free(seqs);
 	return rc;
 }
 

@@ -519,12 +519,12 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		goto out;
 	}
 	sqlite3_reset(st);
+	const sqlite3_int64 seq = sqlite3_last_insert_rowid(s->db);
 	if (p->pii) {
 		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it.  The
 		 * slot is the row's seq: nobody else gets it while our write lock holds; OR REPLACE takes over a
 		 * stale key a crash left there (its case never committed).  In a load's batch, the key thread
 		 * inserts it (keywriter.c). */
-		const sqlite3_int64 seq = sqlite3_last_insert_rowid(s->db);
 		if (s->kw && s->bulk) {
 			rc = cb_keywriter_push(s, seq, p->c.case_id, p->wrapped, err);
 		} else {
@@ -542,7 +542,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	if (p->has_fp && (rc = cb_fp_add(s, p->fp, err)) != CB_OK) {
+	if (p->has_fp && (rc = cb_fp_add(s, seq, p->fp, err)) != CB_OK) {
 		if (s->bulk) { /* take the row back out of the batch */
 			sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
 			cb_store_step_done(s->del);

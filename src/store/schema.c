@@ -102,10 +102,12 @@ static const char *const main_steps[] = {
 	" at INTEGER NOT NULL, from_stage TEXT, to_stage TEXT NOT NULL, reason BLOB);"
 	"CREATE INDEX IF NOT EXISTS stages_case ON stages(case_id);",
 	/* 4: import fingerprints leave their unique index (one random b-tree insert per imported case) for
-	 * batches, one blob of 16-byte fingerprints per transaction that wrote any (fingerprints.c).  The
-	 * fingerprints stored so far become the first batch (cb_fp_migrate, called by migrate).
-	 * AUTOINCREMENT: a batch id is never used twice, so "the batches after id N" means what it says. */
-	"CREATE TABLE IF NOT EXISTS fingerprint_batches(id INTEGER PRIMARY KEY AUTOINCREMENT, fps BLOB NOT NULL);"
+	 * batches: blobs of 16-byte fingerprints written by one transaction, with the seq range of their cases
+	 * (fingerprints.c).  The fingerprints stored so far become the first batches (cb_fp_migrate, called by
+	 * migrate).  AUTOINCREMENT: a batch id is never used twice, so "the batches after id N" means what it
+	 * says. */
+	"CREATE TABLE IF NOT EXISTS fingerprint_batches(id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, fps BLOB NOT NULL);"
 	"DROP INDEX IF EXISTS cases_fingerprint;",
 };
 #define FINGERPRINT_STEP 4

@@ -416,6 +416,7 @@ void cb_store_free(struct cb_store **sp)
 	cb_prepared_free(&s->prep);
 	cb_count16_free(&s->fps);
 	free(s->fp_new);
+	free(s->fp_seq);
 	cb_buf_free(&s->pack);
 	if (s->plain) {
 		sodium_memzero(s->plain, s->plain_cap);

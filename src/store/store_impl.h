@@ -42,6 +42,7 @@ struct cb_store {
 	int64_t fp_batch;
 	bool fp_synced;
 	uint8_t (*fp_new)[16];
+	int64_t *fp_seq; /* the seq of each case in fp_new */
 	size_t fp_n, fp_cap;
 	struct cb_store_secrets *sec;
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
@@ -69,15 +70,15 @@ struct cb_store {
 /* Import fingerprints (fingerprints.c).  Inside a write transaction: is fp stored (or written by this
  * transaction)?  */
 int cb_fp_seen(struct cb_store *s, const uint8_t fp[16], bool *seen, struct cb_err *err);
-/* Records fp as written by this transaction. */
-int cb_fp_add(struct cb_store *s, const uint8_t fp[16], struct cb_err *err);
+/* Records fp as written by this transaction, for the case at seq. */
+int cb_fp_add(struct cb_store *s, int64_t seq, const uint8_t fp[16], struct cb_err *err);
 /* Before the transaction commits: what it wrote, as one batch. */
 int cb_fp_flush(struct cb_store *s, struct cb_err *err);
 /* After a rollback (or on any doubt): forgets what is in memory; the batches are read again when needed. */
 void cb_fp_discard(struct cb_store *s);
 /* erase --all, in its transaction: the case's fingerprint leaves its batch. */
 int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
-/* Schema step 4: the fingerprints of the cases table as the first batch. */
+/* Schema step 4: the fingerprints of the cases table as the first batches. */
 int cb_fp_migrate(sqlite3 *db, struct cb_err *err);
 /* check: every imported case has its fingerprint stored, and the batches are whole. */
 int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);

@@ -116,6 +116,52 @@ static void test_erase_forgets(void **state)
 	cb_store_free(&s);
 }
 
+/* Batches hold at most 4096 fingerprints and name their cases' seq range; erase --all finds the case's batch by
+ * its seq, also when a seq freed by an erase was given again (two batches cover it). */
+static void test_batch_ranges(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case c;
+	uint8_t ids[5000][16], id[16];
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	for (int i = 0; i < 5000; i++) {
+		uint8_t fp[16] = {0};
+		memcpy(fp, &i, sizeof i);
+		fp[15] = 9;
+		make_case(&c, i, false);
+		assert_int_equal(cb_store_add(s, &c, fp, &err), CB_OK);
+		memcpy(ids[i], c.case_id, 16);
+		cb_case_clear(&c);
+	}
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM fingerprint_batches"), 2);
+	assert_int_equal(raw_int(db, "SELECT length(fps) / 16 FROM fingerprint_batches ORDER BY id"), 4096);
+	assert_int_equal(raw_int(db, "SELECT first_seq FROM fingerprint_batches ORDER BY id DESC"), 4097);
+	assert_int_equal(raw_int(db, "SELECT last_seq FROM fingerprint_batches ORDER BY id DESC"), 5000);
+	/* erase the last case (seq 5000) and one in the first batch */
+	assert_int_equal(cb_store_erase(s, ids[4999], true, &err), CB_OK);
+	assert_int_equal(cb_store_erase(s, ids[10], true, &err), CB_OK);
+	assert_int_equal(raw_int(db, "SELECT sum(length(fps)) / 16 FROM fingerprint_batches"), 4998);
+	/* seq 5000 again, for a new row; erasing it finds it in its own batch, not in the older one */
+	make_case(&c, 1, false);
+	uint8_t fp[16] = {1, 2, 3, 4};
+	assert_int_equal(cb_store_add(s, &c, fp, &err), CB_OK);
+	memcpy(id, c.case_id, 16);
+	cb_case_clear(&c);
+	assert_int_equal(raw_int(db, "SELECT max(seq) FROM cases"), 5000);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM fingerprint_batches WHERE first_seq <= 5000 AND last_seq >= 5000"), 2);
+	assert_int_equal(cb_store_erase(s, id, true, &err), CB_OK);
+	assert_int_equal(raw_int(db, "SELECT sum(length(fps)) / 16 FROM fingerprint_batches"), 4998);
+	make_case(&c, 2, false);
+	assert_int_equal(cb_store_add(s, &c, fp, &err), CB_OK); /* forgotten: the row may come again */
+	cb_case_clear(&c);
+	assert_no_problems(s);
+	cb_store_free(&s);
+}
+
 /* A file from before the batches (schema step 3, the unique index): its fingerprints become the first batch. */
 static void test_migration(void **state)
 {
@@ -204,8 +250,9 @@ static void test_hash_choice(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_batches),	  cmocka_unit_test(test_two_writers), cmocka_unit_test(test_erase_forgets),
-		cmocka_unit_test(test_migration), cmocka_unit_test(test_check),	    cmocka_unit_test(test_hash_choice),
+		cmocka_unit_test(test_batches),	     cmocka_unit_test(test_two_writers), cmocka_unit_test(test_erase_forgets),
+		cmocka_unit_test(test_batch_ranges), cmocka_unit_test(test_migration),	 cmocka_unit_test(test_check),
+		cmocka_unit_test(test_hash_choice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
