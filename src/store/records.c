@@ -473,6 +473,15 @@ int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *finge
 	return CB_OK;
 }
 
+/* Takes the row cb_store_write just inserted back out of the open batch (outside one, the rollback does). */
+static void unwrite(struct cb_store *s, const struct cb_prepared *p)
+{
+	if (!s->bulk)
+		return;
+	sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
+	cb_store_step_done(s->del);
+}
+
 int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
@@ -535,18 +544,12 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 				rc = cb_store_db_err(s->kdb, err, "case keys");
 		}
 		if (rc != CB_OK) {
-			if (s->bulk) { /* take the row back out of the batch */
-				sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
-				cb_store_step_done(s->del);
-			}
+			unwrite(s, p);
 			goto out;
 		}
 	}
 	if (p->has_fp && (rc = cb_fp_add(s, seq, p->fp, err)) != CB_OK) {
-		if (s->bulk) { /* take the row back out of the batch */
-			sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
-			cb_store_step_done(s->del);
-		}
+		unwrite(s, p);
 		goto out;
 	}
 	p->c.version = 1;

@@ -34,7 +34,7 @@
  * process dies first, the next read-write open does it.
  * Inside a load, the case keys of a batch are inserted by a thread of their own (keywriter.c), which is
  * drained before the key store is committed or used otherwise, so the order above holds as it is.
- * Import fingerprints are not indexed: each transaction appends the ones it wrote as one batch, and imports
+ * Import fingerprints are not indexed: each transaction appends the ones it wrote in batches, and imports
  * look them up in memory (fingerprints.c).
  *
  * Identifying details are packed as name\0value\0 pairs after a version byte (keyed by field NAME, so the
