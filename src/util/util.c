@@ -361,12 +361,13 @@ long cb_count16_bump(struct cb_count16 *t, const uint8_t key[16])
 	if ((t->n + 1) * 2 > t->cap) {
 		struct cb_count16 g = {0};
 		g.cap = t->cap ? t->cap * 2 : 4096;
-		/* malloc and memset, not calloc: calloc's fresh pages are the shared zero page until written, and a
+		/* written to zero, not calloc'd: calloc's fresh pages are the shared zero page until written, and a
 		 * table read before it is written (every probe) then takes a second fault per page that flushes the
-		 * TLB of every core running the process: 2% of an import's time, on the other core too */
+		 * TLB of every core running the process: 2% of an import's time, on the other core too.
+		 * explicit_bzero because the compiler turns malloc + memset(0) back into calloc. */
 		if (!(g.slots = malloc(g.cap * sizeof *g.slots)))
 			return -1;
-		memset(g.slots, 0, g.cap * sizeof *g.slots);
+		explicit_bzero(g.slots, g.cap * sizeof *g.slots);
 		for (size_t i = 0; i < t->cap; i++)
 			if (t->slots[i].count)
 				g.slots[count16_slot(&g, t->slots[i].key)] = t->slots[i];
