@@ -248,6 +248,43 @@ static void test_writer_quotes_only_when_needed(void **state)
 	free(text);
 }
 
+/* Unquoted fields of every length from 0 to 19, so that delimiters and line ends fall at every offset of the
+ * reader's eight-byte steps, with ';' as the delimiter (',' is then data), CRLF and LF. */
+static void test_field_lengths(void **state)
+{
+	(void)state;
+	struct parsed p;
+	for (int shift = 0; shift < 8; shift++) {
+		char text[2048], want[8][64];
+		size_t o = 0;
+		o += (size_t)snprintf(text + o, sizeof text - o, "h;%.*s\n", shift, "xxxxxxx");
+		for (int row = 0; row < 20; row++) {
+			for (int k = 0; k < 3; k++) {
+				int n = (row + k * 7) % 20;
+				for (int i = 0; i < n; i++)
+					text[o++] = (char)(i % 5 == 4 ? ',' : 'a' + (row + i) % 26);
+				if (k < 2)
+					text[o++] = ';';
+			}
+			o += (size_t)snprintf(text + o, sizeof text - o, row % 2 ? "\r\n" : "\n");
+		}
+		parse(text, o, 0, &p);
+		assert_int_equal(p.rc, 0);
+		assert_int_equal(p.delim, ';');
+		assert_int_equal(p.nrows, 21);
+		for (int row = 0; row < 20; row++) {
+			assert_int_equal(p.nfields[row + 1], 3);
+			for (int k = 0; k < 3; k++) {
+				int n = (row + k * 7) % 20;
+				for (int i = 0; i < n; i++)
+					want[k][i] = (char)(i % 5 == 4 ? ',' : 'a' + (row + i) % 26);
+				want[k][n] = 0;
+				assert_string_equal(p.cells[row + 1][k], want[k]);
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_row_too_long),
 		cmocka_unit_test(test_lines_mode),
 		cmocka_unit_test(test_many_rows_across_blocks),
+		cmocka_unit_test(test_field_lengths),
 		cmocka_unit_test(test_writer_quotes_only_when_needed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
