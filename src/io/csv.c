@@ -16,6 +16,7 @@
 #include "io/csv.h"
 
 #define BLOCK (256u * 1024u)
+#define MAX_CAP (CB_CSV_MAX_ROW + BLOCK + 1u)
 #define ONES UINT64_C(0x0101010101010101)
 
 /* True if one of the eight bytes of v is the byte repeated in `bytes` (ONES * c): a zero byte in their xor. */
@@ -24,7 +25,6 @@ static inline bool has_byte(uint64_t v, uint64_t bytes)
 	uint64_t x = v ^ bytes;
 	return ((x - ONES) & ~x & (ONES << 7)) != 0;
 }
-#define MAX_CAP (CB_CSV_MAX_ROW + BLOCK + 1u)
 
 struct cb_csv {
 	FILE *f;

@@ -7,15 +7,16 @@
  * made large imports slow (and a load that dropped the index and rebuilt it at the end read the whole cases
  * table again).  Instead, the fingerprints a transaction writes are appended as blobs of up to BATCH_MAX,
  * rows of fingerprint_batches that also say which cases (seq range) they came from, in that same
- * transaction: a committed case always has its fingerprint stored, a rolled-back one never.  Only imports look fingerprints up, and they read the batches into memory (s->fps)
- * once and then only the batches added since (fp_sync), inside their write transaction, so a concurrent
- * import in another process is seen before anything is written.  cases.fingerprint keeps each case's own
+ * transaction: a committed case always has its fingerprint stored, a rolled-back one never.  Only imports
+ * look fingerprints up, and they read the batches into memory (s->fps) once and then only the batches added
+ * since (fp_sync), inside their write transaction, so a concurrent import in another process is seen before
+ * anything is written.  cases.fingerprint keeps each case's own
  * copy: `check` compares the two, and the migration that made this table filled it from there.
  *
  * Erasing a case with --all takes its fingerprint out of its batch (the row may be imported again, as it
  * could when fingerprints lived in an index): the batch is found by the case's seq, and rewriting it costs
- * at most 64 KiB, so a retention run that erases many cases stays cheap.  Another process that has the batches in memory still knows
- * the fingerprint until it opens the database again.
+ * at most 64 KiB, so a retention run that erases many cases stays cheap.  Another process that has the
+ * batches in memory still knows the fingerprint until it opens the database again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,57 @@
 #include "store/store_impl.h"
 
 #define BATCH_MAX 4096 /* fingerprints per row of fingerprint_batches: 64 KiB */
+
+/* Room for one more in the parallel arrays fps and seqs (*n used of *cap): CB_OK or CB_ENOMEM. */
+static int grow(uint8_t (**fps)[16], int64_t **seqs, size_t n, size_t *cap)
+{
+	if (n < *cap)
+		return CB_OK;
+	size_t c = *cap ? *cap * 2 : BATCH_MAX;
+	uint8_t(*f)[16] = realloc(*fps, c * sizeof *f);
+	if (!f)
+		return CB_ENOMEM;
+	*fps = f;
+	int64_t *q = realloc(*seqs, c * sizeof *q);
+	if (!q)
+		return CB_ENOMEM;
+	*seqs = q;
+	*cap = c;
+	return CB_OK;
+}
+
+/* Counts every fingerprint of the batches after id `after` into t; *last gets the last batch's id.  A batch
+ * that is not whole fingerprints is CB_ECORRUPT, or, with `damaged`, counted there and its whole ones read. */
+static int read_batches(sqlite3 *db, int64_t after, struct cb_count16 *t, int64_t *last, long *damaged,
+			struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc = CB_OK;
+	if (sqlite3_prepare_v2(db, "SELECT id, fps FROM fingerprint_batches WHERE id > ?1 ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK)
+		return cb_store_db_err(db, err, "fingerprints");
+	sqlite3_bind_int64(st, 1, after);
+	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *fps = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		if (n % 16 && !damaged) {
+			rc = cb_err_field(err, CB_ECORRUPT, "fingerprint", "fingerprint batch %lld is damaged",
+					  (long long)sqlite3_column_int64(st, 0));
+			break;
+		}
+		if (n % 16)
+			++*damaged;
+		for (size_t i = 0; i + 16 <= n && rc == CB_OK; i += 16)
+			if (cb_count16_bump(t, fps + i) < 0)
+				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		if (last)
+			*last = sqlite3_column_int64(st, 0);
+	}
+	if (rc == CB_OK && r != SQLITE_DONE)
+		rc = cb_store_db_err(db, err, "fingerprints");
+	sqlite3_finalize(st);
+	return rc;
+}
 
 /* Appends fps[0..n) (of the cases first..last) as rows of at most BATCH_MAX; *last_id gets the last row's id. */
 static int put_batches(sqlite3 *db, const uint8_t (*fps)[16], const int64_t *seqs, size_t n, int64_t *last_id,
@@ -51,28 +103,7 @@ static int put_batches(sqlite3 *db, const uint8_t (*fps)[16], const int64_t *seq
  * write transaction, so nobody adds a batch meanwhile. */
 static int fp_sync(struct cb_store *s, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(s->db, "SELECT id, fps FROM fingerprint_batches WHERE id > ?1 ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "fingerprints");
-	sqlite3_bind_int64(st, 1, s->fp_batch);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *fps = sqlite3_column_blob(st, 1);
-		size_t n = (size_t)sqlite3_column_bytes(st, 1);
-		if (n % 16) {
-			rc = cb_err_field(err, CB_ECORRUPT, "fingerprint", "fingerprint batch %lld is damaged",
-					  (long long)sqlite3_column_int64(st, 0));
-			break;
-		}
-		for (size_t i = 0; i < n && rc == CB_OK; i += 16)
-			if (cb_count16_bump(&s->fps, fps + i) < 0)
-				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
-		s->fp_batch = sqlite3_column_int64(st, 0);
-	}
-	if (rc == CB_OK && r != SQLITE_DONE)
-		rc = cb_store_db_err(s->db, err, "fingerprints");
-	sqlite3_finalize(st);
+	int rc = read_batches(s->db, s->fp_batch, &s->fps, &s->fp_batch, NULL, err);
 	if (rc != CB_OK)
 		cb_fp_discard(s);
 	else
@@ -91,18 +122,7 @@ int cb_fp_seen(struct cb_store *s, const uint8_t fp[16], bool *seen, struct cb_e
 
 int cb_fp_add(struct cb_store *s, int64_t seq, const uint8_t fp[16], struct cb_err *err)
 {
-	if (s->fp_n == s->fp_cap) {
-		size_t cap = s->fp_cap ? s->fp_cap * 2 : BATCH_MAX;
-		uint8_t(*p)[16] = realloc(s->fp_new, cap * sizeof *p);
-		if (p)
-			s->fp_new = p;
-		int64_t *q = p ? realloc(s->fp_seq, cap * sizeof *q) : NULL;
-		if (!q)
-			return cb_err_set(err, CB_ENOMEM, "out of memory");
-		s->fp_seq = q;
-		s->fp_cap = cap;
-	}
-	if (cb_count16_bump(&s->fps, fp) < 0)
+	if (grow(&s->fp_new, &s->fp_seq, s->fp_n, &s->fp_cap) != CB_OK || cb_count16_bump(&s->fps, fp) < 0)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	s->fp_seq[s->fp_n] = seq;
 	memcpy(s->fp_new[s->fp_n++], fp, 16);
@@ -130,14 +150,13 @@ void cb_fp_discard(struct cb_store *s)
 	s->fp_synced = false;
 }
 
-int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err)
 {
 	sqlite3_stmt *get = NULL, *find = NULL, *put = NULL;
 	uint8_t fp[16], *rest = NULL;
 	int r = SQLITE_DONE, rc = CB_OK;
 	bool found = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, fingerprint FROM cases WHERE case_id = ?1", -1, &get, NULL) !=
-		    SQLITE_OK ||
+	if (sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE seq = ?1", -1, &get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT id, fps FROM fingerprint_batches WHERE first_seq <= ?1 AND last_seq >= ?1",
 			       -1, &find, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "UPDATE fingerprint_batches SET fps = ?2 WHERE id = ?1", -1, &put, NULL) !=
@@ -145,11 +164,11 @@ int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
 		rc = cb_store_db_err(s->db, err, "fingerprints");
 		goto out;
 	}
-	sqlite3_bind_blob(get, 1, id, 16, SQLITE_STATIC);
-	if (sqlite3_step(get) != SQLITE_ROW || sqlite3_column_bytes(get, 1) != 16)
+	sqlite3_bind_int64(get, 1, seq);
+	if (sqlite3_step(get) != SQLITE_ROW || sqlite3_column_bytes(get, 0) != 16)
 		goto out; /* typed in, not imported: nothing to forget */
-	memcpy(fp, sqlite3_column_blob(get, 1), 16);
-	sqlite3_bind_int64(find, 1, sqlite3_column_int64(get, 0));
+	memcpy(fp, sqlite3_column_blob(get, 0), 16);
+	sqlite3_bind_int64(find, 1, seq);
 	/* a seq freed by an erase may be given again, so more than one batch can cover it */
 	while (!found && (r = sqlite3_step(find)) == SQLITE_ROW) {
 		const uint8_t *fps = sqlite3_column_blob(find, 1);
@@ -194,16 +213,9 @@ int cb_fp_migrate(sqlite3 *db, struct cb_err *err)
 			       &st, NULL) != SQLITE_OK)
 		return cb_store_db_err(db, err, "fingerprints");
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : BATCH_MAX;
-			void *f = realloc(fps, cap * sizeof *fps), *q = f ? realloc(seqs, cap * sizeof *seqs) : NULL;
-			if (f)
-				fps = f;
-			if (!q) {
-				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
-				break;
-			}
-			seqs = q;
+		if (grow(&fps, &seqs, n, &cap) != CB_OK) {
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+			break;
 		}
 		seqs[n] = sqlite3_column_int64(st, 0);
 		memcpy(fps[n++], sqlite3_column_blob(st, 1), 16);
@@ -222,23 +234,8 @@ int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *er
 {
 	struct cb_count16 stored = {0};
 	sqlite3_stmt *st = NULL;
-	long missing = 0, unknown = 0;
-	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(s->db, "SELECT fps FROM fingerprint_batches", -1, &st, NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "fingerprints");
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *fps = sqlite3_column_blob(st, 0);
-		size_t n = (size_t)sqlite3_column_bytes(st, 0);
-		if (n % 16)
-			unknown++; /* a damaged batch: counted once */
-		for (size_t i = 0; i + 16 <= n && rc == CB_OK; i += 16)
-			if (cb_count16_bump(&stored, fps + i) < 0)
-				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
-	}
-	if (rc == CB_OK && r != SQLITE_DONE)
-		rc = cb_store_db_err(s->db, err, "fingerprints");
-	sqlite3_finalize(st);
-	st = NULL;
+	long missing = 0, unknown = 0; /* unknown: damaged batches, counted once each */
+	int r = SQLITE_DONE, rc = read_batches(s->db, 0, &stored, NULL, &unknown, err);
 	if (rc == CB_OK &&
 	    sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE fingerprint IS NOT NULL", -1, &st, NULL) !=
 		    SQLITE_OK)

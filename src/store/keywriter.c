@@ -2,7 +2,7 @@
  * keywriter.c -- during a bulk load, the case keys are written to DB.casekeys by a thread of their own.
  *
  * A load's writer (import.c) spends its time inside SQLite, and every case with identifying details costs it
- * a second insert, into the key store: about a sixth of its work.  The key store is a separate file on its
+ * a second insert, into the key store: about a tenth of its work.  The key store is a separate file on its
  * own connection, so that insert can run beside the case inserts.  cb_store_write hands the key (slot, case
  * id, wrapped key) over with cb_keywriter_push; this thread inserts it into the transaction that
  * cb_store_begin opened on DB.casekeys.  Before anybody else touches that connection (commit, rollback, any
@@ -100,8 +100,8 @@ int cb_keywriter_start(struct cb_store *s)
 	return CB_OK;
 }
 
-int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16], const uint8_t wrapped[CB_WRAPPED_KEY_BYTES],
-		      struct cb_err *err)
+int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16],
+		      const uint8_t wrapped[CB_WRAPPED_KEY_BYTES], struct cb_err *err)
 {
 	struct cb_keywriter *kw = s->kw;
 	int rc = CB_OK;

@@ -731,7 +731,7 @@ int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb
 	if ((rc = stored_version(s, id, &version, NULL, &seq, err)) != CB_OK)
 		goto out;
 	/* the row may be imported again */
-	if (all && (rc = cb_fp_forget(s, id, err)) != CB_OK)
+	if (all && (rc = cb_fp_forget(s, seq, err)) != CB_OK)
 		goto out;
 	/* the key goes first (and, outside a batch, is committed now): see store.c */
 	if ((rc = delete_key(s, seq, err)) != CB_OK)

@@ -72,12 +72,12 @@ struct cb_store {
 int cb_fp_seen(struct cb_store *s, const uint8_t fp[16], bool *seen, struct cb_err *err);
 /* Records fp as written by this transaction, for the case at seq. */
 int cb_fp_add(struct cb_store *s, int64_t seq, const uint8_t fp[16], struct cb_err *err);
-/* Before the transaction commits: what it wrote, as one batch. */
+/* Before the transaction commits: what it wrote, as batches. */
 int cb_fp_flush(struct cb_store *s, struct cb_err *err);
 /* After a rollback (or on any doubt): forgets what is in memory; the batches are read again when needed. */
 void cb_fp_discard(struct cb_store *s);
-/* erase --all, in its transaction: the case's fingerprint leaves its batch. */
-int cb_fp_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+/* erase --all, in its transaction, before the row goes: the fingerprint of the case at seq leaves its batch. */
+int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err);
 /* Schema step 4: the fingerprints of the cases table as the first batches. */
 int cb_fp_migrate(sqlite3 *db, struct cb_err *err);
 /* check: every imported case has its fingerprint stored, and the batches are whole. */
@@ -88,8 +88,8 @@ int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *er
  * inserted, before any other use of s->kdb; returns the first failure since the last reset (which forgets
  * it: a rollback).  stop: drains and ends the thread. */
 int cb_keywriter_start(struct cb_store *s);
-int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16], const uint8_t wrapped[CB_WRAPPED_KEY_BYTES],
-		      struct cb_err *err);
+int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16],
+		      const uint8_t wrapped[CB_WRAPPED_KEY_BYTES], struct cb_err *err);
 int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err);
 void cb_keywriter_stop(struct cb_store *s);
 
