@@ -481,7 +481,6 @@ static void test_check_finds_damage(void **state)
 	cb_store_free(&s);
 }
 
-/* Parameters left NULL from one row to the next are not rebound: a value must never leak into the next row. */
 /* A key store of schema version 1 (keyed by case id) is converted to keys by seq on open: every key lands in
  * its case's slot, keys of no case go, and details still open. */
 static void test_key_store_by_seq_migration(void **state)
@@ -575,6 +574,7 @@ static void test_stale_key_in_slot(void **state)
 	cb_store_free(&s);
 }
 
+/* Parameters left NULL from one row to the next are not rebound: a value must never leak into the next row. */
 static void test_null_bindings(void **state)
 {
 	(void)state;
