@@ -2,7 +2,7 @@
 #
 #   make          build ./casebank
 #   make demo     install missing packages, build, create demo/demo.db with 20,000 synthetic cases (and partners,
-#                 workflow stages and assistance for some offices), show a table,
+#                 workflow stages and assistance for some offices), release its statistics, show a table,
 #                 create one demo login per role and serve the web interface (Ctrl-C stops it;
 #                 CASEBANK_DEMO_NO_SERVE=1 make demo stops before serving, for non-interactive runs)
 #   make check    install missing packages, build, run every test (plain, then ASan+UBSan), fuzz for a while
@@ -150,6 +150,8 @@ demo: deps
 		$(DEMO_DB).casekeys-shm $(DEMO_DB).key
 	./casebank init $(DEMO_DB)
 	./casebank demo $(DEMO_DB) --cases 20000 --seed 1 --assistance
+	@# statistics come from differentially private releases: one per year of registration
+	./casebank release $(DEMO_DB)
 	./casebank stats $(DEMO_DB) --by year,gender --where "year >= 2015"
 	@# one login per role (demo passwords: never use them for real data)
 	@echo "demo-admin-pw" | ./casebank user add $(DEMO_DB) admin --role admin

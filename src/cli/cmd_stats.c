@@ -4,9 +4,11 @@
  * the store, call the library, map the return code.
  *
  *   casebank stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent] [--exact]
+ *   casebank release DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --ledger
  *   casebank ptable DB [--show] [--export FILE] [--import FILE] [--generate D=4,V=3,js=2]
  *                      [--threshold N] [--require-consent yes|no]
  *
+ * `stats` answers from the differentially private releases that `release` makes (src/stats/release.c).
  * --exact, --export, --import and the settings are for the database's managers: the ptable and exact
  * counts undo the protection.  Each use is recorded with cb_store_event.
  */
@@ -89,7 +91,9 @@ int cb_cmd_stats(int argc, char **argv)
 	/* exact counts are recorded in the database, so they need write access */
 	if ((rc = cb_cli_open(argv[first], (q.flags & CB_Q_EXACT) ? 0 : CB_OPEN_READONLY, &s)))
 		goto out;
-	if ((rc = cb_stats_open(s, &st, &err)) == CB_OK && (rc = cb_stats_query(st, &q, &t, &err)) == CB_OK &&
+	/* analysts' tables come from releases; exact counts from the records, for a manager holding the key */
+	rc = (q.flags & CB_Q_EXACT) ? cb_stats_open_records(s, &st, &err) : cb_stats_open(s, &st, &err);
+	if (rc == CB_OK && (rc = cb_stats_query(st, &q, &t, &err)) == CB_OK &&
 	    (q.flags & CB_Q_EXACT)) {
 		char detail[600];
 		snprintf(detail, sizeof detail, "by %s; where %s", v[O_BY], cb_table_where(t));
@@ -248,6 +252,72 @@ done:
 	free(csv);
 	cb_ptable_free(&pt);
 	cb_ptable_free(&neu);
+	cb_store_free(&s);
+	return rc == CB_EINVAL ? CB_EXIT_USAGE : cb_cli_exit(rc);
+}
+
+/* ---- release */
+
+static const char release_usage[] = "release DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --ledger";
+
+int cb_cmd_release(int argc, char **argv)
+{
+	static const struct option opts[] = {{"year", required_argument, NULL, 'y'}, {"rho", required_argument, NULL, 'r'},
+					     {"force", no_argument, NULL, 'f'},        {"cap", required_argument, NULL, 'c'},
+					     {"ledger", no_argument, NULL, 'l'},       {0}};
+	struct cb_release_opts o = {0};
+	struct cb_err err = {0};
+	struct cb_store *s = NULL;
+	int years[64], ny = 0, c, rc;
+	const char *cap = NULL;
+	bool ledger = false;
+	opterr = 0;
+	optind = 0; /* glibc: re-initialise for each command */
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		char *e = NULL;
+		switch (c) {
+		case 'y': {
+			long y = strtol(optarg, &e, 10);
+			if (!*optarg || *e || y < cb_fields[CB_FLD_year].lo || y > cb_fields[CB_FLD_year].hi)
+				return usage("release", release_usage, "--year takes a year of registration, such as 2019");
+			if (ny == (int)CB_COUNTOF(years))
+				return usage("release", release_usage, "at most 64 --year");
+			years[ny++] = (int)y;
+			break;
+		}
+		case 'r':
+			o.rho = strtod(optarg, &e);
+			if (!*optarg || *e || !(o.rho > 0) || o.rho > 100)
+				return usage("release", release_usage, "--rho takes a number above 0 and at most 100, such as 0.2");
+			break;
+		case 'f': o.force = true; break;
+		case 'c': cap = optarg; break;
+		case 'l': ledger = true; break;
+		default: return usage("release", release_usage, "unknown option");
+		}
+	}
+	if ((rc = cb_cli_args(argc, optind, 1, release_usage)))
+		return rc;
+	if (cap && ny > 1)
+		return usage("release", release_usage, "--cap takes at most one --year");
+	if ((rc = cb_cli_open(argv[optind], ledger ? CB_OPEN_READONLY : 0, &s)))
+		return rc;
+	if (ledger) {
+		rc = cb_release_ledger(s, stdout, &err);
+	} else if (cap) {
+		char *e;
+		double v = strtod(cap, &e);
+		rc = !*cap || *e ? cb_err_set(&err, CB_EINVAL, "--cap: expected a rho such as 0.4, got '%s'", cap)
+				 : cb_release_set_cap(s, ny ? years[0] : 0, v, &err);
+		if (rc == CB_OK)
+			rc = cb_release_ledger(s, stdout, &err);
+	} else {
+		o.years = ny ? years : NULL;
+		o.nyears = ny;
+		rc = cb_release_run(s, &o, stdout, &err);
+	}
+	if (rc != CB_OK)
+		cb_cli_error("release", &err);
 	cb_store_free(&s);
 	return rc == CB_EINVAL ? CB_EXIT_USAGE : cb_cli_exit(rc);
 }

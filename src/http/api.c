@@ -375,9 +375,9 @@ static int stream_body(struct cb_http_req *r, const char *ctype, int (*fn)(void 
 	return CB_OK;
 }
 
-/* The cache of rendered statistics.  Counts are deterministic (the cell key method gives the same answer to
- * the same question), so a cached answer is exactly what a new query would publish until the index changes
- * (stats_gen) -- or the day does, which the rendering carries. */
+/* The cache of rendered statistics.  Counts are deterministic (the same releases give the same answer to the
+ * same question), so a cached answer is exactly what a new query would publish until a new release is
+ * loaded (stats_gen) -- or the day does, which the rendering carries (the age of the release). */
 static struct cb_stats_cache_entry *cache_slot(struct cb_http_app *app, const char *key)
 {
 	uint32_t h = 2166136261u;
@@ -420,6 +420,36 @@ static void cache_put(struct cb_http_req *r, const char *key, bool csv, uint64_t
 	free(e->key);
 	free(e->body);
 	*e = (struct cb_stats_cache_entry){.key = k, .body = b, .len = r->resp_len, .csv = csv, .gen = gen, .at = r->now};
+	pthread_mutex_unlock(&app->cache_mu);
+}
+
+/* Loads the newest releases when a release was made since (by `casebank release` or the schedule); asks the
+ * store at most every two seconds.  The old bank stays in use until the new one is complete. */
+static void stats_refresh(struct cb_http_req *r)
+{
+	struct cb_http_app *app = r->app;
+	struct cb_stats *neu = NULL;
+	struct cb_err err = {0};
+	int64_t newest = 0;
+	pthread_mutex_lock(&app->cache_mu);
+	bool due = r->now - app->stats_checked >= 2 || r->now < app->stats_checked;
+	if (due)
+		app->stats_checked = r->now;
+	pthread_mutex_unlock(&app->cache_mu);
+	if (!due || cb_store_release_newest(cb_api_store(r), &newest, &err) != CB_OK)
+		return;
+	pthread_rwlock_rdlock(&app->stats_mu);
+	bool stale = cb_stats_is_release(app->stats) && newest != cb_stats_newest(app->stats);
+	pthread_rwlock_unlock(&app->stats_mu);
+	if (!stale || cb_stats_open(cb_api_store(r), &neu, &err) != CB_OK)
+		return;
+	pthread_rwlock_wrlock(&app->stats_mu);
+	struct cb_stats *old = app->stats;
+	app->stats = neu;
+	pthread_rwlock_unlock(&app->stats_mu);
+	cb_stats_free(&old);
+	pthread_mutex_lock(&app->cache_mu);
+	app->stats_gen++;
 	pthread_mutex_unlock(&app->cache_mu);
 }
 
@@ -473,6 +503,7 @@ static int h_stats(struct cb_http_req *r, const char *arg)
 	const char *key = cb_arena_printf(r->arena, "%s\x1f%s\x1f%u\x1f%d", by, q.where ? q.where : "", q.flags,
 					  (int)job.fmt);
 	uint64_t gen;
+	stats_refresh(r);
 	if (!key || cache_get(r, key, ctype, &gen))
 		return CB_OK;
 	/* never CB_Q_EXACT: unprotected counts are for the command line only */
@@ -525,6 +556,7 @@ static int h_report(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "format: expected html or xlsx");
 		return CB_OK;
 	}
+	stats_refresh(r);
 	pthread_rwlock_rdlock(&r->app->stats_mu);
 	int rc = cb_report_build(r->app->stats, &o, &rep, &err);
 	pthread_rwlock_unlock(&r->app->stats_mu);

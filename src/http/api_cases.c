@@ -83,11 +83,14 @@ static const char *pii_fields(struct cb_http_req *r, const struct cb_case *c)
 	return cb_arena_strndup(r->arena, buf, o);
 }
 
-/* Keeps the resident statistics index current after a write. */
+/* Keeps a resident records index current after a write.  A release bank changes only with a new release
+ * (statistics never show a case before the release of its year), so there is nothing to do. */
 void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c)
 {
 	uint8_t key;
 	struct cb_err err = {0};
+	if (!cb_stats_index(r->app->stats))
+		return;
 	if (cb_store_record_key(cb_api_store(r), c->case_id, &key) != CB_OK) {
 		fprintf(stderr, "casebank serve: statistics index: record key not found\n");
 		return;

@@ -144,9 +144,10 @@ struct cb_http_app {
 	int nstores;
 	pthread_mutex_t pool_mu;
 	pthread_cond_t pool_cv;
-	/* the statistics bank, resident; queries read-lock, case writes write-lock (index upserts) */
+	/* the statistics bank (the newest releases), resident; queries read-lock, a new release write-locks */
 	struct cb_stats *stats;
 	pthread_rwlock_t stats_mu;
+	time_t stats_checked; /* when the store was last asked for a newer release (under cache_mu) */
 	struct cb_session_cache *sessions;
 	struct cb_auditq *audit;
 	/* password hashing (Argon2id, 64 MiB each) at most this many at once: a flood of logins must not take

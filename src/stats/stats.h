@@ -103,18 +103,62 @@ int cb_ptable_save(struct cb_store *s, const struct cb_ptable *pt, struct cb_err
  * pcv = n for n <= 750, ((n - 1) mod 250) + 501 above.  Returns n + ptable[pcv][ckey]. */
 int64_t cb_ckm_perturb(const struct cb_ptable *pt, int64_t n, unsigned ckey);
 
+/* ---- differentially private releases (release.c; the model is include/tbl/cb_release.h)
+ *
+ * A release measures the counted cases of one registration year once, under a zCDP budget rho, and keeps
+ * a synthetic caseload drawn from the noisy measurements; statistics for analysts are counted over those
+ * caseloads only.  Years are disjoint sets of people, so each has its own budget cap (meta "release.cap",
+ * or "release.cap.YEAR"); re-measuring a year spends more of it; the ledger is the `releases` table. */
+#define CB_RELEASE_DELTA 1e-9        /* the delta every epsilon is quoted at */
+#define CB_RELEASE_DEFAULT_RHO 0.2   /* epsilon 3.96 at delta 1e-9 */
+#define CB_RELEASE_DEFAULT_CAP 0.4   /* two releases a year; epsilon 5.99 at delta 1e-9 */
+
+struct cb_release_meta {
+	int64_t id;
+	int year;
+	int64_t made_at;
+	double rho;  /* of this release */
+	double spent; /* of its year, all releases so far */
+};
+
+struct cb_release_opts {
+	const int *years; /* NULL: every year with cases */
+	int nyears;
+	double rho;       /* 0: the database's "release.rho", else CB_RELEASE_DEFAULT_RHO */
+	bool force;       /* measure years whose cases have not changed since their last release */
+	const char *actor; /* user name for the audit trail; NULL: the local operator */
+};
+/* Measures the years asked for that have no release or whose cases changed; prints a line per year on out
+ * (what was spent, what is left).  A year whose cap would be exceeded is refused (CB_EPERM, after the
+ * others are done), with a message that says by how much. */
+int cb_release_run(struct cb_store *s, const struct cb_release_opts *o, FILE *out, struct cb_err *err);
+/* Prints the ledger: per year its releases, what they spent and the cap, as rho and as epsilon. */
+int cb_release_ledger(struct cb_store *s, FILE *out, struct cb_err *err);
+/* Sets a year's cap (year 0: the default for every year without its own). */
+int cb_release_set_cap(struct cb_store *s, int year, double cap, struct cb_err *err);
+/* A year's cap and what it has spent. */
+int cb_release_budget(struct cb_store *s, int year, double *cap, double *spent, struct cb_err *err);
+
 /* ---- the bank and its queries (table.c) */
 struct cb_stats;
 
-/* Opens the bank of a database: builds the index, loads the ptable, threshold and consent policy from
- * meta (keys "stats.threshold", "stats.require_consent"; ptable parameters "ptable.*", recorded on a
- * writable store where none are yet).  The bank keeps no reference to the store. */
+/* Opens the bank analysts see: the synthetic caseloads of the newest release of each year (release.c).
+ * Without any release the bank is empty and every query says how to make one. */
 int cb_stats_open(struct cb_store *s, struct cb_stats **out, struct cb_err *err);
+/* Opens the bank of the records themselves: builds the index, loads the ptable, threshold and consent
+ * policy from meta (keys "stats.threshold", "stats.require_consent"; ptable parameters "ptable.*", recorded
+ * on a writable store where none are yet).  For --exact (data managers) and the cell key method; never for
+ * analysts.  The bank keeps no reference to the store. */
+int cb_stats_open_records(struct cb_store *s, struct cb_stats **out, struct cb_err *err);
+/* Whether the bank answers from releases, and the newest release id it holds (0 none). */
+bool cb_stats_is_release(const struct cb_stats *st);
+int64_t cb_stats_newest(const struct cb_stats *st);
 /* A bank over a given index and ptable (tests, servers); takes ownership of both. */
 int cb_stats_new(struct cb_index *ix, struct cb_ptable *pt, int threshold, bool require_consent,
 		 struct cb_stats **out, struct cb_err *err);
 void cb_stats_free(struct cb_stats **st);
-struct cb_index *cb_stats_index(struct cb_stats *st); /* for upserts by a resident server */
+/* For upserts by a resident server; NULL for a release bank, which changes only with a new release. */
+struct cb_index *cb_stats_index(struct cb_stats *st);
 int cb_stats_threshold(const struct cb_stats *st);
 
 #define CB_Q_PERCENT 1u /* compute shares */
@@ -157,6 +201,12 @@ const struct cb_cell *cb_table_at(const struct cb_table *t, const int coord[]);
 bool cb_table_exact(const struct cb_table *t);
 int cb_table_threshold(const struct cb_table *t);
 const char *cb_table_where(const struct cb_table *t); /* normalised filter text, "" for none */
+/* The releases a result was counted from (none for a records bank). */
+int cb_table_nreleases(const struct cb_table *t);
+const struct cb_release_meta *cb_table_release(const struct cb_table *t, int i);
+bool cb_table_from_release(const struct cb_table *t);
+/* "2019-2021: releases of 2026-12-02 (0 days old); rho 0.2 (epsilon 3.96 at delta 1e-9) a year" */
+const char *cb_table_release_text(const struct cb_table *t, char *buf, size_t n);
 /* A sentence for readers of the output: perturbation, threshold, multi-valued dimensions. */
 const char *cb_table_note(const struct cb_table *t, char *buf, size_t n);
 

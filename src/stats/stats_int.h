@@ -74,6 +74,44 @@ uint32_t cb_region_of_code(uint32_t country_code);
  * caller ANDs with ix->counted. */
 int cb_where_eval(const struct cb_where *w, const struct cb_index *ix, uint64_t *bits, struct cb_err *err);
 
+/* ---- releases (synth.c draws them, release.c stores and loads them) */
+#define CB_REL_MAXATTR 32
+#define CB_REL_CAP 3 /* values a case contributes per multi-valued field in a measurement */
+
+/* A synthetic caseload of one registration year: n records; per released field (in cb_release.h order) a
+ * column of index codes (single-valued: 0 not recorded, k the k-th value + 1; multi-valued: value bits). */
+struct cb_synth {
+	int year;
+	uint32_t n;
+	int nattr;
+	int field[CB_REL_MAXATTR];
+	uint32_t *col[CB_REL_MAXATTR];
+	double rho; /* zCDP budget spent measuring it */
+};
+/* Measures the counted cases of one year under budget rho and draws the synthetic caseload. */
+int cb_synth_release(const struct cb_index *ix, int year, double rho, struct cb_synth **out, struct cb_err *err);
+void cb_synth_free(struct cb_synth **sy);
+/* A digest of what a release of the year would measure (so an unchanged year is not measured again). */
+int cb_release_year_digest(const struct cb_index *ix, int year, uint8_t out[16]);
+int cb_release_nattrs(void);
+int cb_release_field(int a);
+/* Whether a dimension can be answered from releases (a released field, year, majority, a region). */
+bool cb_release_has_dim(int dim);
+/* The fields a filter names: used[f] set for each (region dims mark their country field). */
+void cb_where_fields(const struct cb_where *w, bool used[CB_NFIELDS]);
+
+/* A bank: the index it counts, and how it publishes.  A release bank's index holds the synthetic
+ * caseloads of the newest release of each year, whose counts are published as they are. */
+struct cb_stats {
+	struct cb_index *ix;
+	struct cb_ptable *pt; /* cell key method (records bank only) */
+	int threshold;
+	bool release;
+	struct cb_release_meta *rel; /* by year */
+	int nrel;
+	int64_t newest;
+};
+
 /* A query result (table.c builds it, render.c prints it).  Axis d has nv values (the last is "not
  * recorded") plus its total at position nv; cells are laid out with the first axis slowest. */
 struct cb_axis {
@@ -94,6 +132,10 @@ struct cb_table {
 	char *where;
 	bool exact, percent;
 	int threshold;
+	bool release;                /* counted over releases: estimates, published as they are */
+	struct cb_release_meta *rel; /* the releases the selection drew on */
+	int nrel;
+	int64_t now;
 };
 
 /* The CKM lookup without bounds on ckey: ckey is taken mod 256. */

@@ -11,14 +11,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "stats/dp.h"
 #include "stats/stats_int.h"
-
-struct cb_stats {
-	struct cb_index *ix;
-	struct cb_ptable *pt;
-	int threshold;
-};
 
 int cb_stats_new(struct cb_index *ix, struct cb_ptable *pt, int threshold, bool require_consent,
 		 struct cb_stats **out, struct cb_err *err)
@@ -39,7 +35,7 @@ int cb_stats_new(struct cb_index *ix, struct cb_ptable *pt, int threshold, bool 
 	return CB_OK;
 }
 
-int cb_stats_open(struct cb_store *s, struct cb_stats **out, struct cb_err *err)
+int cb_stats_open_records(struct cb_store *s, struct cb_stats **out, struct cb_err *err)
 {
 	struct cb_index *ix = NULL;
 	struct cb_ptable *pt = NULL;
@@ -73,6 +69,7 @@ void cb_stats_free(struct cb_stats **pst)
 	if (*pst) {
 		cb_index_free(&(*pst)->ix);
 		cb_ptable_free(&(*pst)->pt);
+		free((*pst)->rel);
 		free(*pst);
 		*pst = NULL;
 	}
@@ -80,8 +77,11 @@ void cb_stats_free(struct cb_stats **pst)
 
 struct cb_index *cb_stats_index(struct cb_stats *st)
 {
-	return st->ix;
+	return st->release ? NULL : st->ix;
 }
+
+bool cb_stats_is_release(const struct cb_stats *st) { return st->release; }
+int64_t cb_stats_newest(const struct cb_stats *st) { return st->newest; }
 
 int cb_stats_threshold(const struct cb_stats *st)
 {
@@ -198,6 +198,7 @@ void cb_table_free(struct cb_table **pt)
 	}
 	free(t->cells);
 	free(t->where);
+	free(t->rel);
 	free(t);
 	*pt = NULL;
 }
@@ -356,8 +357,8 @@ static void publish(struct cb_table *t, const struct cb_stats *st, const struct 
 		for (int d = t->ndims; d < CB_STATS_MAX_DIMS; d++)
 			cell->coord[d] = CB_CELL_TOTAL;
 		int64_t n = c->n[i];
-		cell->value = exact ? n : cb_ckm_perturb(st->pt, n, c->key[i] & 255u);
-		cell->suppressed = !exact && n > 0 && cell->value < st->threshold;
+		cell->value = exact || st->release ? n : cb_ckm_perturb(st->pt, n, c->key[i] & 255u);
+		cell->suppressed = !exact && !st->release && n > 0 && cell->value < st->threshold;
 		if (cell->suppressed)
 			cell->value = 0;
 		cell->percent = NAN;
@@ -375,6 +376,60 @@ static void percents(struct cb_table *t)
 		if (!cell->suppressed && tot && !tot->suppressed && tot->value > 0)
 			cell->percent = 100.0 * (double)cell->value / (double)tot->value;
 	}
+}
+
+/* "gender, age_group, ..." : the dimensions a release bank answers. */
+static const char *released_list(char *buf, size_t n)
+{
+	size_t o = 0;
+	buf[0] = 0;
+	for (int d = 0; d < CB_DIM__END && o < n; d++)
+		if (cb_release_has_dim(d) && (d >= CB_NFIELDS || (cb_fields[d].flags & CB_F_DIM)))
+			o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? ", " : "", cb_dim_name(d));
+	return buf;
+}
+
+/* A release bank answers only from releases, only about released fields, never exactly. */
+static int release_check(const struct cb_stats *st, const struct cb_where *w, unsigned flags, struct cb_err *err)
+{
+	bool used[CB_NFIELDS] = {0};
+	char dl[1024];
+	if (flags & CB_Q_EXACT)
+		return cb_err_set(err, CB_EPERM, "exact counts are not answered from releases");
+	if (!st->nrel)
+		return cb_err_set(err, CB_ENOTFOUND, "no statistical release yet: an administrator runs "
+				  "`casebank release DB` (see docs/statistics.md)");
+	cb_where_fields(w, used);
+	for (int f = 0; f < CB_NFIELDS; f++)
+		if (used[f] && !cb_release_has_dim(f))
+			return cb_err_field(err, CB_EINVAL, cb_fields[f].name,
+					    "%s is not in the statistical releases and cannot be filtered on; released: %s",
+					    cb_fields[f].name, released_list(dl, sizeof dl));
+	return CB_OK;
+}
+
+/* The releases whose year has a case in the selection. */
+static int releases_used(struct cb_table *t, const struct cb_stats *st, const uint64_t *sel)
+{
+	const struct cb_icol *yc = &st->ix->col[CB_FLD_year];
+	bool *seen = calloc(yc->ncodes + 1, 1);
+	if (!seen || !(t->rel = malloc((size_t)(st->nrel ? st->nrel : 1) * sizeof *t->rel))) {
+		free(seen);
+		return CB_ENOMEM;
+	}
+	size_t nw = ((size_t)st->ix->n + 63) / 64;
+	for (size_t w = 0; w < nw; w++)
+		for (uint64_t bits = sel[w]; bits; bits &= bits - 1)
+			seen[cb_icol_get(yc, (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(bits)))] = true;
+	for (int i = 0; i < st->nrel; i++) {
+		uint32_t code = (uint32_t)(st->rel[i].year - cb_fields[CB_FLD_year].lo + 1);
+		if (code < yc->ncodes && seen[code])
+			t->rel[t->nrel++] = st->rel[i];
+	}
+	t->release = true;
+	t->now = (int64_t)time(NULL);
+	free(seen);
+	return CB_OK;
 }
 
 int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_table **out, struct cb_err *err)
@@ -401,6 +456,11 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 					  cb_err_value(q->dims[d], vb), cb_dim_list(dl, sizeof dl));
 			goto out;
 		}
+		if (st->release && !cb_release_has_dim(dim)) {
+			rc = cb_err_field(err, CB_EINVAL, q->dims[d], "%s is not in the statistical releases; released: %s",
+					  q->dims[d], released_list(dl, sizeof dl));
+			goto out;
+		}
 		for (int e = 0; e < d; e++)
 			if (t->ax[e].dim == dim) {
 				rc = cb_err_field(err, CB_EINVAL, q->dims[d], "dimension %s given twice", q->dims[d]);
@@ -418,6 +478,8 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 		goto out;
 	}
 	if ((rc = cb_where_parse(ix, q->where, &w, err)))
+		goto out;
+	if (st->release && (rc = release_check(st, w, q->flags, err)))
 		goto out;
 	t->where = strdup(cb_where_text(w, wt, sizeof wt));
 	t->exact = (q->flags & CB_Q_EXACT) != 0;
@@ -471,6 +533,8 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 		count_single(t, ix, sel, (const uint32_t *const *)pm, &c);
 	fill_totals(t, &c);
 	publish(t, st, &c, t->exact);
+	if (st->release && (rc = releases_used(t, st, sel)))
+		goto out;
 	if (q->flags & CB_Q_PERCENT) {
 		t->percent = true;
 		percents(t);
@@ -527,10 +591,55 @@ const struct cb_cell *cb_table_at(const struct cb_table *t, const int coord[])
 	return &t->cells[off];
 }
 
+int cb_table_nreleases(const struct cb_table *t) { return t->nrel; }
+const struct cb_release_meta *cb_table_release(const struct cb_table *t, int i) { return &t->rel[i]; }
+bool cb_table_from_release(const struct cb_table *t) { return t->release; }
+
+const char *cb_table_release_text(const struct cb_table *t, char *buf, size_t n)
+{
+	int64_t oldest = INT64_MAX, newest = 0;
+	int ylo = 0, yhi = 0;
+	double rmax = 0;
+	buf[0] = 0;
+	if (!t->nrel) {
+		snprintf(buf, n, "no release covers the selection");
+		return buf;
+	}
+	for (int i = 0; i < t->nrel; i++) {
+		const struct cb_release_meta *m = &t->rel[i];
+		oldest = m->made_at < oldest ? m->made_at : oldest;
+		newest = m->made_at > newest ? m->made_at : newest;
+		ylo = !ylo || m->year < ylo ? m->year : ylo;
+		yhi = m->year > yhi ? m->year : yhi;
+		rmax = m->spent > rmax ? m->spent : rmax;
+	}
+	char d1[16], d2[16];
+	struct tm tm;
+	time_t a = (time_t)oldest, b = (time_t)newest;
+	gmtime_r(&a, &tm);
+	strftime(d1, sizeof d1, "%Y-%m-%d", &tm);
+	gmtime_r(&b, &tm);
+	strftime(d2, sizeof d2, "%Y-%m-%d", &tm);
+	long age = (long)((t->now - oldest) / 86400);
+	snprintf(buf, n,
+		 "Estimates from the differentially private releases of %d%s%.0d (made %s%s%s; the oldest is %ld day%s "
+		 "old); each year's releases together spend at most rho %.4f, epsilon %.2f at delta %g, per person.",
+		 ylo, yhi != ylo ? "-" : "", yhi != ylo ? yhi : 0, d1, strcmp(d1, d2) ? " to " : "",
+		 strcmp(d1, d2) ? d2 : "", age, age == 1 ? "" : "s", rmax, cb_zcdp_eps(rmax, CB_RELEASE_DELTA),
+		 CB_RELEASE_DELTA);
+	return buf;
+}
+
 const char *cb_table_note(const struct cb_table *t, char *buf, size_t n)
 {
 	size_t o = 0;
-	if (t->exact)
+	if (t->release) {
+		char rt[400];
+		o += (size_t)snprintf(buf, n,
+				      "%s Counts are estimates: every table is counted from the same synthetic caseload, so "
+				      "cells, totals and filtered tables agree with each other; small counts may be off "
+				      "by several cases either way.", cb_table_release_text(t, rt, sizeof rt));
+	} else if (t->exact)
 		o += (size_t)snprintf(buf, n, "EXACT COUNTS, NOT PROTECTED: for data managers only, never to be published.");
 	else
 		o += (size_t)snprintf(buf, n,

@@ -642,3 +642,10 @@ int cb_where_eval(const struct cb_where *w, const struct cb_index *ix, uint64_t 
 	free(acc);
 	return rc;
 }
+
+void cb_where_fields(const struct cb_where *w, bool used[CB_NFIELDS])
+{
+	for (int i = 0; w && i < w->nnodes; i++)
+		if (w->nodes[i].kind == N_LEAF)
+			used[cb_dim_field(w->nodes[i].dim)] = true;
+}

@@ -109,6 +109,17 @@ static const char *const main_steps[] = {
 	"CREATE TABLE IF NOT EXISTS fingerprint_batches(id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, fps BLOB NOT NULL);"
 	"DROP INDEX IF EXISTS cases_fingerprint;",
+	/* 5: statistical releases (releases.c): the privacy ledger.  Every measurement of a registration year is
+	 * one row, with the rho it spent and the synthetic caseload drawn from it; a year's spending is the sum
+	 * of its rows, so the rows may never go: the triggers keep a spent budget from being handed back. */
+	"CREATE TABLE IF NOT EXISTS releases(id INTEGER PRIMARY KEY AUTOINCREMENT, year INTEGER NOT NULL,"
+	" made_at INTEGER NOT NULL, rho REAL NOT NULL CHECK(rho > 0), cases INTEGER NOT NULL, digest BLOB,"
+	" actor TEXT NOT NULL DEFAULT '', data BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS releases_year ON releases(year, id);"
+	"CREATE TRIGGER IF NOT EXISTS releases_no_update BEFORE UPDATE ON releases"
+	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS releases_no_delete BEFORE DELETE ON releases"
+	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;",
 };
 #define FINGERPRINT_STEP 4
 

@@ -110,6 +110,30 @@ void cb_store_fingerprint(struct cb_store *s, const void *data, size_t n, uint8_
 int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
 		   struct cb_err *err);
 
+/* The privacy ledger of statistical releases (releases.c): one row per measurement of a registration year.
+ * data is the synthetic caseload drawn from it (stats/release.c encodes it); digest says which state of
+ * the year's cases it measured.  Rows are never changed or removed. */
+struct cb_release_row {
+	int64_t id;
+	int year;
+	int64_t made_at; /* seconds since 1970 */
+	double rho;      /* zCDP budget spent */
+	int64_t cases;   /* synthetic records (a noisy count, publishable) */
+	const uint8_t *digest; /* 16 bytes, or NULL */
+	const char *actor;
+	const void *data;
+	size_t len;
+};
+typedef int (*cb_release_fn)(const struct cb_release_row *r, void *ctx);
+/* Appends a row and its audit entry ("stats.release", as actor: NULL for the local operator) in one
+ * transaction; sets r->id. */
+int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb_err *err);
+/* Rows in year, id order: every row (latest false) or each year's newest; data only with with_data. */
+int cb_store_releases(struct cb_store *s, bool latest, bool with_data, cb_release_fn fn, void *ctx,
+		      struct cb_err *err);
+/* The newest release id (0 for none): a resident server reloads its statistics when it changes. */
+int cb_store_release_newest(struct cb_store *s, int64_t *id, struct cb_err *err);
+
 /* Small settings kept in the database (policy, ptable parameters).  get: CB_ENOTFOUND if unset; *out
  * is malloc'd. */
 int cb_store_meta_get(struct cb_store *s, const char *key, char **out);

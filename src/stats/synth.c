@@ -1,0 +1,760 @@
+/*
+ * synth.c -- one registration year's differentially private release: measure once, fit, draw a synthetic
+ * caseload.  This is the only code that reads real cases for published statistics, and it reads them
+ * only through noisy measurements; everything after the noise is post-processing.
+ *
+ * 1. Measure.  For each row of include/tbl/cb_release.h: the field's one-way table, then its two-way
+ *    table with its parent, each count plus an exact discrete Gaussian draw (dgauss.c).  A case is the
+ *    privacy unit and adds 1 to one cell of a single-valued table; of a multi-valued field it adds 1 to
+ *    each of its values, at most CB_REL_CAP of them (a case with more keeps a random CB_REL_CAP), so that
+ *    table's squared L2 sensitivity is CB_REL_CAP.  Each table's variance follows from its share of the
+ *    year's rho (zCDP adds up: the shares sum to rho).  Large domains (countries) enter two-way tables
+ *    compressed to the values whose noisy one-way count is clearly above the noise, the rest pooled as
+ *    "other": the choice is made from noisy counts, so it costs nothing more.
+ * 2. Fit.  The total is estimated from every single-valued table (inverse-variance weights); each one-way
+ *    table is the inverse-variance combination of its own measurement and the margins of the two-way
+ *    tables that contain it, projected onto {x >= 0, sum x = total} (which also sends small noisy values
+ *    to zero) and rounded to whole numbers that add up to the total (largest remainders).
+ * 3. Draw.  The root's values are laid out by its counts; each child is given, per value of its parent,
+ *    counts from the noisy two-way table raked (IPF) to the child's and the parent's fitted margins, and
+ *    those values are dealt to the parent's records in a fresh random order, so that fields are
+ *    independent given their parent -- the tree model (Chow-Liu / MST) sampled without sampling noise
+ *    on the margins.  A multi-valued field's values are dealt round-robin over the recorded records of
+ *    each parent value, so every recorded case gets at least one value and each value count is exact.
+ *
+ * The synthetic caseload has exactly the fitted one-way counts (up to rounding on the edges), so every
+ * table, filter and margin computed from it is consistent with every other, in whole numbers >= 0.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "stats/dp.h"
+#include "stats/stats_int.h"
+
+enum { CB_FLD_none = -1 };
+
+static const struct rel_row {
+	int field, parent_field, w1, w2;
+} rows[] = {
+#define CB_RELEASE(f, p, w1, w2) {CB_FLD_##f, CB_FLD_##p, w1, w2},
+#include "tbl/cb_release.h"
+#undef CB_RELEASE
+};
+
+#define NATTR ((int)CB_COUNTOF(rows))
+#define KEEP_MAX 48    /* values of a large domain kept apart in two-way tables */
+#define BIG_DOMAIN 40  /* domains above this are compressed */
+#define IPF_ROUNDS 60
+
+int cb_release_nattrs(void) { return NATTR; }
+int cb_release_field(int a) { return a >= 0 && a < NATTR ? rows[a].field : -1; }
+
+bool cb_release_has_dim(int dim)
+{
+	int f = cb_dim_field(dim);
+	if (f == CB_FLD_year || f == CB_FLD_majority)
+		return true;
+	for (int a = 0; a < NATTR; a++)
+		if (rows[a].field == f)
+			return true;
+	return false;
+}
+
+static int parent_attr(int a)
+{
+	for (int b = 0; b < a; b++)
+		if (rows[b].field == rows[a].parent_field)
+			return b;
+	return -1;
+}
+
+static bool is_multi(int a) { return cb_fields[rows[a].field].kind == CB_MULTI; }
+
+/* One noisy table: rows x cols cells (one-way: cols = 1).  rmap/cmap take a full code (or a value bit, or
+ * nbits for "none" of a multi-valued field) to its row/column; a compressed domain pools the rest in its
+ * last row/column. */
+struct meas {
+	uint32_t nr, nc;
+	uint32_t *rmap, *cmap;
+	double var; /* noise variance of each cell */
+	double *y;  /* noisy counts */
+};
+
+struct year_data {
+	uint32_t n;              /* real cases of the year (never leaves this file) */
+	uint32_t *slot;          /* their index slots */
+	uint32_t *v[32];         /* per attribute: code, or the (capped) value bits */
+	uint32_t k[32];          /* domain: codes 0..k-1, or value bits 0..k-1 (+ none at k) */
+};
+
+/* Number of cells of an attribute's full domain: codes, or values + none. */
+static uint32_t cells_of(const struct year_data *d, int a) { return is_multi(a) ? d->k[a] + 1 : d->k[a]; }
+
+static void meas_free(struct meas *m)
+{
+	free(m->rmap);
+	free(m->cmap);
+	free(m->y);
+	memset(m, 0, sizeof *m);
+}
+
+static void data_free(struct year_data *d)
+{
+	free(d->slot);
+	for (int a = 0; a < NATTR; a++) {
+		if (d->v[a]) /* real cases' values */
+			memset(d->v[a], 0, d->n * sizeof *d->v[a]);
+		free(d->v[a]);
+	}
+	memset(d, 0, sizeof *d);
+}
+
+/* A uniformly random subset of CB_REL_CAP of the bits of v. */
+static uint32_t cap_bits(uint32_t v)
+{
+	while (__builtin_popcount(v) > CB_REL_CAP) {
+		uint32_t k = randombytes_uniform((uint32_t)__builtin_popcount(v)), w = v;
+		for (uint32_t i = 0; i < k; i++)
+			w &= w - 1;
+		v &= ~(w & -w);
+	}
+	return v;
+}
+
+/* The counted cases of the year and their values of the released fields. */
+static int gather(const struct cb_index *ix, int year, struct year_data *d)
+{
+	const struct cb_icol *yc = &ix->col[CB_FLD_year];
+	uint32_t ycode = (uint32_t)(year - cb_fields[CB_FLD_year].lo + 1);
+	memset(d, 0, sizeof *d);
+	for (uint32_t i = 0; i < ix->n; i++)
+		if (cb_index_counts(ix, i) && cb_icol_get(yc, i) == ycode)
+			d->n++;
+	if (!(d->slot = malloc((d->n ? d->n : 1) * sizeof *d->slot)))
+		return CB_ENOMEM;
+	uint32_t j = 0;
+	for (uint32_t i = 0; i < ix->n; i++)
+		if (cb_index_counts(ix, i) && cb_icol_get(yc, i) == ycode)
+			d->slot[j++] = i;
+	for (int a = 0; a < NATTR; a++) {
+		const struct cb_icol *c = &ix->col[rows[a].field];
+		d->k[a] = c->ncodes;
+		if (!(d->v[a] = malloc((d->n ? d->n : 1) * sizeof *d->v[a])))
+			return CB_ENOMEM;
+		for (uint32_t r = 0; r < d->n; r++) {
+			uint32_t x = cb_icol_get(c, d->slot[r]);
+			d->v[a][r] = c->multi ? cap_bits(x) : x;
+		}
+	}
+	return CB_OK;
+}
+
+/* Adds discrete Gaussian noise of the given share of rho to n exact counts; returns the rho spent. */
+static int add_noise(const int64_t *exact, size_t n, uint64_t sens2, double rho, double *y, double *var,
+		     double *spent)
+{
+	uint64_t num, den;
+	struct cb_dgauss *g = NULL;
+	int64_t *z = malloc((n ? n : 1) * sizeof *z);
+	int rc = CB_ENOMEM;
+	if (!z)
+		goto out;
+	if ((rc = cb_dgauss_sigma2_for(rho, sens2, &num, &den)) || (rc = cb_dgauss_new(num, den, &g)) ||
+	    (rc = cb_dgauss_fill(g, z, n)))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		y[i] = (double)(exact[i] + z[i]);
+	*var = (double)num / (double)den;
+	*spent += cb_dgauss_rho_of(num, den, sens2);
+out:
+	if (z)
+		memset(z, 0, n * sizeof *z);
+	free(z);
+	cb_dgauss_free(&g);
+	return rc;
+}
+
+/* Cells a case lands in for an attribute, by row map: its code, or each value bit (none: row of k). */
+static int cells_of_case(const struct year_data *d, int a, uint32_t r, const uint32_t *map, uint32_t out[32])
+{
+	uint32_t x = d->v[a][r];
+	int n = 0;
+	if (!is_multi(a)) {
+		out[n++] = map[x];
+		return n;
+	}
+	if (!x)
+		out[n++] = map[d->k[a]];
+	for (; x; x &= x - 1)
+		out[n++] = map[__builtin_ctz(x)];
+	return n;
+}
+
+/* Counts the cases into m's cells (child attribute a by rows, parent p by columns, or one-way). */
+static int measure(const struct year_data *d, int a, int p, struct meas *m, double rho, double *spent)
+{
+	size_t nc = (size_t)m->nr * m->nc;
+	int64_t *exact = calloc(nc, sizeof *exact);
+	int rc = CB_ENOMEM;
+	if (!exact || !(m->y = malloc(nc * sizeof *m->y)))
+		goto out;
+	for (uint32_t r = 0; r < d->n; r++) {
+		uint32_t cells[32];
+		int k = cells_of_case(d, a, r, m->rmap, cells);
+		uint32_t col = p >= 0 ? m->cmap[d->v[p][r]] : 0;
+		for (int i = 0; i < k; i++)
+			exact[(size_t)cells[i] * m->nc + col]++;
+	}
+	rc = add_noise(exact, nc, is_multi(a) ? CB_REL_CAP : 1, rho, m->y, &m->var, spent);
+out:
+	if (exact)
+		memset(exact, 0, nc * sizeof *exact);
+	free(exact);
+	return rc;
+}
+
+static uint32_t *identity_map(uint32_t n)
+{
+	uint32_t *m = malloc((n ? n : 1) * sizeof *m);
+	for (uint32_t i = 0; m && i < n; i++)
+		m[i] = i;
+	return m;
+}
+
+/* The rows (or columns) of attribute a in a two-way table: every cell, or for a large single-valued
+ * domain the KEEP_MAX cells with the largest noisy one-way counts above 3 standard deviations, the rest
+ * pooled in one last cell.  Chosen from the noisy one-way table only. */
+static uint32_t *domain_map(const struct year_data *d, int a, const struct meas *one, uint32_t *n)
+{
+	uint32_t k = cells_of(d, a);
+	if (is_multi(a) || k <= BIG_DOMAIN) {
+		*n = k;
+		return identity_map(k);
+	}
+	uint32_t *order = identity_map(k), *map = malloc(k * sizeof *map), kept = 0;
+	if (!order || !map) {
+		free(order);
+		free(map);
+		return NULL;
+	}
+	/* selection of the largest: k is a few hundred at most */
+	double cut = 3.0 * sqrt(one->var);
+	for (uint32_t i = 0; i < k && kept < KEEP_MAX; i++) {
+		uint32_t best = i;
+		for (uint32_t j = i + 1; j < k; j++)
+			if (one->y[order[j]] > one->y[order[best]])
+				best = j;
+		uint32_t t = order[i];
+		order[i] = order[best];
+		order[best] = t;
+		if (one->y[order[i]] < cut)
+			break;
+		kept++;
+	}
+	for (uint32_t i = 0; i < k; i++)
+		map[i] = kept;
+	for (uint32_t i = 0; i < kept; i++)
+		map[order[i]] = i;
+	free(order);
+	*n = kept + 1;
+	return map;
+}
+
+/* Euclidean projection of x (n entries) onto {x >= 0, sum x = total} (sort and threshold). */
+static int project_simplex(double *x, uint32_t n, double total)
+{
+	double *s = malloc((n ? n : 1) * sizeof *s), cum = 0, theta = 0;
+	if (!s)
+		return CB_ENOMEM;
+	memcpy(s, x, n * sizeof *s);
+	/* descending insertion sort: n is small except for countries (a few hundred) */
+	for (uint32_t i = 1; i < n; i++)
+		for (uint32_t j = i; j > 0 && s[j - 1] < s[j]; j--) {
+			double t = s[j];
+			s[j] = s[j - 1];
+			s[j - 1] = t;
+		}
+	for (uint32_t i = 0; i < n; i++) {
+		cum += s[i];
+		double th = (cum - total) / (double)(i + 1);
+		if (s[i] - th > 0)
+			theta = th;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		x[i] = x[i] - theta > 0 ? x[i] - theta : 0;
+	free(s);
+	return CB_OK;
+}
+
+/* Whole numbers with the given sum closest to x (largest remainders); x >= 0, sum x about total. */
+static void round_to(const double *x, uint32_t n, int64_t total, int64_t *out, uint32_t stride)
+{
+	double sum = 0;
+	int64_t got = 0;
+	for (uint32_t i = 0; i < n; i++)
+		sum += x[(size_t)i * stride];
+	double scale = sum > 0 ? (double)total / sum : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		out[(size_t)i * stride] = (int64_t)floor(x[(size_t)i * stride] * scale);
+		got += out[(size_t)i * stride];
+	}
+	if (sum <= 0 && n > 0) { /* nothing to go by: all on the first cell ("not recorded") */
+		out[0] += total - got;
+		return;
+	}
+	while (got < total) {
+		uint32_t best = 0;
+		double bf = -1;
+		for (uint32_t i = 0; i < n; i++) {
+			double f = x[(size_t)i * stride] * scale - (double)out[(size_t)i * stride];
+			if (f > bf) {
+				bf = f;
+				best = i;
+			}
+		}
+		out[(size_t)best * stride]++;
+		got++;
+	}
+}
+
+struct fit {
+	int64_t total;
+	double *est[32];   /* fitted one-way counts per full cell */
+	int64_t *cnt[32];  /* the same in whole numbers */
+	uint32_t *map[32]; /* domain_map of each attribute, and its size */
+	uint32_t mapn[32];
+	struct meas one[32], edge[32];
+};
+
+static void fit_free(struct fit *f)
+{
+	for (int a = 0; a < NATTR; a++) {
+		free(f->est[a]);
+		free(f->cnt[a]);
+		free(f->map[a]);
+		meas_free(&f->one[a]);
+		meas_free(&f->edge[a]);
+	}
+	memset(f, 0, sizeof *f);
+}
+
+/* Total of the cases: inverse-variance mean of every single-valued table's sum. */
+static int64_t fit_total(const struct fit *f)
+{
+	double num = 0, den = 0;
+	for (int a = 0; a < NATTR; a++) {
+		if (is_multi(a))
+			continue;
+		const struct meas *ms[2] = {&f->one[a], &f->edge[a]};
+		for (int i = 0; i < 2; i++) {
+			const struct meas *m = ms[i];
+			if (!m->y)
+				continue;
+			double s = 0, v = m->var * (double)m->nr * (double)m->nc;
+			for (size_t c = 0; c < (size_t)m->nr * m->nc; c++)
+				s += m->y[c];
+			num += s / v;
+			den += 1 / v;
+		}
+	}
+	double t = den > 0 ? num / den : 0;
+	return t > 0 ? (int64_t)llround(t) : 0;
+}
+
+/* One-way estimate of attribute a: its measurement combined with the margins of two-way tables whose
+ * row (a as child) or column (a as parent, single-valued children only) is one full cell. */
+static int fit_oneway(const struct year_data *d, struct fit *f, int a)
+{
+	uint32_t k = cells_of(d, a);
+	double *num = calloc(k, sizeof *num), *den = calloc(k, sizeof *den);
+	int rc = CB_ENOMEM;
+	if (!num || !den || !(f->est[a] = calloc(k, sizeof *f->est[a])) || !(f->cnt[a] = calloc(k, sizeof *f->cnt[a])))
+		goto out;
+	for (uint32_t i = 0; i < k; i++) {
+		num[i] = f->one[a].y[i] / f->one[a].var;
+		den[i] = 1 / f->one[a].var;
+	}
+	const struct meas *e = &f->edge[a];
+	if (e->y) /* a as child: row sums */
+		for (uint32_t i = 0; i < k; i++) {
+			uint32_t r = e->rmap[i];
+			bool alone = true;
+			for (uint32_t j = 0; j < k && alone; j++)
+				alone = j == i || e->rmap[j] != r;
+			if (!alone)
+				continue;
+			double s = 0;
+			for (uint32_t c = 0; c < e->nc; c++)
+				s += e->y[(size_t)r * e->nc + c];
+			num[i] += s / (e->var * e->nc);
+			den[i] += 1 / (e->var * e->nc);
+		}
+	for (int b = a + 1; b < NATTR; b++) { /* a as parent: column sums */
+		const struct meas *eb = &f->edge[b];
+		if (parent_attr(b) != a || is_multi(b) || !eb->y)
+			continue;
+		for (uint32_t i = 0; i < k; i++) {
+			uint32_t c = eb->cmap[i];
+			bool alone = true;
+			for (uint32_t j = 0; j < k && alone; j++)
+				alone = j == i || eb->cmap[j] != c;
+			if (!alone)
+				continue;
+			double s = 0;
+			for (uint32_t r = 0; r < eb->nr; r++)
+				s += eb->y[(size_t)r * eb->nc + c];
+			num[i] += s / (eb->var * eb->nr);
+			den[i] += 1 / (eb->var * eb->nr);
+		}
+	}
+	for (uint32_t i = 0; i < k; i++)
+		f->est[a][i] = num[i] / den[i];
+	if (is_multi(a)) {
+		/* each value (and none) is a count of cases between 0 and the total */
+		for (uint32_t i = 0; i < k; i++) {
+			double x = f->est[a][i];
+			x = x < 0 ? 0 : x > (double)f->total ? (double)f->total : x;
+			/* small noisy counts are as likely noise as cases: a value below two standard deviations of
+			 * its measurement is taken as zero, as the projection does for single-valued fields */
+			if (x < 2.0 * sqrt(1.0 / den[i]))
+				x = 0;
+			f->est[a][i] = x;
+			f->cnt[a][i] = llround(x);
+		}
+		rc = CB_OK;
+		goto out;
+	}
+	if ((rc = project_simplex(f->est[a], k, (double)f->total)))
+		goto out;
+	round_to(f->est[a], k, f->total, f->cnt[a], 1);
+	rc = CB_OK;
+out:
+	free(num);
+	free(den);
+	return rc;
+}
+
+static int measure_all(const struct year_data *d, struct fit *f, double rho, double *spent)
+{
+	int wsum = 0, rc;
+	for (int a = 0; a < NATTR; a++)
+		wsum += rows[a].w1 + (parent_attr(a) >= 0 ? rows[a].w2 : 0);
+	for (int a = 0; a < NATTR; a++) { /* one-way tables first: they choose the two-way domains */
+		struct meas *m = &f->one[a];
+		m->nr = cells_of(d, a);
+		m->nc = 1;
+		if (!(m->rmap = identity_map(m->nr)))
+			return CB_ENOMEM;
+		if ((rc = measure(d, a, -1, m, rho * rows[a].w1 / wsum, spent)))
+			return rc;
+		if (!(f->map[a] = domain_map(d, a, m, &f->mapn[a])))
+			return CB_ENOMEM;
+	}
+	for (int a = 0; a < NATTR; a++) {
+		int p = parent_attr(a);
+		if (p < 0)
+			continue;
+		struct meas *m = &f->edge[a];
+		m->nr = f->mapn[a];
+		m->nc = f->mapn[p];
+		m->rmap = malloc(cells_of(d, a) * sizeof *m->rmap);
+		m->cmap = malloc(cells_of(d, p) * sizeof *m->cmap);
+		if (!m->rmap || !m->cmap)
+			return CB_ENOMEM;
+		memcpy(m->rmap, f->map[a], cells_of(d, a) * sizeof *m->rmap);
+		memcpy(m->cmap, f->map[p], cells_of(d, p) * sizeof *m->cmap);
+		if ((rc = measure(d, a, p, m, rho * rows[a].w2 / wsum, spent)))
+			return rc;
+	}
+	return CB_OK;
+}
+
+/* ---- drawing the synthetic caseload */
+
+static void shuffle(uint32_t *v, uint32_t n)
+{
+	for (uint32_t i = n; i > 1; i--) {
+		uint32_t j = randombytes_uniform(i), t = v[i - 1];
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/* Seed of the child x parent table from the noisy two-way table: a pooled row or column is shared out in
+ * proportion to the fitted counts of its members; a small independence term lets raking reach margins
+ * the noisy table has zeros for. */
+static void seed(const struct fit *f, const struct meas *e, int a, int p, uint32_t ka, uint32_t kp,
+		 const int64_t *np, double *s)
+{
+	double *rowpool = calloc(e->nr, sizeof *rowpool), *colpool = calloc(e->nc, sizeof *colpool);
+	if (!rowpool || !colpool) { /* no seed: independence only */
+		for (uint32_t i = 0; i < ka; i++)
+			for (uint32_t j = 0; j < kp; j++)
+				s[(size_t)i * kp + j] = (double)f->cnt[a][i] * (double)np[j] + 1e-9;
+		goto out;
+	}
+	for (uint32_t i = 0; i < ka; i++)
+		rowpool[e->rmap[i]] += (double)f->cnt[a][i];
+	for (uint32_t j = 0; j < kp; j++)
+		colpool[e->cmap[j]] += (double)np[j];
+	double tot = f->total > 0 ? (double)f->total : 1;
+	for (uint32_t i = 0; i < ka; i++) {
+		uint32_t r = e->rmap[i];
+		double rs = rowpool[r] > 0 ? (double)f->cnt[a][i] / rowpool[r] : 0;
+		for (uint32_t j = 0; j < kp; j++) {
+			uint32_t c = e->cmap[j];
+			double cs = colpool[c] > 0 ? (double)np[j] / colpool[c] : 0, y = e->y[(size_t)r * e->nc + c];
+			s[(size_t)i * kp + j] = (y > 0 ? y * rs * cs : 0) + 1e-3 * (double)f->cnt[a][i] * (double)np[j] / tot;
+		}
+	}
+	(void)p;
+out:
+	free(rowpool);
+	free(colpool);
+}
+
+/* Iterative proportional fitting of s (ka x kp) to row sums r and column sums c. */
+static void rake(double *s, uint32_t ka, uint32_t kp, const int64_t *r, const int64_t *c)
+{
+	for (int it = 0; it < IPF_ROUNDS; it++) {
+		for (uint32_t i = 0; i < ka; i++) {
+			double sum = 0;
+			for (uint32_t j = 0; j < kp; j++)
+				sum += s[(size_t)i * kp + j];
+			double k = sum > 0 ? (double)r[i] / sum : 0;
+			for (uint32_t j = 0; j < kp; j++)
+				s[(size_t)i * kp + j] *= k;
+		}
+		for (uint32_t j = 0; j < kp; j++) {
+			double sum = 0;
+			for (uint32_t i = 0; i < ka; i++)
+				sum += s[(size_t)i * kp + j];
+			double k = sum > 0 ? (double)c[j] / sum : 0;
+			for (uint32_t i = 0; i < ka; i++)
+				s[(size_t)i * kp + j] *= k;
+		}
+	}
+}
+
+/* Counts of each parent value among the synthetic records. */
+static int64_t *parent_counts(const struct cb_synth *sy, int p, uint32_t kp)
+{
+	int64_t *np = calloc(kp, sizeof *np);
+	for (uint32_t r = 0; np && r < sy->n; r++)
+		np[sy->col[p][r]]++;
+	return np;
+}
+
+static int draw_single(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a, int p,
+		       uint32_t *order)
+{
+	uint32_t ka = cells_of(d, a), kp = cells_of(d, p);
+	int64_t *np = parent_counts(sy, p, kp), *x = calloc((size_t)ka * kp, sizeof *x);
+	double *s = malloc((size_t)ka * kp * sizeof *s);
+	uint32_t *cursor = calloc(kp, sizeof *cursor);
+	int rc = CB_ENOMEM;
+	if (!np || !x || !s || !cursor)
+		goto out;
+	seed(f, &f->edge[a], a, p, ka, kp, np, s);
+	rake(s, ka, kp, f->cnt[a], np);
+	for (uint32_t j = 0; j < kp; j++)
+		round_to(s + j, ka, np[j], x + j, kp);
+	shuffle(order, sy->n);
+	for (uint32_t t = 0; t < sy->n; t++) {
+		uint32_t r = order[t], j = sy->col[p][r], *i = &cursor[j];
+		while (*i < ka && x[(size_t)*i * kp + j] == 0)
+			(*i)++;
+		if (*i == ka) { /* cannot happen: column j adds up to np[j] */
+			sy->col[a][r] = 0;
+			continue;
+		}
+		x[(size_t)*i * kp + j]--;
+		sy->col[a][r] = *i;
+	}
+	rc = CB_OK;
+out:
+	free(np);
+	free(x);
+	free(s);
+	free(cursor);
+	return rc;
+}
+
+/* A multi-valued child: per parent value j, how many of its records have none, and how many have each
+ * value (noisy conditional shares with the fitted one-way shares as a prior of sqrt(var) cases, then
+ * scaled so each value's count over all parents is its fitted count). */
+static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a, int p,
+		      uint32_t *order)
+{
+	const struct meas *e = &f->edge[a];
+	uint32_t nb = d->k[a], kp = cells_of(d, p), kc = nb + 1;
+	int64_t *np = parent_counts(sy, p, kp), *h = calloc((size_t)kc * kp, sizeof *h);
+	double *s = calloc((size_t)kc * kp, sizeof *s), *colpool = calloc(e->nc, sizeof *colpool);
+	uint32_t *fill = calloc(kp, sizeof *fill), *start = calloc(kp + 1, sizeof *start), *grp = NULL;
+	int rc = CB_ENOMEM;
+	if (!np || !h || !s || !colpool || !fill || !start || !(grp = malloc((sy->n ? sy->n : 1) * sizeof *grp)))
+		goto out;
+	double tot = f->total > 0 ? (double)f->total : 1, prior = sqrt(e->var);
+	for (uint32_t j = 0; j < kp; j++)
+		colpool[e->cmap[j]] += (double)np[j];
+	for (uint32_t j = 0; j < kp; j++) {
+		uint32_t c = e->cmap[j];
+		for (uint32_t v = 0; v < kc; v++) {
+			double y = e->y[(size_t)e->rmap[v] * e->nc + c];
+			double share = ((y > 0 ? y : 0) + prior * f->est[a][v] / tot) / (colpool[c] + prior);
+			s[(size_t)v * kp + j] = share * (double)np[j];
+		}
+	}
+	for (uint32_t v = 0; v < kc; v++) { /* each value's total is its fitted count */
+		double sum = 0;
+		for (uint32_t j = 0; j < kp; j++)
+			sum += s[(size_t)v * kp + j];
+		double k = sum > 0 ? (double)f->cnt[a][v] / sum : 0;
+		for (uint32_t j = 0; j < kp; j++) {
+			double x = s[(size_t)v * kp + j] * k;
+			h[(size_t)v * kp + j] = x > (double)np[j] ? np[j] : llround(x);
+		}
+	}
+	/* records grouped by parent value, each group in a fresh random order */
+	shuffle(order, sy->n);
+	for (uint32_t r = 0; r < sy->n; r++)
+		start[sy->col[p][r] + 1]++;
+	for (uint32_t j = 0; j < kp; j++)
+		start[j + 1] += start[j];
+	for (uint32_t t = 0; t < sy->n; t++) {
+		uint32_t r = order[t], j = sy->col[p][r];
+		grp[start[j] + fill[j]++] = r;
+	}
+	for (uint32_t j = 0; j < kp; j++) {
+		int64_t n = np[j], none = h[(size_t)nb * kp + j], sum = 0;
+		if (none > n)
+			none = n;
+		for (uint32_t v = 0; v < nb; v++)
+			sum += h[(size_t)v * kp + j];
+		int64_t rec = n - none < sum ? n - none : sum; /* every recorded case has a value */
+		uint32_t *g = grp + start[j], cur = 0;
+		for (int64_t t = 0; t < n; t++)
+			sy->col[a][g[t]] = 0;
+		for (uint32_t v = 0; v < nb && rec > 0; v++) {
+			int64_t m = h[(size_t)v * kp + j] < rec ? h[(size_t)v * kp + j] : rec;
+			for (int64_t t = 0; t < m; t++) {
+				sy->col[a][g[cur]] |= 1u << v;
+				cur = (uint32_t)((cur + 1) % (uint32_t)rec);
+			}
+		}
+	}
+	rc = CB_OK;
+out:
+	free(np);
+	free(h);
+	free(s);
+	free(colpool);
+	free(fill);
+	free(start);
+	free(grp);
+	return rc;
+}
+
+static int draw(struct cb_synth *sy, const struct fit *f, const struct year_data *d)
+{
+	uint32_t *order = malloc((sy->n ? sy->n : 1) * sizeof *order);
+	int rc = CB_OK;
+	if (!order)
+		return CB_ENOMEM;
+	for (uint32_t r = 0; r < sy->n; r++)
+		order[r] = r;
+	for (int a = 0; a < NATTR && rc == CB_OK; a++) {
+		int p = parent_attr(a);
+		if (!(sy->col[a] = calloc(sy->n ? sy->n : 1, sizeof *sy->col[a]))) {
+			rc = CB_ENOMEM;
+			break;
+		}
+		if (p < 0) { /* the root: its counts laid out in order (children are dealt in random order) */
+			uint32_t r = 0;
+			for (uint32_t v = 0; v < cells_of(d, a); v++)
+				for (int64_t t = 0; t < f->cnt[a][v]; t++)
+					sy->col[a][r++] = v;
+			continue;
+		}
+		rc = is_multi(a) ? draw_multi(sy, f, d, a, p, order) : draw_single(sy, f, d, a, p, order);
+	}
+	free(order);
+	return rc;
+}
+
+int cb_synth_release(const struct cb_index *ix, int year, double rho, struct cb_synth **out, struct cb_err *err)
+{
+	struct year_data d;
+	struct fit f;
+	struct cb_synth *sy = NULL;
+	int rc;
+	*out = NULL;
+	memset(&f, 0, sizeof f);
+	if (!(rho > 0) || !isfinite(rho))
+		return cb_err_set(err, CB_EINVAL, "release: rho must be a positive number");
+	if ((rc = gather(ix, year, &d)))
+		goto out;
+	if (!(sy = calloc(1, sizeof *sy))) {
+		rc = CB_ENOMEM;
+		goto out;
+	}
+	sy->year = year;
+	if ((rc = measure_all(&d, &f, rho, &sy->rho)))
+		goto out;
+	f.total = fit_total(&f);
+	for (int a = 0; a < NATTR; a++)
+		if ((rc = fit_oneway(&d, &f, a)))
+			goto out;
+	sy->n = (uint32_t)f.total;
+	sy->nattr = NATTR;
+	for (int a = 0; a < NATTR; a++)
+		sy->field[a] = rows[a].field;
+	if ((rc = draw(sy, &f, &d)))
+		goto out;
+	*out = sy;
+	sy = NULL;
+out:
+	fit_free(&f);
+	data_free(&d);
+	cb_synth_free(&sy);
+	if (rc == CB_ENOMEM)
+		cb_err_set(err, rc, "out of memory");
+	else if (rc)
+		cb_err_set(err, rc, "release of %d: cannot draw the noise", year);
+	return rc;
+}
+
+void cb_synth_free(struct cb_synth **psy)
+{
+	struct cb_synth *sy = *psy;
+	if (!sy)
+		return;
+	for (int a = 0; a < CB_REL_MAXATTR; a++)
+		free(sy->col[a]);
+	free(sy);
+	*psy = NULL;
+}
+
+/* A digest of the year's counted cases as the release sees them: a new release is due when it changes. */
+int cb_release_year_digest(const struct cb_index *ix, int year, uint8_t out[16])
+{
+	struct year_data d;
+	crypto_generichash_state st;
+	int rc = gather(ix, year, &d);
+	if (rc == CB_OK) {
+		crypto_generichash_init(&st, NULL, 0, 16);
+		for (uint32_t r = 0; r < d.n; r++) {
+			uint32_t v[CB_REL_MAXATTR];
+			for (int a = 0; a < NATTR; a++) /* capping is random: hash the full value sets */
+				v[a] = is_multi(a) ? cb_icol_get(&ix->col[rows[a].field], d.slot[r]) : d.v[a][r];
+			crypto_generichash_update(&st, ix->id[d.slot[r]], 16);
+			crypto_generichash_update(&st, (const unsigned char *)v, NATTR * sizeof v[0]);
+		}
+		crypto_generichash_final(&st, out, 16);
+	}
+	data_free(&d);
+	return rc;
+}

@@ -1,0 +1,96 @@
+/*
+ * releases.c -- the privacy ledger: statistical releases as rows of the `releases` table (schema step 5).
+ *
+ * Storage only.  What a release measures, how much it may spend and how its synthetic caseload is encoded
+ * are the statistics module's business (src/stats/release.c); here a row is written together with its
+ * audit entry, in one transaction, so that no measurement exists that the trail does not show and no
+ * audit entry names a release that was not stored.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "store/store_impl.h"
+
+int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char detail[160];
+	int rc = cb_store_tx_begin(s, err);
+	if (rc != CB_OK)
+		return rc;
+	if (!r->made_at)
+		r->made_at = (int64_t)time(NULL);
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO releases(year, made_at, rho, cases, digest, actor, data)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = cb_store_db_err(s->db, err, "releases");
+		goto out;
+	}
+	sqlite3_bind_int(st, 1, r->year);
+	sqlite3_bind_int64(st, 2, r->made_at);
+	sqlite3_bind_double(st, 3, r->rho);
+	sqlite3_bind_int64(st, 4, r->cases);
+	if (r->digest)
+		sqlite3_bind_blob(st, 5, r->digest, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->actor ? r->actor : "", -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 7, r->data, r->len, SQLITE_STATIC);
+	if (cb_store_step_done(st) != SQLITE_OK) {
+		rc = cb_store_db_err(s->db, err, "releases");
+		goto out;
+	}
+	r->id = sqlite3_last_insert_rowid(s->db);
+	snprintf(detail, sizeof detail, "release %lld of %d: rho %.6f", (long long)r->id, r->year, r->rho);
+	rc = cb_store_event_as(s, r->actor, r->actor ? "api" : NULL, "stats.release", NULL, detail, err);
+out:
+	sqlite3_finalize(st);
+	return cb_store_tx_end(s, rc, err);
+}
+
+int cb_store_releases(struct cb_store *s, bool latest, bool with_data, cb_release_fn fn, void *ctx,
+		      struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	char q[300];
+	int rc = CB_OK, r;
+	snprintf(q, sizeof q, "SELECT id, year, made_at, rho, cases, digest, actor, %s FROM releases%s ORDER BY year, id",
+		 with_data ? "data" : "NULL",
+		 latest ? " WHERE id IN (SELECT max(id) FROM releases GROUP BY year)" : "");
+	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK)
+		return cb_store_db_err(s->db, err, "releases");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cb_release_row row = {
+			.id = sqlite3_column_int64(st, 0),
+			.year = sqlite3_column_int(st, 1),
+			.made_at = sqlite3_column_int64(st, 2),
+			.rho = sqlite3_column_double(st, 3),
+			.cases = sqlite3_column_int64(st, 4),
+			.digest = sqlite3_column_bytes(st, 5) == 16 ? sqlite3_column_blob(st, 5) : NULL,
+			.actor = (const char *)sqlite3_column_text(st, 6),
+			.data = sqlite3_column_blob(st, 7),
+			.len = (size_t)sqlite3_column_bytes(st, 7),
+		};
+		if ((rc = fn(&row, ctx)) != CB_OK)
+			break;
+	}
+	if (rc == CB_OK && r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "releases");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_release_newest(struct cb_store *s, int64_t *id, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	*id = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM releases", -1, &st, NULL) != SQLITE_OK)
+		return cb_store_db_err(s->db, err, "releases");
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? CB_OK : cb_store_db_err(s->db, err, "releases");
+}
