@@ -7,9 +7,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
+#include "stats/dp.h"
 #include "stats/stats_int.h"
 
 static const char *count_text(const struct cb_cell *c, char buf[32])
@@ -156,6 +158,12 @@ static void csv_field(FILE *f, const char *s)
 static void write_csv(const struct cb_table *t, FILE *f)
 {
 	char buf[32];
+	if (t->release) { /* what the estimates come from, as comment lines (read.csv comment.char, pandas comment) */
+		char note[1024];
+		fprintf(f, "# %s\n", cb_table_note(t, note, sizeof note));
+		for (int i = 0; i < t->nrel; i++)
+			fprintf(f, "# release %lld of %d: rho %.4f\n", (long long)t->rel[i].id, t->rel[i].year, t->rel[i].rho);
+	}
 	for (int d = 0; d < t->ndims; d++) {
 		csv_field(f, cb_dim_name(t->ax[d].dim));
 		fputc(',', f);
@@ -213,6 +221,25 @@ static int write_json(const struct cb_table *t, FILE *f)
 	json_object_set_new(root, "protected", json_boolean(!t->exact));
 	json_object_set_new(root, "protection", json_string(cb_table_note(t, note, sizeof note)));
 	json_object_set_new(root, "generated", json_string(today));
+	if (t->release) {
+		json_t *rel = json_array();
+		for (int i = 0; rel && i < t->nrel; i++) {
+			const struct cb_release_meta *m = &t->rel[i];
+			char made[32];
+			time_t at = (time_t)m->made_at;
+			struct tm tm;
+			gmtime_r(&at, &tm);
+			strftime(made, sizeof made, "%Y-%m-%dT%H:%M:%SZ", &tm);
+			json_array_append_new(rel, json_pack("{s:I, s:i, s:s, s:I, s:f, s:f, s:f, s:f, s:f}", "id",
+							     (json_int_t)m->id, "year", m->year, "made", made, "age_days",
+							     (json_int_t)((t->now - m->made_at) / 86400), "rho", m->rho,
+							     "epsilon", cb_zcdp_eps(m->rho, CB_RELEASE_DELTA), "year_rho",
+							     m->spent, "year_epsilon", cb_zcdp_eps(m->spent, CB_RELEASE_DELTA),
+							     "delta", CB_RELEASE_DELTA));
+		}
+		json_object_set_new(root, "estimates", json_true());
+		json_object_set_new(root, "releases", rel ? rel : json_null());
+	}
 	json_object_set_new(root, "cells", cells);
 	dims = cells = NULL;
 	rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER) == 0 ? CB_OK : CB_EIO;

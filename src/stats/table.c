@@ -477,8 +477,13 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 		rc = cb_err_set(err, CB_EINVAL, "no dimension given; valid: %s", cb_dim_list(dl, sizeof dl));
 		goto out;
 	}
-	if ((rc = cb_where_parse(ix, q->where, &w, err)))
+	if ((rc = cb_where_parse(ix, q->where, &w, err))) {
+		int dim = err ? cb_dim_find(err->field) : -1;
+		if (st->release && dim >= 0 && !cb_release_has_dim(dim)) /* say why, not which values exist */
+			rc = cb_err_field(err, CB_EINVAL, cb_dim_name(dim), "%s is not in the statistical releases and "
+					  "cannot be filtered on; released: %s", cb_dim_name(dim), released_list(dl, sizeof dl));
 		goto out;
+	}
 	if (st->release && (rc = release_check(st, w, q->flags, err)))
 		goto out;
 	t->where = strdup(cb_where_text(w, wt, sizeof wt));
