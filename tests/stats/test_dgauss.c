@@ -227,10 +227,11 @@ static void test_big_rationals(void **state)
 	assert_true(f.p >= P_REJECT);
 	check_moments(x, n, 1);
 	free(x);
-	/* 2^40 + 1 over 3 and the largest variance there is: checked by mean, variance and sign balance
-	 * against the continuous Gaussian (its moments differ from the discrete ones by far less than the
-	 * tolerance at these sigmas) */
-	const uint64_t v[][2] = {{((uint64_t)1 << 40) + 1, 3}, {UINT64_MAX, 7}, {UINT64_MAX, 1}};
+	/* Large variances, checked by mean, variance and sign balance against the continuous Gaussian (whose
+	 * moments differ from the discrete ones by far less than the tolerance at these sigmas): 3e9, where
+	 * 2 n d t^2 lies between 2^63 and 2^64 so that (2 n d t^2) k overflows; 2^40 + 1 over 3; the largest
+	 * there is, whose Laplace scale t is 2^32. */
+	const uint64_t v[][2] = {{3000000000, 1}, {((uint64_t)1 << 40) + 1, 3}, {UINT64_MAX, 7}, {UINT64_MAX, 1}};
 	for (size_t i = 0; i < CB_COUNTOF(v); i++) {
 		long double s2 = (long double)v[i][0] / v[i][1], sum = 0, sum2 = 0;
 		size_t pos = 0, neg = 0;
@@ -297,7 +298,7 @@ static void test_zcdp_known(void **state)
 		double eps = cb_zcdp_eps(v[i][0], v[i][1]);
 		assert_true(fabs(eps - v[i][2]) < 1e-7 * v[i][2]);
 		assert_true(cb_zcdp_delta(v[i][0], eps) <= v[i][1]); /* eps errs on the safe side */
-		/* below the simple bound rho + 2 sqrt(rho ln(1/delta)) (CKS Prop. 12 with Lemma 3.5 of Bun-Steinke) */
+		/* below the simple bound rho + 2 sqrt(rho ln(1/delta)) (Bun, Steinke 2016, Prop. 1.3) */
 		assert_true(eps < v[i][0] + 2 * sqrt(v[i][0] * log(1 / v[i][1])) - 0.1);
 	}
 	assert_true(fabs(cb_zcdp_delta(0.5, 5.0) / 2.896122809384797e-06 - 1) < 1e-7);
