@@ -68,8 +68,8 @@ build/san/%.o: %.c $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 # The discrete Gaussian sampler must not touch floating point (its noise would leak through rounding):
-# -mgeneral-regs-only makes the compiler refuse any float in it.  x86-64 only (the flag means something else,
-# or nothing, elsewhere); tests/stats/test_dgauss.c checks the object's disassembly as well.
+# -mgeneral-regs-only makes the compiler refuse any float in it.  Only on x86-64, where gcc and clang both have
+# the flag and where tests/stats/test_dgauss.c, which checks the object's disassembly as well, knows the opcodes.
 NOFLOAT := $(if $(filter x86_64 amd64,$(shell uname -m)),-mgeneral-regs-only)
 build/src/stats/dgauss.o build/san/src/stats/dgauss.o: ALL_CFLAGS += $(NOFLOAT)
 build/fuzz/obj/src/stats/dgauss.o: FUZZ_CFLAGS += $(NOFLOAT)

@@ -17,7 +17,8 @@
  * There is no rounding anywhere: 64-bit integers where they provably suffice, GMP where they might not.
  * This file holds no floating point at all (the Makefile builds it with -mgeneral-regs-only, and
  * tests/stats/test_dgauss.c disassembles it): floating noise leaks through its low bits (Mironov 2012).
- * The one departure: a Laplace candidate beyond INT64_MAX is redrawn (probability below exp(-2^31)).
+ * The one departure: a Laplace candidate beyond INT64_MAX is redrawn (probability at most exp(1 - 2^31)).
+ * A draw's running time depends on its value: nobody outside may time single draws.
  */
 #include <gmp.h>
 #include <limits.h>

@@ -60,7 +60,7 @@ double cb_zcdp_eps(double rho, double delta)
 		return 0;
 	if (isinf(rho) || delta == 0)
 		return INFINITY; /* zCDP never gives pure DP */
-	double lo = 0, hi = rho + 2 * sqrt(rho * log(1 / delta)); /* the simple bound (CKS Prop. 12) */
+	double lo = 0, hi = rho + 2 * sqrt(rho * log(1 / delta)); /* the simple bound (Bun, Steinke 2016, Prop. 1.3) */
 	if (cb_zcdp_delta(rho, lo) <= delta)
 		return 0;
 	for (int i = 0; i < 64 && !(cb_zcdp_delta(rho, hi) <= delta); i++)
