@@ -516,27 +516,49 @@ out:
 	free(colpool);
 }
 
-/* Iterative proportional fitting of s (ka x kp) to row sums r and column sums c. */
-static void rake(double *s, uint32_t ka, uint32_t kp, const int64_t *r, const int64_t *c)
+/* Iterative proportional fitting of s (ka x kp) to row sums r and column sums c.  Rows and columns whose
+ * margin is zero are zeroed once and then left out: most countries have no case in a year. */
+static int rake(double *s, uint32_t ka, uint32_t kp, const int64_t *r, const int64_t *c)
 {
+	uint32_t *ri = malloc((ka ? ka : 1) * sizeof *ri), *ci = malloc((kp ? kp : 1) * sizeof *ci), nr = 0, nc = 0;
+	if (!ri || !ci) {
+		free(ri);
+		free(ci);
+		return CB_ENOMEM;
+	}
+	for (uint32_t i = 0; i < ka; i++)
+		if (r[i] > 0)
+			ri[nr++] = i;
+		else
+			for (uint32_t j = 0; j < kp; j++)
+				s[(size_t)i * kp + j] = 0;
+	for (uint32_t j = 0; j < kp; j++)
+		if (c[j] > 0)
+			ci[nc++] = j;
+		else
+			for (uint32_t i = 0; i < ka; i++)
+				s[(size_t)i * kp + j] = 0;
 	for (int it = 0; it < IPF_ROUNDS; it++) {
-		for (uint32_t i = 0; i < ka; i++) {
-			double sum = 0;
-			for (uint32_t j = 0; j < kp; j++)
-				sum += s[(size_t)i * kp + j];
-			double k = sum > 0 ? (double)r[i] / sum : 0;
-			for (uint32_t j = 0; j < kp; j++)
-				s[(size_t)i * kp + j] *= k;
+		for (uint32_t x = 0; x < nr; x++) {
+			double sum = 0, *row = s + (size_t)ri[x] * kp;
+			for (uint32_t y = 0; y < nc; y++)
+				sum += row[ci[y]];
+			double k = sum > 0 ? (double)r[ri[x]] / sum : 0;
+			for (uint32_t y = 0; y < nc; y++)
+				row[ci[y]] *= k;
 		}
-		for (uint32_t j = 0; j < kp; j++) {
+		for (uint32_t y = 0; y < nc; y++) {
 			double sum = 0;
-			for (uint32_t i = 0; i < ka; i++)
-				sum += s[(size_t)i * kp + j];
-			double k = sum > 0 ? (double)c[j] / sum : 0;
-			for (uint32_t i = 0; i < ka; i++)
-				s[(size_t)i * kp + j] *= k;
+			for (uint32_t x = 0; x < nr; x++)
+				sum += s[(size_t)ri[x] * kp + ci[y]];
+			double k = sum > 0 ? (double)c[ci[y]] / sum : 0;
+			for (uint32_t x = 0; x < nr; x++)
+				s[(size_t)ri[x] * kp + ci[y]] *= k;
 		}
 	}
+	free(ri);
+	free(ci);
+	return CB_OK;
 }
 
 /* Counts of each parent value among the synthetic records. */
@@ -559,7 +581,8 @@ static int draw_single(struct cb_synth *sy, const struct fit *f, const struct ye
 	if (!np || !x || !s || !cursor)
 		goto out;
 	seed(f, &f->edge[a], a, p, ka, kp, np, s);
-	rake(s, ka, kp, f->cnt[a], np);
+	if ((rc = rake(s, ka, kp, f->cnt[a], np)))
+		goto out;
 	for (uint32_t j = 0; j < kp; j++)
 		round_to(s + j, ka, np[j], x + j, kp);
 	shuffle(order, sy->n);
