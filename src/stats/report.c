@@ -23,20 +23,21 @@ static const char *const strings[CB_RS__COUNT] = {
 	[CB_RS_CONTENTS] = "Contents",
 	[CB_RS_METHOD_TITLE] = "How the numbers are protected",
 	[CB_RS_METHOD_PLAIN] =
-		"To make sure that no person can be recognised from these tables, every number has been "
-		"changed slightly at random, by at most a few cases, always in the same way for the same "
-		"group of people. Numbers that would be smaller than the threshold are not shown: the table "
-		"says x instead. Small numbers are therefore uncertain, and rows or columns need not add up "
-		"to their totals. Each year group and each total is counted on its own, never added up from "
-		"other cells. Percentages are worked out from the published numbers.",
+		"No number in this report is counted from the case records themselves. Once for each year of "
+		"registration, the cases of that year were measured with carefully calibrated random noise "
+		"(differential privacy, under a budget that limits what all measurements together can reveal "
+		"about any one person), and a synthetic set of cases was drawn from those measurements. Every "
+		"table is counted from that synthetic set, so rows, columns, totals and year groups add up, and "
+		"the same group of people always gets the same number however it is asked for. The numbers are "
+		"estimates: small numbers may be off by several cases either way, and may be 0 where a few cases "
+		"exist. The notes name the releases used, their date and their budget.",
 	[CB_RS_SUPPRESSED_KEY] = "x: too few cases to show.",
 	[CB_RS_PERCENT_NOTE] = "Percentages are shares of the published total of all years, computed from "
 			       "published (protected) numbers.",
 	[CB_RS_MULTI_NOTE] = "A case can count under several values of this factor, so the values add up to "
 			     "more than the number of cases; totals count cases.",
 	[CB_RS_CUT_NOTE] = "The table lists the {1} countries with the most cases; {2} more are listed in the "
-			   "CSV and XLSX versions of this report. They are not added up into an \"other\" row, "
-			   "because adding protected numbers would weaken the protection.",
+			   "CSV and XLSX versions of this report.",
 	[CB_RS_ZERO_ROWS_NOTE] = "Countries without any case are not listed.",
 	[CB_RS_CASELOAD_TITLE] = "Caseload by year",
 	[CB_RS_CASELOAD_INTRO] = "Cases by year of registration.",
