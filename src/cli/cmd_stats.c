@@ -4,7 +4,7 @@
  * the store, call the library, map the return code.
  *
  *   casebank stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent] [--exact]
- *   casebank release DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --ledger
+ *   casebank release DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --every HOURS | --ledger
  *   casebank ptable DB [--show] [--export FILE] [--import FILE] [--generate D=4,V=3,js=2]
  *                      [--threshold N] [--require-consent yes|no]
  *
@@ -258,18 +258,20 @@ done:
 
 /* ---- release */
 
-static const char release_usage[] = "release DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --ledger";
+static const char release_usage[] =
+	"release DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --every HOURS | --ledger";
 
 int cb_cmd_release(int argc, char **argv)
 {
 	static const struct option opts[] = {{"year", required_argument, NULL, 'y'}, {"rho", required_argument, NULL, 'r'},
 					     {"force", no_argument, NULL, 'f'},        {"cap", required_argument, NULL, 'c'},
-					     {"ledger", no_argument, NULL, 'l'},       {0}};
+					     {"ledger", no_argument, NULL, 'l'},       {"every", required_argument, NULL, 'e'},
+					     {0}};
 	struct cb_release_opts o = {0};
 	struct cb_err err = {0};
 	struct cb_store *s = NULL;
 	int years[64], ny = 0, c, rc;
-	const char *cap = NULL;
+	const char *cap = NULL, *every = NULL;
 	bool ledger = false;
 	opterr = 0;
 	optind = 0; /* glibc: re-initialise for each command */
@@ -293,6 +295,7 @@ int cb_cmd_release(int argc, char **argv)
 		case 'f': o.force = true; break;
 		case 'c': cap = optarg; break;
 		case 'l': ledger = true; break;
+		case 'e': every = optarg; break;
 		default: return usage("release", release_usage, "unknown option");
 		}
 	}
@@ -304,6 +307,13 @@ int cb_cmd_release(int argc, char **argv)
 		return rc;
 	if (ledger) {
 		rc = cb_release_ledger(s, stdout, &err);
+	} else if (every) {
+		char *e;
+		double v = strtod(every, &e);
+		rc = !*every || *e ? cb_err_set(&err, CB_EINVAL, "--every: expected hours such as 24, got '%s'", every)
+				   : cb_release_set_schedule(s, v, &err);
+		if (rc == CB_OK)
+			rc = cb_release_ledger(s, stdout, &err);
 	} else if (cap) {
 		char *e;
 		double v = strtod(cap, &e);

@@ -34,7 +34,7 @@ static const struct command {
 	{"check", cb_cmd_check, "DB", "integrity and codebook check of every row"},
 	{"stats", cb_cmd_stats, "DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent]",
 	 "a table from the statistical releases (--exact: from the records, for data managers)"},
-	{"release", cb_cmd_release, "DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --ledger",
+	{"release", cb_cmd_release, "DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --every H | --ledger",
 	 "measure years for statistics under a privacy budget; the ledger"},
 	{"ptable", cb_cmd_ptable, "DB --show", "cell key perturbation parameters (exact-bank tables only)"},
 	{"report", cb_cmd_report, "DB --out FILE.html [--csv DIR] [--xlsx FILE]", "the standard report"},

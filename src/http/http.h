@@ -119,6 +119,11 @@ bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64
 void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
 
 /* ---- auditq.c: group commit of audit entries (one writer thread with its own store handle) */
+/* ---- scheduler.c: releases every `release.every_hours` hours */
+struct cb_scheduler;
+int cb_scheduler_start(const char *db, bool quiet, struct cb_scheduler **out, struct cb_err *err);
+void cb_scheduler_stop(struct cb_scheduler **sc); /* waits for a run in progress */
+
 struct cb_auditq;
 int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err);
 /* Queues e and waits until the transaction holding it is committed; its result. */
@@ -150,6 +155,7 @@ struct cb_http_app {
 	time_t stats_checked; /* when the store was last asked for a newer release (under cache_mu) */
 	struct cb_session_cache *sessions;
 	struct cb_auditq *audit;
+	struct cb_scheduler *scheduler;
 	/* password hashing (Argon2id, 64 MiB each) at most this many at once: a flood of logins must not take
 	 * all memory */
 	sem_t pw_slots;

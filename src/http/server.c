@@ -307,7 +307,7 @@ static int open_pool(struct cb_server *srv, const char *db, int n, struct cb_err
 	if (cb_session_cache_new(&app->sessions) != CB_OK || !(app->cache = calloc(CB_STATS_CACHE, sizeof *app->cache)))
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	int rc = cb_auditq_start(db, &app->audit, err);
-	if (rc != CB_OK)
+	if (rc != CB_OK || (rc = cb_scheduler_start(db, srv->quiet, &app->scheduler, err)) != CB_OK)
 		return rc;
 	return cb_stats_open(app->stores[0], &app->stats, err);
 }
@@ -400,6 +400,7 @@ void cb_server_stop(struct cb_server **sp)
 		MHD_stop_daemon(srv->d);
 	}
 	struct cb_http_app *app = &srv->app;
+	cb_scheduler_stop(&app->scheduler);
 	cb_auditq_stop(&app->audit);
 	cb_stats_free(&app->stats);
 	cb_session_cache_free(&app->sessions);

@@ -254,6 +254,17 @@ int cb_release_set_cap(struct cb_store *s, int year, double cap, struct cb_err *
 	return rc ? rc : cb_store_event(s, "stats.release_cap", NULL, detail, err);
 }
 
+int cb_release_set_schedule(struct cb_store *s, double hours, struct cb_err *err)
+{
+	char val[40], detail[80];
+	if (!(hours >= 0) || !isfinite(hours) || hours > 24 * 366)
+		return cb_err_set(err, CB_EINVAL, "--every: expected hours from 0 (never) to 8784, got %g", hours);
+	snprintf(val, sizeof val, "%g", hours);
+	snprintf(detail, sizeof detail, "release.every_hours = %s", val);
+	int rc = cb_store_meta_set(s, "release.every_hours", val, err);
+	return rc ? rc : cb_store_event(s, "stats.release_schedule", NULL, detail, err);
+}
+
 /* ---- running releases */
 
 static void say_budget(FILE *out, double rho)
@@ -387,9 +398,15 @@ int cb_release_ledger(struct cb_store *s, FILE *out, struct cb_err *err)
 	int rc = meta_double(s, "release.cap", CB_RELEASE_DEFAULT_CAP, &cap, err);
 	if (rc)
 		return rc;
+	double every;
+	if ((rc = meta_double(s, "release.every_hours", 0, &every, err)))
+		return rc;
 	fprintf(out, "default cap per year: ");
 	say_budget(out, cap);
-	fputc('\n', out);
+	if (every > 0)
+		fprintf(out, "; casebank serve releases changed years every %g hours\n", every);
+	else
+		fprintf(out, "; no schedule (casebank release DB --every HOURS sets one for casebank serve)\n");
 	if ((rc = cb_store_releases(s, false, false, ledger_row, &l, err)) || (rc = ledger_year_end(&l)))
 		return rc;
 	if (!l.year)

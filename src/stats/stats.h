@@ -110,8 +110,8 @@ int64_t cb_ckm_perturb(const struct cb_ptable *pt, int64_t n, unsigned ckey);
  * caseloads only.  Years are disjoint sets of people, so each has its own budget cap (meta "release.cap",
  * or "release.cap.YEAR"); re-measuring a year spends more of it; the ledger is the `releases` table. */
 #define CB_RELEASE_DELTA 1e-9        /* the delta every epsilon is quoted at */
-#define CB_RELEASE_DEFAULT_RHO 0.2   /* epsilon 3.96 at delta 1e-9 */
-#define CB_RELEASE_DEFAULT_CAP 0.4   /* two releases a year; epsilon 5.99 at delta 1e-9 */
+#define CB_RELEASE_DEFAULT_RHO 0.2   /* epsilon 3.93 at delta 1e-9 */
+#define CB_RELEASE_DEFAULT_CAP 0.4   /* two releases a year; epsilon 5.73 at delta 1e-9 */
 
 struct cb_release_meta {
 	int64_t id;
@@ -136,6 +136,8 @@ int cb_release_run(struct cb_store *s, const struct cb_release_opts *o, FILE *ou
 int cb_release_ledger(struct cb_store *s, FILE *out, struct cb_err *err);
 /* Sets a year's cap (year 0: the default for every year without its own). */
 int cb_release_set_cap(struct cb_store *s, int year, double cap, struct cb_err *err);
+/* How often `casebank serve` releases the years that changed (meta "release.every_hours"; 0: never). */
+int cb_release_set_schedule(struct cb_store *s, double hours, struct cb_err *err);
 /* A year's cap and what it has spent. */
 int cb_release_budget(struct cb_store *s, int year, double *cap, double *spent, struct cb_err *err);
 
@@ -205,7 +207,7 @@ const char *cb_table_where(const struct cb_table *t); /* normalised filter text,
 int cb_table_nreleases(const struct cb_table *t);
 const struct cb_release_meta *cb_table_release(const struct cb_table *t, int i);
 bool cb_table_from_release(const struct cb_table *t);
-/* "2019-2021: releases of 2026-12-02 (0 days old); rho 0.2 (epsilon 3.96 at delta 1e-9) a year" */
+/* "2019-2021: releases of 2026-12-02 (0 days old); rho 0.2 (epsilon 3.93 at delta 1e-9) a year" */
 const char *cb_table_release_text(const struct cb_table *t, char *buf, size_t n);
 /* A sentence for readers of the output: perturbation, threshold, multi-valued dimensions. */
 const char *cb_table_note(const struct cb_table *t, char *buf, size_t n);
