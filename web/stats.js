@@ -1,7 +1,8 @@
 /*
  * stats.js -- the analyst's (and manager's) views: the table builder (up to three dimensions, filters, the
  * protected table from GET /api/stats, a bar chart, CSV/XLSX downloads) and the standard report's
- * downloads.  Tables are only ever the server's protected counts: suppressed cells arrive as "x" and stay so.
+ * downloads.  Tables are only ever the server's protected counts: estimates from the releases, whose note
+ * ("protection") names the releases, their age and budget (an exact-bank table's suppressed cells arrive as "x").
  */
 "use strict";
 (function () {
@@ -108,7 +109,7 @@
 				el("h2#table-title", { tabindex: "-1" }, t("stats_caption", label)),
 				el("p.note", j.filter ? t("stats_filter_used", j.filter) : t("stats_no_filter")),
 				table(j, label),
-				el("p.note#x-note", t("stats_x_note", j.threshold)),
+				j.estimates ? null : el("p.note#x-note", t("stats_x_note", j.threshold)),
 				j.protection ? el("p.note", j.protection) : null,
 				chart(j),
 				el("p.actions.no-print",

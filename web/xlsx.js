@@ -78,6 +78,13 @@
 		var rows = [], row = [], f = "", q = false;
 		for (var i = 0; i < text.length; i++) {
 			var c = text[i];
+			if (c === "#" && !q && f === "" && !row.length) { /* a "# " note line (which releases): one cell */
+				var end = text.indexOf("\n", i);
+				if (end < 0) end = text.length;
+				rows.push([text.slice(i, end).replace(/\r$/, "")]);
+				i = end;
+				continue;
+			}
 			if (q) {
 				if (c === '"' && text[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c;
 			} else if (c === '"') q = true;
