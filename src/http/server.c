@@ -5,9 +5,12 @@
  *
  * A request's life: the URI log callback (raw URI, before headers) creates its state and keeps the raw
  * query string, which parse.c decodes (MHD's own decoding is not used, so the fuzzed parser is the one that
- * runs); the access handler collects the body (refusing early with 413 when Content-Length is too big) and,
- * on its last call, hands a struct cb_http_req to api.c; the completion callback logs nothing and wipes the
- * arena.  The log line never carries a query string (filters can name values) nor a body.
+ * runs); the access handler first checks the request's framing (one Content-Length of digits, or
+ * Transfer-Encoding exactly "chunked", never both: anything else is refused with 400 and the connection
+ * closed, RFC 9112 section 6.3, before any handler runs), collects the body (refusing early with 413 when
+ * Content-Length is too big) and, on its last call, hands a struct cb_http_req to api.c; the completion
+ * callback logs nothing and wipes the arena.  The log line never carries a query string (filters can name
+ * values) nor a body.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -140,8 +144,10 @@ static void log_request(const struct cb_server *srv, const struct req_state *q, 
 	fprintf(stderr, "%s %s %d %.1fms\n", m, path, status, ms);
 }
 
+/* Queues r's answer with the security headers (every answer of ours: errors too).  close: the connection
+ * ends after it (a refused framing: what follows on it cannot be trusted). */
 static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, struct req_state *q,
-			       const char *method, const char *url, struct cb_http_req *r)
+			       const char *method, const char *url, struct cb_http_req *r, bool close)
 {
 	struct MHD_Response *resp;
 	if (r->resp)
@@ -169,6 +175,8 @@ static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, 
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->status == 405)
 		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
+	if (close)
+		MHD_add_response_header(resp, "Connection", "close");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	log_request(srv, q, method, url, r->status);
@@ -188,10 +196,66 @@ static void client_address(struct MHD_Connection *c, char out[64])
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+/* ---- request framing (RFC 9112 section 6) */
+
+struct framing {
+	int ncl, nte;
+	const char *cl, *te;
+	bool bad_name;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct framing *f = cls;
+	/* a field name is a token (RFC 9110 section 5.6.2): libmicrohttpd 0.9.75 keeps the space of
+	 * "Transfer-Encoding : chunked" in the name, which another parser may not */
+	size_t n = strlen(key);
+	if (!n || strspn(key, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != n)
+		f->bad_name = true;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+		f->ncl++;
+		f->cl = value;
+	} else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		f->nte++;
+		f->te = value;
+	}
+	return MHD_YES;
+}
+
+/* 0 when the body's length is unambiguous and small enough; else the status to refuse with (400, or 413 for
+ * a well-formed Content-Length over the limit) and *why.  Accepted: header field names that are tokens, and
+ * no framing header; one Content-Length of 1 to 19 digits; or, in HTTP/1.1, one Transfer-Encoding that is
+ * exactly "chunked".  Everything else can be
+ * read two ways by two parsers (libmicrohttpd keeps the first of two Content-Lengths, prefers chunked over a
+ * Content-Length, and reads an unknown coding until the connection ends), so it is refused. */
+static int check_framing(struct MHD_Connection *c, const char *version, const char **why)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	if (f.bad_name)
+		return *why = "malformed header field name", 400;
+	*why = "ambiguous request framing";
+	if (f.ncl > 1 || f.nte > 1 || (f.ncl && f.nte))
+		return 400;
+	if (f.nte) {
+		if (strcasecmp(f.te, "chunked") || strcmp(version, MHD_HTTP_VERSION_1_1))
+			return *why = "unsupported Transfer-Encoding", 400;
+		return 0;
+	}
+	if (f.ncl) {
+		size_t n = strlen(f.cl);
+		if (n < 1 || n > 19 || strspn(f.cl, "0123456789") != n)
+			return *why = "malformed Content-Length", 400;
+		if (strtoull(f.cl, NULL, 10) > CB_HTTP_BODY_MAX)
+			return *why = "the body is larger than 1 MiB", 413;
+	}
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
-	(void)version;
 	struct cb_server *srv = cls;
 	struct req_state *q = *req_cls;
 	if (!q)
@@ -199,11 +263,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct cb_http_req r = {.app = &srv->app, .arena = q->arena, .method = method, .path = url};
 	if (!q->started) {
 		q->started = true;
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		long n;
-		if (cl && cb_http_parse_long(cl, 0, CB_HTTP_BODY_MAX, &n) != CB_OK) {
-			cb_api_error(&r, 413, "too_large", "the body is larger than 1 MiB");
-			return respond(srv, c, q, method, url, &r);
+		const char *why;
+		int st = check_framing(c, version, &why);
+		if (st) {
+			cb_api_error(&r, st, st == 413 ? "too_large" : "bad_request", why);
+			return respond(srv, c, q, method, url, &r, true);
 		}
 		return MHD_YES;
 	}
@@ -232,7 +296,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (q->too_large) {
 		cb_api_error(&r, 413, "too_large", "the body is larger than 1 MiB");
-		return respond(srv, c, q, method, url, &r);
+		return respond(srv, c, q, method, url, &r, true);
 	}
 	r.body = q->body;
 	r.body_len = q->len;
@@ -249,7 +313,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		cb_http_store_put(&srv->app, r.store);
 	sodium_memzero(&r.session, sizeof r.session);
 	sodium_memzero(r.token, sizeof r.token);
-	return respond(srv, c, q, method, url, &r);
+	return respond(srv, c, q, method, url, &r, false);
 }
 
 /* ---- start and stop */
