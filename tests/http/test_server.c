@@ -1,17 +1,26 @@
 /*
  * test_server.c -- tests of src/http/server.c on raw sockets, where the small client of http_test.h is too
- * polite: ambiguous request framing (refused with 400 before any handler runs, the connection closed), and
+ * polite: slow clients (300 connections that trickle their requests, from one address and from ten, while
+ * another client on 127.0.0.2 must still be answered within a second), the per-address limit and the reserve,
+ * the deadline for a whole request (headers or body trickled past it are cut, a slow request inside it is
+ * answered), ambiguous request framing (refused with 400 before any handler runs, the connection closed), and
  * the security headers on the server's error answers.
  *
- * Only loopback addresses: the clients bind 127.0.0.x.
+ * Only loopback addresses: the slow clients bind 127.0.0.1 or 127.0.1.x, the good client 127.0.0.2 and up.
+ * Two servers: one with the default limits, one with small limits and a 2-second request deadline so that the
+ * deadline tests do not wait 30 seconds.
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <time.h>
 #include <unistd.h>
+
+#define SLOW 300
+#define DEADLINE 2 /* seconds: the request timeout of the second server */
 
 static int64_t now_ms(void)
 {
@@ -68,10 +77,136 @@ static char *read_all(int fd, int ms, bool *closed)
 	return buf;
 }
 
-static int setup(void **state)
+/* Reads one whole answer with a Content-Length (keep-alive); its status, or 0 when the connection ended
+ * or nothing complete came within ms. */
+static int read_answer(int fd, int ms)
+{
+	char buf[1 << 17];
+	size_t len = 0;
+	int64_t end = now_ms() + ms;
+	for (;;) {
+		buf[len] = 0;
+		char *sep = strstr(buf, "\r\n\r\n");
+		const char *cl = sep ? strstr(buf, "\r\nContent-Length:") : NULL;
+		int status = 0;
+		if (sep && cl && cl < sep && sscanf(buf, "HTTP/1.1 %d", &status) == 1 &&
+		    len >= (size_t)(sep + 4 - buf) + strtoul(cl + 17, NULL, 10))
+			return status;
+		int left = (int)(end - now_ms());
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, left) <= 0 || len + 1 >= sizeof buf)
+			return 0;
+		ssize_t n = recv(fd, buf + len, sizeof buf - len - 1, 0);
+		if (n <= 0)
+			return 0;
+		len += (size_t)n;
+	}
+}
+
+/* Is fd still open at the server's end (nothing to read, no end seen)? */
+static bool still_open(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+/* GET /api/codebook from `from` on a connection of its own: the status if the whole answer came within a
+ * second, else 0. */
+static int good_request(const char *from)
+{
+	int64_t t0 = now_ms();
+	int fd = dial(from);
+	if (fd < 0)
+		return 0;
+	send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+	int st = read_answer(fd, 1000);
+	close(fd);
+	return now_ms() - t0 <= 1000 ? st : 0;
+}
+
+/* SLOW connections from addrs[i % naddrs] that send a request line and a header line, then (in
+ * trickle_all) one more header line each time. */
+static void open_slow(int *fds, const char *const *addrs, int naddrs)
+{
+	for (int i = 0; i < SLOW; i++) {
+		fds[i] = dial(addrs[i % naddrs]);
+		if (fds[i] >= 0)
+			send_text(fds[i], "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+	}
+}
+
+static void trickle_all(const int *fds)
+{
+	for (int i = 0; i < SLOW; i++)
+		if (fds[i] >= 0)
+			send_text(fds[i], "X-Slow: 1\r\n");
+}
+
+static int close_slow(int *fds)
+{
+	int held = 0;
+	for (int i = 0; i < SLOW; i++)
+		if (fds[i] >= 0) {
+			held += still_open(fds[i]);
+			close(fds[i]);
+		}
+	usleep(200 * 1000); /* the server sees them go */
+	return held;
+}
+
+/* ---- the server with the default limits */
+
+static int setup_default(void **state)
 {
 	(void)state;
-	return server_up("server.db", NULL);
+	struct cb_server_opts lim = {.request_timeout = 60}; /* the deadline must not be what saves the day */
+	return server_up_with("server.db", NULL, &lim);
+}
+
+/* The issue's goal: 300 slow connections from one address; 9 of 10 requests from another address are
+ * answered within a second.  The address holds no more than its share. */
+static void test_slow_clients_one_address(void **state)
+{
+	(void)state;
+	static int fds[SLOW];
+	const char *addrs[] = {"127.0.0.1"};
+	open_slow(fds, addrs, 1);
+	usleep(300 * 1000);
+	int answered = 0;
+	for (int i = 0; i < 10; i++) {
+		trickle_all(fds);
+		answered += good_request("127.0.0.2") == 200;
+	}
+	trickle_all(fds);
+	int held = close_slow(fds);
+	print_message("slow clients from one address: %d of 10 answered within 1 s; %d slow connections held\n",
+		      answered, held);
+	assert_true(answered >= 9);
+	assert_true(held <= (int)CB_HTTP_PER_ADDRESS);
+}
+
+/* 300 slow connections from ten addresses (30 each, under the per-address limit): the reserve still lets
+ * another address in. */
+static void test_slow_clients_ten_addresses(void **state)
+{
+	(void)state;
+	static int fds[SLOW];
+	const char *addrs[] = {"127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4", "127.0.1.5",
+			       "127.0.1.6", "127.0.1.7", "127.0.1.8", "127.0.1.9", "127.0.1.10"};
+	open_slow(fds, addrs, 10);
+	usleep(300 * 1000);
+	int answered = 0;
+	for (int i = 0; i < 10; i++) {
+		trickle_all(fds);
+		answered += good_request("127.0.0.2") == 200;
+	}
+	int held = close_slow(fds);
+	print_message("slow clients from ten addresses: %d of 10 answered within 1 s; %d slow connections held\n",
+		      answered, held);
+	assert_true(answered >= 9);
+	/* the reserve (an eighth) stayed free of them, give or take two accepted at the same moment */
+	assert_true(held <= (int)(CB_HTTP_CONNECTIONS - CB_HTTP_CONNECTIONS / 8) + 2);
 }
 
 /* A request with the given raw bytes from 127.0.0.3; what came back before the server closed (or 2 s). */
@@ -234,9 +369,143 @@ static void test_error_headers(void **state)
 	}
 }
 
+/* ---- the server with small limits and a 2-second request deadline */
+
+#define SMALL_MAX 16
+#define SMALL_PER_ADDRESS 6
+
+static int setup_small(void **state)
+{
+	(void)state;
+	struct cb_server_opts lim = {.max_connections = SMALL_MAX, .per_address = SMALL_PER_ADDRESS,
+				     .request_timeout = DEADLINE};
+	return server_up_with("server-small.db", NULL, &lim);
+}
+
+/* Milliseconds until the server closed fd while `step` was sent every 200 ms, or -1 after 6 s. */
+static int64_t cut_after(int fd, const char *step)
+{
+	int64_t t0 = now_ms();
+	while (now_ms() - t0 < 6000) {
+		usleep(200 * 1000);
+		if (!still_open(fd))
+			return now_ms() - t0;
+		send_text(fd, step);
+	}
+	return -1;
+}
+
+static void test_trickled_headers_cut(void **state)
+{
+	(void)state;
+	int fd = dial("127.0.0.4");
+	assert_true(fd >= 0);
+	send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+	int64_t ms = cut_after(fd, "X-Slow: 1\r\n"); /* a line every 200 ms: never idle */
+	close(fd);
+	print_message("trickled headers cut after %lld ms\n", (long long)ms);
+	assert_true(ms > 0); /* cut at all */
+	assert_true(ms >= DEADLINE * 1000 - 300 && ms <= DEADLINE * 1000 + 2500);
+}
+
+static void test_trickled_body_cut(void **state)
+{
+	(void)state;
+	int fd = dial("127.0.0.4");
+	assert_true(fd >= 0);
+	send_text(fd, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		      "Content-Length: 1000\r\n\r\n");
+	int64_t ms = cut_after(fd, " ");
+	close(fd);
+	print_message("trickled body cut after %lld ms\n", (long long)ms);
+	assert_true(ms > 0); /* cut at all */
+	assert_true(ms >= DEADLINE * 1000 - 300 && ms <= DEADLINE * 1000 + 2500);
+}
+
+/* A slow request that is whole within the deadline is answered, and the clock starts again for the next
+ * request on the same connection: the connection outlives the deadline. */
+static void test_slow_request_in_time(void **state)
+{
+	(void)state;
+	int fd = dial("127.0.0.4");
+	assert_true(fd >= 0);
+	int64_t t0 = now_ms();
+	for (int round = 0; round < 2; round++) {
+		send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+		for (int i = 0; i < 4; i++) {
+			usleep(200 * 1000);
+			send_text(fd, "X-Slow: 1\r\n");
+		}
+		send_text(fd, "\r\n");
+		assert_int_equal(read_answer(fd, 2000), 200);
+		usleep(300 * 1000);
+	}
+	assert_true(now_ms() - t0 > DEADLINE * 1000);
+	close(fd);
+}
+
+/* Opens n connections from `from`, one after the other, each proving itself with a whole request (so that
+ * the server has counted it before the next); the descriptors of those answered go to fds, their number
+ * is returned. */
+static int admitted(const char *from, int n, int *fds)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		int fd = dial(from);
+		if (fd < 0)
+			continue;
+		send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		if (read_answer(fd, 1000) == 200)
+			fds[k++] = fd;
+		else
+			close(fd);
+	}
+	return k;
+}
+
+static void close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	usleep(200 * 1000);
+}
+
+static void test_per_address_limit(void **state)
+{
+	(void)state;
+	int a[16], b[16];
+	int na = admitted("127.0.0.5", SMALL_PER_ADDRESS + 3, a);
+	int nb = admitted("127.0.0.6", 1, b);
+	close_all(a, na);
+	close_all(b, nb);
+	assert_int_equal(na, SMALL_PER_ADDRESS);
+	assert_int_equal(nb, 1);
+}
+
+/* Two addresses fill the server up to its reserve (16 - 16/8 = 14); a third still gets the last two. */
+static void test_reserve(void **state)
+{
+	(void)state;
+	int a[16], b[16], c[16], d[16];
+	int na = admitted("127.0.2.1", SMALL_PER_ADDRESS, a);
+	int nb = admitted("127.0.2.2", SMALL_PER_ADDRESS, b);
+	int nc = admitted("127.0.2.3", SMALL_PER_ADDRESS, c); /* 12 held: room for two more before the reserve */
+	int nd = admitted("127.0.2.4", 2, d);                 /* (a third would wait for a free slot) */
+	close_all(a, na);
+	close_all(b, nb);
+	close_all(c, nc);
+	close_all(d, nd);
+	assert_int_equal(na, SMALL_PER_ADDRESS);
+	assert_int_equal(nb, SMALL_PER_ADDRESS);
+	assert_int_equal(nc, 2);
+	assert_int_equal(nd, 2); /* the reserve: fewer than two each */
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest by_default[] = {
+		cmocka_unit_test(test_slow_clients_one_address),
+		cmocka_unit_test(test_slow_clients_ten_addresses),
 		cmocka_unit_test(test_two_content_lengths),
 		cmocka_unit_test(test_content_length_with_chunked),
 		cmocka_unit_test(test_transfer_encoding_not_chunked),
@@ -244,5 +513,12 @@ int main(void)
 		cmocka_unit_test(test_malformed_content_length),
 		cmocka_unit_test(test_error_headers),
 	};
-	return cmocka_run_group_tests(tests, setup, server_down);
+	const struct CMUnitTest small[] = {
+		cmocka_unit_test(test_trickled_headers_cut), cmocka_unit_test(test_trickled_body_cut),
+		cmocka_unit_test(test_slow_request_in_time), cmocka_unit_test(test_per_address_limit),
+		cmocka_unit_test(test_reserve),
+	};
+	int failed = cmocka_run_group_tests_name("default limits", by_default, setup_default, server_down);
+	failed += cmocka_run_group_tests_name("small limits", small, setup_small, server_down);
+	return failed;
 }
