@@ -4,7 +4,7 @@
  * another client on 127.0.0.2 must still be answered within a second), the per-address limit and the reserve,
  * the deadline for a whole request (headers or body trickled past it are cut, a slow request inside it is
  * answered), ambiguous request framing (refused with 400 before any handler runs, the connection closed), and
- * the security headers on the server's error answers.
+ * the security headers on the server's error answers; and the flags of `casebank serve` that set the limits.
  *
  * Only loopback addresses: the slow clients bind 127.0.0.1 or 127.0.1.x, the good client 127.0.0.2 and up.
  * Two servers: one with the default limits, one with small limits and a 2-second request deadline so that the
@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -395,6 +397,67 @@ static int64_t cut_after(int fd, const char *step)
 	return -1;
 }
 
+/* `casebank serve --per-address 1 --request-timeout 1` (the binary, $CASEBANK_BIN): a second connection from
+ * the same address is refused, a trickled request is cut after a second; bad values are usage errors. */
+static void test_serve_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(cbt_run(NULL, NULL, "%s serve '%s' --per-address 0", cbt_bin(), dbpath), 2);
+	assert_int_equal(cbt_run(NULL, NULL, "%s serve '%s' --request-timeout 1x", cbt_bin(), dbpath), 2);
+	assert_int_equal(cbt_run(NULL, NULL, "%s serve '%s' --max-connections 15", cbt_bin(), dbpath), 2);
+	const char *log = cbt_path("serve-flags.log");
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "exec %s serve '%s' --listen 127.0.0.1:0 --max-connections 64 --per-address 1 --request-timeout 1 "
+		 "2>'%s'", cbt_bin(), dbpath, log);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	unsigned p = 0;
+	for (int i = 0; i < 600 && !p; i++) {
+		char *text = cbt_read(log, NULL);
+		const char *at = text ? strstr(text, "http://127.0.0.1:") : NULL;
+		if (at)
+			sscanf(at, "http://127.0.0.1:%u", &p);
+		free(text);
+		if (!p)
+			usleep(50000);
+	}
+	uint16_t saved = port;
+	port = (uint16_t)p;
+	int first = p ? dial("127.0.0.7") : -1, second = -1;
+	int64_t cut = -1;
+	bool refused = false;
+	if (first >= 0) {
+		send_text(first, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+		usleep(200 * 1000);
+		second = dial("127.0.0.7");
+		bool closed = false;
+		if (second >= 0) {
+			send_text(second, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			free(read_all(second, 1000, &closed));
+		}
+		refused = closed;
+		cut = cut_after(first, "X-Slow: 1\r\n");
+	}
+	port = saved;
+	if (first >= 0)
+		close(first);
+	if (second >= 0)
+		close(second);
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	int st = 0;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(p > 0);
+	assert_true(refused);
+	print_message("serve --request-timeout 1: cut after %lld ms more\n", (long long)cut);
+	assert_true(cut > 0 && cut <= 3000); /* 200 ms went by before cut_after began */
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
 static void test_trickled_headers_cut(void **state)
 {
 	(void)state;
@@ -516,7 +579,7 @@ int main(void)
 	const struct CMUnitTest small[] = {
 		cmocka_unit_test(test_trickled_headers_cut), cmocka_unit_test(test_trickled_body_cut),
 		cmocka_unit_test(test_slow_request_in_time), cmocka_unit_test(test_per_address_limit),
-		cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_reserve),              cmocka_unit_test(test_serve_flags),
 	};
 	int failed = cmocka_run_group_tests_name("default limits", by_default, setup_default, server_down);
 	failed += cmocka_run_group_tests_name("small limits", small, setup_small, server_down);
