@@ -716,10 +716,9 @@ void cb_server_stop(struct cb_server **sp)
 	struct cb_server *srv = *sp;
 	if (!srv)
 		return;
+	MHD_socket ls = MHD_INVALID_SOCKET;
 	if (srv->d) {
-		MHD_socket ls = MHD_quiesce_daemon(srv->d); /* stop accepting */
-		if (ls != MHD_INVALID_SOCKET)
-			close(ls);
+		ls = MHD_quiesce_daemon(srv->d); /* stop accepting; the socket is ours to close after the stop */
 		/* let running requests finish: at most 3 s, since idle keep-alive connections count too */
 		for (int i = 0; i < 150; i++) {
 			const union MHD_DaemonInfo *di =
@@ -741,7 +740,9 @@ void cb_server_stop(struct cb_server **sp)
 		pthread_join(srv->handlers[i], NULL);
 	srv->nhandlers = 0;
 	if (srv->d)
-		MHD_stop_daemon(srv->d);
+		MHD_stop_daemon(srv->d); /* only then: its I/O threads may still have the listening socket in epoll */
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
 	if (srv->sweep_started) {
 		pthread_mutex_lock(&srv->conn_mu);
 		srv->sweep_stop = true;
