@@ -38,7 +38,9 @@ done
 if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
 	echo "http.sh: something already listens on port $PORT: PORT=... sh bench/http.sh" >&2; exit 1
 fi
-./casebank serve "$DB" --listen "127.0.0.1:$PORT" --threads "$SERVE_THREADS" 2>bench/data/http-serve.log &
+# wrk connects from one address: allow it every connection (the default is 32 per address)
+./casebank serve "$DB" --listen "127.0.0.1:$PORT" --threads "$SERVE_THREADS" --per-address 256 \
+	2>bench/data/http-serve.log &
 srv=$!
 trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null || true' EXIT INT TERM
 url=http://127.0.0.1:$PORT

@@ -259,7 +259,14 @@ struct cb_server_opts {
 	const char *tls_cert, *tls_key;
 	int threads;        /* store handles (requests using the database at once); 0: four per processor, at least 8 */
 	bool quiet;         /* no request log */
+	/* limits against slow and greedy clients (docs/security.md); 0: the default */
+	unsigned max_connections; /* connections at once: CB_HTTP_CONNECTIONS */
+	unsigned per_address;     /* connections at once from one address: CB_HTTP_PER_ADDRESS */
+	unsigned request_timeout; /* seconds to receive a whole request: CB_HTTP_REQUEST_SECONDS */
 };
+#define CB_HTTP_CONNECTIONS 256u
+#define CB_HTTP_PER_ADDRESS 32u
+#define CB_HTTP_REQUEST_SECONDS 30u
 struct cb_server;
 int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, struct cb_err *err);
 uint16_t cb_server_port(const struct cb_server *srv);

@@ -1,13 +1,28 @@
 /*
- * server.c -- the daemon of `casebank serve` on libmicrohttpd: a thread per connection (at most 256), a pool
- * of store handles, one arena per request, bodies up to 1 MiB, security headers on every response, a one-line
- * log per request on stderr, and a graceful stop.
+ * server.c -- the daemon of `casebank serve` on libmicrohttpd: a few event-driven I/O threads (epoll) that
+ * read requests and write answers, a pool of handler threads that run them, a pool of store handles, one
+ * arena per request, bodies up to 1 MiB, security headers on every response, a one-line log per request on
+ * stderr, and a graceful stop.
  *
  * A request's life: the URI log callback (raw URI, before headers) creates its state and keeps the raw
  * query string, which parse.c decodes (MHD's own decoding is not used, so the fuzzed parser is the one that
- * runs); the access handler collects the body (refusing early with 413 when Content-Length is too big) and,
- * on its last call, hands a struct cb_http_req to api.c; the completion callback logs nothing and wipes the
- * arena.  The log line never carries a query string (filters can name values) nor a body.
+ * runs); the access handler first checks the request's framing (one Content-Length of digits, or
+ * Transfer-Encoding exactly "chunked", never both: anything else is refused with 400 and the connection
+ * closed, RFC 9112 section 6.3, before any handler runs), collects the body (refusing early with 413 when
+ * Content-Length is too big) and, on its last call, suspends the connection and hands a struct cb_http_req to
+ * a handler thread, which runs api.c and resumes the connection; the access handler is then called once more
+ * and queues the answer.  The completion callback logs nothing and wipes the arena.  The log line never
+ * carries a query string (filters can name values) nor a body.
+ *
+ * Why handler threads: a handler can wait long (an Argon2id login, a report, a store handle, the audit
+ * trail's group commit), and an I/O thread that waited with it would stall every connection it serves.  The
+ * handler threads are many (they mostly wait), so that the requests waiting for an audit commit all join it.
+ *
+ * Slow clients (docs/security.md, "Limits of the server"): connections are capped in total and per address;
+ * the last eighth of the slots (the reserve) goes only to addresses holding fewer than two connections; a
+ * connection must deliver each whole request (headers and body) within the request timeout counted from its
+ * accept or from the end of its previous answer, however it trickles, or a sweeper thread shuts its socket;
+ * and a connection idle for 30 seconds is closed by libmicrohttpd.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,7 +43,20 @@
 #include "stats/stats.h"
 
 #define ARENA_LIMIT (8u * 1024u * 1024u) /* per request: the body, parsed parameters and texts */
-#define CONNECTIONS_MAX 256u
+#define IDLE_SECONDS 30u                 /* libmicrohttpd closes a connection silent this long */
+#define RESERVE_HOLD 2                   /* in the reserve, an address may hold fewer connections than this */
+#define HANDLERS_MAX 64                  /* handler threads */
+#define SWEEP_MS 250                     /* how often the sweeper looks for overdue requests */
+
+/* Per connection (MHD's socket context): the sweeper's view of it. */
+struct conn {
+	struct conn *prev, *next;
+	MHD_socket fd;
+	struct sockaddr_storage addr;
+	struct timespec since; /* accepted, or the previous answer sent: the request's clock */
+	bool receiving;        /* a request is being received (not yet handed to a handler) */
+	bool cut;              /* the sweeper shut it */
+};
 
 struct cb_server {
 	struct MHD_Daemon *d;
@@ -36,6 +65,23 @@ struct cb_server {
 	bool quiet;
 	char *cert, *key;
 	bool pool_init;
+	/* limits */
+	unsigned max_conns, per_address, reserve, request_ms;
+	/* connections, for the reserve and the sweeper */
+	pthread_mutex_t conn_mu;
+	struct conn *conns;
+	unsigned nconns;
+	bool conn_init;
+	pthread_t sweeper;
+	pthread_cond_t sweep_cv;
+	bool sweep_started, sweep_stop;
+	/* requests waiting for a handler thread */
+	pthread_mutex_t job_mu;
+	pthread_cond_t job_cv;
+	struct req_state *jobs, *jobs_tail;
+	pthread_t handlers[HANDLERS_MAX];
+	int nhandlers;
+	bool jobs_stop;
 };
 
 /* Per request. */
@@ -46,6 +92,11 @@ struct req_state {
 	char *body;
 	size_t len, cap;
 	bool started, too_large;
+	/* handed to a handler thread: the request, its connection, and whether the answer is ready */
+	struct cb_http_req r;
+	struct MHD_Connection *c;
+	struct req_state *next;
+	bool handled;
 };
 
 /* ---- the store pool */
@@ -78,6 +129,127 @@ void cb_http_store_put(struct cb_http_app *app, struct cb_store *s)
 	pthread_mutex_unlock(&app->pool_mu);
 }
 
+/* ---- connections: limits and the request clock */
+
+static struct conn *conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
+static bool same_address(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+	if (a->ss_family != b->sa_family)
+		return false;
+	if (b->sa_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)(const void *)a)->sin_addr,
+			       &((const struct sockaddr_in *)(const void *)b)->sin_addr, sizeof(struct in_addr));
+	if (b->sa_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)(const void *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr, sizeof(struct in6_addr));
+	return false;
+}
+
+/* The reserve: once fewer than srv->reserve slots are free, an address holding RESERVE_HOLD connections or
+ * more gets no more.  (The total and the per-address caps are libmicrohttpd's own.) */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct cb_server *srv = cls;
+	if (!sa || len < sizeof(struct sockaddr_in))
+		return MHD_YES;
+	pthread_mutex_lock(&srv->conn_mu);
+	unsigned held = 0;
+	bool tight = srv->nconns + srv->reserve >= srv->max_conns;
+	for (const struct conn *k = srv->conns; tight && k; k = k->next)
+		held += same_address(&k->addr, sa);
+	pthread_mutex_unlock(&srv->conn_mu);
+	return tight && held >= RESERVE_HOLD ? MHD_NO : MHD_YES;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **ctx, enum MHD_ConnectionNotificationCode toe)
+{
+	struct cb_server *srv = cls;
+	struct conn *k = *ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (!(k = calloc(1, sizeof *k)))
+			return; /* untracked: only the idle timeout applies to it */
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		k->fd = fd ? fd->connect_fd : MHD_INVALID_SOCKET;
+		if (ad && ad->client_addr)
+			memcpy(&k->addr, ad->client_addr,
+			       ad->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								      : sizeof(struct sockaddr_in));
+		clock_gettime(CLOCK_MONOTONIC, &k->since);
+		k->receiving = true;
+		pthread_mutex_lock(&srv->conn_mu);
+		k->next = srv->conns;
+		if (srv->conns)
+			srv->conns->prev = k;
+		srv->conns = k;
+		srv->nconns++;
+		pthread_mutex_unlock(&srv->conn_mu);
+		*ctx = k;
+		return;
+	}
+	if (!k)
+		return;
+	/* libmicrohttpd closes the socket after this returns: the sweeper, under conn_mu, never sees it closed */
+	pthread_mutex_lock(&srv->conn_mu);
+	if (k->prev)
+		k->prev->next = k->next;
+	else
+		srv->conns = k->next;
+	if (k->next)
+		k->next->prev = k->prev;
+	srv->nconns--;
+	pthread_mutex_unlock(&srv->conn_mu);
+	free(k);
+	*ctx = NULL;
+}
+
+/* Starts (true) or stops the clock of the request a connection is receiving. */
+static void conn_receiving(struct cb_server *srv, struct MHD_Connection *c, bool on)
+{
+	struct conn *k = conn_of(c);
+	if (!k)
+		return;
+	pthread_mutex_lock(&srv->conn_mu);
+	k->receiving = on;
+	if (on)
+		clock_gettime(CLOCK_MONOTONIC, &k->since);
+	pthread_mutex_unlock(&srv->conn_mu);
+}
+
+/* Every SWEEP_MS: a connection whose request is not in after request_ms is shut (both ways), however it
+ * trickles; libmicrohttpd then sees the socket end and closes the connection in its own thread. */
+static void *sweeper_main(void *arg)
+{
+	struct cb_server *srv = arg;
+	pthread_mutex_lock(&srv->conn_mu);
+	while (!srv->sweep_stop) {
+		struct timespec now, until;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		for (struct conn *k = srv->conns; k; k = k->next) {
+			int64_t ms = (int64_t)(now.tv_sec - k->since.tv_sec) * 1000 +
+				     (now.tv_nsec - k->since.tv_nsec) / 1000000;
+			if (k->receiving && !k->cut && ms >= (int64_t)srv->request_ms && k->fd != MHD_INVALID_SOCKET) {
+				shutdown(k->fd, SHUT_RDWR);
+				k->cut = true;
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += SWEEP_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&srv->sweep_cv, &srv->conn_mu, &until);
+	}
+	pthread_mutex_unlock(&srv->conn_mu);
+	return NULL;
+}
+
 /* ---- callbacks */
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -98,9 +270,9 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 
 static void on_done(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)c;
+	struct cb_server *srv = cls;
 	(void)toe;
+	conn_receiving(srv, c, true); /* the next request's clock starts now */
 	struct req_state *q = *req_cls;
 	if (!q)
 		return;
@@ -140,8 +312,10 @@ static void log_request(const struct cb_server *srv, const struct req_state *q, 
 	fprintf(stderr, "%s %s %d %.1fms\n", m, path, status, ms);
 }
 
+/* Queues r's answer with the security headers (every answer of ours: errors too).  close: the connection
+ * ends after it (a refused framing: what follows on it cannot be trusted). */
 static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, struct req_state *q,
-			       const char *method, const char *url, struct cb_http_req *r)
+			       const char *method, const char *url, struct cb_http_req *r, bool close)
 {
 	struct MHD_Response *resp;
 	if (r->resp)
@@ -150,6 +324,7 @@ static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, 
 		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!resp) {
 		free_wipe(r->resp);
+		r->resp = NULL;
 		return MHD_NO;
 	}
 	r->resp = NULL;
@@ -169,6 +344,8 @@ static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, 
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->status == 405)
 		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
+	if (close)
+		MHD_add_response_header(resp, "Connection", "close");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	log_request(srv, q, method, url, r->status);
@@ -188,22 +365,143 @@ static void client_address(struct MHD_Connection *c, char out[64])
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
+/* ---- request framing (RFC 9112 section 6) */
+
+struct framing {
+	int ncl, nte;
+	const char *cl, *te;
+	bool bad_name;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct framing *f = cls;
+	/* a field name is a token (RFC 9110 section 5.6.2): libmicrohttpd 0.9.75 keeps the space of
+	 * "Transfer-Encoding : chunked" in the name, which another parser may not */
+	size_t n = strlen(key);
+	if (!n || strspn(key, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != n)
+		f->bad_name = true;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
+		f->ncl++;
+		f->cl = value;
+	} else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
+		f->nte++;
+		f->te = value;
+	}
+	return MHD_YES;
+}
+
+/* 0 when the body's length is unambiguous and small enough; else the status to refuse with (400, or 413 for
+ * a well-formed Content-Length over the limit) and *why.  Accepted: header field names that are tokens, and
+ * no framing header; one Content-Length of 1 to 19 digits; or, in HTTP/1.1, one Transfer-Encoding that is
+ * exactly "chunked".  Everything else can be
+ * read two ways by two parsers (libmicrohttpd keeps the first of two Content-Lengths, prefers chunked over a
+ * Content-Length, and reads an unknown coding until the connection ends), so it is refused. */
+static int check_framing(struct MHD_Connection *c, const char *version, const char **why)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	if (f.bad_name)
+		return *why = "malformed header field name", 400;
+	*why = "ambiguous request framing";
+	if (f.ncl > 1 || f.nte > 1 || (f.ncl && f.nte))
+		return 400;
+	if (f.nte) {
+		if (strcasecmp(f.te, "chunked") || strcmp(version, MHD_HTTP_VERSION_1_1))
+			return *why = "unsupported Transfer-Encoding", 400;
+		return 0;
+	}
+	if (f.ncl) {
+		size_t n = strlen(f.cl);
+		if (n < 1 || n > 19 || strspn(f.cl, "0123456789") != n)
+			return *why = "malformed Content-Length", 400;
+		if (strtoull(f.cl, NULL, 10) > CB_HTTP_BODY_MAX)
+			return *why = "the body is larger than 1 MiB", 413;
+	}
+	return 0;
+}
+
+/* ---- handler threads */
+
+/* Runs a request whose body is in (any thread): api.c, then back with the store handle, secrets wiped. */
+static void handle(struct cb_server *srv, struct req_state *q)
+{
+	struct cb_http_req *r = &q->r;
+	if (cb_http_query_parse(q->arena, q->query, &r->query) != CB_OK)
+		cb_api_error(r, 400, "invalid", "the query string is malformed");
+	else
+		cb_api_handle(r);
+	if (r->store) {
+		cb_http_store_put(&srv->app, r->store);
+		r->store = NULL;
+	}
+	sodium_memzero(&r->session, sizeof r->session);
+	sodium_memzero(r->token, sizeof r->token);
+}
+
+static void *handler_main(void *arg)
+{
+	struct cb_server *srv = arg;
+	pthread_mutex_lock(&srv->job_mu);
+	for (;;) {
+		while (!srv->jobs && !srv->jobs_stop)
+			pthread_cond_wait(&srv->job_cv, &srv->job_mu);
+		struct req_state *q = srv->jobs;
+		if (!q)
+			break; /* stopping, and nothing is left */
+		if (!(srv->jobs = q->next))
+			srv->jobs_tail = NULL;
+		pthread_mutex_unlock(&srv->job_mu);
+		handle(srv, q);
+		struct MHD_Connection *c = q->c;
+		q->handled = true; /* from here on q is the I/O thread's again */
+		MHD_resume_connection(c);
+		pthread_mutex_lock(&srv->job_mu);
+	}
+	pthread_mutex_unlock(&srv->job_mu);
+	return NULL;
+}
+
+/* Hands q to a handler thread, the connection suspended meanwhile; false when the handlers are stopping
+ * (the caller runs it itself). */
+static bool dispatch(struct cb_server *srv, struct MHD_Connection *c, struct req_state *q)
+{
+	pthread_mutex_lock(&srv->job_mu);
+	bool ok = !srv->jobs_stop && srv->nhandlers > 0;
+	if (ok) {
+		q->c = c;
+		MHD_suspend_connection(c);
+		if (srv->jobs_tail)
+			srv->jobs_tail->next = q;
+		else
+			srv->jobs = q;
+		srv->jobs_tail = q;
+		pthread_cond_signal(&srv->job_cv);
+	}
+	pthread_mutex_unlock(&srv->job_mu);
+	return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload, size_t *upload_size, void **req_cls)
 {
-	(void)version;
 	struct cb_server *srv = cls;
 	struct req_state *q = *req_cls;
 	if (!q)
 		return MHD_NO; /* out of memory in on_uri */
-	struct cb_http_req r = {.app = &srv->app, .arena = q->arena, .method = method, .path = url};
+	struct cb_http_req *r = &q->r;
+	if (q->handled)
+		return respond(srv, c, q, method, url, r, false);
 	if (!q->started) {
+		*r = (struct cb_http_req){.app = &srv->app, .arena = q->arena, .method = method, .path = url};
 		q->started = true;
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		long n;
-		if (cl && cb_http_parse_long(cl, 0, CB_HTTP_BODY_MAX, &n) != CB_OK) {
-			cb_api_error(&r, 413, "too_large", "the body is larger than 1 MiB");
-			return respond(srv, c, q, method, url, &r);
+		const char *why;
+		int st = check_framing(c, version, &why);
+		if (st) {
+			conn_receiving(srv, c, false);
+			cb_api_error(r, st, st == 413 ? "too_large" : "bad_request", why);
+			return respond(srv, c, q, method, url, r, true);
 		}
 		return MHD_YES;
 	}
@@ -230,26 +528,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* the whole request is in: its clock stops */
+	conn_receiving(srv, c, false);
 	if (q->too_large) {
-		cb_api_error(&r, 413, "too_large", "the body is larger than 1 MiB");
-		return respond(srv, c, q, method, url, &r);
+		cb_api_error(r, 413, "too_large", "the body is larger than 1 MiB");
+		return respond(srv, c, q, method, url, r, true);
 	}
-	r.body = q->body;
-	r.body_len = q->len;
-	r.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-	r.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
-	r.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-	r.now = (int64_t)time(NULL);
-	client_address(c, r.from);
-	if (cb_http_query_parse(q->arena, q->query, &r.query) != CB_OK)
-		cb_api_error(&r, 400, "invalid", "the query string is malformed");
-	else
-		cb_api_handle(&r);
-	if (r.store)
-		cb_http_store_put(&srv->app, r.store);
-	sodium_memzero(&r.session, sizeof r.session);
-	sodium_memzero(r.token, sizeof r.token);
-	return respond(srv, c, q, method, url, &r);
+	r->body = q->body;
+	r->body_len = q->len;
+	r->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	r->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	r->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	r->now = (int64_t)time(NULL);
+	client_address(c, r->from);
+	if (dispatch(srv, c, q))
+		return MHD_YES; /* called again once a handler has answered */
+	handle(srv, q);
+	return respond(srv, c, q, method, url, r, false);
 }
 
 /* ---- start and stop */
@@ -325,6 +620,21 @@ int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, stru
 	if (!srv)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	srv->quiet = o->quiet;
+	srv->max_conns = o->max_connections ? o->max_connections : CB_HTTP_CONNECTIONS;
+	srv->per_address = o->per_address ? o->per_address : CB_HTTP_PER_ADDRESS;
+	if (srv->per_address > srv->max_conns)
+		srv->per_address = srv->max_conns;
+	srv->reserve = srv->max_conns / 8;
+	srv->request_ms = 1000u * (o->request_timeout ? o->request_timeout : CB_HTTP_REQUEST_SECONDS);
+	pthread_mutex_init(&srv->conn_mu, NULL);
+	pthread_condattr_t ca; /* the sweeper's waits are measured on the monotonic clock */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&srv->sweep_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&srv->job_mu, NULL);
+	pthread_cond_init(&srv->job_cv, NULL);
+	srv->conn_init = true;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	/* store handles: more than processors, since a request waiting on SQLite holds no processor */
 	int threads = o->threads > 0 ? o->threads : (ncpu > 0 ? 4 * (int)ncpu : 8);
@@ -332,10 +642,12 @@ int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, stru
 		threads = 8;
 	if (threads > 64)
 		threads = 64;
-	/* A thread per connection: a request waiting for the audit trail's group commit holds its own thread
-	 * only, so every waiting request joins the next commit (a thread pool puts several connections on one
-	 * thread, and they wait for each other).  Connections are capped, idle ones time out. */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC;
+	/* I/O threads: one per processor (at least two), each with its own epoll set; they never wait for a
+	 * handler (the connection is suspended meanwhile), so few are enough. */
+	unsigned io = ncpu > 2 ? (unsigned)ncpu : 2u;
+	if (io > 16)
+		io = 16;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
 	if (o->tls_cert) {
 		size_t n;
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
@@ -350,16 +662,35 @@ int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, stru
 	}
 	if ((rc = open_pool(srv, o->db, threads, err)) != CB_OK)
 		goto out;
+	/* Handler threads: most of their time is spent waiting (for the audit trail's commit above all, which
+	 * all waiting requests share), so more of them than processors or store handles; a request beyond
+	 * them waits in the queue, its connection suspended. */
+	int nh = (int)srv->max_conns < HANDLERS_MAX ? (int)srv->max_conns : HANDLERS_MAX;
+	for (int i = 0; i < nh; i++) {
+		if (pthread_create(&srv->handlers[i], NULL, handler_main, srv)) {
+			rc = cb_err_set(err, CB_ENOMEM, "cannot start the server's threads");
+			goto out;
+		}
+		srv->nhandlers++;
+	}
+	if (pthread_create(&srv->sweeper, NULL, sweeper_main, srv)) {
+		rc = cb_err_set(err, CB_ENOMEM, "cannot start the server's threads");
+		goto out;
+	}
+	srv->sweep_started = true;
 	struct MHD_OptionItem tls_opts[] = {
 		{srv->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, srv->cert},
 		{MHD_OPTION_HTTPS_MEM_KEY, 0, srv->key},
 		{MHD_OPTION_END, 0, NULL},
 	};
-	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+	srv->d = MHD_start_daemon(flags, 0, on_accept, srv, on_request, srv,
 				  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				  MHD_OPTION_THREAD_POOL_SIZE, io,
 				  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTIONS_MAX,
+				  MHD_OPTION_CONNECTION_TIMEOUT, IDLE_SECONDS,
+				  MHD_OPTION_CONNECTION_LIMIT, srv->max_conns,
+				  MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->per_address,
+				  MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 				  MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 				  MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
 				  MHD_OPTION_ARRAY, tls_opts,
@@ -385,10 +716,9 @@ void cb_server_stop(struct cb_server **sp)
 	struct cb_server *srv = *sp;
 	if (!srv)
 		return;
+	MHD_socket ls = MHD_INVALID_SOCKET;
 	if (srv->d) {
-		MHD_socket ls = MHD_quiesce_daemon(srv->d); /* stop accepting */
-		if (ls != MHD_INVALID_SOCKET)
-			close(ls);
+		ls = MHD_quiesce_daemon(srv->d); /* stop accepting; the socket is ours to close after the stop */
 		/* let running requests finish: at most 3 s, since idle keep-alive connections count too */
 		for (int i = 0; i < 150; i++) {
 			const union MHD_DaemonInfo *di =
@@ -397,7 +727,34 @@ void cb_server_stop(struct cb_server **sp)
 				break;
 			usleep(20000);
 		}
-		MHD_stop_daemon(srv->d);
+	}
+	/* The handler threads finish what is queued and resume those connections: libmicrohttpd must not be
+	 * stopped with a connection suspended.  Requests completing after this run on the I/O threads. */
+	if (srv->conn_init) {
+		pthread_mutex_lock(&srv->job_mu);
+		srv->jobs_stop = true;
+		pthread_cond_broadcast(&srv->job_cv);
+		pthread_mutex_unlock(&srv->job_mu);
+	}
+	for (int i = 0; i < srv->nhandlers; i++)
+		pthread_join(srv->handlers[i], NULL);
+	srv->nhandlers = 0;
+	if (srv->d)
+		MHD_stop_daemon(srv->d); /* only then: its I/O threads may still have the listening socket in epoll */
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	if (srv->sweep_started) {
+		pthread_mutex_lock(&srv->conn_mu);
+		srv->sweep_stop = true;
+		pthread_cond_signal(&srv->sweep_cv);
+		pthread_mutex_unlock(&srv->conn_mu);
+		pthread_join(srv->sweeper, NULL);
+	}
+	if (srv->conn_init) {
+		pthread_mutex_destroy(&srv->conn_mu);
+		pthread_cond_destroy(&srv->sweep_cv);
+		pthread_mutex_destroy(&srv->job_mu);
+		pthread_cond_destroy(&srv->job_cv);
 	}
 	struct cb_http_app *app = &srv->app;
 	cb_scheduler_stop(&app->scheduler);

@@ -147,8 +147,10 @@ static char dbpath[512];
 
 /* Creates the database `file` (fill, when given, adds cases), the five users every test logs in as (root
  * admin, mona manager, cara caseworker at SITE, otto caseworker at OTHER, anna analyst; password PW), and
- * starts a server on an ephemeral port of 127.0.0.1.  0, or -1 with the reason on stderr. */
-static inline int server_up(const char *file, int (*fill)(struct cb_store *s, struct cb_err *err))
+ * starts a server on an ephemeral port of 127.0.0.1, with the connection limits of `limits` (NULL, or zero
+ * fields: the defaults).  0, or -1 with the reason on stderr. */
+static inline int server_up_with(const char *file, int (*fill)(struct cb_store *s, struct cb_err *err),
+				 const struct cb_server_opts *limits)
 {
 	static const struct {
 		const char *name;
@@ -169,6 +171,11 @@ static inline int server_up(const char *file, int (*fill)(struct cb_store *s, st
 			goto out;
 	cb_store_free(&s);
 	struct cb_server_opts o = {.db = dbpath, .listen = "127.0.0.1:0", .threads = 2, .quiet = true};
+	if (limits) {
+		o.max_connections = limits->max_connections;
+		o.per_address = limits->per_address;
+		o.request_timeout = limits->request_timeout;
+	}
 	if (cb_server_start(&o, &srv, &err) != CB_OK)
 		goto out;
 	port = cb_server_port(srv);
@@ -178,6 +185,12 @@ out:
 		fprintf(stderr, "server: %s\n", err.msg);
 	cb_store_free(&s);
 	return rc;
+}
+
+/* server_up_with with the default limits */
+static inline int server_up(const char *file, int (*fill)(struct cb_store *s, struct cb_err *err))
+{
+	return server_up_with(file, fill, NULL);
 }
 
 static inline int server_down(void **state)

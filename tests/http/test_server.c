@@ -1,0 +1,591 @@
+/*
+ * test_server.c -- tests of src/http/server.c on raw sockets, where the small client of http_test.h is too
+ * polite: slow clients (300 connections that trickle their requests, from one address and from ten, while
+ * another client on 127.0.0.2 must still be answered within a second), the per-address limit and the reserve,
+ * the deadline for a whole request (headers or body trickled past it are cut, a slow request inside it is
+ * answered), ambiguous request framing (refused with 400 before any handler runs, the connection closed), and
+ * the security headers on the server's error answers; and the flags of `casebank serve` that set the limits.
+ *
+ * Only loopback addresses: the slow clients bind 127.0.0.1 or 127.0.1.x, the good client 127.0.0.2 and up.
+ * Two servers: one with the default limits, one with small limits and a 2-second request deadline so that the
+ * deadline tests do not wait 30 seconds.
+ */
+#define PW "correct horse battery"
+#include "http/http_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SLOW 300
+#define DEADLINE 2 /* seconds: the request timeout of the second server */
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A connection to the server from `from` (a loopback address); -1 if connect fails. */
+static int dial(const char *from)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in me = {.sin_family = AF_INET}, to = {.sin_family = AF_INET, .sin_port = htons(port)};
+	assert_int_equal(inet_pton(AF_INET, from, &me.sin_addr), 1);
+	assert_int_equal(ntohl(me.sin_addr.s_addr) >> 24, 127); /* loopback only */
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof me), 0);
+	if (connect(fd, (struct sockaddr *)&to, sizeof to)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void send_text(int fd, const char *text)
+{
+	(void)send(fd, text, strlen(text), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Reads until the server closes the connection or `ms` pass; *closed says which.  malloc'd text. */
+static char *read_all(int fd, int ms, bool *closed)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	int64_t end = now_ms() + ms;
+	*closed = false;
+	for (;;) {
+		int left = (int)(end - now_ms());
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break;
+		ssize_t n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n <= 0) {
+			*closed = true;
+			break;
+		}
+		len += (size_t)n;
+		if (cap - len < 2)
+			assert_non_null(buf = realloc(buf, cap *= 2));
+	}
+	buf[len] = 0;
+	return buf;
+}
+
+/* Reads one whole answer with a Content-Length (keep-alive); its status, or 0 when the connection ended
+ * or nothing complete came within ms. */
+static int read_answer(int fd, int ms)
+{
+	char buf[1 << 17];
+	size_t len = 0;
+	int64_t end = now_ms() + ms;
+	for (;;) {
+		buf[len] = 0;
+		char *sep = strstr(buf, "\r\n\r\n");
+		const char *cl = sep ? strstr(buf, "\r\nContent-Length:") : NULL;
+		int status = 0;
+		if (sep && cl && cl < sep && sscanf(buf, "HTTP/1.1 %d", &status) == 1 &&
+		    len >= (size_t)(sep + 4 - buf) + strtoul(cl + 17, NULL, 10))
+			return status;
+		int left = (int)(end - now_ms());
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, left) <= 0 || len + 1 >= sizeof buf)
+			return 0;
+		ssize_t n = recv(fd, buf + len, sizeof buf - len - 1, 0);
+		if (n <= 0)
+			return 0;
+		len += (size_t)n;
+	}
+}
+
+/* Is fd still open at the server's end (nothing to read, no end seen)? */
+static bool still_open(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+	return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+/* GET /api/codebook from `from` on a connection of its own: the status if the whole answer came within a
+ * second, else 0. */
+static int good_request(const char *from)
+{
+	int64_t t0 = now_ms();
+	int fd = dial(from);
+	if (fd < 0)
+		return 0;
+	send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+	int st = read_answer(fd, 1000);
+	close(fd);
+	return now_ms() - t0 <= 1000 ? st : 0;
+}
+
+/* SLOW connections from addrs[i % naddrs] that send a request line and a header line, then (in
+ * trickle_all) one more header line each time. */
+static void open_slow(int *fds, const char *const *addrs, int naddrs)
+{
+	for (int i = 0; i < SLOW; i++) {
+		fds[i] = dial(addrs[i % naddrs]);
+		if (fds[i] >= 0)
+			send_text(fds[i], "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+	}
+}
+
+static void trickle_all(const int *fds)
+{
+	for (int i = 0; i < SLOW; i++)
+		if (fds[i] >= 0)
+			send_text(fds[i], "X-Slow: 1\r\n");
+}
+
+static int close_slow(int *fds)
+{
+	int held = 0;
+	for (int i = 0; i < SLOW; i++)
+		if (fds[i] >= 0) {
+			held += still_open(fds[i]);
+			close(fds[i]);
+		}
+	usleep(200 * 1000); /* the server sees them go */
+	return held;
+}
+
+/* ---- the server with the default limits */
+
+static int setup_default(void **state)
+{
+	(void)state;
+	struct cb_server_opts lim = {.request_timeout = 60}; /* the deadline must not be what saves the day */
+	return server_up_with("server.db", NULL, &lim);
+}
+
+/* The issue's goal: 300 slow connections from one address; 9 of 10 requests from another address are
+ * answered within a second.  The address holds no more than its share. */
+static void test_slow_clients_one_address(void **state)
+{
+	(void)state;
+	static int fds[SLOW];
+	const char *addrs[] = {"127.0.0.1"};
+	open_slow(fds, addrs, 1);
+	usleep(300 * 1000);
+	int answered = 0;
+	for (int i = 0; i < 10; i++) {
+		trickle_all(fds);
+		answered += good_request("127.0.0.2") == 200;
+	}
+	trickle_all(fds);
+	int held = close_slow(fds);
+	print_message("slow clients from one address: %d of 10 answered within 1 s; %d slow connections held\n",
+		      answered, held);
+	assert_true(answered >= 9);
+	assert_true(held <= (int)CB_HTTP_PER_ADDRESS);
+}
+
+/* 300 slow connections from ten addresses (30 each, under the per-address limit): the reserve still lets
+ * another address in. */
+static void test_slow_clients_ten_addresses(void **state)
+{
+	(void)state;
+	static int fds[SLOW];
+	const char *addrs[] = {"127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4", "127.0.1.5",
+			       "127.0.1.6", "127.0.1.7", "127.0.1.8", "127.0.1.9", "127.0.1.10"};
+	open_slow(fds, addrs, 10);
+	usleep(300 * 1000);
+	int answered = 0;
+	for (int i = 0; i < 10; i++) {
+		trickle_all(fds);
+		answered += good_request("127.0.0.2") == 200;
+	}
+	int held = close_slow(fds);
+	print_message("slow clients from ten addresses: %d of 10 answered within 1 s; %d slow connections held\n",
+		      answered, held);
+	assert_true(answered >= 9);
+	/* the reserve (an eighth) stayed free of them, give or take two accepted at the same moment */
+	assert_true(held <= (int)(CB_HTTP_CONNECTIONS - CB_HTTP_CONNECTIONS / 8) + 2);
+}
+
+/* A request with the given raw bytes from 127.0.0.3; what came back before the server closed (or 2 s). */
+static char *raw(const char *bytes, bool *closed)
+{
+	int fd = dial("127.0.0.3");
+	assert_true(fd >= 0);
+	send_text(fd, bytes);
+	char *text = read_all(fd, 2000, closed);
+	close(fd);
+	return text;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static void assert_security_headers(const char *text)
+{
+	assert_non_null(strstr(text, "\r\nContent-Security-Policy: default-src 'self'\r\n"));
+	assert_non_null(strstr(text, "\r\nX-Content-Type-Options: nosniff\r\n"));
+	assert_non_null(strstr(text, "\r\nReferrer-Policy: no-referrer\r\n"));
+	assert_non_null(strstr(text, "\r\nX-Frame-Options: DENY\r\n"));
+}
+
+/* Refused with one 400 of ours, the connection closed, and what followed never executed. */
+static void assert_refused(const char *request)
+{
+	bool closed;
+	char *text = raw(request, &closed);
+	if (!closed || count(text, "HTTP/1.1 ") != 1 || strncmp(text, "HTTP/1.1 400 ", 13))
+		fail_msg("not refused: %s\n---\n%s", request, text);
+	assert_non_null(strstr(text, "\r\nConnection: close\r\n"));
+	assert_non_null(strstr(text, "\"error\":\"bad_request\""));
+	assert_security_headers(text);
+	free(text);
+}
+
+#define PIPELINED "GET /api/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+
+static void test_two_content_lengths(void **state)
+{
+	(void)state;
+	/* the first (2) used to win: the rest of the "body" ran as a request of its own */
+	assert_refused("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		       "Content-Length: 2\r\nContent-Length: 68\r\n\r\n{}" PIPELINED);
+	assert_refused("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		       "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}" PIPELINED);
+}
+
+static void test_content_length_with_chunked(void **state)
+{
+	(void)state;
+	/* used to be read as chunked, answered, and the connection kept open */
+	assert_refused("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		       "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" PIPELINED);
+	assert_refused("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		       "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n2\r\n{}\r\n0\r\n\r\n" PIPELINED);
+}
+
+static void test_transfer_encoding_not_chunked(void **state)
+{
+	(void)state;
+	const char *codings[] = {"gzip", "gzip, chunked", "chunked, gzip", "identity", "chunked\r\nTransfer-Encoding: chunked",
+				 "xchunked"};
+	for (size_t i = 0; i < CB_COUNTOF(codings); i++) {
+		char req[512];
+		snprintf(req, sizeof req,
+			 "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+			 "Transfer-Encoding: %s\r\n\r\n2\r\n{}\r\n0\r\n\r\n" PIPELINED, codings[i]);
+		assert_refused(req);
+	}
+	/* chunked in HTTP/1.0 is faulty framing (RFC 9112 section 6.1) */
+	assert_refused("POST /api/login HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		       "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" PIPELINED);
+	/* whitespace between a field name and its colon (RFC 9112 section 5.1) */
+	assert_refused("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		       "Content-Length: 2\r\nTransfer-Encoding : chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n" PIPELINED);
+}
+
+/* Framing that is fine still works: one Content-Length, or chunked alone; keep-alive goes on. */
+static void test_framing_accepted(void **state)
+{
+	(void)state;
+	bool closed;
+	char *text = raw("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+			 "Transfer-Encoding: chunked\r\n\r\n1b\r\n{\"user\":\"x\",\"password\":\"y\"}\r\n0\r\n\r\n" PIPELINED,
+			 &closed);
+	assert_int_equal(strncmp(text, "HTTP/1.1 401 ", 13), 0);
+	assert_non_null(strstr(text, "login_failed"));
+	assert_non_null(strstr(text, "HTTP/1.1 404 ")); /* the next request on the connection ran */
+	free(text);
+	text = raw("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		   "Content-Length: 27\r\n\r\n{\"user\":\"x\",\"password\":\"y\"}" PIPELINED,
+		   &closed);
+	assert_int_equal(strncmp(text, "HTTP/1.1 401 ", 13), 0);
+	assert_non_null(strstr(text, "HTTP/1.1 404 "));
+	free(text);
+}
+
+/* A Content-Length that is not a number is answered by libmicrohttpd itself, before the server sees the
+ * request (docs/security.md says what it lacks): all this server can and does promise is that the connection
+ * ends there and nothing after it runs. */
+static void test_malformed_content_length(void **state)
+{
+	(void)state;
+	const char *values[] = {"-1", "0x2", "99999999999999999999", "2, 2", "+2"};
+	for (size_t i = 0; i < CB_COUNTOF(values); i++) {
+		char req[512];
+		snprintf(req, sizeof req,
+			 "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+			 "Content-Length: %s\r\n\r\n{}" PIPELINED, values[i]);
+		bool closed;
+		char *text = raw(req, &closed);
+		if (!closed || (strncmp(text, "HTTP/1.1 400 ", 13) && strncmp(text, "HTTP/1.1 413 ", 13)) ||
+		    strstr(text, " 404 ") || strstr(text, "login"))
+			fail_msg("Content-Length: %s\n---\n%s", values[i], text);
+		free(text);
+	}
+}
+
+/* Every error answer of the server carries the security headers, the refusals above included. */
+static void test_error_headers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *request;
+		const char *status;
+	} cases[] = {
+		{"GET /api/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "404"},
+		{"GET /nothing.html HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "404"},
+		{"DELETE /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "405"},
+		{"GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "401"},
+		{"GET /api/codebook?a=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", "400"},
+		{"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+		 "Connection: close\r\n\r\n{}", "415"},
+		{"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		 "Content-Length: 2000000\r\n\r\n", "413"},
+		{"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		 "Transfer-Encoding: gzip\r\n\r\n", "400"},
+		{"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		 "Content-Length: 1\r\nContent-Length: 2\r\n\r\n{}", "400"},
+	};
+	for (size_t i = 0; i < CB_COUNTOF(cases); i++) {
+		bool closed;
+		char *text = raw(cases[i].request, &closed);
+		char want[16];
+		snprintf(want, sizeof want, "HTTP/1.1 %s ", cases[i].status);
+		if (strncmp(text, want, strlen(want)))
+			fail_msg("expected %s for\n%s\n---\n%s", cases[i].status, cases[i].request, text);
+		assert_security_headers(text);
+		if (strstr(cases[i].request, " /api/"))
+			assert_non_null(strstr(text, "\r\nCache-Control: no-store\r\n"));
+		assert_true(closed);
+		free(text);
+	}
+}
+
+/* ---- the server with small limits and a 2-second request deadline */
+
+#define SMALL_MAX 16
+#define SMALL_PER_ADDRESS 6
+
+static int setup_small(void **state)
+{
+	(void)state;
+	struct cb_server_opts lim = {.max_connections = SMALL_MAX, .per_address = SMALL_PER_ADDRESS,
+				     .request_timeout = DEADLINE};
+	return server_up_with("server-small.db", NULL, &lim);
+}
+
+/* Milliseconds until the server closed fd while `step` was sent every 200 ms, or -1 after 6 s. */
+static int64_t cut_after(int fd, const char *step)
+{
+	int64_t t0 = now_ms();
+	while (now_ms() - t0 < 6000) {
+		usleep(200 * 1000);
+		if (!still_open(fd))
+			return now_ms() - t0;
+		send_text(fd, step);
+	}
+	return -1;
+}
+
+/* `casebank serve --per-address 1 --request-timeout 1` (the binary, $CASEBANK_BIN): a second connection from
+ * the same address is refused, a trickled request is cut after a second; bad values are usage errors. */
+static void test_serve_flags(void **state)
+{
+	(void)state;
+	assert_int_equal(cbt_run(NULL, NULL, "%s serve '%s' --per-address 0", cbt_bin(), dbpath), 2);
+	assert_int_equal(cbt_run(NULL, NULL, "%s serve '%s' --request-timeout 1x", cbt_bin(), dbpath), 2);
+	assert_int_equal(cbt_run(NULL, NULL, "%s serve '%s' --max-connections 15", cbt_bin(), dbpath), 2);
+	const char *log = cbt_path("serve-flags.log");
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "exec %s serve '%s' --listen 127.0.0.1:0 --max-connections 64 --per-address 1 --request-timeout 1 "
+		 "2>'%s'", cbt_bin(), dbpath, log);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	unsigned p = 0;
+	int st = 0;
+	bool gone = false;
+	for (int i = 0; i < 600 && !p && !gone; i++) {
+		gone = waitpid(pid, &st, WNOHANG) == pid; /* it refused its arguments */
+		char *text = cbt_read(log, NULL);
+		const char *at = text ? strstr(text, "http://127.0.0.1:") : NULL;
+		if (at)
+			sscanf(at, "http://127.0.0.1:%u", &p);
+		free(text);
+		if (!p)
+			usleep(50000);
+	}
+	uint16_t saved = port;
+	port = (uint16_t)p;
+	int first = p ? dial("127.0.0.7") : -1, second = -1;
+	int64_t cut = -1;
+	bool refused = false;
+	if (first >= 0) {
+		send_text(first, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+		usleep(200 * 1000);
+		second = dial("127.0.0.7");
+		bool closed = false;
+		if (second >= 0) {
+			send_text(second, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+			free(read_all(second, 1000, &closed));
+		}
+		refused = closed;
+		cut = cut_after(first, "X-Slow: 1\r\n");
+	}
+	port = saved;
+	if (first >= 0)
+		close(first);
+	if (second >= 0)
+		close(second);
+	if (!gone) {
+		assert_int_equal(kill(pid, SIGTERM), 0);
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+	}
+	assert_true(p > 0);
+	assert_true(refused);
+	print_message("serve --request-timeout 1: cut after %lld ms more\n", (long long)cut);
+	assert_true(cut > 0 && cut <= 3000); /* 200 ms went by before cut_after began */
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+static void test_trickled_headers_cut(void **state)
+{
+	(void)state;
+	int fd = dial("127.0.0.4");
+	assert_true(fd >= 0);
+	send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+	int64_t ms = cut_after(fd, "X-Slow: 1\r\n"); /* a line every 200 ms: never idle */
+	close(fd);
+	print_message("trickled headers cut after %lld ms\n", (long long)ms);
+	assert_true(ms > 0); /* cut at all */
+	assert_true(ms >= DEADLINE * 1000 - 300 && ms <= DEADLINE * 1000 + 2500);
+}
+
+static void test_trickled_body_cut(void **state)
+{
+	(void)state;
+	int fd = dial("127.0.0.4");
+	assert_true(fd >= 0);
+	send_text(fd, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		      "Content-Length: 1000\r\n\r\n");
+	int64_t ms = cut_after(fd, " ");
+	close(fd);
+	print_message("trickled body cut after %lld ms\n", (long long)ms);
+	assert_true(ms > 0); /* cut at all */
+	assert_true(ms >= DEADLINE * 1000 - 300 && ms <= DEADLINE * 1000 + 2500);
+}
+
+/* A slow request that is whole within the deadline is answered, and the clock starts again for the next
+ * request on the same connection: the connection outlives the deadline. */
+static void test_slow_request_in_time(void **state)
+{
+	(void)state;
+	int fd = dial("127.0.0.4");
+	assert_true(fd >= 0);
+	int64_t t0 = now_ms();
+	for (int round = 0; round < 2; round++) {
+		send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+		for (int i = 0; i < 4; i++) {
+			usleep(200 * 1000);
+			send_text(fd, "X-Slow: 1\r\n");
+		}
+		send_text(fd, "\r\n");
+		assert_int_equal(read_answer(fd, 2000), 200);
+		usleep(300 * 1000);
+	}
+	assert_true(now_ms() - t0 > DEADLINE * 1000);
+	close(fd);
+}
+
+/* Opens n connections from `from`, one after the other, each proving itself with a whole request (so that
+ * the server has counted it before the next); the descriptors of those answered go to fds, their number
+ * is returned. */
+static int admitted(const char *from, int n, int *fds)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		int fd = dial(from);
+		if (fd < 0)
+			continue;
+		send_text(fd, "GET /api/codebook HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+		if (read_answer(fd, 1000) == 200)
+			fds[k++] = fd;
+		else
+			close(fd);
+	}
+	return k;
+}
+
+static void close_all(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	usleep(200 * 1000);
+}
+
+static void test_per_address_limit(void **state)
+{
+	(void)state;
+	int a[16], b[16];
+	int na = admitted("127.0.0.5", SMALL_PER_ADDRESS + 3, a);
+	int nb = admitted("127.0.0.6", 1, b);
+	close_all(a, na);
+	close_all(b, nb);
+	assert_int_equal(na, SMALL_PER_ADDRESS);
+	assert_int_equal(nb, 1);
+}
+
+/* Two addresses fill the server up to its reserve (16 - 16/8 = 14); a third still gets the last two. */
+static void test_reserve(void **state)
+{
+	(void)state;
+	int a[16], b[16], c[16], d[16];
+	int na = admitted("127.0.2.1", SMALL_PER_ADDRESS, a);
+	int nb = admitted("127.0.2.2", SMALL_PER_ADDRESS, b);
+	int nc = admitted("127.0.2.3", SMALL_PER_ADDRESS, c); /* 12 held: room for two more before the reserve */
+	int nd = admitted("127.0.2.4", 2, d);                 /* (a third would wait for a free slot) */
+	close_all(a, na);
+	close_all(b, nb);
+	close_all(c, nc);
+	close_all(d, nd);
+	assert_int_equal(na, SMALL_PER_ADDRESS);
+	assert_int_equal(nb, SMALL_PER_ADDRESS);
+	assert_int_equal(nc, 2);
+	assert_int_equal(nd, 2); /* the reserve: fewer than two each */
+}
+
+int main(void)
+{
+	const struct CMUnitTest by_default[] = {
+		cmocka_unit_test(test_slow_clients_one_address),
+		cmocka_unit_test(test_slow_clients_ten_addresses),
+		cmocka_unit_test(test_two_content_lengths),
+		cmocka_unit_test(test_content_length_with_chunked),
+		cmocka_unit_test(test_transfer_encoding_not_chunked),
+		cmocka_unit_test(test_framing_accepted),
+		cmocka_unit_test(test_malformed_content_length),
+		cmocka_unit_test(test_error_headers),
+	};
+	const struct CMUnitTest small[] = {
+		cmocka_unit_test(test_trickled_headers_cut), cmocka_unit_test(test_trickled_body_cut),
+		cmocka_unit_test(test_slow_request_in_time), cmocka_unit_test(test_per_address_limit),
+		cmocka_unit_test(test_reserve),              cmocka_unit_test(test_serve_flags),
+	};
+	int failed = cmocka_run_group_tests_name("default limits", by_default, setup_default, server_down);
+	failed += cmocka_run_group_tests_name("small limits", small, setup_small, server_down);
+	return failed;
+}
