@@ -51,8 +51,9 @@ static void test_schedule(void **state)
 		usleep(100 * 1000);
 		n = count(db, "SELECT count(*) FROM releases");
 	}
-	cb_scheduler_stop(&sc);
-	assert_true(n >= 10);
+	cb_scheduler_stop(&sc); /* lets the run it started finish */
+	assert_true(n > 0);
+	assert_true(count(db, "SELECT count(*) FROM releases") >= 10);
 	assert_int_equal(count(db, "SELECT count(*) FROM releases WHERE actor <> 'schedule'"), 0);
 	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE action = 'stats.release' AND user = 'schedule'"),
 			 count(db, "SELECT count(*) FROM releases"));
