@@ -795,7 +795,7 @@ static void print_bias(const struct util *u)
 				double ex = 0;
 				for (int y = 0; y < u->ny; y++)
 					ex += (double)u->exact[y][bt][bc] / u->ny;
-				printf("    eps %-3g %-32.32s %-44.44s exact %7.1f  mean error %+7.1f\n", o->eps[e],
+				printf("    eps %-3g %-38.38s %-44.44s exact %7.1f  mean error %+7.1f\n", o->eps[e],
 				       u->tab[bt].name, cell_name(&u->tab[bt], bc, name, sizeof name), ex,
 				       u->bias[e][bt][bc] / (u->ny * o->reps));
 			}
@@ -885,7 +885,7 @@ static void print_results(struct util *u)
 	printf("\nper table, release / baseline MAE per cell%s:\n", o->verbose ? "" : " (the mean over tables; "
 									     "--verbose lists each)");
 	for (int g = 0; g < NGROUP; g++) {
-		printf("  %-62s", group_names[g]);
+		printf("  %-72s", group_names[g]);
 		for (int e = 0; e < o->neps; e++)
 			printf(" eps %-3g      ", o->eps[e]);
 		printf(" cell-key\n");
@@ -897,7 +897,7 @@ static void print_results(struct util *u)
 			char label[100];
 			snprintf(label, sizeof label, "%s (%zu)", tb->name, tb->ncells);
 			if (o->verbose)
-				printf("    %-60.60s", label);
+				printf("    %-70.70s", label);
 			for (int e = 0; e < o->neps; e++) {
 				double r = mae(&u->res_tab[e][t][M_REL]), b = mae(&u->res_tab[e][t][M_BASE]);
 				mean[e][M_REL] += r / (t1 - t0);
@@ -909,7 +909,7 @@ static void print_results(struct util *u)
 			if (o->verbose)
 				printf(" %6.2f\n", mae(&u->ck_tab[t]));
 		}
-		printf("    %-60s", "mean over the group's tables");
+		printf("    %-70s", "mean over the group's tables");
 		for (int e = 0; e < o->neps; e++)
 			printf(" %6.2f/%6.2f", mean[e][M_REL], mean[e][M_BASE]);
 		printf(" %6.2f\n", ckm);
