@@ -176,6 +176,11 @@ build/bench/stats_bench: bench/stats_bench.c build/libcasebank.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcasebank.a $(LDLIBS)
 
+# The releases' accuracy and speed benchmark (bench/release.sh runs it; not part of make check).
+build/bench/release_bench: bench/release_bench.c build/libcasebank.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcasebank.a $(LDLIBS)
+
 install: casebank
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 casebank $(DESTDIR)$(PREFIX)/bin/casebank

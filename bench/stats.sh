@@ -47,7 +47,8 @@ if [ ! -s "$plain" ]; then
 	sqlite3 "$plain.tmp" -cmd ".mode csv" ".import $csv cases"
 	mv "$plain.tmp" "$plain"
 fi
-npm install --prefix bench --no-audit --no-fund --silent
+# --no-package-lock: the committed lock file stays as it is (npm rewrites it for this platform otherwise)
+npm install --prefix bench --no-audit --no-fund --silent --no-package-lock
 
 out_cb="$data/stats-$CASES.casebank.out"
 out_dk="$data/stats-$CASES.duckdb.out"

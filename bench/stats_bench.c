@@ -6,7 +6,7 @@
  * DB is a casebank database; PLAIN is its HTCDS CSV export loaded with `sqlite3 .import` into a table
  * `cases` of text columns (bench/stats.sh makes both).  Measured, alternating so that drift of a shared
  * machine hits both sides alike:
- *   build   cb_stats_open (index build) against SQLite stepping a SELECT of the same coded columns of DB
+ *   build   cb_stats_open_records (index build) against SQLite stepping a SELECT of the same coded columns of DB
  *   query   cb_stats_query (protected counts, index resident, one thread) against a GROUP BY on PLAIN
  *   report  cb_report_build, the whole standard report (when the library has it)
  * Before timing, the exact counts of every cell (CB_Q_EXACT) are checked against SQLite's; any difference
@@ -290,8 +290,8 @@ int main(int argc, char **argv)
 	for (k = 0; k < o.build_runs; k++) {
 		cb_stats_free(&st);
 		double t0 = now_ms();
-		if (cb_stats_open(s, &st, &err) != CB_OK) {
-			die("cb_stats_open", err.msg);
+		if (cb_stats_open_records(s, &st, &err) != CB_OK) {
+			die("cb_stats_open_records", err.msg);
 			goto out;
 		}
 		a[k] = now_ms() - t0;
