@@ -180,9 +180,33 @@ int32_t cb_date_today(void)
 
 /* ---- files */
 
+/* A target that is not a regular file (/dev/null, /dev/stdout, a pipe) is written in place: there is no
+ * rename to make atomic, and a rename would replace the device itself (as root, /dev/null). */
+static int write_in_place(const char *path, const void *data, size_t len, struct cb_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cb_err_set(err, CB_EIO, "%s: cannot open: %s", path, strerror(errno));
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = errno;
+			close(fd);
+			return cb_err_set(err, CB_EIO, "%s: cannot write: %s", path, strerror(e));
+		}
+		off += (size_t)n;
+	}
+	return close(fd) == 0 ? CB_OK : cb_err_set(err, CB_EIO, "%s: cannot write: %s", path, strerror(errno));
+}
+
 int cb_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode, struct cb_err *err)
 {
 	int rc = CB_EIO, fd = -1;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return write_in_place(path, data, len, err);
 	size_t plen = strlen(path);
 	char *tmp = malloc(plen + 16), *dircopy = strdup(path);
 	if (!tmp || !dircopy) {

@@ -1,7 +1,7 @@
 /*
  * test_util.c -- tests of src/util/util.c: counts by 16-byte key (cb_count16), which import uses for
- * identical rows and the store for the fingerprints of a load.  (Dates, errors and buffers are exercised
- * through the modules that use them.)
+ * identical rows and the store for the fingerprints of a load; durable writes (cb_file_write_atomic) of files,
+ * pipes and devices.  (Dates, errors and buffers are exercised through the modules that use them.)
  */
 #include "cb_test.h"
 
@@ -14,6 +14,45 @@ static void key_of(uint32_t i, uint8_t key[16])
 	memset(key, 0, 16);
 	memcpy(key, &h, sizeof h);
 	memcpy(key + 8, &i, sizeof i);
+}
+
+/* A durable write replaces a regular file through a rename, but writes a pipe or a device in place: renaming
+ * over it would replace the device itself (as root, `report --out /dev/null` used to turn /dev/null into a
+ * file).  A pipe stands in for the device, so a regression cannot harm the machine. */
+static void test_write_atomic(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct stat st;
+	char *back = NULL;
+	size_t n = 0;
+	const char *file = cbt_path("atomic.txt");
+	assert_int_equal(cb_file_write_atomic(file, "one\n", 4, 0600, &err), CB_OK);
+	assert_int_equal(cb_file_write_atomic(file, "two\n", 4, 0600, &err), CB_OK);
+	assert_int_equal(cb_file_read(file, 100, &back, &n, &err), CB_OK);
+	assert_int_equal(n, 4);
+	assert_memory_equal(back, "two\n", 4);
+	free(back);
+	assert_int_equal(stat(file, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	const char *fifo = cbt_path("pipe");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) { /* the reader: exits 0 when it read exactly the text */
+		char buf[16] = {0};
+		alarm(5); /* a pipe renamed away leaves this open waiting: fail, do not hang */
+		FILE *f = fopen(fifo, "r");
+		size_t got = f ? fread(buf, 1, sizeof buf, f) : 0;
+		_exit(got == 6 && !memcmp(buf, "piped\n", 6) ? 0 : 1);
+	}
+	assert_int_equal(cb_file_write_atomic(fifo, "piped\n", 6, 0600, &err), CB_OK);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode)); /* still the pipe, not a file renamed over it */
 }
 
 static void test_count16(void **state)
@@ -56,6 +95,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count16),
+		cmocka_unit_test(test_write_atomic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
