@@ -323,7 +323,7 @@ static void test_dashboard(void **state)
 		x.status = CB_assistance_status_ongoing;
 		x.provider = x.type == CB_assistance_type_accommodation ? p.id : 0;
 		assert_int_equal(cb_date_parse(starts[i], &x.start_on), CB_OK);
-		assert_int_equal(cb_assist_add(s, &x, NULL, &err), CB_OK);
+		assert_int_equal(cb_assist_add(s, &x, NULL, NULL, &err), CB_OK);
 	}
 	struct cb_followup f;
 	cb_followup_init(&f);
