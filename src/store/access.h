@@ -96,7 +96,7 @@ bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 struct cb_audit_entry {
 	int64_t id;
 	int64_t at_ms;        /* unix milliseconds */
-	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<login>"
+	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<name>(<uid>)"
 				     * (with from "" or "cli"; "" with a client address stays "": nobody logged in) */
 	char from[64];        /* client address, or "cli" */
 	char action[48];      /* "login", "login.failed", "case.read", "case.create", "case.update", "export", ... */
@@ -105,7 +105,7 @@ struct cb_audit_entry {
 	char detail[2048];    /* optional: a break-the-glass reason, a cb_store_event detail; never values */
 };
 /* Appends an entry (inside the caller's transaction if one is open).  at_ms 0 means now; user "" with from ""
- * means the local operator ("cli:<login>", from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
+ * means the local operator ("cli:<name>(<uid>)" of the effective uid, from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
  * nothing is appended, and the caller must not go on with what it wanted to record. */
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
 /* Appends e[0..n) in this order, in one transaction of their own (BEGIN IMMEDIATE .. COMMIT, durable when it

@@ -14,6 +14,7 @@
  * Rows copied from the old events table are chained once, by cb_audit_seal() inside migration step 2; the
  * function refuses to run once a head exists, so it cannot be used to re-chain an edited trail.
  */
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -206,22 +207,25 @@ static bool col_is_hash(sqlite3_stmt *st, int i, uint8_t out[HASH_BYTES])
 
 /* ---- appending */
 
-/* "cli:<login>" for the local operator: getlogin(), else $USER, reduced to name characters. */
+/* "cli:<name>(<uid>)" for the local operator: the effective uid and its name in the password database.  Not
+ * $USER or getlogin(): anyone can set the one, and the other names whoever logged in on the terminal, not
+ * the account the command runs as (su, sudo -u).  The name is reduced to name characters. */
 static void cli_user(char out[CB_NAME_MAX + 1])
 {
-	const char *login = getlogin();
-	if (!login || !*login)
-		login = getenv("USER");
-	if (!login || !*login)
-		login = "unknown";
-	size_t o = (size_t)snprintf(out, CB_NAME_MAX + 1, "cli:");
-	for (const char *p = login; *p && o < CB_NAME_MAX; p++) {
-		char c = *p;
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-			  c == '_' || c == '@' || c == '-';
-		out[o++] = ok ? c : '_';
+	const uid_t uid = geteuid();
+	char buf[4096], name[CB_NAME_MAX + 1];
+	struct passwd pw, *found = NULL;
+	size_t o = 0;
+	if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name && *found->pw_name) {
+		for (const char *p = found->pw_name; *p && o < 32; p++) {
+			char c = *p;
+			bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+				  c == '_' || c == '@' || c == '-';
+			name[o++] = ok ? c : '_';
+		}
 	}
-	out[o] = 0;
+	name[o] = 0;
+	snprintf(out, CB_NAME_MAX + 1, "cli:%s(%lu)", o ? name : "?", (unsigned long)uid);
 }
 
 static int64_t now_ms(void)

@@ -7,6 +7,9 @@
  */
 #include "cb_test.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <sqlite3.h>
 
 #include "store/access.h"
@@ -309,6 +312,34 @@ static void test_entry_checks(void **state)
 	cb_store_free(&s);
 }
 
+/* The local operator is the account the command runs as, from the password database: setting $USER (or
+ * LOGNAME) to somebody else's name changes nothing. */
+static void test_local_operator_is_the_os_account(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e;
+	struct seen sn = {0};
+	struct passwd *pw = getpwuid(geteuid());
+	char want[CB_NAME_MAX + 1];
+	assert_non_null(pw);
+	snprintf(want, sizeof want, "cli:%s(%lu)", pw->pw_name, (unsigned long)geteuid());
+	setenv("USER", "somebody", 1);
+	setenv("LOGNAME", "somebody", 1);
+	new_db();
+	struct cb_store *s = open_db(0);
+	entry(&e, "", "erase", 0, "");
+	e.from[0] = 0;
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	assert_int_equal(cb_store_event(s, "export.identifiers", NULL, "jsonl", &err), CB_OK);
+	assert_int_equal(cb_audit_list(s, NULL, 0, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, 2);
+	assert_string_equal(sn.first.user, want);
+	assert_string_equal(sn.last.user, want);
+	assert_string_equal(sn.last.from, "cli");
+	cb_store_free(&s);
+}
+
 static void test_append_batch(void **state)
 {
 	(void)state;
@@ -504,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_damaged_head_refuses_appends),
 		cmocka_unit_test(test_entry_checks),
 		cmocka_unit_test(test_append_batch),
+		cmocka_unit_test(test_local_operator_is_the_os_account),
 		cmocka_unit_test(test_list_and_events),
 		cmocka_unit_test(test_bulk_rollback),
 		cmocka_unit_test(test_migrate_events),
