@@ -104,6 +104,9 @@ struct cb_audit_entry {
 	char fields[512];     /* comma-separated field names touched, never values */
 	char detail[2048];    /* optional: a break-the-glass reason, a cb_store_event detail; never values */
 };
+/* A failed login ("login.failed") with no user but a client address -- a name that is no account -- is not
+ * appended: it adds one to this meta counter instead, in the same transaction an entry would have had. */
+#define CB_AUDIT_UNKNOWN_LOGINS "audit.login_failed_unknown_names"
 /* Appends an entry (inside the caller's transaction if one is open).  at_ms 0 means now; user "" with from ""
  * means the local operator ("cli:<name>(<uid>)" of the effective uid, from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
  * nothing is appended, and the caller must not go on with what it wanted to record. */
