@@ -704,7 +704,7 @@ static int h_users_patch(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "expected {\"disabled\": true|false} or {\"password\": \"...\"}");
 		goto out;
 	}
-	if (dis && (rc = cb_user_set_disabled(s, u.id, json_is_true(dis), &err)) != CB_OK)
+	if (dis && (rc = cb_user_set_disabled(s, u.id, json_is_true(dis), &r->user, &err)) != CB_OK)
 		goto fail;
 	if (pw) {
 		sem_wait(&r->app->pw_slots);

@@ -3,8 +3,8 @@
  * audit trail.  All of it lives in the case database (DB), next to the cases it protects.
  *
  * Accounts: a name, a role, an office (site) for caseworkers, an Argon2id password hash (libsodium
- * crypto_pwhash_str, at least OWASP ASVS parameters), a failed-login counter: 5 failures lock the account
- * for 15 minutes.  Sessions: a random 256-bit token handed to the client once; only its hash is stored.
+ * crypto_pwhash_str, at least OWASP ASVS parameters), a failed-login counter (kept for the record; it locks
+ * nothing: the server slows down failing client addresses, http/throttle.c).  Sessions: a random 256-bit token handed to the client once; only its hash is stored.
  * Idle timeout 30 minutes, absolute 8 hours; logout and disabling a user end their sessions.  Each session
  * has its own random CSRF token.
  *
@@ -38,20 +38,25 @@ struct cb_user {
 	int64_t locked_until; /* unix seconds; 0 when not locked */
 };
 
-/* Users.  Names: 1..64 characters [A-Za-z0-9._@-].  Passwords: 10..1024 bytes. */
+/* Users.  Names: 1..64 characters [A-Za-z0-9._@-].  Passwords: 10..1024 bytes, not one of the commonest
+ * passwords (also with digits and punctuation added), not made of the user's name or "casebank" alone:
+ * CB_EINVAL naming `password` otherwise. */
 int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const char *site, const char *password,
 		struct cb_user *out, struct cb_err *err);
 int cb_user_get(struct cb_store *s, const char *name, struct cb_user *out, struct cb_err *err);
 int cb_user_get_id(struct cb_store *s, int64_t id, struct cb_user *out, struct cb_err *err);
 /* Calls fn for every user, by name. */
 int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ctx), void *ctx, struct cb_err *err);
-/* Disables (ending every session) or re-enables an account. */
-int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, struct cb_err *err);
+/* Disables (ending every session) or re-enables an account.  `by`: the admin acting (NULL: the local
+ * operator).  CB_EPERM for an admin disabling her own account, and for disabling the last enabled admin. */
+int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const struct cb_user *by,
+			 struct cb_err *err);
 /* Sets a new password, clears the failure counter and lock, and ends the user's sessions. */
 int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, struct cb_err *err);
 
-/* Checks a password; counts failures and locks after 5 for 15 minutes.  CB_EPERM for a wrong password, an
- * unknown user, a locked or disabled account, all with the same message (no user enumeration). */
+/* Checks a password and counts failures (no lock: see above).  CB_EPERM for a wrong password, an unknown
+ * user, a disabled account (or one locked by an earlier version), all with the same message (no user
+ * enumeration). */
 int cb_user_authenticate(struct cb_store *s, const char *name, const char *password, int64_t now,
 			 struct cb_user *out, struct cb_err *err);
 
