@@ -552,7 +552,12 @@ int cb_api_assist_update(struct cb_http_req *r, const char *arg)
 	}
 	reindex(r, id);
 	json_t *doc = assist_json(r, &a, false);
-	add_warning(doc, &cap, a.provider);
+	/* a provider a manager chose from another office's private entries stays on the record, but its beds and
+	 * occupancy are that office's business */
+	struct cb_partner p;
+	struct cb_err perr = {0};
+	if (a.provider && cb_partner_get_for(cb_api_store(r), a.provider, &r->user, &p, &perr) == CB_OK)
+		add_warning(doc, &cap, a.provider);
 	cb_api_audit(r, "assistance.update", id, touched(r, body, assist_keys));
 	cb_api_json(r, 200, doc);
 out:

@@ -191,6 +191,25 @@ static void test_partner_scope(void **state)
 		resp_free(&r);
 		assert_int_equal(status_of(&mona, "POST", path(buf, id, routes[i], 0), body), 201);
 	}
+	/* a manager places cara's client there beyond its beds: cara, changing that record's status, learns
+	 * nothing of the shelter's beds or occupancy; the manager gets the warning */
+	long rec = 0;
+	for (int k = 0; k < 4; k++) {
+		naming(body, 0, hidden);
+		r = req(&mona, "POST", path(buf, id, "assistance", 0), body);
+		assert_int_equal(r.status, 201);
+		rec = (long)json_integer_value(json_object_get(r.json, "id"));
+		resp_free(&r);
+	}
+	r = req(&cara, "PATCH", path(buf, id, "assistance", rec), "{\"status\": \"ongoing\"}");
+	assert_int_equal(r.status, 200);
+	assert_null(json_object_get(r.json, "warning"));
+	assert_null(strstr(r.body, "beds"));
+	resp_free(&r);
+	r = req(&mona, "PATCH", path(buf, id, "assistance", rec), "{\"status\": \"ongoing\"}");
+	assert_int_equal(r.status, 200);
+	assert_non_null(json_object_get(r.json, "warning"));
+	resp_free(&r);
 }
 
 static void test_assistance(void **state)
