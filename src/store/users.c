@@ -119,9 +119,6 @@ static void drop_all(char *s, const char *word)
 		memmove(p, p + n, strlen(p + n) + 1);
 }
 
-/* A password for user `name`: 10 to 1024 bytes, not one of the commonest passwords (common_passwords.h, also
- * with digits and punctuation around its letters: "Dragon!2024"), and not made of the user's name or the
- * product's ("casebank") alone.  The refusal never repeats the password. */
 /* Whether letters (a password reduced by letters_of) are those of a common password. */
 static bool too_common(const char *letters)
 {
