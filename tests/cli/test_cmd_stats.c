@@ -77,7 +77,8 @@ static void test_csv_formulas_neutralised(void **state)
 	cbt_write(in, b.data);
 	cb_buf_free(&b);
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s && %s import %s %s", cbt_bin(), f, cbt_bin(), f, in), 0);
-	assert_int_equal(cbt_run(&csv, NULL, "%s stats %s --by site --format csv", cbt_bin(), f), 0);
+	/* exact counts: the office is no dimension of the analysts' releases, and the CSV writer is the same */
+	assert_int_equal(cbt_run(&csv, NULL, "%s stats %s --by site --format csv --exact", cbt_bin(), f), 0);
 	assert_non_null(strstr(csv, "\n\"'-A1\","));
 	assert_null(strstr(csv, "\n-A1"));
 	assert_non_null(strstr(csv, "\nNORTH,"));
