@@ -20,7 +20,8 @@
  *
  * `by` arguments name the person acting (a server passes its logged-in user); NULL is the command line's
  * local operator, who may do everything.  Role rules: partners are managed by managers and admins; only a
- * manager overrides a missing consent to share details.  Everything else is for the caller to authorise.
+ * manager overrides a missing consent to share details; a caseworker sees and names only the partners of her
+ * office and those of every office (cb_partner_get_for).  Everything else is for the caller to authorise.
  *
  * Dates are days since 1970 (cb.h), CB_NA when missing.  Coded values are indexes into the value sets of
  * cb_values.h (CB_assistance_type_medical, CB_referral_status_pending, ...).

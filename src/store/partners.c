@@ -5,6 +5,8 @@
  * Partners carry the HTCDS org_ fields casebank uses (name, type, country, city, phone) plus the services
  * they offer (a set of assistance types), the countries they serve, beds when they are a shelter, and the
  * office that manages the entry.  The directory is small, so filters run in C over one ordered SELECT.
+ * An entry an office manages is private to it: the one scope rule (cb_partner_in_scope) is here, and every
+ * path that lists or names a partner goes through it, so that another office's entry is exactly as unknown.
  *
  * A referral out that passes on a person's details needs consent_share_partners = yes.  The check, the
  * referral row, a manager's override and its audit entry are one transaction: an override never exists
