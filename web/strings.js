@@ -41,7 +41,7 @@ window.CB_STRINGS = {
 	login_user: "User name",
 	login_password: "Password",
 	login_submit: "Sign in",
-	login_failed: "Wrong user name or password, or the account is locked or disabled.",
+	login_failed: "Wrong user name or password, or the account is disabled.",
 	session_ended: "Your session has ended. Please sign in again.",
 	signed_out: "You are signed out.",
 

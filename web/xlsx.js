@@ -73,6 +73,14 @@
 		return zip(files);
 	};
 
+	// The server writes a cell that a spreadsheet would run as a formula behind a ' (docs/formats.md); the
+	// workbook's cells are inline text, never formulas, so that ' comes off again, by the server's own rule.
+	function unguard(f) {
+		var rest = f.replace(/^'+/, "");
+		return f !== rest && /^[=+\-@\t\r]/.test(rest) && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(rest)
+			? f.slice(1) : f;
+	}
+
 	// Splits CSV text (RFC 4180: quoted fields, doubled quotes) into rows.
 	window.CB.parseCsv = function (text) {
 		var rows = [], row = [], f = "", q = false;
@@ -88,13 +96,13 @@
 			if (q) {
 				if (c === '"' && text[i + 1] === '"') { f += '"'; i++; } else if (c === '"') q = false; else f += c;
 			} else if (c === '"') q = true;
-			else if (c === ",") { row.push(f); f = ""; }
+			else if (c === ",") { row.push(unguard(f)); f = ""; }
 			else if (c === "\n" || c === "\r") {
 				if (c === "\r" && text[i + 1] === "\n") i++;
-				row.push(f); rows.push(row); row = []; f = "";
+				row.push(unguard(f)); rows.push(row); row = []; f = "";
 			} else f += c;
 		}
-		if (f !== "" || row.length) { row.push(f); rows.push(row); }
+		if (f !== "" || row.length) { row.push(unguard(f)); rows.push(row); }
 		return rows;
 	};
 })();

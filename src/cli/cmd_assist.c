@@ -314,7 +314,7 @@ static int assist_add(int argc, char **argv)
 		goto out;
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_assist_add(s, &a, &cap, &err)) != CB_OK) {
+	if ((rc = cb_assist_add(s, &a, NULL, &cap, &err)) != CB_OK) {
 		cb_cli_error("assist add", &err);
 		goto out;
 	}
@@ -355,7 +355,7 @@ static int assist_set(int argc, char **argv)
 	a.status = v[O_STATUS] ? status : a.status;
 	a.start_on = v[O_START] ? start : a.start_on;
 	a.end_on = v[O_END] ? end : a.end_on;
-	if ((rc = cb_assist_update(s, &a, 0, &cap, &err)) != CB_OK) {
+	if ((rc = cb_assist_update(s, &a, 0, NULL, &cap, &err)) != CB_OK) {
 		cb_cli_error("assist set", &err);
 		goto out;
 	}

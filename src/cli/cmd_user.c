@@ -153,7 +153,7 @@ int cb_cmd_user(int argc, char **argv)
 			if ((rc = read_password(u.name, &password)) == CB_OK &&
 			    (rc = cb_user_set_password(s, u.id, password, &err)) == CB_OK)
 				rc = record(s, "user.passwd", &u, &err);
-		} else if ((rc = cb_user_set_disabled(s, u.id, dis, &err)) == CB_OK) {
+		} else if ((rc = cb_user_set_disabled(s, u.id, dis, NULL, &err)) == CB_OK) {
 			rc = record(s, dis ? "user.disable" : "user.enable", &u, &err);
 		}
 	}

@@ -185,12 +185,23 @@ static int h_login(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "expected {\"user\": ..., \"password\": ...}");
 		goto out;
 	}
+	/* an address that keeps failing waits, whatever the name: no account is ever locked by others' failures */
+	int64_t wait = cb_login_wait(r->app->sessions, r->from, r->now);
+	if (wait > 0) {
+		cb_api_error(r, 429, "too_many_attempts",
+			     cb_arena_printf(r->arena, "too many failed logins from this address: try again in %lld s",
+					     (long long)wait));
+		goto out;
+	}
 	sem_wait(&r->app->pw_slots); /* before taking a store handle: waiting logins hold none */
 	s = cb_api_store(r);
 	int arc = cb_user_authenticate(s, name, pw, r->now, &u, &err);
 	sem_post(&r->app->pw_slots);
 	if (arc != CB_OK) {
-		/* the attempted name only when it is an account: a password typed into the name field stays out */
+		cb_login_failed(r->app->sessions, r->from, r->now);
+		/* the attempted name only when it is an account: a password typed into the name field stays out.
+		 * A name that is no account makes no entry but a count (audit.c), in the same group commit, so the
+		 * answer takes as long either way */
 		struct cb_user known;
 		struct cb_err e2 = {0};
 		if (cb_user_get(s, name, &known, &e2) == CB_OK) {
@@ -199,7 +210,7 @@ static int h_login(struct cb_http_req *r, const char *arg)
 		}
 		cb_api_audit(r, "login.failed", NULL, NULL);
 		r->authed = false;
-		cb_api_error(r, 401, "login_failed", "wrong name or password, or the account is locked or disabled");
+		cb_api_error(r, 401, "login_failed", "wrong name or password, or the account is disabled");
 		goto out;
 	}
 	char token[CB_TOKEN_TEXT];
@@ -704,7 +715,7 @@ static int h_users_patch(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "expected {\"disabled\": true|false} or {\"password\": \"...\"}");
 		goto out;
 	}
-	if (dis && (rc = cb_user_set_disabled(s, u.id, json_is_true(dis), &err)) != CB_OK)
+	if (dis && (rc = cb_user_set_disabled(s, u.id, json_is_true(dis), &r->user, &err)) != CB_OK)
 		goto fail;
 	if (pw) {
 		sem_wait(&r->app->pw_slots);

@@ -126,16 +126,18 @@ static const char *touched(struct cb_http_req *r, json_t *body, const char *cons
 	return cb_arena_strndup(r->arena, buf, strlen(buf));
 }
 
-/* A partner must exist: 400 naming the member otherwise (a 404 would say the case is missing). */
-static int need_partner(struct cb_http_req *r, const char *key, int64_t id, struct cb_partner *p)
+/* A partner the caller may name: known and in her office scope (cb_partner_get_for, the one rule).  Unknown and
+ * out of scope answer the same 404, body and all, so that ids of other offices' entries cannot be probed. */
+static int need_partner(struct cb_http_req *r, int64_t id, struct cb_partner *p)
 {
 	struct cb_err err = {0};
-	int rc = cb_partner_get(cb_api_store(r), id, p, &err);
+	int rc = cb_partner_get_for(cb_api_store(r), id, &r->user, p, &err);
 	if (rc == CB_OK)
 		return 0;
 	if (rc == CB_ENOTFOUND)
-		return bad(r, cb_arena_printf(r->arena, "%s: no partner organisation %lld", key, (long long)id));
-	cb_api_fail(r, rc, &err);
+		cb_api_refuse(r, 404);
+	else
+		cb_api_fail(r, rc, &err);
 	return -1;
 }
 
@@ -315,8 +317,9 @@ int cb_api_partners_list(struct cb_http_req *r, const char *arg)
 		bad(r, "country: expected an ISO 3166 country code (MD, ROU, ...)");
 		return CB_OK;
 	}
-	/* a caseworker sees the entries of her office and those shared by every office */
-	f.site = r->user.role == CB_ROLE_CASEWORKER ? r->user.site : site && *site ? site : NULL;
+	/* a caseworker sees the entries of her office and those shared by every office (the store's scope rule) */
+	f.by = &r->user;
+	f.site = r->user.role == CB_ROLE_CASEWORKER ? NULL : site && *site ? site : NULL;
 	struct partner_list l = {r, json_array()};
 	int rc = cb_partner_list(cb_api_store(r), &f, partner_entry, &l, &err);
 	if (rc != CB_OK) {
@@ -388,7 +391,7 @@ int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 	json_t *body = cb_api_body(r);
 	if (!body)
 		return CB_OK;
-	int rc = cb_partner_get(cb_api_store(r), id, &p, &err);
+	int rc = cb_partner_get_for(cb_api_store(r), id, &r->user, &p, &err);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
@@ -496,11 +499,11 @@ int cb_api_assist_add(struct cb_http_req *r, const char *arg)
 	    get_value(r, body, "status", CB_VS_assistance_status, &a.status) || get_id(r, body, "provider", &a.provider) ||
 	    get_date(r, body, "planned_on", &a.planned_on) || get_date(r, body, "start_on", &a.start_on) ||
 	    get_date(r, body, "end_on", &a.end_on) || get_text(r, body, "notes", CB_NOTE_MAX, &notes) ||
-	    (a.provider && need_partner(r, "provider", a.provider, &p)))
+	    (a.provider && need_partner(r, a.provider, &p)))
 		goto out;
 	memcpy(a.case_id, id, 16);
 	a.notes = notes ? strdup(notes) : NULL;
-	int rc = cb_assist_add(cb_api_store(r), &a, &cap, &err);
+	int rc = cb_assist_add(cb_api_store(r), &a, &r->user, &cap, &err);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
@@ -543,13 +546,18 @@ int cb_api_assist_update(struct cb_http_req *r, const char *arg)
 	    get_date(r, body, "planned_on", &a.planned_on) || get_date(r, body, "start_on", &a.start_on) ||
 	    get_date(r, body, "end_on", &a.end_on))
 		goto out;
-	if ((rc = cb_assist_update(cb_api_store(r), &a, 0, &cap, &err)) != CB_OK) {
+	if ((rc = cb_assist_update(cb_api_store(r), &a, 0, &r->user, &cap, &err)) != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	reindex(r, id);
 	json_t *doc = assist_json(r, &a, false);
-	add_warning(doc, &cap, a.provider);
+	/* a provider a manager chose from another office's private entries stays on the record, but its beds and
+	 * occupancy are that office's business */
+	struct cb_partner p;
+	struct cb_err perr = {0};
+	if (a.provider && cb_partner_get_for(cb_api_store(r), a.provider, &r->user, &p, &perr) == CB_OK)
+		add_warning(doc, &cap, a.provider);
 	cb_api_audit(r, "assistance.update", id, touched(r, body, assist_keys));
 	cb_api_json(r, 200, doc);
 out:
@@ -654,7 +662,7 @@ int cb_api_referral_add(struct cb_http_req *r, const char *arg)
 	/* only a manager overrides a missing consent: the one table says so */
 	if (override && cb_api_check(r, CB_ACT_REFER_OVERRIDE, site))
 		goto out;
-	if (need_partner(r, "to", f.org_id, &p))
+	if (need_partner(r, f.org_id, &p))
 		goto out;
 	memcpy(f.case_id, id, 16);
 	f.direction = dir && !strcmp(dir, "in") ? CB_REFER_IN : CB_REFER_OUT;

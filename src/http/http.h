@@ -117,6 +117,13 @@ void cb_session_cache_drop(struct cb_session_cache *c, const char *token);
 #define CB_SESSION_TOUCH_SECONDS 60
 bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64_t now, uint8_t token_hash[32]);
 void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
+/* Failed logins, slowed down by client address (`from`, as in cb_http_req), never by account: seconds this
+ * address must still wait before a login of its is checked (0: now), and a failure to count. */
+#define CB_LOGIN_FREE_FAILURES 5
+#define CB_LOGIN_MAX_DELAY 300 /* seconds */
+#define CB_LOGIN_FORGET 900    /* seconds without a failure after which an address starts afresh */
+int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now);
+void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now);
 
 /* ---- auditq.c: group commit of audit entries (one writer thread with its own store handle) */
 /* ---- scheduler.c: releases every `release.every_hours` hours */

@@ -26,6 +26,42 @@ static inline bool has_byte(uint64_t v, uint64_t bytes)
 	return ((x - ONES) & ~x & (ONES << 7)) != 0;
 }
 
+/* ---- spreadsheet formulas (OWASP "CSV injection") */
+
+/* A plain number: [+-]digits[.digits][e[+-]digits] (or .digits): what a spreadsheet reads as a number and
+ * nothing else, so it is written as it is. */
+static bool plain_number(const char *s)
+{
+	const char *p = s + (*s == '+' || *s == '-');
+	size_t ip = strspn(p, "0123456789"), fp = 0;
+	p += ip;
+	if (*p == '.')
+		fp = strspn(++p, "0123456789"), p += fp;
+	if (ip + fp == 0)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '+' || *p == '-';
+		size_t ep = strspn(p, "0123456789");
+		if (ep == 0)
+			return false;
+		p += ep;
+	}
+	return *p == 0;
+}
+
+bool cb_csv_formula(const char *s)
+{
+	return s && *s && strchr("=+-@\t\r", *s) && !plain_number(s);
+}
+
+/* Whether s is written with a ' in front: after its own leading quotes it would be a formula.  Counting the
+ * quotes in makes export and import exact inverses: the reader takes one ' off exactly these cells. */
+static bool guarded(const char *s)
+{
+	return cb_csv_formula(s + strspn(s, "'"));
+}
+
 struct cb_csv {
 	FILE *f;
 	char delim;
@@ -258,6 +294,10 @@ static int parse_row(struct cb_csv *r, struct cb_csv_row *row, struct cb_err *er
 		end--;
 	if (end - pos > CB_CSV_MAX_ROW)
 		return fail(r, err, CB_EINVAL, r->line, "row longer than 1048576 bytes");
+	if (!r->lines) /* the ' a writer put before a formula (cb_csv_put) comes off: see guarded() */
+		for (int i = 0; i < nf; i++)
+			if (r->fields[i][0] == '\'' && guarded(r->fields[i]))
+				r->fields[i]++;
 	row->line = r->line;
 	row->nfields = nf;
 	row->fields = r->fields;
@@ -312,7 +352,8 @@ void cb_csv_put(FILE *f, const char *s, char delim)
 	if (!s)
 		s = "";
 	size_t n = strlen(s);
-	bool quote = n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+	const bool guard = guarded(s);
+	bool quote = guard || (n > 0 && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'));
 	for (size_t i = 0; i < n && !quote; i++)
 		quote = s[i] == delim || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
 	if (!quote) {
@@ -320,6 +361,8 @@ void cb_csv_put(FILE *f, const char *s, char delim)
 		return;
 	}
 	fputc('"', f);
+	if (guard) /* OWASP: a leading ' makes the cell text to a spreadsheet, the quotes keep it one cell */
+		fputc('\'', f);
 	for (const char *p = s; *p; p++) {
 		if (*p == '"')
 			fputc('"', f);

@@ -5,11 +5,13 @@
  * number of every row, fields as NUL-terminated strings it can hand to the codebook without copying, and
  * either ',' or ';' as the delimiter.  The reader accepts CRLF or LF, quoted fields with embedded
  * delimiters, quotes ("") and newlines, a UTF-8 BOM, and reports unterminated quotes and over-long rows
- * (limits below) as errors with the line number.
+ * (limits below) as errors with the line number.  Cells that a spreadsheet would run as formulas are
+ * neutralised on writing and restored on reading (cb_csv_formula).
  */
 #ifndef CB_CSV_H
 #define CB_CSV_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util/cb.h"
@@ -38,7 +40,14 @@ char cb_csv_delim(const struct cb_csv *r);
 /* Bytes of input consumed so far (for progress bars). */
 long long cb_csv_offset(const struct cb_csv *r);
 
-/* Writes one field, quoting it when it holds the delimiter, a quote, CR or LF, or leading/trailing space. */
+/* Spreadsheet formulas (OWASP "CSV injection"): a cell that starts with = + - @ TAB or CR and is not a plain
+ * number (-3, +1.5, 2e3 stay as they are) would be run by a spreadsheet.  The writer puts a ' in front of such
+ * a cell -- after any quotes it already starts with -- and quotes it; the reader takes exactly that ' off
+ * again (a cell of one or more quotes followed by such a formula loses one), so files round-trip. */
+bool cb_csv_formula(const char *s);
+
+/* Writes one field, quoting it when it holds the delimiter, a quote, CR or LF, or leading/trailing space,
+ * and neutralising a formula as above. */
 void cb_csv_put(FILE *f, const char *s, char delim);
 /* Writes a row of n fields and a newline. */
 void cb_csv_put_row(FILE *f, const char *const *fields, int n, char delim);

@@ -186,7 +186,7 @@ static int assist(struct demo *d, const struct cb_case *c, int32_t country, bool
 		a.end_on = a.start_on + between(d, 7, 90);
 		a.status = CB_assistance_status_completed;
 	}
-	rc = cb_assist_add(d->s, &a, NULL, d->err);
+	rc = cb_assist_add(d->s, &a, NULL, NULL, d->err);
 	d->n->assistance += rc == CB_OK;
 	cb_assist_clear(&a);
 	return rc;

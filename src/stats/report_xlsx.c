@@ -4,6 +4,13 @@
  * README.txt, and an XLSX workbook (libxlsxwriter) with a sheet "About" and one sheet per table.
  *
  * Both list every row of a table (the HTML cuts long country lists); numbers are published cells only.
+ *
+ * Spreadsheet formulas: the CSV files go through cb_csv_put, which neutralises a cell that would be one.  The
+ * workbook's text goes through worksheet_write_string only, which stores a shared string (<c t="s">) and
+ * never a formula -- libxlsxwriter writes <f> only from worksheet_write_formula and friends, none used here --
+ * so a text such as "=HYPERLINK(...)" is shown, not run, and keeps its exact value (no ' added).  Debian's
+ * libxlsxwriter 1.1.4 has no quotePrefix setting (format_set_quote_prefix came later) to also stop a
+ * formula when somebody edits such a cell by hand.
  */
 #include <errno.h>
 #include <math.h>

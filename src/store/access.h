@@ -3,8 +3,8 @@
  * audit trail.  All of it lives in the case database (DB), next to the cases it protects.
  *
  * Accounts: a name, a role, an office (site) for caseworkers, an Argon2id password hash (libsodium
- * crypto_pwhash_str, at least OWASP ASVS parameters), a failed-login counter: 5 failures lock the account
- * for 15 minutes.  Sessions: a random 256-bit token handed to the client once; only its hash is stored.
+ * crypto_pwhash_str, at least OWASP ASVS parameters), a failed-login counter (kept for the record; it locks
+ * nothing: the server slows down failing client addresses, http/throttle.c).  Sessions: a random 256-bit token handed to the client once; only its hash is stored.
  * Idle timeout 30 minutes, absolute 8 hours; logout and disabling a user end their sessions.  Each session
  * has its own random CSRF token.
  *
@@ -38,20 +38,25 @@ struct cb_user {
 	int64_t locked_until; /* unix seconds; 0 when not locked */
 };
 
-/* Users.  Names: 1..64 characters [A-Za-z0-9._@-].  Passwords: 10..1024 bytes. */
+/* Users.  Names: 1..64 characters [A-Za-z0-9._@-].  Passwords: 10..1024 bytes, not one of the commonest
+ * passwords (also with digits and punctuation added), not made of the user's name or "casebank" alone:
+ * CB_EINVAL naming `password` otherwise. */
 int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const char *site, const char *password,
 		struct cb_user *out, struct cb_err *err);
 int cb_user_get(struct cb_store *s, const char *name, struct cb_user *out, struct cb_err *err);
 int cb_user_get_id(struct cb_store *s, int64_t id, struct cb_user *out, struct cb_err *err);
 /* Calls fn for every user, by name. */
 int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ctx), void *ctx, struct cb_err *err);
-/* Disables (ending every session) or re-enables an account. */
-int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, struct cb_err *err);
+/* Disables (ending every session) or re-enables an account.  `by`: the admin acting (NULL: the local
+ * operator).  CB_EPERM for an admin disabling her own account, and for disabling the last enabled admin. */
+int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const struct cb_user *by,
+			 struct cb_err *err);
 /* Sets a new password, clears the failure counter and lock, and ends the user's sessions. */
 int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, struct cb_err *err);
 
-/* Checks a password; counts failures and locks after 5 for 15 minutes.  CB_EPERM for a wrong password, an
- * unknown user, a locked or disabled account, all with the same message (no user enumeration). */
+/* Checks a password and counts failures (no lock: see above).  CB_EPERM for a wrong password, an unknown
+ * user, a disabled account (or one locked by an earlier version), all with the same message (no user
+ * enumeration). */
 int cb_user_authenticate(struct cb_store *s, const char *name, const char *password, int64_t now,
 			 struct cb_user *out, struct cb_err *err);
 
@@ -96,7 +101,7 @@ bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 struct cb_audit_entry {
 	int64_t id;
 	int64_t at_ms;        /* unix milliseconds */
-	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<login>"
+	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<name>(<uid>)"
 				     * (with from "" or "cli"; "" with a client address stays "": nobody logged in) */
 	char from[64];        /* client address, or "cli" */
 	char action[48];      /* "login", "login.failed", "case.read", "case.create", "case.update", "export", ... */
@@ -104,8 +109,11 @@ struct cb_audit_entry {
 	char fields[512];     /* comma-separated field names touched, never values */
 	char detail[2048];    /* optional: a break-the-glass reason, a cb_store_event detail; never values */
 };
+/* A failed login ("login.failed") with no user but a client address -- a name that is no account -- is not
+ * appended: it adds one to this meta counter instead, in the same transaction an entry would have had. */
+#define CB_AUDIT_UNKNOWN_LOGINS "audit.login_failed_unknown_names"
 /* Appends an entry (inside the caller's transaction if one is open).  at_ms 0 means now; user "" with from ""
- * means the local operator ("cli:<login>", from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
+ * means the local operator ("cli:<name>(<uid>)" of the effective uid, from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
  * nothing is appended, and the caller must not go on with what it wanted to record. */
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
 /* Appends e[0..n) in this order, in one transaction of their own (BEGIN IMMEDIATE .. COMMIT, durable when it

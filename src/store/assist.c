@@ -322,6 +322,17 @@ static int partner_beds(struct cb_store *s, int64_t id, int32_t *beds, struct cb
 	return rc;
 }
 
+/* A provider the caller may name: a known partner in by's office scope (cb_partner_get_for), else CB_ENOTFOUND
+ * with one message for both, so an entry of another office reads as missing. */
+static int check_provider(struct cb_store *s, int64_t id, const struct cb_user *by, struct cb_err *err)
+{
+	struct cb_partner p;
+	int rc = cb_partner_get_for(s, id, by, &p, err);
+	if (rc == CB_ENOTFOUND)
+		return cb_err_field(err, CB_ENOTFOUND, "provider", "provider: no partner organisation %lld", (long long)id);
+	return rc;
+}
+
 /* Whether record a occupies a bed on `day` (as cb_shelter_occupancy counts). */
 static bool occupies(const struct cb_assist *a, int32_t day)
 {
@@ -364,16 +375,16 @@ static void bind_assist(sqlite3_stmt *st, const struct cb_assist *a)
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
 }
 
-int cb_assist_add(struct cb_store *s, struct cb_assist *a, struct cb_capacity *cap, struct cb_err *err)
+int cb_assist_add(struct cb_store *s, struct cb_assist *a, const struct cb_user *by, struct cb_capacity *cap,
+		  struct cb_err *err)
 {
 	struct cb_capacity tmp;
 	sqlite3_stmt *st = NULL;
-	int32_t beds;
 	int rc;
 	if ((rc = check_assist(a, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	if ((rc = cb_ax_case_exists(s, a->case_id, err)) != CB_OK ||
-	    (a->provider && (rc = partner_beds(s, a->provider, &beds, err)) != CB_OK) ||
+	    (a->provider && (rc = check_provider(s, a->provider, by, err)) != CB_OK) ||
 	    (rc = cb_ax_prepare(s,
 				"INSERT INTO assistance(type, provider_id, planned_on, start_on, end_on, status, created_at,"
 				" updated_at, case_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
@@ -398,19 +409,19 @@ out:
 	return rc;
 }
 
-int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned flags, struct cb_capacity *cap,
-		     struct cb_err *err)
+int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned flags, const struct cb_user *by,
+		     struct cb_capacity *cap, struct cb_err *err)
 {
 	struct cb_assist a = *in, old;
 	struct cb_capacity tmp;
 	sqlite3_stmt *st = NULL;
-	int32_t beds;
 	int rc;
 	cb_assist_init(&old);
 	if ((rc = check_assist(&a, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
+	/* the stored provider stays, whoever set it; a new one must be in the caller's scope */
 	if ((rc = cb_assist_get(s, in->id, 0, &old, err)) != CB_OK ||
-	    (a.provider && (rc = partner_beds(s, a.provider, &beds, err)) != CB_OK) ||
+	    (a.provider && a.provider != old.provider && (rc = check_provider(s, a.provider, by, err)) != CB_OK) ||
 	    (rc = cb_ax_prepare(s,
 				"UPDATE assistance SET type = ?1, provider_id = ?2, planned_on = ?3, start_on = ?4, end_on = ?5,"
 				" status = ?6, updated_at = ?7 WHERE id = ?8",

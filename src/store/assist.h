@@ -20,7 +20,8 @@
  *
  * `by` arguments name the person acting (a server passes its logged-in user); NULL is the command line's
  * local operator, who may do everything.  Role rules: partners are managed by managers and admins; only a
- * manager overrides a missing consent to share details.  Everything else is for the caller to authorise.
+ * manager overrides a missing consent to share details; a caseworker sees and names only the partners of her
+ * office and those of every office (cb_partner_get_for).  Everything else is for the caller to authorise.
  *
  * Dates are days since 1970 (cb.h), CB_NA when missing.  Coded values are indexes into the value sets of
  * cb_values.h (CB_assistance_type_medical, CB_referral_status_pending, ...).
@@ -63,11 +64,14 @@ struct cb_capacity {
 /* Adds a record to a case (a->id gets its id) and updates the case's assistance_type.  An accommodation
  * record at a shelter that would exceed its beds is still stored -- the person is there, and the record must
  * say so -- and reported in *cap (may be NULL) for the caller to warn.  CB_ENOTFOUND without the case or the
- * provider; CB_EINVAL for a bad type, status or dates (end before start). */
-int cb_assist_add(struct cb_store *s, struct cb_assist *a, struct cb_capacity *cap, struct cb_err *err);
-/* Replaces a record's type, provider, dates, status and (with CB_WITH_PII) notes. */
-int cb_assist_update(struct cb_store *s, const struct cb_assist *a, unsigned flags, struct cb_capacity *cap,
-		     struct cb_err *err);
+ * provider, or with a provider outside by's scope (cb_partner_get_for); CB_EINVAL for a bad type, status or
+ * dates (end before start). */
+int cb_assist_add(struct cb_store *s, struct cb_assist *a, const struct cb_user *by, struct cb_capacity *cap,
+		  struct cb_err *err);
+/* Replaces a record's type, provider, dates, status and (with CB_WITH_PII) notes.  A provider other than the
+ * stored one must be in by's scope; the stored one stays whoever set it. */
+int cb_assist_update(struct cb_store *s, const struct cb_assist *a, unsigned flags, const struct cb_user *by,
+		     struct cb_capacity *cap, struct cb_err *err);
 /* Reads one record; notes only with CB_WITH_PII (NULL if the case was erased). */
 int cb_assist_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_assist *out, struct cb_err *err);
 /* Calls fn for every record of a case, oldest first; stops at fn's first non-zero return and returns it. */
@@ -146,10 +150,20 @@ int cb_partner_add(struct cb_store *s, struct cb_partner *p, const struct cb_use
 int cb_partner_update(struct cb_store *s, const struct cb_partner *p, const struct cb_user *by, struct cb_err *err);
 int cb_partner_get(struct cb_store *s, int64_t id, struct cb_partner *out, struct cb_err *err);
 
+/* Office scope, the one rule for every path that names a partner: a caseworker may see and use the entries
+ * of her office and those of every office (site ""); managers, admins and the local operator (`by` NULL) all
+ * of them.  An entry outside the scope is as unknown: cb_partner_get_for answers CB_ENOTFOUND with the very
+ * message of a missing id, so ids cannot be probed.  cb_partner_list (filter `by`), cb_assist_add,
+ * cb_assist_update (a new provider) and cb_referral_add apply it. */
+bool cb_partner_in_scope(const struct cb_partner *p, const struct cb_user *by);
+int cb_partner_get_for(struct cb_store *s, int64_t id, const struct cb_user *by, struct cb_partner *out,
+		       struct cb_err *err);
+
 struct cb_partner_filter {
 	int32_t service; /* CB_assistance_type_*, CB_NA: any */
 	int32_t country; /* serving this country (or based in it), CB_NA: any */
 	const char *site; /* managed by this office or by none; NULL: any */
+	const struct cb_user *by; /* the caller: only entries in her scope; NULL: all */
 };
 int cb_partner_list(struct cb_store *s, const struct cb_partner_filter *f,
 		    int (*fn)(const struct cb_partner *p, void *ctx), void *ctx, struct cb_err *err);
@@ -188,7 +202,7 @@ void cb_referral_clear(struct cb_referral *r);
  * message naming consent_share_partners, unless `override_reason` (CB_REASON_MIN..500 characters, never an
  * identifying detail) is given by a manager (or the local operator, `by` NULL); the override is stored with
  * the referral and recorded as a "referral.consent_override" audit entry in the same transaction.
- * CB_EPERM when someone other than a manager overrides. */
+ * CB_EPERM when someone other than a manager overrides; CB_ENOTFOUND for a partner outside by's scope. */
 int cb_referral_add(struct cb_store *s, struct cb_referral *r, const char *override_reason, const struct cb_user *by,
 		    struct cb_err *err);
 /* pending -> accepted | rejected, accepted -> completed; anything else is CB_EINVAL with the reason. */

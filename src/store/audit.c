@@ -14,6 +14,7 @@
  * Rows copied from the old events table are chained once, by cb_audit_seal() inside migration step 2; the
  * function refuses to run once a head exists, so it cannot be used to re-chain an edited trail.
  */
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -206,22 +207,25 @@ static bool col_is_hash(sqlite3_stmt *st, int i, uint8_t out[HASH_BYTES])
 
 /* ---- appending */
 
-/* "cli:<login>" for the local operator: getlogin(), else $USER, reduced to name characters. */
+/* "cli:<name>(<uid>)" for the local operator: the effective uid and its name in the password database.  Not
+ * $USER or getlogin(): anyone can set the one, and the other names whoever logged in on the terminal, not
+ * the account the command runs as (su, sudo -u).  The name is reduced to name characters. */
 static void cli_user(char out[CB_NAME_MAX + 1])
 {
-	const char *login = getlogin();
-	if (!login || !*login)
-		login = getenv("USER");
-	if (!login || !*login)
-		login = "unknown";
-	size_t o = (size_t)snprintf(out, CB_NAME_MAX + 1, "cli:");
-	for (const char *p = login; *p && o < CB_NAME_MAX; p++) {
-		char c = *p;
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-			  c == '_' || c == '@' || c == '-';
-		out[o++] = ok ? c : '_';
+	const uid_t uid = geteuid();
+	char buf[4096], name[CB_NAME_MAX + 1];
+	struct passwd pw, *found = NULL;
+	size_t o = 0;
+	if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found && found->pw_name && *found->pw_name) {
+		for (const char *p = found->pw_name; *p && o < 32; p++) {
+			char c = *p;
+			bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+				  c == '_' || c == '@' || c == '-';
+			name[o++] = ok ? c : '_';
+		}
 	}
-	out[o] = 0;
+	name[o] = 0;
+	snprintf(out, CB_NAME_MAX + 1, "cli:%s(%lu)", o ? name : "?", (unsigned long)uid);
 }
 
 static int64_t now_ms(void)
@@ -346,6 +350,29 @@ static int entry_detail(const struct cb_audit_entry *e, const char **detail, str
 	return CB_OK;
 }
 
+/* A failed login whose name is no account (no user, a client address): counted, not recorded.  Anybody can
+ * send names by the thousand; as entries they would grow the trail without bound and bury the entries that
+ * matter, and the name itself may be a password typed into the wrong field.  The count shares the
+ * transaction (and the fsync) an entry would have had, so the answer takes no less time for an unknown name. */
+static bool counted_only(const struct row *r)
+{
+	return r->user_n == 0 && r->action_n == 12 && memcmp(r->action, "login.failed", 12) == 0;
+}
+
+static int count_unknown_logins(struct cb_store *s, int n, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO meta(key, value) VALUES ('" CB_AUDIT_UNKNOWN_LOGINS "', ?1)"
+			       " ON CONFLICT(key) DO UPDATE SET value = value + ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return cb_store_db_err(s->db, err, "audit");
+	sqlite3_bind_int(st, 1, n);
+	int rc = cb_store_step_done(st) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "audit");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
 			   struct cb_err *err)
 {
@@ -364,7 +391,7 @@ int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, c
 	bool own = sqlite3_get_autocommit(s->db);
 	if ((rc = cb_schema_exec(s->db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT audit_append", err)) != CB_OK)
 		return rc;
-	rc = append_rows(s, &r, 1, err);
+	rc = counted_only(&r) ? count_unknown_logins(s, 1, err) : append_rows(s, &r, 1, err);
 	if (own) {
 		if (rc == CB_OK)
 			rc = cb_schema_exec(s->db, "COMMIT", err);
@@ -390,8 +417,8 @@ int cb_audit_append_batch(struct cb_store *s, const struct cb_audit_entry *const
 {
 	struct row *rows = NULL;
 	char (*users)[CB_NAME_MAX + 1] = NULL;
-	int *slot = NULL; /* rows[k] is entry slot[k] */
-	int rc = CB_OK, nrows = 0;
+	int *slot = NULL; /* rows[k] is entry slot[k]; slot[n - 1 - k] the k-th entry only counted */
+	int rc = CB_OK, nrows = 0, ncounted = 0;
 	bool scanned = false;
 
 	if (n <= 0)
@@ -418,22 +445,27 @@ int cb_audit_append_batch(struct cb_store *s, const struct cb_audit_entry *const
 		rcs[i] = entry_detail(e[i], &detail, &e2);
 		if (rcs[i] == CB_OK)
 			rcs[i] = row_of(e[i], detail, users[nrows], &rows[nrows], &e2);
-		if (rcs[i] == CB_OK)
+		if (rcs[i] == CB_OK && counted_only(&rows[nrows]))
+			slot[n - 1 - ncounted++] = i;
+		else if (rcs[i] == CB_OK)
 			slot[nrows++] = i;
 	}
 	scanned = true;
-	if (nrows == 0)
+	if (nrows == 0 && ncounted == 0)
 		goto out;
 	/* BEGIN IMMEDIATE: the write lock before the head is read, so no other writer appends after it too */
 	if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK)
 		goto out;
-	if ((rc = append_rows(s, rows, nrows, err)) == CB_OK)
+	if ((nrows == 0 || (rc = append_rows(s, rows, nrows, err)) == CB_OK) &&
+	    (ncounted == 0 || (rc = count_unknown_logins(s, ncounted, err)) == CB_OK))
 		rc = cb_schema_exec(s->db, "COMMIT", err);
 	if (rc != CB_OK && !sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 out:
 	for (int k = 0; k < nrows; k++)
 		rcs[slot[k]] = rc;
+	for (int k = 0; k < ncounted; k++)
+		rcs[slot[n - 1 - k]] = rc;
 	for (int i = 0; !scanned && i < n; i++) /* failed before the entries were looked at */
 		rcs[i] = rc;
 	free(rows);

@@ -5,6 +5,8 @@
  * Partners carry the HTCDS org_ fields casebank uses (name, type, country, city, phone) plus the services
  * they offer (a set of assistance types), the countries they serve, beds when they are a shelter, and the
  * office that manages the entry.  The directory is small, so filters run in C over one ordered SELECT.
+ * An entry an office manages is private to it: the one scope rule (cb_partner_in_scope) is here, and every
+ * path that lists or names a partner goes through it, so that another office's entry is exactly as unknown.
  *
  * A referral out that passes on a person's details needs consent_share_partners = yes.  The check, the
  * referral row, a manager's override and its audit entry are one transaction: an override never exists
@@ -239,13 +241,45 @@ int cb_partner_get(struct cb_store *s, int64_t id, struct cb_partner *out, struc
 	return rc;
 }
 
+/* The office scope of partner entries, the one rule every path applies (assist.h): an entry managed by an office
+ * is that office's; one with no office is everybody's.  `site` NULL: every office. */
+static bool site_sees(const char *site, const struct cb_partner *p)
+{
+	return !site || !p->site[0] || strcmp(site, p->site) == 0;
+}
+
+/* The office a user is confined to: a caseworker's own ("" when she has none: shared entries only); NULL for
+ * everyone else and the local operator, who see every entry. */
+static const char *scope_of(const struct cb_user *by)
+{
+	return by && by->role == CB_ROLE_CASEWORKER ? by->site : NULL;
+}
+
+bool cb_partner_in_scope(const struct cb_partner *p, const struct cb_user *by)
+{
+	return site_sees(scope_of(by), p);
+}
+
+int cb_partner_get_for(struct cb_store *s, int64_t id, const struct cb_user *by, struct cb_partner *out,
+		       struct cb_err *err)
+{
+	int rc = cb_partner_get(s, id, out, err);
+	if (rc != CB_OK || cb_partner_in_scope(out, by))
+		return rc;
+	/* word for word what an unknown id gets: a hidden entry's existence is not confirmed */
+	cb_partner_init(out);
+	return cb_err_set(err, CB_ENOTFOUND, "no partner organisation %lld", (long long)id);
+}
+
 static bool partner_matches(const struct cb_partner *p, const struct cb_partner_filter *f)
 {
 	if (!f)
 		return true;
+	if (!cb_partner_in_scope(p, f->by))
+		return false;
 	if (f->service != CB_NA && !(p->services & (UINT64_C(1) << f->service)))
 		return false;
-	if (f->site && p->site[0] && strcmp(f->site, p->site) != 0)
+	if (!site_sees(f->site, p))
 		return false;
 	if (f->country == CB_NA || p->country == f->country)
 		return true;
@@ -368,7 +402,8 @@ int cb_referral_add(struct cb_store *s, struct cb_referral *r, const char *overr
 	cb_case_init(&c);
 	if ((rc = check_referral(r, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
-	if ((rc = cb_store_get(s, r->case_id, 0, &c, err)) != CB_OK || (rc = cb_partner_get(s, r->org_id, &p, err)) != CB_OK)
+	if ((rc = cb_store_get(s, r->case_id, 0, &c, err)) != CB_OK ||
+	    (rc = cb_partner_get_for(s, r->org_id, by, &p, err)) != CB_OK)
 		goto out;
 	if (r->direction == CB_REFER_OUT && r->shares_details &&
 	    (rc = check_consent(&c, override_reason, by, &overridden, err)) != CB_OK)

@@ -3,8 +3,11 @@
  *
  * Passwords: Argon2id through libsodium's crypto_pwhash_str with the INTERACTIVE limits (t=2, m=64 MiB,
  * p=1), above the OWASP ASVS minimum (t=2, m=19 MiB, p=1); a login re-hashes a password stored with weaker
- * limits.  A wrong password, an unknown name, a locked and a disabled account all cost one Argon2id
- * verification and give the same answer, so neither the reply nor its timing tells whether a name exists.
+ * limits.  A wrong password, an unknown name and a disabled account all cost one Argon2id verification and
+ * give the same answer, so neither the reply nor its timing tells whether a name exists.  Failures are
+ * counted but lock no account (an outsider who knows a name could lock its owner out); the server slows
+ * down the failing address instead.  Passwords on a list of the commonest ones, or made of the user's name
+ * or "casebank", are refused (common_passwords.h).
  *
  * Sessions: the client holds a random 256-bit token; the database holds only its BLAKE2b hash, so a copy of
  * the database opens no session.  Lookups are by that hash (no comparison of secrets that could leak by
@@ -17,14 +20,13 @@
 #include <sqlite3.h>
 
 #include "store/access.h"
+#include "store/common_passwords.h"
 #include "store/store_impl.h"
 
 #define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
 #define PW_MIN 10
 #define PW_MAX 1024
-#define MAX_FAILURES 5
-#define LOCK_SECONDS (15 * 60)
 #define IDLE_SECONDS (30 * 60)
 #define ABSOLUTE_SECONDS (8 * 60 * 60)
 #define GLASS_SECONDS (60 * 60)
@@ -43,7 +45,7 @@ _Static_assert(CB_TOKEN_TEXT == sodium_base64_ENCODED_LEN(TOKEN_RAW, sodium_base
 static const char dummy_hash[crypto_pwhash_STRBYTES] =
 	"$argon2id$v=19$m=65536,t=2,p=1$LpDHjPhP2A/kv+uV+SZXuQ$H5Q7G+q/64PvC+HZXqZ8I/rx9hh8+JN0Mxgg3XQZUVs";
 
-static const char login_failed[] = "login failed: wrong name or password, or the account is locked or disabled";
+static const char login_failed[] = "login failed: wrong name or password, or the account is disabled";
 
 static const char *const role_names[CB_ROLE__COUNT] = {"admin", "manager", "caseworker", "analyst"};
 
@@ -78,13 +80,89 @@ static bool name_valid(const char *name)
 	return true;
 }
 
-static int check_password(const char *pw, struct cb_err *err)
+static bool is_letter(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
+
+/* s's letters alone, in lower case: digits, punctuation and spaces dropped (bytes of other scripts kept), so
+ * that "Password-2024!" and "password" compare equal.  With `leet`, a digit between two letters and an @ or $
+ * next to one stand for the letter they look like ("P@ssw0rd" is "password"); other digits still go.  out
+ * has room for strlen(s) + 1. */
+static void letters_of(const char *s, bool leet, char *out)
 {
+	static const char from[] = "0134578@$", to[] = "oieastbas";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0, n = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		const char *k = leet ? strchr(from, p[i]) : NULL;
+		bool before = i > 0 && is_letter(p[i - 1]), after = i + 1 < n && is_letter(p[i + 1]);
+		if (p[i] >= 'A' && p[i] <= 'Z')
+			out[o++] = (char)(p[i] - 'A' + 'a');
+		else if (is_letter(p[i]))
+			out[o++] = (char)p[i];
+		else if (k && *k && (p[i] == '@' || p[i] == '$' ? before || after : before && after))
+			out[o++] = to[k - from];
+	}
+	out[o] = 0;
+}
+
+static int cmp_text(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static bool listed(const char *const *list, size_t n, const char *key)
+{
+	return bsearch(&key, list, n, sizeof *list, cmp_text) != NULL;
+}
+
+/* Removes every occurrence of word (not empty) from s. */
+static void drop_all(char *s, const char *word)
+{
+	size_t n = strlen(word);
+	for (char *p; (p = strstr(s, word)) != NULL;)
+		memmove(p, p + n, strlen(p + n) + 1);
+}
+
+/* Whether letters (a password reduced by letters_of) are those of a common password. */
+static bool too_common(const char *letters)
+{
+	return strlen(letters) >= 3 && listed(common_letters, CB_COUNTOF(common_letters), letters);
+}
+
+/* Whether letters are made of the user's own (name reduced by letters_of) and "casebank" alone; changes them. */
+static bool only_names(char *letters, const char *own)
+{
+	if (!letters[0])
+		return false;
+	if (own[0])
+		drop_all(letters, own);
+	drop_all(letters, "casebank");
+	return !letters[0];
+}
+
+/* A password for user `name`: 10 to 1024 bytes, not one of the commonest passwords (common_passwords.h, also
+ * with digits and punctuation around its letters or for them: "Dragon!2024", "Dr4gon"), and not made of the
+ * user's name or the product's ("casebank") alone.  The refusal never repeats the password. */
+static int check_password(const char *pw, const char *name, struct cb_err *err)
+{
+	char lower[PW_MAX + 1], plain[PW_MAX + 1], leet[PW_MAX + 1], own[CB_NAME_MAX + 1];
 	size_t n = pw ? strlen(pw) : 0;
+	int rc = CB_OK;
 	if (n < PW_MIN || n > PW_MAX)
 		return cb_err_field(err, CB_EINVAL, "password", "password: %zu bytes; expected %d to %d", n, PW_MIN,
 				    PW_MAX);
-	return CB_OK;
+	for (size_t i = 0; i <= n; i++)
+		lower[i] = pw[i] >= 'A' && pw[i] <= 'Z' ? (char)(pw[i] - 'A' + 'a') : pw[i];
+	letters_of(pw, false, plain);
+	letters_of(pw, true, leet);
+	letters_of(name ? name : "", false, own);
+	if (listed(common_lower, CB_COUNTOF(common_lower), lower) || too_common(plain) || too_common(leet))
+		rc = cb_err_field(err, CB_EINVAL, "password",
+				  "password: one of the most common passwords; choose a phrase of several unrelated words");
+	else if (only_names(plain, own) || only_names(leet, own))
+		rc = cb_err_field(err, CB_EINVAL, "password",
+				  "password: made of the user name or the product name; choose a phrase of several "
+				  "unrelated words");
+	sodium_memzero(lower, sizeof lower);
+	sodium_memzero(plain, sizeof plain);
+	sodium_memzero(leet, sizeof leet);
+	return rc;
 }
 
 static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struct cb_err *err)
@@ -180,7 +258,7 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 	} else if (site && *site) {
 		return cb_err_field(err, CB_EINVAL, "site", "site: only caseworkers belong to an office");
 	}
-	if ((rc = check_password(password, err)) != CB_OK)
+	if ((rc = check_password(password, name, err)) != CB_OK)
 		return rc;
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
@@ -267,15 +345,29 @@ static int update_user(struct cb_store *s, sqlite3_stmt *st, int64_t end_session
 	return cb_store_tx_end(s, rc, err);
 }
 
-int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, struct cb_err *err)
+int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const struct cb_user *by,
+			 struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	struct cb_user u;
 	int rc;
-	if ((rc = prep(s, "UPDATE users SET disabled = ?2 WHERE id = ?1", &st, err)) != CB_OK)
+	if ((rc = user_get(s, NULL, id, &u, err)) != CB_OK)
+		return rc;
+	/* nobody shuts herself out, and the accounts are never left without an enabled admin to manage them */
+	if (disabled && by && by->id == id)
+		return cb_err_set(err, CB_EPERM, "you cannot disable your own account: another admin can");
+	/* the condition repeated in the UPDATE: two admins disabling each other at once cannot both succeed */
+	if ((rc = prep(s,
+		       "UPDATE users SET disabled = ?2 WHERE id = ?1 AND (?2 = 0 OR role != 'admin' OR EXISTS"
+		       " (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1))",
+		       &st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, disabled);
-	return update_user(s, st, disabled ? id : 0, err);
+	rc = update_user(s, st, disabled ? id : 0, err);
+	if (rc == CB_ENOTFOUND && disabled && u.role == CB_ROLE_ADMIN)
+		rc = cb_err_set(err, CB_EPERM, "%s is the last enabled admin: enable or add another admin first", u.name);
+	return rc;
 }
 
 /* Stores a new hash; with `reset`, also clears the failure counter and lock and ends the sessions. */
@@ -299,8 +391,9 @@ static int store_hash(struct cb_store *s, int64_t id, const char *password, bool
 
 int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, struct cb_err *err)
 {
+	struct cb_user u;
 	int rc;
-	if ((rc = check_password(password, err)) != CB_OK)
+	if ((rc = user_get(s, NULL, id, &u, err)) != CB_OK || (rc = check_password(password, u.name, err)) != CB_OK)
 		return rc;
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
@@ -335,23 +428,16 @@ static int login_row_get(struct cb_store *s, const char *name, struct login_row 
 	return rc;
 }
 
-/* A wrong password: one more failure; the fifth locks the account and starts the count again.  One
- * statement, so concurrent attempts cannot both read the same count. */
-static int count_failure(struct cb_store *s, int64_t id, int64_t now, struct cb_err *err)
+/* A wrong password: one more failure, kept for the record.  It locks nothing: a lock by name would let
+ * anybody who knows a name lock its owner out; the server slows failing addresses down instead
+ * (http/throttle.c).  One write, as many as a refusal without a check makes (count_other_failure). */
+static int count_failure(struct cb_store *s, int64_t id, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s,
-		       "UPDATE users SET"
-		       " locked_until = iif(failures + 1 >= ?3, ?2 + ?4, locked_until),"
-		       " failures = iif(failures + 1 >= ?3, 0, failures + 1)"
-		       " WHERE id = ?1",
-		       &st, err)) != CB_OK)
+	if ((rc = prep(s, "UPDATE users SET failures = failures + 1 WHERE id = ?1", &st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	sqlite3_bind_int(st, 3, MAX_FAILURES);
-	sqlite3_bind_int(st, 4, LOCK_SECONDS);
 	return run(s, st, err);
 }
 
@@ -405,7 +491,7 @@ int cb_user_authenticate(struct cb_store *s, const char *name, const char *passw
 		goto out;
 	}
 	if (crypto_pwhash_str_verify(lr->hash, pw, pwlen) != 0) {
-		if ((rc = count_failure(s, lr->u.id, now, err)) == CB_OK)
+		if ((rc = count_failure(s, lr->u.id, err)) == CB_OK)
 			rc = cb_err_set(err, CB_EPERM, "%s", login_failed);
 		goto out;
 	}

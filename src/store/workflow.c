@@ -444,36 +444,39 @@ static int count_overdue(const struct cb_followup *f, void *ctx)
 	return 0;
 }
 
+struct shelters {
+	struct cb_store *s;
+	int32_t today;
+	struct cb_dashboard *d;
+	struct cb_err *err;
+};
+
+static int add_shelter(const struct cb_partner *p, void *ctx)
+{
+	struct shelters *c = ctx;
+	struct cb_dashboard *d = c->d;
+	if (p->beds == CB_NA)
+		return CB_OK;
+	struct cb_dash_shelter *n = realloc(d->shelters, (size_t)(d->nshelters + 1) * sizeof *n);
+	if (!n)
+		return cb_err_set(c->err, CB_ENOMEM, "out of memory");
+	d->shelters = n;
+	struct cb_dash_shelter *sh = &d->shelters[d->nshelters++];
+	memset(sh, 0, sizeof *sh);
+	sh->id = p->id;
+	snprintf(sh->name, sizeof sh->name, "%s", p->name);
+	sh->beds = p->beds;
+	return cb_shelter_occupancy(c->s, sh->id, c->today, &sh->occupied, c->err);
+}
+
+/* The shelters an office sees, by the directory's one scope rule (partners.c): its own entries and those of
+ * every office. */
 static int dash_shelters(struct cb_store *s, const char *site, int32_t today, struct cb_dashboard *d,
 			 struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s,
-			       "SELECT id, name, beds FROM partners WHERE beds IS NOT NULL"
-			       " AND (?1 IS NULL OR site = ?1 OR site = '') ORDER BY name, id",
-			       &st, err), r;
-	if (rc != CB_OK)
-		return rc;
-	if (site)
-		sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cb_dash_shelter *n = realloc(d->shelters, (size_t)(d->nshelters + 1) * sizeof *n);
-		if (!n) {
-			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
-			break;
-		}
-		d->shelters = n;
-		struct cb_dash_shelter *sh = &d->shelters[d->nshelters++];
-		memset(sh, 0, sizeof *sh);
-		sh->id = sqlite3_column_int64(st, 0);
-		snprintf(sh->name, sizeof sh->name, "%s", (const char *)sqlite3_column_text(st, 1));
-		sh->beds = sqlite3_column_int(st, 2);
-		rc = cb_shelter_occupancy(s, sh->id, today, &sh->occupied, err);
-	}
-	if (rc == CB_OK && r != SQLITE_DONE)
-		rc = cb_store_db_err(s->db, err, "dashboard");
-	sqlite3_finalize(st);
-	return rc;
+	struct cb_partner_filter f = {.service = CB_NA, .country = CB_NA, .site = site};
+	struct shelters c = {s, today, d, err};
+	return cb_partner_list(s, &f, add_shelter, &c, err);
 }
 
 int cb_dashboard(struct cb_store *s, const char *site, int32_t today, struct cb_dashboard *d, struct cb_err *err)

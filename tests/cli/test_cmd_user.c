@@ -1,8 +1,8 @@
 /*
  * test_cmd_user.c -- `casebank user` and `casebank audit` as an administrator runs them: adding accounts
- * with the password on stdin or typed twice at a terminal prompt (echo off), refusals, list, disable and
- * enable, password change; verifying the audit trail (intact, then damaged with the sqlite3 shell) and listing
- * it.
+ * with the password on stdin or typed twice at a terminal prompt (echo off), refusals (common passwords, the
+ * last enabled admin), list, disable and enable, password change; verifying the audit trail (intact, then
+ * damaged with the sqlite3 shell) and listing it.
  */
 #include "cb_test.h"
 
@@ -191,12 +191,48 @@ static void test_audit_verify_and_list(void **state)
 	free(out);
 }
 
+/* The command line keeps an enabled admin (it is nobody's own account here: the operator is no user), and
+ * refuses the commonest passwords and ones made of the user's name, without echoing them. */
+static void test_admin_kept_and_common_passwords(void **state)
+{
+	(void)state;
+	const char *db = cbt_path("admins.db");
+	char *err = NULL, *out = NULL;
+	init_db(db);
+	assert_int_equal(cbt_run(NULL, NULL, "printf '%s\\n' | %s user add %s root --role admin", PW, cbt_bin(), db), 0);
+	assert_int_equal(cbt_run(NULL, &err, "%s user disable %s root", cbt_bin(), db), 1);
+	assert_non_null(strstr(err, "last enabled admin"));
+	free(err);
+	assert_int_equal(cbt_run(NULL, NULL, "printf '%s\\n' | %s user add %s ada --role admin", PW, cbt_bin(), db), 0);
+	assert_int_equal(cbt_run(NULL, NULL, "%s user disable %s root", cbt_bin(), db), 0);
+	out = sql(db, "select name from users where disabled = 0");
+	assert_string_equal(out, "ada\n");
+	free(out);
+
+	assert_int_equal(cbt_run(NULL, &err, "printf 'Password123\\n' | %s user add %s boris --role analyst", cbt_bin(), db),
+			 2);
+	assert_non_null(strstr(err, "common"));
+	assert_null(strstr(err, "Password123"));
+	free(err);
+	assert_int_equal(cbt_run(NULL, &err, "printf 'Boris-2024-boris\\n' | %s user add %s boris --role analyst",
+				 cbt_bin(), db),
+			 2);
+	assert_non_null(strstr(err, "user name"));
+	free(err);
+	assert_int_equal(cbt_run(NULL, &err, "printf 'casebank12345\\n' | %s user passwd %s ada", cbt_bin(), db), 2);
+	free(err);
+	out = sql(db, "select count(*) from users where name = 'boris'");
+	assert_string_equal(out, "0\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_from_stdin),
 		cmocka_unit_test(test_add_at_terminal),
 		cmocka_unit_test(test_list_disable_passwd),
+		cmocka_unit_test(test_admin_kept_and_common_passwords),
 		cmocka_unit_test(test_audit_verify_and_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,6 +22,9 @@
 #include "store/access.h"
 
 static uint16_t port;
+/* The address requests come from: NULL for the system's choice (127.0.0.1); another of 127.0.0.0/8 to be a
+ * second client, e.g. for the per-address login throttle. */
+static const char *client_ip;
 
 struct resp {
 	int status;
@@ -47,6 +50,11 @@ static inline struct resp http(const char *method, const char *path, const char 
 	assert_true(fd >= 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (client_ip) {
+		struct sockaddr_in me = {.sin_family = AF_INET};
+		assert_int_equal(inet_pton(AF_INET, client_ip, &me.sin_addr), 1);
+		assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof me), 0);
+	}
 	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
 	size_t blen = body ? strlen(body) : 0;
 	char *req = NULL;

@@ -2,12 +2,15 @@
  * test_api.c -- tests of src/http/api.c, api_cases.c and server.c through a real server on 127.0.0.1 (an
  * ephemeral port, in this process), driven by a small HTTP/1.1 client on plain sockets: logins per role,
  * CSRF, cases (create, read, update, stale version), scope (404), limits (413, 400, 415), protected
- * statistics, logout, the audit trail, security headers.
+ * statistics, logout, the audit trail, security headers; failed logins slowed down by address, never
+ * locking an account, and those of unknown names counted, not audited; an admin cannot disable herself.
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
 
 #include <signal.h>
+
+#include <sqlite3.h>
 
 #include "crypto/crypto.h"
 #include "http/http.h"
@@ -369,6 +372,93 @@ static void test_logout(void **state)
 	resp_free(&r);
 }
 
+/* A count from SQL on the test's database (read after the server committed: answers wait for their entry). */
+static long long db_count(const char *sql)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	assert_int_equal(sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
+}
+
+static int login_status(const char *user, const char *password, char *detail, size_t n)
+{
+	char body[256];
+	snprintf(body, sizeof body, "{\"user\": \"%s\", \"password\": \"%s\"}", user, password);
+	struct resp r = http("POST", "/api/login", NULL, NULL, "application/json", body, NULL);
+	int st = r.status;
+	if (detail)
+		snprintf(detail, n, "%s", json_string_value(json_object_get(r.json, "detail")));
+	resp_free(&r);
+	return st;
+}
+
+/* Failing logins slow down the address they come from -- after five, it must wait before the next is even
+ * checked (429), right password or not -- and never lock the account: its owner, from another address,
+ * logs in at once. */
+static void test_login_throttled_by_address(void **state)
+{
+	(void)state;
+	char detail[256] = "";
+	int i, st = 0;
+	client_ip = "127.0.0.2";
+	for (i = 0; i < 5; i++)
+		assert_int_equal(login_status("cara", "wrong password", NULL, 0), 401);
+	for (; i < 12 && (st = login_status("cara", "wrong password", detail, sizeof detail)) == 401; i++)
+		;
+	assert_int_equal(st, 429);
+	assert_non_null(strstr(detail, "try again in"));
+	client_ip = NULL;
+	assert_int_equal(login_status("cara", PW, NULL, 0), 200);
+	client_ip = "127.0.0.2";
+	for (i = 0; i < 3 && (st = login_status("cara", PW, NULL, 0)) == 429; i++)
+		sleep(1); /* 1 s, 2 s, ...: waits that grow, not a lock */
+	client_ip = NULL;
+	assert_true(st == 200 || st == 429);
+}
+
+/* A failed login of a name that is no account makes no audit entry, only a count; an account's does. */
+static void test_unknown_names_not_audited(void **state)
+{
+	(void)state;
+	client_ip = "127.0.0.3";
+	long long rows = db_count("SELECT count(*) FROM audit");
+	assert_int_equal(login_status("no-such-person", "wrong password", NULL, 0), 401);
+	assert_int_equal(login_status("correct.horse", "battery staple", NULL, 0), 401);
+	assert_int_equal(db_count("SELECT count(*) FROM audit"), rows);
+	assert_int_equal(db_count("SELECT value FROM meta WHERE key = '" CB_AUDIT_UNKNOWN_LOGINS "'"), 2);
+	assert_int_equal(login_status("mona", "wrong password", NULL, 0), 401);
+	assert_int_equal(db_count("SELECT count(*) FROM audit"), rows + 1);
+	assert_int_equal(db_count("SELECT count(*) FROM audit WHERE id = (SELECT max(id) FROM audit)"
+				  " AND action = 'login.failed' AND user = 'mona' AND from_addr = '127.0.0.3'"),
+			 1);
+	client_ip = NULL;
+}
+
+/* An admin cannot disable her own account (nor the last admin be disabled): 403, and she stays in. */
+static void test_admin_cannot_disable_herself(void **state)
+{
+	(void)state;
+	struct login ad = login_as("root");
+	struct resp r = http("PATCH", "/api/users/root", ad.cookie, ad.csrf, "application/json", "{\"disabled\": true}", NULL);
+	assert_int_equal(r.status, 403);
+	assert_non_null(strstr(json_string_value(json_object_get(r.json, "detail")), "own account"));
+	resp_free(&r);
+	r = http("GET", "/api/me", ad.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	r = http("GET", "/api/users", ad.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "{\"name\":\"root\",\"role\":\"admin\",\"site\":\"\",\"disabled\":false"));
+	resp_free(&r);
+}
+
 /* The command: `casebank serve` logs one line per request without the query string, and SIGTERM stops it
  * gracefully (exit status 0). */
 static void test_serve_command(void **state)
@@ -422,6 +512,8 @@ int main(void)
 		cmocka_unit_test(test_limits),          cmocka_unit_test(test_stats_protected),
 		cmocka_unit_test(test_stats_current),   cmocka_unit_test(test_roles_forbidden),
 		cmocka_unit_test(test_logout),          cmocka_unit_test(test_serve_command),
+		cmocka_unit_test(test_login_throttled_by_address), cmocka_unit_test(test_unknown_names_not_audited),
+		cmocka_unit_test(test_admin_cannot_disable_herself),
 	};
 	return cmocka_run_group_tests(tests, setup, server_down);
 }

@@ -137,6 +137,81 @@ static void test_partners(void **state)
 	assert_int_equal(status_of(&mona, "PATCH", p2, "{\"city\": \"Orhei\"}"), 404);
 }
 
+/* The body of a new assistance record (0) or referral (1) naming partner org. */
+static void naming(char body[256], int referral, long org)
+{
+	if (referral)
+		snprintf(body, 256, "{\"to\": %ld, \"reason\": \"Other\", \"share_details\": false}", org);
+	else
+		snprintf(body, 256, "{\"type\": \"accommodation\", \"provider\": %ld}", org);
+}
+
+/* Another office's private partner is, to a caseworker, an unknown id on every path that takes one: not
+ * listed, and 404 with the very body of an unknown id when named as a provider or a referral's partner, so
+ * neither its name nor its occupancy comes back and ids cannot be probed.  Its own office uses it. */
+static void test_partner_scope(void **state)
+{
+	(void)state;
+	char id[CB_ID_TEXT], theirs[CB_ID_TEXT], buf[256], body[256];
+	long hidden = new_partner("{\"name\": \"Houston Hidden House\", \"type\": \"NGO\", \"country\": \"US\","
+				  " \"services\": [\"accommodation\"], \"beds\": 3, \"site\": \"" OTHER "\"}");
+	long unknown = hidden + 100000;
+	new_case(&cara, "\"consent_share_partners\": true", id);
+	new_case(&otto, "\"consent_share_partners\": true", theirs);
+
+	struct resp r = req(&cara, "GET", "/api/partners", NULL);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "Houston Hidden House"));
+	resp_free(&r);
+	r = req(&cara, "GET", "/api/partners?site=" OTHER, NULL);
+	assert_null(strstr(r.body, "Houston Hidden House"));
+	resp_free(&r);
+
+	const char *routes[] = {"assistance", "referrals"};
+	for (int i = 0; i < 2; i++) {
+		naming(body, i, unknown);
+		struct resp u = req(&cara, "POST", path(buf, id, routes[i], 0), body);
+		naming(body, i, hidden);
+		r = req(&cara, "POST", path(buf, id, routes[i], 0), body);
+		assert_int_equal(u.status, 404);
+		assert_int_equal(r.status, 404);
+		assert_string_equal(r.body, u.body);
+		assert_null(strstr(r.body, "Houston"));
+		assert_null(strstr(r.body, "occupied"));
+		resp_free(&u);
+		resp_free(&r);
+		/* nothing was stored */
+		r = req(&cara, "GET", path(buf, id, routes[i], 0), NULL);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(json_array_size(json_object_get(r.json, routes[i])), 0);
+		resp_free(&r);
+		/* the office it belongs to, and a manager, use it */
+		r = req(&otto, "POST", path(buf, theirs, routes[i], 0), body);
+		assert_int_equal(r.status, 201);
+		resp_free(&r);
+		assert_int_equal(status_of(&mona, "POST", path(buf, id, routes[i], 0), body), 201);
+	}
+	/* a manager places cara's client there beyond its beds: cara, changing that record's status, learns
+	 * nothing of the shelter's beds or occupancy; the manager gets the warning */
+	long rec = 0;
+	for (int k = 0; k < 4; k++) {
+		naming(body, 0, hidden);
+		r = req(&mona, "POST", path(buf, id, "assistance", 0), body);
+		assert_int_equal(r.status, 201);
+		rec = (long)json_integer_value(json_object_get(r.json, "id"));
+		resp_free(&r);
+	}
+	r = req(&cara, "PATCH", path(buf, id, "assistance", rec), "{\"status\": \"ongoing\"}");
+	assert_int_equal(r.status, 200);
+	assert_null(json_object_get(r.json, "warning"));
+	assert_null(strstr(r.body, "beds"));
+	resp_free(&r);
+	r = req(&mona, "PATCH", path(buf, id, "assistance", rec), "{\"status\": \"ongoing\"}");
+	assert_int_equal(r.status, 200);
+	assert_non_null(json_object_get(r.json, "warning"));
+	resp_free(&r);
+}
+
 static void test_assistance(void **state)
 {
 	(void)state;
@@ -211,8 +286,7 @@ static void test_assistance(void **state)
 	assert_null(strstr(r.body, "Zoryana"));
 	resp_free(&r);
 	r = req(&cara, "POST", list, "{\"type\": \"legal\", \"provider\": 99999}");
-	assert_int_equal(r.status, 400);
-	assert_non_null(strstr(detail(&r), "provider"));
+	assert_int_equal(r.status, 404); /* as another office's private entry: see test_partner_scope */
 	resp_free(&r);
 	r = req(&cara, "POST", list, "{\"type\": \"legal\", \"start_on\": \"2025-02-30\"}");
 	assert_int_equal(r.status, 400);
@@ -535,7 +609,8 @@ static void test_dashboard(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_partners),	  cmocka_unit_test(test_assistance),
+		cmocka_unit_test(test_partners),	  cmocka_unit_test(test_partner_scope),
+		cmocka_unit_test(test_assistance),
 		cmocka_unit_test(test_capacity_warning), cmocka_unit_test(test_referrals_consent),
 		cmocka_unit_test(test_stage),		  cmocka_unit_test(test_followups),
 		cmocka_unit_test(test_dashboard),

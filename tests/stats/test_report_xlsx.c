@@ -1,7 +1,8 @@
 /*
  * test_report_xlsx.c -- the data files of the report (src/stats/report_xlsx.c): the CSV directory (one
  * tidy file per table, README.txt with the method) and the XLSX workbook (a valid zip with one sheet per
- * table and an "About" sheet); no count below the threshold; suppressed cells as x.
+ * table and an "About" sheet); no count below the threshold; suppressed cells as x; formula-like text
+ * neutralised in the CSV files and never a formula in the workbook.
  */
 #include "stats/report_fixture.h"
 
@@ -161,6 +162,40 @@ static void test_xlsx(void **state)
 	}
 }
 
+/* Texts that a spreadsheet would run as formulas: in the CSV files behind a ' and in quotes (cb_csv_put); in
+ * the workbook shared strings, never a formula cell (<f>), with their exact text.  The filter and a year
+ * group's label stand in for any text of a report. */
+static void test_formulas_are_text(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_report *r = rf_report(bank, NULL);
+	free(r->where);
+	r->where = strdup("=HYPERLINK(\"http://x.example/\",\"Open\")");
+	snprintf(r->bands[0].label, sizeof r->bands[0].label, "@SUM(1+1)");
+	assert_int_equal(cb_report_write_csv(r, cbt_path("fcsv"), &err), CB_OK);
+	char *gender = cbt_read(cbt_path("fcsv/gender.csv"), NULL);
+	assert_non_null(gender);
+	assert_non_null(strstr(gender, "\n\"'@SUM(1+1)\","));
+	assert_null(strstr(gender, "\n@SUM"));
+	free(gender);
+
+	const char *path = cbt_path("formula.xlsx");
+	assert_int_equal(cb_report_write_xlsx(r, path, &err), CB_OK);
+	char *xml = NULL;
+	assert_int_equal(cbt_run(&xml, NULL, "unzip -p '%s' 'xl/worksheets/*.xml'", path), 0);
+	assert_non_null(strstr(xml, "t=\"s\""));
+	assert_null(strstr(xml, "<f>"));
+	assert_null(strstr(xml, "<f "));
+	free(xml);
+	char *strings = NULL;
+	assert_int_equal(cbt_run(&strings, NULL, "unzip -p '%s' xl/sharedStrings.xml", path), 0);
+	assert_non_null(strstr(strings, "<t>=HYPERLINK("));
+	assert_non_null(strstr(strings, "<t>@SUM(1+1)</t>"));
+	free(strings);
+	cb_report_free(&r);
+}
+
 static void test_xlsx_unwritable(void **state)
 {
 	(void)state;
@@ -176,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_csv_dir_unwritable),
 		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_xlsx_unwritable),
+		cmocka_unit_test(test_formulas_are_text),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

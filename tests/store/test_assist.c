@@ -67,7 +67,7 @@ static int64_t add_assist(struct cb_store *s, const uint8_t id[16], int32_t type
 	a.type = type;
 	a.status = status;
 	a.provider = provider;
-	if (cb_assist_add(s, &a, cap, &err) != CB_OK)
+	if (cb_assist_add(s, &a, NULL, cap, &err) != CB_OK)
 		fail_msg("%s", err.msg);
 	assert_true(a.id > 0);
 	return a.id;
@@ -105,7 +105,7 @@ static void test_add_get_list(void **state)
 	a.type = CB_assistance_type_medical;
 	assert_int_equal(cb_date_parse("2024-03-01", &a.start_on), CB_OK);
 	a.notes = strdup(NOTE1);
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_OK);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_OK);
 	assert_int_equal(a.status, CB_assistance_status_planned); /* the default */
 	add_assist(s, id, CB_assistance_type_legal, CB_assistance_status_ongoing, 0, NULL);
 	assert_true(stored_types(s, id) == (BIT(medical) | BIT(legal)));
@@ -122,10 +122,10 @@ static void test_add_get_list(void **state)
 
 	/* cancelling a record takes its type out of the case's set; completing it does not */
 	a.status = CB_assistance_status_cancelled;
-	assert_int_equal(cb_assist_update(s, &a, 0, NULL, &err), CB_OK);
+	assert_int_equal(cb_assist_update(s, &a, 0, NULL, NULL, &err), CB_OK);
 	assert_true(stored_types(s, id) == BIT(legal));
 	a.status = CB_assistance_status_completed;
-	assert_int_equal(cb_assist_update(s, &a, 0, NULL, &err), CB_OK);
+	assert_int_equal(cb_assist_update(s, &a, 0, NULL, NULL, &err), CB_OK);
 	assert_true(stored_types(s, id) == (BIT(medical) | BIT(legal)));
 	/* an update without CB_WITH_PII keeps the notes */
 	assert_int_equal(cb_assist_get(s, a.id, CB_WITH_PII, &b, &err), CB_OK);
@@ -151,30 +151,75 @@ static void test_refusals(void **state)
 	add_case(s, id);
 	cb_assist_init(&a);
 	memcpy(a.case_id, id, 16);
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_EINVAL); /* no type */
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_EINVAL); /* no type */
 	assert_string_equal(err.field, "type");
 	assert_non_null(strstr(err.msg, "accommodation"));
 	a.type = CB_assistance_type_other;
 	a.status = 17;
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_EINVAL);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_EINVAL);
 	assert_string_equal(err.field, "status");
 	a.status = CB_NA;
 	assert_int_equal(cb_date_parse("2024-03-05", &a.start_on), CB_OK);
 	assert_int_equal(cb_date_parse("2024-03-04", &a.end_on), CB_OK);
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_EINVAL);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_EINVAL);
 	assert_string_equal(err.field, "end_on");
 	a.end_on = CB_NA;
 	a.provider = 42; /* no such partner */
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_ENOTFOUND);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_ENOTFOUND);
 	assert_string_equal(err.field, "provider");
 	a.provider = 0;
 	memcpy(a.case_id, none, 16);
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_ENOTFOUND);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_ENOTFOUND);
 	/* nothing was stored by the refusals */
 	int n = 0;
 	assert_int_equal(cb_assist_list(s, id, 0, count, &n, &err), CB_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(cb_assist_get(s, 1, 0, &a, &err), CB_ENOTFOUND);
+	cb_store_free(&s);
+}
+
+/* A caseworker cannot name another office's private partner as a provider: refused as an unknown id, on
+ * adding and on changing a record; a provider set by a manager stays when she changes the record's status. */
+static void test_provider_office_scope(void **state)
+{
+	(void)state;
+	struct cb_store *s = new_store(NULL);
+	struct cb_assist a;
+	struct cb_partner p;
+	struct cb_err err = {0};
+	struct cb_user cw = {.id = 3, .role = CB_ROLE_CASEWORKER, .name = "cw", .site = "MD-CHISINAU"};
+	struct cb_user mg = {.id = 2, .role = CB_ROLE_MANAGER, .name = "mg"};
+	uint8_t id[16];
+	add_case(s, id);
+	cb_partner_init(&p);
+	snprintf(p.name, sizeof p.name, "Hidden House");
+	snprintf(p.site, sizeof p.site, "MD-BALTI");
+	p.type = CB_org_type_NGO;
+	p.country = cb_country_find("MD");
+	p.beds = 2;
+	assert_int_equal(cb_partner_add(s, &p, NULL, &err), CB_OK);
+	cb_assist_init(&a);
+	memcpy(a.case_id, id, 16);
+	a.type = CB_assistance_type_accommodation;
+	a.provider = p.id;
+	assert_int_equal(cb_assist_add(s, &a, &cw, NULL, &err), CB_ENOTFOUND);
+	char want[128];
+	snprintf(want, sizeof want, "provider: no partner organisation %lld", (long long)p.id);
+	assert_string_equal(err.msg, want);
+	assert_string_equal(err.field, "provider");
+	int n = 0;
+	assert_int_equal(cb_assist_list(s, id, 0, count, &n, &err), CB_OK);
+	assert_int_equal(n, 0);
+	/* a manager may; the caseworker then changes the status of that record, not its provider */
+	assert_int_equal(cb_assist_add(s, &a, &mg, NULL, &err), CB_OK);
+	a.status = CB_assistance_status_ongoing;
+	assert_int_equal(cb_assist_update(s, &a, 0, &cw, NULL, &err), CB_OK);
+	a.provider = 0;
+	assert_int_equal(cb_assist_update(s, &a, 0, &cw, NULL, &err), CB_OK);
+	a.provider = p.id;
+	assert_int_equal(cb_assist_update(s, &a, 0, &cw, NULL, &err), CB_ENOTFOUND);
+	assert_string_equal(err.msg, want);
+	cb_assist_clear(&a);
 	cb_store_free(&s);
 }
 
@@ -192,7 +237,7 @@ static void test_notes_sealed_and_erased(void **state)
 	memcpy(a.case_id, id, 16);
 	a.type = CB_assistance_type_psychosocial;
 	a.notes = strdup(NOTE1);
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_OK);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_OK);
 	/* the key is in use: check does not call it unused, and an update clearing details keeps it */
 	FILE *devnull = fopen("/dev/null", "w");
 	assert_int_equal(cb_store_check(s, devnull, &problems, &err), CB_OK);
@@ -245,7 +290,7 @@ static void test_sealed_note_bound_to_its_row(void **state)
 	memcpy(a.case_id, id, 16);
 	a.type = CB_assistance_type_legal;
 	a.notes = strdup(NOTE1);
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_OK);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_OK);
 	cb_assist_clear(&a);
 	add_assist(s, id, CB_assistance_type_legal, CB_NA, 0, NULL);
 	/* a blob copied onto another record does not open there */
@@ -286,7 +331,7 @@ static void test_shelter_capacity(void **state)
 	struct cb_assist x;
 	assert_int_equal(cb_assist_get(s, third, 0, &x, &err), CB_OK);
 	x.status = CB_assistance_status_completed;
-	assert_int_equal(cb_assist_update(s, &x, 0, &cap, &err), CB_OK);
+	assert_int_equal(cb_assist_update(s, &x, 0, NULL, &cap, &err), CB_OK);
 	assert_false(cap.over);
 	assert_int_equal(cb_shelter_occupancy(s, shelter, CB_NA, &occ, &err), CB_OK);
 	assert_int_equal(occ, 2);
@@ -295,7 +340,7 @@ static void test_shelter_capacity(void **state)
 	assert_int_equal(cb_date_parse("2020-02-01", &x.end_on), CB_OK);
 	x.start_on = day;
 	x.status = CB_assistance_status_ongoing;
-	assert_int_equal(cb_assist_update(s, &x, 0, &cap, &err), CB_OK);
+	assert_int_equal(cb_assist_update(s, &x, 0, NULL, &cap, &err), CB_OK);
 	assert_true(cap.shelter);
 	assert_int_equal(cap.day, day);
 	assert_int_equal(cap.occupied, 3); /* stays without dates are open on both sides: they hold a bed then too */
@@ -417,6 +462,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_get_list),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_provider_office_scope),
 		cmocka_unit_test(test_notes_sealed_and_erased),
 		cmocka_unit_test(test_sealed_note_bound_to_its_row),
 		cmocka_unit_test(test_shelter_capacity),

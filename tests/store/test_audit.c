@@ -3,9 +3,14 @@
  * raw SQL (an altered, removed, reordered, renumbered, forged or cut-off entry, a damaged or missing head)
  * is found and names the right entry; appends refuse a damaged head; the old events table is migrated and
  * chained; cb_store_event writes to the trail; entries roll back with their batch; listing; a group of entries
- * appended at once lands in order, each invalid one failing alone, and refuses a damaged head like one append.
+ * appended at once lands in order, each invalid one failing alone, and refuses a damaged head like one append;
+ * the command line's entries name the operating-system account; failed logins of unknown names are counted,
+ * not appended.
  */
 #include "cb_test.h"
+
+#include <pwd.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -289,9 +294,9 @@ static void test_entry_checks(void **state)
 	entry(&e, "amira", "case.read", 0, "");
 	memset(e.detail, 'd', sizeof e.detail); /* not terminated */
 	assert_int_equal(cb_audit_append(s, &e, &err), CB_EINVAL);
-	/* no user: the local operator when there is no address either, else nobody (a failed login) */
+	/* no user: the local operator when there is no address either, else nobody (a refused request) */
 	struct seen sn = {0};
-	entry(&e, "", "login.failed", 7, "");
+	entry(&e, "", "csrf.refused", 7, "");
 	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
 	entry(&e, "", "erase", 0, "");
 	e.from[0] = 0;
@@ -306,6 +311,79 @@ static void test_entry_checks(void **state)
 	s = open_db(CB_OPEN_READONLY);
 	entry(&e, "amira", "case.read", 0, "");
 	assert_int_equal(cb_audit_append(s, &e, &err), CB_EPERM);
+	cb_store_free(&s);
+}
+
+/* The local operator is the account the command runs as, from the password database: setting $USER (or
+ * LOGNAME) to somebody else's name changes nothing. */
+static void test_local_operator_is_the_os_account(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e;
+	struct seen sn = {0};
+	struct passwd *pw = getpwuid(geteuid());
+	char want[CB_NAME_MAX + 1];
+	assert_non_null(pw);
+	snprintf(want, sizeof want, "cli:%s(%lu)", pw->pw_name, (unsigned long)geteuid());
+	setenv("USER", "somebody", 1);
+	setenv("LOGNAME", "somebody", 1);
+	new_db();
+	struct cb_store *s = open_db(0);
+	entry(&e, "", "erase", 0, "");
+	e.from[0] = 0;
+	assert_int_equal(cb_audit_append(s, &e, &err), CB_OK);
+	assert_int_equal(cb_store_event(s, "export.identifiers", NULL, "jsonl", &err), CB_OK);
+	assert_int_equal(cb_audit_list(s, NULL, 0, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, 2);
+	assert_string_equal(sn.first.user, want);
+	assert_string_equal(sn.last.user, want);
+	assert_string_equal(sn.last.from, "cli");
+	cb_store_free(&s);
+}
+
+/* A failed login of a name that is no account (no user, a client address) makes no entry: it is counted in
+ * meta, in the transaction an entry would have had, alone or in a batch; a known account's failure stays an
+ * entry, and the chain verifies around them. */
+static void test_unknown_name_logins_counted(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e[4];
+	const struct cb_audit_entry *pe[4];
+	int rcs[4];
+	sqlite3_stmt *st = NULL;
+	long long counted = -1;
+	fill();
+	struct cb_store *s = open_db(0);
+	entry(&e[0], "", "login.failed", 7, "");
+	assert_int_equal(cb_audit_append(s, &e[0], &err), CB_OK);
+	for (int i = 0; i < 4; i++) {
+		entry(&e[i], i == 2 ? "olga" : "", "login.failed", (uint8_t)(20 + i), "");
+		pe[i] = &e[i];
+	}
+	assert_int_equal(cb_audit_append_batch(s, pe, 4, rcs, &err), CB_OK);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(rcs[i], CB_OK);
+	entry(&e[0], "", "login.failed", 30, "");
+	assert_int_equal(cb_audit_append_batch(s, pe, 1, rcs, &err), CB_OK); /* only counted: still committed */
+	assert_int_equal(rcs[0], CB_OK);
+
+	struct seen sn = {0};
+	assert_int_equal(cb_audit_list(s, NULL, 0, collect, &sn, &err), CB_OK);
+	assert_int_equal(sn.n, NENTRIES + 1);
+	assert_string_equal(sn.first.user, "olga");
+	assert_string_equal(sn.first.from, "10.0.0.22");
+	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, CB_AUDIT_UNKNOWN_LOGINS, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		counted = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(counted, 5);
+	int64_t checked = 0, bad = 0;
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 1);
 	cb_store_free(&s);
 }
 
@@ -504,6 +582,8 @@ int main(void)
 		cmocka_unit_test(test_damaged_head_refuses_appends),
 		cmocka_unit_test(test_entry_checks),
 		cmocka_unit_test(test_append_batch),
+		cmocka_unit_test(test_local_operator_is_the_os_account),
+		cmocka_unit_test(test_unknown_name_logins_counted),
 		cmocka_unit_test(test_list_and_events),
 		cmocka_unit_test(test_bulk_rollback),
 		cmocka_unit_test(test_migrate_events),

@@ -315,6 +315,68 @@ static void test_status_and_partner_types(void **state)
 	cb_store_free(&s);
 }
 
+/* An entry private to another office is, for a caseworker, exactly an unknown id: not listed, not found,
+ * not usable in a referral, with the message an unknown id gets; other offices' staff and the local operator
+ * keep using it. */
+static void test_office_scope(void **state)
+{
+	(void)state;
+	struct cb_store *s = new_store();
+	struct cb_err err = {0}, unknown = {0};
+	struct cb_partner p;
+	struct cb_referral r;
+	uint8_t id[16];
+	add_case(s, CB_yes_no_yes, id);
+	cb_partner_init(&p);
+	snprintf(p.name, sizeof p.name, "Hidden House");
+	snprintf(p.site, sizeof p.site, "MD-BALTI");
+	p.type = CB_org_type_NGO;
+	p.country = cb_country_find("MD");
+	p.beds = 4;
+	assert_int_equal(cb_partner_add(s, &p, NULL, &err), CB_OK);
+	const int64_t hidden = p.id, shared = add_partner(s, "Open Door", CB_org_type_NGO, "MD", "legal", "");
+	struct cb_user cw = user(CB_ROLE_CASEWORKER), there = user(CB_ROLE_CASEWORKER), mg = user(CB_ROLE_MANAGER);
+	snprintf(cw.site, sizeof cw.site, "MD-CHISINAU");
+	snprintf(there.site, sizeof there.site, "MD-BALTI");
+
+	assert_false(cb_partner_in_scope(&p, &cw));
+	assert_true(cb_partner_in_scope(&p, &there));
+	assert_true(cb_partner_in_scope(&p, &mg));
+	assert_true(cb_partner_in_scope(&p, NULL));
+	assert_int_equal(cb_partner_get_for(s, hidden + 100, &cw, &p, &unknown), CB_ENOTFOUND);
+	assert_int_equal(cb_partner_get_for(s, hidden, &cw, &p, &err), CB_ENOTFOUND);
+	assert_string_equal(p.name, ""); /* nothing of the entry is handed out */
+	char want[128];
+	snprintf(want, sizeof want, "no partner organisation %lld", (long long)hidden);
+	assert_string_equal(err.msg, want);
+	snprintf(want, sizeof want, "no partner organisation %lld", (long long)(hidden + 100));
+	assert_string_equal(unknown.msg, want);
+	assert_int_equal(cb_partner_get_for(s, hidden, &there, &p, &err), CB_OK);
+	assert_int_equal(cb_partner_get_for(s, hidden, &mg, &p, &err), CB_OK);
+	assert_int_equal(cb_partner_get_for(s, shared, &cw, &p, &err), CB_OK);
+
+	struct names l = {0};
+	struct cb_partner_filter f = {.service = CB_NA, .country = CB_NA, .by = &cw};
+	assert_int_equal(cb_partner_list(s, &f, collect, &l, &err), CB_OK);
+	assert_string_equal(l.list, "Open Door");
+	memset(&l, 0, sizeof l);
+	f.by = &there;
+	assert_int_equal(cb_partner_list(s, &f, collect, &l, &err), CB_OK);
+	assert_string_equal(l.list, "Hidden House,Open Door");
+
+	cb_referral_init(&r);
+	memcpy(r.case_id, id, 16);
+	r.org_id = hidden;
+	r.reason = CB_referral_reason_Other;
+	assert_int_equal(cb_referral_add(s, &r, NULL, &cw, &err), CB_ENOTFOUND);
+	snprintf(want, sizeof want, "no partner organisation %lld", (long long)hidden);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(r.id, 0);
+	assert_int_equal(cb_referral_add(s, &r, NULL, &mg, &err), CB_OK);
+	cb_referral_clear(&r);
+	cb_store_free(&s);
+}
+
 static void test_occupancy(void **state)
 {
 	(void)state;
@@ -338,7 +400,7 @@ static void test_occupancy(void **state)
 	a.provider = p.id;
 	assert_int_equal(cb_date_parse("2025-03-01", &a.planned_on), CB_OK);
 	assert_int_equal(cb_date_parse("2025-03-31", &a.end_on), CB_OK);
-	assert_int_equal(cb_assist_add(s, &a, NULL, &err), CB_OK);
+	assert_int_equal(cb_assist_add(s, &a, NULL, NULL, &err), CB_OK);
 	assert_int_equal(cb_date_parse("2025-02-28", &d), CB_OK);
 	assert_int_equal(cb_shelter_occupancy(s, p.id, d, &occ, &err), CB_OK);
 	assert_int_equal(occ, 0);
@@ -358,6 +420,7 @@ int main(void)
 		cmocka_unit_test(test_consent),
 		cmocka_unit_test(test_status_and_partner_types),
 		cmocka_unit_test(test_occupancy),
+		cmocka_unit_test(test_office_scope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

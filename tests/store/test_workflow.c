@@ -323,7 +323,7 @@ static void test_dashboard(void **state)
 		x.status = CB_assistance_status_ongoing;
 		x.provider = x.type == CB_assistance_type_accommodation ? p.id : 0;
 		assert_int_equal(cb_date_parse(starts[i], &x.start_on), CB_OK);
-		assert_int_equal(cb_assist_add(s, &x, NULL, &err), CB_OK);
+		assert_int_equal(cb_assist_add(s, &x, NULL, NULL, &err), CB_OK);
 	}
 	struct cb_followup f;
 	cb_followup_init(&f);
@@ -353,6 +353,26 @@ static void test_dashboard(void **state)
 	assert_int_equal(d.by_stage[CB_case_stage_assistance], 0);
 	assert_int_equal(d.delivered[CB_DASH_MONTHS - 1][CB_assistance_type_accommodation], 1);
 	assert_int_equal(d.overdue, 0);
+	assert_int_equal(d.nshelters, 1);
+	cb_dashboard_clear(&d);
+	/* a shelter private to one office is on that office's dashboard (and on all offices'), not another's */
+	cb_partner_init(&p);
+	snprintf(p.name, sizeof p.name, "Balti Haven");
+	snprintf(p.site, sizeof p.site, "MD-BALTI");
+	p.type = CB_org_type_NGO;
+	p.country = cb_country_find("MD");
+	p.beds = 2;
+	assert_int_equal(cb_partner_add(s, &p, NULL, &err), CB_OK);
+	assert_int_equal(cb_dashboard(s, "MD-BALTI", today, &d, &err), CB_OK);
+	assert_int_equal(d.nshelters, 2);
+	assert_string_equal(d.shelters[0].name, "Balti Haven");
+	cb_dashboard_clear(&d);
+	assert_int_equal(cb_dashboard(s, "MD-CHISINAU", today, &d, &err), CB_OK);
+	assert_int_equal(d.nshelters, 1);
+	assert_string_equal(d.shelters[0].name, "Casa Noua");
+	cb_dashboard_clear(&d);
+	assert_int_equal(cb_dashboard(s, NULL, today, &d, &err), CB_OK);
+	assert_int_equal(d.nshelters, 2);
 	cb_dashboard_clear(&d);
 	cb_store_free(&s);
 }

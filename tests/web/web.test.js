@@ -123,6 +123,15 @@ async function register(page, first, more) {
 	return page.url().split("/").pop();
 }
 
+test("the workbook made from the server's CSV takes off the ' put before would-be formulas, by the server's rule", async () => {
+	const page = await newPage();
+	await page.goto(base + "/");
+	await page.waitForSelector("#login-form");
+	const cells = await page.evaluate(() => CB.parseCsv("'=x,'-3,\"'@y\",''+z,'abc,-1.5\n"));
+	assert.deepEqual(cells, [["=x", "'-3", "@y", "'+z", "'abc", "-1.5"]]);
+	await page.context().close();
+});
+
 test("the login page is labelled, keyboard usable and refuses a wrong password", async () => {
 	const page = await newPage();
 	await page.goto(base + "/");
