@@ -7,10 +7,12 @@
  * Every statistic an analyst sees is counted over that synthetic caseload.  Rows are in tree order: a
  * parent comes before its children, the first row is the root.  A multi-valued field has no children.
  *
- *   CB_RELEASE(field, parent, w1, w2)
+ *   CB_RELEASE(field, parent, parent2, w1, w2)
  *
  * field     a CB_F_DIM field of cb_fields.h (ENUM, COUNTRY or MULTI)
  * parent    the field it is measured jointly with, or none for the root
+ * parent2   a second such field (a three-way table), or none: for a field that depends on two others
+ *           together, such as the type of exploitation on sex and age (girls, women and men differ)
  * w1, w2    shares of the year's privacy budget for the one-way table and for the table with the parent.
  *           One-way tables get twice an edge's share: they are what officials ask for most, and at equal
  *           shares a release would be less accurate than measuring the 13 tables directly.
@@ -20,17 +22,17 @@
  * regions from the countries, after sampling: post-processing costs no privacy.
  */
 
-/*         field                parent               w1  w2 */
-CB_RELEASE(gender,              none,                2,  0)
-CB_RELEASE(age_group,           gender,              2,  1)
-CB_RELEASE(education,           age_group,           2,  1)
-CB_RELEASE(marital_status,      age_group,           2,  1)
-CB_RELEASE(occupation_home,     age_group,           2,  1)
-CB_RELEASE(citizenship,         gender,              2,  1)
-CB_RELEASE(destination_country, citizenship,         2,  1)
-CB_RELEASE(intended_country,    destination_country, 2,  1)
-CB_RELEASE(promised_job,        gender,              2,  1)
-CB_RELEASE(recruiter_relation,  gender,              2,  1)
-CB_RELEASE(recruiter_sex,       recruiter_relation,  2,  1)
-CB_RELEASE(exploitation_type,   gender,              2,  1)
-CB_RELEASE(recruitment_method,  recruiter_relation,  2,  1)
+/*         field                parent               parent2   w1  w2 */
+CB_RELEASE(gender,              none,                none,      2,  0)
+CB_RELEASE(age_group,           gender,              none,      2,  1)
+CB_RELEASE(exploitation_type,   gender,              age_group, 2,  1)
+CB_RELEASE(education,           age_group,           none,      2,  1)
+CB_RELEASE(marital_status,      age_group,           none,      2,  1)
+CB_RELEASE(occupation_home,     age_group,           none,      2,  1)
+CB_RELEASE(citizenship,         gender,              none,      2,  1)
+CB_RELEASE(destination_country, citizenship,         gender,     2,  1)
+CB_RELEASE(intended_country,    destination_country, none,      2,  1)
+CB_RELEASE(promised_job,        gender,              age_group, 2,  1)
+CB_RELEASE(recruiter_relation,  gender,              none,      2,  1)
+CB_RELEASE(recruiter_sex,       recruiter_relation,  none,      2,  1)
+CB_RELEASE(recruitment_method,  recruiter_relation,  gender,    2,  1)

@@ -37,9 +37,9 @@
 enum { CB_FLD_none = -1 };
 
 static const struct rel_row {
-	int field, parent_field, w1, w2;
+	int field, parent_field, parent2_field, w1, w2;
 } rows[] = {
-#define CB_RELEASE(f, p, w1, w2) {CB_FLD_##f, CB_FLD_##p, w1, w2},
+#define CB_RELEASE(f, p, q, w1, w2) {CB_FLD_##f, CB_FLD_##p, CB_FLD_##q, w1, w2},
 #include "tbl/cb_release.h"
 #undef CB_RELEASE
 };
@@ -48,6 +48,7 @@ static const struct rel_row {
 #define KEEP_MAX 48    /* values of a large domain kept apart in two-way tables */
 #define BIG_DOMAIN 40  /* domains above this are compressed */
 #define IPF_ROUNDS 60
+#define REGION_SHARE 1 /* a country field's region table, beside cb_release.h's shares */
 
 int cb_release_nattrs(void) { return NATTR; }
 int cb_release_field(int a) { return a >= 0 && a < NATTR ? rows[a].field : -1; }
@@ -63,15 +64,18 @@ bool cb_release_has_dim(int dim)
 	return false;
 }
 
-static int parent_attr(int a)
+static int attr_of(int field, int before)
 {
-	for (int b = 0; b < a; b++)
-		if (rows[b].field == rows[a].parent_field)
+	for (int b = 0; b < before; b++)
+		if (rows[b].field == field)
 			return b;
 	return -1;
 }
+static int parent_attr(int a) { return attr_of(rows[a].parent_field, a); }
+static int parent2_attr(int a) { return attr_of(rows[a].parent2_field, a); }
 
 static bool is_multi(int a) { return cb_fields[rows[a].field].kind == CB_MULTI; }
+static bool is_country(int a) { return cb_fields[rows[a].field].kind == CB_COUNTRY; }
 
 /* One noisy table: rows x cols cells (one-way: cols = 1).  rmap/cmap take a full code (or a value bit, or
  * nbits for "none" of a multi-valued field) to its row/column; a compressed domain pools the rest in its
@@ -193,8 +197,15 @@ static int cells_of_case(const struct year_data *d, int a, uint32_t r, const uin
 	return n;
 }
 
-/* Counts the cases into m's cells (child attribute a by rows, parent p by columns, or one-way). */
-static int measure(const struct year_data *d, int a, int p, struct meas *m, double rho, double *spent)
+/* A case's value of a's parents as one code: parent p's code, or with two parents p's code * q's cells + q's. */
+static uint32_t parents_code(const struct year_data *d, int a, uint32_t r)
+{
+	int p = parent_attr(a), q = parent2_attr(a);
+	return q < 0 ? d->v[p][r] : d->v[p][r] * cells_of(d, q) + d->v[q][r];
+}
+
+/* Counts the cases into m's cells (child attribute a by rows, its parents by columns, or one-way). */
+static int measure(const struct year_data *d, int a, bool edge, struct meas *m, double rho, double *spent)
 {
 	size_t nc = (size_t)m->nr * m->nc;
 	int64_t *exact = calloc(nc, sizeof *exact);
@@ -204,7 +215,7 @@ static int measure(const struct year_data *d, int a, int p, struct meas *m, doub
 	for (uint32_t r = 0; r < d->n; r++) {
 		uint32_t cells[32];
 		int k = cells_of_case(d, a, r, m->rmap, cells);
-		uint32_t col = p >= 0 ? m->cmap[d->v[p][r]] : 0;
+		uint32_t col = edge ? m->cmap[parents_code(d, a, r)] : 0;
 		for (int i = 0; i < k; i++)
 			exact[(size_t)cells[i] * m->nc + col]++;
 	}
@@ -254,12 +265,17 @@ static uint32_t *domain_map(const struct year_data *d, int a, const struct meas 
 			break;
 		kept++;
 	}
-	for (uint32_t i = 0; i < k; i++)
-		map[i] = kept;
+	/* the rest pooled by UN M49 region (a public grouping, so the pools cost nothing), "not recorded" and
+	 * countries without a region last */
+	bool country = cb_fields[rows[a].field].kind == CB_COUNTRY;
+	for (uint32_t i = 0; i < k; i++) {
+		int r = country && i > 0 ? cb_country_region((int32_t)i - 1) : CB_NA;
+		map[i] = kept + (r == CB_NA || r < 0 ? (uint32_t)cb_nregions : (uint32_t)r);
+	}
 	for (uint32_t i = 0; i < kept; i++)
 		map[order[i]] = i;
 	free(order);
-	*n = kept + 1;
+	*n = kept + (uint32_t)cb_nregions + 1;
 	return map;
 }
 
@@ -269,6 +285,12 @@ static int project_simplex(double *x, uint32_t n, double total)
 	double *s = malloc((n ? n : 1) * sizeof *s), cum = 0, theta = 0;
 	if (!s)
 		return CB_ENOMEM;
+	if (total <= 0) { /* the only point of the simplex */
+		for (uint32_t i = 0; i < n; i++)
+			x[i] = 0;
+		free(s);
+		return CB_OK;
+	}
 	memcpy(s, x, n * sizeof *s);
 	/* descending insertion sort: n is small except for countries (a few hundred) */
 	for (uint32_t i = 1; i < n; i++)
@@ -327,6 +349,7 @@ struct fit {
 	uint32_t *map[32]; /* domain_map of each attribute, and its size */
 	uint32_t mapn[32];
 	struct meas one[32], edge[32];
+	struct meas region[32]; /* countries: the one-way table of their UN M49 regions */
 };
 
 static void fit_free(struct fit *f)
@@ -337,6 +360,7 @@ static void fit_free(struct fit *f)
 		free(f->map[a]);
 		meas_free(&f->one[a]);
 		meas_free(&f->edge[a]);
+		meas_free(&f->region[a]);
 	}
 	memset(f, 0, sizeof *f);
 }
@@ -394,7 +418,7 @@ static int fit_oneway(const struct year_data *d, struct fit *f, int a)
 		}
 	for (int b = a + 1; b < NATTR; b++) { /* a as parent: column sums */
 		const struct meas *eb = &f->edge[b];
-		if (parent_attr(b) != a || is_multi(b) || !eb->y)
+		if (parent_attr(b) != a || parent2_attr(b) >= 0 || is_multi(b) || !eb->y)
 			continue;
 		for (uint32_t i = 0; i < k; i++) {
 			uint32_t c = eb->cmap[i];
@@ -417,9 +441,9 @@ static int fit_oneway(const struct year_data *d, struct fit *f, int a)
 		for (uint32_t i = 0; i < k; i++) {
 			double x = f->est[a][i];
 			x = x < 0 ? 0 : x > (double)f->total ? (double)f->total : x;
-			/* small noisy counts are as likely noise as cases: a value below two standard deviations of
-			 * its measurement is taken as zero, as the projection does for single-valued fields */
-			if (x < 2.0 * sqrt(1.0 / den[i]))
+			/* a value below one standard deviation of its estimate is as likely noise as cases: zero,
+			 * as the projection does for single-valued fields */
+			if (x < sqrt(1.0 / den[i]))
 				x = 0;
 			f->est[a][i] = x;
 			f->cnt[a][i] = llround(x);
@@ -427,8 +451,40 @@ static int fit_oneway(const struct year_data *d, struct fit *f, int a)
 		rc = CB_OK;
 		goto out;
 	}
-	if ((rc = project_simplex(f->est[a], k, (double)f->total)))
+	if (f->region[a].y) {
+		/* countries inside their regions: each region's countries add up to the region's count, so a region
+		 * with no case gets no country however noisy its countries' counts are */
+		const struct meas *rg = &f->region[a];
+		double *rest = malloc(rg->nr * sizeof *rest), *sub = malloc(k * sizeof *sub);
+		uint32_t *idx = malloc(k * sizeof *idx);
+		if (!rest || !sub || !idx) {
+			free(rest);
+			free(sub);
+			free(idx);
+			rc = CB_ENOMEM;
+			goto out;
+		}
+		memcpy(rest, rg->y, rg->nr * sizeof *rest);
+		if ((rc = project_simplex(rest, rg->nr, (double)f->total)) == CB_OK)
+			for (uint32_t r = 0; r < rg->nr && rc == CB_OK; r++) {
+				uint32_t m = 0;
+				for (uint32_t i = 0; i < k; i++)
+					if (rg->rmap[i] == r) {
+						idx[m] = i;
+						sub[m++] = f->est[a][i];
+					}
+				if ((rc = project_simplex(sub, m, rest[r])) == CB_OK)
+					for (uint32_t i = 0; i < m; i++)
+						f->est[a][idx[i]] = sub[i];
+			}
+		free(rest);
+		free(sub);
+		free(idx);
+		if (rc)
+			goto out;
+	} else if ((rc = project_simplex(f->est[a], k, (double)f->total))) {
 		goto out;
+	}
 	round_to(f->est[a], k, f->total, f->cnt[a], 1);
 	rc = CB_OK;
 out:
@@ -441,32 +497,46 @@ static int measure_all(const struct year_data *d, struct fit *f, double rho, dou
 {
 	int wsum = 0, rc;
 	for (int a = 0; a < NATTR; a++)
-		wsum += rows[a].w1 + (parent_attr(a) >= 0 ? rows[a].w2 : 0);
+		wsum += rows[a].w1 + (parent_attr(a) >= 0 ? rows[a].w2 : 0) + (is_country(a) ? REGION_SHARE : 0);
 	for (int a = 0; a < NATTR; a++) { /* one-way tables first: they choose the two-way domains */
 		struct meas *m = &f->one[a];
 		m->nr = cells_of(d, a);
 		m->nc = 1;
 		if (!(m->rmap = identity_map(m->nr)))
 			return CB_ENOMEM;
-		if ((rc = measure(d, a, -1, m, rho * rows[a].w1 / wsum, spent)))
+		if ((rc = measure(d, a, false, m, rho * rows[a].w1 / wsum, spent)))
 			return rc;
 		if (!(f->map[a] = domain_map(d, a, m, &f->mapn[a])))
 			return CB_ENOMEM;
+		if (is_country(a)) { /* its regions, by their own measurement */
+			struct meas *g = &f->region[a];
+			g->nr = (uint32_t)cb_nregions + 1;
+			g->nc = 1;
+			if (!(g->rmap = malloc(cells_of(d, a) * sizeof *g->rmap)))
+				return CB_ENOMEM;
+			for (uint32_t i = 0; i < cells_of(d, a); i++)
+				g->rmap[i] = cb_region_of_code(i);
+			if ((rc = measure(d, a, false, g, rho * REGION_SHARE / wsum, spent)))
+				return rc;
+		}
 	}
 	for (int a = 0; a < NATTR; a++) {
-		int p = parent_attr(a);
+		int p = parent_attr(a), q = parent2_attr(a);
 		if (p < 0)
 			continue;
 		struct meas *m = &f->edge[a];
+		uint32_t kq = q < 0 ? 1 : cells_of(d, q), nq = q < 0 ? 1 : f->mapn[q];
 		m->nr = f->mapn[a];
-		m->nc = f->mapn[p];
+		m->nc = f->mapn[p] * nq;
 		m->rmap = malloc(cells_of(d, a) * sizeof *m->rmap);
-		m->cmap = malloc(cells_of(d, p) * sizeof *m->cmap);
+		m->cmap = malloc(cells_of(d, p) * kq * sizeof *m->cmap);
 		if (!m->rmap || !m->cmap)
 			return CB_ENOMEM;
 		memcpy(m->rmap, f->map[a], cells_of(d, a) * sizeof *m->rmap);
-		memcpy(m->cmap, f->map[p], cells_of(d, p) * sizeof *m->cmap);
-		if ((rc = measure(d, a, p, m, rho * rows[a].w2 / wsum, spent)))
+		for (uint32_t i = 0; i < cells_of(d, p); i++) /* parents' cells: p's row of q's cells */
+			for (uint32_t j = 0; j < kq; j++)
+				m->cmap[i * kq + j] = f->map[p][i] * nq + (q < 0 ? 0 : f->map[q][j]);
+		if ((rc = measure(d, a, true, m, rho * rows[a].w2 / wsum, spent)))
 			return rc;
 	}
 	return CB_OK;
@@ -486,8 +556,8 @@ static void shuffle(uint32_t *v, uint32_t n)
 /* Seed of the child x parent table from the noisy two-way table: a pooled row or column is shared out in
  * proportion to the fitted counts of its members; a small independence term lets raking reach margins
  * the noisy table has zeros for. */
-static void seed(const struct fit *f, const struct meas *e, int a, int p, uint32_t ka, uint32_t kp,
-		 const int64_t *np, double *s)
+static void seed(const struct fit *f, const struct meas *e, int a, uint32_t ka, uint32_t kp, const int64_t *np,
+		 double *s)
 {
 	double *rowpool = calloc(e->nr, sizeof *rowpool), *colpool = calloc(e->nc, sizeof *colpool);
 	if (!rowpool || !colpool) { /* no seed: independence only */
@@ -500,17 +570,18 @@ static void seed(const struct fit *f, const struct meas *e, int a, int p, uint32
 		rowpool[e->rmap[i]] += (double)f->cnt[a][i];
 	for (uint32_t j = 0; j < kp; j++)
 		colpool[e->cmap[j]] += (double)np[j];
-	double tot = f->total > 0 ? (double)f->total : 1;
+	/* a noisy cell below two standard deviations is as likely empty: most cells of a large two-way table
+	 * are, and their positive noise would otherwise pull cases where there are none */
+	double tot = f->total > 0 ? (double)f->total : 1, cut = 2 * sqrt(e->var);
 	for (uint32_t i = 0; i < ka; i++) {
 		uint32_t r = e->rmap[i];
 		double rs = rowpool[r] > 0 ? (double)f->cnt[a][i] / rowpool[r] : 0;
 		for (uint32_t j = 0; j < kp; j++) {
 			uint32_t c = e->cmap[j];
 			double cs = colpool[c] > 0 ? (double)np[j] / colpool[c] : 0, y = e->y[(size_t)r * e->nc + c];
-			s[(size_t)i * kp + j] = (y > 0 ? y * rs * cs : 0) + 1e-3 * (double)f->cnt[a][i] * (double)np[j] / tot;
+			s[(size_t)i * kp + j] = (y > cut ? y * rs * cs : 0) + 1e-3 * (double)f->cnt[a][i] * (double)np[j] / tot;
 		}
 	}
-	(void)p;
 out:
 	free(rowpool);
 	free(colpool);
@@ -561,33 +632,33 @@ static int rake(double *s, uint32_t ka, uint32_t kp, const int64_t *r, const int
 	return CB_OK;
 }
 
-/* Counts of each parent value among the synthetic records. */
-static int64_t *parent_counts(const struct cb_synth *sy, int p, uint32_t kp)
+/* Counts of each parents' code among the synthetic records. */
+static int64_t *parent_counts(const uint32_t *pc, uint32_t n, uint32_t kp)
 {
 	int64_t *np = calloc(kp, sizeof *np);
-	for (uint32_t r = 0; np && r < sy->n; r++)
-		np[sy->col[p][r]]++;
+	for (uint32_t r = 0; np && r < n; r++)
+		np[pc[r]]++;
 	return np;
 }
 
-static int draw_single(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a, int p,
-		       uint32_t *order)
+static int draw_single(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a,
+		       const uint32_t *pc, uint32_t kp, uint32_t *order)
 {
-	uint32_t ka = cells_of(d, a), kp = cells_of(d, p);
-	int64_t *np = parent_counts(sy, p, kp), *x = calloc((size_t)ka * kp, sizeof *x);
+	uint32_t ka = cells_of(d, a);
+	int64_t *np = parent_counts(pc, sy->n, kp), *x = calloc((size_t)ka * kp, sizeof *x);
 	double *s = malloc((size_t)ka * kp * sizeof *s);
 	uint32_t *cursor = calloc(kp, sizeof *cursor);
 	int rc = CB_ENOMEM;
 	if (!np || !x || !s || !cursor)
 		goto out;
-	seed(f, &f->edge[a], a, p, ka, kp, np, s);
+	seed(f, &f->edge[a], a, ka, kp, np, s);
 	if ((rc = rake(s, ka, kp, f->cnt[a], np)))
 		goto out;
 	for (uint32_t j = 0; j < kp; j++)
 		round_to(s + j, ka, np[j], x + j, kp);
 	shuffle(order, sy->n);
 	for (uint32_t t = 0; t < sy->n; t++) {
-		uint32_t r = order[t], j = sy->col[p][r], *i = &cursor[j];
+		uint32_t r = order[t], j = pc[r], *i = &cursor[j];
 		while (*i < ka && x[(size_t)*i * kp + j] == 0)
 			(*i)++;
 		if (*i == ka) { /* cannot happen: column j adds up to np[j] */
@@ -609,12 +680,12 @@ out:
 /* A multi-valued child: per parent value j, how many of its records have none, and how many have each
  * value (noisy conditional shares with the fitted one-way shares as a prior of sqrt(var) cases, then
  * scaled so each value's count over all parents is its fitted count). */
-static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a, int p,
-		      uint32_t *order)
+static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a,
+		      const uint32_t *pc, uint32_t kp, uint32_t *order)
 {
 	const struct meas *e = &f->edge[a];
-	uint32_t nb = d->k[a], kp = cells_of(d, p), kc = nb + 1;
-	int64_t *np = parent_counts(sy, p, kp), *h = calloc((size_t)kc * kp, sizeof *h);
+	uint32_t nb = d->k[a], kc = nb + 1;
+	int64_t *np = parent_counts(pc, sy->n, kp), *h = calloc((size_t)kc * kp, sizeof *h);
 	double *s = calloc((size_t)kc * kp, sizeof *s), *colpool = calloc(e->nc, sizeof *colpool);
 	uint32_t *fill = calloc(kp, sizeof *fill), *start = calloc(kp + 1, sizeof *start), *grp = NULL;
 	int rc = CB_ENOMEM;
@@ -627,28 +698,45 @@ static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct yea
 		uint32_t c = e->cmap[j];
 		for (uint32_t v = 0; v < kc; v++) {
 			double y = e->y[(size_t)e->rmap[v] * e->nc + c];
-			double share = ((y > 0 ? y : 0) + prior * f->est[a][v] / tot) / (colpool[c] + prior);
+			double share = ((y > 2 * prior ? y : 0) + prior * f->est[a][v] / tot) / (colpool[c] + prior);
 			s[(size_t)v * kp + j] = share * (double)np[j];
 		}
 	}
-	for (uint32_t v = 0; v < kc; v++) { /* each value's total is its fitted count */
-		double sum = 0;
-		for (uint32_t j = 0; j < kp; j++)
-			sum += s[(size_t)v * kp + j];
-		double k = sum > 0 ? (double)f->cnt[a][v] / sum : 0;
+	/* Raking with weighted columns: each value's total is its fitted count (rows), and per parents' code j
+	 * the records are split into not recorded and recorded, a recorded one having mbar values on average:
+	 * none_j + (sum of values_j) / mbar = n_j.  mbar >= 1 keeps every recorded case with a value. */
+	int64_t nvals = 0, nnone = f->cnt[a][nb];
+	for (uint32_t v = 0; v < nb; v++)
+		nvals += f->cnt[a][v];
+	double mbar = f->total > nnone && nvals > f->total - nnone ? (double)nvals / (double)(f->total - nnone) : 1;
+	for (int it = 0; it < IPF_ROUNDS; it++) {
+		for (uint32_t v = 0; v < kc; v++) {
+			double sum = 0, *row = s + (size_t)v * kp;
+			for (uint32_t j = 0; j < kp; j++)
+				sum += row[j];
+			double k = sum > 0 ? (double)f->cnt[a][v] / sum : 0;
+			for (uint32_t j = 0; j < kp; j++)
+				row[j] *= k;
+		}
 		for (uint32_t j = 0; j < kp; j++) {
-			double x = s[(size_t)v * kp + j] * k;
-			h[(size_t)v * kp + j] = x > (double)np[j] ? np[j] : llround(x);
+			double w = s[(size_t)nb * kp + j];
+			for (uint32_t v = 0; v < nb; v++)
+				w += s[(size_t)v * kp + j] / mbar;
+			double k = w > 0 ? (double)np[j] / w : 0;
+			for (uint32_t v = 0; v < kc; v++)
+				s[(size_t)v * kp + j] *= k;
 		}
 	}
+	for (uint32_t v = 0; v < kc; v++) /* whole numbers, each value's total kept exactly */
+		round_to(s + (size_t)v * kp, kp, f->cnt[a][v], h + (size_t)v * kp, 1);
 	/* records grouped by parent value, each group in a fresh random order */
 	shuffle(order, sy->n);
 	for (uint32_t r = 0; r < sy->n; r++)
-		start[sy->col[p][r] + 1]++;
+		start[pc[r] + 1]++;
 	for (uint32_t j = 0; j < kp; j++)
 		start[j + 1] += start[j];
 	for (uint32_t t = 0; t < sy->n; t++) {
-		uint32_t r = order[t], j = sy->col[p][r];
+		uint32_t r = order[t], j = pc[r];
 		grp[start[j] + fill[j]++] = r;
 	}
 	for (uint32_t j = 0; j < kp; j++) {
@@ -657,7 +745,7 @@ static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct yea
 			none = n;
 		for (uint32_t v = 0; v < nb; v++)
 			sum += h[(size_t)v * kp + j];
-		int64_t rec = n - none < sum ? n - none : sum; /* every recorded case has a value */
+		int64_t rec = n - none < sum ? n - none : sum; /* rounding may leave a recorded case without a value */
 		uint32_t *g = grp + start[j], cur = 0;
 		for (int64_t t = 0; t < n; t++)
 			sy->col[a][g[t]] = 0;
@@ -683,10 +771,13 @@ out:
 
 static int draw(struct cb_synth *sy, const struct fit *f, const struct year_data *d)
 {
-	uint32_t *order = malloc((sy->n ? sy->n : 1) * sizeof *order);
+	uint32_t *order = malloc((sy->n ? sy->n : 1) * sizeof *order), *pc = malloc((sy->n ? sy->n : 1) * sizeof *pc);
 	int rc = CB_OK;
-	if (!order)
+	if (!order || !pc) {
+		free(order);
+		free(pc);
 		return CB_ENOMEM;
+	}
 	for (uint32_t r = 0; r < sy->n; r++)
 		order[r] = r;
 	for (int a = 0; a < NATTR && rc == CB_OK; a++) {
@@ -702,9 +793,15 @@ static int draw(struct cb_synth *sy, const struct fit *f, const struct year_data
 					sy->col[a][r++] = v;
 			continue;
 		}
-		rc = is_multi(a) ? draw_multi(sy, f, d, a, p, order) : draw_single(sy, f, d, a, p, order);
+		/* the parents' codes of the records drawn so far, as one column */
+		int q = parent2_attr(a);
+		uint32_t kq = q < 0 ? 1 : cells_of(d, q), kp = cells_of(d, p) * kq;
+		for (uint32_t r = 0; r < sy->n; r++)
+			pc[r] = sy->col[p][r] * kq + (q < 0 ? 0 : sy->col[q][r]);
+		rc = is_multi(a) ? draw_multi(sy, f, d, a, pc, kp, order) : draw_single(sy, f, d, a, pc, kp, order);
 	}
 	free(order);
+	free(pc);
 	return rc;
 }
 

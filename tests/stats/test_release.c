@@ -182,7 +182,7 @@ static void test_same_cell_100_ways(void **state)
 				" and not age_group = \"not recorded\" or age_group = \"not recorded\"",
 				" and (citizenship_region = Europe or citizenship_region != Europe or citizenship = \"not recorded\")",
 				" and exploitation_type = ForcedLabour or not exploitation_type = ForcedLabour",
-				" and year >= 1990", " and destination_region in (Africa, Americas, Asia, Europe, Oceania, \"not recorded\")",
+				" and year >= 1990", " and destination_region in (Africa, Americas, Asia, Europe, Oceania, Other, \"not recorded\")",
 				" and education = \"not recorded\" or not education = \"not recorded\"",
 				" and recruiter_sex != unknown or recruiter_sex = unknown or recruiter_sex = \"not recorded\""};
 	const char *second[] = {NULL, "age_group", "marital_status", "recruiter_sex", "citizenship_region",
