@@ -109,7 +109,7 @@
 				el("h2#table-title", { tabindex: "-1" }, t("stats_caption", label)),
 				el("p.note", j.filter ? t("stats_filter_used", j.filter) : t("stats_no_filter")),
 				table(j, label),
-				j.estimates ? null : el("p.note#x-note", t("stats_x_note", j.threshold)),
+				j.estimates ? null : el("p.note#x-note", t("stats_x_note", j.threshold)), // estimates are never suppressed
 				j.protection ? el("p.note", j.protection) : null,
 				chart(j),
 				el("p.actions.no-print",
@@ -124,13 +124,20 @@
 		});
 	}
 
-	// The XLSX download is the server's CSV (the same protected numbers) turned into a workbook here.
+	// The XLSX download is the server's CSV (the same protected numbers) turned into a workbook here.  Its
+	// leading "# " comment lines (what the estimates come from) are notes, one cell each, not CSV rows.
 	function xlsx(csvUrl, label) {
 		fetch(csvUrl, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
 			if (!r.ok) throw new CB.ApiError(r.status, "http_" + r.status, "");
 			return r.text();
 		}).then(function (text) {
-			var url = URL.createObjectURL(CB.xlsx(CB.parseCsv(text), label));
+			var notes = [];
+			while (text.charAt(0) === "#") {
+				var nl = text.indexOf("\n");
+				notes.push([text.slice(0, nl < 0 ? text.length : nl).replace(/^#\s*/, "")]);
+				text = nl < 0 ? "" : text.slice(nl + 1);
+			}
+			var url = URL.createObjectURL(CB.xlsx(notes.concat(CB.parseCsv(text)), label));
 			var a = el("a", { href: url, download: "casebank-table.xlsx" });
 			document.body.appendChild(a);
 			a.click();
@@ -224,7 +231,8 @@
 				svg.appendChild(s("text", { x: (LW + w + 6).toFixed(1), y: y + 17 }, String(b.c.count)));
 			}
 		});
-		return el("figure.chart#stats-chart", svg, el("figcaption.note", t("stats_chart", d.label), ". ", t("stats_chart_note")));
+		return el("figure.chart#stats-chart", svg, el("figcaption.note", t("stats_chart", d.label), ".",
+			j.estimates ? null : " " + t("stats_chart_note")));
 	}
 
 	/* ---- the standard report ---- */

@@ -464,6 +464,16 @@ static void stats_refresh(struct cb_http_req *r)
 	pthread_mutex_unlock(&app->cache_mu);
 }
 
+/* A statistics query that failed.  Without a release the bank says so and how to make one; cb_api_fail would
+ * answer "no such record", which an analyst cannot act on. */
+static void stats_fail(struct cb_http_req *r, int rc, const struct cb_err *err)
+{
+	if (rc == CB_ENOTFOUND)
+		cb_api_error(r, 404, "no_release", err->msg[0] ? err->msg : "no statistical release yet");
+	else
+		cb_api_fail(r, rc, err);
+}
+
 struct stats_job {
 	struct cb_table *t;
 	enum cb_stats_format fmt;
@@ -522,7 +532,7 @@ static int h_stats(struct cb_http_req *r, const char *arg)
 	int rc = cb_stats_query(r->app->stats, &q, &job.t, &err);
 	pthread_rwlock_unlock(&r->app->stats_mu);
 	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
+		stats_fail(r, rc, &err);
 		return CB_OK;
 	}
 	stream_body(r, ctype, write_table, &job);
@@ -572,7 +582,7 @@ static int h_report(struct cb_http_req *r, const char *arg)
 	int rc = cb_report_build(r->app->stats, &o, &rep, &err);
 	pthread_rwlock_unlock(&r->app->stats_mu);
 	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
+		stats_fail(r, rc, &err);
 		return CB_OK;
 	}
 	cb_api_audit(r, "report", NULL, xlsx ? "xlsx" : "html");

@@ -89,14 +89,19 @@ void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c)
 {
 	uint8_t key;
 	struct cb_err err = {0};
-	if (!cb_stats_index(r->app->stats))
+	/* under the lock: a new release may replace (and free) the bank at any moment */
+	pthread_rwlock_rdlock(&r->app->stats_mu);
+	bool records = cb_stats_index(r->app->stats) != NULL;
+	pthread_rwlock_unlock(&r->app->stats_mu);
+	if (!records)
 		return;
 	if (cb_store_record_key(cb_api_store(r), c->case_id, &key) != CB_OK) {
 		fprintf(stderr, "casebank serve: statistics index: record key not found\n");
 		return;
 	}
 	pthread_rwlock_wrlock(&r->app->stats_mu);
-	int rc = cb_index_upsert(cb_stats_index(r->app->stats), c, key, &err);
+	struct cb_index *ix = cb_stats_index(r->app->stats);
+	int rc = ix ? cb_index_upsert(ix, c, key, &err) : CB_OK;
 	pthread_rwlock_unlock(&r->app->stats_mu);
 	pthread_mutex_lock(&r->app->cache_mu);
 	r->app->stats_gen++; /* cached statistics are stale now */

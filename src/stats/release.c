@@ -307,8 +307,14 @@ static int release_year(struct cb_store *s, const struct cb_index *ix, int year,
 		goto out;
 	}
 	struct cb_release_row row = {.year = year, .rho = sy->rho, .cases = sy->n, .digest = digest,
-				     .actor = o->actor, .data = b.data, .len = b.len};
-	if ((rc = cb_store_release_add(s, &row, err)))
+				     .actor = o->actor, .data = b.data, .len = b.len, .capped = true, .cap = cap};
+	if ((rc = cb_store_release_add(s, &row, err)) == CB_EPERM) { /* another release came first */
+		*refused = true;
+		fprintf(out, "%d: refused: %s\n", year, err ? err->msg : "its cap would be exceeded");
+		rc = CB_OK;
+		goto out;
+	}
+	if (rc)
 		goto out;
 	fprintf(out, "%d: release %lld, %u synthetic cases; spent ", year, (long long)row.id, sy->n);
 	say_budget(out, sy->rho);

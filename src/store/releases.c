@@ -23,6 +23,24 @@ int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb
 		return rc;
 	if (!r->made_at)
 		r->made_at = (int64_t)time(NULL);
+	if (r->capped) { /* under the write lock: no other release can come in between */
+		double spent = 0;
+		if (sqlite3_prepare_v2(s->db, "SELECT coalesce(sum(rho), 0) FROM releases WHERE year = ?1", -1, &st,
+				       NULL) != SQLITE_OK) {
+			rc = cb_store_db_err(s->db, err, "releases");
+			goto out;
+		}
+		sqlite3_bind_int(st, 1, r->year);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			spent = sqlite3_column_double(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (spent + r->rho > r->cap * (1 + 1e-9)) {
+			rc = cb_err_set(err, CB_EPERM, "the year has spent rho %.4f meanwhile; rho %.4f more would exceed "
+					"its cap %.4f", spent, r->rho, r->cap);
+			goto out;
+		}
+	}
 	if (sqlite3_prepare_v2(s->db,
 			       "INSERT INTO releases(year, made_at, rho, cases, digest, actor, data)"
 			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

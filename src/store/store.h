@@ -123,10 +123,13 @@ struct cb_release_row {
 	const char *actor;
 	const void *data;
 	size_t len;
+	bool capped;     /* add only: refuse the row (CB_EPERM) if the year's rho would then exceed cap */
+	double cap;
 };
 typedef int (*cb_release_fn)(const struct cb_release_row *r, void *ctx);
 /* Appends a row and its audit entry ("stats.release", as actor: NULL for the local operator) in one
- * transaction; sets r->id. */
+ * transaction; sets r->id.  With capped, the year's spending is checked in that transaction, so that
+ * releases made at the same time cannot together exceed the cap. */
 int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb_err *err);
 /* Rows in year, id order: every row (latest false) or each year's newest; data only with with_data. */
 int cb_store_releases(struct cb_store *s, bool latest, bool with_data, cb_release_fn fn, void *ctx,

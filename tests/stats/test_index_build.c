@@ -56,12 +56,12 @@ static void test_build_from_store(void **state)
 
 	/* the database's policy: consent not required counts everyone */
 	assert_int_equal(cb_store_meta_set(s, "stats.require_consent", "no", &err), CB_OK);
-	assert_int_equal(cb_stats_open(s, &st, &err), CB_OK);
+	assert_int_equal(cb_stats_open_records(s, &st, &err), CB_OK);
 	assert_int_equal(total_of(st, "gender", NULL, CB_CELL_TOTAL), x.n);
 	cb_stats_free(&st);
 	assert_int_equal(cb_store_meta_set(s, "stats.require_consent", "yes", &err), CB_OK);
 	assert_int_equal(cb_store_meta_set(s, "stats.threshold", "25", &err), CB_OK);
-	assert_int_equal(cb_stats_open(s, &st, &err), CB_OK);
+	assert_int_equal(cb_stats_open_records(s, &st, &err), CB_OK);
 	assert_int_equal(cb_stats_threshold(st), 25);
 	assert_int_equal(total_of(st, "gender", NULL, CB_CELL_TOTAL), consenting);
 	cb_stats_free(&st);

@@ -46,7 +46,9 @@ static void test_create_open(void **state)
 	/* schema: no identifying detail has a column; coded fields do */
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	/* step 5: the release ledger, empty */
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases"), 0);
 	/* the key store is missing: refused */
 	assert_int_equal(rename(with(db, ".casekeys"), with(db, ".moved")), 0);
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_ENOTFOUND);
@@ -827,6 +829,52 @@ static void test_insert_rate(void **state)
 	cb_store_free(&s);
 }
 
+static int count_row(const struct cb_release_row *r, void *ctx)
+{
+	assert_non_null(r->data); /* asked with the data */
+	(*(int *)ctx)++;
+	return CB_OK;
+}
+
+/* The release ledger (releases.c): each row with its audit entry; append-only; with a cap, a row that would
+ * take its year over it is refused inside the transaction that would add it, so that releases made at the
+ * same time cannot together spend more than the cap. */
+static void test_release_ledger(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	uint8_t data[3] = {1, 2, 3};
+	struct cb_release_row r = {.year = 2020, .rho = 0.2, .cases = 3, .data = data, .len = 3, .capped = true, .cap = 0.4};
+	assert_int_equal(cb_store_release_add(s, &r, &err), CB_OK);
+	int64_t first = r.id, newest = 0;
+	assert_true(first > 0);
+	assert_int_equal(cb_store_release_add(s, &r, &err), CB_OK); /* 0.4: up to the cap */
+	assert_true(r.id > first);
+	assert_int_equal(cb_store_release_add(s, &r, &err), CB_EPERM);
+	assert_non_null(strstr(err.msg, "would exceed its cap"));
+	r.capped = false; /* unchecked, as a caller that does its own accounting */
+	r.year = 2021;
+	assert_int_equal(cb_store_release_add(s, &r, &err), CB_OK);
+	assert_int_equal(cb_store_release_newest(s, &newest, &err), CB_OK);
+	assert_int_equal(newest, r.id);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases"), 3);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases WHERE year = 2020"), 2);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM events WHERE action = 'stats.release'"), 3);
+	int n = 0;
+	assert_int_equal(cb_store_releases(s, true, true, count_row, &n, &err), CB_OK);
+	assert_int_equal(n, 2); /* the newest of each year */
+	cb_store_free(&s);
+	/* a spent budget is never handed back */
+	sqlite3 *h = NULL;
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM releases", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(h, "UPDATE releases SET rho = 0.01", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases WHERE rho = 0.2"), 3);
+}
+
 int main(void)
 {
 	if (cb_crypto_init() != CB_OK)
@@ -840,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_null_bindings),	     cmocka_unit_test(test_bulk_load),
 		cmocka_unit_test(test_prepare_write),	     cmocka_unit_test(test_insert_rate),
 		cmocka_unit_test(test_key_store_by_seq_migration), cmocka_unit_test(test_stale_key_in_slot),
+		cmocka_unit_test(test_release_ledger),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,8 @@ before(async () => {
 	db = path.join(dir, "web.db");
 	cli(["init", db]);
 	cli(["demo", db, "--cases", "2000", "--seed", "7"]);
+	// statistics come from the differentially private releases: one per year of registration
+	cli(["release", db]);
 	// the caseworker's office: one that has cases
 	site = cli(["list", db]).split("\n")[1].trim().split(/\s+/)[1];
 	cli(["user", "add", db, "admin1", "--role", "admin"], PASSWORD + "\n");
@@ -291,27 +293,44 @@ test("an analyst builds a protected table with a chart and downloads it", async 
 	assert.equal(head[0], "Gender");
 	assert.ok(head.includes("Total"));
 	assert.match(await page.textContent("#stats-out"), /year >= 2015/);
-	// suppressed cells are "x" and explained
-	const xs = await page.$$eval("#stats-table td.x", (t) => t.map((x) => x.textContent));
-	assert.ok(xs.length > 0, "a gender by majority table of 2000 cases has small cells");
-	assert.ok(xs.every((x) => x === "x"));
-	assert.match(await page.textContent("#x-note"), /fewer than \d+ cases/);
+	// estimates from the releases of the years selected: nothing suppressed, and the rows add up to the total
+	assert.match(await page.textContent("#stats-out"), /Estimates from the differentially private releases of 2015-2025/);
+	assert.equal((await page.$$("#stats-table td.x")).length, 0);
+	assert.equal(await page.$("#x-note"), null);
+	const totals = await page.$$eval("#stats-table tbody tr", (rows) =>
+		rows.map((r) => ({ total: r.classList.contains("total"), n: Number(r.lastElementChild.textContent) })));
+	const grand = totals.filter((r) => r.total);
+	assert.equal(grand.length, 1);
+	assert.ok(grand[0].n > 500);
+	assert.equal(totals.filter((r) => !r.total).reduce((a, r) => a + r.n, 0), grand[0].n);
 	assert.ok(await page.$("#stats-chart svg rect.bar"));
 	await shot(page, "table-desktop");
-	// CSV: the server's protected tidy table
+	// CSV: the server's tidy table, after comment lines naming the releases
 	const csvHref = await page.getAttribute("#dl-csv", "href");
 	const csv = await page.evaluate((h) => fetch(h).then((r) => r.text()), csvHref);
-	assert.match(csv, /^gender,majority,count/);
-	// XLSX: a zip with the workbook
+	assert.match(csv, /^# Estimates from the differentially private releases of 2015-2025/);
+	assert.match(csv, /^# release \d+ of 2015: rho /m);
+	assert.match(csv, /^gender,majority,count$/m);
+	// XLSX: a zip with the workbook; the note is one cell, the table's header its own row
 	const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#dl-xlsx")]);
 	const file = await dl.path();
 	const bytes = fs.readFileSync(file);
 	assert.equal(bytes.subarray(0, 2).toString(), "PK");
 	assert.ok(bytes.includes(Buffer.from("xl/worksheets/sheet1.xml")));
+	const sheet = bytes.toString("utf8");
+	assert.match(sheet, /<t>Estimates from the differentially private releases of 2015-2025[^<]*per person\.[^<]*<\/t>/);
+	assert.match(sheet, /<t>gender<\/t><\/is><\/c><c r="B\d+" t="inlineStr"><is><t>majority<\/t>/);
 	await page.setViewportSize(PHONE);
 	await page.evaluate(() => document.querySelector("#table-title").scrollIntoView());
 	await shot(page, "table-360");
-	// a bad filter is reported, not a crash
+	// a field that is not in the releases is refused with the reason, not a crash
+	await page.setViewportSize(DESKTOP);
+	await page.selectOption("#dim-1", "site");
+	await page.selectOption("#dim-2", "");
+	await page.click("#show-table");
+	await page.waitForFunction(() => document.querySelector("#stats-error").textContent !== "");
+	assert.match(await page.textContent("#stats-error"), /site is not in the statistical releases/);
+	assert.equal(await page.$("#stats-table"), null);
 	await page.goto(base + "/#/report");
 	await page.waitForSelector("#report-html");
 	assert.match(await page.getAttribute("#report-csv", "href"), /format=csv/);
