@@ -698,7 +698,7 @@ static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct yea
 		uint32_t c = e->cmap[j];
 		for (uint32_t v = 0; v < kc; v++) {
 			double y = e->y[(size_t)e->rmap[v] * e->nc + c];
-			double share = ((y > 2 * prior ? y : 0) + prior * f->est[a][v] / tot) / (colpool[c] + prior);
+			double share = ((y > 0 ? y : 0) + prior * f->est[a][v] / tot) / (colpool[c] + prior);
 			s[(size_t)v * kp + j] = share * (double)np[j];
 		}
 	}
