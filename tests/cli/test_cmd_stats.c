@@ -170,7 +170,7 @@ static void test_needs_release(void **state)
 	assert_int_equal(lines_with(err, "cap would be exceeded"), 2);
 	free(out);
 	free(err);
-	assert_int_equal(cbt_run(&out, &err, "%s release %s --year 2019 --force", cbt_bin(), fresh), 1);
+	assert_int_equal(cbt_run(&out, &err, "%s release %s --year 2019 --force", cbt_bin(), fresh), 3); /* some years refused: like an import with rejected rows */
 	assert_non_null(strstr(out, "2019: refused"));
 	assert_non_null(strstr(err, "cap would be exceeded"));
 	free(out);
