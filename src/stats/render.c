@@ -206,7 +206,8 @@ static int write_json(const struct cb_table *t, FILE *f)
 	cb_date_format(cb_date_today(), today);
 	json_object_set_new(root, "dims", dims);
 	json_object_set_new(root, "filter", json_string(t->where));
-	json_object_set_new(root, "threshold", json_integer(t->threshold));
+	/* estimates from releases are never suppressed: no threshold */
+	json_object_set_new(root, "threshold", t->release ? json_null() : json_integer(t->threshold));
 	json_object_set_new(root, "protected", json_boolean(!t->exact));
 	json_object_set_new(root, "protection", json_string(cb_table_note(t, note, sizeof note)));
 	json_object_set_new(root, "generated", json_string(today));

@@ -453,7 +453,8 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 		char vb[64];
 		if (dim < 0) {
 			rc = cb_err_field(err, CB_EINVAL, q->dims[d], "unknown dimension '%s'; valid: %s",
-					  cb_err_value(q->dims[d], vb), cb_dim_list(dl, sizeof dl));
+					  cb_err_value(q->dims[d], vb),
+					  st->release ? released_list(dl, sizeof dl) : cb_dim_list(dl, sizeof dl));
 			goto out;
 		}
 		if (st->release && !cb_release_has_dim(dim)) {
