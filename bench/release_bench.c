@@ -204,17 +204,6 @@ static double abs_err(const int64_t *a, const int64_t *b, size_t n)
 	return s;
 }
 
-/* A uniformly random subset of CB_REL_CAP of the bits of v (what the release does, synth.c). */
-static uint32_t cap_bits(uint32_t v)
-{
-	while (__builtin_popcount(v) > CB_REL_CAP) {
-		uint32_t k = randombytes_uniform((uint32_t)__builtin_popcount(v)), w = v;
-		for (uint32_t i = 0; i < k; i++)
-			w &= w - 1;
-		v &= ~(w & -w);
-	}
-	return v;
-}
 
 /* ---- the cell key method's answers, mapped onto the table's cells */
 
@@ -592,7 +581,7 @@ static int baseline_year(struct util *u, int ei, int y, double rho, int64_t **su
 		if (!(capped[f] = malloc((n ? n : 1) * sizeof *capped[f])))
 			goto out;
 		for (uint32_t i = 0; i < n; i++)
-			capped[f][i] = cap_bits(cb_icol_get(&u->ix->col[f], u->slots[y][i]));
+			capped[f][i] = cb_release_cap_bits(cb_icol_get(&u->ix->col[f], u->slots[y][i]));
 	}
 	struct recs r = {.ix = u->ix, .slot = u->slots[y], .capped = (const uint32_t *const *)capped, .n = n};
 	for (int t = 0; t < NTAB; t++) {

@@ -93,6 +93,8 @@ int cb_synth_release(const struct cb_index *ix, int year, double rho, struct cb_
 void cb_synth_free(struct cb_synth **sy);
 /* A digest of what a release of the year would measure (so an unchanged year is not measured again). */
 int cb_release_year_digest(const struct cb_index *ix, int year, uint8_t out[16]);
+/* A uniformly random subset of CB_REL_CAP of the value bits v: what one case contributes to a measurement. */
+uint32_t cb_release_cap_bits(uint32_t v);
 int cb_release_nattrs(void);
 int cb_release_field(int a);
 /* Whether a dimension can be answered from releases (a released field, year, majority, a region). */

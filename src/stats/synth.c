@@ -116,8 +116,7 @@ static void data_free(struct year_data *d)
 	memset(d, 0, sizeof *d);
 }
 
-/* A uniformly random subset of CB_REL_CAP of the bits of v. */
-static uint32_t cap_bits(uint32_t v)
+uint32_t cb_release_cap_bits(uint32_t v)
 {
 	while (__builtin_popcount(v) > CB_REL_CAP) {
 		uint32_t k = randombytes_uniform((uint32_t)__builtin_popcount(v)), w = v;
@@ -150,7 +149,7 @@ static int gather(const struct cb_index *ix, int year, struct year_data *d)
 			return CB_ENOMEM;
 		for (uint32_t r = 0; r < d->n; r++) {
 			uint32_t x = cb_icol_get(c, d->slot[r]);
-			d->v[a][r] = c->multi ? cap_bits(x) : x;
+			d->v[a][r] = c->multi ? cb_release_cap_bits(x) : x;
 		}
 	}
 	return CB_OK;
@@ -388,6 +387,29 @@ static int64_t fit_total(const struct fit *f)
 	return t > 0 ? (int64_t)llround(t) : 0;
 }
 
+/* Adds to the inverse-variance sums of a's k cells the margins of table m: along its rows (by_row: map takes a's
+ * cell to its row, summed over the columns) or its columns.  Only cells that have a row or column of their
+ * own: a pooled one is the sum of several. */
+static void add_margins(const struct meas *m, const uint32_t *map, bool by_row, uint32_t k, double *num, double *den)
+{
+	uint32_t len = by_row ? m->nc : m->nr;
+	size_t step = by_row ? 1 : m->nc;
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t line = map[i];
+		bool alone = true;
+		for (uint32_t j = 0; j < k && alone; j++)
+			alone = j == i || map[j] != line;
+		if (!alone)
+			continue;
+		const double *y = m->y + (by_row ? (size_t)line * m->nc : line);
+		double sum = 0;
+		for (uint32_t t = 0; t < len; t++)
+			sum += y[t * step];
+		num[i] += sum / (m->var * len);
+		den[i] += 1 / (m->var * len);
+	}
+}
+
 /* One-way estimate of attribute a: its measurement combined with the margins of two-way tables whose
  * row (a as child) or column (a as parent, single-valued children only) is one full cell. */
 static int fit_oneway(const struct year_data *d, struct fit *f, int a)
@@ -401,39 +423,11 @@ static int fit_oneway(const struct year_data *d, struct fit *f, int a)
 		num[i] = f->one[a].y[i] / f->one[a].var;
 		den[i] = 1 / f->one[a].var;
 	}
-	const struct meas *e = &f->edge[a];
-	if (e->y) /* a as child: row sums */
-		for (uint32_t i = 0; i < k; i++) {
-			uint32_t r = e->rmap[i];
-			bool alone = true;
-			for (uint32_t j = 0; j < k && alone; j++)
-				alone = j == i || e->rmap[j] != r;
-			if (!alone)
-				continue;
-			double s = 0;
-			for (uint32_t c = 0; c < e->nc; c++)
-				s += e->y[(size_t)r * e->nc + c];
-			num[i] += s / (e->var * e->nc);
-			den[i] += 1 / (e->var * e->nc);
-		}
-	for (int b = a + 1; b < NATTR; b++) { /* a as parent: column sums */
-		const struct meas *eb = &f->edge[b];
-		if (parent_attr(b) != a || parent2_attr(b) >= 0 || is_multi(b) || !eb->y)
-			continue;
-		for (uint32_t i = 0; i < k; i++) {
-			uint32_t c = eb->cmap[i];
-			bool alone = true;
-			for (uint32_t j = 0; j < k && alone; j++)
-				alone = j == i || eb->cmap[j] != c;
-			if (!alone)
-				continue;
-			double s = 0;
-			for (uint32_t r = 0; r < eb->nr; r++)
-				s += eb->y[(size_t)r * eb->nc + c];
-			num[i] += s / (eb->var * eb->nr);
-			den[i] += 1 / (eb->var * eb->nr);
-		}
-	}
+	if (f->edge[a].y) /* a as child: the rows of its table with its parents */
+		add_margins(&f->edge[a], f->edge[a].rmap, true, k, num, den);
+	for (int b = a + 1; b < NATTR; b++) /* a as the only parent: the columns of a child's table */
+		if (parent_attr(b) == a && parent2_attr(b) < 0 && !is_multi(b) && f->edge[b].y)
+			add_margins(&f->edge[b], f->edge[b].cmap, false, k, num, den);
 	for (uint32_t i = 0; i < k; i++)
 		f->est[a][i] = num[i] / den[i];
 	if (is_multi(a)) {
