@@ -126,8 +126,44 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* May this process write the file at path and create files beside it (a journal, -wal, -shm)? */
+static bool writable(const char *path)
+{
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	bool ok = dir && access(path, W_OK) == 0;
+	if (ok && slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	ok = ok && access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/* A writer killed in the middle of a commit leaves a hot journal (rollback-journal mode, as a bulk load runs)
+ * or a WAL without a valid index.  Rolling back or rebuilding those needs a connection that may write, so a
+ * read-only open would fail ("attempt to write a readonly database") until somebody opened the file to write.
+ * When one of those files is there and we may write, a read-write connection opens the file first and reads
+ * from it, which makes SQLite recover it, and is closed again.  Best effort: if it fails, the read-only open
+ * below says what to do. */
+static void recover(const char *path)
+{
+	char *journal = path_with(path, "-journal"), *wal = path_with(path, "-wal");
+	struct stat st;
+	bool left = (journal && stat(journal, &st) == 0 && st.st_size > 0) || (wal && file_exists(wal));
+	sqlite3 *db = NULL;
+	if (left && writable(path) &&
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, BUSY_MS);
+		sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	free(journal);
+	free(wal);
+}
+
 static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db, struct cb_err *err)
 {
+	if (readonly)
+		recover(path);
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		int rc = cb_err_set(err, CB_EDB, "%s: cannot open: %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
@@ -147,6 +183,16 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 				err);
 	if (rc == CB_OK && !readonly)
 		rc = cb_schema_exec(*db, "PRAGMA journal_mode=WAL", err);
+	if (rc == CB_OK && readonly) { /* the first read finds out whether the file still needs recovering */
+		int r = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		if ((r & 0xff) == SQLITE_READONLY || (r & 0xff) == SQLITE_CANTOPEN)
+			rc = cb_err_set(err, CB_EDB,
+					"%s: a crash left it half-written, and recovering it needs write access to it and "
+					"its directory: run `casebank check %s` once as a user who may write them (%s)",
+					path, path, sqlite3_errmsg(*db));
+		else if (r != SQLITE_OK)
+			rc = cb_store_db_err(*db, err, path);
+	}
 	return rc;
 }
 
