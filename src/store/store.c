@@ -68,11 +68,14 @@
 #define FP_SIP_SUBKEY_ID 2 /* SipHash fingerprints: a key of its own */
 #define FP_SIPHASH "siphashx24"
 #define LOAD_JOURNAL "truncate" /* journal mode of a bulk load with the files to itself */
+#define SWEEP_CHUNK 256 /* unused keys deleted per transaction (sweep_keys) */
 
 /* ---- small helpers */
 
 int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what)
 {
+	if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) /* the server answers 503, not 500 */
+		return cb_err_set(err, CB_EFULL, "database: %s: disk full (%s)", what, sqlite3_errmsg(db));
 	return cb_err_set(err, CB_EDB, "database: %s: %s", what, sqlite3_errmsg(db));
 }
 
@@ -114,6 +117,59 @@ int cb_store_step_done(sqlite3_stmt *st)
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The highest seq in a table (0 when empty), or -1. */
+static long long max_seq_of(sqlite3 *db, const char *table)
+{
+	char sql[64];
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The highest seq in use (an upper bound on the number of cases, without counting them), or -1. */
+static long long max_seq(struct cb_store *s)
+{
+	return max_seq_of(s->db, "cases");
+}
+
+/* ---- keys without a case
+ *
+ * Keys commit before their cases, so a batch whose commit on DB fails (a full disk) leaves its keys behind, in
+ * slots above every case (a case's key lives in the slot of its seq, and seqs are handed out upwards).  They
+ * are deleted right after the failure or, should that fail too (the disk is still full), by the next
+ * read-write open.  Under DB's write lock: then no writer is between committing a key and committing its
+ * case, so a key above the highest case is nobody's.  Returns how many went (0 when none, or on failure). */
+static long sweep_keys(struct cb_store *s)
+{
+	long n = 0;
+	long long top = max_seq(s);
+	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return 0;
+	/* a few hundred at a time, each its own small transaction with the WAL (if any) checkpointed after it:
+	 * deleting needs room for a journal, and the disk may still be nearly full */
+	sqlite3_stmt *st = NULL;
+	if ((top = max_seq(s)) >= 0 &&
+	    sqlite3_prepare_v2(s->kdb,
+			       "DELETE FROM casekeys WHERE seq IN"
+			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, top);
+		while (cb_store_step_done(st) == SQLITE_OK && sqlite3_changes(s->kdb) > 0) {
+			n += sqlite3_changes(s->kdb);
+			sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* nothing was written to DB: this only unlocks */
+	return n;
 }
 
 /* ---- opening */
@@ -393,6 +449,8 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	s->fp_siphash = meta_get_db(s->db, "fingerprint_hash", &fph) == CB_OK && strcmp(fph, FP_SIPHASH) == 0;
 	free(fph);
 	cb_subkey(s->sec->master, s->fp_siphash ? FP_SIP_SUBKEY_ID : FP_SUBKEY_ID, "importfp", s->sec->fpkey);
+	if (!s->readonly)
+		sweep_keys(s); /* left by a batch that failed on a full disk, if that run could not delete them */
 	*out = s;
 	s = NULL;
 out:
@@ -539,7 +597,8 @@ int cb_store_commit(struct cb_store *s, struct cb_err *err)
 		return rc;
 	}
 	if ((rc = cb_schema_exec(s->db, "COMMIT", err)) != CB_OK) {
-		cb_store_rollback(s); /* leaves unused keys behind: harmless */
+		cb_store_rollback(s);
+		sweep_keys(s); /* the batch's keys are committed, its cases are not: the keys go */
 		return rc;
 	}
 	end_bulk(s);
@@ -615,18 +674,6 @@ void cb_store_load_end(struct cb_store *s)
 	}
 	s->loading = false;
 	set_cache(s, CACHE_NORMAL);
-}
-
-/* The highest seq in use (an upper bound on the number of cases, without counting them), or -1. */
-static long long max_seq(struct cb_store *s)
-{
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0) FROM cases", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
 }
 
 /* The case-id index takes a random insert per case, so its pages should all stay in the cache; the table

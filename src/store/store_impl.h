@@ -101,7 +101,7 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
 void cb_store_erased(struct cb_store *s);
 /* Steps a statement that returns no rows and resets it: SQLITE_OK or SQLite's error code. */
 int cb_store_step_done(sqlite3_stmt *st);
-/* CB_EDB with SQLite's message for db. */
+/* CB_EDB with SQLite's message for db (CB_EFULL when the disk is full). */
 int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
 
 /* Seals free text about case id with its case key (made now if the case has none yet; committed before the

@@ -451,7 +451,9 @@ static void test_check_finds_damage(void **state)
 	sqlite3_finalize(st);
 	sqlite3_close(kdb);
 
-	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	/* read-only, as `casebank check` opens it (a read-write open would delete the unused key: it lies above
+	 * every case) */
+	assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_OK);
 	const char *report = cbt_path("check.txt");
 	out = fopen(report, "w");
 	assert_non_null(out);
@@ -551,10 +553,9 @@ static void test_stale_key_in_slot(void **state)
 	long problems = -1;
 	const char *db = new_db();
 	struct cb_store *s = open_new(db);
-	cb_store_free(&s);
 	const char *keys = with(db, ".casekeys");
+	/* planted while the store is open: an open would delete it (it lies above every case) */
 	raw_exec(keys, "INSERT INTO casekeys(seq, case_id, wrapped) VALUES (1, randomblob(16), zeroblob(72))");
-	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 	make_case(&c, 1, false);
 	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK); /* seq 1, no details: the stale key stays */
 	memcpy(id, c.case_id, 16);
@@ -915,6 +916,41 @@ static void test_readonly_after_crash(void **state)
 	cb_store_free(&s);
 }
 
+/* Keys above the last case are what a batch leaves when its commit on DB fails after the key store's did (a
+ * full disk): the next read-write open deletes them, a read-only one leaves them to check to report. */
+static void test_unused_keys_swept(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case c;
+	long problems = -1;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	for (int i = 0; i < 3; i++) {
+		make_case(&c, i, true);
+		assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+		cb_case_clear(&c);
+	}
+	cb_store_free(&s);
+	const char *keys = with(db, ".casekeys");
+	raw_exec(keys, "INSERT INTO casekeys(seq, case_id, wrapped)"
+		       " SELECT seq + 1000, randomblob(16), wrapped FROM casekeys");
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 6);
+	assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_OK);
+	FILE *out = tmpfile();
+	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
+	assert_int_equal(problems, 3);
+	fclose(out);
+	cb_store_free(&s);
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 3);
+	out = tmpfile();
+	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
+	assert_int_equal(problems, 0);
+	fclose(out);
+	cb_store_free(&s);
+}
+
 int main(void)
 {
 	if (cb_crypto_init() != CB_OK)
@@ -929,6 +965,7 @@ int main(void)
 		cmocka_unit_test(test_prepare_write),	     cmocka_unit_test(test_insert_rate),
 		cmocka_unit_test(test_key_store_by_seq_migration), cmocka_unit_test(test_stale_key_in_slot),
 		cmocka_unit_test(test_readonly_after_crash),
+		cmocka_unit_test(test_unused_keys_swept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
