@@ -138,6 +138,8 @@ static long long max_seq(struct cb_store *s)
 	return max_seq_of(s->db, "cases");
 }
 
+static void checkpoint(struct cb_store *s);
+
 /* ---- keys without a case
  *
  * Keys commit before their cases, so a batch whose commit on DB fails (a full disk) leaves its keys behind, in
@@ -370,7 +372,7 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	    ((rc = prepare(s->db, ins.data, &s->ins, err)) || (rc = prepare(s->db, upd.data, &s->upd, err)) ||
 	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)",
 			   &s->key_ins, err)) ||
-	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE seq = ?1", &s->key_del, err))))
+	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE seq = ?1 AND case_id = ?2", &s->key_del, err))))
 		goto out;
 	rc = CB_OK;
 out:
@@ -449,8 +451,12 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	s->fp_siphash = meta_get_db(s->db, "fingerprint_hash", &fph) == CB_OK && strcmp(fph, FP_SIPHASH) == 0;
 	free(fph);
 	cb_subkey(s->sec->master, s->fp_siphash ? FP_SIP_SUBKEY_ID : FP_SUBKEY_ID, "importfp", s->sec->fpkey);
-	if (!s->readonly)
+	if (!s->readonly) {
 		sweep_keys(s); /* left by a batch that failed on a full disk, if that run could not delete them */
+		/* keys of erasures a crash interrupted: they open nothing any more, but must not outlive the run */
+		if (cb_store_finish_erasures(s, true, &s->erasures_finished, NULL) == CB_OK && s->erasures_finished)
+			checkpoint(s);
+	}
 	*out = s;
 	s = NULL;
 out:
@@ -602,8 +608,8 @@ int cb_store_commit(struct cb_store *s, struct cb_err *err)
 		return rc;
 	}
 	end_bulk(s);
-	if (s->erased)
-		checkpoint(s);
+	if (s->erased) /* committed: a key left over is destroyed by the next open */
+		cb_store_erased(s, NULL);
 	return CB_OK;
 }
 
@@ -709,12 +715,20 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 	return rc;
 }
 
-void cb_store_erased(struct cb_store *s)
+int cb_store_erased(struct cb_store *s, struct cb_err *err)
 {
-	if (s->bulk)
+	if (s->bulk) {
 		s->erased = true;
-	else
-		checkpoint(s);
+		return CB_OK;
+	}
+	int rc = cb_store_finish_erasures(s, true, NULL, err);
+	checkpoint(s);
+	return rc;
+}
+
+long cb_store_erasures_finished(struct cb_store *s)
+{
+	return s->erasures_finished;
 }
 
 /* ---- small things */
@@ -785,7 +799,7 @@ int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, st
 {
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0)
+	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0 || strcmp(key, "erasing") == 0)
 		return cb_err_set(err, CB_EPERM, "meta: %s is not a setting", key);
 	sqlite3_bind_text(s->meta_set, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->meta_set, 2, value, -1, SQLITE_STATIC);

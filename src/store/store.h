@@ -82,8 +82,16 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
  * are replaced only when the case carries any or `flags` has CB_WITH_PII (then NULL clears). */
 int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struct cb_err *err);
 
-/* Destroys the case key (identifying details become unrecoverable) and, with `all`, the coded record. */
+/* Destroys the case key (identifying details become unrecoverable) and, with `all`, the coded record; each
+ * erasure is audited.  A crash midway leaves erasures recorded whose keys are still there (they open nothing
+ * in DB any more): the next read-write open destroys them. */
 int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb_err *err);
+/* The same for n cases, many to a transaction (the retention run); *done (may be NULL): how many were erased
+ * when it stopped. */
+int cb_store_erase_many(struct cb_store *s, const uint8_t (*ids)[16], size_t n, bool all, size_t *done,
+			struct cb_err *err);
+/* How many erasures a crash had interrupted were finished when s was opened (read-write). */
+long cb_store_erasures_finished(struct cb_store *s);
 
 struct cb_store_filter {
 	const char *site; /* NULL: any */

@@ -35,6 +35,7 @@ struct cb_store {
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
+	long erasures_finished; /* interrupted erasures the open finished (cb_store_erasures_finished) */
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
 	 * each write transaction that looks one up (fp_synced); fp_new the ones this transaction wrote. */
 	struct cb_count16 fps;
@@ -97,8 +98,12 @@ void cb_keywriter_stop(struct cb_store *s);
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
 /* Commits on CB_OK, else rolls back; returns the final code. */
 int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
-/* After an erase: TRUNCATE checkpoints of both files, or at the end of the bulk batch. */
-void cb_store_erased(struct cb_store *s);
+/* After an erasure's commit on DB: destroys the keys it left to destroy (cb_store_finish_erasures) and
+ * checkpoints both files (TRUNCATE); inside a bulk batch, both happen after its commit. */
+int cb_store_erased(struct cb_store *s, struct cb_err *err);
+/* Destroys the keys of erasures committed on DB (records.c: "erasure"), and forgets them.  own: in a
+ * transaction of its own, else in the caller's (which holds DB's write lock).  *n (may be NULL): how many. */
+int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_err *err);
 /* Steps a statement that returns no rows and resets it: SQLITE_OK or SQLite's error code. */
 int cb_store_step_done(sqlite3_stmt *st);
 /* CB_EDB with SQLite's message for db (CB_EFULL when the disk is full). */

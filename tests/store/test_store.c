@@ -951,6 +951,110 @@ static void test_unused_keys_swept(void **state)
 	cb_store_free(&s);
 }
 
+/* A retention run killed (kill -9) at any moment: every case still has either its sealed details and their
+ * key, or neither and an audit entry saying it was erased; the next read-write open finishes what was half
+ * done and says so, and then no key of an erased case is left.  The kill comes at the k-th fdatasync for k =
+ * 1, 2, ... (strace's fault injection: every point between two durable writes), or, without strace, a little
+ * later each time once erasures show up. */
+static void killed_erase(const char *db, int k, bool use_strace)
+{
+	char cmd[1200];
+	if (use_strace) {
+		snprintf(cmd, sizeof cmd,
+			 "strace -f -qq -o /dev/null -e trace=fdatasync -e inject=fdatasync:signal=SIGKILL:when=%d"
+			 " %s erase '%s' --closed-before 2999-01-01 >/dev/null 2>&1",
+			 k, cbt_bin(), db);
+		cbt_run(NULL, NULL, "%s", cmd);
+		return;
+	}
+	snprintf(cmd, sizeof cmd, "exec %s erase '%s' --closed-before 2999-01-01 >/dev/null 2>&1", cbt_bin(), db);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 2000 && raw_int(db, "SELECT count(*) FROM audit") < k * 3; i++)
+		usleep(500);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void test_killed_retention_run(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case c;
+	const char *db = new_db();
+	const char *keys = with(db, ".casekeys");
+	const int n = 1100; /* two steps of ERASE_CHUNK */
+	static const char *const files[] = {"", ".casekeys", ".key"};
+	struct cb_store *s = open_new(db);
+	assert_int_equal(cb_store_begin(s, &err), CB_OK);
+	for (int i = 0; i < n; i++) {
+		make_case(&c, i, true);
+		set(&c, "status", "Closed");
+		assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+		cb_case_clear(&c);
+	}
+	assert_int_equal(cb_store_commit(s, &err), CB_OK);
+	cb_store_free(&s);
+	for (size_t i = 0; i < CB_COUNTOF(files); i++) /* each attempt starts from here */
+		assert_int_equal(cbt_run(NULL, NULL, "cp -p '%s%s' '%s.orig%s'", db, files[i], db, files[i]), 0);
+	bool use_strace = cbt_run(NULL, NULL, "strace -qq -o /dev/null -e trace=fdatasync true") == 0;
+	long finished = 0;
+	bool said = false;
+	for (int k = 1; k <= 12; k++) {
+		for (size_t i = 0; i < CB_COUNTOF(files); i++)
+			assert_int_equal(cbt_run(NULL, NULL, "cp -p '%s.orig%s' '%s%s'", db, files[i], db, files[i]), 0);
+		killed_erase(db, k, use_strace);
+		/* no case has details without their key (check reads them all) */
+		assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_OK);
+		long problems = 0;
+		FILE *out = tmpfile();
+		assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
+		rewind(out);
+		char line[512];
+		while (fgets(line, sizeof line, out))
+			if (!strstr(line, "erasure was interrupted"))
+				fail_msg("killed at %d: %s", k, line);
+		fclose(out);
+		cb_store_free(&s);
+		/* and none without its audit entry */
+		assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NULL AND case_id NOT IN"
+					     " (SELECT case_id FROM audit WHERE action = 'case.erase_identifiers')"),
+				 0);
+		/* a read-write open finishes what was half done, and the next run says so: no key of an erased case
+		 * is left */
+		if (raw_int(db, "SELECT count(*) FROM meta WHERE key = 'erasing'") > 0 && !said) {
+			char *text = NULL;
+			assert_int_equal(cbt_run(&text, NULL, "%s erase '%s' --closed-before 2999-01-01", cbt_bin(), db), 0);
+			said = strstr(text, "interrupted run had begun: finished") != NULL;
+			assert_true(said);
+			free(text);
+			assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"), 0);
+		}
+		assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+		finished += cb_store_erasures_finished(s);
+		assert_no_problems(s);
+		cb_store_free(&s);
+		assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"),
+				 raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"));
+	}
+	print_message("%s: %ld interrupted erasures finished by the next open\n",
+		      use_strace ? "killed at each fdatasync" : "killed by timing", finished);
+	if (use_strace) /* some kill fell between an erasure's commit and its keys' */
+		assert_true(said || finished > 0);
+	/* the last one killed: the next run completes the job */
+	assert_int_equal(cbt_run(NULL, NULL, "%s erase '%s' --closed-before 2999-01-01", cbt_bin(), db), 0);
+	assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"), 0);
+	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 0);
+	assert_int_equal(raw_int(db, "SELECT count(DISTINCT case_id) FROM audit WHERE action = 'case.erase_identifiers'"), n);
+	assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_OK);
+	assert_no_problems(s);
+	cb_store_free(&s);
+}
+
 int main(void)
 {
 	if (cb_crypto_init() != CB_OK)
@@ -966,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_key_store_by_seq_migration), cmocka_unit_test(test_stale_key_in_slot),
 		cmocka_unit_test(test_readonly_after_crash),
 		cmocka_unit_test(test_unused_keys_swept),
+		cmocka_unit_test(test_killed_retention_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
