@@ -2,7 +2,7 @@
  * records.c -- reading and writing cases in an open store: add, get, update, erase, scan, check.
  *
  * store.c opens the files and explains the write order (case keys commit before the cases that use them,
- * and are destroyed before the case row is touched); this file follows it.  Coded fields are bound one per
+ * and are destroyed after the erasure is committed: "erasure" below); this file follows it.  Coded fields are bound one per
  * column straight from the case (value names and alpha-2 codes are static strings, so no copies); DATE and
  * MULTI text goes through per-field scratch buffers that live in the store, so adding a case allocates
  * nothing once the buffers have grown.  Adding is two steps (cb_store_prepare: validate, seal, wrap, no

@@ -11,11 +11,17 @@
  *
  * Write order, so that a crash is harmless:
  *   add/update   the case key is committed (DB.casekeys) before the case that uses it (DB).  A crash in
- *                between leaves an unused key, which `check` reports and which is harmless.
- *   erase        the case key is deleted and that deletion committed before the case row is touched.  A crash
- *                in between leaves a sealed blob nobody can open, which is exactly what erasing wanted.
- * So there is never a committed case whose key is lost by accident.  Inside cb_store_begin..commit the same
- * holds at batch level: cb_store_commit commits DB.casekeys first, then DB.
+ *                between leaves an unused key, which `check` reports and the next read-write open deletes when
+ *                it lies above every case (a batch that failed on a full disk leaves those).
+ *   erase        the case's details are cleared (or the case deleted) and audited in DB, with its key slot
+ *                listed as to destroy, before the key is deleted (records.c, "erasure").  A crash in between
+ *                leaves a key that opens nothing any more, of an erasure already audited; the next read-write
+ *                open destroys it.
+ * So there is never a committed case whose key is lost by accident, nor an erasure without its audit entry.
+ * Inside cb_store_begin..commit the same holds at batch level: cb_store_commit commits DB.casekeys first, then
+ * DB, then destroys the keys of the batch's erasures.
+ * A read-only open first lets SQLite recover a file a crash left half-written (a hot journal, a WAL), through
+ * a short read-write connection, when it may write the file (recover()).
  *
  * Both files use journal_mode=WAL, synchronous=FULL (every commit is durable when it returns; with NORMAL a
  * power cut could drop a key-store commit while keeping the later case commit, breaking the order above; a

@@ -10,8 +10,9 @@
  *   DB.key        the master key (see crypto.h), or the file named by $CASEBANK_KEY_FILE.
  *
  * Writes: every change to a case is one transaction; bulk writers wrap many in cb_store_begin/commit.
- * Write order makes a crash harmless: a case key is committed before its case, and destroyed before its
- * case row is touched, so a crash can leave an unused key but never a case whose key is lost.
+ * Write order makes a crash harmless: a case key is committed before its case, and destroyed only after its
+ * case's erasure (details cleared, audited) is committed, so a crash can leave an unused key (deleted by the
+ * next read-write open) but never a case whose key is lost, nor an erasure that is not in the audit trail.
  *
  * Enum and multi-valued fields are stored by value name (multi: names joined by ';'), countries by alpha-2,
  * dates as YYYY-MM-DD: the file stays readable with the sqlite3 shell and survives codebook reordering.
