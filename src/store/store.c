@@ -48,6 +48,7 @@
  * No SQL text ever carries a value; no error message names anything but case ids, field names and codes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,40 @@ out:
 	return rc;
 }
 
+/* CB_EKEY when group or others may do anything with the key store (or its WAL files), which holds the case
+ * keys as the key file holds the master key, and is refused the same way (crypto.c, cb_keyfile_load). */
+static int keystore_private(const char *kpath, struct cb_err *err)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
+		char *p = path_with(kpath, suffixes[i]);
+		struct stat st;
+		int rc = !p ? cb_err_set(err, CB_ENOMEM, "out of memory") : CB_OK;
+		if (rc == CB_OK && stat(p, &st) == 0 && (st.st_mode & 077))
+			rc = cb_err_set(err, CB_EKEY,
+					"%s: the case-key store is accessible by group or others (mode %04o); run: chmod 600 %s*",
+					p, (unsigned)(st.st_mode & 07777), kpath);
+		free(p);
+		if (rc != CB_OK)
+			return rc;
+	}
+	return CB_OK;
+}
+
+/* Creates an empty file for SQLite to fill, readable by its owner only whatever the umask. */
+static int create_private(const char *path, struct cb_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		int rc = cb_err_set(err, CB_EIO, "%s: cannot create: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	return CB_OK;
+}
+
 /* Opens both files of an existing (or, with `create`, a new) database.  On create the caller made sure
  * neither file exists and that the key file is there. */
 static int store_open(const char *path, unsigned flags, bool create, struct cb_store **out, struct cb_err *err)
@@ -421,6 +456,10 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		rc = cb_err_set(err, CB_ENOTFOUND, "%s: the case-key store is missing", kpath);
 		goto out;
 	}
+	if (create && ((rc = create_private(path, err)) != CB_OK || (rc = create_private(kpath, err)) != CB_OK))
+		goto out;
+	if ((rc = keystore_private(kpath, err)) != CB_OK)
+		goto out;
 	cb_store_keyfile(path, keyfile, sizeof keyfile);
 	if ((rc = cb_keyfile_load(keyfile, s->sec->master, err)) != CB_OK)
 		goto out;

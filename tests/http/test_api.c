@@ -456,7 +456,7 @@ static void test_disk_full(void **state)
 	snprintf(sql, sizeof sql, "VACUUM INTO '%s.casekeys'", db);
 	assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(raw);
-	assert_int_equal(cbt_run(NULL, NULL, "cp -p '%s.key' '%s.key'", dbpath, db), 0);
+	assert_int_equal(cbt_run(NULL, NULL, "cp -p '%s.key' '%s.key' && chmod 600 '%s' '%s.casekeys'", dbpath, db, db, db), 0);
 
 	snprintf(cmd, sizeof cmd, "exec %s serve '%s' --listen 127.0.0.1:0 2>'%s'", cbt_bin(), db, log);
 	pid_t pid = fork();

@@ -1055,6 +1055,46 @@ static void test_killed_retention_run(void **state)
 	cb_store_free(&s);
 }
 
+/* The key store holds the case keys as the key file holds the master key: both files are made for their owner
+ * only, whatever the umask, and a key store that group or others may read is refused like the key file. */
+static void test_key_store_permissions(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_store *s = NULL;
+	struct stat st;
+	const char *db = new_db();
+	mode_t old = umask(022);
+	assert_int_equal(cb_store_create(db, &err), CB_OK);
+	umask(old);
+	assert_int_equal(stat(db, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(stat(with(db, ".casekeys"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	const char *files[] = {".casekeys", ".casekeys-wal"};
+	for (size_t i = 0; i < CB_COUNTOF(files); i++) {
+		const char *f = with(db, files[i]);
+		assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK); /* the WAL exists while it is open */
+		assert_int_equal(chmod(f, 0640), 0);
+		struct cb_store *t = NULL;
+		assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &t, &err), CB_EKEY);
+		assert_null(t);
+		assert_non_null(strstr(err.msg, "group or others"));
+		assert_non_null(strstr(err.msg, "chmod 600"));
+		assert_int_equal(cb_store_open(db, 0, &t, &err), CB_EKEY);
+		assert_int_equal(chmod(f, 0600), 0);
+		assert_int_equal(cb_store_open(db, 0, &t, &err), CB_OK);
+		cb_store_free(&t);
+		cb_store_free(&s);
+	}
+	/* as the operator sees it */
+	assert_int_equal(chmod(with(db, ".casekeys"), 0644), 0);
+	char *errs = NULL;
+	assert_int_equal(cbt_run(NULL, &errs, "%s list '%s'", cbt_bin(), db), 1);
+	assert_non_null(strstr(errs, "case-key store is accessible by group or others"));
+	free(errs);
+}
+
 int main(void)
 {
 	if (cb_crypto_init() != CB_OK)
@@ -1071,6 +1111,7 @@ int main(void)
 		cmocka_unit_test(test_readonly_after_crash),
 		cmocka_unit_test(test_unused_keys_swept),
 		cmocka_unit_test(test_killed_retention_run),
+		cmocka_unit_test(test_key_store_permissions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
