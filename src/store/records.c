@@ -239,13 +239,13 @@ static int seal_into(const uint8_t key[CB_KEY_BYTES], const struct cb_case *c, s
 	return rc == CB_OK ? CB_OK : cb_err_set(err, CB_ENOMEM, "out of memory");
 }
 
-/* Packs and seals c's details with the key in s->sec->casekey into s->sealed; *n gets the sealed size. */
+/* Packs and seals c's details with the key in s->casekey into s->sealed; *n gets the sealed size. */
 static int seal_pii(struct cb_store *s, const struct cb_case *c, size_t *n, struct cb_err *err)
 {
-	return seal_into(s->sec->casekey, c, &s->pack, &s->sealed, &s->sealed_cap, n, err);
+	return seal_into(s->casekey, c, &s->pack, &s->sealed, &s->sealed_cap, n, err);
 }
 
-/* The case key of id (stored in slot seq, the case's cases.seq) into s->sec->casekey.  CB_ENOTFOUND if there
+/* The case key of id (stored in slot seq, the case's cases.seq) into s->casekey.  CB_ENOTFOUND if there
  * is none (erased; or a stale key of another case in the slot), CB_ECORRUPT if it fails authentication. */
 static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err)
 {
@@ -261,7 +261,7 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 	} else if (r != SQLITE_ROW) {
 		rc = cb_store_db_err(s->kdb, err, "case keys");
 	} else if (sqlite3_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
-		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->sec->casekey) != CB_OK) {
+		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->casekey) != CB_OK) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its case key fails authentication", idt);
 	} else {
@@ -285,7 +285,7 @@ static int open_pii(struct cb_store *s, int64_t seq, const uint8_t id[16], const
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (n < CB_SEAL_OVERHEAD + 1 || cb_unseal(s->sec->casekey, id, 16, blob, n, s->plain) != CB_OK) {
+	if (n < CB_SEAL_OVERHEAD + 1 || cb_unseal(s->casekey, id, 16, blob, n, s->plain) != CB_OK) {
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its identifying details fail authentication", idt);
 		goto out;
 	}
@@ -315,7 +315,7 @@ static int open_pii(struct cb_store *s, int64_t seq, const uint8_t id[16], const
 	rc = CB_OK;
 out:
 	sodium_memzero(s->plain, len + 1 < s->plain_cap ? len + 1 : s->plain_cap);
-	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	sodium_memzero(s->casekey, CB_KEY_BYTES);
 	return rc;
 }
 
@@ -338,10 +338,10 @@ int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 	if (!(*out = malloc(len + CB_SEAL_OVERHEAD))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 	} else {
-		cb_seal(s->sec->casekey, ad, adlen, text, len, *out);
+		cb_seal(s->casekey, ad, adlen, text, len, *out);
 		*n = len + CB_SEAL_OVERHEAD;
 	}
-	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	sodium_memzero(s->casekey, CB_KEY_BYTES);
 	return rc;
 }
 
@@ -356,14 +356,14 @@ int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 		return rc;
 	if (n < CB_SEAL_OVERHEAD || !(*text = malloc(n - CB_SEAL_OVERHEAD + 1))) {
 		rc = n < CB_SEAL_OVERHEAD ? CB_ECORRUPT : CB_ENOMEM;
-	} else if (cb_unseal(s->sec->casekey, ad, adlen, blob, n, (uint8_t *)*text) != CB_OK) {
+	} else if (cb_unseal(s->casekey, ad, adlen, blob, n, (uint8_t *)*text) != CB_OK) {
 		rc = CB_ECORRUPT;
 	} else {
 		(*text)[n - CB_SEAL_OVERHEAD] = 0;
 		if (strlen(*text) != n - CB_SEAL_OVERHEAD)
 			rc = CB_ECORRUPT;
 	}
-	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	sodium_memzero(s->casekey, CB_KEY_BYTES);
 	if (rc != CB_OK) {
 		if (*text) {
 			sodium_memzero(*text, n - CB_SEAL_OVERHEAD + 1);
@@ -760,7 +760,7 @@ out:
 	return rc;
 }
 
-/* Puts the key for id into s->sec->casekey: the stored one if there is one (the old blob stays readable
+/* Puts the key for id into s->casekey: the stored one if there is one (the old blob stays readable
  * until the new one commits), else a new one, stored now (committed before the case, outside a batch). */
 static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err)
 {
@@ -777,13 +777,13 @@ static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16],
 	rc = load_key(s, seq, id, err);
 	if (rc != CB_ENOTFOUND)
 		return rc;
-	cb_case_key_new(s->sec->casekey);
-	cb_key_wrap_with(s->sec->kek, id, s->sec->casekey, wrapped);
+	cb_case_key_new(s->casekey);
+	cb_key_wrap_with(s->sec->kek, id, s->casekey, wrapped);
 	sqlite3_bind_int64(s->key_ins, 1, seq);
 	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
 	if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
-		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		return cb_store_db_err(s->kdb, err, "case keys");
 	}
 	return CB_OK;
@@ -814,7 +814,7 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		if ((rc = key_for_update(s, seq, c->case_id, err)) != CB_OK)
 			goto out;
 		rc = seal_pii(s, c, &sealed_n, err);
-		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
 			goto out;
 	} else if (replace && !cb_assist_has_notes(s, c->case_id)) {

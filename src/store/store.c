@@ -433,6 +433,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	struct cb_store *s = NULL;
 	char keyfile[4096];
 	char *kpath = NULL;
+	uint8_t *master = NULL; /* only while opening: what the store keeps is derived from it */
 	int rc;
 
 	*out = NULL;
@@ -443,6 +444,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	kpath = path_with(path, ".casekeys");
 	s = calloc(1, sizeof *s);
 	if (!kpath || !s || !(s->path = strdup(path)) || !(s->sec = sodium_malloc(sizeof *s->sec)) ||
+	    !(s->casekey = sodium_malloc(CB_KEY_BYTES)) || !(master = sodium_malloc(CB_KEY_BYTES)) ||
 	    !(s->scratch = malloc(CB_NFIELDS * sizeof *s->scratch))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
@@ -461,16 +463,17 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	if ((rc = keystore_private(kpath, err)) != CB_OK)
 		goto out;
 	cb_store_keyfile(path, keyfile, sizeof keyfile);
-	if ((rc = cb_keyfile_load(keyfile, s->sec->master, err)) != CB_OK)
+	if ((rc = cb_keyfile_load(keyfile, master, err)) != CB_OK)
 		goto out;
-	cb_wrap_key_derive(s->sec->master, s->sec->kek);
+	cb_wrap_key_derive(master, s->sec->kek);
+	cb_audit_subkey(master, s->sec->audit);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
 		goto out;
 	if (create) {
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
-		key_check_hex(s->sec->master, hex);
+		key_check_hex(master, hex);
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
 		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, false, err)) ||
 		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
@@ -480,9 +483,9 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 			goto out;
 	}
 	/* Check the key before migrating: a wrong key must not change anything. */
-	if ((rc = verify_key(s->db, path, keyfile, s->sec->master, err)) != CB_OK)
+	if ((rc = verify_key(s->db, path, keyfile, master, err)) != CB_OK)
 		goto out;
-	if ((rc = verify_key(s->kdb, kpath, keyfile, s->sec->master, err)) != CB_OK) {
+	if ((rc = verify_key(s->kdb, kpath, keyfile, master, err)) != CB_OK) {
 		if (rc == CB_EKEY)
 			rc = cb_err_set(err, CB_EKEY, "%s belongs to a different database than %s", kpath, path);
 		goto out;
@@ -495,7 +498,12 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	char *fph = NULL;
 	s->fp_siphash = meta_get_db(s->db, "fingerprint_hash", &fph) == CB_OK && strcmp(fph, FP_SIPHASH) == 0;
 	free(fph);
-	cb_subkey(s->sec->master, s->fp_siphash ? FP_SIP_SUBKEY_ID : FP_SUBKEY_ID, "importfp", s->sec->fpkey);
+	cb_subkey(master, s->fp_siphash ? FP_SIP_SUBKEY_ID : FP_SUBKEY_ID, "importfp", s->sec->fpkey);
+	/* the master key is not needed any more: wiped now, not when the store closes; what was derived from it
+	 * cannot be changed by a stray write */
+	sodium_free(master);
+	master = NULL;
+	sodium_mprotect_readonly(s->sec);
 	if (!s->readonly) {
 		sweep_keys(s); /* left by a batch that failed on a full disk, if that run could not delete them */
 		/* keys of erasures a crash interrupted: they open nothing any more, but must not outlive the run */
@@ -505,6 +513,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	*out = s;
 	s = NULL;
 out:
+	sodium_free(master); /* wipes */
 	cb_store_free(&s);
 	free(kpath);
 	return rc;
@@ -567,7 +576,8 @@ void cb_store_free(struct cb_store **sp)
 		sqlite3_finalize(sts[i]);
 	sqlite3_close(s->db);
 	sqlite3_close(s->kdb);
-	sodium_free(s->sec);
+	sodium_free(s->sec); /* wipes (read-only memory too) */
+	sodium_free(s->casekey);
 	cb_prepared_free(&s->prep);
 	cb_count16_free(&s->fps);
 	free(s->fp_new);

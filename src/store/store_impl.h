@@ -21,12 +21,14 @@ enum { C_SEQ, C_ID, C_VERSION, C_PII, C_FIELDS };
 enum { P_ID = 1, P_VERSION, P_CREATED, P_UPDATED, P_RECORD_KEY, P_FP, P_PII, P_FIELDS };
 enum { U_UPDATED = 1, U_ID, U_REPLACE_PII, U_PII, U_FIELDS };
 
-/* Secrets live in sodium_malloc memory (locked, guarded, wiped on free). */
+/* Secrets live in sodium_malloc memory (locked, guarded, wiped on free).  These are derived from the master
+ * key when the store opens, and read-only after that (sodium_mprotect_readonly).  The master key itself is
+ * held only while the store opens, in memory of the same kind, and freed (wiped) before cb_store_open
+ * returns. */
 struct cb_store_secrets {
-	uint8_t master[CB_KEY_BYTES];
 	uint8_t fpkey[CB_KEY_BYTES]; /* BLAKE2b (files from before fp_siphash) or SipHash-128 key */
-	uint8_t kek[CB_KEY_BYTES]; /* wraps case keys (cb_wrap_key_derive) */
-	uint8_t casekey[CB_KEY_BYTES];
+	uint8_t kek[CB_KEY_BYTES];   /* wraps case keys (cb_wrap_key_derive) */
+	uint8_t audit[CB_KEY_BYTES]; /* keys the audit trail's hashes (audit.c) */
 };
 
 struct cb_store {
@@ -46,6 +48,7 @@ struct cb_store {
 	int64_t *fp_seq; /* the seq of each case in fp_new */
 	size_t fp_n, fp_cap;
 	struct cb_store_secrets *sec;
+	uint8_t *casekey; /* the case key in use, CB_KEY_BYTES of sodium_malloc memory: wiped after each use */
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
@@ -123,6 +126,8 @@ bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16]);
 int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
 
 struct cb_audit_entry;
+/* The audit trail's key, derived from the master key (audit.c). */
+void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTES]);
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
  * from the old events table (audit.c). */
 int cb_audit_attach(struct cb_store *s, struct cb_err *err);

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "cb_test.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -1095,6 +1096,78 @@ static void test_key_store_permissions(void **state)
 	free(errs);
 }
 
+/* How many times the 32 bytes key ^ mask (masked, so that the search itself holds no copy) occur in the
+ * readable memory of this process. */
+static long in_memory(const uint8_t masked[CB_KEY_BYTES], uint8_t mask)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	int mem = open("/proc/self/mem", O_RDONLY);
+	size_t cap = 1 << 20;
+	uint8_t *buf = malloc(cap);
+	char line[512];
+	long hits = 0;
+	assert_non_null(maps);
+	assert_true(mem >= 0);
+	assert_non_null(buf);
+	while (fgets(line, sizeof line, maps)) {
+		unsigned long lo, hi;
+		char perms[8] = "";
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' || strstr(line, "[vvar") ||
+		    strstr(line, "[vsyscall]"))
+			continue;
+		for (unsigned long at = lo; at < hi;) {
+			size_t want = hi - at < cap ? hi - at : cap;
+			ssize_t got = pread(mem, buf, want, (off_t)at);
+			if (got < CB_KEY_BYTES)
+				break;
+			for (ssize_t i = 0; i + CB_KEY_BYTES <= got; i++) {
+				int j = 0;
+				while (j < CB_KEY_BYTES && (uint8_t)(buf[i + j] ^ mask) == masked[j])
+					j++;
+				hits += j == CB_KEY_BYTES;
+			}
+			at += (unsigned long)got > CB_KEY_BYTES ? (unsigned long)got - (CB_KEY_BYTES - 1) : (unsigned long)got;
+		}
+	}
+	memset(buf, 0, cap);
+	free(buf);
+	close(mem);
+	fclose(maps);
+	return hits;
+}
+
+/* The master key is held only while a store opens (in locked memory) and wiped before the open returns: an
+ * open store, in use, leaves no copy of it anywhere in the process. */
+static void test_master_key_not_kept(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_case c, got;
+	uint8_t key[CB_KEY_BYTES], masked[CB_KEY_BYTES];
+	const uint8_t mask = 0xa5;
+	const char *db = new_db();
+	struct cb_store *s = open_new(db);
+	cb_store_free(&s);
+	assert_int_equal(cb_keyfile_load(with(db, ".key"), key, &err), CB_OK);
+	for (int i = 0; i < CB_KEY_BYTES; i++)
+		masked[i] = key[i] ^ mask;
+	assert_true(in_memory(masked, mask) >= 1); /* the search finds it where it is */
+	cb_wipe(key, sizeof key);
+	assert_int_equal(in_memory(masked, mask), 0);
+
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	make_case(&c, 1, true);
+	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+	assert_int_equal(cb_store_get(s, c.case_id, CB_WITH_PII, &got, &err), CB_OK);
+	assert_string_equal(got.first_name, NAME1);
+	assert_int_equal(cb_store_event(s, "test.read", c.case_id, NULL, &err), CB_OK); /* the audit key works */
+	assert_int_equal(in_memory(masked, mask), 0);
+	cb_case_clear(&got);
+	cb_case_clear(&c);
+	cb_store_free(&s);
+	assert_int_equal(in_memory(masked, mask), 0);
+}
+
 int main(void)
 {
 	if (cb_crypto_init() != CB_OK)
@@ -1112,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_unused_keys_swept),
 		cmocka_unit_test(test_killed_retention_run),
 		cmocka_unit_test(test_key_store_permissions),
+		cmocka_unit_test(test_master_key_not_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
