@@ -76,6 +76,7 @@
 #define FP_SIPHASH "siphashx24"
 #define LOAD_JOURNAL "truncate" /* journal mode of a bulk load with the files to itself */
 #define SWEEP_CHUNK 256 /* unused keys deleted per transaction (sweep_keys) */
+#define WAL_LIMIT 16777216 /* bytes a WAL file is cut back to when it starts over */
 
 /* ---- small helpers */
 
@@ -246,8 +247,13 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 				"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 				"PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" CB_STR(CACHE_NORMAL) ";",
 				err);
+	/* WAL: checkpoints at SQLite's usual 1000 pages, and a WAL that grew large (readers kept it from starting
+	 * over) is cut back to WAL_LIMIT when it does (the server also makes it start over: auditq.c) */
 	if (rc == CB_OK && !readonly)
-		rc = cb_schema_exec(*db, "PRAGMA journal_mode=WAL", err);
+		rc = cb_schema_exec(*db,
+				    "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=1000;"
+				    " PRAGMA journal_size_limit=" CB_STR(WAL_LIMIT),
+				    err);
 	if (rc == CB_OK && readonly) { /* the first read finds out whether the file still needs recovering */
 		int r = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
 		if ((r & 0xff) == SQLITE_READONLY || (r & 0xff) == SQLITE_CANTOPEN)
