@@ -701,6 +701,12 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 	if (s->readonly)
 		return CB_OK;
 	if (own) {
+		/* a look without the write lock first: every read-write open comes here, and there is rarely anything
+		 * to do (a busy writer would keep the open waiting for nothing) */
+		if (cb_store_meta_get(s, ERASING, &list) == CB_ENOTFOUND)
+			return CB_OK;
+		free(list);
+		list = NULL;
 		if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK)
 			return rc;
 		db_tx = true;
