@@ -57,6 +57,7 @@ struct cb_auditq {
 	pthread_t ckth;
 	pthread_cond_t ckcv;
 	bool ck_started, ck_due, ck_restart; /* ck_restart: make the WAL start over (TRUNCATE) */
+	bool ck_failed; /* the last TRUNCATE did not get through (readers held on): asked again soon */
 	int ck_pages; /* the WAL's size when the last checkpoint was asked for (the writer's thread only) */
 	bool ck_big;  /* a TRUNCATE checkpoint was asked for this WAL (the writer's thread only) */
 	struct cb_store *ck;
@@ -162,13 +163,23 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 		aq->ck_pages = 0; /* the WAL started over */
 		aq->ck_big = false;
 	}
-	bool big = pages >= WAL_MAX_PAGES && !aq->ck_big;
+	bool failed = false;
+	if (pages >= WAL_MAX_PAGES) {
+		pthread_mutex_lock(&aq->mu);
+		failed = aq->ck_failed;
+		pthread_mutex_unlock(&aq->mu);
+	}
+	/* a TRUNCATE that readers outlasted is asked again a quarter of CKPT_PAGES later, not after every commit:
+	 * each attempt can hold the writer up for RESTART_WAIT_MS */
+	bool big = pages >= WAL_MAX_PAGES && (!aq->ck_big || (failed && pages - aq->ck_pages >= CKPT_PAGES / 4));
 	if (pages - aq->ck_pages >= CKPT_PAGES || big) {
 		aq->ck_pages = pages;
 		aq->ck_big |= big;
 		pthread_mutex_lock(&aq->mu);
 		aq->ck_due = true;
 		aq->ck_restart |= pages >= WAL_MAX_PAGES;
+		if (big)
+			aq->ck_failed = false;
 		pthread_cond_signal(&aq->ckcv);
 		pthread_mutex_unlock(&aq->mu);
 	}
@@ -187,10 +198,11 @@ static void *checkpointer(void *arg)
 		bool restart = aq->ck_restart;
 		aq->ck_due = aq->ck_restart = false;
 		pthread_mutex_unlock(&aq->mu);
-		/* a TRUNCATE that readers outlast (busy) is tried again at the next due checkpoint */
-		sqlite3_wal_checkpoint_v2(cb_store_db(aq->ck), "main",
-					  restart ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		int r = sqlite3_wal_checkpoint_v2(cb_store_db(aq->ck), "main",
+						  restart ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&aq->mu);
+		if (restart && r != SQLITE_OK)
+			aq->ck_failed = true; /* readers outlasted it: the next commit asks again */
 	}
 	pthread_mutex_unlock(&aq->mu);
 	return NULL;
