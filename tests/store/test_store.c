@@ -1112,8 +1112,9 @@ static long in_memory(const uint8_t masked[CB_KEY_BYTES], uint8_t mask)
 	while (fgets(line, sizeof line, maps)) {
 		unsigned long lo, hi;
 		char perms[8] = "";
+		/* not the terabytes of address space a sanitizer reserves for its shadow: nothing is put there */
 		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' || strstr(line, "[vvar") ||
-		    strstr(line, "[vsyscall]"))
+		    strstr(line, "[vsyscall]") || hi - lo > (1UL << 30))
 			continue;
 		for (unsigned long at = lo; at < hi;) {
 			size_t want = hi - at < cap ? hi - at : cap;
@@ -1143,17 +1144,30 @@ static void test_master_key_not_kept(void **state)
 	(void)state;
 	struct cb_err err = {0};
 	struct cb_case c, got;
-	uint8_t key[CB_KEY_BYTES], masked[CB_KEY_BYTES];
+	uint8_t masked[CB_KEY_BYTES];
 	const uint8_t mask = 0xa5;
 	const char *db = new_db();
 	struct cb_store *s = open_new(db);
 	cb_store_free(&s);
-	assert_int_equal(cb_keyfile_load(with(db, ".key"), key, &err), CB_OK);
-	for (int i = 0; i < CB_KEY_BYTES; i++)
-		masked[i] = key[i] ^ mask;
-	assert_true(in_memory(masked, mask) >= 1); /* the search finds it where it is */
-	cb_wipe(key, sizeof key);
+	/* the key, masked straight from the file's hex digits: the test itself never holds it */
+	char *text = cbt_read(with(db, ".key"), NULL);
+	const char *hex = text ? strchr(text, '\n') : NULL;
+	assert_non_null(hex);
+	for (int i = 0; i < CB_KEY_BYTES; i++) {
+		unsigned v = 0;
+		assert_int_equal(sscanf(hex + 1 + 2 * i, "%2x", &v), 1);
+		masked[i] = (uint8_t)(v ^ mask);
+	}
+	cb_wipe(text, strlen(text));
+	free(text);
 	assert_int_equal(in_memory(masked, mask), 0);
+	uint8_t *planted = malloc(CB_KEY_BYTES); /* the search finds it where it is */
+	assert_non_null(planted);
+	for (int i = 0; i < CB_KEY_BYTES; i++)
+		planted[i] = masked[i] ^ mask;
+	assert_int_equal(in_memory(masked, mask), 1);
+	cb_wipe(planted, CB_KEY_BYTES);
+	free(planted);
 
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 	make_case(&c, 1, true);
