@@ -239,6 +239,16 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 	}
 	sqlite3_extended_result_codes(*db, 1);
 	sqlite3_busy_timeout(*db, BUSY_MS);
+	if (readonly) { /* the first read finds out whether the file still needs recovering */
+		int r = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		if ((r & 0xff) == SQLITE_READONLY || (r & 0xff) == SQLITE_CANTOPEN)
+			return cb_err_set(err, CB_EDB,
+					  "%s: a crash left it half-written, and recovering it needs write access to it and "
+					  "its directory: run `casebank check %s` once as a user who may write them (%s)",
+					  path, path, sqlite3_errmsg(*db));
+		if (r != SQLITE_OK)
+			return cb_store_db_err(*db, err, path);
+	}
 	/* 8 KiB pages for new files: a case row with its sealed details is about 800 bytes, and a load writes
 	 * and journals half as many pages as with 4 KiB */
 	if (create && cb_schema_exec(*db, "PRAGMA page_size=8192", err) != CB_OK)
@@ -254,16 +264,6 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 				    "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=1000;"
 				    " PRAGMA journal_size_limit=" CB_STR(WAL_LIMIT),
 				    err);
-	if (rc == CB_OK && readonly) { /* the first read finds out whether the file still needs recovering */
-		int r = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
-		if ((r & 0xff) == SQLITE_READONLY || (r & 0xff) == SQLITE_CANTOPEN)
-			rc = cb_err_set(err, CB_EDB,
-					"%s: a crash left it half-written, and recovering it needs write access to it and "
-					"its directory: run `casebank check %s` once as a user who may write them (%s)",
-					path, path, sqlite3_errmsg(*db));
-		else if (r != SQLITE_OK)
-			rc = cb_store_db_err(*db, err, path);
-	}
 	return rc;
 }
 
