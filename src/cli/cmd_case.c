@@ -238,8 +238,9 @@ out:
 	return cb_cli_exit(rc);
 }
 
-/* erase DB --closed-before DATE: the retention run.  Each case is erased on its own (key destroyed first,
- * audited), so an interrupted run has erased whole cases only and the next run picks up the rest. */
+/* erase DB --closed-before DATE: the retention run.  Cases are erased a thousand to a transaction, each
+ * audited (see cb_store_erase_many), so an interrupted run has erased whole cases only, the next open
+ * destroys the keys it had not yet, and the next run picks up the rest. */
 static int erase_closed(struct cb_store *s, const char *date, bool all, bool dry_run)
 {
 	struct cb_err err = {0};
@@ -255,14 +256,8 @@ static int erase_closed(struct cb_store *s, const char *date, bool all, bool dry
 		cb_cli_error("erase", &err);
 		goto out;
 	}
-	for (; !dry_run && done < n; done++) {
-		if ((rc = cb_store_erase(s, ids[done], all, &err)) != CB_OK) {
-			char idt[CB_ID_TEXT];
-			cb_case_id_format(ids[done], idt);
-			cb_cli_error(idt, &err);
-			break;
-		}
-	}
+	if (!dry_run && (rc = cb_store_erase_many(s, (const uint8_t(*)[16])ids, n, all, &done, &err)) != CB_OK)
+		cb_cli_error("erase", &err);
 	printf("%zu case%s closed before %s: %s\n", dry_run ? n : done, (dry_run ? n : done) == 1 ? "" : "s", date,
 	       dry_run  ? (all ? "would be erased" : "identifying details would be destroyed")
 	       : all    ? "erased"
@@ -297,6 +292,10 @@ int cb_cmd_erase(int argc, char **argv)
 	int rc = cb_cli_open(argv[first], v[O_DRY] ? CB_OPEN_READONLY : 0, &s);
 	if (rc != CB_OK)
 		goto out;
+	long finished = cb_store_erasures_finished(s);
+	if (finished)
+		printf("%ld erasure%s an interrupted run had begun: finished (their keys are destroyed now)\n", finished,
+		       finished == 1 ? "" : "s");
 	if (v[O_CLOSED]) {
 		rc = erase_closed(s, v[O_CLOSED], v[O_ALL] != NULL, v[O_DRY] != NULL);
 		goto out;

@@ -67,6 +67,10 @@ void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err)
 	case CB_EEXIST: cb_api_error(r, 409, "conflict", "it exists already"); break;
 	case CB_EPERM: cb_api_error(r, 403, "forbidden", err && err->msg[0] ? err->msg : "not allowed"); break;
 	case CB_ECONSENT: cb_api_error(r, 409, "consent_required", err && err->msg[0] ? err->msg : "no consent"); break;
+	case CB_EFULL: /* nothing was written; the operator must free space, the client may try again later */
+		fprintf(stderr, "casebank serve: disk full: nothing more can be written\n");
+		cb_api_error(r, 503, "unavailable", "service unavailable: the server cannot write (disk full)");
+		break;
 	default: cb_api_error(r, 500, "internal", "internal error"); break;
 	}
 }

@@ -193,9 +193,10 @@ static void reindex(struct cb_http_req *r, const uint8_t id[16])
 /* Audits a read, then answers with doc; a read the trail cannot record is not answered. */
 static void reply_read(struct cb_http_req *r, const char *action, const uint8_t id[16], const char *fields, json_t *doc)
 {
-	if (cb_api_audit(r, action, id, fields) != CB_OK) {
+	int rc = cb_api_audit(r, action, id, fields);
+	if (rc != CB_OK) {
 		json_decref(doc);
-		cb_api_error(r, 500, "internal", "internal error");
+		cb_api_fail(r, rc == CB_EFULL ? rc : CB_EDB, NULL); /* 503 on a full disk, else 500 */
 		return;
 	}
 	cb_api_json(r, 200, doc);

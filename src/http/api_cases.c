@@ -323,8 +323,8 @@ int cb_api_case_read(struct cb_http_req *r, const char *arg)
 		}
 	}
 	/* nothing is shown that the audit trail does not record */
-	if (cb_api_audit(r, "case.read", id, pii ? pii_fields(r, &c) : NULL) != CB_OK) {
-		cb_api_error(r, 500, "internal", "internal error");
+	if ((rc = cb_api_audit(r, "case.read", id, pii ? pii_fields(r, &c) : NULL)) != CB_OK) {
+		cb_api_fail(r, rc == CB_EFULL ? rc : CB_EDB, NULL); /* 503 on a full disk, else 500 */
 		goto out;
 	}
 	reply_case(r, 200, &c, pii);

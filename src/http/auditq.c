@@ -16,7 +16,11 @@
  * Checkpoints (copying the WAL back into the database file, with an fsync of its own) are not run by the
  * writer's commits, where SQLite runs them by default and where every waiting read would wait for them too:
  * the writer's commits only note the WAL's size, and a checkpointer thread with its own connection runs a
- * PASSIVE checkpoint (one that never blocks the writer) each time CKPT_PAGES pages were added.
+ * PASSIVE checkpoint (one that never blocks the writer) each time CKPT_PAGES pages were added.  A PASSIVE
+ * checkpoint never makes the WAL start over while some reader always holds a snapshot in it, which under
+ * sustained load is always: past WAL_MAX_PAGES the checkpointer runs a TRUNCATE checkpoint instead, which
+ * waits (at most RESTART_WAIT_MS, and the writer with it) until the readers have moved to the newest
+ * snapshot, and empties the WAL file.  So the WAL stays near WAL_MAX_PAGES however long the load lasts.
  *
  * A waiter lives on the requesting thread's stack (its entry is not copied into a shared ring, so there is
  * nothing to wipe afterwards) with its own semaphore: a commit wakes the requests it holds and nobody
@@ -32,6 +36,8 @@
 #include "http/http.h"
 
 #define CKPT_PAGES 1000 /* SQLite's own automatic checkpoint threshold */
+#define WAL_MAX_PAGES 2048  /* 16 MiB of 8 KiB pages: past this the WAL is made to start over */
+#define RESTART_WAIT_MS 1000 /* how long that checkpoint waits for readers (new writes wait as long) */
 #define TOUCH_MAX 1024 /* sessions whose last_seen waits to be written: as many as the session cache holds */
 
 struct waiter {
@@ -50,8 +56,10 @@ struct cb_auditq {
 	/* the checkpointer */
 	pthread_t ckth;
 	pthread_cond_t ckcv;
-	bool ck_started, ck_due;
+	bool ck_started, ck_due, ck_restart; /* ck_restart: make the WAL start over (TRUNCATE) */
+	bool ck_failed; /* the last TRUNCATE did not get through (readers held on): asked again soon */
 	int ck_pages; /* the WAL's size when the last checkpoint was asked for (the writer's thread only) */
+	bool ck_big;  /* a TRUNCATE checkpoint was asked for this WAL (the writer's thread only) */
 	struct cb_store *ck;
 	struct waiter *head, *tail; /* queued, oldest first */
 	struct cb_session_touch touch[TOUCH_MAX], touching[TOUCH_MAX];
@@ -151,12 +159,27 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 	(void)name;
 	/* counted from the last checkpoint: while readers keep the WAL from starting over it stays long, and a
 	 * checkpoint after every commit would copy a few pages and fsync the database file each time */
-	if (pages < aq->ck_pages)
+	if (pages < aq->ck_pages) {
 		aq->ck_pages = 0; /* the WAL started over */
-	if (pages - aq->ck_pages >= CKPT_PAGES) {
+		aq->ck_big = false;
+	}
+	bool failed = false;
+	if (pages >= WAL_MAX_PAGES) {
+		pthread_mutex_lock(&aq->mu);
+		failed = aq->ck_failed;
+		pthread_mutex_unlock(&aq->mu);
+	}
+	/* a TRUNCATE that readers outlasted is asked again a quarter of CKPT_PAGES later, not after every commit:
+	 * each attempt can hold the writer up for RESTART_WAIT_MS */
+	bool big = pages >= WAL_MAX_PAGES && (!aq->ck_big || (failed && pages - aq->ck_pages >= CKPT_PAGES / 4));
+	if (pages - aq->ck_pages >= CKPT_PAGES || big) {
 		aq->ck_pages = pages;
+		aq->ck_big |= big;
 		pthread_mutex_lock(&aq->mu);
 		aq->ck_due = true;
+		aq->ck_restart |= pages >= WAL_MAX_PAGES;
+		if (big)
+			aq->ck_failed = false;
 		pthread_cond_signal(&aq->ckcv);
 		pthread_mutex_unlock(&aq->mu);
 	}
@@ -172,10 +195,14 @@ static void *checkpointer(void *arg)
 			pthread_cond_wait(&aq->ckcv, &aq->mu);
 		if (aq->stop)
 			break;
-		aq->ck_due = false;
+		bool restart = aq->ck_restart;
+		aq->ck_due = aq->ck_restart = false;
 		pthread_mutex_unlock(&aq->mu);
-		sqlite3_wal_checkpoint_v2(cb_store_db(aq->ck), "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		int r = sqlite3_wal_checkpoint_v2(cb_store_db(aq->ck), "main",
+						  restart ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		pthread_mutex_lock(&aq->mu);
+		if (restart && r != SQLITE_OK)
+			aq->ck_failed = true; /* readers outlasted it: the next commit asks again */
 	}
 	pthread_mutex_unlock(&aq->mu);
 	return NULL;
@@ -195,6 +222,7 @@ int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err)
 	if (rc == CB_OK && cb_store_open(db, 0, &aq->ck, &ckerr) == CB_OK &&
 	    pthread_create(&aq->ckth, NULL, checkpointer, aq) == 0) {
 		aq->ck_started = true;
+		sqlite3_busy_timeout(cb_store_db(aq->ck), RESTART_WAIT_MS); /* only its TRUNCATE checkpoints wait */
 		sqlite3_wal_hook(cb_store_db(aq->s), wal_grown, aq); /* replaces the automatic checkpoint */
 	}
 	if (rc == CB_OK && pthread_create(&aq->th, NULL, writer, aq) != 0)

@@ -538,9 +538,11 @@ int cb_import_file(struct cb_store *s, const char *path, const struct cb_import_
 			}
 			if (batch && pending >= limit) {
 				batch = false;
-				pending = 0;
-				if ((rc = cb_store_commit(s, err)) != CB_OK)
+				if ((rc = cb_store_commit(s, err)) != CB_OK) {
+					res->imported -= pending; /* the batch is gone: only what was committed counts */
 					goto out;
+				}
+				pending = 0;
 				limit = res->imported < BATCH_MAX ? (res->imported > BATCH ? res->imported : BATCH) : BATCH_MAX;
 			}
 			if (o->progress && ++rows % PROGRESS_EVERY == 0)

@@ -49,7 +49,12 @@ struct head {
 
 static void audit_key(struct cb_store *s, uint8_t key[CB_KEY_BYTES])
 {
-	cb_subkey(s->sec->master, AUDIT_SUBKEY_ID, AUDIT_CONTEXT, key);
+	memcpy(key, s->sec->audit, CB_KEY_BYTES); /* derived when the store opened (cb_audit_subkey) */
+}
+
+void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTES])
+{
+	cb_subkey(master, AUDIT_SUBKEY_ID, AUDIT_CONTEXT, key);
 }
 
 static void put_u64(crypto_generichash_state *st, uint64_t v)

@@ -2,7 +2,7 @@
  * records.c -- reading and writing cases in an open store: add, get, update, erase, scan, check.
  *
  * store.c opens the files and explains the write order (case keys commit before the cases that use them,
- * and are destroyed before the case row is touched); this file follows it.  Coded fields are bound one per
+ * and are destroyed after the erasure is committed: "erasure" below); this file follows it.  Coded fields are bound one per
  * column straight from the case (value names and alpha-2 codes are static strings, so no copies); DATE and
  * MULTI text goes through per-field scratch buffers that live in the store, so adding a case allocates
  * nothing once the buffers have grown.  Adding is two steps (cb_store_prepare: validate, seal, wrap, no
@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "store/schema.h"
 #include "store/store_impl.h"
 
 /* ---- coded fields <-> columns */
@@ -238,13 +239,13 @@ static int seal_into(const uint8_t key[CB_KEY_BYTES], const struct cb_case *c, s
 	return rc == CB_OK ? CB_OK : cb_err_set(err, CB_ENOMEM, "out of memory");
 }
 
-/* Packs and seals c's details with the key in s->sec->casekey into s->sealed; *n gets the sealed size. */
+/* Packs and seals c's details with the key in s->casekey into s->sealed; *n gets the sealed size. */
 static int seal_pii(struct cb_store *s, const struct cb_case *c, size_t *n, struct cb_err *err)
 {
-	return seal_into(s->sec->casekey, c, &s->pack, &s->sealed, &s->sealed_cap, n, err);
+	return seal_into(s->casekey, c, &s->pack, &s->sealed, &s->sealed_cap, n, err);
 }
 
-/* The case key of id (stored in slot seq, the case's cases.seq) into s->sec->casekey.  CB_ENOTFOUND if there
+/* The case key of id (stored in slot seq, the case's cases.seq) into s->casekey.  CB_ENOTFOUND if there
  * is none (erased; or a stale key of another case in the slot), CB_ECORRUPT if it fails authentication. */
 static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err)
 {
@@ -260,7 +261,7 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 	} else if (r != SQLITE_ROW) {
 		rc = cb_store_db_err(s->kdb, err, "case keys");
 	} else if (sqlite3_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
-		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->sec->casekey) != CB_OK) {
+		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->casekey) != CB_OK) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its case key fails authentication", idt);
 	} else {
@@ -284,7 +285,7 @@ static int open_pii(struct cb_store *s, int64_t seq, const uint8_t id[16], const
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (n < CB_SEAL_OVERHEAD + 1 || cb_unseal(s->sec->casekey, id, 16, blob, n, s->plain) != CB_OK) {
+	if (n < CB_SEAL_OVERHEAD + 1 || cb_unseal(s->casekey, id, 16, blob, n, s->plain) != CB_OK) {
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its identifying details fail authentication", idt);
 		goto out;
 	}
@@ -314,7 +315,7 @@ static int open_pii(struct cb_store *s, int64_t seq, const uint8_t id[16], const
 	rc = CB_OK;
 out:
 	sodium_memzero(s->plain, len + 1 < s->plain_cap ? len + 1 : s->plain_cap);
-	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	sodium_memzero(s->casekey, CB_KEY_BYTES);
 	return rc;
 }
 
@@ -337,10 +338,10 @@ int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 	if (!(*out = malloc(len + CB_SEAL_OVERHEAD))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 	} else {
-		cb_seal(s->sec->casekey, ad, adlen, text, len, *out);
+		cb_seal(s->casekey, ad, adlen, text, len, *out);
 		*n = len + CB_SEAL_OVERHEAD;
 	}
-	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	sodium_memzero(s->casekey, CB_KEY_BYTES);
 	return rc;
 }
 
@@ -355,14 +356,14 @@ int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 		return rc;
 	if (n < CB_SEAL_OVERHEAD || !(*text = malloc(n - CB_SEAL_OVERHEAD + 1))) {
 		rc = n < CB_SEAL_OVERHEAD ? CB_ECORRUPT : CB_ENOMEM;
-	} else if (cb_unseal(s->sec->casekey, ad, adlen, blob, n, (uint8_t *)*text) != CB_OK) {
+	} else if (cb_unseal(s->casekey, ad, adlen, blob, n, (uint8_t *)*text) != CB_OK) {
 		rc = CB_ECORRUPT;
 	} else {
 		(*text)[n - CB_SEAL_OVERHEAD] = 0;
 		if (strlen(*text) != n - CB_SEAL_OVERHEAD)
 			rc = CB_ECORRUPT;
 	}
-	sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+	sodium_memzero(s->casekey, CB_KEY_BYTES);
 	if (rc != CB_OK) {
 		if (*text) {
 			sodium_memzero(*text, n - CB_SEAL_OVERHEAD + 1);
@@ -631,33 +632,164 @@ static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *ver
 	return rc;
 }
 
-/* Destroys the key in the slot of the case at seq. */
-static int delete_key(struct cb_store *s, int64_t seq, struct cb_err *err)
+/* ---- erasure
+ *
+ * Erasing touches both files, which cannot commit together, so it goes in three steps:
+ *   1. one transaction on DB clears the sealed details (or deletes the case), drops the sealed notes,
+ *      appends the audit entry, and adds the case's key slot to the keys to destroy (meta `erasing`);
+ *   2. those keys are deleted from DB.casekeys (one transaction);
+ *   3. the list goes (DB), and both files get a TRUNCATE checkpoint, so the old pages leave the WAL too.
+ * A crash after step 1 leaves keys that no longer open anything in DB, of erasures already audited: the next
+ * read-write open destroys them (cb_store_finish_erasures), an update of such a case does before it makes
+ * a new key, and `check` reports them meanwhile.  So there is never a case with sealed details and no key,
+ * nor an erasure without its audit entry.  Many cases share each step (cb_store_erase_many); a bulk batch
+ * does steps 2 and 3 after its commit (store.c). */
+
+#define ERASING "erasing" /* meta: the key slots to destroy, one "seq:case id in hex" a line */
+#define ERASE_CHUNK 1024  /* cases per step: a few fsyncs per thousand cases, not per case */
+
+/* Adds the key of the case at seq to pend (text for pending_write). */
+static int pending_add(struct cb_buf *pend, int64_t seq, const uint8_t id[16])
 {
-	int rc;
-	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_int64(s->key_del, 1, seq);
-	if (cb_store_step_done(s->key_del) != SQLITE_OK)
-		return cb_store_db_err(s->kdb, err, "case keys");
-	return CB_OK;
+	char hex[33];
+	sodium_bin2hex(hex, sizeof hex, id, 16);
+	return cb_buf_printf(pend, "%lld:%s\n", (long long)seq, hex);
 }
 
-/* Puts the key for id into s->sec->casekey: the stored one if there is one (the old blob stays readable
+/* Appends pend to the keys to destroy, in the open transaction on DB. */
+static int pending_write(struct cb_store *s, const struct cb_buf *pend, struct cb_err *err)
+{
+	struct cb_buf all = {0};
+	char *have = NULL;
+	int rc = cb_store_meta_get(s, ERASING, &have);
+	if (rc != CB_OK && rc != CB_ENOTFOUND)
+		return rc == CB_ENOMEM ? cb_err_set(err, rc, "out of memory") : cb_store_db_err(s->db, err, "erase");
+	if (cb_buf_printf(&all, "%s%.*s", have ? have : "", (int)pend->len, pend->data) != CB_OK) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+	} else {
+		sqlite3_bind_text(s->meta_set, 1, ERASING, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->meta_set, 2, all.data, (int)all.len, SQLITE_STATIC);
+		rc = cb_store_step_done(s->meta_set) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "erase");
+	}
+	free(have);
+	cb_buf_free(&all);
+	return rc;
+}
+
+/* Is the key of the case at seq waiting to be destroyed? */
+static bool pending_has(struct cb_store *s, int64_t seq, const uint8_t id[16])
+{
+	struct cb_buf line = {0};
+	char *have = NULL;
+	bool found = false;
+	if (cb_store_meta_get(s, ERASING, &have) == CB_OK && pending_add(&line, seq, id) == CB_OK)
+		for (const char *p = have; !found && (p = strstr(p, line.data)); p++)
+			found = p == have || p[-1] == '\n';
+	free(have);
+	cb_buf_free(&line);
+	return found;
+}
+
+int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_err *err)
+{
+	char *list = NULL;
+	bool db_tx = false, kdb_tx = false;
+	long cases = 0;
+	int rc;
+	if (n)
+		*n = 0;
+	if (s->readonly)
+		return CB_OK;
+	if (own) {
+		/* a look without the write lock first: every read-write open comes here, and there is rarely anything
+		 * to do (a busy writer would keep the open waiting for nothing) */
+		if (cb_store_meta_get(s, ERASING, &list) == CB_ENOTFOUND)
+			return CB_OK;
+		free(list);
+		list = NULL;
+		if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK)
+			return rc;
+		db_tx = true;
+	}
+	if ((rc = cb_store_meta_get(s, ERASING, &list)) != CB_OK) {
+		if (rc == CB_ENOTFOUND) /* the usual case */
+			rc = CB_OK;
+		else
+			rc = rc == CB_ENOMEM ? cb_err_set(err, rc, "out of memory") : cb_store_db_err(s->db, err, "erase");
+		goto out;
+	}
+	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK)
+		goto out;
+	if (!s->bulk) { /* in a batch the key store's transaction is open already */
+		if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
+			goto out;
+		kdb_tx = true;
+	}
+	for (const char *line = list; *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != 0)) {
+		long long seq;
+		char hex[33];
+		uint8_t id[16];
+		size_t idlen = 0;
+		if (sscanf(line, "%lld:%32[0-9a-f]", &seq, hex) != 2 ||
+		    sodium_hex2bin(id, sizeof id, hex, strlen(hex), NULL, &idlen, NULL) != 0 || idlen != 16)
+			continue; /* not ours to read: left alone */
+		/* the slot and the case id: a slot taken over by a newer case since (erase --all) keeps its key */
+		sqlite3_bind_int64(s->key_del, 1, seq);
+		sqlite3_bind_blob(s->key_del, 2, id, 16, SQLITE_TRANSIENT);
+		if (cb_store_step_done(s->key_del) != SQLITE_OK) {
+			rc = cb_store_db_err(s->kdb, err, "case keys");
+			goto out;
+		}
+		cases++;
+	}
+	if (kdb_tx) {
+		if ((rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK)
+			goto out;
+		kdb_tx = false;
+	}
+	/* the keys are gone for good: the list may go */
+	if ((rc = cb_schema_exec(s->db, "DELETE FROM meta WHERE key = '" ERASING "'", err)) != CB_OK)
+		goto out;
+	if (db_tx) {
+		if ((rc = cb_schema_exec(s->db, "COMMIT", err)) != CB_OK)
+			goto out;
+		db_tx = false;
+	}
+	if (n)
+		*n = cases;
+out:
+	if (kdb_tx)
+		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+	if (db_tx)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	free(list);
+	return rc;
+}
+
+/* Puts the key for id into s->casekey: the stored one if there is one (the old blob stays readable
  * until the new one commits), else a new one, stored now (committed before the case, outside a batch). */
 static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err)
 {
 	uint8_t wrapped[CB_WRAPPED_KEY_BYTES];
-	int rc = load_key(s, seq, id, err);
+	char idt[CB_ID_TEXT];
+	int rc;
+	if (pending_has(s, seq, id)) { /* an erased case's old key is never used again: destroyed first */
+		cb_case_id_format(id, idt);
+		if (s->bulk)
+			return cb_err_set(err, CB_EINVAL, "case %s was erased in this batch: commit it first", idt);
+		if ((rc = cb_store_finish_erasures(s, false, NULL, err)) != CB_OK)
+			return rc;
+	}
+	rc = load_key(s, seq, id, err);
 	if (rc != CB_ENOTFOUND)
 		return rc;
-	cb_case_key_new(s->sec->casekey);
-	cb_key_wrap_with(s->sec->kek, id, s->sec->casekey, wrapped);
+	cb_case_key_new(s->casekey);
+	cb_key_wrap_with(s->sec->kek, id, s->casekey, wrapped);
 	sqlite3_bind_int64(s->key_ins, 1, seq);
 	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
 	if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
-		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		return cb_store_db_err(s->kdb, err, "case keys");
 	}
 	return CB_OK;
@@ -688,12 +820,18 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		if ((rc = key_for_update(s, seq, c->case_id, err)) != CB_OK)
 			goto out;
 		rc = seal_pii(s, c, &sealed_n, err);
-		sodium_memzero(s->sec->casekey, CB_KEY_BYTES);
+		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
 			goto out;
-	} else if (replace && !cb_assist_has_notes(s, c->case_id) &&
-		   (rc = delete_key(s, seq, err)) != CB_OK) { /* clearing: key first (notes still need it) */
-		goto out;
+	} else if (replace && !cb_assist_has_notes(s, c->case_id)) {
+		/* clearing: the key is destroyed once the cleared case is committed, as for an erasure (notes still
+		 * need it) */
+		struct cb_buf pend = {0};
+		rc = pending_add(&pend, seq, c->case_id) == CB_OK ? pending_write(s, &pend, err)
+								  : cb_err_set(err, CB_ENOMEM, "out of memory");
+		cb_buf_free(&pend);
+		if (rc != CB_OK)
+			goto out;
 	}
 	sqlite3_stmt *st = s->upd;
 	sqlite3_bind_int64(st, U_UPDATED, (sqlite3_int64)time(NULL));
@@ -716,41 +854,68 @@ out:
 	rc = cb_store_tx_end(s, rc, err);
 	if (rc == CB_OK) {
 		c->version = version + 1;
-		if (replace && !pii)
-			cb_store_erased(s);
+		if (replace && !pii) /* committed: a key left over is destroyed by the next open */
+			cb_store_erased(s, NULL);
 	}
 	return rc;
 }
 
-int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb_err *err)
+/* Step 1 for one case, in the open transaction on DB. */
+static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct cb_buf *pend, struct cb_err *err)
 {
 	int64_t version, seq;
 	int rc;
-	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
-		return rc;
 	if ((rc = stored_version(s, id, &version, NULL, &seq, err)) != CB_OK)
-		goto out;
+		return rc;
 	/* the row may be imported again */
 	if (all && (rc = cb_fp_forget(s, seq, err)) != CB_OK)
-		goto out;
-	/* the key goes first (and, outside a batch, is committed now): see store.c */
-	if ((rc = delete_key(s, seq, err)) != CB_OK)
-		goto out;
+		return rc;
 	sqlite3_stmt *st = all ? s->del : s->clear_pii;
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	if (!all)
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
 	if (cb_store_step_done(st) != SQLITE_OK)
-		rc = cb_store_db_err(s->db, err, "erase");
-	else if (!all) /* --all: the child rows go with the case */
-		rc = cb_assist_clear_notes(s, id, err);
-	if (rc == CB_OK) /* in the same transaction: an erasure is never without its record, nor recorded without happening */
-		rc = cb_store_event(s, all ? "case.erase" : "case.erase_identifiers", id, NULL, err);
-out:
-	rc = cb_store_tx_end(s, rc, err);
-	if (rc == CB_OK)
-		cb_store_erased(s);
+		return cb_store_db_err(s->db, err, "erase");
+	if (!all && (rc = cb_assist_clear_notes(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
+		return rc;
+	/* in the same transaction: an erasure is never without its record, nor recorded without happening */
+	if ((rc = cb_store_event(s, all ? "case.erase" : "case.erase_identifiers", id, NULL, err)) != CB_OK)
+		return rc;
+	return pending_add(pend, seq, id) == CB_OK ? CB_OK : cb_err_set(err, CB_ENOMEM, "out of memory");
+}
+
+int cb_store_erase_many(struct cb_store *s, const uint8_t (*ids)[16], size_t n, bool all, size_t *done,
+			struct cb_err *err)
+{
+	struct cb_buf pend = {0};
+	int rc = CB_OK;
+	if (done)
+		*done = 0;
+	if (s->readonly)
+		return cb_err_set(err, CB_EPERM, "the database is open read-only");
+	for (size_t at = 0; at < n && rc == CB_OK;) {
+		size_t end = n - at > ERASE_CHUNK ? at + ERASE_CHUNK : n;
+		cb_buf_reset(&pend);
+		if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
+			break;
+		for (size_t i = at; i < end && rc == CB_OK; i++)
+			rc = erase_one(s, ids[i], all, &pend, err);
+		if (rc == CB_OK)
+			rc = pending_write(s, &pend, err);
+		if ((rc = cb_store_tx_end(s, rc, err)) != CB_OK)
+			break;
+		if (done)
+			*done = end;
+		at = end;
+		rc = cb_store_erased(s, err); /* steps 2 and 3 (in a bulk batch: after its commit) */
+	}
+	cb_buf_free(&pend);
 	return rc;
+}
+
+int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb_err *err)
+{
+	return cb_store_erase_many(s, (const uint8_t(*)[16])id, 1, all, NULL, err);
 }
 
 /* ---- scan and check */
@@ -903,7 +1068,11 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 		int vrc = stored_version(s, id, &version, &has_pii, &seq, NULL);
 		if (vrc == CB_OK && seq != sqlite3_column_int64(st, 1))
 			vrc = CB_ENOTFOUND; /* a stale key in another case's slot */
-		if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_assist_has_notes(s, id))) {
+		if (pending_has(s, sqlite3_column_int64(st, 1), id)) {
+			fprintf(out, "case %s: pii: its erasure was interrupted and its key is still in the key store "
+				     "(destroyed by the next read-write open, e.g. the next erase run)\n", idt);
+			++*problems;
+		} else if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_assist_has_notes(s, id))) {
 			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
 				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");
 			++*problems;

@@ -163,9 +163,11 @@ int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		cb_err_set(err, CB_EDB, "database: %s", msg ? msg : sqlite3_errmsg(db));
+		/* a full disk is told apart: the server answers it with 503, the operator frees space */
+		int rc = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL ? CB_EFULL : CB_EDB;
+		cb_err_set(err, rc, "database: %s%s", rc == CB_EFULL ? "disk full: " : "", msg ? msg : sqlite3_errmsg(db));
 		sqlite3_free(msg);
-		return CB_EDB;
+		return rc;
 	}
 	return CB_OK;
 }

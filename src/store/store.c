@@ -11,11 +11,17 @@
  *
  * Write order, so that a crash is harmless:
  *   add/update   the case key is committed (DB.casekeys) before the case that uses it (DB).  A crash in
- *                between leaves an unused key, which `check` reports and which is harmless.
- *   erase        the case key is deleted and that deletion committed before the case row is touched.  A crash
- *                in between leaves a sealed blob nobody can open, which is exactly what erasing wanted.
- * So there is never a committed case whose key is lost by accident.  Inside cb_store_begin..commit the same
- * holds at batch level: cb_store_commit commits DB.casekeys first, then DB.
+ *                between leaves an unused key, which `check` reports and the next read-write open deletes when
+ *                it lies above every case (a batch that failed on a full disk leaves those).
+ *   erase        the case's details are cleared (or the case deleted) and audited in DB, with its key slot
+ *                listed as to destroy, before the key is deleted (records.c, "erasure").  A crash in between
+ *                leaves a key that opens nothing any more, of an erasure already audited; the next read-write
+ *                open destroys it.
+ * So there is never a committed case whose key is lost by accident, nor an erasure without its audit entry.
+ * Inside cb_store_begin..commit the same holds at batch level: cb_store_commit commits DB.casekeys first, then
+ * DB, then destroys the keys of the batch's erasures.
+ * A read-only open first lets SQLite recover a file a crash left half-written (a hot journal, a WAL), through
+ * a short read-write connection, when it may write the file (recover()).
  *
  * Both files use journal_mode=WAL, synchronous=FULL (every commit is durable when it returns; with NORMAL a
  * power cut could drop a key-store commit while keeping the later case commit, breaking the order above; a
@@ -42,6 +48,7 @@
  * No SQL text ever carries a value; no error message names anything but case ids, field names and codes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +75,15 @@
 #define FP_SIP_SUBKEY_ID 2 /* SipHash fingerprints: a key of its own */
 #define FP_SIPHASH "siphashx24"
 #define LOAD_JOURNAL "truncate" /* journal mode of a bulk load with the files to itself */
+#define SWEEP_CHUNK 256 /* unused keys deleted per transaction (sweep_keys) */
+#define WAL_LIMIT 16777216 /* bytes a WAL file is cut back to when it starts over */
 
 /* ---- small helpers */
 
 int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what)
 {
+	if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) /* the server answers 503, not 500 */
+		return cb_err_set(err, CB_EFULL, "database: %s: disk full (%s)", what, sqlite3_errmsg(db));
 	return cb_err_set(err, CB_EDB, "database: %s: %s", what, sqlite3_errmsg(db));
 }
 
@@ -116,6 +127,61 @@ int cb_store_step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* The highest seq in a table (0 when empty), or -1. */
+static long long max_seq_of(sqlite3 *db, const char *table)
+{
+	char sql[64];
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The highest seq in use (an upper bound on the number of cases, without counting them), or -1. */
+static long long max_seq(struct cb_store *s)
+{
+	return max_seq_of(s->db, "cases");
+}
+
+static void checkpoint(struct cb_store *s);
+
+/* ---- keys without a case
+ *
+ * Keys commit before their cases, so a batch whose commit on DB fails (a full disk) leaves its keys behind, in
+ * slots above every case (a case's key lives in the slot of its seq, and seqs are handed out upwards).  They
+ * are deleted right after the failure or, should that fail too (the disk is still full), by the next
+ * read-write open.  Under DB's write lock: then no writer is between committing a key and committing its
+ * case, so a key above the highest case is nobody's.  Returns how many went (0 when none, or on failure). */
+static long sweep_keys(struct cb_store *s)
+{
+	long n = 0;
+	long long top = max_seq(s);
+	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return 0;
+	/* a few hundred at a time, each its own small transaction with the WAL (if any) checkpointed after it:
+	 * deleting needs room for a journal, and the disk may still be nearly full */
+	sqlite3_stmt *st = NULL;
+	if ((top = max_seq(s)) >= 0 &&
+	    sqlite3_prepare_v2(s->kdb,
+			       "DELETE FROM casekeys WHERE seq IN"
+			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, top);
+		while (cb_store_step_done(st) == SQLITE_OK && sqlite3_changes(s->kdb) > 0) {
+			n += sqlite3_changes(s->kdb);
+			sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* nothing was written to DB: this only unlocks */
+	return n;
+}
+
 /* ---- opening */
 
 /* Once per process, before SQLite is used: no global memory statistics, which take a mutex around every
@@ -126,8 +192,44 @@ static void sqlite_setup(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* May this process write the file at path and create files beside it (a journal, -wal, -shm)? */
+static bool writable(const char *path)
+{
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	bool ok = dir && access(path, W_OK) == 0;
+	if (ok && slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	ok = ok && access(slash ? dir : ".", W_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/* A writer killed in the middle of a commit leaves a hot journal (rollback-journal mode, as a bulk load runs)
+ * or a WAL without a valid index.  Rolling back or rebuilding those needs a connection that may write, so a
+ * read-only open would fail ("attempt to write a readonly database") until somebody opened the file to write.
+ * When one of those files is there and we may write, a read-write connection opens the file first and reads
+ * from it, which makes SQLite recover it, and is closed again.  Best effort: if it fails, the read-only open
+ * below says what to do. */
+static void recover(const char *path)
+{
+	char *journal = path_with(path, "-journal"), *wal = path_with(path, "-wal");
+	struct stat st;
+	bool left = (journal && stat(journal, &st) == 0 && st.st_size > 0) || (wal && file_exists(wal));
+	sqlite3 *db = NULL;
+	if (left && writable(path) &&
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(db, BUSY_MS);
+		sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	free(journal);
+	free(wal);
+}
+
 static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db, struct cb_err *err)
 {
+	if (readonly)
+		recover(path);
 	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		int rc = cb_err_set(err, CB_EDB, "%s: cannot open: %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
@@ -137,6 +239,16 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 	}
 	sqlite3_extended_result_codes(*db, 1);
 	sqlite3_busy_timeout(*db, BUSY_MS);
+	if (readonly) { /* the first read finds out whether the file still needs recovering */
+		int r = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		if ((r & 0xff) == SQLITE_READONLY || (r & 0xff) == SQLITE_CANTOPEN)
+			return cb_err_set(err, CB_EDB,
+					  "%s: a crash left it half-written, and recovering it needs write access to it and "
+					  "its directory: run `casebank check %s` once as a user who may write them (%s)",
+					  path, path, sqlite3_errmsg(*db));
+		if (r != SQLITE_OK)
+			return cb_store_db_err(*db, err, path);
+	}
 	/* 8 KiB pages for new files: a case row with its sealed details is about 800 bytes, and a load writes
 	 * and journals half as many pages as with 4 KiB */
 	if (create && cb_schema_exec(*db, "PRAGMA page_size=8192", err) != CB_OK)
@@ -145,8 +257,13 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 				"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
 				"PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" CB_STR(CACHE_NORMAL) ";",
 				err);
+	/* WAL: checkpoints at SQLite's usual 1000 pages, and a WAL that grew large (readers kept it from starting
+	 * over) is cut back to WAL_LIMIT when it does (the server also makes it start over: auditq.c) */
 	if (rc == CB_OK && !readonly)
-		rc = cb_schema_exec(*db, "PRAGMA journal_mode=WAL", err);
+		rc = cb_schema_exec(*db,
+				    "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=1000;"
+				    " PRAGMA journal_size_limit=" CB_STR(WAL_LIMIT),
+				    err);
 	return rc;
 }
 
@@ -268,7 +385,7 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	    ((rc = prepare(s->db, ins.data, &s->ins, err)) || (rc = prepare(s->db, upd.data, &s->upd, err)) ||
 	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)",
 			   &s->key_ins, err)) ||
-	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE seq = ?1", &s->key_del, err))))
+	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE seq = ?1 AND case_id = ?2", &s->key_del, err))))
 		goto out;
 	rc = CB_OK;
 out:
@@ -281,6 +398,40 @@ out:
 	return rc;
 }
 
+/* CB_EKEY when group or others may do anything with the key store (or its WAL files), which holds the case
+ * keys as the key file holds the master key, and is refused the same way (crypto.c, cb_keyfile_load). */
+static int keystore_private(const char *kpath, struct cb_err *err)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
+		char *p = path_with(kpath, suffixes[i]);
+		struct stat st;
+		int rc = !p ? cb_err_set(err, CB_ENOMEM, "out of memory") : CB_OK;
+		if (rc == CB_OK && stat(p, &st) == 0 && (st.st_mode & 077))
+			rc = cb_err_set(err, CB_EKEY,
+					"%s: the case-key store is accessible by group or others (mode %04o); run: chmod 600 %s*",
+					p, (unsigned)(st.st_mode & 07777), kpath);
+		free(p);
+		if (rc != CB_OK)
+			return rc;
+	}
+	return CB_OK;
+}
+
+/* Creates an empty file for SQLite to fill, readable by its owner only whatever the umask. */
+static int create_private(const char *path, struct cb_err *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		int rc = cb_err_set(err, CB_EIO, "%s: cannot create: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	return CB_OK;
+}
+
 /* Opens both files of an existing (or, with `create`, a new) database.  On create the caller made sure
  * neither file exists and that the key file is there. */
 static int store_open(const char *path, unsigned flags, bool create, struct cb_store **out, struct cb_err *err)
@@ -288,6 +439,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	struct cb_store *s = NULL;
 	char keyfile[4096];
 	char *kpath = NULL;
+	uint8_t *master = NULL; /* only while opening: what the store keeps is derived from it */
 	int rc;
 
 	*out = NULL;
@@ -298,6 +450,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	kpath = path_with(path, ".casekeys");
 	s = calloc(1, sizeof *s);
 	if (!kpath || !s || !(s->path = strdup(path)) || !(s->sec = sodium_malloc(sizeof *s->sec)) ||
+	    !(s->casekey = sodium_malloc(CB_KEY_BYTES)) || !(master = sodium_malloc(CB_KEY_BYTES)) ||
 	    !(s->scratch = malloc(CB_NFIELDS * sizeof *s->scratch))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
@@ -311,17 +464,22 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		rc = cb_err_set(err, CB_ENOTFOUND, "%s: the case-key store is missing", kpath);
 		goto out;
 	}
-	cb_store_keyfile(path, keyfile, sizeof keyfile);
-	if ((rc = cb_keyfile_load(keyfile, s->sec->master, err)) != CB_OK)
+	if (create && ((rc = create_private(path, err)) != CB_OK || (rc = create_private(kpath, err)) != CB_OK))
 		goto out;
-	cb_wrap_key_derive(s->sec->master, s->sec->kek);
+	if ((rc = keystore_private(kpath, err)) != CB_OK)
+		goto out;
+	cb_store_keyfile(path, keyfile, sizeof keyfile);
+	if ((rc = cb_keyfile_load(keyfile, master, err)) != CB_OK)
+		goto out;
+	cb_wrap_key_derive(master, s->sec->kek);
+	cb_audit_subkey(master, s->sec->audit);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
 		goto out;
 	if (create) {
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
-		key_check_hex(s->sec->master, hex);
+		key_check_hex(master, hex);
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
 		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, false, err)) ||
 		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
@@ -331,9 +489,9 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 			goto out;
 	}
 	/* Check the key before migrating: a wrong key must not change anything. */
-	if ((rc = verify_key(s->db, path, keyfile, s->sec->master, err)) != CB_OK)
+	if ((rc = verify_key(s->db, path, keyfile, master, err)) != CB_OK)
 		goto out;
-	if ((rc = verify_key(s->kdb, kpath, keyfile, s->sec->master, err)) != CB_OK) {
+	if ((rc = verify_key(s->kdb, kpath, keyfile, master, err)) != CB_OK) {
 		if (rc == CB_EKEY)
 			rc = cb_err_set(err, CB_EKEY, "%s belongs to a different database than %s", kpath, path);
 		goto out;
@@ -346,10 +504,22 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	char *fph = NULL;
 	s->fp_siphash = meta_get_db(s->db, "fingerprint_hash", &fph) == CB_OK && strcmp(fph, FP_SIPHASH) == 0;
 	free(fph);
-	cb_subkey(s->sec->master, s->fp_siphash ? FP_SIP_SUBKEY_ID : FP_SUBKEY_ID, "importfp", s->sec->fpkey);
+	cb_subkey(master, s->fp_siphash ? FP_SIP_SUBKEY_ID : FP_SUBKEY_ID, "importfp", s->sec->fpkey);
+	/* the master key is not needed any more: wiped now, not when the store closes; what was derived from it
+	 * cannot be changed by a stray write */
+	sodium_free(master);
+	master = NULL;
+	sodium_mprotect_readonly(s->sec);
+	if (!s->readonly) {
+		sweep_keys(s); /* left by a batch that failed on a full disk, if that run could not delete them */
+		/* keys of erasures a crash interrupted: they open nothing any more, but must not outlive the run */
+		if (cb_store_finish_erasures(s, true, &s->erasures_finished, NULL) == CB_OK && s->erasures_finished)
+			checkpoint(s);
+	}
 	*out = s;
 	s = NULL;
 out:
+	sodium_free(master); /* wipes */
 	cb_store_free(&s);
 	free(kpath);
 	return rc;
@@ -412,7 +582,8 @@ void cb_store_free(struct cb_store **sp)
 		sqlite3_finalize(sts[i]);
 	sqlite3_close(s->db);
 	sqlite3_close(s->kdb);
-	sodium_free(s->sec);
+	sodium_free(s->sec); /* wipes (read-only memory too) */
+	sodium_free(s->casekey);
 	cb_prepared_free(&s->prep);
 	cb_count16_free(&s->fps);
 	free(s->fp_new);
@@ -493,12 +664,13 @@ int cb_store_commit(struct cb_store *s, struct cb_err *err)
 		return rc;
 	}
 	if ((rc = cb_schema_exec(s->db, "COMMIT", err)) != CB_OK) {
-		cb_store_rollback(s); /* leaves unused keys behind: harmless */
+		cb_store_rollback(s);
+		sweep_keys(s); /* the batch's keys are committed, its cases are not: the keys go */
 		return rc;
 	}
 	end_bulk(s);
-	if (s->erased)
-		checkpoint(s);
+	if (s->erased) /* committed: a key left over is destroyed by the next open */
+		cb_store_erased(s, NULL);
 	return CB_OK;
 }
 
@@ -571,18 +743,6 @@ void cb_store_load_end(struct cb_store *s)
 	set_cache(s, CACHE_NORMAL);
 }
 
-/* The highest seq in use (an upper bound on the number of cases, without counting them), or -1. */
-static long long max_seq(struct cb_store *s)
-{
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(seq), 0) FROM cases", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 /* The case-id index takes a random insert per case, so its pages should all stay in the cache; the table
  * pages are appended and written once, and a cache much larger than the index only costs fresh memory
  * (page faults) for every page of the load. */
@@ -616,12 +776,20 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 	return rc;
 }
 
-void cb_store_erased(struct cb_store *s)
+int cb_store_erased(struct cb_store *s, struct cb_err *err)
 {
-	if (s->bulk)
+	if (s->bulk) {
 		s->erased = true;
-	else
-		checkpoint(s);
+		return CB_OK;
+	}
+	int rc = cb_store_finish_erasures(s, true, NULL, err);
+	checkpoint(s);
+	return rc;
+}
+
+long cb_store_erasures_finished(struct cb_store *s)
+{
+	return s->erasures_finished;
 }
 
 /* ---- small things */
@@ -692,7 +860,7 @@ int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, st
 {
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0)
+	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0 || strcmp(key, "erasing") == 0)
 		return cb_err_set(err, CB_EPERM, "meta: %s is not a setting", key);
 	sqlite3_bind_text(s->meta_set, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s->meta_set, 2, value, -1, SQLITE_STATIC);

@@ -10,8 +10,9 @@
  *   DB.key        the master key (see crypto.h), or the file named by $CASEBANK_KEY_FILE.
  *
  * Writes: every change to a case is one transaction; bulk writers wrap many in cb_store_begin/commit.
- * Write order makes a crash harmless: a case key is committed before its case, and destroyed before its
- * case row is touched, so a crash can leave an unused key but never a case whose key is lost.
+ * Write order makes a crash harmless: a case key is committed before its case, and destroyed only after its
+ * case's erasure (details cleared, audited) is committed, so a crash can leave an unused key (deleted by the
+ * next read-write open) but never a case whose key is lost, nor an erasure that is not in the audit trail.
  *
  * Enum and multi-valued fields are stored by value name (multi: names joined by ';'), countries by alpha-2,
  * dates as YYYY-MM-DD: the file stays readable with the sqlite3 shell and survives codebook reordering.
@@ -82,8 +83,16 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
  * are replaced only when the case carries any or `flags` has CB_WITH_PII (then NULL clears). */
 int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struct cb_err *err);
 
-/* Destroys the case key (identifying details become unrecoverable) and, with `all`, the coded record. */
+/* Destroys the case key (identifying details become unrecoverable) and, with `all`, the coded record; each
+ * erasure is audited.  A crash midway leaves erasures recorded whose keys are still there (they open nothing
+ * in DB any more): the next read-write open destroys them. */
 int cb_store_erase(struct cb_store *s, const uint8_t id[16], bool all, struct cb_err *err);
+/* The same for n cases, many to a transaction (the retention run); *done (may be NULL): how many were erased
+ * when it stopped. */
+int cb_store_erase_many(struct cb_store *s, const uint8_t (*ids)[16], size_t n, bool all, size_t *done,
+			struct cb_err *err);
+/* How many erasures a crash had interrupted were finished when s was opened (read-write). */
+long cb_store_erasures_finished(struct cb_store *s);
 
 struct cb_store_filter {
 	const char *site; /* NULL: any */

@@ -21,12 +21,14 @@ enum { C_SEQ, C_ID, C_VERSION, C_PII, C_FIELDS };
 enum { P_ID = 1, P_VERSION, P_CREATED, P_UPDATED, P_RECORD_KEY, P_FP, P_PII, P_FIELDS };
 enum { U_UPDATED = 1, U_ID, U_REPLACE_PII, U_PII, U_FIELDS };
 
-/* Secrets live in sodium_malloc memory (locked, guarded, wiped on free). */
+/* Secrets live in sodium_malloc memory (locked, guarded, wiped on free).  These are derived from the master
+ * key when the store opens, and read-only after that (sodium_mprotect_readonly).  The master key itself is
+ * held only while the store opens, in memory of the same kind, and freed (wiped) before cb_store_open
+ * returns. */
 struct cb_store_secrets {
-	uint8_t master[CB_KEY_BYTES];
 	uint8_t fpkey[CB_KEY_BYTES]; /* BLAKE2b (files from before fp_siphash) or SipHash-128 key */
-	uint8_t kek[CB_KEY_BYTES]; /* wraps case keys (cb_wrap_key_derive) */
-	uint8_t casekey[CB_KEY_BYTES];
+	uint8_t kek[CB_KEY_BYTES];   /* wraps case keys (cb_wrap_key_derive) */
+	uint8_t audit[CB_KEY_BYTES]; /* keys the audit trail's hashes (audit.c) */
 };
 
 struct cb_store {
@@ -35,6 +37,7 @@ struct cb_store {
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
+	long erasures_finished; /* interrupted erasures the open finished (cb_store_erasures_finished) */
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
 	 * each write transaction that looks one up (fp_synced); fp_new the ones this transaction wrote. */
 	struct cb_count16 fps;
@@ -45,6 +48,7 @@ struct cb_store {
 	int64_t *fp_seq; /* the seq of each case in fp_new */
 	size_t fp_n, fp_cap;
 	struct cb_store_secrets *sec;
+	uint8_t *casekey; /* the case key in use, CB_KEY_BYTES of sodium_malloc memory: wiped after each use */
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
@@ -97,11 +101,15 @@ void cb_keywriter_stop(struct cb_store *s);
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
 /* Commits on CB_OK, else rolls back; returns the final code. */
 int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
-/* After an erase: TRUNCATE checkpoints of both files, or at the end of the bulk batch. */
-void cb_store_erased(struct cb_store *s);
+/* After an erasure's commit on DB: destroys the keys it left to destroy (cb_store_finish_erasures) and
+ * checkpoints both files (TRUNCATE); inside a bulk batch, both happen after its commit. */
+int cb_store_erased(struct cb_store *s, struct cb_err *err);
+/* Destroys the keys of erasures committed on DB (records.c: "erasure"), and forgets them.  own: in a
+ * transaction of its own, else in the caller's (which holds DB's write lock).  *n (may be NULL): how many. */
+int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_err *err);
 /* Steps a statement that returns no rows and resets it: SQLITE_OK or SQLite's error code. */
 int cb_store_step_done(sqlite3_stmt *st);
-/* CB_EDB with SQLite's message for db. */
+/* CB_EDB with SQLite's message for db (CB_EFULL when the disk is full). */
 int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
 
 /* Seals free text about case id with its case key (made now if the case has none yet; committed before the
@@ -118,6 +126,8 @@ bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16]);
 int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
 
 struct cb_audit_entry;
+/* The audit trail's key, derived from the master key (audit.c). */
+void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTES]);
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
  * from the old events table (audit.c). */
 int cb_audit_attach(struct cb_store *s, struct cb_err *err);

@@ -29,6 +29,7 @@ enum cb_rc {
 	CB_EDB = -9,       /* SQLite said no */
 	CB_ECONSENT = -10, /* the person has not consented to this use */
 	CB_EPERM = -11,    /* not allowed for this role or policy */
+	CB_EFULL = -12,    /* the disk (or the database's size limit) is full: nothing of the write was kept */
 };
 
 /* The reason an operation failed, for a person to read.  `line` is 0 when no line applies. */

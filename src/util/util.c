@@ -90,6 +90,7 @@ const char *cb_rc_str(int code)
 	case CB_EDB: return "database error";
 	case CB_ECONSENT: return "consent missing";
 	case CB_EPERM: return "not allowed";
+	case CB_EFULL: return "disk full";
 	}
 	return "unknown error";
 }

@@ -4,12 +4,14 @@
  * CSRF, cases (create, read, update, stale version), scope (404), limits (413, 400, 415), statistics from
  * the releases (and a new release picked up by the running server), logout, the audit trail, security headers;
  * failed logins slowed down by address, never locking an account, and those of unknown names counted, not
- * audited; an admin cannot disable herself.
+ * audited; an admin cannot disable herself; a full disk (503).
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
 
 #include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
 
 #include <sqlite3.h>
 
@@ -629,6 +631,109 @@ static void test_serve_command(void **state)
 	free(text);
 }
 
+/* A full disk: the server logs "disk full" and answers 503 (service unavailable), never 500, to a write and
+ * to a read it cannot record.  Needs a small tmpfs, so runs only where this process may mount one (root). */
+static char full_mount[512];
+static pid_t full_pid; /* the server on it: stopped here too if a test failed before it did */
+static void full_umount(void)
+{
+	char cmd[600];
+	if (full_pid > 0 && kill(full_pid, SIGKILL) == 0)
+		waitpid(full_pid, NULL, 0);
+	full_pid = 0;
+	snprintf(cmd, sizeof cmd, "umount -l '%s' 2>/dev/null", full_mount);
+	if (full_mount[0] && system(cmd) != 0)
+		fprintf(stderr, "could not unmount %s\n", full_mount);
+}
+
+static void test_disk_full(void **state)
+{
+	(void)state;
+	snprintf(full_mount, sizeof full_mount, "%s", cbt_path("tmpfs"));
+	assert_int_equal(mkdir(full_mount, 0700), 0);
+	if (cbt_run(NULL, NULL, "mount -t tmpfs -o size=6m tmpfs '%s'", full_mount) != 0) {
+		print_message("cannot mount a tmpfs here: skipped\n");
+		return;
+	}
+	atexit(full_umount);
+	char db[600], cmd[2048];
+	const char *log = cbt_path("full.log");
+	snprintf(db, sizeof db, "%s/f.db", full_mount);
+	/* a copy of the test database on the small file system */
+	sqlite3 *raw = NULL;
+	char sql[1400];
+	assert_int_equal(sqlite3_open(dbpath, &raw), SQLITE_OK);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s'", db);
+	assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	snprintf(sql, sizeof sql, "%s.casekeys", dbpath);
+	assert_int_equal(sqlite3_open(sql, &raw), SQLITE_OK);
+	snprintf(sql, sizeof sql, "VACUUM INTO '%s.casekeys'", db);
+	assert_int_equal(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(cbt_run(NULL, NULL, "cp -p '%s.key' '%s.key' && chmod 600 '%s' '%s.casekeys'", dbpath, db, db, db), 0);
+
+	snprintf(cmd, sizeof cmd, "exec %s serve '%s' --listen 127.0.0.1:0 2>'%s'", cbt_bin(), db, log);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	full_pid = pid;
+	uint16_t saved = port;
+	unsigned p = 0;
+	for (int i = 0; i < 600 && !p; i++) {
+		char *text = cbt_read(log, NULL);
+		const char *at = text ? strstr(text, "http://127.0.0.1:") : NULL;
+		if (at)
+			sscanf(at, "http://127.0.0.1:%u", &p);
+		free(text);
+		if (!p)
+			usleep(50000);
+	}
+	assert_true(p > 0);
+	port = (uint16_t)p;
+	struct login cw = login_as("cara");
+	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\", \"gender\": \"Feminine\","
+			   " \"first_name\": \"Zoryana\"}";
+	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
+	assert_int_equal(r.status, 201);
+	char path[128];
+	snprintf(path, sizeof path, "/api/cases/%s", json_string_value(json_object_get(r.json, "case_id")));
+	resp_free(&r);
+
+	/* the disk fills up */
+	cbt_run(NULL, NULL, "dd if=/dev/zero of='%s/filler' bs=64k", full_mount);
+	int status = 201;
+	for (int i = 0; i < 200 && status == 201; i++) { /* until the pages SQLite has spare are used up */
+		r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
+		status = r.status;
+		if (status != 201) {
+			assert_int_equal(status, 503);
+			assert_string_equal(error_code(&r), "unavailable");
+		}
+		resp_free(&r);
+	}
+	assert_int_equal(status, 503);
+	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL); /* its audit entry cannot be written */
+	assert_int_equal(r.status, 503);
+	assert_null(strstr(r.body, "Zoryana"));
+	resp_free(&r);
+	port = saved;
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	waitpid(pid, NULL, 0);
+	full_pid = 0;
+	char *text = cbt_read(log, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "disk full"));
+	assert_null(strstr(text, "database error"));
+	assert_null(strstr(text, " 500 "));
+	free(text);
+	full_umount();
+	full_mount[0] = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -639,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_logout),          cmocka_unit_test(test_serve_command),
 		cmocka_unit_test(test_login_throttled_by_address), cmocka_unit_test(test_unknown_names_not_audited),
 		cmocka_unit_test(test_admin_cannot_disable_herself),
+		cmocka_unit_test(test_disk_full),
 	};
 	return cmocka_run_group_tests(tests, setup, server_down);
 }

@@ -1,6 +1,7 @@
 /*
  * test_auditq.c -- tests of src/http/auditq.c: entries from many threads at once are all written, in one
- * intact chain, and each caller returns only after its entry is committed (another connection sees it).
+ * intact chain, and each caller returns only after its entry is committed (another connection sees it); the
+ * WAL stays bounded under sustained writes while readers are always active.
  */
 #include "cb_test.h"
 
@@ -193,6 +194,70 @@ static void test_touch(void **state)
 	cb_store_free(&s);
 }
 
+/* Sustained load with readers that always have a read transaction open (two connections taking turns, as the
+ * server's request threads do): the WAL must still start over now and then, so its file stays bounded. */
+static atomic_bool reading;
+
+static void *reader(void *arg)
+{
+	sqlite3 *rd[2] = {NULL, NULL};
+	(void)arg;
+	for (int i = 0; i < 2; i++)
+		if (sqlite3_open_v2(db, &rd[i], SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+			return (void *)1;
+	/* overlapping: the second begins before the first ends, so some reader always holds a snapshot */
+	sqlite3_exec(rd[0], "BEGIN; SELECT count(*) FROM audit", NULL, NULL, NULL);
+	for (int k = 1; atomic_load(&reading); k ^= 1) {
+		sqlite3_exec(rd[k], "BEGIN; SELECT count(*) FROM audit", NULL, NULL, NULL);
+		struct timespec ts = {0, 2 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		sqlite3_exec(rd[k ^ 1], "COMMIT", NULL, NULL, NULL);
+	}
+	for (int i = 0; i < 2; i++) {
+		sqlite3_exec(rd[i], "COMMIT", NULL, NULL, NULL);
+		sqlite3_close(rd[i]);
+	}
+	return NULL;
+}
+
+static void test_wal_bounded(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct stat st;
+	char wal[600];
+	const int n = 3000;
+	assert_int_equal(cb_crypto_init(), CB_OK);
+	snprintf(db, sizeof db, "%s", cbt_path("walbound.db"));
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	assert_int_equal(cb_store_create(db, &err), CB_OK);
+	assert_int_equal(cb_auditq_start(db, &aq, &err), CB_OK);
+	pthread_t rt;
+	atomic_store(&reading, true);
+	assert_int_equal(pthread_create(&rt, NULL, reader, NULL), 0);
+	long long largest = 0;
+	struct cb_audit_entry e = {0};
+	snprintf(e.user, sizeof e.user, "amira");
+	snprintf(e.from, sizeof e.from, "127.0.0.1");
+	snprintf(e.action, sizeof e.action, "case.read");
+	snprintf(e.fields, sizeof e.fields, "first_name,last_name,birth_date,phone,address,narrative");
+	for (int i = 0; i < n; i++) { /* one entry a commit: the most WAL per entry */
+		snprintf(e.detail, sizeof e.detail, "%d %0200d", i, 0);
+		assert_int_equal(cb_auditq_append(aq, &e), CB_OK);
+		if (i % 100 == 0 && stat(wal, &st) == 0 && st.st_size > largest)
+			largest = st.st_size;
+	}
+	atomic_store(&reading, false);
+	void *rv;
+	pthread_join(rt, &rv);
+	assert_null(rv);
+	if (stat(wal, &st) == 0 && st.st_size > largest)
+		largest = st.st_size;
+	cb_auditq_stop(&aq);
+	print_message("%d commits with readers: WAL at most %lld KiB\n", n, largest / 1024);
+	assert_true(largest < 32LL << 20); /* 16 MiB, and what is written while the checkpoint waits */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_waits_for_commit),
 		cmocka_unit_test(test_touch),
+		cmocka_unit_test(test_wal_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * test_import.c -- cb_import_file: counts, the default site, identical rows kept apart, re-imports adding
  * nothing, the rejected-rows file (line, field, reason; identifying details blanked; formulas neutralised;
- * mode 0600), whole-file errors, and a killed import completed by running it again.
+ * mode 0600), whole-file errors, a killed import completed by running it again, and an import that fills the
+ * disk.
  */
 #include <signal.h>
 #include <sqlite3.h>
@@ -268,8 +269,102 @@ static void test_killed_import_completes(void **state)
 	char line[512];
 	while (fgets(line, sizeof line, out))
 		if (!strstr(line, "unused case key"))
-			fail_msg("check: %s", line);
+			fail_msg("check: [%s]", line);
 	fclose(out);
+	cb_store_free(&s);
+}
+
+/* A full disk: a batch that cannot be written is not counted, and the case keys it had committed (keys commit
+ * before their cases) do not stay behind.  On a small tmpfs when this process may mount one (root), where the
+ * disk fills up at a batch's commit as it does in the field; everywhere, with SQLite's page limit, which fills
+ * it up in the middle of a batch. */
+static char full_mount[512];
+static void full_umount(void)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "umount -l '%s' 2>/dev/null", full_mount);
+	if (full_mount[0] && system(cmd) != 0)
+		fprintf(stderr, "could not unmount %s\n", full_mount);
+}
+
+static void write_rows(const char *path, long n)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("x_site,x_year,prs_Gender,vic_TypeOfExploitation,prs_FirstName\n", f);
+	for (long i = 0; i < n; i++)
+		fprintf(f, "S%ld,%ld,%s,ForcedLabour,%s%ld\n", i % 5, 2000 + i % 20, i % 3 ? "Feminine" : "Masculine",
+			i % 2 ? "Quillabeth" : "", i % 2 ? i : 0);
+	fclose(f);
+}
+
+static void assert_no_unused_keys(struct cb_store *s)
+{
+	struct cb_err err = {0};
+	long problems = -1;
+	FILE *out = tmpfile();
+	assert_non_null(out);
+	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
+	rewind(out);
+	char line[512];
+	while (fgets(line, sizeof line, out))
+		fail_msg("check: [%s]", line);
+	assert_int_equal(problems, 0);
+	fclose(out);
+}
+
+static void test_full_disk(void **state)
+{
+	(void)state;
+	const char *in = cbt_path("full.csv");
+	char *out = NULL, *errs = NULL;
+	struct cb_err err = {0};
+	struct cb_import_result res;
+	write_rows(in, 40000);
+
+	snprintf(full_mount, sizeof full_mount, "%s", cbt_path("tmpfs"));
+	assert_int_equal(mkdir(full_mount, 0700), 0);
+	if (cbt_run(NULL, NULL, "mount -t tmpfs -o size=8m tmpfs '%s'", full_mount) == 0) {
+		atexit(full_umount);
+		char db[600];
+		snprintf(db, sizeof db, "%s/f.db", full_mount);
+		assert_int_equal(cbt_run(NULL, NULL, "%s init '%s'", cbt_bin(), db), 0);
+		assert_int_equal(cbt_run(&out, &errs, "%s import '%s' '%s'", cbt_bin(), db, in), 1);
+		assert_non_null(strstr(errs, "disk full"));
+		long printed = -1;
+		assert_int_equal(sscanf(out, "imported %ld", &printed), 1);
+		struct cb_store *s = NULL;
+		assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_OK);
+		print_message("tmpfs: imported %ld of 40000 before the disk was full\n", printed);
+		assert_true(printed > 0 && printed < 40000);
+		assert_int_equal(cb_store_count(s), printed); /* what was said is what is there */
+		assert_no_unused_keys(s);
+		cb_store_free(&s);
+		free(out);
+		free(errs);
+		full_umount();
+		full_mount[0] = 0;
+	} else {
+		print_message("cannot mount a tmpfs here: the page limit only\n");
+	}
+
+	/* SQLite's page limit: the disk is "full" at an insert */
+	struct cb_store *s = iot_store("full.db");
+	long long pages = 0;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "PRAGMA page_count", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	pages = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", pages + 400);
+	assert_int_equal(sqlite3_exec(cb_store_db(s), sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(cb_import_file(s, in, NULL, &res, &err), CB_EFULL);
+	assert_non_null(strstr(err.msg, "disk full"));
+	print_message("page limit: imported %ld of 40000\n", res.imported);
+	assert_true(res.imported > 0 && res.imported < 40000);
+	assert_int_equal(cb_store_count(s), res.imported);
+	assert_no_unused_keys(s);
 	cb_store_free(&s);
 }
 
@@ -282,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl_rejected_row_is_redacted),
 		cmocka_unit_test(test_whole_file_errors),
 		cmocka_unit_test(test_killed_import_completes),
+		cmocka_unit_test(test_full_disk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
