@@ -434,15 +434,24 @@ static int load_row(const struct cb_release_row *r, void *ctx)
 	struct cb_stats *st = l->st;
 	double cap;
 	struct cb_release_meta *m = realloc(st->rel, (size_t)(st->nrel + 1) * sizeof *m);
-	if (!m)
+	uint32_t(*span)[2] = m ? realloc(st->span, (size_t)(st->nrel + 1) * sizeof *span) : NULL;
+	if (m)
+		st->rel = m;
+	if (!m || !span)
 		return cb_err_set(l->err, CB_ENOMEM, "out of memory");
-	st->rel = m;
-	m = &st->rel[st->nrel++];
+	st->span = span;
+	m = &st->rel[st->nrel];
 	*m = (struct cb_release_meta){.id = r->id, .year = r->year, .made_at = r->made_at, .rho = r->rho};
 	if (r->id > st->newest)
 		st->newest = r->id;
+	/* a release's records take consecutive slots of the new index: queries find the releases they used
+	 * by looking at those slots' bits of the selection only */
+	span[st->nrel][0] = st->ix->n;
 	int rc = cb_release_budget(l->s, r->year, &cap, &m->spent, l->err);
-	return rc ? rc : decode_into(r, st->ix, l->err);
+	if (rc == CB_OK && (rc = decode_into(r, st->ix, l->err)) == CB_OK)
+		span[st->nrel][1] = st->ix->n;
+	st->nrel++;
+	return rc;
 }
 
 int cb_stats_open(struct cb_store *s, struct cb_stats **out, struct cb_err *err)

@@ -110,6 +110,7 @@ struct cb_stats {
 	int threshold;
 	bool release;
 	struct cb_release_meta *rel; /* by year */
+	uint32_t (*span)[2];         /* the index slots [first, end) of each release's synthetic records */
 	int nrel;
 	int64_t newest;
 };

@@ -70,6 +70,7 @@ void cb_stats_free(struct cb_stats **pst)
 		cb_index_free(&(*pst)->ix);
 		cb_ptable_free(&(*pst)->pt);
 		free((*pst)->rel);
+		free((*pst)->span);
 		free(*pst);
 		*pst = NULL;
 	}
@@ -411,24 +412,22 @@ static int release_check(const struct cb_stats *st, const struct cb_where *w, un
 /* The releases whose year has a case in the selection. */
 static int releases_used(struct cb_table *t, const struct cb_stats *st, const uint64_t *sel)
 {
-	const struct cb_icol *yc = &st->ix->col[CB_FLD_year];
-	bool *seen = calloc(yc->ncodes + 1, 1);
-	if (!seen || !(t->rel = malloc((size_t)(st->nrel ? st->nrel : 1) * sizeof *t->rel))) {
-		free(seen);
+	if (!(t->rel = malloc((size_t)(st->nrel ? st->nrel : 1) * sizeof *t->rel)))
 		return CB_ENOMEM;
-	}
-	size_t nw = ((size_t)st->ix->n + 63) / 64;
-	for (size_t w = 0; w < nw; w++)
-		for (uint64_t bits = sel[w]; bits; bits &= bits - 1)
-			seen[cb_icol_get(yc, (uint32_t)(w * 64 + (unsigned)__builtin_ctzll(bits)))] = true;
-	for (int i = 0; i < st->nrel; i++) {
-		uint32_t code = (uint32_t)(st->rel[i].year - cb_fields[CB_FLD_year].lo + 1);
-		if (code < yc->ncodes && seen[code])
+	for (int i = 0; i < st->nrel; i++) { /* any selected slot in the release's span: usually the first word */
+		uint32_t a = st->span[i][0], b = st->span[i][1];
+		bool used = false;
+		for (uint32_t x = a; x < b && !used;) {
+			uint64_t word = sel[x / 64] >> (x % 64);
+			uint32_t n = 64 - x % 64 < b - x ? 64 - x % 64 : b - x;
+			used = (n < 64 ? word & ((UINT64_C(1) << n) - 1) : word) != 0;
+			x += n;
+		}
+		if (used)
 			t->rel[t->nrel++] = st->rel[i];
 	}
 	t->release = true;
 	t->now = (int64_t)time(NULL);
-	free(seen);
 	return CB_OK;
 }
 
