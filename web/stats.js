@@ -51,7 +51,7 @@
 
 	function statsView() {
 		CB.loadCodebook().then(function (cb) {
-			var dims = cb.dimensions;
+			var dims = cb.dimensions.filter(function (d) { return d.released; }); // tables come from the releases
 			var saved = last || { by: ["year"], from: "", to: "", filters: [], percent: false };
 			var dimSels = [1, 2, 3].map(function (i) {
 				return el("select", { id: "dim-" + i, name: "dim" + i },

@@ -311,7 +311,8 @@ static void codebook_build(void)
 							   cb_countries[i].name, "region", cb_countries[i].region));
 	for (int d = 0; d < CB_DIM__END; d++)
 		if (cb_dim_find(cb_dim_name(d)) == d)
-			json_array_append_new(dims, json_pack("{s:s, s:s}", "name", cb_dim_name(d), "label", cb_dim_label(d)));
+			json_array_append_new(dims, json_pack("{s:s, s:s, s:b}", "name", cb_dim_name(d), "label", cb_dim_label(d),
+							      "released", cb_release_has_dim(d)));
 	json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "fields", fields, "groups", grp, "countries", countries,
 				"dimensions", dims);
 	codebook_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;

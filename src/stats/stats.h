@@ -141,6 +141,9 @@ int cb_release_set_schedule(struct cb_store *s, double hours, struct cb_err *err
 /* A year's cap and what it has spent. */
 int cb_release_budget(struct cb_store *s, int year, double *cap, double *spent, struct cb_err *err);
 
+/* Whether a dimension can be answered from releases (a released field, year, majority, a region). */
+bool cb_release_has_dim(int dim);
+
 /* ---- the bank and its queries (table.c) */
 struct cb_stats;
 

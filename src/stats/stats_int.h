@@ -97,8 +97,6 @@ int cb_release_year_digest(const struct cb_index *ix, int year, uint8_t out[16])
 uint32_t cb_release_cap_bits(uint32_t v);
 int cb_release_nattrs(void);
 int cb_release_field(int a);
-/* Whether a dimension can be answered from releases (a released field, year, majority, a region). */
-bool cb_release_has_dim(int dim);
 /* The fields a filter names: used[f] set for each (region dims mark their country field). */
 void cb_where_fields(const struct cb_where *w, bool used[CB_NFIELDS]);
 
