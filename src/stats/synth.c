@@ -3,27 +3,30 @@
  * caseload.  This is the only code that reads real cases for published statistics, and it reads them
  * only through noisy measurements; everything after the noise is post-processing.
  *
- * 1. Measure.  For each row of include/tbl/cb_release.h: the field's one-way table, then its two-way
- *    table with its parent, each count plus an exact discrete Gaussian draw (dgauss.c).  A case is the
- *    privacy unit and adds 1 to one cell of a single-valued table; of a multi-valued field it adds 1 to
- *    each of its values, at most CB_REL_CAP of them (a case with more keeps a random CB_REL_CAP), so that
- *    table's squared L2 sensitivity is CB_REL_CAP.  Each table's variance follows from its share of the
- *    year's rho (zCDP adds up: the shares sum to rho).  Large domains (countries) enter two-way tables
- *    compressed to the values whose noisy one-way count is clearly above the noise, the rest pooled as
- *    "other": the choice is made from noisy counts, so it costs nothing more.
+ * 1. Measure.  For each row of include/tbl/cb_release.h: the field's one-way table, then its table with its
+ *    parent (or its two parents: a three-way table), and for a country field the one-way table of its
+ *    UN M49 regions; each count plus an exact discrete Gaussian draw (dgauss.c).  A case is the privacy unit
+ *    and adds 1 to one cell of a single-valued table; of a multi-valued field it adds 1 to each of its
+ *    values, at most CB_REL_CAP of them (a case with more keeps a random CB_REL_CAP), so that table's
+ *    squared L2 sensitivity is CB_REL_CAP.  Each table's variance follows from its share of the year's rho
+ *    (zCDP adds up: the shares sum to rho).  Large domains (countries) enter the tables with parents
+ *    compressed to the values whose noisy one-way count is clearly above the noise, the rest pooled by
+ *    region: the choice is made from noisy counts, so it costs nothing more.
  * 2. Fit.  The total is estimated from every single-valued table (inverse-variance weights); each one-way
- *    table is the inverse-variance combination of its own measurement and the margins of the two-way
- *    tables that contain it, projected onto {x >= 0, sum x = total} (which also sends small noisy values
- *    to zero) and rounded to whole numbers that add up to the total (largest remainders).
- * 3. Draw.  The root's values are laid out by its counts; each child is given, per value of its parent,
- *    counts from the noisy two-way table raked (IPF) to the child's and the parent's fitted margins, and
- *    those values are dealt to the parent's records in a fresh random order, so that fields are
- *    independent given their parent -- the tree model (Chow-Liu / MST) sampled without sampling noise
- *    on the margins.  A multi-valued field's values are dealt round-robin over the recorded records of
- *    each parent value, so every recorded case gets at least one value and each value count is exact.
+ *    table is the inverse-variance combination of its own measurement and the margins of the tables that
+ *    contain it, projected onto {x >= 0, sum x = total} (which also sends small noisy values to zero;
+ *    countries region by region, onto the fitted region counts) and rounded to whole numbers that add up
+ *    to the total (largest remainders).
+ * 3. Draw.  The root's values are laid out by its counts; each field is given, per value of its parents,
+ *    counts from its noisy table (cells under two standard deviations taken as empty) raked (IPF) to its
+ *    own and its parents' fitted margins, and those values are dealt to the parents' records in a fresh
+ *    random order, so that fields are independent given their parents -- the graphical model of MST with
+ *    a fixed structure, sampled without sampling noise on the margins.  A multi-valued field is raked so
+ *    that each value keeps its fitted count and the recorded records of each parents' value have at least
+ *    one value each, then its values are dealt round-robin over those records.
  *
- * The synthetic caseload has exactly the fitted one-way counts (up to rounding on the edges), so every
- * table, filter and margin computed from it is consistent with every other, in whole numbers >= 0.
+ * The synthetic caseload has exactly the fitted one-way counts (up to rounding on the parents' tables), so
+ * every table, filter and margin computed from it is consistent with every other, in whole numbers >= 0.
  */
 #include <math.h>
 #include <stdlib.h>
