@@ -2,10 +2,11 @@
  * cb_release.h -- what a statistical release measures: the released dimensions and the model that joins them.
  *
  * One row a released field.  A release of one registration year measures, with discrete Gaussian noise,
- * each field's one-way table and its two-way table with its parent, then fits a tree-shaped model to the
- * noisy tables and draws a synthetic caseload from it (src/stats/synth.c; docs/statistics.md says why).
- * Every statistic an analyst sees is counted over that synthetic caseload.  Rows are in tree order: a
- * parent comes before its children, the first row is the root.  A multi-valued field has no children.
+ * each field's one-way table and its table with its parent(s) (and, for a country field, its regions), then
+ * fits a graphical model to the noisy tables and draws a synthetic caseload from it (src/stats/synth.c;
+ * docs/statistics.md says why).  Every statistic an analyst sees is counted over that synthetic caseload.
+ * Rows are in model order: a parent comes before its children, the first row is the root.  A multi-valued
+ * field is nobody's parent.
  *
  *   CB_RELEASE(field, parent, parent2, w1, w2)
  *

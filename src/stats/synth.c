@@ -48,7 +48,7 @@ static const struct rel_row {
 };
 
 #define NATTR ((int)CB_COUNTOF(rows))
-#define KEEP_MAX 48    /* values of a large domain kept apart in two-way tables */
+#define KEEP_MAX 48    /* values of a large domain kept apart in the tables with parents */
 #define BIG_DOMAIN 40  /* domains above this are compressed */
 #define IPF_ROUNDS 60
 #define REGION_SHARE 1 /* a country field's region table, beside cb_release.h's shares */
@@ -237,7 +237,7 @@ static uint32_t *identity_map(uint32_t n)
 	return m;
 }
 
-/* The rows (or columns) of attribute a in a two-way table: every cell, or for a large single-valued
+/* The rows (or columns) of attribute a in a table with parents: every cell, or for a large single-valued
  * domain the KEEP_MAX cells with the largest noisy one-way counts above 3 standard deviations, the rest
  * pooled in one last cell.  Chosen from the noisy one-way table only. */
 static uint32_t *domain_map(const struct year_data *d, int a, const struct meas *one, uint32_t *n)
@@ -413,8 +413,8 @@ static void add_margins(const struct meas *m, const uint32_t *map, bool by_row, 
 	}
 }
 
-/* One-way estimate of attribute a: its measurement combined with the margins of two-way tables whose
- * row (a as child) or column (a as parent, single-valued children only) is one full cell. */
+/* One-way estimate of attribute a: its measurement combined with the margins of the tables whose row (a as
+ * child) or column (a as the only parent of a single-valued child) is one full cell. */
 static int fit_oneway(const struct year_data *d, struct fit *f, int a)
 {
 	uint32_t k = cells_of(d, a);
@@ -495,7 +495,7 @@ static int measure_all(const struct year_data *d, struct fit *f, double rho, dou
 	int wsum = 0, rc;
 	for (int a = 0; a < NATTR; a++)
 		wsum += rows[a].w1 + (parent_attr(a) >= 0 ? rows[a].w2 : 0) + (is_country(a) ? REGION_SHARE : 0);
-	for (int a = 0; a < NATTR; a++) { /* one-way tables first: they choose the two-way domains */
+	for (int a = 0; a < NATTR; a++) { /* one-way tables first: they choose the parents' tables' domains */
 		struct meas *m = &f->one[a];
 		m->nr = cells_of(d, a);
 		m->nc = 1;
@@ -550,7 +550,7 @@ static void shuffle(uint32_t *v, uint32_t n)
 	}
 }
 
-/* Seed of the child x parent table from the noisy two-way table: a pooled row or column is shared out in
+/* Seed of the child x parents table from its noisy measurement: a pooled row or column is shared out in
  * proportion to the fitted counts of its members; a small independence term lets raking reach margins
  * the noisy table has zeros for. */
 static void seed(const struct fit *f, const struct meas *e, int a, uint32_t ka, uint32_t kp, const int64_t *np,
@@ -567,7 +567,7 @@ static void seed(const struct fit *f, const struct meas *e, int a, uint32_t ka, 
 		rowpool[e->rmap[i]] += (double)f->cnt[a][i];
 	for (uint32_t j = 0; j < kp; j++)
 		colpool[e->cmap[j]] += (double)np[j];
-	/* a noisy cell below two standard deviations is as likely empty: most cells of a large two-way table
+	/* a noisy cell below two standard deviations is as likely empty: most cells of a large table
 	 * are, and their positive noise would otherwise pull cases where there are none */
 	double tot = f->total > 0 ? (double)f->total : 1, cut = 2 * sqrt(e->var);
 	for (uint32_t i = 0; i < ka; i++) {
