@@ -674,9 +674,9 @@ out:
 	return rc;
 }
 
-/* A multi-valued child: per parent value j, how many of its records have none, and how many have each
- * value (noisy conditional shares with the fitted one-way shares as a prior of sqrt(var) cases, then
- * scaled so each value's count over all parents is its fitted count). */
+/* A multi-valued child: per parents' value j, how many of its records have none, and how many have each
+ * value (noisy conditional shares with the fitted one-way shares as a prior of sqrt(var) cases, then raked
+ * so each value's count over all parents' values is its fitted count). */
 static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a,
 		      const uint32_t *pc, uint32_t kp, uint32_t *order)
 {
