@@ -179,25 +179,44 @@ int cb_partner_add(struct cb_store *s, struct cb_partner *p, const struct cb_use
 	return rc;
 }
 
-int cb_partner_update(struct cb_store *s, const struct cb_partner *p, const struct cb_user *by, struct cb_err *err)
+int cb_partner_referred(struct cb_store *s, int64_t org, cb_case_id_fn fn, void *ctx, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r;
-	if ((rc = may_manage(by, err)) != CB_OK || (rc = check_partner(p, err)) != CB_OK ||
-	    (rc = cb_store_tx_begin(s, err)) != CB_OK)
-		return rc;
-	if ((rc = write_partner(s, p, false, NULL, err)) != CB_OK ||
-	    (rc = cb_ax_prepare(s, "SELECT DISTINCT case_id FROM referrals WHERE org_id = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_ax_prepare(s, "SELECT DISTINCT case_id FROM referrals WHERE org_id = ?1", &st, err)) != CB_OK)
 		goto out;
-	/* its type may have changed: so may the referral_partner_type of every case referred to it */
-	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 1, org);
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		if (sqlite3_column_bytes(st, 0) == 16)
-			rc = cb_ax_refresh(s, sqlite3_column_blob(st, 0), err);
+			rc = fn(sqlite3_column_blob(st, 0), ctx);
 	if (rc == CB_OK && r != SQLITE_DONE)
 		rc = cb_store_db_err(s->db, err, "partner");
 out:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+struct refresh_ctx {
+	struct cb_store *s;
+	struct cb_err *err;
+};
+
+static int refresh_one(const uint8_t id[16], void *ctx)
+{
+	struct refresh_ctx *c = ctx;
+	return cb_ax_refresh(c->s, id, c->err);
+}
+
+int cb_partner_update(struct cb_store *s, const struct cb_partner *p, const struct cb_user *by, struct cb_err *err)
+{
+	struct refresh_ctx c = {s, err};
+	int rc;
+	if ((rc = may_manage(by, err)) != CB_OK || (rc = check_partner(p, err)) != CB_OK ||
+	    (rc = cb_store_tx_begin(s, err)) != CB_OK)
+		return rc;
+	/* its type may have changed: so may the referral_partner_type of every case referred to it */
+	if ((rc = write_partner(s, p, false, NULL, err)) == CB_OK)
+		rc = cb_partner_referred(s, p->id, refresh_one, &c, err);
 	return cb_store_tx_end(s, rc, err);
 }
 
