@@ -91,6 +91,9 @@ build/san/tests/%: tests/%.c build/san/libcasebank.a
 # libFuzzer targets: the library is compiled once more with clang and the fuzzer's instrumentation.
 FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1
 LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/web_assets.o
+# Named only by a pattern rule, they would count as intermediate and be deleted after each build: then the
+# next one, which knows them from their .d files, would compile them all again.
+.SECONDARY: $(LIB_OBJ_FUZZ)
 
 build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
