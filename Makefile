@@ -29,7 +29,9 @@ LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
-HDRS     := $(wildcard include/tbl/*.h src/*/*.h tests/*.h tests/*/*.h)
+# Each compile writes a .d file beside its output listing the headers it read (-MMD), with an empty rule per
+# header (-MP) so that deleting one does not break the build; touching a header rebuilds only what includes it.
+DEPFLAGS := -MMD -MP
 
 LIB_OBJ     := $(LIB_SRC:%.c=build/%.o)
 LIB_OBJ_SAN := $(LIB_SRC:%.c=build/san/%.o)
@@ -59,13 +61,13 @@ build/libcasebank.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/%.o: %.c $(HDRS)
+build/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/san/%.o: %.c $(HDRS)
+build/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(SAN) $(DEPFLAGS) -c -o $@ $<
 
 # The discrete Gaussian sampler must not touch floating point (its noise would leak through rounding):
 # -mgeneral-regs-only makes the compiler refuse any float in it.  Only on x86-64, where gcc and clang both have
@@ -78,25 +80,28 @@ build/san/libcasebank.a: $(LIB_OBJ_SAN)
 	@rm -f $@
 	ar rcs $@ $^
 
-build/tests/%: tests/%.c build/libcasebank.a $(HDRS)
+build/tests/%: tests/%.c build/libcasebank.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< build/libcasebank.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -Itests -o $@ $< build/libcasebank.a $(LDLIBS) -lcmocka
 
-build/san/tests/%: tests/%.c build/san/libcasebank.a $(HDRS)
+build/san/tests/%: tests/%.c build/san/libcasebank.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -Itests -o $@ $< build/san/libcasebank.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(SAN) $(DEPFLAGS) -MF $@.d -MT $@ -Itests -o $@ $< build/san/libcasebank.a $(LDLIBS) -lcmocka
 
 # libFuzzer targets: the library is compiled once more with clang and the fuzzer's instrumentation.
 FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1
 LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/web_assets.o
+# Named only by a pattern rule, they would count as intermediate and be deleted after each build: then the
+# next one, which knows them from their .d files, would compile them all again.
+.SECONDARY: $(LIB_OBJ_FUZZ)
 
-build/fuzz/obj/%.o: %.c $(HDRS)
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
-build/fuzz/%: fuzz/%.c $(LIB_OBJ_FUZZ) $(HDRS)
+build/fuzz/%: fuzz/%.c $(LIB_OBJ_FUZZ)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJ_FUZZ) $(LDLIBS)
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_OBJ_FUZZ) $(LDLIBS)
 
 # The embedded web interface: a host tool writes the table, compiled like any library source.  web/ itself is a
 # prerequisite so that adding or removing a file regenerates it.
@@ -108,16 +113,16 @@ build/gen/web_assets.c: build/embed web $(WEB_FILES)
 	@mkdir -p $(dir $@)
 	build/embed $@ web $(WEB_FILES)
 
-build/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+build/gen/web_assets.o: build/gen/web_assets.c
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/san/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+build/san/gen/web_assets.o: build/gen/web_assets.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(SAN) $(DEPFLAGS) -c -o $@ $<
 
-build/fuzz/obj/gen/web_assets.o: build/gen/web_assets.c src/http/assets.h
+build/fuzz/obj/gen/web_assets.o: build/gen/web_assets.c
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
 build/san/casebank: $(CLI_SRC:%.c=build/san/%.o) build/san/libcasebank.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -172,14 +177,14 @@ bench: casebank build/bench/stats_bench
 	@sh bench/stats.sh
 
 # The statistics benchmark's harness (bench/stats.sh runs it).
-build/bench/stats_bench: bench/stats_bench.c build/libcasebank.a $(HDRS)
+build/bench/stats_bench: bench/stats_bench.c build/libcasebank.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcasebank.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< build/libcasebank.a $(LDLIBS)
 
 # The releases' accuracy and speed benchmark (bench/release.sh runs it; not part of make check).
-build/bench/release_bench: bench/release_bench.c build/libcasebank.a $(HDRS)
+build/bench/release_bench: bench/release_bench.c build/libcasebank.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< build/libcasebank.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< build/libcasebank.a $(LDLIBS)
 
 install: casebank
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -188,3 +193,7 @@ install: casebank
 
 clean:
 	rm -rf build casebank
+
+# The header lists the compiler wrote (none yet in a clean tree: the first build compiles everything anyway).
+-include $(wildcard $(LIB_OBJ:.o=.d) $(LIB_OBJ_SAN:.o=.d) $(LIB_OBJ_FUZZ:.o=.d) $(CLI_OBJ:.o=.d) \
+	$(CLI_SRC:%.c=build/san/%.d) $(TESTS:=.d) $(TESTS_SAN:=.d) $(FUZZERS:=.d) build/bench/*.d)

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "http/http.h"
 #include "store/assist.h"
 
@@ -356,28 +354,36 @@ out:
 	return CB_OK;
 }
 
-/* Cases referred to a partner: their referral_partner_type follows its type. */
-static void reindex_referred(struct cb_http_req *r, int64_t org)
+/* The ids of the cases referred to a partner, gathered first so that re-reading them runs after the store's
+ * walk over the referrals has finished. */
+struct referred {
+	uint8_t (*ids)[16];
+	size_t n;
+};
+
+static int add_referred(const uint8_t id[16], void *ctx)
 {
-	sqlite3_stmt *st = NULL;
-	uint8_t (*ids)[16] = NULL;
-	size_t n = 0;
-	if (sqlite3_prepare_v2(cb_store_db(cb_api_store(r)), "SELECT DISTINCT case_id FROM referrals WHERE org_id = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	sqlite3_bind_int64(st, 1, org);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 0) == 16) {
-			uint8_t (*more)[16] = realloc(ids, (n + 1) * sizeof *ids);
-			if (!more)
-				break;
-			ids = more;
-			memcpy(ids[n++], sqlite3_column_blob(st, 0), 16);
-		}
-	sqlite3_finalize(st);
-	for (size_t i = 0; i < n; i++)
-		reindex(r, ids[i]);
-	free(ids);
+	struct referred *c = ctx;
+	uint8_t (*more)[16] = realloc(c->ids, (c->n + 1) * sizeof *c->ids);
+	if (!more)
+		return CB_ENOMEM;
+	c->ids = more;
+	memcpy(c->ids[c->n++], id, 16);
+	return CB_OK;
+}
+
+/* Cases referred to a partner: their referral_partner_type follows its type. */
+static int reindex_referred(struct cb_http_req *r, int64_t org, struct cb_err *err)
+{
+	struct referred c = {0};
+	int rc = cb_partner_referred(cb_api_store(r), org, add_referred, &c, err);
+	if (rc == CB_ENOMEM)
+		cb_err_set(err, rc, "out of memory");
+	if (rc == CB_OK)
+		for (size_t i = 0; i < c.n; i++)
+			reindex(r, c.ids[i]);
+	free(c.ids);
+	return rc;
 }
 
 int cb_api_partner_update(struct cb_http_req *r, const char *arg)
@@ -404,8 +410,10 @@ int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	if (p.type != old_type)
-		reindex_referred(r, p.id);
+	/* the change is stored: a statistics index left behind is said, not answered as a failed update */
+	if (p.type != old_type && (rc = reindex_referred(r, p.id, &err)) != CB_OK)
+		fprintf(stderr, "casebank serve: statistics index: cases of partner %ld not refreshed: %s\n", id,
+			err.msg[0] ? err.msg : cb_rc_str(rc));
 	json_t *doc = partner_json(r, &p);
 	cb_api_audit(r, "partner.update", NULL, touched(r, body, partner_keys));
 	cb_api_json(r, 200, doc);

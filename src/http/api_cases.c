@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "http/http.h"
 #include "io/io.h"
 #include "stats/stats.h"
@@ -152,6 +150,20 @@ static bool prefix_bounds(const char *q, uint8_t lo[16], uint8_t hi[16])
 	return true;
 }
 
+/* One case of the list as JSON, appended to the array ctx. */
+static int list_row(const struct cb_store_list_row *row, void *ctx)
+{
+	char id[CB_ID_TEXT];
+	cb_case_id_format(row->id, id);
+	json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site", row->site ? row->site : "");
+	json_object_set_new(o, "registered_on", row->registered_on ? json_string(row->registered_on) : json_null());
+	json_object_set_new(o, "year", row->year == CB_NA ? json_null() : json_integer(row->year));
+	json_object_set_new(o, "status", row->status ? json_string(row->status) : json_null());
+	json_object_set_new(o, "version", json_integer(row->version));
+	json_array_append_new(ctx, o);
+	return 0;
+}
+
 int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
@@ -188,70 +200,19 @@ int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 		status = NULL;
 	if (q && !*q)
 		q = NULL;
-	static const char where[] = " FROM cases WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR status = ?2)"
-				    " AND (?3 IS NULL OR case_id BETWEEN ?3 AND ?4)";
-	sqlite3 *db = cb_store_db(cb_api_store(r));
-	sqlite3_stmt *cnt = NULL, *sel = NULL;
+	struct cb_store_list_filter f = {
+		.site = site, .status = status, .id_lo = q ? lo : NULL, .id_hi = q ? hi : NULL};
+	struct cb_err err = {0};
 	json_t *cases = json_array();
 	long total = 0;
-	char *sql_c = cb_arena_printf(r->arena, "SELECT count(*)%s", where);
-	char *sql_s = cb_arena_printf(r->arena,
-				      "SELECT case_id, site, registered_on, \"year\", status, version%s"
-				      " ORDER BY seq DESC LIMIT ?5 OFFSET ?6",
-				      where);
-	if (!sql_c || !sql_s || sqlite3_prepare_v2(db, sql_c, -1, &cnt, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, sql_s, -1, &sel, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_stmt *both[2] = {cnt, sel};
-	for (int i = 0; i < 2; i++) {
-		if (site)
-			sqlite3_bind_text(both[i], 1, site, -1, SQLITE_STATIC);
-		if (status)
-			sqlite3_bind_text(both[i], 2, status, -1, SQLITE_STATIC);
-		if (q) {
-			sqlite3_bind_blob(both[i], 3, lo, 16, SQLITE_STATIC);
-			sqlite3_bind_blob(both[i], 4, hi, 16, SQLITE_STATIC);
-		}
+	if (!empty && cb_store_list(cb_api_store(r), &f, (page - 1) * per_page, per_page, list_row, cases, &total,
+				    &err) != CB_OK) {
+		json_decref(cases);
+		cb_api_error(r, 500, "internal", "internal error");
+		return CB_OK;
 	}
-	sqlite3_bind_int64(sel, 5, per_page);
-	sqlite3_bind_int64(sel, 6, (page - 1) * per_page);
-	if (!empty) {
-		if (sqlite3_step(cnt) != SQLITE_ROW)
-			goto fail;
-		total = (long)sqlite3_column_int64(cnt, 0);
-		int step;
-		while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
-			char id[CB_ID_TEXT];
-			if (sqlite3_column_bytes(sel, 0) != 16)
-				continue;
-			cb_case_id_format(sqlite3_column_blob(sel, 0), id);
-			const char *row_site = (const char *)sqlite3_column_text(sel, 1);
-			json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site", row_site ? row_site : "");
-			json_object_set_new(o, "registered_on", sqlite3_column_type(sel, 2) == SQLITE_NULL
-									? json_null()
-									: json_string((const char *)sqlite3_column_text(sel, 2)));
-			json_object_set_new(o, "year", sqlite3_column_type(sel, 3) == SQLITE_NULL
-							       ? json_null()
-							       : json_integer(sqlite3_column_int(sel, 3)));
-			json_object_set_new(o, "status", sqlite3_column_type(sel, 4) == SQLITE_NULL
-								 ? json_null()
-								 : json_string((const char *)sqlite3_column_text(sel, 4)));
-			json_object_set_new(o, "version", json_integer(sqlite3_column_int64(sel, 5)));
-			json_array_append_new(cases, o);
-		}
-		if (step != SQLITE_DONE)
-			goto fail;
-	}
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(sel);
 	cb_api_json(r, 200, json_pack("{s:o, s:i, s:i, s:i}", "cases", cases, "page", (int)page, "per_page",
 				      (int)per_page, "total", (int)total));
-	return CB_OK;
-fail:
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(sel);
-	json_decref(cases);
-	cb_api_error(r, 500, "internal", "internal error");
 	return CB_OK;
 }
 

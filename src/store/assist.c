@@ -17,13 +17,6 @@
 
 /* ---- shared helpers (assist_impl.h) */
 
-int cb_ax_prepare(struct cb_store *s, const char *sql, sqlite3_stmt **st, struct cb_err *err)
-{
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "prepare");
-	return CB_OK;
-}
-
 void cb_ax_bind_date(sqlite3_stmt *st, int p, int32_t day)
 {
 	char d[11];
@@ -100,7 +93,7 @@ int cb_ax_seal_into(struct cb_store *s, const uint8_t case_id[16], const char *t
 	if (text && (rc = cb_store_seal_text(s, case_id, ad, adlen, text, &blob, &n, err)) != CB_OK)
 		return rc;
 	snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?1 WHERE id = ?2", table, col); /* our own names only */
-	if ((rc = cb_ax_prepare(s, sql, &st, err)) == CB_OK) {
+	if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) == CB_OK) {
 		if (blob)
 			sqlite3_bind_blob(st, 1, blob, (int)n, SQLITE_STATIC);
 		else
@@ -131,7 +124,7 @@ int cb_ax_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_e
 {
 	sqlite3_stmt *st = NULL;
 	char idt[CB_ID_TEXT];
-	int rc = cb_ax_prepare(s, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err);
+	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err);
 	if (rc == CB_OK) {
 		sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
 		int r = sqlite3_step(st);
@@ -151,7 +144,7 @@ static int collect_set(struct cb_store *s, const char *sql, const uint8_t case_i
 		       uint64_t *set, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s, sql, &st, err), r;
+	int rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err), r;
 	*set = 0;
 	if (rc != CB_OK)
 		return rc;
@@ -184,7 +177,7 @@ int cb_ax_refresh(struct cb_store *s, const uint8_t case_id[16], struct cb_err *
 	/* the text the store writes for a MULTI field, as for any case */
 	cb_case_format(&c, &cb_fields[CB_FLD_assistance_type], at, sizeof at);
 	cb_case_format(&c, &cb_fields[CB_FLD_referral_partner_type], pt, sizeof pt);
-	if ((rc = cb_ax_prepare(s,
+	if ((rc = cb_store_prep(s->db, "prepare", 0,
 				"UPDATE cases SET assistance_type = nullif(?1, ''), referral_partner_type = nullif(?2, ''),"
 				" version = version + 1, updated_at = ?3 WHERE case_id = ?4 AND"
 				" (assistance_type IS NOT nullif(?1, '') OR referral_partner_type IS NOT nullif(?2, ''))",
@@ -234,7 +227,7 @@ int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_er
 	int rc = CB_OK;
 	for (size_t i = 0; rc == CB_OK && i < CB_COUNTOF(sql); i++) {
 		sqlite3_stmt *st = NULL;
-		if ((rc = cb_ax_prepare(s, sql[i], &st, err)) != CB_OK)
+		if ((rc = cb_store_prep(s->db, "prepare", 0, sql[i], &st, err)) != CB_OK)
 			break;
 		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 		if (cb_store_step_done(st) != SQLITE_OK)
@@ -307,7 +300,7 @@ static int check_assist(struct cb_assist *a, struct cb_err *err)
 static int partner_beds(struct cb_store *s, int64_t id, int32_t *beds, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s, "SELECT beds FROM partners WHERE id = ?1", &st, err);
+	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT beds FROM partners WHERE id = ?1", &st, err);
 	if (rc != CB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
@@ -385,7 +378,7 @@ int cb_assist_add(struct cb_store *s, struct cb_assist *a, const struct cb_user 
 		return rc;
 	if ((rc = cb_ax_case_exists(s, a->case_id, err)) != CB_OK ||
 	    (a->provider && (rc = check_provider(s, a->provider, by, err)) != CB_OK) ||
-	    (rc = cb_ax_prepare(s,
+	    (rc = cb_store_prep(s->db, "prepare", 0,
 				"INSERT INTO assistance(type, provider_id, planned_on, start_on, end_on, status, created_at,"
 				" updated_at, case_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
 				&st, err)) != CB_OK)
@@ -422,7 +415,7 @@ int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned fl
 	/* the stored provider stays, whoever set it; a new one must be in the caller's scope */
 	if ((rc = cb_assist_get(s, in->id, 0, &old, err)) != CB_OK ||
 	    (a.provider && a.provider != old.provider && (rc = check_provider(s, a.provider, by, err)) != CB_OK) ||
-	    (rc = cb_ax_prepare(s,
+	    (rc = cb_store_prep(s->db, "prepare", 0,
 				"UPDATE assistance SET type = ?1, provider_id = ?2, planned_on = ?3, start_on = ?4, end_on = ?5,"
 				" status = ?6, updated_at = ?7 WHERE id = ?8",
 				&st, err)) != CB_OK)
@@ -469,7 +462,7 @@ static int assist_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, stru
 int cb_assist_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_assist *out, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s, "SELECT " ASSIST_COLS " FROM assistance WHERE id = ?1", &st, err);
+	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " ASSIST_COLS " FROM assistance WHERE id = ?1", &st, err);
 	cb_assist_init(out);
 	if (rc != CB_OK)
 		return rc;
@@ -495,7 +488,8 @@ int cb_assist_list(struct cb_store *s, const uint8_t case_id[16], unsigned flags
 	int rc, r = SQLITE_DONE;
 	cb_assist_init(&a);
 	if ((rc = cb_ax_case_exists(s, case_id, err)) != CB_OK ||
-	    (rc = cb_ax_prepare(s, "SELECT " ASSIST_COLS " FROM assistance WHERE case_id = ?1 ORDER BY id", &st, err)))
+	    (rc = cb_store_prep(s->db, "prepare", 0,
+				"SELECT " ASSIST_COLS " FROM assistance WHERE case_id = ?1 ORDER BY id", &st, err)))
 		return rc;
 	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)

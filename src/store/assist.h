@@ -149,6 +149,11 @@ void cb_partner_init(struct cb_partner *p);
 int cb_partner_add(struct cb_store *s, struct cb_partner *p, const struct cb_user *by, struct cb_err *err);
 int cb_partner_update(struct cb_store *s, const struct cb_partner *p, const struct cb_user *by, struct cb_err *err);
 int cb_partner_get(struct cb_store *s, int64_t id, struct cb_partner *out, struct cb_err *err);
+/* Calls fn with the id (16 bytes) of every case that has a referral to or from partner org, each once; stops at
+ * fn's first non-zero return and returns it.  What follows a partner's type (referral_partner_type) must
+ * be refreshed for exactly these cases when it changes. */
+typedef int (*cb_case_id_fn)(const uint8_t id[16], void *ctx);
+int cb_partner_referred(struct cb_store *s, int64_t org, cb_case_id_fn fn, void *ctx, struct cb_err *err);
 
 /* Office scope, the one rule for every path that names a partner: a caseworker may see and use the entries
  * of her office and those of every office (site ""); managers, admins and the local operator (`by` NULL) all

@@ -132,7 +132,7 @@ static int write_partner(struct cb_store *s, const struct cb_partner *p, bool ad
 	sqlite3_stmt *st = NULL;
 	int rc;
 	partner_texts(p, services, sizeof services, served, sizeof served);
-	rc = cb_ax_prepare(s,
+	rc = cb_store_prep(s->db, "prepare", 0,
 			   add ? "INSERT INTO partners(name, type, country, city, phone, services, served, beds, site,"
 				 " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
 			       : "UPDATE partners SET name = ?1, type = ?2, country = ?3, city = ?4, phone = ?5, services = ?6,"
@@ -179,25 +179,45 @@ int cb_partner_add(struct cb_store *s, struct cb_partner *p, const struct cb_use
 	return rc;
 }
 
-int cb_partner_update(struct cb_store *s, const struct cb_partner *p, const struct cb_user *by, struct cb_err *err)
+int cb_partner_referred(struct cb_store *s, int64_t org, cb_case_id_fn fn, void *ctx, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r;
-	if ((rc = may_manage(by, err)) != CB_OK || (rc = check_partner(p, err)) != CB_OK ||
-	    (rc = cb_store_tx_begin(s, err)) != CB_OK)
-		return rc;
-	if ((rc = write_partner(s, p, false, NULL, err)) != CB_OK ||
-	    (rc = cb_ax_prepare(s, "SELECT DISTINCT case_id FROM referrals WHERE org_id = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "prepare", 0,
+				"SELECT DISTINCT case_id FROM referrals WHERE org_id = ?1", &st, err)) != CB_OK)
 		goto out;
-	/* its type may have changed: so may the referral_partner_type of every case referred to it */
-	sqlite3_bind_int64(st, 1, p->id);
+	sqlite3_bind_int64(st, 1, org);
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		if (sqlite3_column_bytes(st, 0) == 16)
-			rc = cb_ax_refresh(s, sqlite3_column_blob(st, 0), err);
+			rc = fn(sqlite3_column_blob(st, 0), ctx);
 	if (rc == CB_OK && r != SQLITE_DONE)
 		rc = cb_store_db_err(s->db, err, "partner");
 out:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+struct refresh_ctx {
+	struct cb_store *s;
+	struct cb_err *err;
+};
+
+static int refresh_one(const uint8_t id[16], void *ctx)
+{
+	struct refresh_ctx *c = ctx;
+	return cb_ax_refresh(c->s, id, c->err);
+}
+
+int cb_partner_update(struct cb_store *s, const struct cb_partner *p, const struct cb_user *by, struct cb_err *err)
+{
+	struct refresh_ctx c = {s, err};
+	int rc;
+	if ((rc = may_manage(by, err)) != CB_OK || (rc = check_partner(p, err)) != CB_OK ||
+	    (rc = cb_store_tx_begin(s, err)) != CB_OK)
+		return rc;
+	/* its type may have changed: so may the referral_partner_type of every case referred to it */
+	if ((rc = write_partner(s, p, false, NULL, err)) == CB_OK)
+		rc = cb_partner_referred(s, p->id, refresh_one, &c, err);
 	return cb_store_tx_end(s, rc, err);
 }
 
@@ -225,7 +245,7 @@ static int partner_row(sqlite3_stmt *st, struct cb_partner *p, struct cb_err *er
 int cb_partner_get(struct cb_store *s, int64_t id, struct cb_partner *out, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s, "SELECT " PARTNER_COLS " FROM partners WHERE id = ?1", &st, err);
+	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " PARTNER_COLS " FROM partners WHERE id = ?1", &st, err);
 	cb_partner_init(out);
 	if (rc != CB_OK)
 		return rc;
@@ -297,7 +317,8 @@ int cb_partner_list(struct cb_store *s, const struct cb_partner_filter *f,
 	int rc, r = SQLITE_DONE;
 	if (f && f->service != CB_NA && (rc = cb_ax_check_value(CB_VS_assistance_type, f->service, "service", err)))
 		return rc;
-	if ((rc = cb_ax_prepare(s, "SELECT " PARTNER_COLS " FROM partners ORDER BY name, id", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "prepare", 0,
+				"SELECT " PARTNER_COLS " FROM partners ORDER BY name, id", &st, err)) != CB_OK)
 		return rc;
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = partner_row(st, &p, err)) == CB_OK && partner_matches(&p, f))
@@ -313,7 +334,7 @@ int cb_partner_list(struct cb_store *s, const struct cb_partner_filter *f,
 int cb_shelter_occupancy(struct cb_store *s, int64_t partner_id, int32_t day, int *occupied, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s,
+	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT count(*) FROM assistance WHERE provider_id = ?1 AND type = 'accommodation'"
 			       " AND status IN ('planned', 'ongoing') AND coalesce(start_on, planned_on, '0000-00-00') <= ?2"
 			       " AND coalesce(end_on, '9999-12-31') >= ?2",
@@ -408,7 +429,7 @@ int cb_referral_add(struct cb_store *s, struct cb_referral *r, const char *overr
 	if (r->direction == CB_REFER_OUT && r->shares_details &&
 	    (rc = check_consent(&c, override_reason, by, &overridden, err)) != CB_OK)
 		goto out;
-	if ((rc = cb_ax_prepare(s,
+	if ((rc = cb_store_prep(s->db, "prepare", 0,
 				"INSERT INTO referrals(case_id, direction, org_id, reason, status, shares_details,"
 				" override_reason, referred_on, status_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
 				" ?8, ?8, ?9)",
@@ -481,7 +502,7 @@ static int referral_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, st
 int cb_referral_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_referral *out, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s, "SELECT " REFERRAL_COLS " FROM referrals WHERE id = ?1", &st, err);
+	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " REFERRAL_COLS " FROM referrals WHERE id = ?1", &st, err);
 	cb_referral_init(out);
 	if (rc != CB_OK)
 		return rc;
@@ -507,7 +528,8 @@ int cb_referral_list(struct cb_store *s, const uint8_t case_id[16], unsigned fla
 	int rc, step = SQLITE_DONE;
 	cb_referral_init(&r);
 	if ((rc = cb_ax_case_exists(s, case_id, err)) != CB_OK ||
-	    (rc = cb_ax_prepare(s, "SELECT " REFERRAL_COLS " FROM referrals WHERE case_id = ?1 ORDER BY id", &st, err)))
+	    (rc = cb_store_prep(s->db, "prepare", 0,
+				"SELECT " REFERRAL_COLS " FROM referrals WHERE case_id = ?1 ORDER BY id", &st, err)))
 		return rc;
 	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
 	while (rc == CB_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
@@ -542,7 +564,8 @@ int cb_referral_set_status(struct cb_store *s, int64_t id, int32_t status, struc
 				  from, cb_vsets[CB_VS_referral_status].values[status].name);
 		goto out;
 	}
-	if ((rc = cb_ax_prepare(s, "UPDATE referrals SET status = ?1, status_on = ?2 WHERE id = ?3", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "prepare", 0,
+				"UPDATE referrals SET status = ?1, status_on = ?2 WHERE id = ?3", &st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, cb_vsets[CB_VS_referral_status].values[status].name, -1, SQLITE_STATIC);
 	cb_ax_bind_date(st, 2, cb_date_today());

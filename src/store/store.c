@@ -112,10 +112,11 @@ const char *cb_store_keyfile(const char *db, char *buf, size_t n)
 	return buf;
 }
 
-static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct cb_err *err)
+int cb_store_prep(sqlite3 *db, const char *what, unsigned flags, const char *sql, sqlite3_stmt **st,
+		  struct cb_err *err)
 {
-	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-		return cb_err_set(err, CB_EDB, "database: cannot prepare a statement: %s", sqlite3_errmsg(db));
+	if (sqlite3_prepare_v3(db, sql, -1, flags, st, NULL) != SQLITE_OK)
+		return cb_store_db_err(db, err, what);
 	return CB_OK;
 }
 
@@ -368,24 +369,32 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 		goto out;
 	s->select_cols = cols.data;
 	cols.data = NULL;
-	if ((rc = prepare(s->db, sql.data, &s->get, err)) != CB_OK ||
-	    (rc = prepare(s->db, "SELECT version, pii IS NOT NULL, seq FROM cases WHERE case_id = ?1", &s->ver, err)) ||
-	    (rc = prepare(s->db, "DELETE FROM cases WHERE case_id = ?1", &s->del, err)) ||
-	    (rc = prepare(s->db,
-			  "UPDATE cases SET pii = NULL, version = version + 1, updated_at = ?2 WHERE case_id = ?1",
-			  &s->clear_pii, err)) ||
-	    (rc = prepare(s->db, "SELECT value FROM meta WHERE key = ?1", &s->meta_get, err)) ||
-	    (rc = prepare(s->db,
-			  "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
-			  "excluded.value",
-			  &s->meta_set, err)) ||
-	    (rc = prepare(s->kdb, "SELECT wrapped FROM casekeys WHERE seq = ?1 AND case_id = ?2", &s->key_get, err)))
+	/* kept open for the store's life */
+	const unsigned keep = SQLITE_PREPARE_PERSISTENT;
+	const char *what = "cannot prepare a statement";
+	if ((rc = cb_store_prep(s->db, what, keep, sql.data, &s->get, err)) != CB_OK ||
+	    (rc = cb_store_prep(s->db, what, keep, "SELECT version, pii IS NOT NULL, seq FROM cases WHERE case_id = ?1",
+				&s->ver, err)) ||
+	    (rc = cb_store_prep(s->db, what, keep, "DELETE FROM cases WHERE case_id = ?1", &s->del, err)) ||
+	    (rc = cb_store_prep(s->db, what, keep,
+				"UPDATE cases SET pii = NULL, version = version + 1, updated_at = ?2 WHERE case_id = ?1",
+				&s->clear_pii, err)) ||
+	    (rc = cb_store_prep(s->db, what, keep, "SELECT value FROM meta WHERE key = ?1", &s->meta_get, err)) ||
+	    (rc = cb_store_prep(s->db, what, keep,
+				"INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
+				"excluded.value",
+				&s->meta_set, err)) ||
+	    (rc = cb_store_prep(s->kdb, what, keep, "SELECT wrapped FROM casekeys WHERE seq = ?1 AND case_id = ?2",
+				&s->key_get, err)))
 		goto out;
 	if (!s->readonly &&
-	    ((rc = prepare(s->db, ins.data, &s->ins, err)) || (rc = prepare(s->db, upd.data, &s->upd, err)) ||
-	     (rc = prepare(s->kdb, "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)",
-			   &s->key_ins, err)) ||
-	     (rc = prepare(s->kdb, "DELETE FROM casekeys WHERE seq = ?1 AND case_id = ?2", &s->key_del, err))))
+	    ((rc = cb_store_prep(s->db, what, keep, ins.data, &s->ins, err)) ||
+	     (rc = cb_store_prep(s->db, what, keep, upd.data, &s->upd, err)) ||
+	     (rc = cb_store_prep(s->kdb, what, keep,
+				 "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)", &s->key_ins,
+				 err)) ||
+	     (rc = cb_store_prep(s->kdb, what, keep, "DELETE FROM casekeys WHERE seq = ?1 AND case_id = ?2",
+				 &s->key_del, err))))
 		goto out;
 	rc = CB_OK;
 out:

@@ -104,6 +104,27 @@ typedef int (*cb_case_fn)(const struct cb_case *c, void *ctx);
 int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned flags, cb_case_fn fn, void *ctx,
 		  struct cb_err *err);
 long cb_store_count(struct cb_store *s);
+
+/* One page of the case list (list.c): the summary columns of the cases matching f (NULL: all), newest
+ * registration first.  Texts are as stored, NULL where missing; they live only for the call of fn. */
+struct cb_store_list_filter {
+	const char *site;          /* NULL: any office */
+	const char *status;        /* a status value's name; NULL: any */
+	const uint8_t *id_lo, *id_hi; /* both set: only case ids in [id_lo, id_hi] (16 bytes each) */
+};
+struct cb_store_list_row {
+	const uint8_t *id; /* 16 bytes */
+	const char *site;
+	const char *registered_on;
+	int year; /* CB_NA if missing */
+	const char *status;
+	int64_t version;
+};
+typedef int (*cb_list_fn)(const struct cb_store_list_row *row, void *ctx);
+/* Sets *total (may be NULL) to how many cases match, then calls fn for at most limit of them, skipping the
+ * first offset; stops at fn's first non-zero return and returns it.  CB_EDB (CB_EFULL) if SQLite fails. */
+int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long offset, long limit,
+		  cb_list_fn fn, void *ctx, long *total, struct cb_err *err);
 /* The secret record key (0..255) of a stored case, for a resident statistics index (cb_index_upsert).
  * CB_ENOTFOUND if there is no such case. */
 int cb_store_record_key(struct cb_store *s, const uint8_t id[16], uint8_t *key);

@@ -111,6 +111,11 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 int cb_store_step_done(sqlite3_stmt *st);
 /* CB_EDB with SQLite's message for db (CB_EFULL when the disk is full). */
 int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
+/* The one way the store prepares a statement: sql on db, with sqlite3_prepare_v3's flags
+ * (SQLITE_PREPARE_PERSISTENT for the statements a store keeps open); on failure what it was for and SQLite's
+ * message, as cb_store_db_err says them. */
+int cb_store_prep(sqlite3 *db, const char *what, unsigned flags, const char *sql, sqlite3_stmt **st,
+		  struct cb_err *err);
 
 /* Seals free text about case id with its case key (made now if the case has none yet; committed before the
  * caller's transaction, as for add), associated data `ad`: *out is malloc'd, *n bytes (records.c). */

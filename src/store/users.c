@@ -172,13 +172,6 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struc
 	return CB_OK;
 }
 
-static int prep(struct cb_store *s, const char *sql, sqlite3_stmt **st, struct cb_err *err)
-{
-	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "users");
-	return CB_OK;
-}
-
 /* Runs one statement that returns no rows (with its parameters bound by the caller) and finalizes it. */
 static int run(struct cb_store *s, sqlite3_stmt *st, struct cb_err *err)
 {
@@ -208,9 +201,10 @@ static int user_get(struct cb_store *s, const char *name, int64_t id, struct cb_
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s, name ? "SELECT " USER_COLS " FROM users WHERE name = ?1"
-			       : "SELECT " USER_COLS " FROM users WHERE id = ?1",
-		       &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				name ? "SELECT " USER_COLS " FROM users WHERE name = ?1"
+				     : "SELECT " USER_COLS " FROM users WHERE id = ?1",
+				&st, err)) != CB_OK)
 		return rc;
 	if (name)
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -264,8 +258,9 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
 	if ((rc = hash_password(password, hash, err)) != CB_OK)
 		return rc;
-	if ((rc = prep(s, "INSERT INTO users(name, role, site, pwhash, created_at) VALUES (?1, ?2, ?3, ?4, unixepoch())",
-		       &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"INSERT INTO users(name, role, site, pwhash, created_at) VALUES (?1, ?2, ?3, ?4, unixepoch())",
+				&st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, role_names[role], -1, SQLITE_STATIC);
@@ -305,7 +300,7 @@ int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ct
 	sqlite3_stmt *st = NULL;
 	struct cb_user u;
 	int rc, r;
-	if ((rc = prep(s, "SELECT " USER_COLS " FROM users ORDER BY name", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0, "SELECT " USER_COLS " FROM users ORDER BY name", &st, err)) != CB_OK)
 		return rc;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		user_from(st, &u);
@@ -323,7 +318,7 @@ static int end_user_sessions(struct cb_store *s, int64_t id, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s, "DELETE FROM sessions WHERE user_id = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0, "DELETE FROM sessions WHERE user_id = ?1", &st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	return run(s, st, err);
@@ -357,10 +352,10 @@ int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const st
 	if (disabled && by && by->id == id)
 		return cb_err_set(err, CB_EPERM, "you cannot disable your own account: another admin can");
 	/* the condition repeated in the UPDATE: two admins disabling each other at once cannot both succeed */
-	if ((rc = prep(s,
-		       "UPDATE users SET disabled = ?2 WHERE id = ?1 AND (?2 = 0 OR role != 'admin' OR EXISTS"
-		       " (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1))",
-		       &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"UPDATE users SET disabled = ?2 WHERE id = ?1 AND (?2 = 0 OR role != 'admin' OR EXISTS"
+				" (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1))",
+				&st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, disabled);
@@ -378,9 +373,10 @@ static int store_hash(struct cb_store *s, int64_t id, const char *password, bool
 	int rc;
 	if ((rc = hash_password(password, hash, err)) != CB_OK)
 		return rc;
-	if ((rc = prep(s, reset ? "UPDATE users SET pwhash = ?2, failures = 0, locked_until = 0 WHERE id = ?1"
-				: "UPDATE users SET pwhash = ?2 WHERE id = ?1",
-		       &st, err)) == CB_OK) {
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				reset ? "UPDATE users SET pwhash = ?2, failures = 0, locked_until = 0 WHERE id = ?1"
+				      : "UPDATE users SET pwhash = ?2 WHERE id = ?1",
+				&st, err)) == CB_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 		rc = update_user(s, st, reset ? id : 0, err);
@@ -412,7 +408,8 @@ static int login_row_get(struct cb_store *s, const char *name, struct login_row 
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s, "SELECT " USER_COLS ", pwhash FROM users WHERE name = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"SELECT " USER_COLS ", pwhash FROM users WHERE name = ?1", &st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
@@ -435,7 +432,8 @@ static int count_failure(struct cb_store *s, int64_t id, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s, "UPDATE users SET failures = failures + 1 WHERE id = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"UPDATE users SET failures = failures + 1 WHERE id = ?1", &st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	return run(s, st, err);
@@ -447,10 +445,10 @@ static int count_other_failure(struct cb_store *s, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s,
-		       "INSERT INTO meta(key, value) VALUES ('login.refused_without_check', 1)"
-		       " ON CONFLICT(key) DO UPDATE SET value = value + 1",
-		       &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"INSERT INTO meta(key, value) VALUES ('login.refused_without_check', 1)"
+				" ON CONFLICT(key) DO UPDATE SET value = value + 1",
+				&st, err)) != CB_OK)
 		return rc;
 	return run(s, st, err);
 }
@@ -459,7 +457,8 @@ static int clear_failures(struct cb_store *s, int64_t id, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s, "UPDATE users SET failures = 0, locked_until = 0 WHERE id = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"UPDATE users SET failures = 0, locked_until = 0 WHERE id = ?1", &st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	return run(s, st, err);
@@ -543,7 +542,9 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
 		goto out;
 	}
 	/* expired sessions of everybody go here, so the table never grows with abandoned logins */
-	if ((rc = prep(s, "DELETE FROM sessions WHERE last_seen <= ?1 - ?2 OR created_at <= ?1 - ?3", &st, err)) !=
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"DELETE FROM sessions WHERE last_seen <= ?1 - ?2 OR created_at <= ?1 - ?3", &st,
+				err)) !=
 	    CB_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, now);
@@ -554,9 +555,9 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
 	random_token(token);
 	random_token(sess.csrf);
 	token_hash(token, h);
-	if ((rc = prep(s,
-		       "INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
-		       &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
+				&st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, user_id);
@@ -577,7 +578,7 @@ static int delete_session(struct cb_store *s, const uint8_t h[32], struct cb_err
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = prep(s, "DELETE FROM sessions WHERE token_hash = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0, "DELETE FROM sessions WHERE token_hash = ?1", &st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
 	return run(s, st, err);
@@ -596,10 +597,10 @@ static int session_find(struct cb_store *s, const uint8_t h[32], int64_t now, st
 	sqlite3_stmt *st = NULL;
 	bool disabled = false;
 	int rc = CB_OK, r;
-	if ((rc = prep(s,
-		       "SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled"
-		       " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-		       &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled"
+				" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+				&st, err)) != CB_OK)
 		return rc;
 	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
 	r = sqlite3_step(st);
@@ -643,7 +644,8 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 		goto out;
 	}
 	if (now > sess.last_seen) {
-		if ((rc = prep(s, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st, err)) != CB_OK)
+		if ((rc = cb_store_prep(s->db, "users", 0,
+					"UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st, err)) != CB_OK)
 			goto out;
 		sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, now);
@@ -702,7 +704,9 @@ int cb_session_touch_many(struct cb_store *s, const struct cb_session_touch *t, 
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	/* never backwards, and never brings back a session that was ended meanwhile */
-	if ((rc = prep(s, "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND last_seen < ?2", &st, err)) !=
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND last_seen < ?2", &st,
+				err)) !=
 	    CB_OK)
 		goto out;
 	for (int i = 0; i < n && rc == CB_OK; i++) {
@@ -789,7 +793,7 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 			rc = cb_err_set(err, CB_EPERM, "break the glass: only an enabled manager may");
 		goto out;
 	}
-	if ((rc = prep(s, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
 	int r = sqlite3_step(st);
@@ -800,8 +804,9 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 				      : cb_store_db_err(s->db, err, "glass");
 		goto out;
 	}
-	if ((rc = prep(s, "INSERT INTO glass(user_id, case_id, reason, opened_at, until_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-		       &st, err)) != CB_OK)
+	if ((rc = cb_store_prep(s->db, "users", 0,
+				"INSERT INTO glass(user_id, case_id, reason, opened_at, until_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+				&st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_blob(st, 2, case_id, 16, SQLITE_STATIC);
@@ -827,11 +832,11 @@ bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 {
 	sqlite3_stmt *st = NULL;
 	bool active = false;
-	if (prep(s,
-		 "SELECT 1 FROM glass g JOIN users u ON u.id = g.user_id"
-		 " WHERE g.user_id = ?1 AND g.case_id = ?2 AND g.opened_at <= ?3 AND g.until_at > ?3"
-		 " AND u.role = 'manager' AND u.disabled = 0 LIMIT 1",
-		 &st, NULL) != CB_OK)
+	if (cb_store_prep(s->db, "users", 0,
+			  "SELECT 1 FROM glass g JOIN users u ON u.id = g.user_id"
+			  " WHERE g.user_id = ?1 AND g.case_id = ?2 AND g.opened_at <= ?3 AND g.until_at > ?3"
+			  " AND u.role = 'manager' AND u.disabled = 0 LIMIT 1",
+			  &st, NULL) != CB_OK)
 		return false;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_blob(st, 2, case_id, 16, SQLITE_STATIC);

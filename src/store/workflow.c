@@ -134,7 +134,7 @@ int cb_stage_get(struct cb_store *s, const uint8_t case_id[16], int32_t *stage, 
 static int closed_from(struct cb_store *s, const uint8_t case_id[16], int32_t *from, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s,
+	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT from_stage FROM stages WHERE case_id = ?1 AND to_stage = 'closed'"
 			       " ORDER BY id DESC LIMIT 1",
 			       &st, err);
@@ -159,7 +159,7 @@ int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uin
 	sqlite3_stmt *st = NULL;
 	uint8_t(*out)[16] = NULL;
 	size_t cap = 0, len = 0;
-	int rc = cb_ax_prepare(s,
+	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT case_id, pii IS NOT NULL FROM cases"
 			       " WHERE (case_stage = 'closed' OR status IN ('Closed', 'ClosedReferred')) AND coalesce("
 			       "(SELECT max(at) FROM stages WHERE stages.case_id = cases.case_id AND to_stage = 'closed'),"
@@ -224,7 +224,7 @@ int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, con
 	const bool reopen = from == S(closed);
 	if (reopen)
 		to = back == CB_NA ? S(screening) : back;
-	if ((rc = cb_ax_prepare(s,
+	if ((rc = cb_store_prep(s->db, "prepare", 0,
 				"UPDATE cases SET case_stage = ?1, status = ?2, version = version + 1, updated_at = ?3"
 				" WHERE case_id = ?4",
 				&st, err)) != CB_OK)
@@ -239,7 +239,8 @@ int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, con
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((rc = cb_ax_prepare(s, "INSERT INTO stages(case_id, at, from_stage, to_stage) VALUES (?1, ?2, ?3, ?4)", &st,
+	if ((rc = cb_store_prep(s->db, "prepare", 0,
+				"INSERT INTO stages(case_id, at, from_stage, to_stage) VALUES (?1, ?2, ?3, ?4)", &st,
 				err)) != CB_OK)
 		goto out;
 	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
@@ -285,7 +286,8 @@ int cb_followup_add(struct cb_store *s, struct cb_followup *f, struct cb_err *er
 	if ((rc = cb_ax_check_text(f->note, "note", err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	if ((rc = cb_ax_case_exists(s, f->case_id, err)) != CB_OK ||
-	    (rc = cb_ax_prepare(s, "INSERT INTO followups(case_id, due_on, done_on, created_at) VALUES (?1, ?2, ?3, ?4)",
+	    (rc = cb_store_prep(s->db, "prepare", 0,
+				"INSERT INTO followups(case_id, due_on, done_on, created_at) VALUES (?1, ?2, ?3, ?4)",
 				&st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_blob(st, 1, f->case_id, 16, SQLITE_STATIC);
@@ -307,7 +309,7 @@ out:
 int cb_followup_done(struct cb_store *s, int64_t id, int32_t day, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s, "UPDATE followups SET done_on = ?1 WHERE id = ?2", &st, err);
+	int rc = cb_store_prep(s->db, "prepare", 0, "UPDATE followups SET done_on = ?1 WHERE id = ?2", &st, err);
 	if (rc != CB_OK)
 		return rc;
 	cb_ax_bind_date(st, 1, day == CB_NA ? cb_date_today() : day);
@@ -328,7 +330,7 @@ int cb_followup_list(struct cb_store *s, const struct cb_followup_filter *f, uns
 	int rc, r = SQLITE_DONE;
 	int32_t today = f && f->today != CB_NA ? f->today : cb_date_today();
 	cb_followup_init(&fu);
-	rc = cb_ax_prepare(s,
+	rc = cb_store_prep(s->db, "prepare", 0,
 			   "SELECT f.id, f.case_id, c.site, f.due_on, f.done_on, f.note FROM followups f"
 			   " JOIN cases c ON c.case_id = f.case_id"
 			   " WHERE (?1 IS NULL OR c.site = ?1) AND (?2 IS NULL OR f.case_id = ?2)"
@@ -385,7 +387,7 @@ static int32_t month_start(int32_t day, int back)
 static int dash_stages(struct cb_store *s, const char *site, struct cb_dashboard *d, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = cb_ax_prepare(s,
+	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT coalesce(case_stage, 'screening'), count(*) FROM cases WHERE ?1 IS NULL OR site = ?1"
 			       " GROUP BY 1",
 			       &st, err), r;
@@ -409,7 +411,7 @@ static int dash_delivered(struct cb_store *s, const char *site, int32_t today, s
 {
 	sqlite3_stmt *st = NULL;
 	char m0[11];
-	int rc = cb_ax_prepare(s,
+	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT a.type, a.start_on, count(*) FROM assistance a JOIN cases c ON c.case_id = a.case_id"
 			       " WHERE a.status IN ('ongoing', 'completed') AND a.start_on >= ?2 AND a.start_on <= ?3"
 			       " AND (?1 IS NULL OR c.site = ?1) GROUP BY a.type, substr(a.start_on, 1, 7)",

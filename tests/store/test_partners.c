@@ -2,8 +2,8 @@
  * test_partners.c -- tests of src/store/partners.c: the partner directory (add, refusals, who may manage it,
  * search by service and country), referrals with consent enforcement (CB_ECONSENT naming
  * consent_share_partners, nothing stored), a manager's override (stored and audited in one transaction;
- * refused for others and without a reason), referral status steps, the case's referral_partner_type, and
- * shelter occupancy.
+ * refused for others and without a reason), referral status steps, the case's referral_partner_type,
+ * shelter occupancy and the cases a partner's type reaches (cb_partner_referred).
  */
 #include "cb_test.h"
 
@@ -12,6 +12,8 @@
 #include "store/store.h"
 
 #define DETAILS "Meet Ilvorna at the Kestrowic bus station"
+/* A callback's own refusal, distinct from every CB_E* code */
+#define STOPPED 7
 #define OVERRIDE "risk to life: she must leave the city tonight"
 
 static int dbn;
@@ -315,6 +317,73 @@ static void test_status_and_partner_types(void **state)
 	cb_store_free(&s);
 }
 
+struct seen {
+	int n;
+	uint8_t ids[4][16];
+	int stop_after; /* 0: never */
+};
+
+static int seen_case(const uint8_t id[16], void *ctx)
+{
+	struct seen *c = ctx;
+	if (c->n < 4)
+		memcpy(c->ids[c->n], id, 16);
+	c->n++;
+	return c->stop_after && c->n == c->stop_after ? STOPPED : 0;
+}
+
+static bool seen_has(const struct seen *c, const uint8_t id[16])
+{
+	for (int i = 0; i < c->n && i < 4; i++)
+		if (!memcmp(c->ids[i], id, 16))
+			return true;
+	return false;
+}
+
+/* The cases whose referral_partner_type follows a partner: each case with a referral to or from it, once. */
+static void test_referred(void **state)
+{
+	(void)state;
+	struct cb_store *s = new_store();
+	struct cb_referral r;
+	struct cb_err err = {0};
+	uint8_t a[16], b[16], c[16];
+	add_case(s, CB_yes_no_yes, a);
+	add_case(s, CB_yes_no_yes, b);
+	add_case(s, CB_yes_no_yes, c);
+	int64_t ngo = add_partner(s, "Golf", CB_org_type_NGO, "MD", "", "");
+	int64_t other = add_partner(s, "Hotel", CB_org_type_NGO, "MD", "", "");
+	int64_t idle = add_partner(s, "India", CB_org_type_NGO, "MD", "", "");
+	const struct {
+		const uint8_t *id;
+		int64_t org;
+		int direction;
+	} refs[] = {{a, ngo, CB_REFER_OUT}, {a, ngo, CB_REFER_OUT}, {b, ngo, CB_REFER_IN}, {c, other, CB_REFER_OUT}};
+	for (size_t i = 0; i < CB_COUNTOF(refs); i++) {
+		cb_referral_init(&r);
+		memcpy(r.case_id, refs[i].id, 16);
+		r.org_id = refs[i].org;
+		r.reason = CB_referral_reason_Other;
+		r.direction = refs[i].direction;
+		assert_int_equal(cb_referral_add(s, &r, NULL, NULL, &err), CB_OK);
+	}
+	struct seen got = {0};
+	assert_int_equal(cb_partner_referred(s, ngo, seen_case, &got, &err), CB_OK);
+	assert_int_equal(got.n, 2); /* a twice referred, b referred in; not c */
+	assert_true(seen_has(&got, a));
+	assert_true(seen_has(&got, b));
+	assert_false(seen_has(&got, c));
+	memset(&got, 0, sizeof got);
+	assert_int_equal(cb_partner_referred(s, idle, seen_case, &got, &err), CB_OK);
+	assert_int_equal(got.n, 0);
+	/* the callback's refusal stops the walk and is the result */
+	memset(&got, 0, sizeof got);
+	got.stop_after = 1;
+	assert_int_equal(cb_partner_referred(s, ngo, seen_case, &got, &err), STOPPED);
+	assert_int_equal(got.n, 1);
+	cb_store_free(&s);
+}
+
 /* An entry private to another office is, for a caseworker, exactly an unknown id: not listed, not found,
  * not usable in a referral, with the message an unknown id gets; other offices' staff and the local operator
  * keep using it. */
@@ -421,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_status_and_partner_types),
 		cmocka_unit_test(test_occupancy),
 		cmocka_unit_test(test_office_scope),
+		cmocka_unit_test(test_referred),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

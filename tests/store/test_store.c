@@ -2,7 +2,8 @@
  * test_store.c -- tests of src/store/ (store.c, records.c, schema.c): create and open, the key check,
  * add/get/update/erase with version conflicts, identifying details never on disk in plain text, erasure
  * destroying the key, fingerprints, the ensure-columns migration, the key store by seq (its migration, stale
- * keys), check finding damage, scan, bulk batches and loads (fingerprints.c has its own file).
+ * keys), check finding damage, scan, bulk batches and loads, the one statement helper (cb_store_prep;
+ * fingerprints.c has its own file).
  * A short insert-rate measurement is printed (the goal lives in bench/, not here).
  */
 #define _GNU_SOURCE /* memmem */
@@ -16,6 +17,7 @@
 
 #include "crypto/crypto.h"
 #include "store/store.h"
+#include "store/store_impl.h"
 
 #include "store_helpers.h"
 
@@ -1265,6 +1267,28 @@ static void test_master_key_not_kept(void **state)
 	assert_int_equal(in_memory(masked, mask), 0);
 }
 
+/* The store's one prepare helper: a statement that runs, or CB_EDB naming what it was for and SQLite's reason. */
+static void test_prep(void **state)
+{
+	(void)state;
+	struct cb_store *s = open_new(new_db());
+	struct cb_err err = {0};
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(cb_store_prep(cb_store_db(s), "users", 0, "SELECT count(*) FROM cases", &st, &err), CB_OK);
+	assert_non_null(st);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	assert_int_equal(cb_store_prep(cb_store_db(s), "users", SQLITE_PREPARE_PERSISTENT, "SELECT nope FROM nowhere",
+				       &st, &err),
+			 CB_EDB);
+	assert_null(st);
+	assert_non_null(strstr(err.msg, "database: users: "));
+	assert_non_null(strstr(err.msg, "no such table: nowhere"));
+	cb_store_free(&s);
+}
+
 int main(void)
 {
 	if (cb_crypto_init() != CB_OK)
@@ -1284,6 +1308,7 @@ int main(void)
 		cmocka_unit_test(test_killed_retention_run),
 		cmocka_unit_test(test_key_store_permissions),
 		cmocka_unit_test(test_master_key_not_kept),
+		cmocka_unit_test(test_prep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
