@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "stats/stats.h"
+#include "store/access.h"
 #include "store/store.h"
 
 static const char stats_usage[] =
@@ -97,7 +98,7 @@ int cb_cmd_stats(int argc, char **argv)
 	    (q.flags & CB_Q_EXACT)) {
 		char detail[600];
 		snprintf(detail, sizeof detail, "by %s; where %s", v[O_BY], cb_table_where(t));
-		rc = cb_store_event(s, "stats.exact", NULL, detail, &err);
+		rc = cb_store_audit(s, CB_AUD_STATS_EXACT, NULL, NULL, detail, &err);
 	}
 	if (rc == CB_OK)
 		rc = cb_table_write(t, fmt, stdout, &err);
@@ -197,21 +198,21 @@ int cb_cmd_ptable(int argc, char **argv)
 		what = imp; /* errors name the file and its line */
 		if ((rc = cb_file_read(imp, 64u << 20, &text, &len, &err)) ||
 		    (rc = cb_ptable_read_csv(text, len, &neu, &err)) || (rc = cb_ptable_save(s, neu, &err)) ||
-		    (rc = cb_store_event(s, "ptable.import", NULL, NULL, &err)))
+		    (rc = cb_store_audit(s, CB_AUD_PTABLE_IMPORT, NULL, NULL, NULL, &err)))
 			goto out;
 		what = "ptable";
 	}
 	if (gen) {
 		struct cb_ptable_params pp;
 		if ((rc = parse_params(gen, &pp, &err)) || (rc = cb_ptable_generate(&pp, &neu, &err)) ||
-		    (rc = cb_ptable_save(s, neu, &err)) || (rc = cb_store_event(s, "ptable.generate", NULL, gen, &err)))
+		    (rc = cb_ptable_save(s, neu, &err)) || (rc = cb_store_audit(s, CB_AUD_PTABLE_GENERATE, NULL, NULL, gen, &err)))
 			goto out;
 	}
 	if (thr && ((rc = cb_store_meta_set(s, "stats.threshold", thr, &err)) ||
-		    (rc = cb_store_event(s, "stats.threshold", NULL, thr, &err))))
+		    (rc = cb_store_audit(s, CB_AUD_STATS_THRESHOLD, NULL, NULL, thr, &err))))
 		goto out;
 	if (cons && ((rc = cb_store_meta_set(s, "stats.require_consent", cons, &err)) ||
-		     (rc = cb_store_event(s, "stats.require_consent", NULL, cons, &err))))
+		     (rc = cb_store_audit(s, CB_AUD_STATS_CONSENT, NULL, NULL, cons, &err))))
 		goto out;
 	if ((rc = cb_ptable_load(s, &pt, &err)))
 		goto out;
@@ -234,7 +235,7 @@ int cb_cmd_ptable(int argc, char **argv)
 		}
 		/* the ptable is secret: owner-only file, and the export is recorded */
 		if ((rc = cb_file_write_atomic(exp, csv, csvlen, 0600, &err)) ||
-		    (rc = cb_store_event(s, "ptable.export", NULL, NULL, &err)))
+		    (rc = cb_store_audit(s, CB_AUD_PTABLE_EXPORT, NULL, NULL, NULL, &err)))
 			goto out;
 		fprintf(stderr, "casebank: ptable written to %s (secret: keep it with the key)\n", exp);
 	}
