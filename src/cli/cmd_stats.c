@@ -156,6 +156,23 @@ static void show(struct cb_store *s, const struct cb_ptable *pt)
 	free(v);
 }
 
+/* The changes `ptable` was asked for, each with its audit entry, inside the caller's transaction: a new table
+ * (neu, recorded as act with detail gen), the threshold, the consent setting. */
+static int save_settings(struct cb_store *s, const struct cb_ptable *neu, enum cb_audit_action act, const char *gen,
+			 const char *thr, const char *cons, struct cb_err *err)
+{
+	int rc = CB_OK;
+	if (neu && ((rc = cb_ptable_save(s, neu, err)) || (rc = cb_store_audit(s, act, NULL, NULL, gen, err))))
+		return rc;
+	if (thr && ((rc = cb_store_meta_set(s, "stats.threshold", thr, err)) ||
+		    (rc = cb_store_audit(s, CB_AUD_STATS_THRESHOLD, NULL, NULL, thr, err))))
+		return rc;
+	if (cons && ((rc = cb_store_meta_set(s, "stats.require_consent", cons, err)) ||
+		     (rc = cb_store_audit(s, CB_AUD_STATS_CONSENT, NULL, NULL, cons, err))))
+		return rc;
+	return CB_OK;
+}
+
 int cb_cmd_ptable(int argc, char **argv)
 {
 	enum { O_SHOW, O_EXPORT, O_IMPORT, O_GENERATE, O_THRESHOLD, O_CONSENT, O__N };
@@ -197,22 +214,24 @@ int cb_cmd_ptable(int argc, char **argv)
 	if (imp) {
 		what = imp; /* errors name the file and its line */
 		if ((rc = cb_file_read(imp, 64u << 20, &text, &len, &err)) ||
-		    (rc = cb_ptable_read_csv(text, len, &neu, &err)) || (rc = cb_ptable_save(s, neu, &err)) ||
-		    (rc = cb_store_audit(s, CB_AUD_PTABLE_IMPORT, NULL, NULL, NULL, &err)))
+		    (rc = cb_ptable_read_csv(text, len, &neu, &err)))
 			goto out;
 		what = "ptable";
 	}
 	if (gen) {
 		struct cb_ptable_params pp;
-		if ((rc = parse_params(gen, &pp, &err)) || (rc = cb_ptable_generate(&pp, &neu, &err)) ||
-		    (rc = cb_ptable_save(s, neu, &err)) || (rc = cb_store_audit(s, CB_AUD_PTABLE_GENERATE, NULL, NULL, gen, &err)))
+		if ((rc = parse_params(gen, &pp, &err)) || (rc = cb_ptable_generate(&pp, &neu, &err)))
 			goto out;
 	}
-	if (thr && ((rc = cb_store_meta_set(s, "stats.threshold", thr, &err)) ||
-		    (rc = cb_store_audit(s, CB_AUD_STATS_THRESHOLD, NULL, NULL, thr, &err))))
-		goto out;
-	if (cons && ((rc = cb_store_meta_set(s, "stats.require_consent", cons, &err)) ||
-		     (rc = cb_store_audit(s, CB_AUD_STATS_CONSENT, NULL, NULL, cons, &err))))
+	/* every change and its audit entry in one transaction: none is kept without its entry */
+	if ((neu || thr || cons) && (rc = cb_store_begin(s, &err)) == CB_OK) {
+		if ((rc = save_settings(s, neu, imp ? CB_AUD_PTABLE_IMPORT : CB_AUD_PTABLE_GENERATE, gen, thr, cons,
+					&err)) == CB_OK)
+			rc = cb_store_commit(s, &err); /* rolls back itself when it fails */
+		else
+			cb_store_rollback(s);
+	}
+	if (rc != CB_OK)
 		goto out;
 	if ((rc = cb_ptable_load(s, &pt, &err)))
 		goto out;
