@@ -252,9 +252,10 @@ int cb_cmd_ptable(int argc, char **argv)
 			cb_err_set(&err, rc, "%s: cannot write the table", exp);
 			goto out;
 		}
-		/* the ptable is secret: owner-only file, and the export is recorded */
-		if ((rc = cb_file_write_atomic(exp, csv, csvlen, 0600, &err)) ||
-		    (rc = cb_store_audit(s, CB_AUD_PTABLE_EXPORT, NULL, NULL, NULL, &err)))
+		/* the ptable is secret: owner-only file, and the export is recorded first -- an entry for a write
+		 * that then failed says too much, a table written without its entry too little */
+		if ((rc = cb_store_audit(s, CB_AUD_PTABLE_EXPORT, NULL, NULL, NULL, &err)) ||
+		    (rc = cb_file_write_atomic(exp, csv, csvlen, 0600, &err)))
 			goto out;
 		fprintf(stderr, "casebank: ptable written to %s (secret: keep it with the key)\n", exp);
 	}
