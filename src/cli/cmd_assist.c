@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "store/assist.h"
+#include "store/access.h"
 #include "store/store.h"
 
 #define TEXT_MAX CB_NOTE_MAX
@@ -413,7 +414,9 @@ static int list_for_case(int argc, char **argv, const char *usage, const char *w
 	const unsigned flags = v[O_PII] ? CB_WITH_PII : 0;
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if (v[O_PII] && (rc = cb_store_event(s, assist ? "assist.identifiers" : "refer.identifiers", id, NULL, &err))) {
+	/* the list is printed as it is read, so the entry comes first and names every field --identifiers may show */
+	if (v[O_PII] && (rc = cb_store_audit(s, assist ? CB_AUD_ASSISTANCE_READ : CB_AUD_REFERRAL_READ, id,
+					     assist ? "notes" : "details,override_reason", NULL, &err))) {
 		cb_cli_error(what, &err);
 		goto out;
 	}

@@ -163,12 +163,15 @@ int cb_cmd_show(int argc, char **argv)
 	int rc = cb_cli_open(argv[first], 0, &s);
 	if (rc != CB_OK)
 		goto out;
-	if (v[O_PII] && (rc = cb_store_event(s, "show.identifiers", id, NULL, &err)) != CB_OK) {
-		cb_cli_error("show", &err);
-		goto out;
-	}
 	if ((rc = cb_store_get(s, id, v[O_PII] ? CB_WITH_PII : 0, &c, &err)) != CB_OK) {
 		cb_cli_error(argv[first + 1], &err);
+		goto out;
+	}
+	/* as over HTTP: the entry names the identifying details shown, and nothing is shown without it */
+	char shown[512];
+	cb_case_pii_names(&c, shown, sizeof shown);
+	if (v[O_PII] && (rc = cb_store_audit(s, CB_AUD_CASE_READ, id, shown, NULL, &err)) != CB_OK) {
+		cb_cli_error("show", &err);
 		goto out;
 	}
 	j = cb_case_to_json(&c, v[O_PII] ? CB_JSON_PII : 0);

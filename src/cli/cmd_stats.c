@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "stats/stats.h"
+#include "store/access.h"
 #include "store/store.h"
 
 static const char stats_usage[] =
@@ -97,7 +98,7 @@ int cb_cmd_stats(int argc, char **argv)
 	    (q.flags & CB_Q_EXACT)) {
 		char detail[600];
 		snprintf(detail, sizeof detail, "by %s; where %s", v[O_BY], cb_table_where(t));
-		rc = cb_store_event(s, "stats.exact", NULL, detail, &err);
+		rc = cb_store_audit(s, CB_AUD_STATS_EXACT, NULL, NULL, detail, &err);
 	}
 	if (rc == CB_OK)
 		rc = cb_table_write(t, fmt, stdout, &err);
@@ -155,6 +156,23 @@ static void show(struct cb_store *s, const struct cb_ptable *pt)
 	free(v);
 }
 
+/* The changes `ptable` was asked for, each with its audit entry, inside the caller's transaction: a new table
+ * (neu, recorded as act with detail gen), the threshold, the consent setting. */
+static int save_settings(struct cb_store *s, const struct cb_ptable *neu, enum cb_audit_action act, const char *gen,
+			 const char *thr, const char *cons, struct cb_err *err)
+{
+	int rc = CB_OK;
+	if (neu && ((rc = cb_ptable_save(s, neu, err)) || (rc = cb_store_audit(s, act, NULL, NULL, gen, err))))
+		return rc;
+	if (thr && ((rc = cb_store_meta_set(s, "stats.threshold", thr, err)) ||
+		    (rc = cb_store_audit(s, CB_AUD_STATS_THRESHOLD, NULL, NULL, thr, err))))
+		return rc;
+	if (cons && ((rc = cb_store_meta_set(s, "stats.require_consent", cons, err)) ||
+		     (rc = cb_store_audit(s, CB_AUD_STATS_CONSENT, NULL, NULL, cons, err))))
+		return rc;
+	return CB_OK;
+}
+
 int cb_cmd_ptable(int argc, char **argv)
 {
 	enum { O_SHOW, O_EXPORT, O_IMPORT, O_GENERATE, O_THRESHOLD, O_CONSENT, O__N };
@@ -196,22 +214,24 @@ int cb_cmd_ptable(int argc, char **argv)
 	if (imp) {
 		what = imp; /* errors name the file and its line */
 		if ((rc = cb_file_read(imp, 64u << 20, &text, &len, &err)) ||
-		    (rc = cb_ptable_read_csv(text, len, &neu, &err)) || (rc = cb_ptable_save(s, neu, &err)) ||
-		    (rc = cb_store_event(s, "ptable.import", NULL, NULL, &err)))
+		    (rc = cb_ptable_read_csv(text, len, &neu, &err)))
 			goto out;
 		what = "ptable";
 	}
 	if (gen) {
 		struct cb_ptable_params pp;
-		if ((rc = parse_params(gen, &pp, &err)) || (rc = cb_ptable_generate(&pp, &neu, &err)) ||
-		    (rc = cb_ptable_save(s, neu, &err)) || (rc = cb_store_event(s, "ptable.generate", NULL, gen, &err)))
+		if ((rc = parse_params(gen, &pp, &err)) || (rc = cb_ptable_generate(&pp, &neu, &err)))
 			goto out;
 	}
-	if (thr && ((rc = cb_store_meta_set(s, "stats.threshold", thr, &err)) ||
-		    (rc = cb_store_event(s, "stats.threshold", NULL, thr, &err))))
-		goto out;
-	if (cons && ((rc = cb_store_meta_set(s, "stats.require_consent", cons, &err)) ||
-		     (rc = cb_store_event(s, "stats.require_consent", NULL, cons, &err))))
+	/* every change and its audit entry in one transaction: none is kept without its entry */
+	if ((neu || thr || cons) && (rc = cb_store_begin(s, &err)) == CB_OK) {
+		if ((rc = save_settings(s, neu, imp ? CB_AUD_PTABLE_IMPORT : CB_AUD_PTABLE_GENERATE, gen, thr, cons,
+					&err)) == CB_OK)
+			rc = cb_store_commit(s, &err); /* rolls back itself when it fails */
+		else
+			cb_store_rollback(s);
+	}
+	if (rc != CB_OK)
 		goto out;
 	if ((rc = cb_ptable_load(s, &pt, &err)))
 		goto out;
@@ -232,9 +252,10 @@ int cb_cmd_ptable(int argc, char **argv)
 			cb_err_set(&err, rc, "%s: cannot write the table", exp);
 			goto out;
 		}
-		/* the ptable is secret: owner-only file, and the export is recorded */
-		if ((rc = cb_file_write_atomic(exp, csv, csvlen, 0600, &err)) ||
-		    (rc = cb_store_event(s, "ptable.export", NULL, NULL, &err)))
+		/* the ptable is secret: owner-only file, and the export is recorded first -- an entry for a write
+		 * that then failed says too much, a table written without its entry too little */
+		if ((rc = cb_store_audit(s, CB_AUD_PTABLE_EXPORT, NULL, NULL, NULL, &err)) ||
+		    (rc = cb_file_write_atomic(exp, csv, csvlen, 0600, &err)))
 			goto out;
 		fprintf(stderr, "casebank: ptable written to %s (secret: keep it with the key)\n", exp);
 	}

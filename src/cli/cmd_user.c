@@ -100,12 +100,12 @@ static int print_user(const struct cb_user *u, void *ctx)
 }
 
 /* Records what the command did in the audit trail; the user's name is staff, not a case detail. */
-static int record(struct cb_store *s, const char *action, const struct cb_user *u, struct cb_err *err)
+static int record(struct cb_store *s, enum cb_audit_action a, const struct cb_user *u, struct cb_err *err)
 {
 	char detail[160];
 	snprintf(detail, sizeof detail, "user=%s role=%s%s%s", u->name, cb_role_name(u->role), u->site[0] ? " site=" : "",
 		 u->site);
-	return cb_store_event(s, action, NULL, detail, err);
+	return cb_store_audit(s, a, NULL, NULL, detail, err);
 }
 
 int cb_cmd_user(int argc, char **argv)
@@ -146,15 +146,15 @@ int cb_cmd_user(int argc, char **argv)
 	} else if (add) {
 		if ((rc = read_password(name, &password)) == CB_OK &&
 		    (rc = cb_user_add(s, name, role, v[O_SITE], password, &u, &err)) == CB_OK &&
-		    (rc = record(s, "user.add", &u, &err)) == CB_OK)
+		    (rc = record(s, CB_AUD_USER_ADD, &u, &err)) == CB_OK)
 			printf("added %s (%s)\n", u.name, cb_role_name(u.role));
 	} else if ((rc = cb_user_get(s, name, &u, &err)) == CB_OK) {
 		if (pw) {
 			if ((rc = read_password(u.name, &password)) == CB_OK &&
 			    (rc = cb_user_set_password(s, u.id, password, &err)) == CB_OK)
-				rc = record(s, "user.passwd", &u, &err);
+				rc = record(s, CB_AUD_USER_PASSWORD, &u, &err);
 		} else if ((rc = cb_user_set_disabled(s, u.id, dis, NULL, &err)) == CB_OK) {
-			rc = record(s, dis ? "user.disable" : "user.enable", &u, &err);
+			rc = record(s, dis ? CB_AUD_USER_DISABLE : CB_AUD_USER_ENABLE, &u, &err);
 		}
 	}
 	if (rc != CB_OK && err.msg[0])

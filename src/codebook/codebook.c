@@ -131,6 +131,25 @@ bool cb_case_has(const struct cb_case *c, const struct cb_field *f)
 	}
 }
 
+size_t cb_case_pii_names(const struct cb_case *c, char *buf, size_t n)
+{
+	size_t o = 0;
+	if (n)
+		buf[0] = 0;
+	for (int i = 0; i < CB_NFIELDS; i++) {
+		const struct cb_field *f = &cb_fields[i];
+		if (f->kind != CB_PII || !cb_case_has(c, f))
+			continue;
+		int w = snprintf(buf + o, n - o, "%s%s", o ? "," : "", f->name);
+		if (w < 0 || (size_t)w >= n - o) {
+			buf[o] = 0;
+			break;
+		}
+		o += (size_t)w;
+	}
+	return o;
+}
+
 void cb_case_init(struct cb_case *c)
 {
 	memset(c, 0, sizeof *c);

@@ -131,6 +131,9 @@ void cb_case_init(struct cb_case *c);  /* every field missing */
 void cb_case_clear(struct cb_case *c); /* wipes and frees identifying details, then cb_case_init */
 int cb_case_copy(struct cb_case *dst, const struct cb_case *src); /* deep copy; dst must be initialised */
 bool cb_case_has_pii(const struct cb_case *c);
+/* The names of the identifying fields c holds, comma-separated, into buf (cut at a whole name if it is too
+ * small): what an audit entry lists as shown.  Returns the length written. */
+size_t cb_case_pii_names(const struct cb_case *c, char *buf, size_t n);
 /* True when both cases hold the same values in every field (identifying details compared by content)
  * and the same version. */
 bool cb_case_equal(const struct cb_case *a, const struct cb_case *b);

@@ -104,14 +104,18 @@ void cb_api_principal(const struct cb_http_req *r, struct cb_principal *p)
 	p->glass = false;
 }
 
-int cb_api_audit(struct cb_http_req *r, const char *action, const uint8_t *case_id, const char *fields)
+/* The server's entries are committed by the group commit (auditq.c) on its own connection, after the act's
+ * own transaction: one fsync then serves every request waiting, where an entry inside each act's transaction
+ * would cost one fsync per act.  So a write is committed before its entry; if the entry then fails the
+ * client gets a 5xx (cb_api_audit_failed), never a success, and the server logs it below. */
+int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a, const uint8_t *case_id, const char *fields)
 {
 	struct cb_audit_entry e = {0};
 	struct cb_err err = {0};
 	e.at_ms = 0; /* now, when written */
 	snprintf(e.user, sizeof e.user, "%s", r->authed ? r->user.name : "");
 	snprintf(e.from, sizeof e.from, "%s", r->from);
-	snprintf(e.action, sizeof e.action, "%s", action);
+	snprintf(e.action, sizeof e.action, "%s", cb_audit_names[a]);
 	if (case_id)
 		memcpy(e.case_id, case_id, 16);
 	snprintf(e.fields, sizeof e.fields, "%s", fields ? fields : "");
@@ -126,8 +130,13 @@ int cb_api_audit(struct cb_http_req *r, const char *action, const uint8_t *case_
 		rc = cb_audit_append(cb_api_store(r), &e, &err);
 	}
 	if (rc != CB_OK)
-		fprintf(stderr, "casebank serve: audit trail: %s\n", cb_rc_str(rc));
+		fprintf(stderr, "casebank serve: audit trail: %s (%s not recorded)\n", cb_rc_str(rc), cb_audit_names[a]);
 	return rc;
+}
+
+void cb_api_audit_failed(struct cb_http_req *r, int rc)
+{
+	cb_api_fail(r, rc == CB_EFULL ? rc : CB_EDB, NULL); /* 503 on a full disk, else 500 */
 }
 
 /* ---- sessions */
@@ -212,9 +221,12 @@ static int h_login(struct cb_http_req *r, const char *arg)
 			r->user = known;
 			r->authed = true;
 		}
-		cb_api_audit(r, "login.failed", NULL, NULL);
+		int frc = cb_api_audit(r, CB_AUD_LOGIN_FAILED, NULL, NULL);
 		r->authed = false;
-		cb_api_error(r, 401, "login_failed", "wrong name or password, or the account is disabled");
+		if (frc != CB_OK) /* an attempt the trail cannot count is not answered as if it had been */
+			cb_api_audit_failed(r, frc);
+		else
+			cb_api_error(r, 401, "login_failed", "wrong name or password, or the account is disabled");
 		goto out;
 	}
 	char token[CB_TOKEN_TEXT];
@@ -226,7 +238,15 @@ static int h_login(struct cb_http_req *r, const char *arg)
 	}
 	r->user = u;
 	r->authed = true;
-	cb_api_audit(r, "login", NULL, NULL);
+	if ((rc = cb_api_audit(r, CB_AUD_LOGIN, NULL, NULL)) != CB_OK) {
+		/* no session without its entry: the one just made is ended again, its token never sent */
+		cb_session_end(cb_api_store(r), token);
+		sodium_memzero(token, sizeof token);
+		sodium_memzero(&sess, sizeof sess);
+		r->authed = false;
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	r->set_cookie = cookie_header(r, token, false);
 	sodium_memzero(token, sizeof token);
 	cb_api_json(r, 200, json_pack("{s:s, s:o}", "csrf_token", sess.csrf, "user", user_json(&u)));
@@ -241,8 +261,13 @@ static int h_logout(struct cb_http_req *r, const char *arg)
 	(void)arg;
 	cb_session_cache_drop(r->app->sessions, r->token);
 	cb_session_end(cb_api_store(r), r->token);
-	cb_api_audit(r, "logout", NULL, NULL);
+	/* the session is already over: a failed entry cannot undo that, but is not answered as a success */
+	int rc = cb_api_audit(r, CB_AUD_LOGOUT, NULL, NULL);
 	r->set_cookie = cookie_header(r, "", true);
+	if (rc != CB_OK) {
+		cb_api_audit_failed(r, rc);
+		return CB_OK;
+	}
 	r->status = 204;
 	return CB_OK;
 }
@@ -590,7 +615,11 @@ static int h_report(struct cb_http_req *r, const char *arg)
 		stats_fail(r, rc, &err);
 		return CB_OK;
 	}
-	cb_api_audit(r, "report", NULL, xlsx ? "xlsx" : "html");
+	if ((rc = cb_api_audit(r, CB_AUD_REPORT, NULL, xlsx ? "xlsx" : "html")) != CB_OK) {
+		cb_report_free(&rep); /* a report the trail cannot record is not sent */
+		cb_api_audit_failed(r, rc);
+		return CB_OK;
+	}
 	if (xlsx) {
 		stream_body(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_report_xlsx, rep);
 		r->disposition = "attachment; filename=\"casebank-report.xlsx\"";
@@ -702,7 +731,10 @@ static int h_users_add(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	cb_api_audit(r, "user.add", NULL, NULL);
+	if ((rc = cb_api_audit(r, CB_AUD_USER_ADD, NULL, NULL)) != CB_OK) {
+		cb_api_audit_failed(r, rc); /* the account exists: see cb_api_audit for why the entry comes after */
+		goto out;
+	}
 	json_t *doc = user_json(&u);
 	json_object_set_new(doc, "disabled", json_false());
 	cb_api_json(r, 201, doc);
@@ -740,7 +772,12 @@ static int h_users_patch(struct cb_http_req *r, const char *arg)
 			goto fail;
 	}
 	cb_session_cache_drop_user(r->app->sessions, u.id);
-	cb_api_audit(r, dis ? (json_is_true(dis) ? "user.disable" : "user.enable") : "user.password", NULL, NULL);
+	enum cb_audit_action act = !dis ? CB_AUD_USER_PASSWORD : json_is_true(dis) ? CB_AUD_USER_DISABLE : CB_AUD_USER_ENABLE;
+	if ((rc = cb_api_audit(r, act, NULL, NULL)) != CB_OK) {
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
+	s = cb_api_store(r); /* cb_api_audit gave the handle back to the pool while it waited */
 	if ((rc = cb_user_get(s, arg, &u, &err)) != CB_OK)
 		goto fail;
 	cb_api_json(r, 200, json_pack("{s:s, s:s, s:s, s:b}", "name", u.name, "role", cb_role_name(u.role), "site",

@@ -189,12 +189,13 @@ static void reindex(struct cb_http_req *r, const uint8_t id[16])
 }
 
 /* Audits a read, then answers with doc; a read the trail cannot record is not answered. */
-static void reply_read(struct cb_http_req *r, const char *action, const uint8_t id[16], const char *fields, json_t *doc)
+static void reply_read(struct cb_http_req *r, enum cb_audit_action a, const uint8_t id[16], const char *fields,
+		       json_t *doc)
 {
-	int rc = cb_api_audit(r, action, id, fields);
+	int rc = cb_api_audit(r, a, id, fields);
 	if (rc != CB_OK) {
 		json_decref(doc);
-		cb_api_fail(r, rc == CB_EFULL ? rc : CB_EDB, NULL); /* 503 on a full disk, else 500 */
+		cb_api_audit_failed(r, rc);
 		return;
 	}
 	cb_api_json(r, 200, doc);
@@ -347,7 +348,11 @@ int cb_api_partner_add(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	json_t *doc = partner_json(r, &p);
-	cb_api_audit(r, "partner.add", NULL, touched(r, body, partner_keys));
+	if ((rc = cb_api_audit(r, CB_AUD_PARTNER_ADD, NULL, touched(r, body, partner_keys))) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 201, doc);
 out:
 	json_decref(body);
@@ -415,7 +420,11 @@ int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 		fprintf(stderr, "casebank serve: statistics index: cases of partner %ld not refreshed: %s\n", id,
 			err.msg[0] ? err.msg : cb_rc_str(rc));
 	json_t *doc = partner_json(r, &p);
-	cb_api_audit(r, "partner.update", NULL, touched(r, body, partner_keys));
+	if ((rc = cb_api_audit(r, CB_AUD_PARTNER_UPDATE, NULL, touched(r, body, partner_keys))) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 200, doc);
 out:
 	json_decref(body);
@@ -481,7 +490,7 @@ int cb_api_assist_list(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		return CB_OK;
 	}
-	reply_read(r, "assistance.read", id, l.notes ? "notes" : NULL, json_pack("{s:o}", "assistance", l.arr));
+	reply_read(r, CB_AUD_ASSISTANCE_READ, id, l.notes ? "notes" : NULL, json_pack("{s:o}", "assistance", l.arr));
 	return CB_OK;
 }
 
@@ -520,7 +529,11 @@ int cb_api_assist_add(struct cb_http_req *r, const char *arg)
 	reindex(r, id);
 	json_t *doc = assist_json(r, &a, cb_api_may_see_pii(r, id, site));
 	add_warning(doc, &cap, a.provider);
-	cb_api_audit(r, "assistance.add", id, touched(r, body, assist_keys));
+	if ((rc = cb_api_audit(r, CB_AUD_ASSISTANCE_ADD, id, touched(r, body, assist_keys))) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 201, doc);
 out:
 	cb_assist_clear(&a);
@@ -567,7 +580,11 @@ int cb_api_assist_update(struct cb_http_req *r, const char *arg)
 	struct cb_err perr = {0};
 	if (a.provider && cb_partner_get_for(cb_api_store(r), a.provider, &r->user, &p, &perr) == CB_OK)
 		add_warning(doc, &cap, a.provider);
-	cb_api_audit(r, "assistance.update", id, touched(r, body, assist_keys));
+	if ((rc = cb_api_audit(r, CB_AUD_ASSISTANCE_UPDATE, id, touched(r, body, assist_keys))) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 200, doc);
 out:
 	cb_assist_clear(&a);
@@ -628,7 +645,7 @@ int cb_api_referrals_list(struct cb_http_req *r, const char *arg)
 			     : l.details	     ? "details"
 			     : l.reasons	     ? "override_reason"
 						     : NULL;
-	reply_read(r, "referral.read", id, fields, json_pack("{s:o}", "referrals", l.arr));
+	reply_read(r, CB_AUD_REFERRAL_READ, id, fields, json_pack("{s:o}", "referrals", l.arr));
 	return CB_OK;
 }
 
@@ -684,7 +701,11 @@ int cb_api_referral_add(struct cb_http_req *r, const char *arg)
 	}
 	reindex(r, id);
 	json_t *doc = referral_json(r, &f, cb_api_may_see_pii(r, id, site));
-	cb_api_audit(r, "referral.add", id, touched(r, body, referral_keys));
+	if ((rc = cb_api_audit(r, CB_AUD_REFERRAL_ADD, id, touched(r, body, referral_keys))) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 201, doc);
 out:
 	cb_referral_clear(&f);
@@ -730,7 +751,11 @@ int cb_api_referral_update(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	json_t *doc = referral_json(r, &f, false);
-	cb_api_audit(r, "referral.update", id, "status");
+	if ((rc = cb_api_audit(r, CB_AUD_REFERRAL_UPDATE, id, "status")) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 200, doc);
 out:
 	cb_referral_clear(&f);
@@ -823,7 +848,7 @@ int cb_api_followups_list(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		return CB_OK;
 	}
-	reply_read(r, "followup.read", id, l.notes ? "note" : NULL, json_pack("{s:o}", "followups", l.arr));
+	reply_read(r, CB_AUD_FOLLOWUP_READ, id, l.notes ? "note" : NULL, json_pack("{s:o}", "followups", l.arr));
 	return CB_OK;
 }
 
@@ -853,7 +878,11 @@ int cb_api_followup_add(struct cb_http_req *r, const char *arg)
 				"done_on", "overdue", f.due_on < cb_date_today());
 	if (cb_api_may_see_pii(r, id, site))
 		json_object_set_new(doc, "note", text_json(f.note));
-	cb_api_audit(r, "followup.add", id, note ? "due_on,note" : "due_on");
+	if ((rc = cb_api_audit(r, CB_AUD_FOLLOWUP_ADD, id, note ? "due_on,note" : "due_on")) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 201, doc);
 out:
 	cb_followup_clear(&f);
@@ -906,7 +935,11 @@ int cb_api_followup_update(struct cb_http_req *r, const char *arg)
 	}
 	json_t *doc = json_pack("{s:I, s:o, s:o, s:b}", "id", (json_int_t)rec, "due_on", date_json(want.due_on),
 				"done_on", date_json(day), "overdue", false);
-	cb_api_audit(r, "followup.done", id, "done_on");
+	if ((rc = cb_api_audit(r, CB_AUD_FOLLOWUP_DONE, id, "done_on")) != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	cb_api_json(r, 200, doc);
 out:
 	json_decref(body);

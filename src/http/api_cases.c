@@ -67,17 +67,8 @@ static const char *touched(struct cb_http_req *r, json_t *obj, bool *pii)
 /* Names of the identifying fields a case holds (what a read returns). */
 static const char *pii_fields(struct cb_http_req *r, const struct cb_case *c)
 {
-	char buf[512] = "";
-	size_t o = 0;
-	for (int i = 0; i < CB_NFIELDS; i++) {
-		const struct cb_field *f = &cb_fields[i];
-		if (f->kind != CB_PII || !cb_case_has(c, f))
-			continue;
-		int n = snprintf(buf + o, sizeof buf - o, "%s%s", o ? "," : "", f->name);
-		if (n < 0 || (size_t)n >= sizeof buf - o)
-			break;
-		o += (size_t)n;
-	}
+	char buf[512];
+	size_t o = cb_case_pii_names(c, buf, sizeof buf);
 	return cb_arena_strndup(r->arena, buf, o);
 }
 
@@ -248,7 +239,10 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	cb_api_audit(r, "case.create", c.case_id, fields);
+	if ((rc = cb_api_audit(r, CB_AUD_CASE_CREATE, c.case_id, fields)) != CB_OK) {
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	reply_case(r, 201, &c, cb_api_may_see_pii(r, c.case_id, c.site));
 out:
 	cb_case_clear(&c);
@@ -284,8 +278,8 @@ int cb_api_case_read(struct cb_http_req *r, const char *arg)
 		}
 	}
 	/* nothing is shown that the audit trail does not record */
-	if ((rc = cb_api_audit(r, "case.read", id, pii ? pii_fields(r, &c) : NULL)) != CB_OK) {
-		cb_api_fail(r, rc == CB_EFULL ? rc : CB_EDB, NULL); /* 503 on a full disk, else 500 */
+	if ((rc = cb_api_audit(r, CB_AUD_CASE_READ, id, pii ? pii_fields(r, &c) : NULL)) != CB_OK) {
+		cb_api_audit_failed(r, rc); /* nothing of the case is sent */
 		goto out;
 	}
 	reply_case(r, 200, &c, pii);
@@ -352,7 +346,10 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	cb_api_audit(r, "case.update", id, fields);
+	if ((rc = cb_api_audit(r, CB_AUD_CASE_UPDATE, id, fields)) != CB_OK) {
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
 	reply_case(r, 200, &c, pii);
 out:
 	cb_case_clear(&c);

@@ -226,7 +226,14 @@ void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err); /* a 
 struct cb_store *cb_api_store(struct cb_http_req *r);              /* borrowed from the pool */
 json_t *cb_api_body(struct cb_http_req *r); /* the JSON object body, or NULL after answering 415/400 */
 void cb_api_principal(const struct cb_http_req *r, struct cb_principal *p);
-int cb_api_audit(struct cb_http_req *r, const char *action, const uint8_t *case_id, const char *fields);
+/* Appends act a to the audit trail (through the group commit when there is one) and returns its result,
+ * which every caller must check: a read whose entry failed is not answered, a write whose entry failed is
+ * answered with cb_api_audit_failed.  The request's store handle is given back while it waits. */
+__attribute__((warn_unused_result)) int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a,
+						     const uint8_t *case_id, const char *fields);
+/* Answers for an audit entry that could not be written (rc from cb_api_audit): 503 "unavailable" on a full
+ * disk, else 500; nothing else is sent. */
+void cb_api_audit_failed(struct cb_http_req *r, int rc);
 /* Shared by the case handlers and api_assist.c (api_cases.c): the authorisation check answering the refusal
  * itself (returns its status, 0 when allowed); whether the caller may see a case's identifying details; the
  * resident statistics index kept current after a write. */

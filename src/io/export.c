@@ -5,6 +5,7 @@
  * event first, so that it shows in the database's history even if writing fails half way.
  */
 #include "io/io.h"
+#include "store/access.h"
 
 struct export_ctx {
 	const struct cb_format *fmt;
@@ -30,7 +31,7 @@ int cb_export(struct cb_store *s, FILE *out, const char *format, bool with_ident
 	if (!x.fmt->write_case)
 		return cb_err_set(err, CB_EINVAL, "the %s format can be imported but not exported (use ctdc)",
 				  x.fmt->name);
-	if (with_identifiers && (rc = cb_store_event(s, "export.identifiers", NULL, x.fmt->name, err)) != CB_OK)
+	if (with_identifiers && (rc = cb_store_audit(s, CB_AUD_EXPORT_IDS, NULL, NULL, x.fmt->name, err)) != CB_OK)
 		return rc;
 	x.fmt->write_header(out, x.flags);
 	rc = cb_store_scan(s, NULL, with_identifiers ? CB_WITH_PII : 0, write_one, &x, err);

@@ -98,13 +98,30 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now);
 
 /* Audit trail. */
+
+/* Every audited action, from include/tbl/cb_audit.h: callers name an act by its enum, never by a string. */
+enum cb_audit_action {
+#define CB_AUDIT(id, name, old, what) CB_AUD_##id,
+#include "tbl/cb_audit.h"
+#undef CB_AUDIT
+	CB_AUD_N
+};
+extern const char *const cb_audit_names[CB_AUD_N];     /* the name written to the trail */
+extern const char *const cb_audit_old_names[CB_AUD_N]; /* what older versions wrote instead, or NULL */
+/* Whether an entry's action text is act a, under its name or its old one (old entries keep old names). */
+bool cb_audit_is(const char *action, enum cb_audit_action a);
+/* Appends act a as the local operator (the command line), inside the caller's transaction if one is open:
+ * fields names the fields touched or shown (or NULL), detail says how (or NULL); never values.  As with
+ * cb_audit_append, a failure must stop the caller before it shows or keeps what it wanted to record. */
+int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+		   const char *detail, struct cb_err *err);
 struct cb_audit_entry {
 	int64_t id;
 	int64_t at_ms;        /* unix milliseconds */
 	char user[CB_NAME_MAX + 1]; /* "" for the command line's local operator: then "cli:<name>(<uid>)"
 				     * (with from "" or "cli"; "" with a client address stays "": nobody logged in) */
 	char from[64];        /* client address, or "cli" */
-	char action[48];      /* "login", "login.failed", "case.read", "case.create", "case.update", "export", ... */
+	char action[48];      /* a name from include/tbl/cb_audit.h (or an old name of one) */
 	uint8_t case_id[16];  /* zero when none */
 	char fields[512];     /* comma-separated field names touched, never values */
 	char detail[2048];    /* optional: a break-the-glass reason, a cb_store_event detail; never values */

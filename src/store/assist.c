@@ -193,10 +193,11 @@ int cb_ax_refresh(struct cb_store *s, const uint8_t case_id[16], struct cb_err *
 	return rc;
 }
 
-int cb_ax_event(struct cb_store *s, const struct cb_user *by, const char *action, const uint8_t *case_id,
+int cb_ax_event(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
 		const char *detail, struct cb_err *err)
 {
-	return cb_store_event_as(s, by ? by->name : NULL, by ? "server" : NULL, action, case_id, detail, err);
+	return cb_store_event_as(s, by ? by->name : NULL, by ? "server" : NULL, cb_audit_names[a], case_id, detail,
+				 err);
 }
 
 bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16])

@@ -33,7 +33,7 @@ int cb_ax_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_e
  * the version only when they change. */
 int cb_ax_refresh(struct cb_store *s, const uint8_t case_id[16], struct cb_err *err);
 /* An audit entry by `by` (NULL: the local operator, through cb_store_event). */
-int cb_ax_event(struct cb_store *s, const struct cb_user *by, const char *action, const uint8_t *case_id,
+int cb_ax_event(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
 		const char *detail, struct cb_err *err);
 
 #endif

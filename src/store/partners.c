@@ -459,7 +459,7 @@ int cb_referral_add(struct cb_store *s, struct cb_referral *r, const char *overr
 	snprintf(detail, sizeof detail, "referral=%lld org=%lld reason=%s", (long long)r->id, (long long)r->org_id,
 		 overridden ? override_reason : "");
 	if ((r->details && (rc = cb_ax_seal_into(s, r->case_id, "referrals", "details", r->id, r->details, err))) ||
-	    (overridden && (rc = cb_ax_event(s, by, "referral.consent_override", r->case_id, detail, err)) != CB_OK) ||
+	    (overridden && (rc = cb_ax_event(s, by, CB_AUD_REFERRAL_OVERRIDE, r->case_id, detail, err)) != CB_OK) ||
 	    (rc = cb_ax_refresh(s, r->case_id, err)) != CB_OK)
 		goto out;
 out:

@@ -879,7 +879,7 @@ static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct 
 	if (!all && (rc = cb_assist_clear_notes(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
 		return rc;
 	/* in the same transaction: an erasure is never without its record, nor recorded without happening */
-	if ((rc = cb_store_event(s, all ? "case.erase" : "case.erase_identifiers", id, NULL, err)) != CB_OK)
+	if ((rc = cb_store_audit(s, all ? CB_AUD_CASE_ERASE : CB_AUD_CASE_ERASE_IDS, id, NULL, NULL, err)) != CB_OK)
 		return rc;
 	return pending_add(pend, seq, id) == CB_OK ? CB_OK : cb_err_set(err, CB_ENOMEM, "out of memory");
 }

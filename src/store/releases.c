@@ -62,7 +62,8 @@ int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb
 	}
 	r->id = sqlite3_last_insert_rowid(s->db);
 	snprintf(detail, sizeof detail, "release %lld of %d: rho %.6f", (long long)r->id, r->year, r->rho);
-	rc = cb_store_event_as(s, r->actor, r->actor ? "serve" : NULL, "stats.release", NULL, detail, err);
+	rc = cb_store_event_as(s, r->actor, r->actor ? "serve" : NULL, cb_audit_names[CB_AUD_STATS_RELEASE], NULL,
+			       detail, err);
 out:
 	sqlite3_finalize(st);
 	return cb_store_tx_end(s, rc, err);

@@ -822,15 +822,9 @@ long cb_store_count(struct cb_store *s)
 	return n;
 }
 
-/* Events go to the audit trail (audit.c) as the local operator's ("cli:<login>", from "cli"). */
-int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
-		   struct cb_err *err)
-{
-	return cb_store_event_as(s, NULL, NULL, action, case_id, detail, err);
-}
-
-int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
-		      const uint8_t *case_id, const char *detail, struct cb_err *err)
+/* One audit entry (audit.c); user and from NULL: the local operator ("cli:<login>", from "cli"). */
+static int event(struct cb_store *s, const char *user, const char *from, const char *action,
+		 const uint8_t *case_id, const char *fields, const char *detail, struct cb_err *err)
 {
 	struct cb_audit_entry *e = calloc(1, sizeof *e);
 	int rc;
@@ -843,9 +837,31 @@ int cb_store_event_as(struct cb_store *s, const char *user, const char *from, co
 	snprintf(e->action, sizeof e->action, "%s", action);
 	if (case_id)
 		memcpy(e->case_id, case_id, 16);
+	if (fields)
+		snprintf(e->fields, sizeof e->fields, "%s", fields);
 	rc = cb_audit_append_detail(s, e, detail, err);
 	free(e);
 	return rc;
+}
+
+int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
+		   struct cb_err *err)
+{
+	return event(s, NULL, NULL, action, case_id, NULL, detail, err);
+}
+
+int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+		   const char *detail, struct cb_err *err)
+{
+	if ((unsigned)a >= CB_AUD_N)
+		return cb_err_set(err, CB_EINVAL, "unknown audit action");
+	return event(s, NULL, NULL, cb_audit_names[a], case_id, fields, detail, err);
+}
+
+int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
+		      const uint8_t *case_id, const char *detail, struct cb_err *err)
+{
+	return event(s, user, from, action, case_id, NULL, detail, err);
 }
 
 int cb_store_meta_get(struct cb_store *s, const char *key, char **out)

@@ -817,7 +817,7 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 		goto out;
 	e->at_ms = now * 1000;
 	snprintf(e->user, sizeof e->user, "%s", u.name);
-	snprintf(e->action, sizeof e->action, "glass");
+	snprintf(e->action, sizeof e->action, "%s", cb_audit_names[CB_AUD_GLASS]);
 	memcpy(e->case_id, case_id, 16);
 	rc = cb_audit_append_detail(s, e, copy, err);
 out:

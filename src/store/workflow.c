@@ -255,7 +255,7 @@ int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, con
 	/* the reason may describe the person: sealed, and not in the audit entry */
 	snprintf(detail, sizeof detail, "from=%s to=%s%s", stage_name(from), stage_name(to), reason ? " reason=sealed" : "");
 	if ((reason && (rc = cb_ax_seal_into(s, case_id, "stages", "reason", step, reason, err)) != CB_OK) ||
-	    (rc = cb_ax_event(s, by, reopen ? "case.reopen" : "case.stage", case_id, detail, err)) != CB_OK)
+	    (rc = cb_ax_event(s, by, reopen ? CB_AUD_CASE_REOPEN : CB_AUD_CASE_STAGE, case_id, detail, err)) != CB_OK)
 		goto out;
 out:
 	sqlite3_finalize(st);

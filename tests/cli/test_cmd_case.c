@@ -56,10 +56,25 @@ static void test_add_show_identifiers_only_on_request(void **state)
 	assert_non_null(strstr(out, "Xylophant"));
 	free(out);
 	/* the read of identifying details is recorded */
-	assert_int_equal(cbt_run(&out, NULL, "sqlite3 %s \"select count(*) from events where action = 'show.identifiers'\"",
+	assert_int_equal(cbt_run(&out, NULL, "sqlite3 %s \"select count(*) from events where action in ('case.read', 'show.identifiers')\"",
 				 db), 0);
 	assert_string_equal(out, "1\n");
 	free(out);
+	/* under the server's name for the act, naming the identifying details shown, never their values */
+	assert_int_equal(cbt_run(&out, NULL, "sqlite3 %s \"select fields from audit where action = 'case.read'\"", db), 0);
+	assert_non_null(strstr(out, "first_name"));
+	assert_null(strstr(out, "Zorilda"));
+	free(out);
+	/* a read the trail cannot record shows nothing */
+	assert_int_equal(cbt_run(NULL, NULL,
+				 "sqlite3 %s \"create trigger refuse before insert on audit when new.action = 'case.read'"
+				 " begin select raise(abort, 'refused'); end\"",
+				 db),
+			 0);
+	assert_int_not_equal(cbt_run(&out, NULL, "%s show %s %s --with-identifiers", cbt_bin(), db, id), 0);
+	assert_null(strstr(out, "Zorilda"));
+	free(out);
+	assert_int_equal(cbt_run(NULL, NULL, "sqlite3 %s \"drop trigger refuse\"", db), 0);
 }
 
 static void test_add_rejects_bad_value_and_stores_nothing(void **state)

@@ -406,6 +406,30 @@ static void test_ptable(void **state)
 	free(out);
 	assert_int_equal(events("stats.threshold"), 1);
 	assert_int_equal(cbt_run(NULL, NULL, "%s ptable %s --threshold 0", cbt_bin(), db), 2);
+
+	/* a setting whose audit entry cannot be written is not kept, nor the other settings of the same call */
+	assert_int_equal(cbt_run(NULL, NULL,
+				 "sqlite3 %s \"create trigger refuse before insert on audit when new.action ="
+				 " 'stats.require_consent' begin select raise(abort, 'refused'); end\"",
+				 db),
+			 0);
+	assert_int_not_equal(cbt_run(NULL, NULL, "%s ptable %s --threshold 30 --require-consent no", cbt_bin(), db), 0);
+	assert_int_equal(cbt_run(NULL, NULL, "sqlite3 %s \"drop trigger refuse\"", db), 0);
+	assert_int_equal(cbt_run(&out, NULL, "%s ptable %s --show", cbt_bin(), db), 0);
+	assert_non_null(strstr(out, "threshold: 20"));
+	assert_non_null(strstr(out, "require consent: yes"));
+	free(out);
+	assert_int_equal(events("stats.threshold"), 1);
+	/* nor is the secret table exported without its entry */
+	assert_int_equal(cbt_run(NULL, NULL,
+				 "sqlite3 %s \"create trigger refuse before insert on audit when new.action ="
+				 " 'ptable.export' begin select raise(abort, 'refused'); end\"",
+				 db),
+			 0);
+	assert_int_not_equal(cbt_run(NULL, NULL, "%s ptable %s --export %s", cbt_bin(), db, cbt_path("unrecorded.csv")),
+			     0);
+	assert_int_equal(access(cbt_path("unrecorded.csv"), F_OK), -1);
+	assert_int_equal(cbt_run(NULL, NULL, "sqlite3 %s \"drop trigger refuse\"", db), 0);
 }
 
 int main(void)

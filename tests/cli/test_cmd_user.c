@@ -128,7 +128,7 @@ static void test_list_disable_passwd(void **state)
 	free(before);
 	free(after);
 	out = sql(db, "select group_concat(action, ' ') from (select action from audit order by id)");
-	assert_string_equal(out, "user.add user.add user.disable user.enable user.passwd\n");
+	assert_string_equal(out, "user.add user.add user.disable user.enable user.password\n");
 	free(out);
 }
 

@@ -5,7 +5,7 @@
  * chained; cb_store_event writes to the trail; entries roll back with their batch; listing; a group of entries
  * appended at once lands in order, each invalid one failing alone, and refuses a damaged head like one append;
  * the command line's entries name the operating-system account; failed logins of unknown names are counted,
- * not appended.
+ * not appended; the table of audited actions.
  */
 #include "cb_test.h"
 
@@ -559,6 +559,7 @@ static void test_migrate_events(void **state)
 	assert_int_equal(cb_audit_list(s, NULL, 0, collect, &sn, &err), CB_OK);
 	assert_int_equal(sn.ids[0], 3); /* renumbered 1, 2, 3 in their old order */
 	assert_string_equal(sn.last.action, "show.identifiers");
+	assert_true(cb_audit_is(sn.last.action, CB_AUD_CASE_READ)); /* an old name still names its act */
 	assert_int_equal(sn.last.at_ms, 1700000000000LL);
 	assert_int_equal(cb_store_event(s, "erase", NULL, NULL, &err), CB_OK);
 	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
@@ -567,6 +568,53 @@ static void test_migrate_events(void **state)
 	/* the migrated entries are protected like any other */
 	raw_exec(UNGUARD "UPDATE audit SET detail = 'csv' WHERE id = 2");
 	expect_bad(2, "altered");
+}
+
+/* The action table (include/tbl/cb_audit.h): one name per act, each fits an entry and looks like the others,
+ * no old name is a current one; cb_audit_is accepts an act's old name; cb_store_audit writes the table's
+ * name with the fields given, and refuses an act that is not in the table. */
+static void test_action_table(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	for (int a = 0; a < CB_AUD_N; a++) {
+		const char *n = cb_audit_names[a];
+		assert_non_null(n);
+		assert_true(strlen(n) > 0 && strlen(n) < sizeof((struct cb_audit_entry *)0)->action);
+		assert_int_equal(strspn(n, "abcdefghijklmnopqrstuvwxyz._"), strlen(n));
+		for (int b = 0; b < CB_AUD_N; b++) {
+			if (b != a)
+				assert_string_not_equal(n, cb_audit_names[b]);
+			if (cb_audit_old_names[b])
+				assert_string_not_equal(n, cb_audit_old_names[b]);
+		}
+		assert_true(cb_audit_is(n, (enum cb_audit_action)a));
+	}
+	assert_true(cb_audit_is("user.passwd", CB_AUD_USER_PASSWORD));
+	assert_true(cb_audit_is("assist.identifiers", CB_AUD_ASSISTANCE_READ));
+	assert_false(cb_audit_is("case.read", CB_AUD_CASE_UPDATE));
+	assert_false(cb_audit_is(NULL, CB_AUD_CASE_READ));
+	new_db();
+	struct cb_store *s = open_db(0);
+	uint8_t id[16] = {7};
+	assert_int_equal(cb_store_audit(s, CB_AUD_CASE_READ, id, "first_name", NULL, &err), CB_OK);
+	assert_int_equal(cb_store_audit(s, CB_AUD_N, NULL, NULL, NULL, &err), CB_EINVAL);
+	struct seen sn = {0};
+	assert_int_equal(cb_audit_list(s, NULL, 1, collect, &sn, &err), CB_OK);
+	assert_string_equal(sn.last.action, "case.read");
+	assert_string_equal(sn.last.fields, "first_name");
+	assert_memory_equal(sn.last.case_id, id, 16);
+	cb_store_free(&s);
+	/* docs/security.md lists every act (the tests run from the top of the source tree) */
+	char *doc = cbt_read("docs/security.md", NULL);
+	assert_non_null(doc);
+	for (int a = 0; a < CB_AUD_N; a++) {
+		char row[64];
+		snprintf(row, sizeof row, "| `%s` |", cb_audit_names[a]);
+		if (!strstr(doc, row))
+			fail_msg("docs/security.md does not list %s", cb_audit_names[a]);
+	}
+	free(doc);
 }
 
 int main(void)
@@ -587,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_list_and_events),
 		cmocka_unit_test(test_bulk_rollback),
 		cmocka_unit_test(test_migrate_events),
+		cmocka_unit_test(test_action_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
