@@ -21,6 +21,7 @@
 
 #include "stats/dp.h"
 #include "stats/stats_int.h"
+#include "store/access.h"
 
 /* ---- encoding */
 
@@ -239,6 +240,20 @@ int cb_release_budget(struct cb_store *s, int year, double *cap, double *spent, 
 	return CB_OK;
 }
 
+/* A setting and its audit entry, in one transaction: a setting whose entry fails is not kept. */
+static int set_recorded(struct cb_store *s, const char *key, const char *val, enum cb_audit_action act,
+			const char *detail, struct cb_err *err)
+{
+	int rc = cb_store_begin(s, err);
+	if (rc)
+		return rc;
+	if ((rc = cb_store_meta_set(s, key, val, err)) || (rc = cb_store_audit(s, act, NULL, NULL, detail, err))) {
+		cb_store_rollback(s);
+		return rc;
+	}
+	return cb_store_commit(s, err);
+}
+
 int cb_release_set_cap(struct cb_store *s, int year, double cap, struct cb_err *err)
 {
 	char key[40], val[40], detail[100];
@@ -250,8 +265,7 @@ int cb_release_set_cap(struct cb_store *s, int year, double cap, struct cb_err *
 		snprintf(key, sizeof key, "release.cap");
 	snprintf(val, sizeof val, "%.6f", cap);
 	snprintf(detail, sizeof detail, "%s = %s", key, val);
-	int rc = cb_store_meta_set(s, key, val, err);
-	return rc ? rc : cb_store_event(s, "stats.release_cap", NULL, detail, err);
+	return set_recorded(s, key, val, CB_AUD_STATS_RELEASE_CAP, detail, err);
 }
 
 int cb_release_set_schedule(struct cb_store *s, double hours, struct cb_err *err)
@@ -261,8 +275,7 @@ int cb_release_set_schedule(struct cb_store *s, double hours, struct cb_err *err
 		return cb_err_set(err, CB_EINVAL, "--every: expected hours from 0 (never) to 8784, got %g", hours);
 	snprintf(val, sizeof val, "%g", hours);
 	snprintf(detail, sizeof detail, "release.every_hours = %s", val);
-	int rc = cb_store_meta_set(s, "release.every_hours", val, err);
-	return rc ? rc : cb_store_event(s, "stats.release_schedule", NULL, detail, err);
+	return set_recorded(s, "release.every_hours", val, CB_AUD_STATS_RELEASE_SCHEDULE, detail, err);
 }
 
 /* ---- running releases */
