@@ -682,22 +682,18 @@ static void test_admin_cannot_disable_herself(void **state)
 	resp_free(&r);
 }
 
-/* The command: `casebank serve` logs one line per request without the query string, and SIGTERM stops it
- * gracefully (exit status 0). */
-static void test_serve_command(void **state)
+/* Starts `casebank serve DB` on an ephemeral port as a child (stderr to log) and points the client at it: the
+ * port it chose, from its first line.  The caller restores `port` and stops the child. */
+static pid_t serve_child(const char *db, const char *log)
 {
-	(void)state;
-	const char *log = cbt_path("serve.log");
 	char cmd[1024];
-	snprintf(cmd, sizeof cmd, "exec %s serve '%s' --listen 127.0.0.1:0 2>'%s'", cbt_bin(), dbpath, log);
+	snprintf(cmd, sizeof cmd, "exec %s serve '%s' --listen 127.0.0.1:0 2>'%s'", cbt_bin(), db, log);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	/* the port it chose, from its first line */
-	uint16_t saved = port;
 	unsigned p = 0;
 	for (int i = 0; i < 600 && !p; i++) {
 		char *text = cbt_read(log, NULL);
@@ -710,6 +706,17 @@ static void test_serve_command(void **state)
 	}
 	assert_true(p > 0);
 	port = (uint16_t)p;
+	return pid;
+}
+
+/* The command: `casebank serve` logs one line per request without the query string, and SIGTERM stops it
+ * gracefully (exit status 0). */
+static void test_serve_command(void **state)
+{
+	(void)state;
+	const char *log = cbt_path("serve.log");
+	uint16_t saved = port;
+	pid_t pid = serve_child(dbpath, log);
 	struct resp r = http("GET", "/api/codebook?where=Zoryana", NULL, NULL, NULL, NULL, NULL);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
@@ -752,7 +759,7 @@ static void test_disk_full(void **state)
 		return;
 	}
 	atexit(full_umount);
-	char db[600], cmd[2048];
+	char db[600];
 	const char *log = cbt_path("full.log");
 	snprintf(db, sizeof db, "%s/f.db", full_mount);
 	/* a copy of the test database on the small file system */
@@ -769,27 +776,9 @@ static void test_disk_full(void **state)
 	sqlite3_close(raw);
 	assert_int_equal(cbt_run(NULL, NULL, "cp -p '%s.key' '%s.key' && chmod 600 '%s' '%s.casekeys'", dbpath, db, db, db), 0);
 
-	snprintf(cmd, sizeof cmd, "exec %s serve '%s' --listen 127.0.0.1:0 2>'%s'", cbt_bin(), db, log);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	full_pid = pid;
 	uint16_t saved = port;
-	unsigned p = 0;
-	for (int i = 0; i < 600 && !p; i++) {
-		char *text = cbt_read(log, NULL);
-		const char *at = text ? strstr(text, "http://127.0.0.1:") : NULL;
-		if (at)
-			sscanf(at, "http://127.0.0.1:%u", &p);
-		free(text);
-		if (!p)
-			usleep(50000);
-	}
-	assert_true(p > 0);
-	port = (uint16_t)p;
+	pid_t pid = serve_child(db, log);
+	full_pid = pid;
 	struct login cw = login_as("cara");
 	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\", \"gender\": \"Feminine\","
 			   " \"first_name\": \"Zoryana\"}";
