@@ -227,14 +227,21 @@ static int year_spent(struct cb_store *s, int year, struct spent *sp, struct cb_
 	return cb_store_releases(s, false, false, add_spent, sp, err);
 }
 
-int cb_release_budget(struct cb_store *s, int year, double *cap, double *spent, struct cb_err *err)
+/* A year's cap: its own setting, else the default one, else CB_RELEASE_DEFAULT_CAP. */
+static int year_cap(struct cb_store *s, int year, double *cap, struct cb_err *err)
 {
 	char key[40];
-	struct spent sp;
 	double dflt;
 	int rc = meta_double(s, "release.cap", CB_RELEASE_DEFAULT_CAP, &dflt, err);
 	snprintf(key, sizeof key, "release.cap.%d", year);
-	if (rc || (rc = meta_double(s, key, dflt, cap, err)) || (rc = year_spent(s, year, &sp, err)))
+	return rc ? rc : meta_double(s, key, dflt, cap, err);
+}
+
+int cb_release_budget(struct cb_store *s, int year, double *cap, double *spent, struct cb_err *err)
+{
+	struct spent sp;
+	int rc = year_cap(s, year, cap, err);
+	if (rc || (rc = year_spent(s, year, &sp, err)))
 		return rc;
 	*spent = sp.rho;
 	return CB_OK;
@@ -295,9 +302,10 @@ static int release_year(struct cb_store *s, const struct cb_index *ix, int year,
 	uint8_t digest[16];
 	double cap, spent;
 	int rc;
-	if ((rc = cb_release_budget(s, year, &cap, &spent, err)) || (rc = year_spent(s, year, &sp, err)) ||
+	if ((rc = year_cap(s, year, &cap, err)) || (rc = year_spent(s, year, &sp, err)) ||
 	    (rc = cb_release_year_digest(ix, year, digest)))
 		goto out;
+	spent = sp.rho;
 	if (!o->force && sp.last_id && sp.has_digest && !memcmp(sp.digest, digest, 16)) {
 		fprintf(out, "%d: unchanged since release %lld; not measured again (--force does)\n", year,
 			(long long)sp.last_id);
@@ -371,7 +379,6 @@ struct ledger {
 	FILE *out;
 	struct cb_store *s;
 	int year;
-	double sum;
 	struct cb_err *err;
 };
 
@@ -445,7 +452,7 @@ static int load_row(const struct cb_release_row *r, void *ctx)
 {
 	struct loader *l = ctx;
 	struct cb_stats *st = l->st;
-	double cap;
+	struct spent sp;
 	struct cb_release_meta *m = realloc(st->rel, (size_t)(st->nrel + 1) * sizeof *m);
 	uint32_t(*span)[2] = m ? realloc(st->span, (size_t)(st->nrel + 1) * sizeof *span) : NULL;
 	if (m)
@@ -460,7 +467,8 @@ static int load_row(const struct cb_release_row *r, void *ctx)
 	/* a release's records take consecutive slots of the new index: queries find the releases they used
 	 * by looking at those slots' bits of the selection only */
 	span[st->nrel][0] = st->ix->n;
-	int rc = cb_release_budget(l->s, r->year, &cap, &m->spent, l->err);
+	int rc = year_spent(l->s, r->year, &sp, l->err);
+	m->spent = sp.rho;
 	if (rc == CB_OK && (rc = decode_into(r, st->ix, l->err)) == CB_OK)
 		span[st->nrel][1] = st->ix->n;
 	st->nrel++;

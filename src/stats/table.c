@@ -390,11 +390,18 @@ static const char *released_list(char *buf, size_t n)
 	return buf;
 }
 
+/* The refusal of a dimension that is not released, as a table's dimension or in its filter. */
+static int not_released(struct cb_err *err, int dim, bool filter)
+{
+	char dl[1024];
+	return cb_err_field(err, CB_EINVAL, cb_dim_name(dim), "%s is not in the statistical releases%s; released: %s",
+			    cb_dim_name(dim), filter ? " and cannot be filtered on" : "", released_list(dl, sizeof dl));
+}
+
 /* A release bank answers only from releases, only about released fields, never exactly. */
 static int release_check(const struct cb_stats *st, const struct cb_where *w, unsigned flags, struct cb_err *err)
 {
 	bool used[CB_NFIELDS] = {0};
-	char dl[1024];
 	if (flags & CB_Q_EXACT)
 		return cb_err_set(err, CB_EPERM, "exact counts are not answered from releases");
 	if (!st->nrel)
@@ -403,9 +410,7 @@ static int release_check(const struct cb_stats *st, const struct cb_where *w, un
 	cb_where_fields(w, used);
 	for (int f = 0; f < CB_NFIELDS; f++)
 		if (used[f] && !cb_release_has_dim(f))
-			return cb_err_field(err, CB_EINVAL, cb_fields[f].name,
-					    "%s is not in the statistical releases and cannot be filtered on; released: %s",
-					    cb_fields[f].name, released_list(dl, sizeof dl));
+			return not_released(err, f, true);
 	return CB_OK;
 }
 
@@ -457,8 +462,7 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 			goto out;
 		}
 		if (st->release && !cb_release_has_dim(dim)) {
-			rc = cb_err_field(err, CB_EINVAL, q->dims[d], "%s is not in the statistical releases; released: %s",
-					  q->dims[d], released_list(dl, sizeof dl));
+			rc = not_released(err, dim, false);
 			goto out;
 		}
 		for (int e = 0; e < d; e++)
@@ -480,8 +484,7 @@ int cb_stats_query(struct cb_stats *st, const struct cb_query *q, struct cb_tabl
 	if ((rc = cb_where_parse(ix, q->where, &w, err))) {
 		int dim = err ? cb_dim_find(err->field) : -1;
 		if (st->release && dim >= 0 && !cb_release_has_dim(dim)) /* say why, not which values exist */
-			rc = cb_err_field(err, CB_EINVAL, cb_dim_name(dim), "%s is not in the statistical releases and "
-					  "cannot be filtered on; released: %s", cb_dim_name(dim), released_list(dl, sizeof dl));
+			rc = not_released(err, dim, true);
 		goto out;
 	}
 	if (st->release && (rc = release_check(st, w, q->flags, err)))
@@ -618,20 +621,22 @@ const char *cb_table_release_text(const struct cb_table *t, char *buf, size_t n)
 		yhi = m->year > yhi ? m->year : yhi;
 		rmax = m->spent > rmax ? m->spent : rmax;
 	}
-	char d1[16], d2[16];
-	struct tm tm;
-	time_t a = (time_t)oldest, b = (time_t)newest;
-	gmtime_r(&a, &tm);
-	strftime(d1, sizeof d1, "%Y-%m-%d", &tm);
-	gmtime_r(&b, &tm);
-	strftime(d2, sizeof d2, "%Y-%m-%d", &tm);
+	char years[16], made[32], d1[11], d2[11];
+	if (yhi != ylo)
+		snprintf(years, sizeof years, "%d-%d", ylo, yhi);
+	else
+		snprintf(years, sizeof years, "%d", ylo);
+	cb_date_format((int32_t)(oldest / 86400), d1);
+	cb_date_format((int32_t)(newest / 86400), d2);
+	if (strcmp(d1, d2))
+		snprintf(made, sizeof made, "%s to %s", d1, d2);
+	else
+		snprintf(made, sizeof made, "%s", d1);
 	long age = (long)((t->now - oldest) / 86400);
 	snprintf(buf, n,
-		 "Estimates from the differentially private releases of %d%s%.0d (made %s%s%s; the oldest is %ld day%s "
-		 "old); each year's releases together spend at most rho %.4f, epsilon %.2f at delta %g, per person.",
-		 ylo, yhi != ylo ? "-" : "", yhi != ylo ? yhi : 0, d1, strcmp(d1, d2) ? " to " : "",
-		 strcmp(d1, d2) ? d2 : "", age, age == 1 ? "" : "s", rmax, cb_zcdp_eps(rmax, CB_RELEASE_DELTA),
-		 CB_RELEASE_DELTA);
+		 "Estimates from the differentially private releases of %s (made %s; the oldest is %ld day%s old); each "
+		 "year's releases together spend at most rho %.4f, epsilon %.2f at delta %g, per person.",
+		 years, made, age, age == 1 ? "" : "s", rmax, cb_zcdp_eps(rmax, CB_RELEASE_DELTA), CB_RELEASE_DELTA);
 	return buf;
 }
 
