@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 /* A fresh directory under /tmp, removed at exit.  Returns a static path. */
 static char cbt_dir_path[256];
@@ -111,6 +112,23 @@ static inline int cbt_run(char **out, char **err, const char *fmt, ...)
 	if (st == -1 || !WIFEXITED(st))
 		return -1;
 	return WEXITSTATUS(st);
+}
+
+/* A single integer from SQL run on a database file directly, not through the store (-1 when no row).  Waits
+ * for a writer that holds the file for a moment (a server or scheduler under test). */
+static inline long long cbt_sql_int(const char *file, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
 }
 
 /* Reads a whole file (binary-safe); *len gets its size.  NULL if missing. */

@@ -500,21 +500,6 @@ static void test_logout(void **state)
 	resp_free(&r);
 }
 
-/* A count from SQL on the test's database (read after the server committed: answers wait for their entry). */
-static long long db_count(const char *sql)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-	assert_int_equal(sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return n;
-}
-
 static int login_status(const char *user, const char *password, char *detail, size_t n)
 {
 	char body[256];
@@ -556,14 +541,14 @@ static void test_unknown_names_not_audited(void **state)
 {
 	(void)state;
 	client_ip = "127.0.0.3";
-	long long rows = db_count("SELECT count(*) FROM audit");
+	long long rows = cbt_sql_int(dbpath, "SELECT count(*) FROM audit");
 	assert_int_equal(login_status("no-such-person", "wrong password", NULL, 0), 401);
 	assert_int_equal(login_status("correct.horse", "battery staple", NULL, 0), 401);
-	assert_int_equal(db_count("SELECT count(*) FROM audit"), rows);
-	assert_int_equal(db_count("SELECT value FROM meta WHERE key = '" CB_AUDIT_UNKNOWN_LOGINS "'"), 2);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit"), rows);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT value FROM meta WHERE key = '" CB_AUDIT_UNKNOWN_LOGINS "'"), 2);
 	assert_int_equal(login_status("mona", "wrong password", NULL, 0), 401);
-	assert_int_equal(db_count("SELECT count(*) FROM audit"), rows + 1);
-	assert_int_equal(db_count("SELECT count(*) FROM audit WHERE id = (SELECT max(id) FROM audit)"
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit"), rows + 1);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE id = (SELECT max(id) FROM audit)"
 				  " AND action = 'login.failed' AND user = 'mona' AND from_addr = '127.0.0.3'"),
 			 1);
 	client_ip = NULL;
@@ -606,7 +591,7 @@ static void test_audit_failure_fails_the_act(void **state)
 		 "{\"due_on\": \"2030-01-02\", \"note\": \"meet at Brackenwold shelter\"}", NULL);
 	assert_int_equal(r.status, 201);
 	resp_free(&r);
-	long long reads = db_count("SELECT count(*) FROM audit WHERE action = 'case.read'");
+	long long reads = cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'");
 
 	/* a case read */
 	refuse_audit("case.read");
@@ -615,7 +600,7 @@ static void test_audit_failure_fails_the_act(void **state)
 	assert_true(r.status >= 500);
 	assert_null(strstr(r.body, "Quillonia"));
 	resp_free(&r);
-	assert_int_equal(db_count("SELECT count(*) FROM audit WHERE action = 'case.read'"), reads);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'"), reads);
 
 	/* a list of follow-ups with their notes */
 	refuse_audit("followup.read");
@@ -642,14 +627,14 @@ static void test_audit_failure_fails_the_act(void **state)
 
 	/* a login: no session is left behind, no cookie is sent */
 	refuse_audit("login");
-	long long sessions = db_count("SELECT count(*) FROM sessions");
+	long long sessions = cbt_sql_int(dbpath, "SELECT count(*) FROM sessions");
 	r = http("POST", "/api/login", NULL, NULL, "application/json", "{\"user\": \"mona\", \"password\": \"" PW "\"}",
 		 NULL);
 	assert_true(r.status >= 500);
 	assert_null(strstr(r.head, "cb_session="));
 	assert_null(strstr(r.body, "csrf_token"));
 	resp_free(&r);
-	assert_int_equal(db_count("SELECT count(*) FROM sessions"), sessions);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM sessions"), sessions);
 
 	/* once the trail takes entries again, the same read is answered and recorded */
 	refuse_audit(NULL);
@@ -657,11 +642,11 @@ static void test_audit_failure_fails_the_act(void **state)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "first_name")), "Quillonia");
 	resp_free(&r);
-	assert_int_equal(db_count("SELECT count(*) FROM audit WHERE action = 'case.read'"), reads + 1);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'"), reads + 1);
 	char sql[256];
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE children = 2 AND version = 2 AND case_id = "
 		 "(SELECT case_id FROM audit WHERE action = 'case.create' ORDER BY id DESC LIMIT 1)");
-	assert_int_equal(db_count(sql), 1);
+	assert_int_equal(cbt_sql_int(dbpath, sql), 1);
 }
 
 /* An admin cannot disable her own account (nor the last admin be disabled): 403, and she stays in. */

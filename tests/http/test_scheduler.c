@@ -3,28 +3,11 @@
  * `release.every_hours` is set, as the actor "schedule", recorded in the ledger and the audit trail; a run
  * in progress is finished before the scheduler stops.
  */
-#include <sqlite3.h>
-
 #include "cb_test.h"
 #include "http/http.h"
 #include "io/io.h"
 #include "stats/stats.h"
 #include "store/store.h"
-
-static long count(const char *db, const char *sql)
-{
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	long n = -1;
-	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(h, 2000);
-	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return n;
-}
 
 static void test_schedule(void **state)
 {
@@ -41,7 +24,7 @@ static void test_schedule(void **state)
 	usleep(1200 * 1000);
 	cb_scheduler_stop(&sc);
 	assert_null(sc);
-	assert_int_equal(count(db, "SELECT count(*) FROM releases"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), 0);
 	/* every 0.0002 hours (0.72 s): the years are measured, as "schedule" */
 	assert_int_equal(cb_release_set_schedule(s, 0.0002, &err), CB_OK);
 	assert_int_equal(cb_release_set_schedule(s, -1, &err), CB_EINVAL);
@@ -49,20 +32,20 @@ static void test_schedule(void **state)
 	long n = 0;
 	for (int i = 0; i < 100 && n == 0; i++) {
 		usleep(100 * 1000);
-		n = count(db, "SELECT count(*) FROM releases");
+		n = cbt_sql_int(db, "SELECT count(*) FROM releases");
 	}
 	cb_scheduler_stop(&sc); /* lets the run it started finish */
 	assert_true(n > 0);
-	assert_true(count(db, "SELECT count(*) FROM releases") >= 10);
-	assert_int_equal(count(db, "SELECT count(*) FROM releases WHERE actor <> 'schedule'"), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE action = 'stats.release' AND user = 'schedule'"),
-			 count(db, "SELECT count(*) FROM releases"));
+	assert_true(cbt_sql_int(db, "SELECT count(*) FROM releases") >= 10);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases WHERE actor <> 'schedule'"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'stats.release' AND user = 'schedule'"),
+			 cbt_sql_int(db, "SELECT count(*) FROM releases"));
 	/* the next runs find nothing changed: nothing more is spent */
-	long before = count(db, "SELECT count(*) FROM releases");
+	long before = cbt_sql_int(db, "SELECT count(*) FROM releases");
 	assert_int_equal(cb_scheduler_start(db, true, &sc, &err), CB_OK);
 	usleep(1600 * 1000);
 	cb_scheduler_stop(&sc);
-	assert_int_equal(count(db, "SELECT count(*) FROM releases"), before);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), before);
 	cb_store_free(&s);
 }
 

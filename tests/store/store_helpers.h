@@ -69,21 +69,6 @@ static inline struct cb_store *open_new(const char *db)
 	return s;
 }
 
-/* A single integer from SQL run on a file directly (not through the store). */
-static inline long long raw_int(const char *file, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v = -1;
-	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
-
 static inline void raw_exec(const char *file, const char *sql)
 {
 	sqlite3 *db = NULL;

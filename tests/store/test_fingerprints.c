@@ -28,7 +28,7 @@ static void test_batches(void **state)
 	struct cb_store *s = open_new(db);
 	assert_int_equal(add_fp(s, 0, 1), CB_OK); /* outside a batch: a batch of its own */
 	assert_int_equal(add_fp(s, 1, 1), CB_EEXIST);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM fingerprint_batches"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches"), 1);
 
 	assert_int_equal(cb_store_load_begin(s, NULL, &err), CB_OK);
 	assert_int_equal(cb_store_begin(s, &err), CB_OK);
@@ -37,8 +37,8 @@ static void test_batches(void **state)
 	assert_int_equal(add_fp(s, 4, 1), CB_EEXIST); /* stored before it */
 	assert_int_equal(add_fp(s, 5, 3), CB_OK);
 	assert_int_equal(cb_store_commit(s, &err), CB_OK);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM fingerprint_batches"), 2);
-	assert_int_equal(raw_int(db, "SELECT length(fps) FROM fingerprint_batches ORDER BY id DESC"), 32);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches"), 2);
+	assert_int_equal(cbt_sql_int(db, "SELECT length(fps) FROM fingerprint_batches ORDER BY id DESC"), 32);
 
 	/* a rolled-back batch: its fingerprint may come again */
 	assert_int_equal(cb_store_begin(s, &err), CB_OK);
@@ -51,7 +51,7 @@ static void test_batches(void **state)
 	assert_int_equal(cb_store_commit(s, &err), CB_OK);
 	cb_store_load_end(s);
 	assert_int_equal(cb_store_count(s), 4);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE fingerprint IS NOT NULL"), 4);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM cases WHERE fingerprint IS NOT NULL"), 4);
 	assert_no_problems(s);
 	cb_store_free(&s);
 
@@ -137,24 +137,24 @@ static void test_batch_ranges(void **state)
 		cb_case_clear(&c);
 	}
 	assert_int_equal(cb_store_commit(s, &err), CB_OK);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM fingerprint_batches"), 2);
-	assert_int_equal(raw_int(db, "SELECT length(fps) / 16 FROM fingerprint_batches ORDER BY id"), 4096);
-	assert_int_equal(raw_int(db, "SELECT first_seq FROM fingerprint_batches ORDER BY id DESC"), 4097);
-	assert_int_equal(raw_int(db, "SELECT last_seq FROM fingerprint_batches ORDER BY id DESC"), 5000);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches"), 2);
+	assert_int_equal(cbt_sql_int(db, "SELECT length(fps) / 16 FROM fingerprint_batches ORDER BY id"), 4096);
+	assert_int_equal(cbt_sql_int(db, "SELECT first_seq FROM fingerprint_batches ORDER BY id DESC"), 4097);
+	assert_int_equal(cbt_sql_int(db, "SELECT last_seq FROM fingerprint_batches ORDER BY id DESC"), 5000);
 	/* erase the last case (seq 5000) and one in the first batch */
 	assert_int_equal(cb_store_erase(s, ids[4999], true, &err), CB_OK);
 	assert_int_equal(cb_store_erase(s, ids[10], true, &err), CB_OK);
-	assert_int_equal(raw_int(db, "SELECT sum(length(fps)) / 16 FROM fingerprint_batches"), 4998);
+	assert_int_equal(cbt_sql_int(db, "SELECT sum(length(fps)) / 16 FROM fingerprint_batches"), 4998);
 	/* seq 5000 again, for a new row; erasing it finds it in its own batch, not in the older one */
 	make_case(&c, 1, false);
 	uint8_t fp[16] = {1, 2, 3, 4};
 	assert_int_equal(cb_store_add(s, &c, fp, &err), CB_OK);
 	memcpy(id, c.case_id, 16);
 	cb_case_clear(&c);
-	assert_int_equal(raw_int(db, "SELECT max(seq) FROM cases"), 5000);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM fingerprint_batches WHERE first_seq <= 5000 AND last_seq >= 5000"), 2);
+	assert_int_equal(cbt_sql_int(db, "SELECT max(seq) FROM cases"), 5000);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches WHERE first_seq <= 5000 AND last_seq >= 5000"), 2);
 	assert_int_equal(cb_store_erase(s, id, true, &err), CB_OK);
-	assert_int_equal(raw_int(db, "SELECT sum(length(fps)) / 16 FROM fingerprint_batches"), 4998);
+	assert_int_equal(cbt_sql_int(db, "SELECT sum(length(fps)) / 16 FROM fingerprint_batches"), 4998);
 	make_case(&c, 2, false);
 	assert_int_equal(cb_store_add(s, &c, fp, &err), CB_OK); /* forgotten: the row may come again */
 	cb_case_clear(&c);
@@ -176,11 +176,11 @@ static void test_migration(void **state)
 		     " CREATE UNIQUE INDEX cases_fingerprint ON cases(fingerprint) WHERE fingerprint IS NOT NULL;"
 		     " PRAGMA user_version = 3; COMMIT;");
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5); /* steps 4 and 5 */
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'releases'"), 1);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'cases_fingerprint'"), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM fingerprint_batches"), 1);
-	assert_int_equal(raw_int(db, "SELECT length(fps) FROM fingerprint_batches"), 32);
+	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 5); /* steps 4 and 5 */
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'releases'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'cases_fingerprint'"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT length(fps) FROM fingerprint_batches"), 32);
 	assert_int_equal(add_fp(s, 2, 2), CB_EEXIST);
 	assert_int_equal(add_fp(s, 3, 3), CB_OK);
 	assert_no_problems(s);

@@ -43,7 +43,7 @@ static void test_keys_in_their_slots(void **state)
 	add_n(s, 500, NULL);
 	cb_store_rollback(s);
 	cb_store_load_end(s);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 2999);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 2999);
 	assert_int_equal(cb_store_count(s), 3000);
 	for (int i = 0; i < 3000; i += 499) {
 		assert_int_equal(cb_store_get(s, ids[i], CB_WITH_PII, &got, &err), CB_OK);
@@ -88,7 +88,7 @@ static void test_failed_insert_fails_the_batch(void **state)
 	assert_int_equal(cb_store_commit(s, &err), CB_OK);
 	cb_store_load_end(s);
 	assert_int_equal(cb_store_count(s), 12);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 12);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 12);
 	cb_store_free(&s);
 }
 

@@ -47,11 +47,11 @@ static void test_create_open(void **state)
 	cb_store_free(&s);
 	assert_null(s);
 	/* schema: no identifying detail has a column; coded fields do */
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
+	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 5);
 	/* step 5: the release ledger, empty */
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), 0);
 	/* the key store is missing: refused */
 	assert_int_equal(rename(with(db, ".casekeys"), with(db, ".moved")), 0);
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_ENOTFOUND);
@@ -211,8 +211,8 @@ static void test_erase(void **state)
 	assert_int_equal(got.gender, c.gender);
 	assert_int_equal(got.version, 2);
 	cb_case_clear(&got);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 1);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NULL"), 1);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM cases WHERE pii IS NULL"), 1);
 	/* the wrapped key is gone from every file of the key store (secure_delete + truncated WAL) */
 	assert_false(cbt_file_contains(keys, wrapped, sizeof wrapped));
 	assert_false(cbt_file_contains(with(db, ".casekeys-wal"), wrapped, sizeof wrapped));
@@ -231,11 +231,11 @@ static void test_erase(void **state)
 	assert_int_equal(cb_store_erase(s, d.case_id, true, &err), CB_OK);
 	assert_int_equal(cb_store_get(s, d.case_id, 0, &got, &err), CB_ENOTFOUND);
 	assert_int_equal(cb_store_count(s), 1);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 0);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 0);
 	assert_int_equal(cb_store_erase(s, d.case_id, true, &err), CB_ENOTFOUND);
 	/* each erasure is in the audit trail, the refused one is not */
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'case.erase_identifiers'"), 1);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM audit WHERE action = 'case.erase'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'case.erase_identifiers'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'case.erase'"), 1);
 	long problems = -1;
 	FILE *out = tmpfile();
 	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
@@ -319,10 +319,10 @@ static void test_scan_fingerprint_bulk(void **state)
 	assert_null(strstr(err.msg, NAME1));
 	assert_int_equal(cb_store_commit(s, &err), CB_OK);
 	assert_int_equal(cb_store_count(s), 30);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 10);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 10);
 	assert_int_equal(cb_store_add(s, &c, fp, &err), CB_EEXIST);
 	assert_int_equal(cb_store_count(s), 30);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 10);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 10);
 	/* the same id again */
 	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
 	uint8_t id[16];
@@ -331,7 +331,7 @@ static void test_scan_fingerprint_bulk(void **state)
 	make_case(&c, 2, true);
 	memcpy(c.case_id, id, 16);
 	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_EEXIST);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 11);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 11);
 	cb_case_clear(&c);
 
 	/* a rolled-back batch leaves nothing */
@@ -341,7 +341,7 @@ static void test_scan_fingerprint_bulk(void **state)
 	cb_case_clear(&c);
 	cb_store_rollback(s);
 	assert_int_equal(cb_store_count(s), 31);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 11);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 11);
 
 	/* scan: all, by site, by status, early stop, with details */
 	long n[3] = {0, 0, 0};
@@ -374,8 +374,8 @@ static void test_scan_fingerprint_bulk(void **state)
 	free(v);
 	assert_int_equal(cb_store_meta_set(s, "key_check", "00", &err), CB_EPERM);
 	assert_int_equal(cb_store_event(s, "erase", id, NULL, &err), CB_OK);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM events WHERE action = 'erase'"), 1);
-	assert_int_equal(raw_int(db, "SELECT min(record_key) >= 0 AND max(record_key) <= 255 FROM cases"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM events WHERE action = 'erase'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT min(record_key) >= 0 AND max(record_key) <= 255 FROM cases"), 1);
 	cb_store_free(&s);
 }
 
@@ -391,13 +391,13 @@ static void test_ensure_columns(void **state)
 	cb_store_free(&s);
 	/* an older database: no education column yet */
 	raw_exec(db, "ALTER TABLE cases DROP COLUMN education");
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'education'"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'education'"), 0);
 	/* read-only cannot upgrade and says so */
 	assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_EDB);
 	assert_non_null(strstr(err.msg, "upgrade"));
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'education'"), 1);
-	assert_int_equal(raw_int(db, "SELECT type = 'TEXT' FROM pragma_table_info('cases') WHERE name = 'education'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'education'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT type = 'TEXT' FROM pragma_table_info('cases') WHERE name = 'education'"), 1);
 	/* old rows read back with the new field missing; new rows store it */
 	assert_int_equal(cb_store_get(s, c.case_id, 0, &got, &err), CB_OK);
 	assert_int_equal(got.education, CB_NA);
@@ -508,9 +508,9 @@ static void test_key_store_by_seq_migration(void **state)
 	assert_int_equal(cb_store_erase(s, ids[0], true, &err), CB_OK); /* seq 1 and its key are gone */
 	cb_store_free(&s);
 	const char *keys = with(db, ".casekeys");
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 2);
-	assert_int_equal(raw_int(keys, "SELECT min(seq) FROM casekeys"), 2);
-	assert_int_equal(raw_int(keys, "SELECT max(seq) FROM casekeys"), 4);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 2);
+	assert_int_equal(cbt_sql_int(keys, "SELECT min(seq) FROM casekeys"), 2);
+	assert_int_equal(cbt_sql_int(keys, "SELECT max(seq) FROM casekeys"), 4);
 
 	/* back to version 1, with an unused key (its case never committed) */
 	raw_exec(keys, "BEGIN;"
@@ -519,12 +519,12 @@ static void test_key_store_by_seq_migration(void **state)
 		       "INSERT INTO v1 SELECT case_id, wrapped FROM casekeys;"
 		       "INSERT INTO v1 VALUES (zeroblob(16), zeroblob(72));"
 		       "DROP TABLE casekeys; ALTER TABLE v1 RENAME TO casekeys; PRAGMA user_version = 1; COMMIT;");
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 3);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 3);
 
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	assert_int_equal(raw_int(keys, "PRAGMA user_version"), 2);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 2);
-	assert_int_equal(raw_int(keys, "SELECT sum(seq) FROM casekeys"), 2 + 4);
+	assert_int_equal(cbt_sql_int(keys, "PRAGMA user_version"), 2);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 2);
+	assert_int_equal(cbt_sql_int(keys, "SELECT sum(seq) FROM casekeys"), 2 + 4);
 	for (int i = 1; i < 4; i++) {
 		assert_int_equal(cb_store_get(s, ids[i], CB_WITH_PII, &c, &err), CB_OK);
 		if (i == 2)
@@ -540,7 +540,7 @@ static void test_key_store_by_seq_migration(void **state)
 	set(&c, "first_name", NAME1);
 	assert_int_equal(cb_store_update(s, &c, 0, &err), CB_OK);
 	cb_case_clear(&c);
-	assert_int_equal(raw_int(keys, "SELECT sum(seq) FROM casekeys"), 2 + 3 + 4);
+	assert_int_equal(cbt_sql_int(keys, "SELECT sum(seq) FROM casekeys"), 2 + 3 + 4);
 	assert_int_equal(cb_store_get(s, ids[2], CB_WITH_PII, &c, &err), CB_OK);
 	assert_string_equal(c.first_name, NAME1);
 	cb_case_clear(&c);
@@ -576,7 +576,7 @@ static void test_stale_key_in_slot(void **state)
 	cb_case_clear(&c);
 	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
 	assert_int_equal(problems, 0);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 1);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 1);
 	cb_store_free(&s);
 }
 
@@ -694,7 +694,7 @@ static void test_bulk_load(void **state)
 	cb_store_load_end(s);
 	assert_true(in_wal(db) && in_wal(keys));
 	assert_int_equal(cb_store_count(s), 20);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 20);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 20);
 	struct stat st;
 	assert_int_not_equal(stat(with(db, "-journal"), &st), 0);
 	assert_int_not_equal(stat(with(db, ".casekeys-journal"), &st), 0);
@@ -735,7 +735,7 @@ static void test_bulk_load(void **state)
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 	assert_true(in_wal(db) && in_wal(keys));
 	assert_int_equal(cb_store_count(s), 33);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 33);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 33);
 	assert_int_equal(cb_store_check(s, stderr, &problems, &err), CB_OK);
 	assert_int_equal(problems, 0);
 	/* a load left open is ended by cb_store_free, which returns the files to WAL */
@@ -863,9 +863,9 @@ static void test_release_ledger(void **state)
 	assert_int_equal(cb_store_release_add(s, &r, &err), CB_OK);
 	assert_int_equal(cb_store_release_newest(s, &newest, &err), CB_OK);
 	assert_int_equal(newest, r.id);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases"), 3);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases WHERE year = 2020"), 2);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM events WHERE action = 'stats.release'"), 3);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), 3);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases WHERE year = 2020"), 2);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM events WHERE action = 'stats.release'"), 3);
 	int n = 0;
 	assert_int_equal(cb_store_releases(s, true, true, count_row, &n, &err), CB_OK);
 	assert_int_equal(n, 2); /* the newest of each year */
@@ -876,7 +876,7 @@ static void test_release_ledger(void **state)
 	assert_int_not_equal(sqlite3_exec(h, "DELETE FROM releases", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(h, "UPDATE releases SET rho = 0.01", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM releases WHERE rho = 0.2"), 3);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases WHERE rho = 0.2"), 3);
 }
 
 /* A writer killed (kill -9) in the middle of a commit in rollback-journal mode (as a bulk load runs) leaves a
@@ -1021,7 +1021,7 @@ static void test_unused_keys_swept(void **state)
 	const char *keys = with(db, ".casekeys");
 	raw_exec(keys, "INSERT INTO casekeys(seq, case_id, wrapped)"
 		       " SELECT seq + 1000, randomblob(16), wrapped FROM casekeys");
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 6);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 6);
 	assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_OK);
 	FILE *out = tmpfile();
 	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
@@ -1029,7 +1029,7 @@ static void test_unused_keys_swept(void **state)
 	fclose(out);
 	cb_store_free(&s);
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 3);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 3);
 	out = tmpfile();
 	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
 	assert_int_equal(problems, 0);
@@ -1060,7 +1060,7 @@ static void killed_erase(const char *db, int k, bool use_strace)
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 2000 && raw_int(db, "SELECT count(*) FROM audit") < k * 3; i++)
+	for (int i = 0; i < 2000 && cbt_sql_int(db, "SELECT count(*) FROM audit") < k * 3; i++)
 		usleep(500);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -1107,25 +1107,25 @@ static void test_killed_retention_run(void **state)
 		fclose(out);
 		cb_store_free(&s);
 		/* and none without its audit entry */
-		assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NULL AND case_id NOT IN"
+		assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM cases WHERE pii IS NULL AND case_id NOT IN"
 					     " (SELECT case_id FROM audit WHERE action = 'case.erase_identifiers')"),
 				 0);
 		/* a read-write open finishes what was half done, and the next run says so: no key of an erased case
 		 * is left */
-		if (raw_int(db, "SELECT count(*) FROM meta WHERE key = 'erasing'") > 0 && !said) {
+		if (cbt_sql_int(db, "SELECT count(*) FROM meta WHERE key = 'erasing'") > 0 && !said) {
 			char *text = NULL;
 			assert_int_equal(cbt_run(&text, NULL, "%s erase '%s' --closed-before 2999-01-01", cbt_bin(), db), 0);
 			said = strstr(text, "interrupted run had begun: finished") != NULL;
 			assert_true(said);
 			free(text);
-			assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"), 0);
+			assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"), 0);
 		}
 		assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 		finished += cb_store_erasures_finished(s);
 		assert_no_problems(s);
 		cb_store_free(&s);
-		assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"),
-				 raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"));
+		assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"),
+				 cbt_sql_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"));
 	}
 	print_message("%s: %ld interrupted erasures finished by the next open\n",
 		      use_strace ? "killed at each fdatasync" : "killed by timing", finished);
@@ -1133,9 +1133,9 @@ static void test_killed_retention_run(void **state)
 		assert_true(said || finished > 0);
 	/* the last one killed: the next run completes the job */
 	assert_int_equal(cbt_run(NULL, NULL, "%s erase '%s' --closed-before 2999-01-01", cbt_bin(), db), 0);
-	assert_int_equal(raw_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"), 0);
-	assert_int_equal(raw_int(keys, "SELECT count(*) FROM casekeys"), 0);
-	assert_int_equal(raw_int(db, "SELECT count(DISTINCT case_id) FROM audit WHERE action = 'case.erase_identifiers'"), n);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM cases WHERE pii IS NOT NULL"), 0);
+	assert_int_equal(cbt_sql_int(keys, "SELECT count(*) FROM casekeys"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(DISTINCT case_id) FROM audit WHERE action = 'case.erase_identifiers'"), n);
 	assert_int_equal(cb_store_open(db, CB_OPEN_READONLY, &s, &err), CB_OK);
 	assert_no_problems(s);
 	cb_store_free(&s);
