@@ -550,23 +550,26 @@ static void shuffle(uint32_t *v, uint32_t n)
 	}
 }
 
+/* The counts of n full cells summed into the npool rows or columns map takes them to (a pooled row or column
+ * holds several cells).  NULL when out of memory. */
+static double *pooled(const uint32_t *map, uint32_t n, const int64_t *counts, uint32_t npool)
+{
+	double *pool = calloc(npool ? npool : 1, sizeof *pool);
+	for (uint32_t i = 0; pool && i < n; i++)
+		pool[map[i]] += (double)counts[i];
+	return pool;
+}
+
 /* Seed of the child x parents table from its noisy measurement: a pooled row or column is shared out in
  * proportion to the fitted counts of its members; a small independence term lets raking reach margins
  * the noisy table has zeros for. */
-static void seed(const struct fit *f, const struct meas *e, int a, uint32_t ka, uint32_t kp, const int64_t *np,
-		 double *s)
+static int seed(const struct fit *f, const struct meas *e, int a, uint32_t ka, uint32_t kp, const int64_t *np,
+		double *s)
 {
-	double *rowpool = calloc(e->nr, sizeof *rowpool), *colpool = calloc(e->nc, sizeof *colpool);
-	if (!rowpool || !colpool) { /* no seed: independence only */
-		for (uint32_t i = 0; i < ka; i++)
-			for (uint32_t j = 0; j < kp; j++)
-				s[(size_t)i * kp + j] = (double)f->cnt[a][i] * (double)np[j] + 1e-9;
+	double *rowpool = pooled(e->rmap, ka, f->cnt[a], e->nr), *colpool = pooled(e->cmap, kp, np, e->nc);
+	int rc = CB_ENOMEM;
+	if (!rowpool || !colpool)
 		goto out;
-	}
-	for (uint32_t i = 0; i < ka; i++)
-		rowpool[e->rmap[i]] += (double)f->cnt[a][i];
-	for (uint32_t j = 0; j < kp; j++)
-		colpool[e->cmap[j]] += (double)np[j];
 	/* a noisy cell below two standard deviations is as likely empty: most cells of a large table
 	 * are, and their positive noise would otherwise pull cases where there are none */
 	double tot = f->total > 0 ? (double)f->total : 1, cut = 2 * sqrt(e->var);
@@ -579,9 +582,11 @@ static void seed(const struct fit *f, const struct meas *e, int a, uint32_t ka, 
 			s[(size_t)i * kp + j] = (y > cut ? y * rs * cs : 0) + 1e-3 * (double)f->cnt[a][i] * (double)np[j] / tot;
 		}
 	}
+	rc = CB_OK;
 out:
 	free(rowpool);
 	free(colpool);
+	return rc;
 }
 
 /* Iterative proportional fitting of s (ka x kp) to row sums r and column sums c.  Rows and columns whose
@@ -648,8 +653,7 @@ static int draw_single(struct cb_synth *sy, const struct fit *f, const struct ye
 	int rc = CB_ENOMEM;
 	if (!np || !x || !s || !cursor)
 		goto out;
-	seed(f, &f->edge[a], a, ka, kp, np, s);
-	if ((rc = rake(s, ka, kp, f->cnt[a], np)))
+	if ((rc = seed(f, &f->edge[a], a, ka, kp, np, s)) || (rc = rake(s, ka, kp, f->cnt[a], np)))
 		goto out;
 	for (uint32_t j = 0; j < kp; j++)
 		round_to(s + j, ka, np[j], x + j, kp);
@@ -683,14 +687,13 @@ static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct yea
 	const struct meas *e = &f->edge[a];
 	uint32_t nb = d->k[a], kc = nb + 1;
 	int64_t *np = parent_counts(pc, sy->n, kp), *h = calloc((size_t)kc * kp, sizeof *h);
-	double *s = calloc((size_t)kc * kp, sizeof *s), *colpool = calloc(e->nc, sizeof *colpool);
+	double *s = calloc((size_t)kc * kp, sizeof *s), *colpool = NULL;
 	uint32_t *fill = calloc(kp, sizeof *fill), *start = calloc(kp + 1, sizeof *start), *grp = NULL;
 	int rc = CB_ENOMEM;
-	if (!np || !h || !s || !colpool || !fill || !start || !(grp = malloc((sy->n ? sy->n : 1) * sizeof *grp)))
+	if (!np || !h || !s || !fill || !start || !(grp = malloc((sy->n ? sy->n : 1) * sizeof *grp)) ||
+	    !(colpool = pooled(e->cmap, kp, np, e->nc)))
 		goto out;
 	double tot = f->total > 0 ? (double)f->total : 1, prior = sqrt(e->var);
-	for (uint32_t j = 0; j < kp; j++)
-		colpool[e->cmap[j]] += (double)np[j];
 	for (uint32_t j = 0; j < kp; j++) {
 		uint32_t c = e->cmap[j];
 		for (uint32_t v = 0; v < kc; v++) {
