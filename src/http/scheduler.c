@@ -3,17 +3,15 @@
  * `release.every_hours` hours (meta; `casebank release DB --every H` sets it, 0 or unset: never).
  *
  * One thread with a store handle of its own (SQLite connections are not shared between threads) wakes at
- * most every 30 s, reads the setting, and when the last scheduled run (meta `release.last_run`) is old
- * enough calls cb_release_run as the actor "schedule": the same code as the command line, so unchanged years
- * cost nothing, a year over its cap is refused (and logged), and every release is in the ledger and the
- * audit trail.  The request threads notice the new release within two seconds (api.c, stats_refresh).
+ * most every 30 s and calls cb_release_when_due as the actor "schedule" (release.c keeps the schedule: when
+ * a run is due, and the run itself is cb_release_run, the command line's code), so unchanged years cost
+ * nothing, a year over its cap is refused (and logged), and every release is in the ledger and the audit
+ * trail.  The request threads notice the new release within two seconds (api.c, stats_refresh).
  */
 #include <errno.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "http/http.h"
@@ -28,38 +26,19 @@ struct cb_scheduler {
 	bool stop, quiet;
 };
 
-static double setting(struct cb_store *s, const char *key)
-{
-	char *t = NULL, *e;
-	double v = 0;
-	if (cb_store_meta_get(s, key, &t) == CB_OK) {
-		v = strtod(t, &e);
-		if (!*t || *e || !isfinite(v) || v < 0)
-			v = 0;
-	}
-	free(t);
-	return v;
-}
-
-/* One tick: a run when one is due.  Returns the hours between runs (0: off). */
+/* One tick: a run when one is due, its lines to the log.  Returns the hours between runs (0: off). */
 static double tick(struct cb_scheduler *sc)
 {
-	double every = setting(sc->s, "release.every_hours"), last = setting(sc->s, "release.last_run");
-	time_t now = time(NULL);
-	if (every <= 0 || (double)now - last < every * 3600)
-		return every;
-	char *log = NULL, stamp[32];
+	char *log = NULL;
 	size_t n = 0;
+	double every = 0;
 	struct cb_err err = {0};
-	struct cb_release_opts o = {.actor = "schedule"};
 	FILE *f = open_memstream(&log, &n);
 	if (!f)
-		return every;
-	int rc = cb_release_run(sc->s, &o, f, &err);
+		return 30.0 / 3600; /* try again at the next wake */
+	int rc = cb_release_when_due(sc->s, "schedule", f, &every, &err);
 	fclose(f);
-	snprintf(stamp, sizeof stamp, "%lld", (long long)now);
-	cb_store_meta_set(sc->s, "release.last_run", stamp, NULL);
-	if (!sc->quiet) { /* counts and budgets only: nothing about a person */
+	if (!sc->quiet && (n > 0 || rc != CB_OK)) { /* counts and budgets only: nothing about a person */
 		fprintf(stderr, "casebank serve: scheduled release:\n%s", log ? log : "");
 		if (rc != CB_OK)
 			fprintf(stderr, "casebank serve: scheduled release: %s\n", err.msg);

@@ -375,6 +375,22 @@ int cb_release_run(struct cb_store *s, const struct cb_release_opts *o, FILE *ou
 	return rc;
 }
 
+int cb_release_when_due(struct cb_store *s, const char *actor, FILE *out, double *every, struct cb_err *err)
+{
+	double last;
+	time_t now = time(NULL);
+	int rc = meta_double(s, "release.every_hours", 0, every, err);
+	if (rc || (rc = meta_double(s, "release.last_run", 0, &last, err)) || *every <= 0 ||
+	    (double)now - last < *every * 3600)
+		return rc;
+	char stamp[32];
+	struct cb_release_opts o = {.actor = actor};
+	rc = cb_release_run(s, &o, out, err);
+	snprintf(stamp, sizeof stamp, "%lld", (long long)now);
+	cb_store_meta_set(s, "release.last_run", stamp, NULL); /* a refused year is not retried before the next turn */
+	return rc;
+}
+
 struct ledger {
 	FILE *out;
 	struct cb_store *s;

@@ -138,6 +138,9 @@ int cb_release_ledger(struct cb_store *s, FILE *out, struct cb_err *err);
 int cb_release_set_cap(struct cb_store *s, int year, double cap, struct cb_err *err);
 /* How often `casebank serve` releases the years that changed (meta "release.every_hours"; 0: never). */
 int cb_release_set_schedule(struct cb_store *s, double hours, struct cb_err *err);
+/* Runs cb_release_run as actor when the schedule says a run is due (meta "release.last_run" is older than the
+ * interval), and notes the run; sets *every to the interval in hours (0: no schedule). */
+int cb_release_when_due(struct cb_store *s, const char *actor, FILE *out, double *every, struct cb_err *err);
 /* A year's cap and what it has spent. */
 int cb_release_budget(struct cb_store *s, int year, double *cap, double *spent, struct cb_err *err);
 
