@@ -311,7 +311,7 @@ static int release_year(struct cb_store *s, const struct cb_index *ix, int year,
 			(long long)sp.last_id);
 		goto out;
 	}
-	if (spent + rho > cap * (1 + 1e-9)) {
+	if (!cb_release_fits(spent, rho, cap)) {
 		*refused = true;
 		fprintf(out, "%d: refused: ", year);
 		say_budget(out, rho);

@@ -25,29 +25,25 @@ int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb
 		r->made_at = (int64_t)time(NULL);
 	if (r->capped) { /* under the write lock: no other release can come in between */
 		double spent = 0;
-		if (sqlite3_prepare_v2(s->db, "SELECT coalesce(sum(rho), 0) FROM releases WHERE year = ?1", -1, &st,
-				       NULL) != SQLITE_OK) {
-			rc = cb_store_db_err(s->db, err, "releases");
+		if ((rc = cb_store_prep(s->db, "releases", 0, "SELECT coalesce(sum(rho), 0) FROM releases WHERE year = ?1",
+					&st, err)))
 			goto out;
-		}
 		sqlite3_bind_int(st, 1, r->year);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			spent = sqlite3_column_double(st, 0);
 		sqlite3_finalize(st);
 		st = NULL;
-		if (spent + r->rho > r->cap * (1 + 1e-9)) {
+		if (!cb_release_fits(spent, r->rho, r->cap)) {
 			rc = cb_err_set(err, CB_EPERM, "the year has spent rho %.4f meanwhile; rho %.4f more would exceed "
 					"its cap %.4f", spent, r->rho, r->cap);
 			goto out;
 		}
 	}
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO releases(year, made_at, rho, cases, digest, actor, data)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = cb_store_db_err(s->db, err, "releases");
+	if ((rc = cb_store_prep(s->db, "releases", 0,
+				"INSERT INTO releases(year, made_at, rho, cases, digest, actor, data)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				&st, err)))
 		goto out;
-	}
 	sqlite3_bind_int(st, 1, r->year);
 	sqlite3_bind_int64(st, 2, r->made_at);
 	sqlite3_bind_double(st, 3, r->rho);
@@ -74,12 +70,12 @@ int cb_store_releases(struct cb_store *s, bool latest, bool with_data, cb_releas
 {
 	sqlite3_stmt *st = NULL;
 	char q[300];
-	int rc = CB_OK, r;
+	int rc, r;
 	snprintf(q, sizeof q, "SELECT id, year, made_at, rho, cases, digest, actor, %s FROM releases%s ORDER BY year, id",
 		 with_data ? "data" : "NULL",
 		 latest ? " WHERE id IN (SELECT max(id) FROM releases GROUP BY year)" : "");
-	if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "releases");
+	if ((rc = cb_store_prep(s->db, "releases", 0, q, &st, err)))
+		return rc;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cb_release_row row = {
 			.id = sqlite3_column_int64(st, 0),
@@ -105,8 +101,9 @@ int cb_store_release_newest(struct cb_store *s, int64_t *id, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	*id = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM releases", -1, &st, NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "releases");
+	int rc = cb_store_prep(s->db, "releases", 0, "SELECT coalesce(max(id), 0) FROM releases", &st, err);
+	if (rc)
+		return rc;
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);

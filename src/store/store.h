@@ -157,6 +157,10 @@ struct cb_release_row {
 	double cap;
 };
 typedef int (*cb_release_fn)(const struct cb_release_row *r, void *ctx);
+/* Whether a release of rho keeps a year that has spent `spent` within its cap (a relative 1e-9 of slack: rho
+ * sums in floating point).  The statistics check it before measuring, the store again in the transaction
+ * that adds the release. */
+static inline bool cb_release_fits(double spent, double rho, double cap) { return spent + rho <= cap * (1 + 1e-9); }
 /* Appends a row and its audit entry ("stats.release", as actor: NULL for the local operator) in one
  * transaction; sets r->id.  With capped, the year's spending is checked in that transaction, so that
  * releases made at the same time cannot together exceed the cap. */
