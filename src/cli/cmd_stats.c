@@ -282,6 +282,14 @@ done:
 static const char release_usage[] =
 	"release DB [--year Y ...] [--rho R] [--force] | --cap R [--year Y] | --every HOURS | --ledger";
 
+/* A number given on the command line (the setting itself checks its range). */
+static int number(const char *text, const char *option, const char *expected, double *v, struct cb_err *err)
+{
+	char *e;
+	*v = strtod(text, &e);
+	return !*text || *e ? cb_err_set(err, CB_EINVAL, "%s: expected %s, got '%s'", option, expected, text) : CB_OK;
+}
+
 int cb_cmd_release(int argc, char **argv)
 {
 	static const struct option opts[] = {{"year", required_argument, NULL, 'y'}, {"rho", required_argument, NULL, 'r'},
@@ -328,18 +336,12 @@ int cb_cmd_release(int argc, char **argv)
 		return rc;
 	if (ledger) {
 		rc = cb_release_ledger(s, stdout, &err);
-	} else if (every) {
-		char *e;
-		double v = strtod(every, &e);
-		rc = !*every || *e ? cb_err_set(&err, CB_EINVAL, "--every: expected hours such as 24, got '%s'", every)
-				   : cb_release_set_schedule(s, v, &err);
+	} else if (every || cap) { /* a setting, then the ledger it applies to */
+		double v;
+		rc = every ? number(every, "--every", "hours such as 24", &v, &err)
+			   : number(cap, "--cap", "a rho such as 0.4", &v, &err);
 		if (rc == CB_OK)
-			rc = cb_release_ledger(s, stdout, &err);
-	} else if (cap) {
-		char *e;
-		double v = strtod(cap, &e);
-		rc = !*cap || *e ? cb_err_set(&err, CB_EINVAL, "--cap: expected a rho such as 0.4, got '%s'", cap)
-				 : cb_release_set_cap(s, ny ? years[0] : 0, v, &err);
+			rc = every ? cb_release_set_schedule(s, v, &err) : cb_release_set_cap(s, ny ? years[0] : 0, v, &err);
 		if (rc == CB_OK)
 			rc = cb_release_ledger(s, stdout, &err);
 	} else {
