@@ -40,6 +40,7 @@
 
 #include <sodium.h>
 
+#include "bench.h"
 #include "stats/dp.h"
 #include "stats/stats.h"
 #include "stats/stats_int.h"
@@ -260,34 +261,7 @@ static int ck_answer(struct cb_stats *st, const struct table *t, const char *whe
 	return CB_OK;
 }
 
-/* ---- timing and small helpers */
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Prints median, min and max of n timings (sorts v). */
-static void report_series(const char *name, double *v, int n)
-{
-	double med = median(v, n);
-	printf("%-34s median %10.2f ms   min %10.2f   max %10.2f   (%d runs)\n", name, med, v[0], v[n - 1], n);
-	printf("result %s %.3f %.3f %.3f\n", name, med, v[0], v[n - 1]);
-}
+/* ---- small helpers (timing: bench.h) */
 
 static int die(const char *what, const char *msg)
 {

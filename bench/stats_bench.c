@@ -21,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "bench.h"
 #include "stats/stats.h"
 #if defined(__has_include)
 #if __has_include("stats/report.h")
@@ -35,28 +36,6 @@
 /* The same filter on the HTCDS columns; years are four digits, CAST keeps the comparison numeric. */
 #define SQL_WHERE "CAST(c.x_year AS INTEGER) BETWEEN 2010 AND 2020 AND c.prs_Gender = 'Feminine' " \
 		  "AND c.x_consent_statistics = 'yes'"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Prints median, min and max of n timings (sorts v). */
-static void report_series(const char *name, double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	double med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	printf("%-34s median %10.2f ms   min %10.2f   max %10.2f   (%d runs)\n", name, med, v[0], v[n - 1], n);
-	printf("result %s %.3f %.3f %.3f\n", name, med, v[0], v[n - 1]);
-}
 
 static int die(const char *what, const char *msg)
 {
