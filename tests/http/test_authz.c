@@ -9,7 +9,7 @@
  */
 #include "cb_test.h"
 
-#include "http/http.h"
+#include "http/api.h"
 
 #define OWN "MD-CHISINAU"
 #define OTHER "UA-KYIV"
