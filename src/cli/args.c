@@ -11,7 +11,7 @@
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 int cb_cli_case_id(const char *text, uint8_t id[16])
 {

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 static const char assist_usage[] = "assist add DB CASE_ID --type T [--provider ORG_ID] [--planned DATE] [--start DATE]\n"

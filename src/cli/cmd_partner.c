@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 static const char partner_usage[] = "partner add DB --name N --type T --country CC [--services a,b] [--beds N]\n"

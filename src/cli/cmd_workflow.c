@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 static const char followup_usage[] = "followup add DB CASE_ID --due DATE [--note TEXT|-]\n"

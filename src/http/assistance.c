@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "http/api.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 static json_t *assist_json(struct cb_http_req *r, const struct cb_assist *a, bool pii)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "http/api.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 /* The office asked for (?site=; a caseworker's own by default), authorised for act: 0, or -1 when answered.
  * *site NULL means every office. */

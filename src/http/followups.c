@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "http/api.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 struct followup_list {
 	json_t *arr;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "http/api.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 /* A partner the caller may name: known and in her office scope (cb_partner_get_for, the one rule).  Unknown and
  * out of scope answer the same 404, body and all, so that ids of other offices' entries cannot be probed. */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "http/api.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 int cb_api_stage(struct cb_http_req *r, const char *arg)
 {

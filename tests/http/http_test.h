@@ -27,8 +27,8 @@
 #include "http/http.h"
 #include "io/io.h"
 #include "stats/stats.h"
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 
 static uint16_t port;
 /* The address requests come from: NULL for the system's choice (127.0.0.1); another of 127.0.0.0/8 to be a
