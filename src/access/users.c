@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "access/access.h"
 #include "access/common_passwords.h"
@@ -173,33 +172,33 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struc
 }
 
 /* Runs one statement that returns no rows (with its parameters bound by the caller) and finalizes it. */
-static int run(struct cb_store *s, sqlite3_stmt *st, struct cb_err *err)
+static int run(struct cb_store *s, struct cb_stmt *st, struct cb_err *err)
 {
-	int rc = cb_store_step_done(st) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "users");
-	sqlite3_finalize(st);
+	int rc = cb_store_step_done(st) == CB_OK ? CB_OK : cb_store_db_err(s->db, err, "users");
+	cb_db_finalize(&st);
 	return rc;
 }
 
 #define USER_COLS "id, name, role, site, disabled, locked_until"
 
-static void user_from(sqlite3_stmt *st, struct cb_user *u)
+static void user_from(struct cb_stmt *st, struct cb_user *u)
 {
-	const char *name = (const char *)sqlite3_column_text(st, 1);
-	const char *site = (const char *)sqlite3_column_text(st, 3);
+	const char *name = (const char *)cb_db_column_text(st, 1);
+	const char *site = (const char *)cb_db_column_text(st, 3);
 	memset(u, 0, sizeof *u);
-	u->id = sqlite3_column_int64(st, 0);
+	u->id = cb_db_column_int64(st, 0);
 	snprintf(u->name, sizeof u->name, "%s", name ? name : "");
-	if (cb_role_parse((const char *)sqlite3_column_text(st, 2), &u->role) != CB_OK)
+	if (cb_role_parse((const char *)cb_db_column_text(st, 2), &u->role) != CB_OK)
 		u->role = CB_ROLE_ANALYST; /* the schema's CHECK allows no other value; the least privilege */
 	snprintf(u->site, sizeof u->site, "%s", site ? site : "");
-	u->disabled = sqlite3_column_int(st, 4) != 0;
-	u->locked_until = sqlite3_column_int64(st, 5);
+	u->disabled = (int)cb_db_column_int64(st, 4) != 0;
+	u->locked_until = cb_db_column_int64(st, 5);
 }
 
 /* One user by name (text) or id; CB_ENOTFOUND if none. */
 static int user_get(struct cb_store *s, const char *name, int64_t id, struct cb_user *out, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = cb_store_prep(s->db, "users", 0,
 				name ? "SELECT " USER_COLS " FROM users WHERE name = ?1"
@@ -207,19 +206,19 @@ static int user_get(struct cb_store *s, const char *name, int64_t id, struct cb_
 				&st, err)) != CB_OK)
 		return rc;
 	if (name)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, name, -1, false);
 	else
-		sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
+		cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW) {
 		user_from(st, out);
 		rc = CB_OK;
-	} else if (r == SQLITE_DONE) {
+	} else if (r == CB_DB_DONE) {
 		rc = cb_err_set(err, CB_ENOTFOUND, "no such user");
 	} else {
 		rc = cb_store_db_err(s->db, err, "users");
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -229,7 +228,7 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 		struct cb_user *out, struct cb_err *err)
 {
 	char hash[crypto_pwhash_STRBYTES], vbuf[64], site_code[17] = "";
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 
 	if (!name_valid(name))
@@ -262,17 +261,17 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 				"INSERT INTO users(name, role, site, pwhash, created_at) VALUES (?1, ?2, ?3, ?4, unixepoch())",
 				&st, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, role_names[role], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, site_code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r == SQLITE_CONSTRAINT_UNIQUE) {
+	cb_db_bind_text(st, 1, name, -1, false);
+	cb_db_bind_text(st, 2, role_names[role], -1, false);
+	cb_db_bind_text(st, 3, site_code, -1, false);
+	cb_db_bind_text(st, 4, hash, -1, false);
+	int r = cb_db_step(st);
+	cb_db_finalize(&st);
+	if (r == CB_EEXIST) {
 		rc = cb_err_field(err, CB_EEXIST, "name", "user '%s' already exists", name);
 		goto out;
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_DB_DONE) {
 		rc = cb_store_db_err(s->db, err, "users");
 		goto out;
 	}
@@ -297,43 +296,43 @@ int cb_user_get_id(struct cb_store *s, int64_t id, struct cb_user *out, struct c
 
 int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ctx), void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_user u;
 	int rc, r;
 	if ((rc = cb_store_prep(s->db, "users", 0, "SELECT " USER_COLS " FROM users ORDER BY name", &st, err)) != CB_OK)
 		return rc;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		user_from(st, &u);
 		if ((rc = fn(&u, ctx)) != 0)
 			goto out;
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "users");
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 static int end_user_sessions(struct cb_store *s, int64_t id, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = cb_store_prep(s->db, "users", 0, "DELETE FROM sessions WHERE user_id = ?1", &st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
+	cb_db_bind_int64(st, 1, id);
 	return run(s, st, err);
 }
 
 /* Runs an UPDATE of one user; CB_ENOTFOUND if it changed nothing.  Then, unless `end_sessions_of` is 0,
  * deletes that user's sessions: all in one transaction. */
-static int update_user(struct cb_store *s, sqlite3_stmt *st, int64_t end_sessions_of, struct cb_err *err)
+static int update_user(struct cb_store *s, struct cb_stmt *st, int64_t end_sessions_of, struct cb_err *err)
 {
 	int rc;
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK) {
-		sqlite3_finalize(st);
+		cb_db_finalize(&st);
 		return rc;
 	}
-	if ((rc = run(s, st, err)) == CB_OK && sqlite3_changes(s->db) == 0)
+	if ((rc = run(s, st, err)) == CB_OK && cb_db_changes(s->db) == 0)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no such user");
 	if (rc == CB_OK && end_sessions_of)
 		rc = end_user_sessions(s, end_sessions_of, err);
@@ -343,7 +342,7 @@ static int update_user(struct cb_store *s, sqlite3_stmt *st, int64_t end_session
 int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const struct cb_user *by,
 			 struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_user u;
 	int rc;
 	if ((rc = user_get(s, NULL, id, &u, err)) != CB_OK)
@@ -357,8 +356,8 @@ int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const st
 				" (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1))",
 				&st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, disabled);
+	cb_db_bind_int64(st, 1, id);
+	cb_db_bind_int64(st, 2, disabled);
 	rc = update_user(s, st, disabled ? id : 0, err);
 	if (rc == CB_ENOTFOUND && disabled && u.role == CB_ROLE_ADMIN)
 		rc = cb_err_set(err, CB_EPERM, "%s is the last enabled admin: enable or add another admin first", u.name);
@@ -369,7 +368,7 @@ int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const st
 static int store_hash(struct cb_store *s, int64_t id, const char *password, bool reset, struct cb_err *err)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = hash_password(password, hash, err)) != CB_OK)
 		return rc;
@@ -377,8 +376,8 @@ static int store_hash(struct cb_store *s, int64_t id, const char *password, bool
 				reset ? "UPDATE users SET pwhash = ?2, failures = 0, locked_until = 0 WHERE id = ?1"
 				      : "UPDATE users SET pwhash = ?2 WHERE id = ?1",
 				&st, err)) == CB_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+		cb_db_bind_int64(st, 1, id);
+		cb_db_bind_text(st, 2, hash, -1, false);
 		rc = update_user(s, st, reset ? id : 0, err);
 	}
 	sodium_memzero(hash, sizeof hash);
@@ -406,22 +405,22 @@ struct login_row {
 
 static int login_row_get(struct cb_store *s, const char *name, struct login_row *lr, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = cb_store_prep(s->db, "users", 0,
 				"SELECT " USER_COLS ", pwhash FROM users WHERE name = ?1", &st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 6);
+	cb_db_bind_text(st, 1, name, -1, false);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW) {
+		const char *h = (const char *)cb_db_column_text(st, 6);
 		user_from(st, &lr->u);
 		snprintf(lr->hash, sizeof lr->hash, "%s", h ? h : "");
 		rc = CB_OK;
 	} else {
-		rc = r == SQLITE_DONE ? CB_ENOTFOUND : cb_store_db_err(s->db, err, "users");
+		rc = r == CB_DB_DONE ? CB_ENOTFOUND : cb_store_db_err(s->db, err, "users");
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -430,12 +429,12 @@ static int login_row_get(struct cb_store *s, const char *name, struct login_row 
  * (http/throttle.c).  One write, as many as a refusal without a check makes (count_other_failure). */
 static int count_failure(struct cb_store *s, int64_t id, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = cb_store_prep(s->db, "users", 0,
 				"UPDATE users SET failures = failures + 1 WHERE id = ?1", &st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
+	cb_db_bind_int64(st, 1, id);
 	return run(s, st, err);
 }
 
@@ -443,7 +442,7 @@ static int count_failure(struct cb_store *s, int64_t id, struct cb_err *err)
  * fsync does not tell an unknown name from a wrong password.  What it counts is worth watching anyway. */
 static int count_other_failure(struct cb_store *s, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = cb_store_prep(s->db, "users", 0,
 				"INSERT INTO meta(key, value) VALUES ('login.refused_without_check', 1)"
@@ -455,12 +454,12 @@ static int count_other_failure(struct cb_store *s, struct cb_err *err)
 
 static int clear_failures(struct cb_store *s, int64_t id, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = cb_store_prep(s->db, "users", 0,
 				"UPDATE users SET failures = 0, locked_until = 0 WHERE id = ?1", &st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
+	cb_db_bind_int64(st, 1, id);
 	return run(s, st, err);
 }
 
@@ -529,7 +528,7 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
 {
 	struct cb_user u;
 	struct cb_session sess = {.user_id = user_id, .created = now, .last_seen = now};
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	uint8_t h[32];
 	int rc;
 
@@ -547,9 +546,9 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
 				err)) !=
 	    CB_OK)
 		goto out;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, IDLE_SECONDS);
-	sqlite3_bind_int(st, 3, ABSOLUTE_SECONDS);
+	cb_db_bind_int64(st, 1, now);
+	cb_db_bind_int64(st, 2, IDLE_SECONDS);
+	cb_db_bind_int64(st, 3, ABSOLUTE_SECONDS);
 	if ((rc = run(s, st, err)) != CB_OK)
 		goto out;
 	random_token(token);
@@ -559,10 +558,10 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
 				"INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
 				&st, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_text(st, 3, sess.csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
+	cb_db_bind_blob(st, 1, h, sizeof h, false);
+	cb_db_bind_int64(st, 2, user_id);
+	cb_db_bind_text(st, 3, sess.csrf, -1, false);
+	cb_db_bind_int64(st, 4, now);
 	rc = run(s, st, err);
 out:
 	rc = cb_store_tx_end(s, rc, err);
@@ -576,11 +575,11 @@ out:
 
 static int delete_session(struct cb_store *s, const uint8_t h[32], struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = cb_store_prep(s->db, "users", 0, "DELETE FROM sessions WHERE token_hash = ?1", &st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
+	cb_db_bind_blob(st, 1, h, 32, false);
 	return run(s, st, err);
 }
 
@@ -594,7 +593,7 @@ static bool token_shape(const char *token)
 static int session_find(struct cb_store *s, const uint8_t h[32], int64_t now, struct cb_session *sess, bool *expired,
 			struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool disabled = false;
 	int rc = CB_OK, r;
 	if ((rc = cb_store_prep(s->db, "users", 0,
@@ -602,21 +601,21 @@ static int session_find(struct cb_store *s, const uint8_t h[32], int64_t now, st
 				" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
 				&st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		const char *csrf = (const char *)sqlite3_column_text(st, 1);
-		sess->user_id = sqlite3_column_int64(st, 0);
+	cb_db_bind_blob(st, 1, h, 32, false);
+	r = cb_db_step(st);
+	if (r == CB_DB_ROW) {
+		const char *csrf = (const char *)cb_db_column_text(st, 1);
+		sess->user_id = cb_db_column_int64(st, 0);
 		snprintf(sess->csrf, sizeof sess->csrf, "%s", csrf ? csrf : "");
-		sess->created = sqlite3_column_int64(st, 2);
-		sess->last_seen = sqlite3_column_int64(st, 3);
-		disabled = sqlite3_column_int(st, 4) != 0;
-	} else if (r == SQLITE_DONE) {
+		sess->created = cb_db_column_int64(st, 2);
+		sess->last_seen = cb_db_column_int64(st, 3);
+		disabled = (int)cb_db_column_int64(st, 4) != 0;
+	} else if (r == CB_DB_DONE) {
 		rc = cb_err_set(err, CB_ENOTFOUND, "no such session");
 	} else {
 		rc = cb_store_db_err(s->db, err, "sessions");
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	*expired = disabled || now >= sess->last_seen + IDLE_SECONDS || now >= sess->created + ABSOLUTE_SECONDS;
 	return rc;
 }
@@ -626,7 +625,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 {
 	struct cb_session sess = {0};
 	struct cb_user u;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	uint8_t h[32];
 	bool expired;
 	int rc, r;
@@ -647,8 +646,8 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 		if ((rc = cb_store_prep(s->db, "users", 0,
 					"UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st, err)) != CB_OK)
 			goto out;
-		sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, now);
+		cb_db_bind_blob(st, 1, h, sizeof h, false);
+		cb_db_bind_int64(st, 2, now);
 		if ((rc = run(s, st, err)) != CB_OK)
 			goto out;
 		sess.last_seen = now;
@@ -697,7 +696,7 @@ int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct
 
 int cb_session_touch_many(struct cb_store *s, const struct cb_session_touch *t, int n, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if (n <= 0)
 		return CB_OK;
@@ -710,12 +709,12 @@ int cb_session_touch_many(struct cb_store *s, const struct cb_session_touch *t, 
 	    CB_OK)
 		goto out;
 	for (int i = 0; i < n && rc == CB_OK; i++) {
-		sqlite3_bind_blob(st, 1, t[i].token_hash, 32, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, t[i].seen);
-		if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_blob(st, 1, t[i].token_hash, 32, false);
+		cb_db_bind_int64(st, 2, t[i].seen);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, "sessions");
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 out:
 	return cb_store_tx_end(s, rc, err);
 }
@@ -727,7 +726,7 @@ int cb_session_end(struct cb_store *s, const char *token)
 		return CB_ENOTFOUND;
 	token_hash(token, h);
 	int rc = delete_session(s, h, NULL);
-	if (rc == CB_OK && sqlite3_changes(s->db) == 0)
+	if (rc == CB_OK && cb_db_changes(s->db) == 0)
 		rc = CB_ENOTFOUND;
 	return rc;
 }
@@ -774,7 +773,7 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 {
 	struct cb_user u;
 	struct cb_audit_entry *e = NULL;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	const char *text = NULL;
 	char *copy = NULL, idtext[CB_ID_TEXT];
 	size_t len = 0;
@@ -795,12 +794,12 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 	}
 	if ((rc = cb_store_prep(s->db, "users", 0, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r != SQLITE_ROW) {
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	int r = cb_db_step(st);
+	cb_db_finalize(&st);
+	if (r != CB_DB_ROW) {
 		cb_case_id_format(case_id, idtext);
-		rc = r == SQLITE_DONE ? cb_err_set(err, CB_ENOTFOUND, "case %s: not found", idtext)
+		rc = r == CB_DB_DONE ? cb_err_set(err, CB_ENOTFOUND, "case %s: not found", idtext)
 				      : cb_store_db_err(s->db, err, "glass");
 		goto out;
 	}
@@ -808,11 +807,11 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 				"INSERT INTO glass(user_id, case_id, reason, opened_at, until_at) VALUES (?1, ?2, ?3, ?4, ?5)",
 				&st, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_blob(st, 2, case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, copy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, now + GLASS_SECONDS);
+	cb_db_bind_int64(st, 1, user_id);
+	cb_db_bind_blob(st, 2, case_id, 16, false);
+	cb_db_bind_text(st, 3, copy, -1, false);
+	cb_db_bind_int64(st, 4, now);
+	cb_db_bind_int64(st, 5, now + GLASS_SECONDS);
 	if ((rc = run(s, st, err)) != CB_OK)
 		goto out;
 	e->at_ms = now * 1000;
@@ -830,7 +829,7 @@ done:
 
 bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool active = false;
 	if (cb_store_prep(s->db, "users", 0,
 			  "SELECT 1 FROM glass g JOIN users u ON u.id = g.user_id"
@@ -838,10 +837,10 @@ bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 			  " AND u.role = 'manager' AND u.disabled = 0 LIMIT 1",
 			  &st, NULL) != CB_OK)
 		return false;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_blob(st, 2, case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
-	active = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
+	cb_db_bind_int64(st, 1, user_id);
+	cb_db_bind_blob(st, 2, case_id, 16, false);
+	cb_db_bind_int64(st, 3, now);
+	active = cb_db_step(st) == CB_DB_ROW;
+	cb_db_finalize(&st);
 	return active;
 }

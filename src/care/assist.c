@@ -18,29 +18,29 @@
 
 /* ---- shared helpers (assist_impl.h) */
 
-void cb_ax_bind_date(sqlite3_stmt *st, int p, int32_t day)
+void cb_ax_bind_date(struct cb_stmt *st, int p, int32_t day)
 {
 	char d[11];
 	if (day == CB_NA) {
-		sqlite3_bind_null(st, p);
+		cb_db_bind_null(st, p);
 		return;
 	}
 	cb_date_format(day, d);
-	sqlite3_bind_text(st, p, d, 10, SQLITE_TRANSIENT);
+	cb_db_bind_text(st, p, d, 10, true);
 }
 
-int32_t cb_ax_col_date(sqlite3_stmt *st, int col)
+int32_t cb_ax_col_date(struct cb_stmt *st, int col)
 {
 	int32_t d;
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)cb_db_column_text(st, col);
 	if (!t)
 		return CB_NA;
 	return cb_date_parse(t, &d) == CB_OK ? d : -2;
 }
 
-int32_t cb_ax_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs)
+int32_t cb_ax_col_value(struct cb_stmt *st, int col, enum cb_vset_id vs)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)cb_db_column_text(st, col);
 	if (!t)
 		return CB_NA;
 	int32_t v = cb_value_find(&cb_vsets[vs], t);
@@ -89,54 +89,54 @@ int cb_ax_seal_into(struct cb_store *s, const uint8_t case_id[16], const char *t
 	uint8_t ad[64], *blob = NULL;
 	size_t n = 0, adlen = note_ad(ad, case_id, table, rowid);
 	char sql[128];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_OK;
 	if (text && (rc = cb_store_seal_text(s, case_id, ad, adlen, text, &blob, &n, err)) != CB_OK)
 		return rc;
 	snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?1 WHERE id = ?2", table, col); /* our own names only */
 	if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) == CB_OK) {
 		if (blob)
-			sqlite3_bind_blob(st, 1, blob, (int)n, SQLITE_STATIC);
+			cb_db_bind_blob(st, 1, blob, (int)n, false);
 		else
-			sqlite3_bind_null(st, 1);
-		sqlite3_bind_int64(st, 2, rowid);
-		if (cb_store_step_done(st) != SQLITE_OK)
+			cb_db_bind_null(st, 1);
+		cb_db_bind_int64(st, 2, rowid);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, table);
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	free(blob);
 	return rc;
 }
 
-int cb_ax_unseal(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid, sqlite3_stmt *st,
+int cb_ax_unseal(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid, struct cb_stmt *st,
 		 int col, char **text, struct cb_err *err)
 {
 	uint8_t ad[64];
 	size_t adlen = note_ad(ad, case_id, table, rowid);
 	*text = NULL;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (cb_db_column_type(st, col) == CB_DB_NULL)
 		return CB_OK;
-	int rc = cb_store_open_text(s, case_id, ad, adlen, sqlite3_column_blob(st, col),
-				    (size_t)sqlite3_column_bytes(st, col), text, err);
+	int rc = cb_store_open_text(s, case_id, ad, adlen, cb_db_column_blob(st, col),
+				    (size_t)cb_db_column_bytes(st, col), text, err);
 	return rc == CB_ENOTFOUND ? CB_OK : rc; /* the case key is gone: erased for good */
 }
 
 int cb_ax_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char idt[CB_ID_TEXT];
 	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err);
 	if (rc == CB_OK) {
-		sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-		int r = sqlite3_step(st);
-		if (r == SQLITE_DONE) {
+		cb_db_bind_blob(st, 1, case_id, 16, false);
+		int r = cb_db_step(st);
+		if (r == CB_DB_DONE) {
 			cb_case_id_format(case_id, idt);
 			rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
-		} else if (r != SQLITE_ROW) {
+		} else if (r != CB_DB_ROW) {
 			rc = cb_store_db_err(s->db, err, "case");
 		}
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -144,20 +144,20 @@ int cb_ax_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_e
 static int collect_set(struct cb_store *s, const char *sql, const uint8_t case_id[16], enum cb_vset_id vs,
 		       uint64_t *set, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err), r;
 	*set = 0;
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		int32_t v = cb_ax_col_value(st, 0, vs);
 		if (v >= 0)
 			*set |= UINT64_C(1) << v;
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "sets");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -165,7 +165,7 @@ int cb_ax_refresh(struct cb_store *s, const uint8_t case_id[16], struct cb_err *
 {
 	struct cb_case c;
 	char at[1024], pt[1024];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	cb_case_init(&c);
 	if ((rc = collect_set(s, "SELECT DISTINCT type FROM assistance WHERE case_id = ?1 AND status != 'cancelled'",
@@ -184,13 +184,13 @@ int cb_ax_refresh(struct cb_store *s, const uint8_t case_id[16], struct cb_err *
 				" (assistance_type IS NOT nullif(?1, '') OR referral_partner_type IS NOT nullif(?2, ''))",
 				&st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, pt, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-	sqlite3_bind_blob(st, 4, case_id, 16, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_text(st, 1, at, -1, false);
+	cb_db_bind_text(st, 2, pt, -1, false);
+	cb_db_bind_int64(st, 3, (int64_t)time(NULL));
+	cb_db_bind_blob(st, 4, case_id, 16, false);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "case sets");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -207,14 +207,14 @@ bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16])
 				  " OR EXISTS(SELECT 1 FROM referrals WHERE case_id = ?1 AND details IS NOT NULL)"
 				  " OR EXISTS(SELECT 1 FROM followups WHERE case_id = ?1 AND note IS NOT NULL)"
 				  " OR EXISTS(SELECT 1 FROM stages WHERE case_id = ?1 AND reason IS NOT NULL)";
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool yes = true; /* when in doubt, keep the key */
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			yes = sqlite3_column_int(st, 0) != 0;
+	if (cb_db_prepare(s->db, sql, &st, NULL) == CB_OK) {
+		cb_db_bind_blob(st, 1, id, 16, false);
+		if (cb_db_step(st) == CB_DB_ROW)
+			yes = (int)cb_db_column_int64(st, 0) != 0;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return yes;
 }
 
@@ -228,13 +228,13 @@ int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_er
 	};
 	int rc = CB_OK;
 	for (size_t i = 0; rc == CB_OK && i < CB_COUNTOF(sql); i++) {
-		sqlite3_stmt *st = NULL;
+		struct cb_stmt *st = NULL;
 		if ((rc = cb_store_prep(s->db, "prepare", 0, sql[i], &st, err)) != CB_OK)
 			break;
-		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-		if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_blob(st, 1, id, 16, false);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, "erase");
-		sqlite3_finalize(st);
+		cb_db_finalize(&st);
 	}
 	return rc;
 }
@@ -301,19 +301,19 @@ static int check_assist(struct cb_assist *a, struct cb_err *err)
 /* Beds of a partner (CB_NA when it is no shelter); CB_ENOTFOUND without it. */
 static int partner_beds(struct cb_store *s, int64_t id, int32_t *beds, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT beds FROM partners WHERE id = ?1", &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		*beds = sqlite3_column_type(st, 0) == SQLITE_NULL ? CB_NA : sqlite3_column_int(st, 0);
-	else if (r == SQLITE_DONE)
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
+		*beds = cb_db_column_type(st, 0) == CB_DB_NULL ? CB_NA : (int)cb_db_column_int64(st, 0);
+	else if (r == CB_DB_DONE)
 		rc = cb_err_field(err, CB_ENOTFOUND, "provider", "provider: no partner organisation %lld", (long long)id);
 	else
 		rc = cb_store_db_err(s->db, err, "partner");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -356,25 +356,25 @@ static int capacity(struct cb_store *s, const struct cb_assist *a, struct cb_cap
 	return CB_OK;
 }
 
-static void bind_assist(sqlite3_stmt *st, const struct cb_assist *a)
+static void bind_assist(struct cb_stmt *st, const struct cb_assist *a)
 {
-	sqlite3_bind_text(st, 1, cb_vsets[CB_VS_assistance_type].values[a->type].name, -1, SQLITE_STATIC);
+	cb_db_bind_text(st, 1, cb_vsets[CB_VS_assistance_type].values[a->type].name, -1, false);
 	if (a->provider)
-		sqlite3_bind_int64(st, 2, a->provider);
+		cb_db_bind_int64(st, 2, a->provider);
 	else
-		sqlite3_bind_null(st, 2);
+		cb_db_bind_null(st, 2);
 	cb_ax_bind_date(st, 3, a->planned_on);
 	cb_ax_bind_date(st, 4, a->start_on);
 	cb_ax_bind_date(st, 5, a->end_on);
-	sqlite3_bind_text(st, 6, cb_vsets[CB_VS_assistance_status].values[a->status].name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
+	cb_db_bind_text(st, 6, cb_vsets[CB_VS_assistance_status].values[a->status].name, -1, false);
+	cb_db_bind_int64(st, 7, (int64_t)time(NULL));
 }
 
 int cb_assist_add(struct cb_store *s, struct cb_assist *a, const struct cb_user *by, struct cb_capacity *cap,
 		  struct cb_err *err)
 {
 	struct cb_capacity tmp;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if ((rc = check_assist(a, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
@@ -386,18 +386,18 @@ int cb_assist_add(struct cb_store *s, struct cb_assist *a, const struct cb_user 
 				&st, err)) != CB_OK)
 		goto out;
 	bind_assist(st, a);
-	sqlite3_bind_blob(st, 8, a->case_id, 16, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK) {
+	cb_db_bind_blob(st, 8, a->case_id, 16, false);
+	if (cb_store_step_done(st) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "assistance");
 		goto out;
 	}
-	a->id = sqlite3_last_insert_rowid(s->db);
+	a->id = cb_db_last_insert_id(s->db);
 	if ((a->notes && (rc = cb_ax_seal_into(s, a->case_id, "assistance", "notes", a->id, a->notes, err)) != CB_OK) ||
 	    (rc = cb_ax_refresh(s, a->case_id, err)) != CB_OK ||
 	    (rc = capacity(s, a, cap ? cap : &tmp, err)) != CB_OK)
 		goto out;
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	rc = cb_store_tx_end(s, rc, err);
 	if (rc != CB_OK)
 		a->id = 0;
@@ -421,7 +421,7 @@ int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned fl
 {
 	struct cb_assist a = *in, old;
 	struct cb_capacity tmp;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	cb_assist_init(&old);
 	if ((rc = check_assist(&a, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
@@ -436,8 +436,8 @@ int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned fl
 		goto out;
 	memcpy(a.case_id, old.case_id, 16);
 	bind_assist(st, &a);
-	sqlite3_bind_int64(st, 8, a.id);
-	if (cb_store_step_done(st) != SQLITE_OK) {
+	cb_db_bind_int64(st, 8, a.id);
+	if (cb_store_step_done(st) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "assistance");
 		goto out;
 	}
@@ -446,22 +446,22 @@ int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned fl
 	    (rc = cb_ax_refresh(s, a.case_id, err)) != CB_OK || (rc = capacity(s, &a, cap ? cap : &tmp, err)) != CB_OK)
 		goto out;
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_assist_clear(&old);
 	return cb_store_tx_end(s, rc, err);
 }
 
 #define ASSIST_COLS "id, case_id, type, provider_id, planned_on, start_on, end_on, status, notes"
 
-static int assist_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, struct cb_assist *a, struct cb_err *err)
+static int assist_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, struct cb_assist *a, struct cb_err *err)
 {
 	cb_assist_clear(a);
-	a->id = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) != 16)
+	a->id = cb_db_column_int64(st, 0);
+	if (cb_db_column_bytes(st, 1) != 16)
 		return cb_err_set(err, CB_ECORRUPT, "assistance %lld: malformed case id", (long long)a->id);
-	memcpy(a->case_id, sqlite3_column_blob(st, 1), 16);
+	memcpy(a->case_id, cb_db_column_blob(st, 1), 16);
 	a->type = cb_ax_col_value(st, 2, CB_VS_assistance_type);
-	a->provider = sqlite3_column_int64(st, 3);
+	a->provider = cb_db_column_int64(st, 3);
 	a->planned_on = cb_ax_col_date(st, 4);
 	a->start_on = cb_ax_col_date(st, 5);
 	a->end_on = cb_ax_col_date(st, 6);
@@ -475,20 +475,20 @@ static int assist_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, stru
 
 int cb_assist_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_assist *out, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " ASSIST_COLS " FROM assistance WHERE id = ?1", &st, err);
 	cb_assist_init(out);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
 		rc = assist_row(s, st, flags, out, err);
-	else if (r == SQLITE_DONE)
+	else if (r == CB_DB_DONE)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no assistance record %lld", (long long)id);
 	else
 		rc = cb_store_db_err(s->db, err, "assistance");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	if (rc != CB_OK)
 		cb_assist_clear(out);
 	return rc;
@@ -498,20 +498,20 @@ int cb_assist_list(struct cb_store *s, const uint8_t case_id[16], unsigned flags
 		   int (*fn)(const struct cb_assist *a, void *ctx), void *ctx, struct cb_err *err)
 {
 	struct cb_assist a;
-	sqlite3_stmt *st = NULL;
-	int rc, r = SQLITE_DONE;
+	struct cb_stmt *st = NULL;
+	int rc, r = CB_DB_DONE;
 	cb_assist_init(&a);
 	if ((rc = cb_ax_case_exists(s, case_id, err)) != CB_OK ||
 	    (rc = cb_store_prep(s->db, "prepare", 0,
 				"SELECT " ASSIST_COLS " FROM assistance WHERE case_id = ?1 ORDER BY id", &st, err)))
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW)
 		if ((rc = assist_row(s, st, flags, &a, err)) == CB_OK)
 			rc = fn(&a, ctx);
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "assistance");
 	cb_assist_clear(&a);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }

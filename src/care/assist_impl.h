@@ -9,10 +9,10 @@
 #include "store/store_impl.h"
 
 /* A date as YYYY-MM-DD text, or NULL for CB_NA. */
-void cb_ax_bind_date(sqlite3_stmt *st, int p, int32_t day);
+void cb_ax_bind_date(struct cb_stmt *st, int p, int32_t day);
 /* A column's date or value index; CB_NA when NULL, CB_ECORRUPT-worthy values give -2 (never a real code). */
-int32_t cb_ax_col_date(sqlite3_stmt *st, int col);
-int32_t cb_ax_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs);
+int32_t cb_ax_col_date(struct cb_stmt *st, int col);
+int32_t cb_ax_col_value(struct cb_stmt *st, int col, enum cb_vset_id vs);
 /* Checks a coded input value against its set (CB_EINVAL naming `what` and the allowed values). */
 int cb_ax_check_value(enum cb_vset_id vs, int32_t v, const char *what, struct cb_err *err);
 /* Checks a free text: at most CB_NOTE_MAX bytes, no NUL (never quoted in the error). */
@@ -24,7 +24,7 @@ int cb_ax_seal_into(struct cb_store *s, const uint8_t case_id[16], const char *t
 		    const char *text, struct cb_err *err);
 /* Opens such a blob; *text NULL when the blob is NULL or the case key was destroyed (erased).  The caller
  * frees *text with cb_text_free. */
-int cb_ax_unseal(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid, sqlite3_stmt *st,
+int cb_ax_unseal(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid, struct cb_stmt *st,
 		 int col, char **text, struct cb_err *err);
 
 /* CB_ENOTFOUND unless the case is stored. */

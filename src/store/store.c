@@ -57,7 +57,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "crypto/crypto.h"
 #include "store/audit.h"
@@ -80,11 +79,10 @@
 
 /* ---- small helpers */
 
-int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what)
+int cb_store_db_err(struct cb_db *db, struct cb_err *err, const char *what)
 {
-	if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) /* the server answers 503, not 500 */
-		return cb_err_set(err, CB_EFULL, "database: %s: disk full (%s)", what, sqlite3_errmsg(db));
-	return cb_err_set(err, CB_EDB, "database: %s: %s", what, sqlite3_errmsg(db));
+	/* a full disk (CB_EFULL) and a lost server (CB_EUNAVAIL) are told apart: the server answers 503 */
+	return cb_db_err(db, err, what);
 }
 
 static bool file_exists(const char *path)
@@ -112,32 +110,33 @@ const char *cb_store_keyfile(const char *db, char *buf, size_t n)
 	return buf;
 }
 
-int cb_store_prep(sqlite3 *db, const char *what, unsigned flags, const char *sql, sqlite3_stmt **st,
+int cb_store_prep(struct cb_db *db, const char *what, unsigned flags, const char *sql, struct cb_stmt **st,
 		  struct cb_err *err)
 {
-	if (sqlite3_prepare_v3(db, sql, -1, flags, st, NULL) != SQLITE_OK)
+	(void)flags; /* the seam prepares every statement to be kept (SQLITE_PREPARE_PERSISTENT) */
+	if (cb_db_prepare(db, sql, st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, what);
 	return CB_OK;
 }
 
 /* Steps a statement that returns no rows, then resets it. */
-int cb_store_step_done(sqlite3_stmt *st)
+int cb_store_step_done(struct cb_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	int rc = cb_db_step(st);
+	cb_db_reset(st);
+	return rc == CB_DB_DONE ? CB_OK : rc;
 }
 
 /* The highest seq in a table (0 when empty), or -1. */
-static long long max_seq_of(sqlite3 *db, const char *table)
+static long long max_seq_of(struct cb_db *db, const char *table)
 {
 	char sql[64];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	long long n = -1;
 	snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), 0) FROM %s", table);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (cb_db_prepare(db, sql, &st, NULL) == CB_OK && cb_db_step(st) == CB_DB_ROW)
+		n = cb_db_column_int64(st, 0);
+	cb_db_finalize(&st);
 	return n;
 }
 
@@ -162,24 +161,24 @@ static long sweep_keys(struct cb_store *s)
 	long long top = max_seq(s);
 	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
 		return 0;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (cb_db_exec(s->db, "BEGIN IMMEDIATE") != CB_OK)
 		return 0;
 	/* a few hundred at a time, each its own small transaction with the WAL (if any) checkpointed after it:
 	 * deleting needs room for a journal, and the disk may still be nearly full */
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	if ((top = max_seq(s)) >= 0 &&
-	    sqlite3_prepare_v2(s->kdb,
+	    cb_db_prepare(s->kdb,
 			       "DELETE FROM casekeys WHERE seq IN"
-			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, top);
-		while (cb_store_step_done(st) == SQLITE_OK && sqlite3_changes(s->kdb) > 0) {
-			n += sqlite3_changes(s->kdb);
-			sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")", &st, NULL) == CB_OK) {
+		cb_db_bind_int64(st, 1, top);
+		while (cb_store_step_done(st) == CB_OK && cb_db_changes(s->kdb) > 0) {
+			n += cb_db_changes(s->kdb);
+			if (cb_db_sqlite(s->kdb)) /* SQLite: the WAL may not grow on a nearly full disk */
+				sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->kdb), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		}
 	}
-	sqlite3_finalize(st);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* nothing was written to DB: this only unlocks */
+	cb_db_finalize(&st);
+	cb_db_exec(s->db, "ROLLBACK"); /* nothing was written to DB: this only unlocks */
 	return n;
 }
 
@@ -216,39 +215,37 @@ static void recover(const char *path)
 	char *journal = path_with(path, "-journal"), *wal = path_with(path, "-wal");
 	struct stat st;
 	bool left = (journal && stat(journal, &st) == 0 && st.st_size > 0) || (wal && file_exists(wal));
-	sqlite3 *db = NULL;
+	struct sqlite3 *h = NULL;
 	if (left && writable(path) &&
-	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
-		sqlite3_busy_timeout(db, BUSY_MS);
-		sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	    sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(h, BUSY_MS);
+		sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
 	}
-	sqlite3_close(db);
+	sqlite3_close(h);
 	free(journal);
 	free(wal);
 }
 
-static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db, struct cb_err *err)
+static int open_conn(const char *path, bool readonly, bool create, struct cb_db **db, struct cb_err *err)
 {
+	if (cb_db_is_uri(path)) /* PostgreSQL: the server sees to durability and locking */
+		return cb_db_open(path, readonly ? CB_DB_READONLY : 0, db, err);
 	if (readonly)
 		recover(path);
-	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		int rc = cb_err_set(err, CB_EDB, "%s: cannot open: %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
-		sqlite3_close(*db);
-		*db = NULL;
-		return rc;
-	}
-	sqlite3_extended_result_codes(*db, 1);
-	sqlite3_busy_timeout(*db, BUSY_MS);
+	if (cb_db_open(path, readonly ? CB_DB_READONLY : create ? CB_DB_CREATE : 0, db, err) != CB_OK)
+		return cb_err_set(err, CB_EDB, "%s: cannot open: %s", path, err ? err->msg : "");
+	struct sqlite3 *h = cb_db_sqlite(*db);
+	sqlite3_busy_timeout(h, BUSY_MS);
 	if (readonly) { /* the first read finds out whether the file still needs recovering */
-		int r = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		int r = sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
 		if ((r & 0xff) == SQLITE_READONLY || (r & 0xff) == SQLITE_CANTOPEN)
 			return cb_err_set(err, CB_EDB,
 					  "%s: a crash left it half-written, and recovering it needs write access to it and "
 					  "its directory: run `casebank check %s` once as a user who may write them (%s)",
-					  path, path, sqlite3_errmsg(*db));
+					  path, path, sqlite3_errmsg(h));
 		if (r != SQLITE_OK)
-			return cb_store_db_err(*db, err, path);
+			return cb_err_set(err, (r & 0xff) == SQLITE_FULL ? CB_EFULL : CB_EDB, "database: %s: %s", path,
+					  sqlite3_errmsg(h));
 	}
 	/* 8 KiB pages for new files: a case row with its sealed details is about 800 bytes, and a load writes
 	 * and journals half as many pages as with 4 KiB */
@@ -268,40 +265,39 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 	return rc;
 }
 
-static int meta_get_db(sqlite3 *db, const char *key, char **out)
+static int meta_get_db(struct cb_db *db, const char *key, char **out)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_ENOTFOUND;
 	*out = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(db, "SELECT value FROM meta WHERE key = ?1", &st, NULL) != CB_OK)
 		return CB_EDB;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
+	cb_db_bind_text(st, 1, key, -1, false);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW) {
+		const char *v = (const char *)cb_db_column_text(st, 0);
 		*out = strdup(v ? v : "");
 		rc = *out ? CB_OK : CB_ENOMEM;
-	} else if (r != SQLITE_DONE) {
+	} else if (r != CB_DB_DONE) {
 		rc = CB_EDB;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
-static int meta_set_db(sqlite3 *db, const char *key, const char *value, struct cb_err *err)
+static int meta_set_db(struct cb_db *db, const char *key, const char *value, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_OK;
-	if (sqlite3_prepare_v2(db,
+	if (cb_db_prepare(db,
 			       "INSERT INTO meta(key, value) VALUES (?1, ?2)"
-			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "meta");
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_text(st, 1, key, -1, false);
+	cb_db_bind_text(st, 2, value, -1, false);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(db, err, "meta");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -313,7 +309,7 @@ static void key_check_hex(const uint8_t master[CB_KEY_BYTES], char hex[2 * CB_KE
 }
 
 /* CB_EKEY unless the key check stored in `db` matches the master key. */
-static int verify_key(sqlite3 *db, const char *file, const char *keyfile, const uint8_t master[CB_KEY_BYTES],
+static int verify_key(struct cb_db *db, const char *file, const char *keyfile, const uint8_t master[CB_KEY_BYTES],
 		      struct cb_err *err)
 {
 	char want[2 * CB_KEY_CHECK_BYTES + 1], *have = NULL;
@@ -585,12 +581,12 @@ void cb_store_free(struct cb_store **sp)
 	if (s->bulk)
 		cb_store_rollback(s);
 	cb_store_load_end(s);
-	sqlite3_stmt *sts[] = {s->ins,	    s->get,	 s->ver,      s->upd,	  s->del,     s->clear_pii, s->ev,
+	struct cb_stmt *sts[] = {s->ins,	    s->get,	 s->ver,      s->upd,	  s->del,     s->clear_pii, s->ev,
 			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del};
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
-		sqlite3_finalize(sts[i]);
-	sqlite3_close(s->db);
-	sqlite3_close(s->kdb);
+		cb_db_finalize(&sts[i]);
+	cb_db_close(&s->db);
+	cb_db_close(&s->kdb);
 	sodium_free(s->sec); /* wipes (read-only memory too) */
 	sodium_free(s->casekey);
 	cb_prepared_free(&s->prep);
@@ -615,8 +611,8 @@ static void set_cache(struct cb_store *s, long kib)
 	char sql[64];
 	cb_keywriter_drain(s, false, NULL); /* kdb is ours again (an error stays for the commit) */
 	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld", kib);
-	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	sqlite3_exec(s->kdb, sql, NULL, NULL, NULL);
+	cb_db_exec(s->db, sql);
+	cb_db_exec(s->kdb, sql);
 }
 
 /* ---- transactions
@@ -635,7 +631,7 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err)
 	if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
 		return rc;
 	if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK) {
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+		cb_db_exec(s->kdb, "ROLLBACK");
 		return rc;
 	}
 	/* a large page cache while the batch runs: the id and fingerprint indexes take random inserts (a bulk
@@ -649,9 +645,12 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err)
 
 static void checkpoint(struct cb_store *s)
 {
-	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded */
-	sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded
+	 * (SQLite; PostgreSQL's own VACUUM and checkpoints see to its files) */
+	if (cb_db_sqlite(s->db)) {
+		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->kdb), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 }
 
 static void end_bulk(struct cb_store *s)
@@ -687,11 +686,11 @@ void cb_store_rollback(struct cb_store *s)
 {
 	if (!s || !s->bulk)
 		return;
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (cb_db_in_tx(s->db))
+		cb_db_exec(s->db, "ROLLBACK");
 	cb_keywriter_drain(s, true, NULL);
-	if (!sqlite3_get_autocommit(s->kdb))
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+	if (cb_db_in_tx(s->kdb))
+		cb_db_exec(s->kdb, "ROLLBACK");
 	end_bulk(s);
 	cb_fp_discard(s); /* the batch's fingerprints are gone with it */
 }
@@ -700,17 +699,17 @@ void cb_store_rollback(struct cb_store *s)
 
 /* Sets the journal mode of one file; true if it is now in that mode.  SQLite leaves WAL only when no other
  * connection has the file open (it needs an exclusive lock for that), which is the test we want. */
-static bool journal_mode(sqlite3 *db, const char *mode)
+static bool journal_mode(struct cb_db *db, const char *mode)
 {
 	char sql[64];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool ok = false;
 	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *now = (const char *)sqlite3_column_text(st, 0);
+	if (cb_db_prepare(db, sql, &st, NULL) == CB_OK && cb_db_step(st) == CB_DB_ROW) {
+		const char *now = (const char *)cb_db_column_text(st, 0);
 		ok = now && sqlite3_stricmp(now, mode) == 0;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return ok;
 }
 
@@ -778,8 +777,8 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
 		rc = cb_schema_exec(s->db, "COMMIT", err);
 	if (rc != CB_OK) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (cb_db_in_tx(s->db))
+			cb_db_exec(s->db, "ROLLBACK");
 		cb_fp_discard(s);
 	}
 	return rc;
@@ -813,12 +812,12 @@ void cb_store_fingerprint(struct cb_store *s, const void *data, size_t n, uint8_
 
 long cb_store_count(struct cb_store *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	long n = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM cases", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (cb_db_prepare(s->db, "SELECT count(*) FROM cases", &st, NULL) == CB_OK &&
+	    cb_db_step(st) == CB_DB_ROW)
+		n = (long)cb_db_column_int64(st, 0);
+	cb_db_finalize(&st);
 	return n;
 }
 
@@ -868,16 +867,16 @@ int cb_store_meta_get(struct cb_store *s, const char *key, char **out)
 {
 	int rc = CB_ENOTFOUND;
 	*out = NULL;
-	sqlite3_bind_text(s->meta_get, 1, key, -1, SQLITE_STATIC);
-	int r = sqlite3_step(s->meta_get);
-	if (r == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s->meta_get, 0);
+	cb_db_bind_text(s->meta_get, 1, key, -1, false);
+	int r = cb_db_step(s->meta_get);
+	if (r == CB_DB_ROW) {
+		const char *v = (const char *)cb_db_column_text(s->meta_get, 0);
 		*out = strdup(v ? v : "");
 		rc = *out ? CB_OK : CB_ENOMEM;
-	} else if (r != SQLITE_DONE) {
+	} else if (r != CB_DB_DONE) {
 		rc = CB_EDB;
 	}
-	sqlite3_reset(s->meta_get);
+	cb_db_reset(s->meta_get);
 	return rc;
 }
 
@@ -887,14 +886,14 @@ int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, st
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
 	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0 || strcmp(key, "erasing") == 0)
 		return cb_err_set(err, CB_EPERM, "meta: %s is not a setting", key);
-	sqlite3_bind_text(s->meta_set, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->meta_set, 2, value, -1, SQLITE_STATIC);
-	if (cb_store_step_done(s->meta_set) != SQLITE_OK)
+	cb_db_bind_text(s->meta_set, 1, key, -1, false);
+	cb_db_bind_text(s->meta_set, 2, value, -1, false);
+	if (cb_store_step_done(s->meta_set) != CB_OK)
 		return cb_store_db_err(s->db, err, "meta");
 	return CB_OK;
 }
 
 struct sqlite3 *cb_store_db(struct cb_store *s)
 {
-	return s->db;
+	return cb_db_sqlite(s->db); /* NULL on PostgreSQL */
 }

@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "store/db.h"
+
 #include "crypto/crypto.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -33,7 +35,7 @@ struct cb_store_secrets {
 };
 
 struct cb_store {
-	sqlite3 *db, *kdb;
+	struct cb_db *db, *kdb;
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
@@ -53,8 +55,8 @@ struct cb_store {
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
-	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
-	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
+	struct cb_stmt *key_ins, *key_get, *key_del;
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
@@ -84,7 +86,7 @@ void cb_fp_discard(struct cb_store *s);
 /* erase --all, in its transaction, before the row goes: the fingerprint of the case at seq leaves its batch. */
 int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err);
 /* Schema step 4: the fingerprints of the cases table as the first batches. */
-int cb_fp_migrate(sqlite3 *db, struct cb_err *err);
+int cb_fp_migrate(struct cb_db *db, struct cb_err *err);
 /* check: every imported case has its fingerprint stored, and the batches are whole. */
 int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);
 
@@ -108,14 +110,14 @@ int cb_store_erased(struct cb_store *s, struct cb_err *err);
 /* Destroys the keys of erasures committed on DB (records.c: "erasure"), and forgets them.  own: in a
  * transaction of its own, else in the caller's (which holds DB's write lock).  *n (may be NULL): how many. */
 int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_err *err);
-/* Steps a statement that returns no rows and resets it: SQLITE_OK or SQLite's error code. */
-int cb_store_step_done(sqlite3_stmt *st);
+/* Steps a statement that returns no rows and resets it: CB_OK or SQLite's error code. */
+int cb_store_step_done(struct cb_stmt *st);
 /* CB_EDB with SQLite's message for db (CB_EFULL when the disk is full). */
-int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
+int cb_store_db_err(struct cb_db *db, struct cb_err *err, const char *what);
 /* The one way the store prepares a statement: sql on db, with sqlite3_prepare_v3's flags
  * (SQLITE_PREPARE_PERSISTENT for the statements a store keeps open); on failure what it was for and SQLite's
  * message, as cb_store_db_err says them. */
-int cb_store_prep(sqlite3 *db, const char *what, unsigned flags, const char *sql, sqlite3_stmt **st,
+int cb_store_prep(struct cb_db *db, const char *what, unsigned flags, const char *sql, struct cb_stmt **st,
 		  struct cb_err *err);
 
 /* Seals free text about case id with its case key (made now if the case has none yet; committed before the

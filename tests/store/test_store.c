@@ -1273,15 +1273,13 @@ static void test_prep(void **state)
 	(void)state;
 	struct cb_store *s = open_new(new_db());
 	struct cb_err err = {0};
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(cb_store_prep(cb_store_db(s), "users", 0, "SELECT count(*) FROM cases", &st, &err), CB_OK);
+	struct cb_stmt *st = NULL;
+	assert_int_equal(cb_store_prep(s->db, "users", 0, "SELECT count(*) FROM cases", &st, &err), CB_OK);
 	assert_non_null(st);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	assert_int_equal(cb_store_prep(cb_store_db(s), "users", SQLITE_PREPARE_PERSISTENT, "SELECT nope FROM nowhere",
-				       &st, &err),
+	assert_int_equal(cb_db_step(st), CB_DB_ROW);
+	assert_int_equal(cb_db_column_int64(st, 0), 0);
+	cb_db_finalize(&st);
+	assert_int_equal(cb_store_prep(s->db, "users", SQLITE_PREPARE_PERSISTENT, "SELECT nope FROM nowhere", &st, &err),
 			 CB_EDB);
 	assert_null(st);
 	assert_non_null(strstr(err.msg, "database: users: "));
