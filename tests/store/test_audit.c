@@ -534,6 +534,66 @@ static void test_bulk_rollback(void **state)
 	cb_store_free(&s);
 }
 
+/* The act of cb_store_audited: sets meta key ctx[0] (and the case id ctx[1] names), then fails when told. */
+struct act_ctx {
+	const char *key;
+	uint8_t id[16];
+	int fail;
+};
+
+static int act(struct cb_store *s, void *ctx, struct cb_err *err)
+{
+	struct act_ctx *a = ctx;
+	int rc = cb_store_meta_set(s, a->key, "1", err);
+	memset(a->id, 0x5a, 16); /* an id the act made, as a new case's */
+	return rc != CB_OK ? rc : a->fail ? cb_err_set(err, a->fail, "the act refused") : CB_OK;
+}
+
+static bool meta_has(struct cb_store *s, const char *key)
+{
+	char *v = NULL;
+	bool has = cb_store_meta_get(s, key, &v) == CB_OK;
+	free(v);
+	return has;
+}
+
+/* An act and its entry in one transaction: both kept, or neither -- when the act fails, and when the entry
+ * cannot be appended (the act is rolled back). */
+static void test_audited(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e;
+	int64_t checked, bad;
+	fill();
+	struct cb_store *s = open_db(0);
+	struct act_ctx ok = {"test.kept", {0}, 0}, refused = {"test.refused", {0}, CB_EINVAL},
+		       unrecorded = {"test.unrecorded", {0}, 0};
+	entry(&e, "amira", "case.create", 0, "site");
+	assert_int_equal(cb_store_audited(s, &e, ok.id, act, &ok, &err), CB_OK);
+	assert_true(meta_has(s, "test.kept"));
+	struct seen got = {0};
+	assert_int_equal(cb_audit_list(s, ok.id, 10, collect, &got, &err), CB_OK);
+	assert_int_equal(got.n, 1); /* the entry names the id the act made */
+
+	entry(&e, "amira", "case.update", 0, "site");
+	assert_int_equal(cb_store_audited(s, &e, NULL, act, &refused, &err), CB_EINVAL);
+	assert_false(meta_has(s, "test.refused"));
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 1);
+
+	cb_store_free(&s);
+	raw_exec("CREATE TRIGGER test_refuse BEFORE INSERT ON audit WHEN NEW.action = 'case.update'"
+		 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+	s = open_db(0);
+	entry(&e, "amira", "case.update", 0, "site");
+	assert_int_not_equal(cb_store_audited(s, &e, NULL, act, &unrecorded, &err), CB_OK);
+	assert_false(meta_has(s, "test.unrecorded"));
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 1);
+	cb_store_free(&s);
+}
+
 /* A database from before the trail (schema version 1, an events table) is migrated and chained. */
 static void test_migrate_events(void **state)
 {
@@ -621,6 +681,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_verifies),
+		cmocka_unit_test(test_audited),
 		cmocka_unit_test(test_append_only_triggers),
 		cmocka_unit_test(test_altered),
 		cmocka_unit_test(test_removed),
