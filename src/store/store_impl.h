@@ -37,7 +37,7 @@ struct cb_store {
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
-	bool audited;  /* inside cb_store_audited: the calls of the act join its transaction */
+	bool audited;  /* between cb_store_act_begin and _end: the calls join the act's transaction */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
 	long erasures_finished; /* interrupted erasures the open finished (cb_store_erasures_finished) */
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
@@ -99,8 +99,8 @@ int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16],
 int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err);
 void cb_keywriter_stop(struct cb_store *s);
 
-/* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch or cb_store_audited, whose
- * transaction the call joins (store.c). */
+/* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch or an act (cb_store_act_begin),
+ * whose transaction the call joins (store.c). */
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
 /* Commits on CB_OK, else rolls back; returns the final code. */
 int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);

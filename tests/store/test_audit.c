@@ -534,19 +534,25 @@ static void test_bulk_rollback(void **state)
 	cb_store_free(&s);
 }
 
-/* The act of cb_store_audited: sets meta key ctx[0] (and the case id ctx[1] names), then fails when told. */
+/* An act: sets meta key `key`, makes a case id (as a new case's), then fails when told. */
 struct act_ctx {
 	const char *key;
 	uint8_t id[16];
 	int fail;
 };
 
-static int act(struct cb_store *s, void *ctx, struct cb_err *err)
+static int audited(struct cb_store *s, struct cb_audit_entry *e, struct act_ctx *a)
 {
-	struct act_ctx *a = ctx;
-	int rc = cb_store_meta_set(s, a->key, "1", err);
-	memset(a->id, 0x5a, 16); /* an id the act made, as a new case's */
-	return rc != CB_OK ? rc : a->fail ? cb_err_set(err, a->fail, "the act refused") : CB_OK;
+	struct cb_err err = {0};
+	int rc = cb_store_act_begin(s, &err);
+	if (rc != CB_OK)
+		return rc;
+	rc = cb_store_meta_set(s, a->key, "1", &err);
+	memset(a->id, 0x5a, 16);
+	memcpy(e->case_id, a->id, 16);
+	if (rc == CB_OK && a->fail)
+		rc = cb_err_set(&err, a->fail, "the act refused");
+	return cb_store_act_end(s, rc, e, &err);
 }
 
 static bool meta_has(struct cb_store *s, const char *key)
@@ -558,8 +564,8 @@ static bool meta_has(struct cb_store *s, const char *key)
 }
 
 /* An act and its entry in one transaction: both kept, or neither -- when the act fails, and when the entry
- * cannot be appended (the act is rolled back). */
-static void test_audited(void **state)
+ * cannot be appended (the act is rolled back).  An end without a begin changes nothing. */
+static void test_act_and_entry(void **state)
 {
 	(void)state;
 	struct cb_err err = {0};
@@ -570,15 +576,16 @@ static void test_audited(void **state)
 	struct act_ctx ok = {"test.kept", {0}, 0}, refused = {"test.refused", {0}, CB_EINVAL},
 		       unrecorded = {"test.unrecorded", {0}, 0};
 	entry(&e, "amira", "case.create", 0, "site");
-	assert_int_equal(cb_store_audited(s, &e, ok.id, act, &ok, &err), CB_OK);
+	assert_int_equal(audited(s, &e, &ok), CB_OK);
 	assert_true(meta_has(s, "test.kept"));
 	struct seen got = {0};
 	assert_int_equal(cb_audit_list(s, ok.id, 10, collect, &got, &err), CB_OK);
-	assert_int_equal(got.n, 1); /* the entry names the id the act made */
+	assert_int_equal(got.n, 1);
 
 	entry(&e, "amira", "case.update", 0, "site");
-	assert_int_equal(cb_store_audited(s, &e, NULL, act, &refused, &err), CB_EINVAL);
+	assert_int_equal(audited(s, &e, &refused), CB_EINVAL);
 	assert_false(meta_has(s, "test.refused"));
+	assert_int_equal(cb_store_act_end(s, CB_OK, &e, &err), CB_EINVAL); /* no act open */
 	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
 	assert_int_equal(checked, NENTRIES + 1);
 
@@ -587,7 +594,7 @@ static void test_audited(void **state)
 		 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
 	s = open_db(0);
 	entry(&e, "amira", "case.update", 0, "site");
-	assert_int_not_equal(cb_store_audited(s, &e, NULL, act, &unrecorded, &err), CB_OK);
+	assert_int_not_equal(audited(s, &e, &unrecorded), CB_OK);
 	assert_false(meta_has(s, "test.unrecorded"));
 	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
 	assert_int_equal(checked, NENTRIES + 1);
@@ -681,7 +688,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_verifies),
-		cmocka_unit_test(test_audited),
+		cmocka_unit_test(test_act_and_entry),
 		cmocka_unit_test(test_append_only_triggers),
 		cmocka_unit_test(test_altered),
 		cmocka_unit_test(test_removed),
