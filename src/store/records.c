@@ -253,6 +253,7 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 	int rc;
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK) /* the key may be on its way */
 		return rc;
+	CB_ASSERT(cb_keywriter_idle(s));
 	sqlite3_bind_int64(s->key_get, 1, seq);
 	sqlite3_bind_blob(s->key_get, 2, id, 16, SQLITE_STATIC);
 	int r = sqlite3_step(s->key_get);
@@ -538,6 +539,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		if (s->kw && s->bulk) {
 			rc = cb_keywriter_push(s, seq, p->c.case_id, p->wrapped, err);
 		} else {
+			CB_ASSERT(cb_keywriter_idle(s)); /* outside a batch the thread has nothing queued */
 			sqlite3_bind_int64(s->key_ins, 1, seq);
 			sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
 			sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
@@ -720,6 +722,7 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 	}
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK)
 		goto out;
+	CB_ASSERT(cb_keywriter_idle(s));
 	if (!s->bulk) { /* in a batch the key store's transaction is open already */
 		if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
 			goto out;
@@ -785,6 +788,7 @@ static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16],
 		return rc;
 	cb_case_key_new(s->casekey);
 	cb_key_wrap_with(s->sec->kek, id, s->casekey, wrapped);
+	CB_ASSERT(cb_keywriter_idle(s)); /* load_key drained it */
 	sqlite3_bind_int64(s->key_ins, 1, seq);
 	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);

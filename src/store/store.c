@@ -159,6 +159,7 @@ static void checkpoint(struct cb_store *s);
 static long sweep_keys(struct cb_store *s)
 {
 	long n = 0;
+	CB_ASSERT(cb_keywriter_idle(s)); /* opening or failing outside a load: no key is on its way */
 	long long top = max_seq(s);
 	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
 		return 0;

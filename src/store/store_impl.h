@@ -97,6 +97,8 @@ int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16],
 		      const uint8_t wrapped[CB_WRAPPED_KEY_BYTES], struct cb_err *err);
 int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err);
 void cb_keywriter_stop(struct cb_store *s);
+/* Whether every key handed over is inserted (true without a thread): what a use of s->kdb relies on. */
+bool cb_keywriter_idle(struct cb_store *s);
 
 /* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
