@@ -859,6 +859,14 @@ int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *ca
 	return event(s, NULL, NULL, cb_audit_names[a], case_id, fields, detail, err);
 }
 
+int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
+		      const char *detail, struct cb_err *err)
+{
+	if ((unsigned)a >= CB_AUD_N)
+		return cb_err_set(err, CB_EINVAL, "unknown audit action");
+	return event(s, by ? by->name : NULL, by ? "server" : NULL, cb_audit_names[a], case_id, NULL, detail, err);
+}
+
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
 		      const uint8_t *case_id, const char *detail, struct cb_err *err)
 {
