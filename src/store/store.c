@@ -606,6 +606,7 @@ void cb_store_free(struct cb_store **sp)
 	free(s->sealed);
 	free(s->scratch);
 	free(s->select_cols);
+	free(s->wal_hook);
 	free(s->path);
 	free(s);
 	*sp = NULL;
@@ -858,6 +859,8 @@ int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *ca
 		return cb_err_set(err, CB_EINVAL, "unknown audit action");
 	return event(s, NULL, NULL, cb_audit_names[a], case_id, fields, detail, err);
 }
+
+bool cb_store_readonly(const struct cb_store *s) { return s->readonly; }
 
 int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
 		      const char *detail, struct cb_err *err)

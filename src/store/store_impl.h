@@ -56,6 +56,7 @@ struct cb_store {
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
 	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_wal_hook *wal_hook; /* cb_store_wal_hook's (checkpoint.c), freed with the store */
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
@@ -150,9 +151,6 @@ void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTE
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
  * from the old events table (audit.c). */
 int cb_audit_attach(struct cb_store *s, struct cb_err *err);
-/* cb_audit_append with the detail passed apart (any length; NULL for none): cb_store_event uses it. */
-int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
-			   struct cb_err *err);
 /* cb_store_event on behalf of a user of the server (user, from), or of the local operator (both NULL). */
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
 		      const uint8_t *case_id, const char *detail, struct cb_err *err);
