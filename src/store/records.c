@@ -874,14 +874,14 @@ int cb_store_update_kept(struct cb_store *s, const struct cb_case *c, struct cb_
 	for (int i = 0; i < CB_NFIELDS; i++)
 		if ((cb_fields[i].flags & CB_F_STORE) || i == CB_FLD_status)
 			kept[n++] = &cb_fields[i];
-	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS NOT nullif(?k, '') OR ...): only a change bumps
+	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS DISTINCT FROM nullif(?k, '') OR ...): only a change bumps
 	 * the version */
 	o += (size_t)snprintf(sql + o, sizeof sql - o, "UPDATE cases SET version = version + 1, updated_at = ?2");
 	for (int k = 0; k < n; k++)
 		o += (size_t)snprintf(sql + o, sizeof sql - o, ", \"%s\" = nullif(?%d, '')", kept[k]->name, k + 3);
 	o += (size_t)snprintf(sql + o, sizeof sql - o, " WHERE case_id = ?1 AND (");
 	for (int k = 0; k < n; k++)
-		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS NOT nullif(?%d, '')", k ? " OR " : "",
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS DISTINCT FROM nullif(?%d, '')", k ? " OR " : "",
 				      kept[k]->name, k + 3);
 	o += (size_t)snprintf(sql + o, sizeof sql - o, ")");
 	CB_ASSERT(o < sizeof sql);
@@ -1020,6 +1020,8 @@ static int integrity(struct cb_db *db, const char *name, FILE *out, long *proble
 {
 	struct cb_stmt *st = NULL;
 	int r;
+	if (!cb_db_sqlite(db)) /* PostgreSQL checks its own pages (data checksums, if the cluster has them) */
+		return CB_OK;
 	if (cb_db_prepare(db, "PRAGMA integrity_check", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "integrity check");
 	while ((r = cb_db_step(st)) == CB_DB_ROW) {

@@ -267,6 +267,8 @@ fail:
 
 int cb_schema_migrate(struct cb_db *db, bool readonly, struct cb_err *err)
 {
+	if (!cb_db_sqlite(db)) /* PostgreSQL: one script at the current version (schema_pg.c) */
+		return cb_schema_pg_migrate(db, readonly, err);
 	return migrate(db, main_steps, (int)CB_COUNTOF(main_steps), true, readonly, err);
 }
 
@@ -275,6 +277,8 @@ int cb_schema_migrate_keys(struct cb_db *kdb, const char *db_path, bool readonly
 	struct cb_stmt *st = NULL;
 	int rc, v = 0;
 	bool attached = false;
+	if (!cb_db_sqlite(kdb)) /* PostgreSQL: casekeys is a table of the one schema */
+		return CB_OK;
 	if ((rc = user_version(kdb, &v, err)) != CB_OK)
 		return rc;
 	/* Step 2 reads the cases.  Attached before migrate's BEGIN IMMEDIATE, which then holds the write lock of

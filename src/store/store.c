@@ -105,9 +105,33 @@ const char *cb_store_keyfile(const char *db, char *buf, size_t n)
 	const char *env = getenv("CASEBANK_KEY_FILE");
 	if (env && *env)
 		snprintf(buf, n, "%s", env);
+	else if (cb_db_is_uri(db)) /* no file beside a server's database: the operator names one */
+		snprintf(buf, n, "%s", "");
 	else
 		snprintf(buf, n, "%s.key", db);
 	return buf;
+}
+
+/* With a PostgreSQL URI the key file must be named: it lives on the casebank hosts, never on the server. */
+static int uri_keyfile(const char *path, struct cb_err *err)
+{
+	const char *env = getenv("CASEBANK_KEY_FILE");
+	if (cb_db_is_uri(path) && !(env && *env))
+		return cb_err_set(err, CB_EKEY, "a PostgreSQL database needs CASEBANK_KEY_FILE: the master key file's "
+						"path on this host (casebank init creates it there)");
+	return CB_OK;
+}
+
+/* Whether a PostgreSQL database holds a casebank schema (its meta table); false when it cannot tell. */
+static bool pg_has_schema(struct cb_db *db)
+{
+	struct cb_stmt *st = NULL;
+	bool yes = false;
+	if (cb_db_prepare(db, "SELECT to_regclass('meta') IS NOT NULL::int", &st, NULL) == CB_OK &&
+	    cb_db_step(st) == CB_DB_ROW)
+		yes = cb_db_column_int64(st, 0) != 0;
+	cb_db_finalize(&st);
+	return yes;
 }
 
 int cb_store_prep(struct cb_db *db, const char *what, unsigned flags, const char *sql, struct cb_stmt **st,
@@ -347,7 +371,7 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	ok &= cb_buf_printf(&ins, "INSERT INTO cases(case_id, version, created_at, updated_at, record_key, "
 				  "fingerprint, pii") == CB_OK;
 	ok &= cb_buf_printf(&upd, "UPDATE cases SET version = version + 1, updated_at = ?%d, "
-				  "pii = iif(?%d, ?%d, pii)",
+				  "pii = CASE WHEN ?%d <> 0 THEN ?%d ELSE pii END",
 			    U_UPDATED, U_REPLACE_PII, U_PII) == CB_OK;
 	for (int i = 0; i < s->ncols; i++) {
 		ok &= cb_buf_printf(&cols, ", \"%s\"", s->cols[i]->name) == CB_OK;
@@ -388,7 +412,8 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	    ((rc = cb_store_prep(s->db, what, keep, ins.data, &s->ins, err)) ||
 	     (rc = cb_store_prep(s->db, what, keep, upd.data, &s->upd, err)) ||
 	     (rc = cb_store_prep(s->kdb, what, keep,
-				 "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)", &s->key_ins,
+				 "INSERT INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3) ON CONFLICT(seq) DO UPDATE"
+				 " SET case_id = excluded.case_id, wrapped = excluded.wrapped", &s->key_ins,
 				 err)) ||
 	     (rc = cb_store_prep(s->kdb, what, keep, "DELETE FROM casekeys WHERE seq = ?1 AND case_id = ?2",
 				 &s->key_del, err))))
@@ -453,7 +478,8 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	pthread_once(&once, sqlite_setup);
 	if (cb_crypto_init() != CB_OK)
 		return cb_err_set(err, CB_EIO, "cannot initialise libsodium");
-	kpath = path_with(path, ".casekeys");
+	const bool uri = cb_db_is_uri(path); /* PostgreSQL: the case keys are a table of the same database */
+	kpath = uri ? strdup(path) : path_with(path, ".casekeys");
 	s = calloc(1, sizeof *s);
 	if (!kpath || !s || !(s->path = strdup(path)) || !(s->sec = sodium_malloc(sizeof *s->sec)) ||
 	    !(s->casekey = sodium_malloc(CB_KEY_BYTES)) || !(master = sodium_malloc(CB_KEY_BYTES)) ||
@@ -462,6 +488,10 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		goto out;
 	}
 	s->readonly = (flags & CB_OPEN_READONLY) && !create;
+	if ((rc = uri_keyfile(path, err)) != CB_OK)
+		goto out;
+	if (uri)
+		goto files_done;
 	if (!create && !file_exists(path)) {
 		rc = cb_err_set(err, CB_ENOTFOUND, "%s: no such database", path);
 		goto out;
@@ -474,6 +504,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		goto out;
 	if ((rc = keystore_private(kpath, err)) != CB_OK)
 		goto out;
+files_done:
 	cb_store_keyfile(path, keyfile, sizeof keyfile);
 	if ((rc = cb_keyfile_load(keyfile, master, err)) != CB_OK)
 		goto out;
@@ -483,6 +514,14 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
 		goto out;
+	/* writers of every server of one PostgreSQL database go one at a time, as on SQLite: a version checked
+	 * is the version written, the audit chain grows by one writer, and a key above the highest case is
+	 * nobody's (sweep_keys).  "cbwriter" in ASCII. */
+	cb_db_set_write_lock(s->db, 0x6362777269746572ll);
+	if (uri && !create && !pg_has_schema(s->db)) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "no casebank database there (casebank init creates one)");
+		goto out;
+	}
 	if (create) {
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
 		key_check_hex(master, hex);
@@ -536,6 +575,34 @@ int cb_store_open(const char *path, unsigned flags, struct cb_store **out, struc
 	return store_open(path, flags, false, out, err);
 }
 
+/* cb_store_create on PostgreSQL: the database exists (the server's administrator made it) and must hold no
+ * casebank schema yet; the key file is made if CASEBANK_KEY_FILE names none that exists. */
+static int create_pg(const char *uri, struct cb_err *err)
+{
+	char keyfile[4096];
+	struct cb_db *db = NULL;
+	struct cb_store *s = NULL;
+	bool made_key = false;
+	int rc;
+	if ((rc = uri_keyfile(uri, err)) != CB_OK || (rc = cb_db_open(uri, 0, &db, err)) != CB_OK)
+		return rc;
+	bool there = pg_has_schema(db);
+	cb_db_close(&db);
+	if (there)
+		return cb_err_set(err, CB_EEXIST, "that PostgreSQL database holds a casebank database already");
+	cb_store_keyfile(uri, keyfile, sizeof keyfile);
+	if (!file_exists(keyfile)) {
+		if ((rc = cb_keyfile_create(keyfile, err)) != CB_OK)
+			return rc;
+		made_key = true;
+	}
+	rc = store_open(uri, 0, true, &s, err);
+	cb_store_free(&s);
+	if (rc != CB_OK && made_key) /* the schema's transaction left nothing; a key for nothing goes too */
+		unlink(keyfile);
+	return rc;
+}
+
 int cb_store_create(const char *path, struct cb_err *err)
 {
 	static const char *const suffixes[] = {"", "-wal", "-shm", ".casekeys", ".casekeys-wal", ".casekeys-shm"};
@@ -544,6 +611,8 @@ int cb_store_create(const char *path, struct cb_err *err)
 	struct cb_store *s = NULL;
 	int rc;
 
+	if (cb_db_is_uri(path))
+		return create_pg(path, err);
 	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
 		char *p = path_with(path, suffixes[i]);
 		bool there = !p || file_exists(p);
@@ -612,6 +681,8 @@ static void set_cache(struct cb_store *s, long kib)
 {
 	char sql[64];
 	cb_keywriter_drain(s, false, NULL); /* kdb is ours again (an error stays for the commit) */
+	if (!cb_db_sqlite(s->db)) /* SQLite's page cache; PostgreSQL's shared buffers are the server's */
+		return;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld", kib);
 	cb_db_exec(s->db, sql);
 	cb_db_exec(s->kdb, sql);
@@ -706,6 +777,8 @@ static bool journal_mode(struct cb_db *db, const char *mode)
 	char sql[64];
 	struct cb_stmt *st = NULL;
 	bool ok = false;
+	if (!cb_db_sqlite(db)) /* PostgreSQL: its WAL is the server's */
+		return false;
 	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
 	if (cb_db_prepare(db, sql, &st, NULL) == CB_OK && cb_db_step(st) == CB_DB_ROW) {
 		const char *now = (const char *)cb_db_column_text(st, 0);

@@ -1210,7 +1210,9 @@ static long in_memory(const uint8_t masked[CB_KEY_BYTES], uint8_t mask)
 				int j = 0;
 				while (j < CB_KEY_BYTES && (uint8_t)(buf[i + j] ^ mask) == masked[j])
 					j++;
-				hits += j == CB_KEY_BYTES;
+				/* not the search's own buffer, which holds what it read of the memory before it */
+				uintptr_t where = (uintptr_t)at + (uintptr_t)i;
+				hits += j == CB_KEY_BYTES && !(where >= (uintptr_t)buf && where < (uintptr_t)buf + cap);
 			}
 			at += (unsigned long)got > CB_KEY_BYTES ? (unsigned long)got - (CB_KEY_BYTES - 1) : (unsigned long)got;
 		}
