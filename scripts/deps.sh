@@ -1,10 +1,12 @@
 #!/bin/sh
-# deps.sh -- installs the Debian packages casebank needs, if any are missing, and the browser tests' one npm
+# deps.sh -- installs the Debian packages casebank needs (gettext's msgfmt compiles po/*.po; iso-codes has the
+# country names in each language), if any are missing, and the browser tests' one npm
 # package (tests/web: playwright-core, which drives Debian's chromium; it never downloads a browser).
 # As root it runs apt-get; otherwise it prints the one apt-get line to run and fails.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
-      libxlsxwriter-dev libgmp-dev clang libclang-rt-14-dev sqlite3 chromium nodejs"
+      libxlsxwriter-dev libgmp-dev clang libclang-rt-14-dev sqlite3 chromium nodejs
+      gettext iso-codes"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "util/cb.h"
+#include "util/i18n.h"
 
 int cb_err_set(struct cb_err *err, int code, const char *fmt, ...)
 {
@@ -24,7 +25,7 @@ int cb_err_set(struct cb_err *err, int code, const char *fmt, ...)
 		va_list ap;
 		va_start(ap, fmt);
 		err->code = code;
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		vsnprintf(err->msg, sizeof err->msg, _(fmt), ap); /* in the thread's language (i18n.h) */
 		va_end(ap);
 	}
 	return code;
@@ -37,7 +38,7 @@ int cb_err_field(struct cb_err *err, int code, const char *field, const char *fm
 		va_start(ap, fmt);
 		err->code = code;
 		snprintf(err->field, sizeof err->field, "%s", field ? field : "");
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		vsnprintf(err->msg, sizeof err->msg, _(fmt), ap);
 		va_end(ap);
 	}
 	return code;
@@ -75,7 +76,14 @@ const char *cb_err_value(const char *value, char buf[64])
 	return buf;
 }
 
+static const char *rc_str(int code);
+
 const char *cb_rc_str(int code)
+{
+	return _(rc_str(code));
+}
+
+static const char *rc_str(int code)
 {
 	switch (code) {
 	case CB_OK: return "ok";
