@@ -86,21 +86,21 @@ const char *cb_rc_str(int code)
 static const char *rc_str(int code)
 {
 	switch (code) {
-	case CB_OK: return "ok";
-	case CB_EINVAL: return "invalid input";
-	case CB_ENOTFOUND: return "not found";
-	case CB_EEXIST: return "already exists";
-	case CB_EIO: return "input/output error";
-	case CB_ENOMEM: return "out of memory";
-	case CB_EKEY: return "key problem";
-	case CB_ECONFLICT: return "changed by somebody else";
-	case CB_ECORRUPT: return "data failed its integrity check";
-	case CB_EDB: return "database error";
-	case CB_ECONSENT: return "consent missing";
-	case CB_EPERM: return "not allowed";
-	case CB_EFULL: return "disk full";
+	case CB_OK: return N_("ok");
+	case CB_EINVAL: return N_("invalid input");
+	case CB_ENOTFOUND: return N_("not found");
+	case CB_EEXIST: return N_("already exists");
+	case CB_EIO: return N_("input/output error");
+	case CB_ENOMEM: return N_("out of memory");
+	case CB_EKEY: return N_("key problem");
+	case CB_ECONFLICT: return N_("changed by somebody else");
+	case CB_ECORRUPT: return N_("data failed its integrity check");
+	case CB_EDB: return N_("database error");
+	case CB_ECONSENT: return N_("consent missing");
+	case CB_EPERM: return N_("not allowed");
+	case CB_EFULL: return N_("disk full");
 	}
-	return "unknown error";
+	return N_("unknown error");
 }
 
 /* ---- dates */
