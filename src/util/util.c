@@ -99,6 +99,7 @@ static const char *rc_str(int code)
 	case CB_ECONSENT: return N_("consent missing");
 	case CB_EPERM: return N_("not allowed");
 	case CB_EFULL: return N_("disk full");
+	case CB_EUNAVAIL: return N_("database server unavailable");
 	}
 	return N_("unknown error");
 }
