@@ -214,7 +214,7 @@ const char *cb_lang_find(const char *tag)
 		return NULL;
 	char code[CB_LANG_MAX];
 	size_t n = 0;
-	for (; tag[n] && !strchr("-_.@", tag[n]); n++) {
+	for (; tag[n] && !strchr("-_.@:", tag[n]); n++) {
 		char c = tag[n];
 		if (n + 1 >= sizeof code || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
 			return NULL;
@@ -323,9 +323,14 @@ const char *cb_tr(const char *lang, const char *ctx, const char *msgid)
 	return t ? t : msgid;
 }
 
+/* The catalogue's own msgctxt "country" first: names iso-codes lacks in a language (Kosovo, some short
+ * names) are given there. */
 const char *cb_tr_country(const char *lang, const char *english)
 {
-	const char *t = mo_find(&lang_get(lang)->countries, NULL, english);
+	const struct lang *l = lang_get(lang);
+	const char *t = mo_find(&l->msgs, "country", english);
+	if (!t)
+		t = mo_find(&l->countries, NULL, english);
 	return t ? t : english;
 }
 
