@@ -265,8 +265,8 @@ const char *cb_lang_accept(const char *h)
 						else if (digits < 3 && q < 1000)
 							q += (*h - '0') * (digits == 0 ? 100 : digits == 1 ? 10 : 1), digits++;
 					}
-					continue;
 				}
+				continue; /* at the parameter's first character, or the end */
 			}
 			h++;
 		}
