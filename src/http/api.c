@@ -16,6 +16,7 @@
 
 #include "http/assets.h"
 #include "http/http.h"
+#include "util/i18n.h"
 #include "stats/report.h"
 #include "stats/stats.h"
 
@@ -39,7 +40,8 @@ void cb_api_error(struct cb_http_req *r, int status, const char *code, const cha
 {
 	free(r->resp);
 	r->resp = NULL;
-	json_t *doc = json_pack("{s:s, s:s}", "error", code, "detail", detail ? detail : "");
+	/* the detail is for people: in the request's language when the catalogue has it (the code stays) */
+	json_t *doc = json_pack("{s:s, s:s}", "error", code, "detail", detail ? _(detail) : "");
 	r->resp = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	r->resp_len = r->resp ? strlen(r->resp) : 0;
@@ -277,6 +279,7 @@ static int h_me(struct cb_http_req *r, const char *arg)
 	(void)arg;
 	json_t *doc = user_json(&r->user);
 	json_object_set_new(doc, "csrf_token", json_string(r->session.csrf));
+	cb_api_me_lang_add(r, doc);
 	cb_api_json(r, 200, doc);
 	return CB_OK;
 }
@@ -295,13 +298,17 @@ static const struct {
 	[CB_G_IDENTITY] = {"identity", "Identifying details", "screening"},
 };
 
-static char *codebook_text;
-static size_t codebook_len;
-static pthread_once_t codebook_once = PTHREAD_ONCE_INIT;
+/* One rendering a language, built on first use: labels are translated (names, the codes, never are). */
+#define CODEBOOK_LANGS 32
+static char *codebook_text[CODEBOOK_LANGS];
+static size_t codebook_len[CODEBOOK_LANGS];
+static pthread_mutex_t codebook_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static json_t *field_json(const struct cb_field *f)
+#define CBL(lang, s) cb_tr(lang, "codebook", s)
+
+static json_t *field_json(const struct cb_field *f, const char *lang)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label", f->label,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label", CBL(lang, f->label),
 			      "kind", kind_names[f->kind], "group", groups[f->group].name, "multi", f->kind == CB_MULTI,
 			      "pii", f->kind == CB_PII, "dimension", (f->flags & CB_F_DIM) != 0, "required",
 			      (f->flags & CB_F_REQUIRED) != 0, "derived", (f->flags & (CB_F_DERIVED | CB_F_STORE)) != 0);
@@ -317,44 +324,58 @@ static json_t *field_json(const struct cb_field *f)
 		json_t *vals = json_array();
 		for (int i = 0; i < f->vset->count; i++)
 			json_array_append_new(vals, json_pack("{s:s, s:s}", "name", f->vset->values[i].name, "label",
-							      f->vset->values[i].label));
+							      CBL(lang, f->vset->values[i].label)));
 		json_object_set_new(o, "values", vals);
 	}
 	return o;
 }
 
-static void codebook_build(void)
+static char *codebook_build(const char *lang)
 {
 	json_t *fields = json_array(), *grp = json_array(), *countries = json_array(), *dims = json_array();
+	json_t *regions = json_array();
 	for (int i = 0; i < CB_NFIELDS; i++)
-		json_array_append_new(fields, field_json(&cb_fields[i]));
+		json_array_append_new(fields, field_json(&cb_fields[i], lang));
 	for (size_t i = 0; i < CB_COUNTOF(groups); i++)
-		json_array_append_new(grp, json_pack("{s:s, s:s, s:s}", "name", groups[i].name, "label", groups[i].label,
-						     "interview", groups[i].interview));
+		json_array_append_new(grp, json_pack("{s:s, s:s, s:s}", "name", groups[i].name, "label",
+						     CBL(lang, groups[i].label), "interview", groups[i].interview));
 	for (int i = 0; i < cb_ncountries; i++)
 		json_array_append_new(countries, json_pack("{s:s, s:s, s:s}", "code", cb_countries[i].alpha2, "name",
-							   cb_countries[i].name, "region", cb_countries[i].region));
+							   cb_tr_country(lang, cb_countries[i].name), "region",
+							   cb_countries[i].region));
+	for (int i = 0; i < cb_nregions; i++) /* the values of the region dimensions: names are codes */
+		json_array_append_new(regions, json_pack("{s:s, s:s}", "name", cb_regions[i], "label", CBL(lang, cb_regions[i])));
 	for (int d = 0; d < CB_DIM__END; d++)
 		if (cb_dim_find(cb_dim_name(d)) == d)
-			json_array_append_new(dims, json_pack("{s:s, s:s, s:b}", "name", cb_dim_name(d), "label", cb_dim_label(d),
-							      "released", cb_release_has_dim(d)));
-	json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "fields", fields, "groups", grp, "countries", countries,
-				"dimensions", dims);
-	codebook_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	codebook_len = codebook_text ? strlen(codebook_text) : 0;
+			json_array_append_new(dims, json_pack("{s:s, s:s, s:b}", "name", cb_dim_name(d), "label",
+							      CBL(lang, cb_dim_label(d)), "released", cb_release_has_dim(d)));
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "lang", lang, "dir", cb_lang_rtl(lang) ? "rtl" : "ltr",
+				"fields", fields, "groups", grp, "countries", countries, "regions", regions, "dimensions", dims);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
+	return text;
 }
 
+/* GET /api/codebook[?lang=LL]: labels in the request's language (cb_api_handle chose it). */
 static int h_codebook(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
-	pthread_once(&codebook_once, codebook_build);
-	if (!codebook_text || !(r->resp = malloc(codebook_len + 1))) {
+	int li = 0;
+	for (int i = 0; i < cb_lang_count() && i < CODEBOOK_LANGS; i++)
+		if (!strcmp(cb_lang_code(i), r->lang))
+			li = i;
+	pthread_mutex_lock(&codebook_mu);
+	if (!codebook_text[li] && (codebook_text[li] = codebook_build(cb_lang_code(li))))
+		codebook_len[li] = strlen(codebook_text[li]);
+	char *text = codebook_text[li];
+	size_t len = codebook_len[li];
+	pthread_mutex_unlock(&codebook_mu);
+	if (!text || !(r->resp = malloc(len + 1))) {
 		cb_api_error(r, 500, "internal", "out of memory");
 		return CB_OK;
 	}
-	memcpy(r->resp, codebook_text, codebook_len + 1);
-	r->resp_len = codebook_len;
+	memcpy(r->resp, text, len + 1);
+	r->resp_len = len;
 	r->status = 200;
 	r->ctype = "application/json";
 	return CB_OK;
@@ -551,8 +572,9 @@ static int h_stats(struct cb_http_req *r, const char *arg)
 	}
 	q.where = cb_http_query_get(&r->query, "where");
 	const char *ctype = job.fmt == CB_SF_CSV ? "text/csv; charset=utf-8" : "application/json";
-	const char *key = cb_arena_printf(r->arena, "%s\x1f%s\x1f%u\x1f%d", by, q.where ? q.where : "", q.flags,
-					  (int)job.fmt);
+	/* labels are in the request's language: so is the cached answer */
+	const char *key = cb_arena_printf(r->arena, "%s\x1f%s\x1f%u\x1f%d\x1f%s", by, q.where ? q.where : "", q.flags,
+					  (int)job.fmt, r->lang);
 	uint64_t gen;
 	stats_refresh(r);
 	if (!key || cache_get(r, key, ctype, &gen))
@@ -573,6 +595,7 @@ static int h_stats(struct cb_http_req *r, const char *arg)
 }
 
 static int write_report_html(void *ctx, FILE *f, struct cb_err *err) { return cb_report_write_html(ctx, f, err); }
+static int write_report_csv(void *ctx, FILE *f, struct cb_err *err) { return cb_report_write_csv_file(ctx, f, err); }
 
 /* The workbook is written by path (libxlsxwriter); a private temporary file holds it for a moment.  It
  * holds protected statistics only, never identifying details. */
@@ -602,9 +625,9 @@ static int h_report(struct cb_http_req *r, const char *arg)
 	struct cb_report_opts o = {.where = cb_http_query_get(&r->query, "where")};
 	struct cb_report *rep = NULL;
 	struct cb_err err = {0};
-	bool xlsx = fmt && !strcmp(fmt, "xlsx");
-	if (fmt && !xlsx && strcmp(fmt, "html")) {
-		cb_api_error(r, 400, "invalid", "format: expected html or xlsx");
+	bool xlsx = fmt && !strcmp(fmt, "xlsx"), csv = fmt && !strcmp(fmt, "csv");
+	if (fmt && !xlsx && !csv && strcmp(fmt, "html")) {
+		cb_api_error(r, 400, "invalid", "format: expected html, csv or xlsx");
 		return CB_OK;
 	}
 	stats_refresh(r);
@@ -615,7 +638,7 @@ static int h_report(struct cb_http_req *r, const char *arg)
 		stats_fail(r, rc, &err);
 		return CB_OK;
 	}
-	if ((rc = cb_api_audit(r, CB_AUD_REPORT, NULL, xlsx ? "xlsx" : "html")) != CB_OK) {
+	if ((rc = cb_api_audit(r, CB_AUD_REPORT, NULL, xlsx ? "xlsx" : csv ? "csv" : "html")) != CB_OK) {
 		cb_report_free(&rep); /* a report the trail cannot record is not sent */
 		cb_api_audit_failed(r, rc);
 		return CB_OK;
@@ -623,6 +646,9 @@ static int h_report(struct cb_http_req *r, const char *arg)
 	if (xlsx) {
 		stream_body(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_report_xlsx, rep);
 		r->disposition = "attachment; filename=\"casebank-report.xlsx\"";
+	} else if (csv) {
+		stream_body(r, "text/csv; charset=utf-8", write_report_csv, rep);
+		r->disposition = "attachment; filename=\"casebank-report.csv\"";
 	} else {
 		stream_body(r, "text/html; charset=utf-8", write_report_html, rep);
 	}
@@ -797,6 +823,8 @@ const struct cb_route cb_routes[] = {
 	{"POST", "/api/logout", CB_ACT_LOGOUT, h_logout},
 	{"GET", "/api/me", CB_ACT_ME, h_me},
 	{"GET", "/api/codebook", CB_ACT_CODEBOOK, h_codebook},
+	{"GET", "/api/strings", CB_ACT_CODEBOOK, cb_api_strings}, /* public reference text, like the codebook */
+	{"PATCH", "/api/me", CB_ACT_ME, cb_api_me_patch},
 	{"GET", "/api/cases", CB_ACT_CASE_LIST, cb_api_cases_list},
 	{"POST", "/api/cases", CB_ACT_CASE_CREATE, cb_api_case_create},
 	{"GET", "/api/cases/{}", CB_ACT_CASE_READ, cb_api_case_read},
@@ -873,6 +901,7 @@ int cb_http_route(const char *method, const char *path, const struct cb_route **
 
 void cb_api_handle(struct cb_http_req *r)
 {
+	cb_api_lang_choose(r);
 	const struct cb_route *rt;
 	char arg[128];
 	int st = cb_http_route(r->method, r->path, &rt, arg, sizeof arg);
@@ -904,4 +933,5 @@ void cb_api_handle(struct cb_http_req *r)
 		}
 	}
 	rt->handler(r, arg);
+	cb_lang_use(NULL); /* the thread serves others next */
 }

@@ -121,9 +121,11 @@ struct cb_http_req {
 	const char *body;
 	size_t body_len;
 	const char *cookie, *csrf, *content_type; /* headers, NULL when absent */
+	const char *accept_lang;                  /* Accept-Language, NULL when absent */
 	char from[64];                            /* client address */
 	int64_t now;                              /* unix seconds */
 	/* state */
+	const char *lang; /* the language of the answer (cb_api_lang_choose): a catalogue's code */
 	struct cb_store *store; /* borrowed from the pool on first use, returned by the server */
 	bool authed;
 	struct cb_user user;
@@ -178,6 +180,13 @@ bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char 
 void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c);
 
 /* The case handlers (api_cases.c); arg is the {} segment of the route. */
+/* Languages (api_i18n.c): the answer's language, from ?lang=, else Accept-Language, else English, made the
+ * thread's (util/i18n.h); the web strings of a language; the signed-in user's chosen language. */
+void cb_api_lang_choose(struct cb_http_req *r);
+int cb_api_strings(struct cb_http_req *r, const char *arg);
+int cb_api_me_patch(struct cb_http_req *r, const char *arg);
+void cb_api_me_lang_add(struct cb_http_req *r, json_t *me);
+
 int cb_api_cases_list(struct cb_http_req *r, const char *arg);
 int cb_api_case_create(struct cb_http_req *r, const char *arg);
 int cb_api_case_read(struct cb_http_req *r, const char *arg);

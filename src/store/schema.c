@@ -120,6 +120,9 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS releases_no_delete BEFORE DELETE ON releases"
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;",
+	/* 6: a user's own settings (prefs.c): the language she chose, dropped with her account. */
+	"CREATE TABLE IF NOT EXISTS user_prefs(user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL);",
 };
 #define FINGERPRINT_STEP 4
 
