@@ -1,5 +1,5 @@
 /*
- * api_i18n.c -- the languages of the API (docs/api.md, "Languages"): which language an answer is in, the
+ * languages.c -- the languages of the API (docs/api.md, "Languages"): which language an answer is in, the
  * web interface's strings in a language, and the language a user chose.
  *
  * An answer's language is the one asked for with ?lang=LL, else the best of the request's Accept-Language,
@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "http/http.h"
+#include "http/api.h"
 #include "store/prefs.h"
 #include "util/i18n.h"
 
@@ -29,7 +29,7 @@ static int add_string(const char *msgid, const char *msgstr, void *arg)
 	return json_object_set_new(arg, msgid, json_string(msgstr));
 }
 
-/* GET /api/strings[?lang=LL]: {lang, dir, name, languages: [{code, name, dir}], strings: {English: text}}.
+/* GET /api/strings[?lang=LL] (public reference text, like the codebook): {lang, dir, name, languages: [{code, name, dir}], strings: {English: text}}.
  * The web page keeps its English strings (web/strings.js) and replaces each by its translation here; a
  * string without one stays English. */
 int cb_api_strings(struct cb_http_req *r, const char *arg)
@@ -60,7 +60,7 @@ void cb_api_me_lang_add(struct cb_http_req *r, json_t *me)
 }
 
 /* PATCH /api/me {"lang": "fr"} (or "" to forget the choice): 204.  Her own settings only. */
-int cb_api_me_patch(struct cb_http_req *r, const char *arg)
+int cb_api_me_update(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
 	struct cb_err err = {0};
