@@ -1,6 +1,6 @@
 /*
  * cmd_assist.c -- the commands of the help a person receives: `partner`, `assist`, `refer`, `stage`,
- * `followup` and `dashboard`.  Thin shells over store/assist.h.
+ * `followup` and `dashboard`.  Thin shells over care/assist.h.
  *
  * The command line runs as the local data operator (the library's `by` NULL): it may manage partners and
  * override a missing consent, which is recorded.  Notes and details may describe a person: they are read
@@ -14,8 +14,8 @@
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
-#include "store/assist.h"
-#include "store/access.h"
+#include "care/assist.h"
+#include "access/access.h"
 #include "store/store.h"
 
 #define TEXT_MAX CB_NOTE_MAX

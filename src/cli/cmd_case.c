@@ -13,8 +13,8 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "io/io.h"
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 #define STDIN_MAX (1u << 20)

@@ -1,7 +1,7 @@
 /*
  * api_assist.c -- the handlers of the help a person receives (docs/api.md, "Assistance"): the partner
  * directory, a case's assistance records, referrals, workflow stage and follow-ups, the overdue follow-ups
- * of an office and its dashboard.  Thin shells over store/assist.h, as src/cli/cmd_assist.c is.
+ * of an office and its dashboard.  Thin shells over care/assist.h, as src/cli/cmd_assist.c is.
  *
  * A case's records follow the case's scope: the handler loads the case's office and asks cb_authz_check
  * (a case outside the caller's scope, or a record of another case, is 404).  Notes, details and reasons may
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "http/http.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 /* ---- helpers */
 

@@ -4,8 +4,6 @@
  * Layers, so that everything but the socket can be tested and fuzzed on its own:
  *   arena.c   one bump allocator per request, wiped and freed when the request ends
  *   parse.c   pure parsers of outside input: query strings, the Cookie header, JSON bodies, numbers
- *   authz.c   the one authorisation decision: (role, action, record site) -> allow, 403 or 404
- *   sessions.c  checked sessions cached for a few seconds; last_seen written apart, in batches
  *   auditq.c  group commit of the audit trail (and of those last_seen updates)
  *   api.c     routing, sessions, CSRF, and the handlers: a request in (struct cb_http_req), status and
  *             body out; api_cases.c the case handlers
@@ -22,7 +20,8 @@
 
 #include <jansson.h>
 
-#include "store/access.h"
+#include "access/access.h"
+#include "access/policy.h"
 #include "store/store.h"
 
 #define CB_HTTP_BODY_MAX (1u << 20) /* request bodies: 1 MiB */
@@ -61,69 +60,6 @@ int cb_http_json_object(const char *body, size_t len, json_t **out);
 int cb_http_parse_long(const char *s, long lo, long hi, long *out);
 /* Is the Content-Type application/json (parameters such as charset=utf-8 allowed)? */
 bool cb_http_is_json(const char *content_type);
-
-/* ---- authz.c: who may do what (docs/api.md, "Roles and scope") */
-enum cb_action {
-	CB_ACT_LOGIN,
-	CB_ACT_LOGOUT,
-	CB_ACT_ME,
-	CB_ACT_CODEBOOK,
-	CB_ACT_STATIC,      /* the web interface's files */
-	CB_ACT_CASE_LIST,
-	CB_ACT_CASE_CREATE, /* record site: the site of the new case */
-	CB_ACT_CASE_READ,
-	CB_ACT_CASE_PII,    /* identifying details of a case the caller may read */
-	CB_ACT_CASE_UPDATE, /* record site: the stored case's; a move is checked again as a create */
-	CB_ACT_GLASS,
-	CB_ACT_STATS,
-	CB_ACT_REPORT,
-	CB_ACT_AUDIT,
-	CB_ACT_USERS,
-	CB_ACT_PARTNER_LIST,   /* the partner directory */
-	CB_ACT_PARTNER_MANAGE, /* add and change partners */
-	CB_ACT_ASSIST_READ,    /* a case's assistance records, referrals and follow-ups; record site: the case's */
-	CB_ACT_ASSIST_WRITE,
-	CB_ACT_REFER_OVERRIDE, /* refer a case's details out without consent_share_partners */
-	CB_ACT_STAGE,          /* move a case through the workflow */
-	CB_ACT_OVERDUE,        /* overdue follow-ups of an office; record site: the office asked for */
-	CB_ACT_DASHBOARD,      /* the dashboard of an office; record site: the office asked for */
-	CB_ACT__COUNT
-};
-/* The caller: NULL when nobody is logged in. */
-struct cb_principal {
-	enum cb_role role;
-	const char *site; /* caseworkers: their office */
-	bool glass;       /* a break-the-glass grant is open for the record in question */
-};
-/* 0 when allowed; otherwise the status to answer: 401 (login first), 403, or 404 for a record outside the
- * caller's scope (existence is never confirmed).  record_site: the record's office, NULL when the action
- * is about no record. */
-int cb_authz_check(const struct cb_principal *who, enum cb_action act, const char *record_site);
-bool cb_action_is_record(enum cb_action act);
-const char *cb_action_name(enum cb_action act);
-
-/* ---- sessions.c: checked sessions, cached for a few seconds (keyed by a hash of the token) */
-#define CB_SESSION_CACHE_SECONDS 5
-struct cb_session_cache;
-int cb_session_cache_new(struct cb_session_cache **out);
-void cb_session_cache_free(struct cb_session_cache **c);
-bool cb_session_cache_get(struct cb_session_cache *c, const char *token, int64_t now, struct cb_session *sess,
-			  struct cb_user *user);
-void cb_session_cache_put(struct cb_session_cache *c, const char *token, int64_t now, const struct cb_session *sess,
-			  const struct cb_user *user);
-void cb_session_cache_drop(struct cb_session_cache *c, const char *token);
-/* Is the stored last_seen of this cached session CB_SESSION_TOUCH_SECONDS behind now?  Then true, once, with
- * the token hash to hand to cb_auditq_touch; the entry counts as touched from now on. */
-#define CB_SESSION_TOUCH_SECONDS 60
-bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64_t now, uint8_t token_hash[32]);
-void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
-/* Failed logins, slowed down by client address (`from`, as in cb_http_req), never by account: seconds this
- * address must still wait before a login of its is checked (0: now), and a failure to count. */
-#define CB_LOGIN_FREE_FAILURES 5
-#define CB_LOGIN_MAX_DELAY 300 /* seconds */
-#define CB_LOGIN_FORGET 900    /* seconds without a failure after which an address starts afresh */
-int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now);
-void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now);
 
 /* ---- auditq.c: group commit of audit entries (one writer thread with its own store handle) */
 /* ---- scheduler.c: releases every `release.every_hours` hours */

@@ -72,7 +72,7 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
-	/* 3: assistance, partners, referrals, follow-ups and workflow steps (store/assist.h; assist.c,
+	/* 3: assistance, partners, referrals, follow-ups and workflow steps (care/assist.h; assist.c,
 	 * partners.c).  Coded values by name, dates as YYYY-MM-DD, like the cases table.  Free text about a
 	 * person (notes, details, reasons of steps) is a blob sealed with the case key.  Child rows go with their
 	 * case (erase --all); a partner that records point to cannot be deleted.  IF NOT EXISTS, so that a file

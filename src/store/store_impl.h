@@ -11,7 +11,7 @@
 
 #include "crypto/blind.h"
 #include "crypto/crypto.h"
-#include "store/access.h"
+#include "store/audit.h"
 #include "store/store.h"
 
 #define PII_FORMAT 1   /* first byte of a packed blob */

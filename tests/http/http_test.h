@@ -19,7 +19,7 @@
 
 #include "crypto/crypto.h"
 #include "http/http.h"
-#include "store/access.h"
+#include "access/access.h"
 
 static uint16_t port;
 /* The address requests come from: NULL for the system's choice (127.0.0.1); another of 127.0.0.0/8 to be a

@@ -20,7 +20,7 @@
 #include "http/http.h"
 #include "io/io.h"
 #include "stats/stats.h"
-#include "store/access.h"
+#include "access/access.h"
 
 
 /* 400 demo cases, some at SITE and OTHER, and a statistical release of each of their years */

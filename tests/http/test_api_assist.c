@@ -10,8 +10,8 @@
 
 #include "crypto/crypto.h"
 #include "http/http.h"
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 
 static struct login root, mona, cara, otto, anna;
 

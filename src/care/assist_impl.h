@@ -1,11 +1,11 @@
 /*
- * assist_impl.h -- what assist.c and partners.c share (internal to src/store/): dates and value names in
+ * assist_impl.h -- what assist.c and partners.c share (internal to src/care/): dates and value names in
  * columns, sealed notes of child records, the store-kept case sets, audit entries for a named user.
  */
 #ifndef CB_ASSIST_IMPL_H
 #define CB_ASSIST_IMPL_H
 
-#include "store/assist.h"
+#include "care/assist.h"
 #include "store/store_impl.h"
 
 /* A date as YYYY-MM-DD text, or NULL for CB_NA. */

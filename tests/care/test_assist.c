@@ -1,5 +1,5 @@
 /*
- * test_assist.c -- tests of src/store/assist.c: assistance records (add, get, list, update, refusals), the
+ * test_assist.c -- tests of src/care/assist.c: assistance records (add, get, list, update, refusals), the
  * case's assistance_type kept current by the store, notes sealed on disk and gone with the case key, the
  * shelter capacity report on a placement, the spl_Type mapping, and the store-kept fields being read-only
  * for cb_store_update and set on cb_store_add.
@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#include "store/assist.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 #define NOTE1 "Quorvashin clinic, room Ytterbek"

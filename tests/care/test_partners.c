@@ -1,5 +1,5 @@
 /*
- * test_partners.c -- tests of src/store/partners.c: the partner directory (add, refusals, who may manage it,
+ * test_partners.c -- tests of src/care/partners.c: the partner directory (add, refusals, who may manage it,
  * search by service and country), referrals with consent enforcement (CB_ECONSENT naming
  * consent_share_partners, nothing stored), a manager's override (stored and audited in one transaction;
  * refused for others and without a reason), referral status steps, the case's referral_partner_type,
@@ -7,8 +7,8 @@
  */
 #include "cb_test.h"
 
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 #define DETAILS "Meet Ilvorna at the Kestrowic bus station"

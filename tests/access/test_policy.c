@@ -1,5 +1,5 @@
 /*
- * test_authz.c -- tests of src/http/authz.c: the authorisation matrix of docs/api.md, every endpoint x every
+ * test_policy.c -- tests of src/access/policy.c: the authorisation matrix of docs/api.md, every endpoint x every
  * role x a record of the caller's own office or another's.  One row an endpoint: the route is looked up the
  * way the server does (cb_http_route), so a new endpoint without a row here fails test_every_route_has_a_row.
  *
@@ -9,6 +9,7 @@
  */
 #include "cb_test.h"
 
+#include "access/policy.h"
 #include "http/http.h"
 
 #define OWN "MD-CHISINAU"

@@ -32,7 +32,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "store/access.h"
+#include "store/account.h"
+#include "store/audit.h"
 #include "store/store.h"
 
 #define CB_NOTE_MAX 65536   /* bytes of one note, detail or reason text */

@@ -19,8 +19,8 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "store/access.h"
-#include "store/common_passwords.h"
+#include "access/access.h"
+#include "access/common_passwords.h"
 #include "store/store_impl.h"
 
 #define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE

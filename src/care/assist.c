@@ -1,5 +1,5 @@
 /*
- * assist.c -- assistance records, follow-ups, the case workflow and the site dashboard (store/assist.h),
+ * assist.c -- assistance records, follow-ups, the case workflow and the site dashboard (care/assist.h),
  * and the helpers partners.c shares (assist_impl.h).
  *
  * Child records name their case by its 16-byte id; coded values are stored by name and dates as
@@ -13,7 +13,8 @@
 
 #include <sodium.h>
 
-#include "store/assist_impl.h"
+#include "care/assist_impl.h"
+#include "care/states.h"
 
 /* ---- shared helpers (assist_impl.h) */
 
@@ -282,7 +283,7 @@ static int check_assist(struct cb_assist *a, struct cb_err *err)
 	char d1[11], d2[11];
 	int rc;
 	if (a->status == CB_NA)
-		a->status = CB_assistance_status_planned;
+		a->status = cb_machines[CB_MACHINE_assistance].initial;
 	if ((rc = cb_ax_check_value(CB_VS_assistance_type, a->type, "type", err)) != CB_OK ||
 	    (rc = cb_ax_check_value(CB_VS_assistance_status, a->status, "status", err)) != CB_OK ||
 	    (rc = cb_ax_check_text(a->notes, "notes", err)) != CB_OK)
@@ -403,6 +404,18 @@ out:
 	return rc;
 }
 
+/* A status change must be a move of the assistance machine (cb_states.h). */
+static int check_move(const struct cb_assist *old, int32_t to, struct cb_err *err)
+{
+	char next[256];
+	if (old->status == to || cb_move_allowed(CB_MACHINE_assistance, old->status, to, NULL))
+		return CB_OK;
+	return cb_err_field(err, CB_EINVAL, "status", "status: a %s record cannot become %s; it may become %s",
+			    cb_vsets[CB_VS_assistance_status].values[old->status].name,
+			    cb_vsets[CB_VS_assistance_status].values[to].name,
+			    cb_move_targets(CB_MACHINE_assistance, old->status, false, next, sizeof next));
+}
+
 int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned flags, const struct cb_user *by,
 		     struct cb_capacity *cap, struct cb_err *err)
 {
@@ -414,7 +427,7 @@ int cb_assist_update(struct cb_store *s, const struct cb_assist *in, unsigned fl
 	if ((rc = check_assist(&a, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	/* the stored provider stays, whoever set it; a new one must be in the caller's scope */
-	if ((rc = cb_assist_get(s, in->id, 0, &old, err)) != CB_OK ||
+	if ((rc = cb_assist_get(s, in->id, 0, &old, err)) != CB_OK || (rc = check_move(&old, a.status, err)) != CB_OK ||
 	    (a.provider && a.provider != old.provider && (rc = check_provider(s, a.provider, by, err)) != CB_OK) ||
 	    (rc = cb_store_prep(s->db, "prepare", 0,
 				"UPDATE assistance SET type = ?1, provider_id = ?2, planned_on = ?3, start_on = ?4, end_on = ?5,"

@@ -1,8 +1,8 @@
 /*
- * workflow.c -- the case workflow, follow-ups and the site dashboard (store/assist.h).
+ * workflow.c -- the case workflow, follow-ups and the site dashboard (care/assist.h).
  *
- * The workflow is one table, rules[from][to], so that what is allowed, what each step needs, and the text of
- * every refusal come from the same place (docs/assistance.md prints it).  A step is stored in `stages` with
+ * The workflow is one table, include/tbl/cb_states.h (care/states.h), so that what is allowed, what each step
+ * needs, and the text of every refusal come from the same place (docs/assistance.md prints it).  A step is stored in `stages` with
  * its sealed reason, so a reopened case goes back to the stage it was closed from, and every step is an
  * audit entry.  Kept apart from assist.c, which holds the assistance records themselves.
  */
@@ -10,21 +10,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/assist_impl.h"
+#include "care/assist_impl.h"
+#include "care/states.h"
 
 /* ---- the workflow */
 
-enum { NO = 0, OK = 1, SCREENED = 2, REASON = 4 };
 #define S(x) CB_case_stage_##x
-static const unsigned char rules[CB_case_stage__COUNT][CB_case_stage__COUNT] = {
-	/*                     screening  assistance    return  reintegration follow_up closed */
-	[S(screening)] = {NO, OK | SCREENED, NO, NO, NO, OK | REASON},
-	[S(assistance)] = {NO, NO, OK, OK, NO, OK | REASON},
-	[S(return)] = {NO, NO, NO, OK, NO, OK | REASON},
-	[S(reintegration)] = {NO, NO, NO, NO, OK, OK | REASON},
-	[S(follow_up)] = {NO, NO, NO, NO, NO, OK},
-	[S(closed)] = {NO}, /* reopening: back to the stage the case was closed from, with a reason */
-};
 
 static const char *stage_name(int32_t st) { return cb_vsets[CB_VS_case_stage].values[st].name; }
 
@@ -46,18 +37,6 @@ int cb_stage_parse(const char *name, int32_t *stage, struct cb_err *err)
 static bool reason_ok(const char *reason)
 {
 	return reason && strlen(reason) >= CB_REASON_MIN;
-}
-
-/* "follow_up, or closed (with a reason)": where a case may go from `from`. */
-static const char *next_steps(int32_t from, char *buf, size_t n)
-{
-	size_t o = 0;
-	buf[0] = 0;
-	for (int to = 0; to < CB_case_stage__COUNT && o < n; to++)
-		if (rules[from][to] & OK)
-			o += (size_t)snprintf(buf + o, n - o, "%s%s%s", o ? ", " : "", stage_name(to),
-					      rules[from][to] & REASON ? " (with a reason)" : "");
-	return buf;
 }
 
 /* The screening decision: trafficking status and who decided it, not "not a victim", and consent. */
@@ -106,13 +85,14 @@ int cb_stage_check(const struct cb_case *c, int32_t to, const char *reason, int3
 				    stage_name(from));
 	if (to == from)
 		return cb_err_field(err, CB_EINVAL, "case_stage", "case_stage: the case is already at %s", stage_name(to));
-	if (!(rules[from][to] & OK))
+	unsigned needs = 0;
+	if (!cb_move_allowed(CB_MACHINE_stage, from, to, &needs))
 		return cb_err_field(err, CB_EINVAL, "case_stage",
 				    "case_stage: %s -> %s is not a step of the workflow; from %s a case moves to %s",
-				    stage_name(from), stage_name(to), stage_name(from), next_steps(from, steps, sizeof steps));
-	if (rules[from][to] & SCREENED)
+				    stage_name(from), stage_name(to), stage_name(from), cb_move_targets(CB_MACHINE_stage, from, true, steps, sizeof steps));
+	if (needs & CB_MOVE_SCREENED)
 		return check_screened(c, err);
-	if ((rules[from][to] & REASON) && !reason_ok(reason))
+	if ((needs & CB_MOVE_REASON) && !reason_ok(reason))
 		return cb_err_field(err, CB_EINVAL, "reason",
 				    "case_stage: closing a case at %s, before follow-up, needs a reason of at least %d "
 				    "characters",
@@ -198,12 +178,12 @@ out:
 	return rc;
 }
 
-/* cas_Status that goes with a stage: a closed case keeps "ClosedReferred" if it had it. */
+/* cas_Status that goes with a stage (cb_states.h): a closed case keeps "ClosedReferred" if it had it. */
 static int32_t status_for(int32_t stage, int32_t status)
 {
-	if (stage == S(closed))
-		return status == CB_case_status_ClosedReferred ? status : CB_case_status_Closed;
-	return stage == S(follow_up) ? CB_case_status_FollowUp : CB_case_status_Active;
+	if (stage == S(closed) && status == CB_case_status_ClosedReferred)
+		return status;
+	return cb_stage_status(stage);
 }
 
 int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, const char *reason,

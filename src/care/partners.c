@@ -1,6 +1,6 @@
 /*
  * partners.c -- the directory of partner organisations, referrals to and from them, and shelter occupancy
- * (store/assist.h).
+ * (care/assist.h).
  *
  * Partners carry the HTCDS org_ fields casebank uses (name, type, country, city, phone) plus the services
  * they offer (a set of assistance types), the countries they serve, beds when they are a shelter, and the
@@ -17,7 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/assist_impl.h"
+#include "care/assist_impl.h"
+#include "care/states.h"
 
 /* ---- partners */
 
@@ -401,7 +402,7 @@ static int check_referral(struct cb_referral *r, struct cb_err *err)
 	if (r->direction == CB_REFER_IN)
 		r->shares_details = false; /* the partner shared with us: their consent, not ours */
 	if (r->status == CB_NA)
-		r->status = CB_referral_status_pending;
+		r->status = cb_machines[CB_MACHINE_referral].initial;
 	if (r->referred_on == CB_NA)
 		r->referred_on = cb_date_today();
 	if ((rc = cb_ax_check_value(CB_VS_referral_reason, r->reason, "reason", err)) != CB_OK ||
@@ -553,15 +554,12 @@ int cb_referral_set_status(struct cb_store *s, int64_t id, int32_t status, struc
 		return rc;
 	if ((rc = cb_referral_get(s, id, 0, &r, err)) != CB_OK)
 		goto out;
-	const bool ok = (r.status == CB_referral_status_pending &&
-			 (status == CB_referral_status_accepted || status == CB_referral_status_rejected)) ||
-			(r.status == CB_referral_status_accepted && status == CB_referral_status_completed);
-	if (!ok) {
+	if (!cb_move_allowed(CB_MACHINE_referral, r.status, status, NULL)) {
+		char moves[256];
 		const char *from = cb_vsets[CB_VS_referral_status].values[r.status].name;
-		rc = cb_err_field(err, CB_EINVAL, "status",
-				  "status: a %s referral cannot become %s (pending -> accepted or rejected, accepted -> "
-				  "completed)",
-				  from, cb_vsets[CB_VS_referral_status].values[status].name);
+		rc = cb_err_field(err, CB_EINVAL, "status", "status: a %s referral cannot become %s (%s)", from,
+				  cb_vsets[CB_VS_referral_status].values[status].name,
+				  cb_move_summary(CB_MACHINE_referral, moves, sizeof moves));
 		goto out;
 	}
 	if ((rc = cb_store_prep(s->db, "prepare", 0,

@@ -1,5 +1,5 @@
 /*
- * test_users.c -- tests of src/store/users.c: accounts (Argon2id hashes, validation, the password rules,
+ * test_users.c -- tests of src/access/users.c: accounts (Argon2id hashes, validation, the password rules,
  * failures counted but locking nobody out, an admin always left, no user enumeration by answer or timing,
  * re-hashing weak hashes), sessions (idle and absolute expiry, logout, disabling, CSRF tokens, tokens never
  * stored in plain) and break-the-glass grants.
@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
-#include "store/access.h"
+#include "access/access.h"
 #include "store/store.h"
 
 #define PW "correct horse battery"

@@ -1,5 +1,5 @@
 /*
- * test_workflow.c -- tests of src/store/workflow.c: every step of the workflow table, allowed or refused
+ * test_workflow.c -- tests of src/care/workflow.c: every step of the workflow table, allowed or refused
  * with its reason (cb_stage_check on every pair of stages), cb_stage_move storing the step, the case status
  * and an audit entry, reopening to the stage a case was closed from, follow-ups and the overdue list, and
  * the site dashboard; the retention query (cb_retention_due).
@@ -8,8 +8,8 @@
 
 #include "cb_test.h"
 
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 #define REASON "the person moved abroad and asked us to stop"

@@ -31,7 +31,9 @@
 
 #include <sodium.h>
 
-#include "http/http.h"
+#include <pthread.h>
+
+#include "access/access.h"
 
 #define SLOTS 1024
 

@@ -1,12 +1,12 @@
 /*
- * authz.c -- the one authorisation decision of the server.  Every handler calls cb_authz_check with the
- * caller, the action and (for records) the record's office; the table below is docs/api.md's "Roles and
+ * policy.c -- every role and scope rule of casebank (policy.h).  Every server handler calls cb_authz_check
+ * with the caller, the action and (for records) the record's office; the table below is docs/api.md's "Roles and
  * scope" table, so the two are compared line by line.  A record the caller may not see at all answers 404
  * (its existence is never confirmed); any other refusal is 403.
  */
 #include <string.h>
 
-#include "http/http.h"
+#include "access/policy.h"
 
 enum rule {
 	ALLOW,

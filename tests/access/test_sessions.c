@@ -1,5 +1,5 @@
 /*
- * test_sessions.c -- tests of src/http/sessions.c: hits within CB_SESSION_CACHE_SECONDS, one refresher when
+ * test_sessions.c -- tests of src/access/sessions.c: hits within CB_SESSION_CACHE_SECONDS, one refresher when
  * an entry is due (the others go on with it for as long again), drops by token and by user; a last_seen
  * write is due once per CB_SESSION_TOUCH_SECONDS, with the token hash the store keeps; failed logins slowed
  * down by address.
@@ -8,7 +8,7 @@
 
 #include <sodium.h>
 
-#include "http/http.h"
+#include "access/access.h"
 
 static void put(struct cb_session_cache *c, const char *token, int64_t now, int64_t user_id)
 {
