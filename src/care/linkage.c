@@ -8,6 +8,7 @@
  *                                                                missing name parts, a day or month slip)
  *   2. the birth date                                           (names spelled beyond phonetic reach)
  *   3. the phonetic code of any name part with birth month and day   (a year slip)
+ *   4. the phone                                                (two errors at once, a phone kept)
  * Keys are sorted once (n log n) and every block's pairs compared; the number of pairs grows with the square
  * of the block sizes, which the truncated tokens keep small.  A pair met in several blocks is scored once
  * more each time (a Dice is 16 popcounts) and kept once.  Cases without a birth date are matched by none of
@@ -124,6 +125,34 @@ static unsigned agreement(const struct cb_token *a, uint32_t na, const struct cb
 	return agree;
 }
 
+/* Whether the record's tokens include a phone. */
+static bool has_phone(const struct cb_token *t, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (t[i].kind == CB_TOK_PHONE)
+			return true;
+	return false;
+}
+
+/* The score of a pair: the Dice similarity of their CLKs, then what the tokens add.  No name part in common
+ * (as written or as it sounds) and no phone in common is no pair: most errors a registration makes leave
+ * one part alike, while two people born the same day are many in a large caseload.  The phone is not in the CLK (people change phones
+ * and leave them out): the same phone adds PHONE_SAME, two different phones take PHONE_DIFFERENT off. */
+#define PHONE_SAME 0.03
+#define PHONE_DIFFERENT 0.08
+static double pair_score(const struct recs *R, const struct rec *a, const struct rec *b, double dice, unsigned *agree)
+{
+	const struct cb_token *ta = R->tok + a->tok_at, *tb = R->tok + b->tok_at;
+	*agree = agreement(ta, a->tok_n, tb, b->tok_n);
+	if (!(*agree & (CB_AGREE_NAME | CB_AGREE_PHONETIC | CB_AGREE_PHONE)))
+		return 0;
+	if (*agree & CB_AGREE_PHONE)
+		return dice + PHONE_SAME > 1 ? 1 : dice + PHONE_SAME;
+	if (has_phone(ta, a->tok_n) && has_phone(tb, b->tok_n))
+		return dice - PHONE_DIFFERENT;
+	return dice;
+}
+
 /* Blocking keys of one record: pass (2 bits), then the token values. */
 static size_t keys_of(const struct cb_token *t, uint32_t n, uint64_t *keys, size_t max)
 {
@@ -140,6 +169,9 @@ static size_t keys_of(const struct cb_token *t, uint32_t n, uint64_t *keys, size
 	}
 	if (has_date && k < max)
 		keys[k++] = (uint64_t)2 << 62 | date;
+	for (uint32_t i = 0; i < n; i++) /* pass 4: the phone, for what the other passes miss */
+		if (t[i].kind == CB_TOK_PHONE && k < max)
+			keys[k++] = (uint64_t)2 << 62 | (uint64_t)1 << 40 | t[i].v;
 	for (uint32_t i = 0; i < n; i++) {
 		if (t[i].kind != CB_TOK_PHON)
 			continue;
@@ -259,7 +291,7 @@ int cb_duplicates(struct cb_store *s, double min_score, const char *site, struct
 		goto out;
 	}
 	for (size_t i = 0; i < R.n; i++) {
-		uint64_t keys[2 * CB_TOKENS_MAX + 1];
+		uint64_t keys[3 * CB_TOKENS_MAX + 1];
 		if (R.r[i].pop < 0)
 			continue;
 		size_t k = keys_of(R.tok + R.r[i].tok_at, R.r[i].tok_n, keys, CB_COUNTOF(keys));
@@ -278,8 +310,11 @@ int cb_duplicates(struct cb_store *s, double min_score, const char *site, struct
 			for (size_t j = i + 1; j < hi; j++) {
 				const struct rec *b = &R.r[e[j].rec];
 				double d = cb_dice_counted(ca, a->pop, R.clk + (size_t)e[j].rec * CB_CLK_BYTES, b->pop);
+				unsigned agree;
 				cmp++;
-				if (d >= min_score && (rc = keep(&F, e[i].rec, e[j].rec, d)) != CB_OK) {
+				if (d < min_score - PHONE_SAME || (d = pair_score(&R, a, b, d, &agree)) < min_score)
+					continue;
+				if ((rc = keep(&F, e[i].rec, e[j].rec, d)) != CB_OK) {
 					rc = cb_err_set(err, rc, "out of memory");
 					goto out;
 				}
@@ -344,8 +379,8 @@ static int neighbours(struct cb_store *s, const struct cb_blind *t, int64_t self
 			rc = cb_store_token_cases(s, CB_TOK_BYEAR, t->t[i].v, NULL, add_seq, &year, err);
 		else if (t->t[i].kind == CB_TOK_BMD)
 			rc = cb_store_token_cases(s, CB_TOK_BMD, t->t[i].v, NULL, add_seq, &md, err);
-		else if (t->t[i].kind == CB_TOK_BDATE)
-			rc = cb_store_token_cases(s, CB_TOK_BDATE, t->t[i].v, NULL, add_seq, &cand, err);
+		else if (t->t[i].kind == CB_TOK_BDATE || t->t[i].kind == CB_TOK_PHONE)
+			rc = cb_store_token_cases(s, t->t[i].kind, t->t[i].v, NULL, add_seq, &cand, err);
 	}
 	qsort(year.v, year.n, sizeof *year.v, cmp_seq);
 	qsort(md.v, md.n, sizeof *md.v, cmp_seq);
@@ -400,7 +435,10 @@ int cb_duplicates_of(struct cb_store *s, const uint8_t id[16], double min_score,
 		if (R.r[j].pop < 0)
 			continue;
 		double d = cb_dice_counted(R.clk, R.r[0].pop, R.clk + j * CB_CLK_BYTES, R.r[j].pop);
-		if (d >= min_score && (rc = keep(&F, 0, (uint32_t)j, d)) != CB_OK) {
+		unsigned agree;
+		if (d < min_score - PHONE_SAME || (d = pair_score(&R, &R.r[0], &R.r[j], d, &agree)) < min_score)
+			continue;
+		if ((rc = keep(&F, 0, (uint32_t)j, d)) != CB_OK) {
 			rc = cb_err_set(err, rc, "out of memory");
 			goto out;
 		}

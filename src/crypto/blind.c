@@ -19,8 +19,15 @@
 
 #include "crypto/blind.h"
 
-#define CLK_K_BIGRAM 12 /* bits per name bigram */
-#define CLK_K_DATE 40   /* bits per birth-date component */
+#ifndef CLK_K_BIGRAM
+#define CLK_K_BIGRAM 6 /* bits per name bigram */
+#endif
+#ifndef CLK_K_DATE
+#define CLK_K_DATE 0  /* bits per birth-date component (year, month, day) */
+#endif
+#ifndef CLK_K_DIGIT
+#define CLK_K_DIGIT 25 /* bits per digit of the date at its place */
+#endif
 
 static const struct {
 	const char *name;
@@ -150,6 +157,12 @@ void cb_blind_person(const struct cb_blind_keys *k, const struct cb_person *p, s
 		clk_set(k, out->clk, buf, strlen(buf), CLK_K_DATE);
 		snprintf(buf, sizeof buf, "d%.2s", date + 8);
 		clk_set(k, out->clk, buf, strlen(buf), CLK_K_DATE);
+		cb_date_format(p->birth, date);
+		for (int i = 0; i < 10; i++) /* "p0=1", "p1=9", ...: a slipped digit changes one of eight */
+			if (i != 4 && i != 7) {
+				snprintf(buf, sizeof buf, "p%d=%c", i, date[i]);
+				clk_set(k, out->clk, buf, strlen(buf), CLK_K_DIGIT);
+			}
 		out->has_clk = true;
 		sodium_memzero(date, sizeof date);
 	}

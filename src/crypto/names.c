@@ -17,7 +17,7 @@
  * Ukrainian, Russian, Spanish, Vietnamese and others, where the differences that matter are the ones
  * transliteration makes: Chernov / Tchernov / Cernov, Yulia / Iulia / Julia, Ivanov / Ivanoff,
  * Tsvetkova / Cvetkova.  So, unlike Soundex, the first letter is coded like the others (it is where
- * transliterations differ most), j and y count as vowels, h (and so kh, gh) is silent, t before s, z or c
+ * transliterations differ most), j and y count as vowels, h, kh and gh are silent, t before s, z or c
  * and d before z or j are silent (ts, tz, tch, dz, dj are one sound), and the code keeps up to six digits.
  */
 #include <string.h>
@@ -213,6 +213,8 @@ void cb_name_phonetic(const char *part, char out[CB_PHON_MAX])
 			continue;
 		} else if (c == 'd' && (next == 'z' || next == 'j')) {
 			continue;
+		} else if ((c == 'k' || c == 'g') && next == 'h') {
+			continue; /* kh, gh: the h of other romanisations (Olha, Olkha) */
 		}
 		char k = class_of(c);
 		if (k == '-')
@@ -241,7 +243,7 @@ void cb_phone_digits(const char *text, char out[10])
 	if (n < 6) {
 		out[0] = 0;
 	} else {
-		size_t from = n > 9 ? n - 9 : 0;
+		size_t from = n > 8 ? n - 8 : 0;
 		memcpy(out, d + from, n - from);
 		out[n - from] = 0;
 	}

@@ -33,7 +33,8 @@ void cb_name_fold(const char *text, size_t len, struct cb_name_parts *out);
 /* The phonetic code of one folded part (see names.c: a Soundex variant made for transliterated names). */
 void cb_name_phonetic(const char *part, char out[CB_PHON_MAX]);
 
-/* The digits of a phone number that identify it whatever the prefix was written as: the last 9 (at most).
+/* The digits of a phone number that identify it whatever the prefix was written as: the last 8 (at most;
+ * a country code and a trunk "0" fall away, and national numbers are 8 digits or more almost everywhere).
  * out holds at least 10 bytes; "" when there are fewer than 6 digits. */
 void cb_phone_digits(const char *text, char out[10]);
 
