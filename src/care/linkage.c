@@ -28,6 +28,7 @@ struct rec {
 	char site[17];
 	uint32_t tok_at, tok_n; /* in the token pool */
 	int pop;                /* bits set in its CLK; -1 without one */
+	uint32_t gender, citizenship; /* a hash of the coded value; 0 when missing */
 };
 struct recs {
 	struct rec *r;
@@ -52,10 +53,22 @@ void cb_dup_agree_text(unsigned agree, char *buf, size_t n)
 		}
 }
 
-static int add_rec(int64_t seq, const uint8_t id[16], const char *site, const struct cb_blind *toks,
-		   const uint8_t *clk, void *ctx)
+/* FNV-1a of a coded value, to compare two without keeping the text; 0 for none. */
+static uint32_t code_hash(const char *v)
+{
+	uint32_t h = 2166136261u;
+	if (!v || !*v)
+		return 0;
+	for (; *v; v++)
+		h = (h ^ (uint8_t)*v) * 16777619u;
+	return h | 1;
+}
+
+static int add_rec(const struct cb_linkage_row *row, void *ctx)
 {
 	struct recs *R = ctx;
+	const struct cb_blind *toks = row->toks;
+	const uint8_t *clk = row->clk;
 	if (R->n == R->cap) {
 		size_t cap = R->cap ? 2 * R->cap : 4096;
 		struct rec *r = realloc(R->r, cap * sizeof *r);
@@ -78,9 +91,11 @@ static int add_rec(int64_t seq, const uint8_t id[16], const char *site, const st
 		R->captok = cap;
 	}
 	struct rec *r = &R->r[R->n];
-	r->seq = seq;
-	memcpy(r->id, id, 16);
-	snprintf(r->site, sizeof r->site, "%s", site);
+	r->seq = row->seq;
+	memcpy(r->id, row->id, 16);
+	snprintf(r->site, sizeof r->site, "%s", row->site);
+	r->gender = code_hash(row->gender);
+	r->citizenship = code_hash(row->citizenship);
 	r->tok_at = (uint32_t)R->ntok;
 	r->tok_n = (uint32_t)toks->n;
 	memcpy(R->tok + R->ntok, toks->t, (size_t)toks->n * sizeof *toks->t);
@@ -137,15 +152,22 @@ static bool has_phone(const struct cb_token *t, uint32_t n)
 /* The score of a pair: the Dice similarity of their CLKs, then what the tokens add.  No name part in common
  * (as written or as it sounds) and no phone in common is no pair: most errors a registration makes leave
  * one part alike, while two people born the same day are many in a large caseload.  The phone is not in the CLK (people change phones
- * and leave them out): the same phone adds PHONE_SAME, two different phones take PHONE_DIFFERENT off. */
+ * and leave them out): the same phone adds PHONE_SAME, two different phones take PHONE_DIFFERENT off.  A
+ * gender or citizenship recorded differently takes CODED_DIFFERENT off each (clerks get them wrong too, so
+ * it is evidence, not a veto). */
 #define PHONE_SAME 0.03
 #define PHONE_DIFFERENT 0.08
+#define CODED_DIFFERENT 0.08
 static double pair_score(const struct recs *R, const struct rec *a, const struct rec *b, double dice, unsigned *agree)
 {
 	const struct cb_token *ta = R->tok + a->tok_at, *tb = R->tok + b->tok_at;
 	*agree = agreement(ta, a->tok_n, tb, b->tok_n);
 	if (!(*agree & (CB_AGREE_NAME | CB_AGREE_PHONETIC | CB_AGREE_PHONE)))
 		return 0;
+	if (a->gender && b->gender && a->gender != b->gender)
+		dice -= CODED_DIFFERENT;
+	if (a->citizenship && b->citizenship && a->citizenship != b->citizenship)
+		dice -= CODED_DIFFERENT;
 	if (*agree & CB_AGREE_PHONE)
 		return dice + PHONE_SAME > 1 ? 1 : dice + PHONE_SAME;
 	if (has_phone(ta, a->tok_n) && has_phone(tb, b->tok_n))
@@ -426,7 +448,8 @@ int cb_duplicates_of(struct cb_store *s, const uint8_t id[16], double min_score,
 		return CB_OK; /* no identifying details: nothing to compare */
 	if (rc != CB_OK || !clk_ok)
 		goto out;
-	if ((rc = add_rec(seq, id, site, &self, clk, &R)) != CB_OK || (rc = neighbours(s, &self, seq, &R, err)) != CB_OK) {
+	if ((rc = cb_store_linkage_seq(s, seq, add_rec, &R, err)) != CB_OK || R.n != 1 ||
+	    (rc = neighbours(s, &self, seq, &R, err)) != CB_OK) {
 		if (rc == CB_ENOMEM)
 			cb_err_set(err, rc, "out of memory");
 		goto out;

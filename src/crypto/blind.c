@@ -20,13 +20,13 @@
 #include "crypto/blind.h"
 
 #ifndef CLK_K_BIGRAM
-#define CLK_K_BIGRAM 6 /* bits per name bigram */
+#define CLK_K_BIGRAM 4 /* bits per name bigram */
 #endif
 #ifndef CLK_K_DATE
 #define CLK_K_DATE 0  /* bits per birth-date component (year, month, day) */
 #endif
 #ifndef CLK_K_DIGIT
-#define CLK_K_DIGIT 25 /* bits per digit of the date at its place */
+#define CLK_K_DIGIT 12 /* bits per digit of the date at its place */
 #endif
 
 static const struct {

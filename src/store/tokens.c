@@ -195,7 +195,8 @@ static int linkage_scan(struct cb_store *s, int64_t seq, cb_linkage_fn fn, void 
 	struct cb_blind toks;
 	uint8_t clk[CB_CLK_BYTES];
 	int rc = cb_store_prep(s->db, "blind index", 0,
-			       "SELECT c.seq, c.case_id, c.site, l.toks, l.clk FROM linkage l JOIN cases c ON c.seq = l.seq"
+			       "SELECT c.seq, c.case_id, c.site, l.toks, l.clk, c.gender, c.citizenship"
+			       " FROM linkage l JOIN cases c ON c.seq = l.seq"
 			       " WHERE ?1 < 0 OR l.seq = ?1 ORDER BY l.seq",
 			       &st, err);
 	if (rc != CB_OK)
@@ -212,7 +213,10 @@ static int linkage_scan(struct cb_store *s, int64_t seq, cb_linkage_fn fn, void 
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 			ok = cb_clk_open(&s->sec->blind, id, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
 					 clk) == CB_OK;
-		if ((rc = fn(sqlite3_column_int64(st, 0), id, site ? site : "", &toks, ok ? clk : NULL, ctx)))
+		struct cb_linkage_row row = {sqlite3_column_int64(st, 0), id, site ? site : "",
+					     (const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
+					     &toks, ok ? clk : NULL};
+		if ((rc = fn(&row, ctx)))
 			break;
 	}
 	if (rc == CB_OK && r != SQLITE_DONE)

@@ -26,9 +26,16 @@ typedef int (*cb_token_case_fn)(int64_t seq, const uint8_t id[16], const char *s
 int cb_store_token_cases(struct cb_store *s, enum cb_tok_kind kind, uint32_t v, const char *site,
 			 cb_token_case_fn fn, void *ctx, struct cb_err *err);
 
-/* Every case's linkage row: its tokens and, when it has one, its CLK opened (NULL otherwise). */
-typedef int (*cb_linkage_fn)(int64_t seq, const uint8_t id[16], const char *site, const struct cb_blind *toks,
-			     const uint8_t *clk, void *ctx);
+/* Every case's linkage row: its tokens, its CLK opened (NULL when it has none), and two coded fields that
+ * tell people apart (gender, citizenship: as stored, NULL when missing). */
+struct cb_linkage_row {
+	int64_t seq;
+	const uint8_t *id; /* 16 bytes */
+	const char *site, *gender, *citizenship;
+	const struct cb_blind *toks;
+	const uint8_t *clk;
+};
+typedef int (*cb_linkage_fn)(const struct cb_linkage_row *row, void *ctx);
 int cb_store_linkage_scan(struct cb_store *s, cb_linkage_fn fn, void *ctx, struct cb_err *err);
 /* The same for the one case at seq. */
 int cb_store_linkage_seq(struct cb_store *s, int64_t seq, cb_linkage_fn fn, void *ctx, struct cb_err *err);
