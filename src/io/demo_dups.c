@@ -189,6 +189,10 @@ static int make_copy(struct cb_demo_rng *r, const struct src *p, const char *sit
 		default: slip(r, date); break;
 		}
 	}
+	/* an error that changed nothing (a swap without a last name, a typo in a short name): a date slip then */
+	if (!strcmp(c->first_name, p->first) && !strcmp(date, p->birth) &&
+	    (c->last_name ? p->last && !strcmp(c->last_name, p->last) : !p->last))
+		slip(r, date);
 	if (!(c->birth_date = strdup(date)))
 		return CB_ENOMEM;
 	if (p->phone && cb_demo_below(r, 2) && !(c->phone = strdup(p->phone)))
