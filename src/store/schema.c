@@ -180,9 +180,14 @@ bool cb_schema_is_column(const struct cb_field *f)
 	return f->kind != CB_ID && f->kind != CB_PII;
 }
 
-static const char *sql_type(const struct cb_field *f)
+const char *cb_schema_column_type(const struct cb_field *f)
 {
 	return f->kind == CB_INT || f->kind == CB_BOOL ? "INTEGER" : "TEXT";
+}
+
+int cb_schema_version(void)
+{
+	return (int)CB_COUNTOF(main_steps);
 }
 
 int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err)
@@ -276,7 +281,7 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 			if (!missing[i])
 				continue;
 			snprintf(sql, sizeof sql, "ALTER TABLE cases ADD COLUMN \"%s\" %s", cb_fields[i].name,
-				 sql_type(&cb_fields[i]));
+				 cb_schema_column_type(&cb_fields[i]));
 			if ((rc = cb_schema_exec(db, sql, err)) != CB_OK)
 				goto fail;
 		}

@@ -10,7 +10,7 @@
 #include "cb_test.h"
 
 #include "access/policy.h"
-#include "http/http.h"
+#include "http/api.h"
 
 #define OWN "MD-CHISINAU"
 #define OTHER "UA-KYIV"
