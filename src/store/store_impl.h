@@ -39,6 +39,7 @@ struct cb_store {
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
+	bool audited;  /* between cb_store_act_begin and _end: the calls join the act's transaction */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
 	long erasures_finished; /* interrupted erasures the open finished (cb_store_erasures_finished) */
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
