@@ -23,7 +23,8 @@ static const struct command {
 	const char *what;
 } commands[] = {
 	{"init", cb_cmd_init, "DB", N_("create a database and its key file")},
-	{"demo", cb_cmd_demo, "DB --cases N [--seed S]", N_("add N synthetic cases")},
+	{"demo", cb_cmd_demo, "DB --cases N [--seed S] [--assistance] [--duplicates RATE [--truth FILE]]",
+	 N_("add N synthetic cases (and planted duplicates)")},
 	{"add", cb_cmd_add, "DB < case.json", N_("register a case, print its id")},
 	{"update", cb_cmd_update, "DB CASE_ID < patch.json", N_("change fields of a case")},
 	{"show", cb_cmd_show, "DB CASE_ID [--with-identifiers]", N_("print a case")},
@@ -47,6 +48,11 @@ static const struct command {
 	{"refer", cb_cmd_refer, "DB CASE_ID --to ORG_ID --reason R | list | set", N_("referrals to partners")},
 	{"stage", cb_cmd_stage, "DB CASE_ID NEW_STAGE|reopen [--reason R]", N_("move a case in the workflow")},
 	{"followup", cb_cmd_followup, "add|list|done DB ...", N_("follow-ups and what is overdue")},
+	{"search", cb_cmd_search, "DB [--name TEXT] [--birth-date D] [--phone P] [--site S]",
+	 N_("find cases by name, birth date or phone: ids, what matched, a score")},
+	{"duplicates", cb_cmd_duplicates, "DB [--min-score S] [--site S]", N_("possible duplicate pairs of cases")},
+	{"link", cb_cmd_link, "DB ID1 ID2", N_("confirm two cases are one person")},
+	{"dismiss", cb_cmd_dismiss, "DB ID1 ID2", N_("dismiss a possible duplicate")},
 	{"dashboard", cb_cmd_dashboard, "DB [--site S]", N_("open cases, assistance, follow-ups, shelters")},
 };
 
