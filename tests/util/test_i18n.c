@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 
+#include "care/states.h"
 #include "codebook/codebook.h"
 #include "http/assets.h"
 #include "stats/report.h"
@@ -212,6 +213,14 @@ static void test_english_catalogue_follows_sources(void **state)
 			for (int v = 0; v < f->vset->count; v++)
 				n += need("codebook", f->vset->values[v].label);
 	}
+	for (int v = 0; v < CB_VS__COUNT; v++) /* every value set, casework records' too */
+		for (int i = 0; i < cb_vsets[v].count; i++)
+			n += need("codebook", cb_vsets[v].values[i].label);
+	for (int m = 0; m < CB_MACHINE__COUNT; m++)
+		n += need("codebook", cb_machines[m].what);
+#define NEED(id, bit, text) n += need("codebook", text);
+	CB_MOVE_NEEDS(NEED)
+#undef NEED
 	for (int i = 0; i < cb_ncountries; i++) {
 		n += need("codebook", cb_countries[i].region);
 		n += need("codebook", cb_countries[i].subregion);
