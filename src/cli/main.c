@@ -127,6 +127,13 @@ int cb_cli_args(int argc, int first, int n, const char *usage)
 	return CB_EXIT_OK;
 }
 
+int cb_cli_plain(int argc, char **argv, int n, const char *usage)
+{
+	static const struct option none[] = {{0}};
+	int first = cb_cli_parse(argc, argv, none, NULL, 0), ex = cb_cli_args(argc, first, n, usage);
+	return ex ? -ex : first;
+}
+
 /* Takes --lang LL (or --lang=LL) out of argv, wherever it stands, so that every command accepts it; the
  * environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) chooses otherwise.  Returns the new argc, or -1 after
  * printing an error for a language without a catalogue. */
