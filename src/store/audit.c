@@ -199,7 +199,7 @@ static int head_write(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], const
 
 /* ---- reading rows */
 
-#define ROW_COLS "id, at_ms, user, from_addr, action, case_id, fields, detail, prev, hash"
+#define ROW_COLS "id, at_ms, \"user\", from_addr, action, case_id, fields, detail, prev, hash"
 
 static const char *col_text(struct cb_stmt *st, int i, size_t *n)
 {

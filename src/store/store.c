@@ -62,6 +62,7 @@
 #include "store/audit.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 #define BUSY_MS 10000
 #define CACHE_NORMAL 16384 /* KiB: 16 MiB */
@@ -510,6 +511,7 @@ files_done:
 		goto out;
 	cb_wrap_key_derive(master, s->sec->kek);
 	cb_audit_subkey(master, s->sec->audit);
+	cb_blind_keys_derive(master, &s->sec->blind);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
@@ -560,6 +562,9 @@ files_done:
 		/* keys of erasures a crash interrupted: they open nothing any more, but must not outlive the run */
 		if (cb_store_finish_erasures(s, true, &s->erasures_finished, NULL) == CB_OK && s->erasures_finished)
 			checkpoint(s);
+		/* a database that had cases before the blind index: built once, here, where the key is at hand */
+		if ((rc = cb_tokens_backfill(s, err)) != CB_OK)
+			goto out;
 	}
 	*out = s;
 	s = NULL;
@@ -655,6 +660,7 @@ void cb_store_free(struct cb_store **sp)
 			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del};
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
 		cb_db_finalize(&sts[i]);
+	cb_tokens_free(&s->tokens);
 	cb_db_close(&s->db);
 	cb_db_close(&s->kdb);
 	sodium_free(s->sec); /* wipes (read-only memory too) */
