@@ -52,6 +52,11 @@ static const struct command {
 	{"duplicates", cb_cmd_duplicates, "DB [--min-score S] [--site S]", "possible duplicate pairs of cases"},
 	{"link", cb_cmd_link, "DB ID1 ID2", "confirm two cases are one person"},
 	{"dismiss", cb_cmd_dismiss, "DB ID1 ID2", "dismiss a possible duplicate"},
+	{"assign", cb_cmd_assign, "DB CASE_ID USER | DB CASE_ID --none", "the caseworker responsible for a case"},
+	{"assigned", cb_cmd_assigned, "DB USER", "the cases assigned to a user"},
+	{"transfer", cb_cmd_transfer,
+	 "DB CASE_ID --to OFFICE --reason R | list DB [--site S] | accept DB ID | reject DB ID --reason R",
+	 "hand a case to another office; the receiving office accepts or rejects"},
 	{"dashboard", cb_cmd_dashboard, "DB [--site S]", "open cases, assistance, follow-ups, shelters"},
 };
 
