@@ -449,6 +449,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	r->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
 	r->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 	r->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	r->accept_lang = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 	r->now = (int64_t)time(NULL);
 	client_address(c, r->from);
 	if (dispatch(srv, c, q))

@@ -146,6 +146,9 @@ static const char *const main_steps[] = {
 	" query TEXT NOT NULL, PRIMARY KEY(user, name)) WITHOUT ROWID;"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT 'blind_index_pending', '1'"
 	" WHERE EXISTS (SELECT 1 FROM cases WHERE pii IS NOT NULL);",
+	/* 7: a user's own settings (prefs.c): the language she chose, dropped with her account. */
+	"CREATE TABLE IF NOT EXISTS user_prefs(user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL);",
 };
 #define FINGERPRINT_STEP 4
 

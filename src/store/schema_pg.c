@@ -133,6 +133,8 @@ static const char *const pg_schema[] = {
 	"CREATE INDEX assignments_user ON assignments(\"user\");"
 	"CREATE TABLE saved_filters(\"user\" CITEXT NOT NULL, name TEXT NOT NULL, query TEXT NOT NULL,"
 	" PRIMARY KEY(\"user\", name));",
+	/* SQLite's step 7: a user's own settings */
+	"CREATE TABLE user_prefs(user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE, lang TEXT NOT NULL);",
 };
 
 /* PostgreSQL's word for a column type of cb_schema_column_type's. */
