@@ -4,7 +4,7 @@
 # As root it runs apt-get; otherwise it prints the one apt-get line to run and fails.
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
-      libxlsxwriter-dev libgmp-dev clang libclang-rt-14-dev sqlite3 chromium nodejs"
+      libxlsxwriter-dev libgmp-dev libssl-dev libxml2-dev clang libclang-rt-14-dev sqlite3 chromium nodejs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
