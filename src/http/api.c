@@ -16,6 +16,7 @@
 
 #include "http/assets.h"
 #include "http/http.h"
+#include "http/openrosa.h"
 #include "stats/report.h"
 #include "stats/stats.h"
 
@@ -823,6 +824,14 @@ const struct cb_route cb_routes[] = {
 	{"PATCH", "/api/cases/{}/followups/{}", CB_ACT_ASSIST_WRITE, cb_api_followup_update},
 	{"GET", "/api/followups/overdue", CB_ACT_OVERDUE, cb_api_overdue},
 	{"GET", "/api/dashboard", CB_ACT_DASHBOARD, cb_api_dashboard},
+	{"GET", "/formList", CB_ACT_OPENROSA, cb_or_form_list},
+	{"GET", "/forms/{}", CB_ACT_OPENROSA, cb_or_form},
+	{"GET", "/forms/{}/manifest", CB_ACT_OPENROSA, cb_or_manifest},
+	{"GET", "/submission", CB_ACT_OPENROSA, cb_or_submission_head},
+	{"POST", "/submission", CB_ACT_OPENROSA, cb_or_submission},
+	{"GET", "/api/review", CB_ACT_REVIEW, cb_api_review_list},
+	{"GET", "/api/review/{}", CB_ACT_REVIEW, cb_api_review_get},
+	{"POST", "/api/review/{}", CB_ACT_REVIEW, cb_api_review_resolve},
 	{"GET", "*", CB_ACT_STATIC, h_static},
 };
 const size_t cb_nroutes = CB_COUNTOF(cb_routes);

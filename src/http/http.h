@@ -87,6 +87,8 @@ enum cb_action {
 	CB_ACT_STAGE,          /* move a case through the workflow */
 	CB_ACT_OVERDUE,        /* overdue follow-ups of an office; record site: the office asked for */
 	CB_ACT_DASHBOARD,      /* the dashboard of an office; record site: the office asked for */
+	CB_ACT_OPENROSA,       /* the OpenRosa API (http/openrosa.h): HTTP Basic, checked by its handlers */
+	CB_ACT_REVIEW,         /* the review queue of ODK submissions */
 	CB_ACT__COUNT
 };
 /* The caller: NULL when nobody is logged in. */
@@ -171,6 +173,8 @@ struct cb_http_app {
 	uint64_t stats_gen;
 	struct cb_stats_cache_entry *cache;
 	bool tls; /* cookies get Secure */
+	struct cb_odk_state *odk; /* the ODK keys (http/openrosa.h), loaded on first use under odk_mu */
+	pthread_mutex_t odk_mu;
 };
 struct cb_store *cb_http_store_get(struct cb_http_app *app);
 void cb_http_store_put(struct cb_http_app *app, struct cb_store *s);
@@ -185,6 +189,7 @@ struct cb_http_req {
 	const char *body;
 	size_t body_len;
 	const char *cookie, *csrf, *content_type; /* headers, NULL when absent */
+	const char *authorization, *host;         /* headers of the OpenRosa API, NULL when absent */
 	char from[64];                            /* client address */
 	int64_t now;                              /* unix seconds */
 	/* state */
@@ -200,6 +205,8 @@ struct cb_http_req {
 	size_t resp_len;
 	const char *set_cookie;  /* arena text, or NULL */
 	const char *disposition; /* Content-Disposition, or NULL */
+	const char *hdr[6][2];   /* more response headers (OpenRosa): name and value, arena or static text */
+	int nhdr;
 };
 
 struct cb_route {

@@ -40,6 +40,7 @@
 #include <sodium.h>
 
 #include "http/http.h"
+#include "http/openrosa.h"
 #include "stats/stats.h"
 
 #define ARENA_LIMIT (8u * 1024u * 1024u) /* per request: the body, parsed parameters and texts */
@@ -344,6 +345,8 @@ static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, 
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->status == 405)
 		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
+	for (int i = 0; i < r->nhdr; i++)
+		MHD_add_response_header(resp, r->hdr[i][0], r->hdr[i][1]);
 	if (close)
 		MHD_add_response_header(resp, "Connection", "close");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
@@ -539,6 +542,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	r->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
 	r->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 	r->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	r->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	r->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	r->now = (int64_t)time(NULL);
 	client_address(c, r->from);
 	if (dispatch(srv, c, q))
@@ -597,6 +602,7 @@ static int open_pool(struct cb_server *srv, const char *db, int n, struct cb_err
 	pthread_rwlock_init(&app->stats_mu, NULL);
 	srv->pool_init = true;
 	pthread_mutex_init(&app->cache_mu, NULL);
+	pthread_mutex_init(&app->odk_mu, NULL);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	sem_init(&app->pw_slots, 0, ncpu > 2 ? (unsigned)ncpu : 2u);
 	if (cb_session_cache_new(&app->sessions) != CB_OK || !(app->cache = calloc(CB_STATS_CACHE, sizeof *app->cache)))
@@ -761,6 +767,7 @@ void cb_server_stop(struct cb_server **sp)
 	cb_auditq_stop(&app->audit);
 	cb_stats_free(&app->stats);
 	cb_session_cache_free(&app->sessions);
+	cb_odk_state_free(&app->odk);
 	for (int i = 0; app->cache && i < CB_STATS_CACHE; i++) {
 		free(app->cache[i].key);
 		free(app->cache[i].body);
@@ -775,6 +782,7 @@ void cb_server_stop(struct cb_server **sp)
 		pthread_cond_destroy(&app->pool_cv);
 		pthread_rwlock_destroy(&app->stats_mu);
 		pthread_mutex_destroy(&app->cache_mu);
+		pthread_mutex_destroy(&app->odk_mu);
 		sem_destroy(&app->pw_slots);
 	}
 	cb_text_free(&srv->key);
