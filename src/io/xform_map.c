@@ -164,9 +164,10 @@ static char *attr(const xmlNode *n, const char *name)
 static char *take(struct cb_xform_instance *x, const char *name)
 {
 	for (int i = 0; i < x->n; i++)
-		if (!strcmp(x->f[i].name, name)) {
+		if (!strcmp(x->f[i].name, name)) { /* taken out: the fields are the form's questions only */
 			char *v = x->f[i].value;
-			x->f[i].value = strdup("");
+			free(x->f[i].name);
+			x->f[i] = x->f[--x->n];
 			return v;
 		}
 	return NULL;
