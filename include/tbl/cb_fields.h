@@ -22,7 +22,7 @@
  *           CB_F_DERIVED  computed from other fields when they are present (cb_case_derive)
  *           CB_F_REQUIRED a case is invalid without it
  *           CB_F_ISODATE  a PII field that must still look like a date
- *           CB_F_STORE    kept by the store (src/store/assist.h): the workflow stage, and the sets computed from a
+ *           CB_F_STORE    kept by the store (src/care/assist.h): the workflow stage, and the sets computed from a
  *                         case's assistance records and referrals.  Read-only in case input: a new case starts at
  *                         the first stage with empty sets, and an update never changes them.
  * htcds     the HTCDS 2.0 field, or an x_ extension column where HTCDS has none

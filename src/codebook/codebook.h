@@ -21,7 +21,7 @@ enum cb_group { CB_G_CASE, CB_G_PERSON, CB_G_RECRUIT, CB_G_EXPLOIT, CB_G_CONSENT
 #define CB_F_DERIVED 2u
 #define CB_F_REQUIRED 4u
 #define CB_F_ISODATE 8u
-#define CB_F_STORE 16u /* kept by the store (store/assist.h); read-only in case input */
+#define CB_F_STORE 16u /* kept by the store (care/assist.h); read-only in case input */
 
 /* Value sets: CB_VS_gender, ...  and their values: CB_gender_Feminine, ... (index within the set). */
 #include "tbl/cb_values.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "http/openrosa.h"
-#include "store/assist.h"
+#include "care/assist.h"
 #include "store/odk.h"
 
 /* Puts the instance in the review queue (and records its id), in one transaction. */

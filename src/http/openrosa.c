@@ -141,7 +141,7 @@ static const char *base_url(struct cb_http_req *r)
 	return cb_arena_printf(r->arena, "%s://%s", r->app->tls ? "https" : "http", h);
 }
 
-int cb_or_form_list(struct cb_http_req *r, const char *arg)
+int cb_api_or_form_list(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
 	struct cb_odk_state *st;
@@ -178,7 +178,7 @@ static int form_of(struct cb_http_req *r, const char *id, enum cb_xform_kind *k)
 	return CB_OK;
 }
 
-int cb_or_form(struct cb_http_req *r, const char *arg)
+int cb_api_or_form(struct cb_http_req *r, const char *arg)
 {
 	struct cb_odk_state *st;
 	enum cb_xform_kind k;
@@ -190,7 +190,7 @@ int cb_or_form(struct cb_http_req *r, const char *arg)
 	return CB_OK;
 }
 
-int cb_or_manifest(struct cb_http_req *r, const char *arg)
+int cb_api_or_manifest(struct cb_http_req *r, const char *arg)
 {
 	enum cb_xform_kind k;
 	if (!may_collect(r) || form_of(r, arg, &k))
@@ -202,7 +202,7 @@ int cb_or_manifest(struct cb_http_req *r, const char *arg)
 	return CB_OK;
 }
 
-int cb_or_submission_head(struct cb_http_req *r, const char *arg)
+int cb_api_or_submission_head(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
 	if (!may_collect(r))
@@ -268,7 +268,7 @@ out:
 	return rc;
 }
 
-int cb_or_submission(struct cb_http_req *r, const char *arg)
+int cb_api_or_submission(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
 	struct cb_odk_state *st;

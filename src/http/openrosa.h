@@ -6,12 +6,12 @@
  *   openrosa.c       GET /formList, the forms, their manifests, HEAD/POST /submission
  *   odk_submit.c     a submission (decrypted in memory) becomes a case, follow-up, assistance record or
  *                    stage change in one transaction, or goes to the review queue
- *   api_review.c     the review queue's JSON API for managers
+ *   review.c         the review queue's JSON API for managers
  */
 #ifndef CB_HTTP_OPENROSA_H
 #define CB_HTTP_OPENROSA_H
 
-#include "http/http.h"
+#include "http/api.h"
 #include "io/xform.h"
 
 /* ---- multipart.c */
@@ -36,12 +36,7 @@ int cb_basic_parse(struct cb_arena *a, const char *header, const char **user, co
  * password counts against the address like a failed login, and is audited as one. */
 bool cb_odk_authenticate(struct cb_http_req *r);
 
-/* ---- openrosa.c: the route handlers */
-int cb_or_form_list(struct cb_http_req *r, const char *arg);
-int cb_or_form(struct cb_http_req *r, const char *arg);
-int cb_or_manifest(struct cb_http_req *r, const char *arg);
-int cb_or_submission_head(struct cb_http_req *r, const char *arg);
-int cb_or_submission(struct cb_http_req *r, const char *arg);
+/* ---- openrosa.c (its route handlers, cb_api_or_*, are declared by api.h from include/tbl/cb_routes.h) */
 /* An OpenRosa XML answer: <OpenRosaResponse><message nature="...">text</message></OpenRosaResponse>. */
 void cb_or_respond(struct cb_http_req *r, int status, const char *nature, const char *text);
 /* The server's ODK keys, loaded (or made) on first use; NULL after answering 500. */
@@ -58,10 +53,5 @@ void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, co
  * already).  *fields: the field names its audit entry lists. */
 int cb_odk_apply(struct cb_store *s, const struct cb_user *by, enum cb_xform_kind k, const struct cb_xform_instance *in,
 		 const uint8_t id[16], bool mark, int64_t review_id, int64_t now, const char **fields, struct cb_err *err);
-
-/* ---- api_review.c */
-int cb_api_review_list(struct cb_http_req *r, const char *arg);
-int cb_api_review_get(struct cb_http_req *r, const char *arg);
-int cb_api_review_resolve(struct cb_http_req *r, const char *arg);
 
 #endif

@@ -303,8 +303,8 @@ static void test_invalid_goes_to_review(void **state)
 	assert_int_equal(l.status, 200);
 	assert_true(json_array_size(json_object_get(l.json, "entries")) >= 1);
 	resp_free(&l);
-	struct login cara = login_as("cara");
-	struct resp no = http("GET", "/api/review", cara.cookie, NULL, NULL, NULL, NULL);
+	struct login cw = login_as("cara");
+	struct resp no = http("GET", "/api/review", cw.cookie, NULL, NULL, NULL, NULL);
 	assert_int_equal(no.status, 403);
 	resp_free(&no);
 	struct resp a = http("POST", path, mona.cookie, mona.csrf, "application/json",
