@@ -20,6 +20,8 @@
 CB_ROUTE(POST,   "/api/login",                    CB_ACT_LOGIN,           login)             /* login.c */
 CB_ROUTE(POST,   "/api/logout",                   CB_ACT_LOGOUT,          logout)            /* login.c */
 CB_ROUTE(GET,    "/api/me",                       CB_ACT_ME,              me)                /* login.c */
+CB_ROUTE(PATCH,  "/api/me",                       CB_ACT_ME,              me_update)         /* languages.c */
+CB_ROUTE(GET,    "/api/strings",                  CB_ACT_CODEBOOK,        strings)           /* languages.c */
 CB_ROUTE(GET,    "/api/codebook",                 CB_ACT_CODEBOOK,        codebook)          /* codebook.c */
 CB_ROUTE(GET,    "/api/cases",                    CB_ACT_CASE_LIST,       cases_list)        /* cases.c */
 CB_ROUTE(POST,   "/api/cases",                    CB_ACT_CASE_CREATE,     case_create)       /* cases.c */

@@ -146,7 +146,10 @@ static const char *const main_steps[] = {
 	" query TEXT NOT NULL, PRIMARY KEY(user, name)) WITHOUT ROWID;"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT 'blind_index_pending', '1'"
 	" WHERE EXISTS (SELECT 1 FROM cases WHERE pii IS NOT NULL);",
-	/* 7: the ODK server (store/odk.c): instance ids received, so that a client's retry stores nothing new;
+	/* 7: a user's own settings (prefs.c): the language she chose, dropped with her account. */
+	"CREATE TABLE IF NOT EXISTS user_prefs(user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL);",
+	/* 8: the ODK server (store/odk.c): instance ids received, so that a client's retry stores nothing new;
 	 * and the review queue, each entry's instance sealed whole under the review key (its reason names
 	 * fields and coded values only). */
 	"CREATE TABLE IF NOT EXISTS odk_received(instance_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,"

@@ -23,6 +23,8 @@ static const struct row {
 	/*                                                         admin       manager   caseworker   analyst */
 	{"GET", "/api/codebook", CB_ACT_CODEBOOK, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"GET", "/api/me", CB_ACT_ME, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"PATCH", "/api/me", CB_ACT_ME, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/api/strings", CB_ACT_CODEBOOK, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"POST", "/api/login", CB_ACT_LOGIN, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"POST", "/api/logout", CB_ACT_LOGOUT, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"GET", "/api/cases", CB_ACT_CASE_LIST, {{403, 403}, {0, 0}, {0, 0}, {403, 403}}},
