@@ -63,3 +63,5 @@ CB_AUDIT(CASE_ASSIGN,           "case.assign",                NULL,             
 CB_AUDIT(TRANSFER_REQUEST,      "transfer.request",           NULL,                  "a case's transfer to another office was requested; detail: the office and reason")
 CB_AUDIT(TRANSFER_ACCEPT,       "transfer.accept",            NULL,                  "the receiving office accepted a transfer; the case moved")
 CB_AUDIT(TRANSFER_REJECT,       "transfer.reject",            NULL,                  "the receiving office rejected a transfer; detail: the reason")
+CB_AUDIT(ODK_REVIEW,            "odk.review",                 NULL,                  "an ODK submission went to the review queue; detail: invalid or conflict")
+CB_AUDIT(ODK_REVIEW_RESOLVE,    "odk.review_resolve",         NULL,                  "a manager accepted or rejected an entry of the review queue")

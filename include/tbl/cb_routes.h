@@ -59,4 +59,12 @@ CB_ROUTE(POST,   "/api/cases/{}/assign",          CB_ACT_ASSIGN,          case_a
 CB_ROUTE(POST,   "/api/cases/{}/transfer",        CB_ACT_TRANSFER_REQUEST, case_transfer)    /* transfers.c */
 CB_ROUTE(GET,    "/api/transfers",                CB_ACT_TRANSFER_LIST,   transfers_list)    /* transfers.c */
 CB_ROUTE(POST,   "/api/transfers/{}",             CB_ACT_TRANSFER_DECIDE, transfer_decide)   /* transfers.c */
+CB_ROUTE(GET,    "/formList",                     CB_ACT_OPENROSA,        or_form_list)      /* openrosa.c */
+CB_ROUTE(GET,    "/forms/{}",                     CB_ACT_OPENROSA,        or_form)           /* openrosa.c */
+CB_ROUTE(GET,    "/forms/{}/manifest",            CB_ACT_OPENROSA,        or_manifest)       /* openrosa.c */
+CB_ROUTE(GET,    "/submission",                   CB_ACT_OPENROSA,        or_submission_head) /* openrosa.c: HEAD */
+CB_ROUTE(POST,   "/submission",                   CB_ACT_OPENROSA,        or_submission)     /* openrosa.c */
+CB_ROUTE(GET,    "/api/review",                   CB_ACT_REVIEW,          review_list)       /* review.c */
+CB_ROUTE(GET,    "/api/review/{}",                CB_ACT_REVIEW,          review_get)        /* review.c */
+CB_ROUTE(POST,   "/api/review/{}",                CB_ACT_REVIEW,          review_resolve)    /* review.c */
 CB_ROUTE(GET,    "*",                             CB_ACT_STATIC,          web)               /* web.c */

@@ -61,6 +61,9 @@ static const struct {
 	[CB_ACT_TRANSFER_DECIDE] = {"transfer.decide", false, true, {FORBID, OFFICE_MGR, FORBID, FORBID}},
 	[CB_ACT_TRANSFER_LIST] = {"transfer.list", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
 	[CB_ACT_FILTERS] = {"filters", false, false, {FORBID, ALLOW, ALLOW, FORBID}},
+	/* ODK clients send no session: the handlers authenticate HTTP Basic and decide with the rows above */
+	[CB_ACT_OPENROSA] = {"openrosa", true, false, {ALLOW, ALLOW, ALLOW, ALLOW}},
+	[CB_ACT_REVIEW] = {"review", false, false, {FORBID, ALLOW, FORBID, FORBID}},
 };
 
 static bool same_site(const struct cb_principal *who, const char *record_site)

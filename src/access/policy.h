@@ -42,6 +42,8 @@ enum cb_action {
 	CB_ACT_TRANSFER_DECIDE,  /* accept or reject a transfer; record site: the receiving office */
 	CB_ACT_TRANSFER_LIST,    /* the transfers of an office; record site: the office asked for */
 	CB_ACT_FILTERS,          /* one's own saved filters of the case list */
+	CB_ACT_OPENROSA,       /* the OpenRosa API (http/openrosa.h): HTTP Basic, checked by its handlers */
+	CB_ACT_REVIEW,         /* the review queue of ODK submissions */
 	CB_ACT__COUNT
 };
 /* The caller: NULL when nobody is logged in. */

@@ -66,6 +66,7 @@ int cb_cmd_ptable(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_release(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_report(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+int cb_cmd_xform(int argc, char **argv);  /* cmd_odk.c */
 int cb_cmd_user(int argc, char **argv);   /* cmd_user.c */
 int cb_cmd_audit(int argc, char **argv);  /* cmd_user.c */
 int cb_cmd_partner(int argc, char **argv);   /* cmd_partner.c */

@@ -40,6 +40,7 @@ static const struct command {
 	 N_("measure years for statistics under a privacy budget; the ledger")},
 	{"ptable", cb_cmd_ptable, "DB --show", N_("cell key perturbation parameters (exact-bank tables only)")},
 	{"report", cb_cmd_report, "DB --out FILE.html [--csv DIR] [--xlsx FILE]", N_("the standard report")},
+	{"xform", cb_cmd_xform, "DB [--form registration|followup|assistance]", N_("the ODK form (encrypted), for ODK Collect")},
 	{"serve", cb_cmd_serve, "DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]", N_("the web interface and API")},
 	{"user", cb_cmd_user, "add|list|disable|enable|passwd DB NAME ...", N_("accounts")},
 	{"audit", cb_cmd_audit, "verify|list DB", N_("the tamper-evident audit trail")},

@@ -64,6 +64,15 @@ static const struct row {
 	{"GET", "/api/transfers", CB_ACT_TRANSFER_LIST, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
 	/* the receiving office decides: a manager of every office here (one of one office: test_office_manager) */
 	{"POST", "/api/transfers/3", CB_ACT_TRANSFER_DECIDE, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	/* OpenRosa: no session; the handlers authenticate HTTP Basic and check CB_ACT_CASE_CREATE / ASSIST_WRITE */
+	{"GET", "/formList", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/forms/casebank_registration", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/forms/casebank_registration/manifest", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"HEAD", "/submission", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"POST", "/submission", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/api/review", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"GET", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"POST", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
 	{"GET", "/", CB_ACT_STATIC, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 };
 
@@ -146,12 +155,14 @@ static void test_office_manager(void **state)
 }
 
 /* Without a session only login, the codebook and the web interface's files are allowed. */
+/* Without a session only login, the codebook, the web interface's files and the OpenRosa API (which checks
+ * HTTP Basic itself) are allowed. */
 static void test_anonymous(void **state)
 {
 	(void)state;
 	for (int a = 0; a < CB_ACT__COUNT; a++) {
 		int got = cb_authz_check(NULL, (enum cb_action)a, OWN);
-		bool open = a == CB_ACT_LOGIN || a == CB_ACT_CODEBOOK || a == CB_ACT_STATIC;
+		bool open = a == CB_ACT_LOGIN || a == CB_ACT_CODEBOOK || a == CB_ACT_STATIC || a == CB_ACT_OPENROSA;
 		assert_int_equal(got, open ? 0 : 401);
 	}
 }
