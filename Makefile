@@ -15,7 +15,7 @@
 PREFIX   ?= /usr/local
 CC       ?= cc
 CLANG    ?= clang
-PKGS     := sqlite3 libpq libsodium jansson libmicrohttpd xlsxwriter gmp
+PKGS     := sqlite3 libpq libsodium jansson libmicrohttpd xlsxwriter gmp openssl libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -208,6 +208,7 @@ demo: deps
 	@echo "demo-analyst-pw" | ./casebank user add $(DEMO_DB) analyst --role analyst
 	@echo
 	@echo "Web interface: http://$(DEMO_LISTEN)/"
+	@echo "ODK form list (ODK Collect, KoboCollect, Enketo; docs/field.md): http://$(DEMO_LISTEN)/formList"
 	@echo "Logins (name / password):"
 	@echo "  admin      / demo-admin-pw"
 	@echo "  manager    / demo-manager-pw"
@@ -228,6 +229,11 @@ build/bench/stats_bench: bench/stats_bench.c build/libcasebank.a
 build/bench/release_bench: bench/release_bench.c build/libcasebank.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< build/libcasebank.a $(LDLIBS)
+
+# The ODK server's load benchmark (bench/odk.sh runs it; not part of make check).
+build/bench/odk_bench: bench/odk_bench.c build/libcasebank.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -Itests -o $@ $< build/libcasebank.a $(LDLIBS)
 
 install: casebank
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
