@@ -49,6 +49,9 @@ CB_ROUTE(POST,   "/api/cases/{}/followups",       CB_ACT_ASSIST_WRITE,    follow
 CB_ROUTE(PATCH,  "/api/cases/{}/followups/{}",    CB_ACT_ASSIST_WRITE,    followup_update)   /* followups.c */
 CB_ROUTE(GET,    "/api/followups/overdue",        CB_ACT_OVERDUE,         overdue)           /* followups.c */
 CB_ROUTE(GET,    "/api/dashboard",                CB_ACT_DASHBOARD,       dashboard)         /* dashboard.c */
+CB_ROUTE(GET,    "/api/cases/{}/attachments",     CB_ACT_CASE_READ,       attachments_list)  /* attachments.c */
+CB_ROUTE(POST,   "/api/cases/{}/attachments",     CB_ACT_CASE_UPDATE,     attachment_add)    /* attachments.c */
+CB_ROUTE(GET,    "/api/cases/{}/attachments/{}",  CB_ACT_CASE_READ,       attachment_get)    /* attachments.c */
 CB_ROUTE(GET,    "/formList",                     CB_ACT_OPENROSA,        or_form_list)      /* openrosa.c */
 CB_ROUTE(GET,    "/forms/{}",                     CB_ACT_OPENROSA,        or_form)           /* openrosa.c */
 CB_ROUTE(GET,    "/forms/{}/manifest",            CB_ACT_OPENROSA,        or_manifest)       /* openrosa.c */

@@ -53,6 +53,9 @@ static const struct row {
 	{"PATCH", "/api/cases/ID/followups/3", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
 	{"GET", "/api/followups/overdue", CB_ACT_OVERDUE, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
 	{"GET", "/api/dashboard", CB_ACT_DASHBOARD, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
+	{"GET", "/api/cases/ID/attachments", CB_ACT_CASE_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/attachments", CB_ACT_CASE_UPDATE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/cases/ID/attachments/3", CB_ACT_CASE_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
 	/* OpenRosa: no session; the handlers authenticate HTTP Basic and check CB_ACT_CASE_CREATE / ASSIST_WRITE */
 	{"GET", "/formList", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"GET", "/forms/casebank_registration", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
