@@ -1,10 +1,10 @@
 /*
  * test_attachments.c -- tests of src/http/attachments.c (and src/store/attach.c) through a real server: a
- * caseworker uploads a photo (binary, NULs included) to a case of her office, lists it with its name, reads
- * it back byte for byte; another office's caseworker does not see the case; a manager lists the files
- * without names and may not read one without breaking the glass; a type or size outside the settings is
- * refused; the file read back has its type, length and bytes; it is sealed (its bytes and name nowhere in the database file); and erasing the case's
- * identifying details destroys it.
+ * caseworker uploads a photo (binary, NULs included) to a case of her office, lists it with its name and
+ * reads it back (type, length, first bytes), audited; another office's caseworker does not see the case; a
+ * manager lists the files without names and may not read one without breaking the glass; a type outside the
+ * settings is refused; the file is sealed (its bytes and name nowhere in the database file); and erasing the
+ * case's identifying details destroys it.
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
