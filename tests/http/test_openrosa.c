@@ -16,7 +16,7 @@
 #include "odk_client.h"
 
 static struct login mona;
-static char form_xml[1 << 17];
+static char form_xml[1 << 20];
 static char form_version[16];
 static EVP_PKEY *pub;
 
