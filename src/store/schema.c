@@ -160,6 +160,12 @@ static const char *const main_steps[] = {
 	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'accepted', 'rejected')),"
 	" resolved_by TEXT, resolved_at INTEGER, sealed BLOB);"
 	"CREATE INDEX IF NOT EXISTS odk_review_state ON odk_review(state, id);",
+	/* 9: a case's files (store/attach.c): file and name sealed with the case key (registered in sealed.c, so
+	 * that erasure clears them); type, size, date and uploader coded */
+	"CREATE TABLE IF NOT EXISTS attachments(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, name BLOB, ctype TEXT NOT NULL,"
+	" size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL, by_user TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id);",
 };
 #define FINGERPRINT_STEP 4
 

@@ -49,13 +49,14 @@ static void test_create_open(void **state)
 	/* schema: no identifying detail has a column; coded fields do */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
-	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 8);
+	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 9);
 	/* step 5: the release ledger, empty (step 6: the blind index, tokens.c) */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), 0);
 	/* step 7: users' own settings, empty */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM user_prefs"), 0);
-	/* step 8: the ODK server's tables */
+	/* step 8: the ODK server's tables; step 9: the files of cases */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM odk_received"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM attachments"), 0);
 	/* the key store is missing: refused */
 	assert_int_equal(rename(with(db, ".casekeys"), with(db, ".moved")), 0);
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_ENOTFOUND);
