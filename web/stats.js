@@ -323,13 +323,22 @@
 				var w = where.value.trim();
 				return "/api/report?format=" + fmt + (w ? "&where=" + encodeURIComponent(w) : "") + window.CB_I18N.param();
 			}
+			// The buttons stay in place (a click must not land on a button just replaced); what changes is
+			// whether they may be used: only for the text the server checked.
+			var html = el("a.button.primary#report-html", { target: "_blank", rel: "noopener" }, t("report_html"));
+			var csvBtn = el("button#report-csv", { type: "button", onclick: function () { download("csv"); } }, t("report_csv"));
+			var xlsxBtn = el("button#report-xlsx", { type: "button", onclick: function () { download("xlsx"); } }, t("report_xlsx"));
+			CB.add(links, [html, csvBtn, xlsxBtn]);
 			function draw() {
 				var ok = checked === where.value.trim();
-				CB.add(CB.clear(links), [
-					ok ? el("a.button.primary#report-html", { href: url("html"), target: "_blank", rel: "noopener" }, t("report_html"))
-						: el("button.primary#report-html", { type: "button", disabled: true }, t("report_html")),
-					el("button#report-csv", { type: "button", disabled: !ok, onclick: function () { download("csv"); } }, t("report_csv")),
-					el("button#report-xlsx", { type: "button", disabled: !ok, onclick: function () { download("xlsx"); } }, t("report_xlsx"))]);
+				if (ok) {
+					html.setAttribute("href", url("html"));
+					html.removeAttribute("aria-disabled");
+				} else {
+					html.removeAttribute("href"); // a link without href is not followed
+					html.setAttribute("aria-disabled", "true");
+				}
+				csvBtn.disabled = xlsxBtn.disabled = !ok;
 			}
 			// The expression is checked by the server's own parser (a one-dimension table with it), so its
 			// message -- in words, in the page's language -- shows here, never on a page of raw JSON.
@@ -352,9 +361,18 @@
 				});
 			}
 			var timer = null;
-			function later() { clearTimeout(timer); timer = setTimeout(check, 250); }
+			function later() { // nothing is offered until the new text is checked
+				clearTimeout(timer);
+				pending++;
+				checked = null;
+				status.textContent = "";
+				draw();
+				timer = setTimeout(check, 250);
+			}
 			function fromBuilder() {
-				where.value = conds.map(function (c) { return c.text(); }).filter(Boolean).join(" and ");
+				var w = conds.map(function (c) { return c.text(); }).filter(Boolean).join(" and ");
+				if (w === where.value) return; // the same filter: already checked
+				where.value = w;
 				later();
 			}
 			function add() {
@@ -386,7 +404,8 @@
 				el("form.card#report-form", { novalidate: true, onsubmit: function (ev) { ev.preventDefault(); check(); } },
 					el("fieldset", el("legend", t("report_filter_legend")), list, addBtn),
 					el("div.field", el("label", { for: "report-where" }, t("report_where")), where,
-						el("p.hint#report-where-hint", t("report_where_hint"))),
+						el("p.hint#report-where-hint", t("report_where_hint"), " ",
+							el("code", { dir: "ltr" }, 'year >= 2020 and gender = "Feminine"'))),
 					status, err),
 				links]);
 		}, CB.showError);

@@ -155,7 +155,7 @@ window.CB_STRINGS = {
 	report_title: "Standard report",
 	report_text: "The standard report of all tables, protected like every table here.",
 	report_where: "Filter expression",
-	report_where_hint: "Written by the conditions above; you may also type it, e.g. year >= 2020 and gender = \"Feminine\".",
+	report_where_hint: "Written by the conditions above; you may also type it, for example:",
 	report_filter_legend: "Which cases the report counts",
 	report_cond_field: "Condition {0}: field",
 	report_cond_op: "Comparison",
