@@ -40,6 +40,7 @@ static const struct command {
 	 N_("measure years for statistics under a privacy budget; the ledger")},
 	{"ptable", cb_cmd_ptable, "DB --show", N_("cell key perturbation parameters (exact-bank tables only)")},
 	{"report", cb_cmd_report, "DB --out FILE.html [--csv DIR] [--xlsx FILE]", N_("the standard report")},
+	{"xform", cb_cmd_xform, "DB [--form registration|followup|assistance]", N_("the ODK form (encrypted), for ODK Collect")},
 	{"serve", cb_cmd_serve, "DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]", N_("the web interface and API")},
 	{"user", cb_cmd_user, "add|list|disable|enable|passwd DB NAME ...", N_("accounts")},
 	{"audit", cb_cmd_audit, "verify|list DB", N_("the tamper-evident audit trail")},
@@ -53,6 +54,11 @@ static const struct command {
 	{"duplicates", cb_cmd_duplicates, "DB [--min-score S] [--site S]", N_("possible duplicate pairs of cases")},
 	{"link", cb_cmd_link, "DB ID1 ID2", N_("confirm two cases are one person")},
 	{"dismiss", cb_cmd_dismiss, "DB ID1 ID2", N_("dismiss a possible duplicate")},
+	{"assign", cb_cmd_assign, "DB CASE_ID USER | DB CASE_ID --none", N_("the caseworker responsible for a case")},
+	{"assigned", cb_cmd_assigned, "DB USER", N_("the cases assigned to a user")},
+	{"transfer", cb_cmd_transfer,
+	 "DB CASE_ID --to OFFICE --reason R | list DB [--site S] | accept DB ID | reject DB ID --reason R",
+	 N_("hand a case to another office; the receiving office accepts or rejects")},
 	{"dashboard", cb_cmd_dashboard, "DB [--site S]", N_("open cases, assistance, follow-ups, shelters")},
 };
 

@@ -24,6 +24,7 @@ struct cb_http_req {
 	const char *body;
 	size_t body_len;
 	const char *cookie, *csrf, *content_type; /* headers, NULL when absent */
+	const char *authorization, *host;         /* headers of the OpenRosa API, NULL when absent */
 	const char *accept_lang;                  /* Accept-Language, NULL when absent */
 	char from[64];                            /* client address */
 	int64_t now;                              /* unix seconds */
@@ -41,6 +42,8 @@ struct cb_http_req {
 	size_t resp_len;
 	const char *set_cookie;  /* arena text, or NULL */
 	const char *disposition; /* Content-Disposition, or NULL */
+	const char *hdr[6][2];   /* more response headers (OpenRosa): name and value, arena or static text */
+	int nhdr;
 };
 
 /* ---- router.c: the route table of include/tbl/cb_routes.h */
