@@ -15,7 +15,7 @@
 PREFIX   ?= /usr/local
 CC       ?= cc
 CLANG    ?= clang
-PKGS     := sqlite3 libpq libsodium jansson libmicrohttpd xlsxwriter gmp
+PKGS     := sqlite3 libpq libsodium jansson libmicrohttpd xlsxwriter gmp openssl libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -169,6 +169,7 @@ demo: deps
 	@echo "demo-analyst-pw" | ./casebank user add $(DEMO_DB) analyst --role analyst
 	@echo
 	@echo "Web interface: http://$(DEMO_LISTEN)/"
+	@echo "ODK form list (ODK Collect, KoboCollect, Enketo; docs/field.md): http://$(DEMO_LISTEN)/formList"
 	@echo "Logins (name / password):"
 	@echo "  admin      / demo-admin-pw"
 	@echo "  manager    / demo-manager-pw"

@@ -8,7 +8,7 @@
 #   sh scripts/deps.sh test    and what the tests need: postgresql-15 (their throwaway clusters: initdb, pg_ctl)
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libpq-dev libsodium-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
-      libxlsxwriter-dev libgmp-dev clang libclang-rt-14-dev sqlite3 chromium nodejs g++ python3"
+      libxlsxwriter-dev libgmp-dev libssl-dev libxml2-dev clang libclang-rt-14-dev sqlite3 chromium nodejs g++ python3"
 [ "${1:-}" = test ] && PKGS="$PKGS postgresql-15"
 missing=""
 for p in $PKGS; do

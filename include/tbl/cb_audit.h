@@ -54,3 +54,5 @@ CB_AUDIT(USER_ADD,              "user.add",                   NULL,             
 CB_AUDIT(USER_PASSWORD,         "user.password",              "user.passwd",         "an account's password was set")
 CB_AUDIT(USER_DISABLE,          "user.disable",               NULL,                  "an account was disabled")
 CB_AUDIT(USER_ENABLE,           "user.enable",                NULL,                  "an account was enabled")
+CB_AUDIT(ODK_REVIEW,            "odk.review",                 NULL,                  "an ODK submission went to the review queue; detail: invalid or conflict")
+CB_AUDIT(ODK_REVIEW_RESOLVE,    "odk.review_resolve",         NULL,                  "a manager accepted or rejected an entry of the review queue")

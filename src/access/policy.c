@@ -48,6 +48,9 @@ static const struct {
 	/* not about one case, but about one office's: decided by the handler with the office asked for */
 	[CB_ACT_OVERDUE] = {"followup.overdue", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
 	[CB_ACT_DASHBOARD] = {"dashboard", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
+	/* ODK clients send no session: the handlers authenticate HTTP Basic and decide with the rows above */
+	[CB_ACT_OPENROSA] = {"openrosa", true, false, {ALLOW, ALLOW, ALLOW, ALLOW}},
+	[CB_ACT_REVIEW] = {"review", false, false, {FORBID, ALLOW, FORBID, FORBID}},
 };
 
 static bool same_site(const struct cb_principal *who, const char *record_site)

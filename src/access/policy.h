@@ -34,6 +34,8 @@ enum cb_action {
 	CB_ACT_STAGE,          /* move a case through the workflow */
 	CB_ACT_OVERDUE,        /* overdue follow-ups of an office; record site: the office asked for */
 	CB_ACT_DASHBOARD,      /* the dashboard of an office; record site: the office asked for */
+	CB_ACT_OPENROSA,       /* the OpenRosa API (http/openrosa.h): HTTP Basic, checked by its handlers */
+	CB_ACT_REVIEW,         /* the review queue of ODK submissions */
 	CB_ACT__COUNT
 };
 /* The caller: NULL when nobody is logged in. */

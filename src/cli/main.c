@@ -38,6 +38,7 @@ static const struct command {
 	 "measure years for statistics under a privacy budget; the ledger"},
 	{"ptable", cb_cmd_ptable, "DB --show", "cell key perturbation parameters (exact-bank tables only)"},
 	{"report", cb_cmd_report, "DB --out FILE.html [--csv DIR] [--xlsx FILE]", "the standard report"},
+	{"xform", cb_cmd_xform, "DB [--form registration|followup|assistance]", "the ODK form (encrypted), for ODK Collect"},
 	{"serve", cb_cmd_serve, "DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]", "the web interface and API"},
 	{"user", cb_cmd_user, "add|list|disable|enable|passwd DB NAME ...", "accounts"},
 	{"audit", cb_cmd_audit, "verify|list DB", "the tamper-evident audit trail"},

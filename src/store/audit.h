@@ -35,6 +35,10 @@ bool cb_audit_is(const char *action, enum cb_audit_action a);
  * cb_audit_append, a failure must stop the caller before it shows or keeps what it wanted to record. */
 int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
 		   const char *detail, struct cb_err *err);
+/* The same on behalf of `by`, a user of the server (NULL: the local operator), with a detail (or NULL): the
+ * way every layer records an act inside the act's own transaction (cb_store_tx_begin). */
+int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
+		      const char *detail, struct cb_err *err);
 struct cb_audit_entry {
 	int64_t id;
 	int64_t at_ms;        /* unix milliseconds */

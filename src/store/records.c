@@ -253,6 +253,7 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 	int rc;
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK) /* the key may be on its way */
 		return rc;
+	CB_ASSERT(cb_keywriter_idle(s));
 	sqlite3_bind_int64(s->key_get, 1, seq);
 	sqlite3_bind_blob(s->key_get, 2, id, 16, SQLITE_STATIC);
 	int r = sqlite3_step(s->key_get);
@@ -538,6 +539,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		if (s->kw && s->bulk) {
 			rc = cb_keywriter_push(s, seq, p->c.case_id, p->wrapped, err);
 		} else {
+			CB_ASSERT(cb_keywriter_idle(s)); /* outside a batch the thread has nothing queued */
 			sqlite3_bind_int64(s->key_ins, 1, seq);
 			sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
 			sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
@@ -720,6 +722,7 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 	}
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK)
 		goto out;
+	CB_ASSERT(cb_keywriter_idle(s));
 	if (!s->bulk) { /* in a batch the key store's transaction is open already */
 		if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
 			goto out;
@@ -785,6 +788,7 @@ static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16],
 		return rc;
 	cb_case_key_new(s->casekey);
 	cb_key_wrap_with(s->sec->kek, id, s->casekey, wrapped);
+	CB_ASSERT(cb_keywriter_idle(s)); /* load_key drained it */
 	sqlite3_bind_int64(s->key_ins, 1, seq);
 	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
@@ -823,7 +827,7 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
 			goto out;
-	} else if (replace && !cb_assist_has_notes(s, c->case_id)) {
+	} else if (replace && !cb_store_sealed_any(s, c->case_id)) {
 		/* clearing: the key is destroyed once the cleared case is committed, as for an erasure (notes still
 		 * need it) */
 		struct cb_buf pend = {0};
@@ -860,6 +864,41 @@ out:
 	return rc;
 }
 
+int cb_store_update_kept(struct cb_store *s, const struct cb_case *c, struct cb_err *err)
+{
+	char sql[1024], text[CB_NFIELDS][1024];
+	const struct cb_field *kept[CB_NFIELDS];
+	size_t o = 0;
+	int n = 0, rc;
+	sqlite3_stmt *st = NULL;
+	for (int i = 0; i < CB_NFIELDS; i++)
+		if ((cb_fields[i].flags & CB_F_STORE) || i == CB_FLD_status)
+			kept[n++] = &cb_fields[i];
+	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS NOT nullif(?k, '') OR ...): only a change bumps
+	 * the version */
+	o += (size_t)snprintf(sql + o, sizeof sql - o, "UPDATE cases SET version = version + 1, updated_at = ?2");
+	for (int k = 0; k < n; k++)
+		o += (size_t)snprintf(sql + o, sizeof sql - o, ", \"%s\" = nullif(?%d, '')", kept[k]->name, k + 3);
+	o += (size_t)snprintf(sql + o, sizeof sql - o, " WHERE case_id = ?1 AND (");
+	for (int k = 0; k < n; k++)
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS NOT nullif(?%d, '')", k ? " OR " : "",
+				      kept[k]->name, k + 3);
+	o += (size_t)snprintf(sql + o, sizeof sql - o, ")");
+	CB_ASSERT(o < sizeof sql);
+	if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) != CB_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, c->case_id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	for (int k = 0; k < n; k++) { /* the text the store writes for each field, as for any case */
+		cb_case_format(c, kept[k], text[k], sizeof text[k]);
+		sqlite3_bind_text(st, k + 3, text[k], -1, SQLITE_STATIC);
+	}
+	if (cb_store_step_done(st) != SQLITE_OK)
+		rc = cb_store_db_err(s->db, err, "case");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Step 1 for one case, in the open transaction on DB. */
 static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct cb_buf *pend, struct cb_err *err)
 {
@@ -876,7 +915,7 @@ static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct 
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
 	if (cb_store_step_done(st) != SQLITE_OK)
 		return cb_store_db_err(s->db, err, "erase");
-	if (!all && (rc = cb_assist_clear_notes(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
+	if (!all && (rc = cb_store_sealed_clear(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
 		return rc;
 	/* in the same transaction: an erasure is never without its record, nor recorded without happening */
 	if ((rc = cb_store_audit(s, all ? CB_AUD_CASE_ERASE : CB_AUD_CASE_ERASE_IDS, id, NULL, NULL, err)) != CB_OK)
@@ -1072,7 +1111,7 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 			fprintf(out, "case %s: pii: its erasure was interrupted and its key is still in the key store "
 				     "(destroyed by the next read-write open, e.g. the next erase run)\n", idt);
 			++*problems;
-		} else if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_assist_has_notes(s, id))) {
+		} else if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_store_sealed_any(s, id))) {
 			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
 				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");
 			++*problems;

@@ -120,6 +120,17 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS releases_no_delete BEFORE DELETE ON releases"
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;",
+	/* 6: the ODK server (store/odk.c): instance ids received, so that a client's retry stores nothing new;
+	 * and the review queue, each entry's instance sealed whole under the review key (its reason names
+	 * fields and coded values only). */
+	"CREATE TABLE IF NOT EXISTS odk_received(instance_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,"
+	" outcome TEXT NOT NULL, case_id BLOB, at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS odk_review(id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL,"
+	" form_id TEXT NOT NULL, user TEXT NOT NULL, site TEXT NOT NULL, reason TEXT NOT NULL, kind TEXT NOT NULL,"
+	" case_id BLOB, seen_version INTEGER, case_version INTEGER, received_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'accepted', 'rejected')),"
+	" resolved_by TEXT, resolved_at INTEGER, sealed BLOB);"
+	"CREATE INDEX IF NOT EXISTS odk_review_state ON odk_review(state, id);",
 };
 #define FINGERPRINT_STEP 4
 
@@ -154,9 +165,14 @@ bool cb_schema_is_column(const struct cb_field *f)
 	return f->kind != CB_ID && f->kind != CB_PII;
 }
 
-static const char *sql_type(const struct cb_field *f)
+const char *cb_schema_column_type(const struct cb_field *f)
 {
 	return f->kind == CB_INT || f->kind == CB_BOOL ? "INTEGER" : "TEXT";
+}
+
+int cb_schema_version(void)
+{
+	return (int)CB_COUNTOF(main_steps);
 }
 
 int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err)
@@ -250,7 +266,7 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 			if (!missing[i])
 				continue;
 			snprintf(sql, sizeof sql, "ALTER TABLE cases ADD COLUMN \"%s\" %s", cb_fields[i].name,
-				 sql_type(&cb_fields[i]));
+				 cb_schema_column_type(&cb_fields[i]));
 			if ((rc = cb_schema_exec(db, sql, err)) != CB_OK)
 				goto fail;
 		}

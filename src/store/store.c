@@ -159,6 +159,7 @@ static void checkpoint(struct cb_store *s);
 static long sweep_keys(struct cb_store *s)
 {
 	long n = 0;
+	CB_ASSERT(cb_keywriter_idle(s)); /* opening or failing outside a load: no key is on its way */
 	long long top = max_seq(s);
 	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
 		return 0;
@@ -856,6 +857,14 @@ int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *ca
 	if ((unsigned)a >= CB_AUD_N)
 		return cb_err_set(err, CB_EINVAL, "unknown audit action");
 	return event(s, NULL, NULL, cb_audit_names[a], case_id, fields, detail, err);
+}
+
+int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
+		      const char *detail, struct cb_err *err)
+{
+	if ((unsigned)a >= CB_AUD_N)
+		return cb_err_set(err, CB_EINVAL, "unknown audit action");
+	return event(s, by ? by->name : NULL, by ? "server" : NULL, cb_audit_names[a], case_id, NULL, detail, err);
 }
 
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,

@@ -74,6 +74,12 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 /* A hint that p will be written soon: starts loading what cb_store_write will look up for it. */
 void cb_store_write_ahead(struct cb_store *s, const struct cb_prepared *p);
 
+/* One call's transaction, for the layers above that write several rows and their audit entry as one act:
+ * BEGIN IMMEDIATE (nothing inside a bulk batch); end commits on CB_OK, else rolls back, and returns the final
+ * code.  Every cb_store_* write inside joins it. */
+int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
+int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
+
 #define CB_WITH_PII 1u
 /* Reads a case; identifying details only with CB_WITH_PII.  CB_ENOTFOUND if absent or erased. */
 int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struct cb_case *out, struct cb_err *err);
@@ -82,6 +88,11 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
  * c->version (somebody changed it first); on success c->version is the new version.  Identifying details
  * are replaced only when the case carries any or `flags` has CB_WITH_PII (then NULL clears). */
 int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struct cb_err *err);
+
+/* The fields the store keeps (CB_F_STORE: case_stage, assistance_type, referral_partner_type) and status,
+ * from c, onto stored case c->case_id, inside the caller's transaction: written, and the version bumped, only
+ * when one of them differs from what is stored.  Only casework (care/) moves them: assist.h says when. */
+int cb_store_update_kept(struct cb_store *s, const struct cb_case *c, struct cb_err *err);
 
 /* Destroys the case key (identifying details become unrecoverable) and, with `all`, the coded record; each
  * erasure is audited.  A crash midway leaves erasures recorded whose keys are still there (they open nothing

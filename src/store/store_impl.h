@@ -97,11 +97,9 @@ int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16],
 		      const uint8_t wrapped[CB_WRAPPED_KEY_BYTES], struct cb_err *err);
 int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err);
 void cb_keywriter_stop(struct cb_store *s);
+/* Whether every key handed over is inserted (true without a thread): what a use of s->kdb relies on. */
+bool cb_keywriter_idle(struct cb_store *s);
 
-/* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */
-int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
-/* Commits on CB_OK, else rolls back; returns the final code. */
-int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
 /* After an erasure's commit on DB: destroys the keys it left to destroy (cb_store_finish_erasures) and
  * checkpoints both files (TRUNCATE); inside a bulk batch, both happen after its commit. */
 int cb_store_erased(struct cb_store *s, struct cb_err *err);
@@ -126,10 +124,24 @@ int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
  * gone (the case was erased), CB_ECORRUPT when it fails authentication. */
 int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const void *blob,
 		       size_t n, char **text, struct cb_err *err);
-/* True when a case has sealed notes in the assistance tables, which keep its case key in use (assist.c). */
-bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16]);
-/* Drops them (erasure: without the key they are noise that only says there was something to hide). */
-int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+/* The registry of sealed columns (sealed.c): free text about a person in a child table's column, sealed with
+ * the case key (associated data: case id, table, record id).  seal: stores text (NULL: NULL) into column `col`
+ * of row `rowid` of `table`, a registered column.  unseal: opens column `col` of st's row into *text (NULL
+ * when NULL or when the case key was destroyed); the caller frees it with cb_text_free. */
+int cb_store_seal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, const char *col,
+			 int64_t rowid, const char *text, struct cb_err *err);
+int cb_store_unseal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid,
+			   sqlite3_stmt *st, int col, char **text, struct cb_err *err);
+/* True when a case has a sealed value in a registered column, which keeps its case key in use. */
+bool cb_store_sealed_any(struct cb_store *s, const uint8_t id[16]);
+/* Clears them all (erasure: without the key they are noise that only says there was something to hide). */
+int cb_store_sealed_clear(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+
+/* Dates and value names in columns: a date as YYYY-MM-DD text, or NULL for CB_NA; a column's date or value
+ * index, CB_NA when NULL, -2 for what does not parse (never a real code: the caller answers CB_ECORRUPT). */
+void cb_store_bind_date(sqlite3_stmt *st, int p, int32_t day);
+int32_t cb_store_col_date(sqlite3_stmt *st, int col);
+int32_t cb_store_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs);
 
 struct cb_audit_entry;
 /* The audit trail's key, derived from the master key (audit.c). */

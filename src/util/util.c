@@ -75,6 +75,13 @@ const char *cb_err_value(const char *value, char buf[64])
 	return buf;
 }
 
+_Noreturn void cb_assert_fail(const char *cond, const char *file, int line, const char *func)
+{
+	fprintf(stderr, "casebank: invariant broken: %s (%s:%d, %s); stopping\n", cond, file, line, func);
+	fflush(stderr);
+	abort();
+}
+
 const char *cb_rc_str(int code)
 {
 	switch (code) {

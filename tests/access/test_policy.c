@@ -10,7 +10,7 @@
 #include "cb_test.h"
 
 #include "access/policy.h"
-#include "http/http.h"
+#include "http/api.h"
 
 #define OWN "MD-CHISINAU"
 #define OTHER "UA-KYIV"
@@ -51,6 +51,15 @@ static const struct row {
 	{"PATCH", "/api/cases/ID/followups/3", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
 	{"GET", "/api/followups/overdue", CB_ACT_OVERDUE, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
 	{"GET", "/api/dashboard", CB_ACT_DASHBOARD, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
+	/* OpenRosa: no session; the handlers authenticate HTTP Basic and check CB_ACT_CASE_CREATE / ASSIST_WRITE */
+	{"GET", "/formList", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/forms/casebank_registration", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/forms/casebank_registration/manifest", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"HEAD", "/submission", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"POST", "/submission", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/api/review", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"GET", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"POST", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
 	{"GET", "/", CB_ACT_STATIC, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 };
 
@@ -120,13 +129,14 @@ static void test_consent_override(void **state)
 	assert_string_equal(cb_action_name(CB_ACT_REFER_OVERRIDE), "referral.override");
 }
 
-/* Without a session only login, the codebook and the web interface's files are allowed. */
+/* Without a session only login, the codebook, the web interface's files and the OpenRosa API (which checks
+ * HTTP Basic itself) are allowed. */
 static void test_anonymous(void **state)
 {
 	(void)state;
 	for (int a = 0; a < CB_ACT__COUNT; a++) {
 		int got = cb_authz_check(NULL, (enum cb_action)a, OWN);
-		bool open = a == CB_ACT_LOGIN || a == CB_ACT_CODEBOOK || a == CB_ACT_STATIC;
+		bool open = a == CB_ACT_LOGIN || a == CB_ACT_CODEBOOK || a == CB_ACT_STATIC || a == CB_ACT_OPENROSA;
 		assert_int_equal(got, open ? 0 : 401);
 	}
 }

@@ -1,5 +1,6 @@
 /*
- * api_cases.c -- the case handlers of the HTTP API: list, create, read, update, break the glass.
+ * cases.c -- the case resource: list, create, read, update, break the glass; and keeping a resident
+ * statistics index current after any write that changes a case (cb_api_index_case, cb_api_reindex).
  *
  * Each one loads the record's office first and asks cb_authz_check (a record outside the caller's scope is
  * 404), then whether the caller may see identifying details (caseworkers of the office; managers with an
@@ -12,35 +13,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "http/http.h"
+#include "http/api.h"
 #include "io/io.h"
 #include "stats/stats.h"
 
 /* ---- helpers */
 
 static bool parse_id(const char *text, uint8_t id[16]) { return cb_case_id_parse(text, id) == CB_OK; }
-
-static bool is_manager(const struct cb_http_req *r) { return r->user.role == CB_ROLE_MANAGER; }
-
-/* May the caller see the identifying details of a case at `site`? */
-bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site)
-{
-	struct cb_principal p;
-	cb_api_principal(r, &p);
-	if (is_manager(r))
-		p.glass = cb_glass_active(cb_api_store(r), r->user.id, id, r->now);
-	return cb_authz_check(&p, CB_ACT_CASE_PII, site) == 0;
-}
-
-int cb_api_check(struct cb_http_req *r, enum cb_action act, const char *site)
-{
-	struct cb_principal p;
-	cb_api_principal(r, &p);
-	int st = cb_authz_check(&p, act, site);
-	if (st)
-		cb_api_refuse(r, st);
-	return st;
-}
 
 /* Names of the body's keys that are case fields, comma-separated (for the audit trail). */
 static const char *touched(struct cb_http_req *r, json_t *obj, bool *pii)
@@ -97,6 +76,17 @@ void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c)
 	pthread_mutex_unlock(&r->app->cache_mu);
 	if (rc != CB_OK)
 		fprintf(stderr, "casebank serve: statistics index: %s\n", cb_rc_str(rc));
+}
+
+/* Re-reads a case after its records changed and updates the statistics index. */
+void cb_api_reindex(struct cb_http_req *r, const uint8_t id[16])
+{
+	struct cb_case c;
+	struct cb_err err = {0};
+	cb_case_init(&c);
+	if (cb_store_get(cb_api_store(r), id, 0, &c, &err) == CB_OK)
+		cb_api_index_case(r, &c);
+	cb_case_clear(&c);
 }
 
 static void reply_case(struct cb_http_req *r, int status, const struct cb_case *c, bool pii)
