@@ -168,6 +168,7 @@
 		{ hash: "#/partners", key: "nav_partners", roles: ["manager", "caseworker"] },
 		{ hash: "#/stats", key: "nav_stats", roles: ["manager", "analyst"] },
 		{ hash: "#/report", key: "nav_report", roles: ["manager", "analyst"] },
+		{ hash: "#/review", key: "nav_review", roles: ["manager"] },
 		{ hash: "#/users", key: "nav_users", roles: ["admin"] }
 	];
 

@@ -281,10 +281,10 @@ let managerSession = null;
 async function managerApi() {
 	if (!managerSession) {
 		const r = await fetch(base + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
-			body: JSON.stringify({ name: "manager1", password: PASSWORD }) });
+			body: JSON.stringify({ user: "manager1", password: PASSWORD }) });
 		assert.equal(r.status, 200, "manager login");
 		const body = await r.json();
-		managerSession = { cookie: r.headers.get("set-cookie").split(";")[0], csrf: body.csrf };
+		managerSession = { cookie: r.headers.get("set-cookie").split(";")[0], csrf: body.csrf_token };
 	}
 	return async (method, p, body) => {
 		const r = await fetch(base + p, { method, headers: { Cookie: managerSession.cookie, "X-CSRF-Token": managerSession.csrf,
@@ -344,7 +344,10 @@ test("the same instanceID sent twice (a phone's retry) stores one case", async (
 test("an offline edit of a case changed since goes to the review queue instead of overwriting", async () => {
 	const id = made.enketo || made.webforms;
 	assert.ok(id, "a case from the engines");
-	const stale = showCase(id).version - 1;
+	// the phone saw the case as it is now; then the office changes it, while the phone is offline
+	const stale = showCase(id).version;
+	cli(["update", db, id], JSON.stringify({ status: "FollowUp" }));
+	assert.equal(showCase(id).version, stale + 1);
 	const queued = await reviewCount();
 	const iid = "uuid:" + crypto.randomUUID();
 	const f = forms.casebank_followup;
@@ -352,9 +355,11 @@ test("an offline edit of a case changed since goes to the review queue instead o
 		`<case_id>${id}</case_id><case_version>${stale}</case_version><due_on>2026-02-01</due_on><note>stale edit</note>` +
 		`<meta><instanceID>${iid}</instanceID></meta></data>`;
 	const r = await postEncrypted("casebank_followup", xml);
-	assert.ok(r.status >= 200 && r.status < 300, "accepted for review, so the phone does not resend: " + r.status + r.text);
-	assert.match(r.text, /review/i, "the answer says it waits for review");
+	assert.equal(r.status, 409, "a conflict, named as one: " + r.text);
+	assert.match(r.text, /review/i, "the answer says a manager reviews it");
 	assert.doesNotMatch(cli(["followup", "list", db, "--case", id]), /2026-02-01/, "not applied");
+	const again = await postEncrypted("casebank_followup", xml);
+	assert.equal(again.status, 201, "sent again, it is received (and not queued twice): " + again.text);
 	assert.equal(await reviewCount(), queued + 1, "one entry more in the review queue");
 });
 
@@ -380,4 +385,110 @@ test("the HTCDS toolkit's form (unencrypted), filled in Enketo and posted, becom
 	assert.equal(c.citizenship, "UA");
 	assert.deepEqual(c.exploitation_type, ["ForcedLabour"]);
 	assert.equal(c.first_name, "Halyna");
+});
+
+// ---- the review queue in the web interface
+
+const AXE = path.join(__dirname, "node_modules", "axe-core", "axe.min.js");
+
+// axe-core's WCAG 2 A/AA rules on the page as it is (evaluated by the driver, so the page's CSP allows it).
+async function axe(page) {
+	await page.evaluate(fs.readFileSync(AXE, "utf8"));
+	const r = await page.evaluate(() => window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] }));
+	return r.violations.map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", "));
+}
+
+async function loginPage(user, viewport) {
+	const ctx = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
+	const page = await ctx.newPage();
+	const problems = [];
+	page.on("pageerror", (e) => problems.push(e.message));
+	page.on("console", (m) => { if (m.type() === "error" && /Content Security Policy|Refused/.test(m.text())) problems.push(m.text()); });
+	page.problems = problems;
+	page.setDefaultTimeout(10000);
+	await page.goto(base + "/");
+	await page.fill("#login-user", user);
+	await page.fill("#login-password", PASSWORD);
+	await page.click("#login-form button[type=submit]");
+	await page.waitForSelector("#logout");
+	return page;
+}
+
+test("review queue (390 px): a form that failed the checks is fixed and accepted by a manager", async () => {
+	// a registration whose gender is no codebook value: refused with 400 and held
+	const iid = "uuid:" + crypto.randomUUID();
+	const xml = registrationXml(iid, "Irina").replace("<gender>Masculine</gender>", "<gender>Masc</gender>");
+	const r = await postEncrypted("casebank_registration", xml);
+	assert.equal(r.status, 400, r.text);
+	assert.match(r.text, /gender/, "the answer names the field");
+	const before = new Set(caseIds());
+
+	const worker = await loginPage("worker1", { width: 390, height: 844 });
+	assert.equal(await worker.locator("nav a[href='#/review']").count(), 0, "no review queue for a caseworker");
+	await worker.context().close();
+
+	const page = await loginPage("manager1", { width: 390, height: 844 });
+	await page.click("nav a[href='#/review']");
+	await page.waitForSelector("#review-table");
+	const row = page.locator("#review-table tbody tr", { hasText: "gender" }).first();
+	await row.waitFor();
+	assert.match(await row.textContent(), /Did not pass the checks/);
+	assert.match(await row.textContent(), /worker1/);
+	assert.doesNotMatch(await page.content(), /Irina/, "no identifying answer on the list");
+	assert.deepEqual(await axe(page), [], "the queue passes axe's WCAG A/AA rules");
+	const width = await page.evaluate(() => document.documentElement.scrollWidth);
+	assert.ok(width <= 390, "nothing wider than the phone: " + width);
+	await page.screenshot({ path: path.join(SHOTS, "review-queue-390.png"), fullPage: true });
+
+	await row.locator("a").click();
+	await page.waitForSelector("#review-fix");
+	assert.match(await page.textContent("#review-why"), /gender/);
+	assert.match(await page.textContent("#review-identifying"), /First name/, "names the sealed answers, not their text");
+	assert.doesNotMatch(await page.content(), /Irina/, "the sealed name is not shown");
+	assert.equal(await page.inputValue("#fld-citizenship"), "UA", "the form's coded answers are filled in");
+	assert.deepEqual(await axe(page), [], "the entry passes axe's WCAG A/AA rules");
+	await page.screenshot({ path: path.join(SHOTS, "review-fix-390.png"), fullPage: true });
+	await page.selectOption("#fld-gender", "Masculine");
+	await page.click("#review-accept");
+	await page.waitForURL(/#\/review$/);
+	const flash = await page.textContent("#flash");
+	const m = /case ([A-Z0-9]{26})/.exec(flash);
+	assert.ok(m, "the flash names the new case: " + flash);
+	assert.ok(!before.has(m[1]) && caseIds().includes(m[1]), "the case exists now");
+	const c = showCase(m[1]);
+	assert.equal(c.gender, "Masculine", "with the manager's fix");
+	assert.equal(c.citizenship, "UA", "and the phone's other answers");
+	assert.equal(c.first_name, "Irina", "and its sealed identifying details");
+	assert.deepEqual(page.problems, []);
+	await page.context().close();
+});
+
+test("review queue: an offline edit of a changed case shows both versions side by side and is rejected with a reason", async () => {
+	const page = await loginPage("manager1");
+	await page.goto(base + "/#/review");
+	const row = page.locator("#review-table tbody tr", { hasText: "changed" }).first();
+	await row.waitFor();
+	await row.locator("a").click();
+	await page.waitForSelector("#review-compare");
+	const head = await page.textContent("#review-compare thead");
+	assert.match(head, /From the phone/);
+	assert.match(head, /In casebank now/);
+	assert.match(await page.textContent("#review-versions"), /version \d+ of case [A-Z0-9]{26}; it is now at version \d+/);
+	assert.match(await page.textContent("#review-compare"), /stale edit|2026-02-01/, "the phone's answers are listed");
+	assert.deepEqual(await axe(page), [], "the comparison passes axe's WCAG A/AA rules");
+	await page.screenshot({ path: path.join(SHOTS, "review-conflict.png"), fullPage: true });
+	const id = page.url().split("/").pop();
+	await page.fill("#review-reason", "no");
+	await page.click("#review-reject");
+	assert.match(await page.textContent("#review-reason-err"), /at least 5/, "a reason is required");
+	assert.equal(await page.getAttribute("#review-reason", "aria-invalid"), "true");
+	await page.fill("#review-reason", "the follow-up was entered twice");
+	await page.click("#review-reject");
+	await page.waitForURL(/#\/review$/);
+	assert.match(await page.textContent("#flash"), /Rejected/);
+	const m = await managerApi();
+	const e = await m("GET", "/api/review/" + id);
+	assert.equal(e.body.state, "rejected");
+	assert.deepEqual(page.problems, []);
+	await page.context().close();
 });

@@ -64,6 +64,10 @@ async function fillWebForms(page, xform, answers) {
 				const [y, m, d] = a.value.split("-");
 				await input.fill(`${m}/${d}/${y}`);
 				await input.press("Enter");
+			} else if (a.type === "int") {
+				// PrimeVue's number field takes keystrokes, not a pasted value
+				await input.pressSequentially(String(a.value));
+				await input.press("Tab");
 			} else {
 				await input.fill(String(a.value));
 				await input.press("Tab");
