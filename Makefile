@@ -191,6 +191,11 @@ build/bench/release_bench: bench/release_bench.c build/libcasebank.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< build/libcasebank.a $(LDLIBS)
 
+# The ODK server's load benchmark (bench/odk.sh runs it; not part of make check).
+build/bench/odk_bench: bench/odk_bench.c build/libcasebank.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -Itests -o $@ $< build/libcasebank.a $(LDLIBS)
+
 install: casebank
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 casebank $(DESTDIR)$(PREFIX)/bin/casebank

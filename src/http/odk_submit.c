@@ -81,7 +81,6 @@ static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, 
 {
 	struct cb_case c;
 	struct cb_err err = {0};
-	struct cb_store *s;
 	int rc;
 	cb_case_init(&c);
 	if ((rc = cb_xform_to_case(in, NULL, &c, &err)) != CB_OK) {
@@ -102,14 +101,22 @@ static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, 
 		to_review(r, in, xml, len, "invalid", err.msg, c.site, NULL, 0, 0);
 		goto out;
 	}
-	s = cb_api_store(r);
-	if ((rc = cb_store_begin(s, &err)) == CB_OK) {
-		if ((rc = cb_store_add(s, &c, NULL, &err)) == CB_OK &&
-		    (rc = cb_store_odk_mark(s, in->instance_id, in->form_id, "case", c.case_id, &err)) == CB_OK)
-			rc = cb_store_commit(s, &err);
-		else
-			cb_store_rollback(s);
+	/* validated and sealed here, on this request's thread; written with others (odk_group.c) */
+	struct cb_odk_state *st = cb_or_state(r);
+	if (!st)
+		goto out;
+	struct cb_odk_new_case job = {.instance_id = in->instance_id, .form_id = in->form_id};
+	if (!(job.p = cb_prepared_new())) {
+		cb_or_respond(r, 500, "error", "out of memory");
+		goto out;
 	}
+	if ((rc = cb_store_prepare(cb_api_store(r), &c, NULL, job.p, &err)) == CB_OK) {
+		memcpy(job.case_id, c.case_id, 16);
+		cb_odk_group_write(r, cb_odk_state_group(st), &job);
+		rc = job.rc;
+		err = job.err;
+	}
+	cb_prepared_free(&job.p);
 	if (rc == CB_EEXIST) {
 		cb_or_respond(r, 201, "submit_success", "this form was received before: nothing more to do");
 		goto out;

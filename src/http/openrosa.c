@@ -19,6 +19,7 @@
 #include "store/odk.h"
 
 struct cb_odk_state {
+	struct cb_odk_group *group;
 	struct cb_odk_key *rsa;
 	uint8_t *review; /* secret memory */
 	struct {
@@ -31,6 +32,7 @@ void cb_odk_state_free(struct cb_odk_state **st)
 {
 	if (!st || !*st)
 		return;
+	cb_odk_group_free(&(*st)->group);
 	cb_odk_key_free(&(*st)->rsa);
 	cb_secret_free((*st)->review);
 	for (int i = 0; i < CB_XFORM__COUNT; i++)
@@ -41,6 +43,7 @@ void cb_odk_state_free(struct cb_odk_state **st)
 
 const struct cb_odk_key *cb_odk_state_rsa(const struct cb_odk_state *st) { return st->rsa; }
 const uint8_t *cb_odk_state_review_key(const struct cb_odk_state *st) { return st->review; }
+struct cb_odk_group *cb_odk_state_group(const struct cb_odk_state *st) { return st->group; }
 
 static void or_base(struct cb_http_req *r)
 {
@@ -99,6 +102,8 @@ struct cb_odk_state *cb_or_state(struct cb_http_req *r)
 		int rc = st ? cb_store_odk_keys(cb_api_store(r), &st->rsa, &st->review, &err) : CB_ENOMEM;
 		if (rc == CB_OK)
 			rc = cb_odk_key_public_b64(st->rsa, &pub);
+		if (rc == CB_OK)
+			rc = cb_odk_group_new(&st->group);
 		for (int k = 0; rc == CB_OK && k < CB_XFORM__COUNT; k++)
 			if ((rc = cb_xform_write((enum cb_xform_kind)k, pub, &st->form[k].xml, st->form[k].version)) == CB_OK)
 				cb_odk_md5_hex(st->form[k].xml.data, st->form[k].xml.len, st->form[k].md5);

@@ -3,6 +3,7 @@
  * "OpenRosa"; docs/field.md for set-up):
  *   multipart.c      multipart/form-data bodies (a pure parser, fuzzed)
  *   odk_auth.c       HTTP Basic authentication as casebank users, with the server's login throttle
+ *   odk_group.c      the group commit of new cases from submissions
  *   openrosa.c       GET /formList, the forms, their manifests, HEAD/POST /submission
  *   odk_submit.c     a submission (decrypted in memory) becomes a case, follow-up, assistance record or
  *                    stage change in one transaction, or goes to the review queue
@@ -13,6 +14,7 @@
 
 #include "http/api.h"
 #include "io/xform.h"
+#include "store/odk.h"
 
 /* ---- multipart.c */
 #define CB_MPART_MAX 32
@@ -45,6 +47,15 @@ struct cb_odk_state *cb_or_state(struct cb_http_req *r);
 void cb_odk_state_free(struct cb_odk_state **st);
 const struct cb_odk_key *cb_odk_state_rsa(const struct cb_odk_state *st);
 const uint8_t *cb_odk_state_review_key(const struct cb_odk_state *st);
+
+/* ---- odk_group.c: the group commit of new cases (see there) */
+struct cb_odk_group;
+int cb_odk_group_new(struct cb_odk_group **out);
+void cb_odk_group_free(struct cb_odk_group **g);
+/* Writes job (its case prepared, its instance id) in the next group; returns once that is committed or
+ * failed (job->rc). */
+void cb_odk_group_write(struct cb_http_req *r, struct cb_odk_group *g, struct cb_odk_new_case *job);
+struct cb_odk_group *cb_odk_state_group(const struct cb_odk_state *st);
 
 /* ---- odk_submit.c: a plain instance (decrypted, or the HTCDS form's) into the store; answers r */
 void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len);

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "store/odk.h"
+#include "store/schema.h"
 #include "store/store_impl.h"
 
 #define META_RSA "odk.rsa_key"
@@ -119,11 +120,37 @@ int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *f
 	if (case_id)
 		sqlite3_bind_blob(st, 4, case_id, 16, SQLITE_STATIC);
 	int r = sqlite3_step(st);
-	if (r == SQLITE_CONSTRAINT)
+	if ((r & 0xff) == SQLITE_CONSTRAINT)
 		rc = cb_err_set(err, CB_EEXIST, "this submission (instanceID) was received before");
 	else if (r != SQLITE_DONE)
 		rc = cb_store_db_err(s->db, err, "odk_received");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_odk_write_cases(struct cb_store *s, struct cb_odk_new_case *const *jobs, int n, struct cb_err *err)
+{
+	int rc = cb_store_begin(s, err);
+	for (int i = 0; i < n; i++)
+		jobs[i]->rc = rc;
+	if (rc != CB_OK)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		struct cb_odk_new_case *j = jobs[i];
+		if ((j->rc = cb_schema_exec(s->db, "SAVEPOINT odk_job", &j->err)) != CB_OK)
+			continue;
+		if ((j->rc = cb_store_odk_mark(s, j->instance_id, j->form_id, "case", j->case_id, &j->err)) == CB_OK)
+			j->rc = cb_store_write(s, j->p, &j->err);
+		if (j->rc != CB_OK)
+			sqlite3_exec(s->db, "ROLLBACK TO odk_job", NULL, NULL, NULL);
+		sqlite3_exec(s->db, "RELEASE odk_job", NULL, NULL, NULL);
+	}
+	if ((rc = cb_store_commit(s, err)) != CB_OK)
+		for (int i = 0; i < n; i++)
+			if (jobs[i]->rc == CB_OK) {
+				jobs[i]->rc = rc;
+				jobs[i]->err = *err;
+			}
 	return rc;
 }
 

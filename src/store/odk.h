@@ -24,6 +24,19 @@ int cb_store_odk_seen(struct cb_store *s, const char *instance_id, bool *seen, s
 int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *form_id, const char *outcome,
 		      const uint8_t *case_id, struct cb_err *err);
 
+/* New cases from submissions, many in one transaction (the server's group commit): each job's case
+ * (cb_store_prepare'd, on the submitting thread) is written with its instance id, or neither is (a savepoint
+ * each); job->rc says which: CB_EEXIST when the instance id was received before.  Returns the transaction's
+ * result (a failed commit fails every job). */
+struct cb_odk_new_case {
+	struct cb_prepared *p;
+	const char *instance_id, *form_id;
+	uint8_t case_id[16];
+	int rc;
+	struct cb_err err;
+};
+int cb_store_odk_write_cases(struct cb_store *s, struct cb_odk_new_case *const *jobs, int n, struct cb_err *err);
+
 /* The review queue. */
 struct cb_review {
 	int64_t id;

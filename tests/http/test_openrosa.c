@@ -5,10 +5,13 @@
  * encrypted submissions built by tests/odk_client.h (OpenSSL, the client's side of the spec), the same
  * instanceID twice, tampered, truncated and mis-signed files refused with nothing stored, a form that fails
  * validation kept in the review queue and accepted there with a correction, the HTCDS form's plain
- * submissions, and an offline follow-up of a case changed since.
+ * submissions, an offline follow-up of a case changed since, and the same form sent by several clients at
+ * once among others (the group commit: one case each).
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
+
+#include <pthread.h>
 
 #include "odk_client.h"
 
@@ -401,6 +404,58 @@ static void test_offline_followup_conflict(void **state)
 	resp_free(&r);
 }
 
+/* Eight clients send the same form at the same moment (a phone retrying over a flaky link), and eight other
+ * forms go at once: one case for the first, one each for the others, and every client told it arrived. */
+struct racer {
+	const char *body;
+	size_t len;
+	int status;
+};
+static void *race(void *arg)
+{
+	struct racer *rc = arg;
+	struct resp r = raw("POST", "/submission", "cara", mp, rc->body, rc->len);
+	rc->status = r.status;
+	resp_free(&r);
+	return NULL;
+}
+
+static void test_concurrent_duplicates(void **state)
+{
+	(void)state;
+	long long n0 = cases();
+	struct racer rs[16];
+	pthread_t th[16];
+	char *x = registration("uuid:race", "");
+	size_t len;
+	char *same = odkc_encrypted_body(pub, "casebank_registration", form_version, "uuid:race", x, NULL, NULL, 0, &len);
+	free(x);
+	char *others[8];
+	for (int i = 0; i < 16; i++) {
+		if (i < 8) {
+			rs[i] = (struct racer){same, len, 0};
+		} else {
+			char iid[32];
+			snprintf(iid, sizeof iid, "uuid:race-%d", i);
+			x = registration(iid, "");
+			others[i - 8] = odkc_encrypted_body(pub, "casebank_registration", form_version, iid, x, NULL, NULL, 0,
+							    &rs[i].len);
+			rs[i].body = others[i - 8];
+			free(x);
+		}
+		assert_int_equal(pthread_create(&th[i], NULL, race, &rs[i]), 0);
+	}
+	for (int i = 0; i < 16; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(rs[i].status, 201);
+	}
+	assert_int_equal(cases(), n0 + 9);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM odk_received WHERE instance_id LIKE 'uuid:race%'"), 9);
+	free(same);
+	for (int i = 0; i < 8; i++)
+		free(others[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_goes_to_review),
 		cmocka_unit_test(test_htcds_form),
 		cmocka_unit_test(test_offline_followup_conflict),
+		cmocka_unit_test(test_concurrent_duplicates),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
