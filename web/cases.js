@@ -116,10 +116,12 @@
 				blocks.push(el("p.note", t("identity_hidden")));
 			}
 			var assist = el("div#case-assist"); // stage, assistance, referrals, follow-ups: assist.js
+			var attach = el("div#case-attach"); // documents and photos: attach.js
 			var hist = el("div#history-box");
-			blocks.push(assist, hist);
+			blocks.push(assist, attach, hist);
 			CB.render(t("case_title", k.case_id || id), blocks);
 			if (CB.assistSections) CB.assistSections(id, k, assist);
+			if (CB.attachmentsSection && mayIdentity) CB.attachmentsSection(id, k, attach);
 		}, function (e) {
 			CB.render(t("forbidden_title"), el("p", CB.errorText(e)));
 		});

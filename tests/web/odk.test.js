@@ -492,3 +492,46 @@ test("review queue: an offline edit of a changed case shows both versions side b
 	assert.deepEqual(page.problems, []);
 	await page.context().close();
 });
+
+// ---- attachments on the case page
+
+test("attachments (390 px): a caseworker uploads a photo to a case, sees it listed and downloads it", async (t) => {
+	const id = made.enketo || made.webforms;
+	assert.ok(id, "a case from the engines");
+	const page = await loginPage("worker1", { width: 390, height: 844 });
+	const api = await page.evaluate(async (u) => {
+		const r = await fetch(u, { headers: { Accept: "application/json" } });
+		return { status: r.status, text: await r.text() };
+	}, base + "/api/cases/" + id + "/attachments");
+	if (api.status === 404 && !/attachments/.test(api.text)) {
+		await page.context().close();
+		t.skip("this server has no attachments API (GET /api/cases/{id}/attachments)");
+		return;
+	}
+	assert.equal(api.status, 200, api.text);
+	await page.goto(base + "/#/cases/" + id);
+	await page.waitForSelector("#case-attachments");
+	const info = JSON.parse(api.text);
+	// a 1x1 PNG, and a file of a type the server does not take
+	const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+	await page.setInputFiles("#attach-file", { name: "evil.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") });
+	await page.click("#attach-upload");
+	if ((info.types || []).length) assert.match(await page.textContent("#attach-err"), /not a type/);
+	await page.setInputFiles("#attach-file", { name: "passport-page.png", mimeType: "image/png", buffer: png });
+	await page.click("#attach-upload");
+	const link = page.locator("#attach-table a.attach-link", { hasText: "passport-page.png" });
+	await link.waitFor();
+	const width = await page.evaluate(() => document.documentElement.scrollWidth);
+	assert.ok(width <= 390, "nothing wider than the phone: " + width);
+	assert.deepEqual(await axe(page), [], "the section passes axe's WCAG A/AA rules");
+	await page.screenshot({ path: path.join(SHOTS, "attachments-390.png"), fullPage: true });
+	const got = await page.evaluate(async (href) => {
+		const r = await fetch(href);
+		return { status: r.status, bytes: Array.from(new Uint8Array(await r.arrayBuffer())) };
+	}, await link.getAttribute("href"));
+	assert.equal(got.status, 200);
+	assert.deepEqual(Buffer.from(got.bytes), png, "the download is the file uploaded");
+	assert.equal(fs.readFileSync(db).indexOf(png.subarray(8, 24)), -1, "the file is not on disk in plain");
+	assert.deepEqual(page.problems, []);
+	await page.context().close();
+});
