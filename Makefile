@@ -132,8 +132,10 @@ build/san/casebank: $(CLI_SRC:%.c=build/san/%.o) build/san/libcasebank.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 # Each test binary runs twice: plain against ./casebank, and sanitized against build/san/casebank.
+# scripts/layers.sh counts as one more test: no file of src/ includes a higher layer, no SQLite outside store/.
+LAYERS := scripts/layers.sh
 test: casebank $(TESTS)
-	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(TESTS)
+	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(LAYERS) $(TESTS)
 
 test-san: build/san/casebank $(TESTS_SAN)
 	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(TESTS_SAN)
@@ -148,7 +150,7 @@ test-web: deps casebank
 # FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
 check: deps-test
 	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(LAYERS) $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
 
 DEMO_DB ?= demo/demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080

@@ -83,3 +83,8 @@ int cb_authz_check(const struct cb_principal *who, enum cb_action act, const cha
 bool cb_action_is_record(enum cb_action act) { return (unsigned)act < CB_ACT__COUNT && actions[act].record; }
 
 const char *cb_action_name(enum cb_action act) { return (unsigned)act < CB_ACT__COUNT ? actions[act].name : "?"; }
+
+bool cb_policy_may_glass(const struct cb_user *u)
+{
+	return u && u->role == CB_ROLE_MANAGER && !u->disabled;
+}

@@ -51,4 +51,7 @@ int cb_authz_check(const struct cb_principal *who, enum cb_action act, const cha
 bool cb_action_is_record(enum cb_action act);
 const char *cb_action_name(enum cb_action act);
 
+/* Whether account u may break the glass (and whether a grant it holds still counts): an enabled manager. */
+bool cb_policy_may_glass(const struct cb_user *u);
+
 #endif

@@ -155,6 +155,8 @@ int cb_stage_counts(struct cb_store *s, const char *site, long *by_stage, struct
  * night finds only what is left to erase.  *ids (n x 16 bytes) is the caller's to free(). */
 int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uint8_t (**ids)[16], size_t *n,
 		     struct cb_err *err);
+/* Calls fn with the id of every case of office `site` that has no workflow step yet, in id order. */
+int cb_stage_unstarted(struct cb_store *s, const char *site, cb_case_id_fn fn, void *ctx, struct cb_err *err);
 /* Inserts f (f->id gets its id) with its note sealed. */
 int cb_followup_row_add(struct cb_store *s, struct cb_followup *f, struct cb_err *err);
 /* Marks follow-up id done on `day` (CB_NA: today); CB_ENOTFOUND without it. */

@@ -39,6 +39,8 @@ int cb_store_create(const char *path, struct cb_err *err);
 /* Opens and migrates.  CB_ENOTFOUND if there is no database, CB_EKEY if the key is missing or wrong. */
 int cb_store_open(const char *path, unsigned flags, struct cb_store **out, struct cb_err *err);
 void cb_store_free(struct cb_store **s);
+/* Whether s was opened read-only (every write then answers CB_EPERM). */
+bool cb_store_readonly(const struct cb_store *s);
 
 /* Bulk transactions.  Without one, each call below is its own transaction. */
 int cb_store_begin(struct cb_store *s, struct cb_err *err);
@@ -75,8 +77,9 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 void cb_store_write_ahead(struct cb_store *s, const struct cb_prepared *p);
 
 /* One call's transaction, for the layers above that write several rows and their audit entry as one act:
- * BEGIN IMMEDIATE (nothing inside a bulk batch); end commits on CB_OK, else rolls back, and returns the final
- * code.  Every cb_store_* write inside joins it. */
+ * BEGIN IMMEDIATE (nothing inside a bulk batch or an act of cb_store_act_begin, store/audit.h, which it
+ * joins); end commits on CB_OK, else rolls back, and returns the final code.  Every cb_store_* write inside
+ * joins it. */
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
 int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
 
@@ -187,7 +190,15 @@ int cb_store_release_newest(struct cb_store *s, int64_t *id, struct cb_err *err)
 int cb_store_meta_get(struct cb_store *s, const char *key, char **out);
 int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, struct cb_err *err);
 
-/* The SQLite handle, for readers such as the statistics index that select columns directly. */
+/* Checkpoints on the caller's schedule (checkpoint.c).  wal_hook: after each commit on s, fn(ctx, pages now in
+ * the write-ahead log) runs in the committing thread instead of SQLite's automatic checkpoint.  checkpoint:
+ * a passive one, or with `truncate` one that restarts the log, waiting up to wait_ms for readers; CB_EDB
+ * when they outlasted it. */
+int cb_store_wal_hook(struct cb_store *s, void (*fn)(void *ctx, int pages), void *ctx);
+int cb_store_checkpoint(struct cb_store *s, bool truncate, int wait_ms);
+
+/* The SQLite handle: for tests that tamper with the file on purpose.  Nothing in src/ above the store uses it
+ * (scripts/layers.sh). */
 struct sqlite3 *cb_store_db(struct cb_store *s);
 
 #endif

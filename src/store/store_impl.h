@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "crypto/blind.h"
 #include "crypto/crypto.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ struct cb_store_secrets {
 	uint8_t fpkey[CB_KEY_BYTES]; /* BLAKE2b (files from before fp_siphash) or SipHash-128 key */
 	uint8_t kek[CB_KEY_BYTES];   /* wraps case keys (cb_wrap_key_derive) */
 	uint8_t audit[CB_KEY_BYTES]; /* keys the audit trail's hashes (audit.c) */
+	struct cb_blind_keys blind;  /* blind-index tokens and linkage encodings (tokens.c) */
 };
 
 struct cb_store {
@@ -37,6 +39,7 @@ struct cb_store {
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
+	bool audited;  /* between cb_store_act_begin and _end: the calls join the act's transaction */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
 	long erasures_finished; /* interrupted erasures the open finished (cb_store_erasures_finished) */
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
@@ -55,8 +58,10 @@ struct cb_store {
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
 	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_wal_hook *wal_hook; /* cb_store_wal_hook's (checkpoint.c), freed with the store */
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
+	struct cb_tokens *tokens; /* the blind index's statements (tokens.c), made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
 	uint8_t *sealed;    /* ciphertext, reused */
 	size_t sealed_cap;
@@ -149,9 +154,6 @@ void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTE
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
  * from the old events table (audit.c). */
 int cb_audit_attach(struct cb_store *s, struct cb_err *err);
-/* cb_audit_append with the detail passed apart (any length; NULL for none): cb_store_event uses it. */
-int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
-			   struct cb_err *err);
 /* cb_store_event on behalf of a user of the server (user, from), or of the local operator (both NULL). */
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
 		      const uint8_t *case_id, const char *detail, struct cb_err *err);

@@ -123,6 +123,25 @@ out:
 	return rc;
 }
 
+int cb_stage_unstarted(struct cb_store *s, const char *site, cb_case_id_fn fn, void *ctx, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "prepare", 0,
+			       "SELECT case_id FROM cases c WHERE site = ?1 AND NOT EXISTS"
+			       " (SELECT 1 FROM stages s WHERE s.case_id = c.case_id) ORDER BY case_id",
+			       &st, err), r = SQLITE_DONE;
+	if (rc != CB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_bytes(st, 0) == 16)
+			rc = fn(sqlite3_column_blob(st, 0), ctx);
+	if (rc == CB_OK && r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "stages");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- follow-ups */
 
 void cb_followup_init(struct cb_followup *f)
