@@ -30,6 +30,9 @@ int cb_cli_parse(int argc, char **argv, const struct option *longopts, const cha
 /* Checks that exactly n positional arguments follow `first`; prints the usage line and returns
  * CB_EXIT_USAGE otherwise. */
 int cb_cli_args(int argc, int first, int n, const char *usage);
+/* Both for a command without options: the index of its first positional argument (n of them follow), or,
+ * after printing what is wrong, minus the exit status. */
+int cb_cli_plain(int argc, char **argv, int n, const char *usage);
 /* Opens a database, printing the error. */
 struct cb_store;
 int cb_cli_open(const char *db, unsigned flags, struct cb_store **s);

@@ -123,6 +123,13 @@ int cb_cli_args(int argc, int first, int n, const char *usage)
 	return CB_EXIT_OK;
 }
 
+int cb_cli_plain(int argc, char **argv, int n, const char *usage)
+{
+	static const struct option none[] = {{0}};
+	int first = cb_cli_parse(argc, argv, none, NULL, 0), ex = cb_cli_args(argc, first, n, usage);
+	return ex ? -ex : first;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

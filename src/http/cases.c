@@ -95,6 +95,38 @@ static void reply_case(struct cb_http_req *r, int status, const struct cb_case *
 	cb_api_json(r, status, doc);
 }
 
+/* Reads the case id (coded fields; with identifying details when flags has CB_WITH_PII) into c, which it
+ * clears first, and asks the policy for act at the case's office: 0, or -1 when answered. */
+static int load_case(struct cb_http_req *r, const uint8_t id[16], unsigned flags, enum cb_action act,
+		     struct cb_case *c)
+{
+	struct cb_err err = {0};
+	cb_case_clear(c);
+	int rc = cb_store_get(cb_api_store(r), id, flags, c, &err);
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		return -1;
+	}
+	return cb_api_check(r, act, c->site) ? -1 : 0;
+}
+
+/* The case of a route and the request's body, in this order (an unknown id is 404 whatever the body), the
+ * case read into c and authorised for act: the body, or NULL when answered. */
+static json_t *case_and_body(struct cb_http_req *r, const char *arg, enum cb_action act, uint8_t id[16],
+			     struct cb_case *c)
+{
+	if (!parse_id(arg, id)) {
+		cb_api_refuse(r, 404);
+		return NULL;
+	}
+	json_t *body = cb_api_body(r);
+	if (body && load_case(r, id, 0, act, c)) {
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
 /* ---- GET /api/cases */
 
 /* The case ids starting with a base32 prefix lie between lo (the prefix's bits, then zeros) and hi (ones). */
@@ -245,27 +277,17 @@ int cb_api_case_read(struct cb_http_req *r, const char *arg)
 {
 	uint8_t id[16];
 	struct cb_case c;
-	struct cb_err err = {0};
 	cb_case_init(&c);
 	if (!parse_id(arg, id)) {
 		cb_api_refuse(r, 404);
 		return CB_OK;
 	}
-	int rc = cb_store_get(cb_api_store(r), id, 0, &c, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	if (cb_api_check(r, CB_ACT_CASE_READ, c.site))
+	int rc;
+	if (load_case(r, id, 0, CB_ACT_CASE_READ, &c))
 		goto out;
 	bool pii = cb_api_may_see_pii(r, id, c.site);
-	if (pii) {
-		cb_case_clear(&c);
-		if ((rc = cb_store_get(cb_api_store(r), id, CB_WITH_PII, &c, &err)) != CB_OK) {
-			cb_api_fail(r, rc, &err);
-			goto out;
-		}
-	}
+	if (pii && load_case(r, id, CB_WITH_PII, CB_ACT_CASE_READ, &c))
+		goto out;
 	/* nothing is shown that the audit trail does not record */
 	if ((rc = cb_api_audit(r, CB_AUD_CASE_READ, id, pii ? pii_fields(r, &c) : NULL)) != CB_OK) {
 		cb_api_audit_failed(r, rc); /* nothing of the case is sent */
@@ -287,20 +309,9 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 	char old_site[sizeof c.site];
 	bool touches_pii;
 	cb_case_init(&c);
-	if (!parse_id(arg, id)) {
-		cb_api_refuse(r, 404);
-		return CB_OK;
-	}
-	json_t *body = cb_api_body(r);
+	json_t *body = case_and_body(r, arg, CB_ACT_CASE_UPDATE, id, &c);
+	int rc;
 	if (!body)
-		return CB_OK;
-	struct cb_store *s = cb_api_store(r);
-	int rc = cb_store_get(s, id, 0, &c, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	if (cb_api_check(r, CB_ACT_CASE_UPDATE, c.site))
 		goto out;
 	if (!json_is_integer(json_object_get(body, "version"))) {
 		cb_api_error(r, 400, "invalid", "version: required, the version you read");
@@ -316,13 +327,8 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 403, "forbidden", "identifying details: your role may not change them on this case");
 		goto out;
 	}
-	if (pii) { /* the whole set, so that the patch applies to it */
-		cb_case_clear(&c);
-		if ((rc = cb_store_get(s, id, CB_WITH_PII, &c, &err)) != CB_OK) {
-			cb_api_fail(r, rc, &err);
-			goto out;
-		}
-	}
+	if (pii && load_case(r, id, CB_WITH_PII, CB_ACT_CASE_UPDATE, &c)) /* the whole set: the patch applies to it */
+		goto out;
 	snprintf(old_site, sizeof old_site, "%s", c.site);
 	if ((rc = cb_case_from_json(&c, body, CB_JSON_PATCH | CB_JSON_PII, &err)) != CB_OK) {
 		cb_api_fail(r, rc, &err);
@@ -331,7 +337,8 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 	if (strcmp(old_site, c.site) && cb_api_check(r, CB_ACT_CASE_CREATE, c.site)) /* a move: allowed there? */
 		goto out;
 	if ((rc = cb_api_begin(r, &err)) == CB_OK)
-		rc = cb_api_end(r, cb_store_update(s, &c, pii ? CB_WITH_PII : 0, &err), CB_AUD_CASE_UPDATE, id, fields, &err);
+		rc = cb_api_end(r, cb_store_update(cb_api_store(r), &c, pii ? CB_WITH_PII : 0, &err), CB_AUD_CASE_UPDATE, id,
+				fields, &err);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
@@ -360,19 +367,9 @@ int cb_api_case_glass(struct cb_http_req *r, const char *arg)
 	struct cb_case c;
 	struct cb_err err = {0};
 	cb_case_init(&c);
-	if (!parse_id(arg, id)) {
-		cb_api_refuse(r, 404);
-		return CB_OK;
-	}
-	json_t *body = cb_api_body(r);
+	json_t *body = case_and_body(r, arg, CB_ACT_GLASS, id, &c);
+	int rc;
 	if (!body)
-		return CB_OK;
-	int rc = cb_store_get(cb_api_store(r), id, 0, &c, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	if (cb_api_check(r, CB_ACT_GLASS, c.site))
 		goto out;
 	const char *reason = json_string_value(json_object_get(body, "reason"));
 	size_t n = reason ? utf8_chars(reason) : 0;
