@@ -55,6 +55,7 @@ CB_AUDIT(USER_PASSWORD,         "user.password",              "user.passwd",    
 CB_AUDIT(USER_DISABLE,          "user.disable",               NULL,                  "an account was disabled")
 CB_AUDIT(USER_ENABLE,           "user.enable",                NULL,                  "an account was enabled")
 CB_AUDIT(CASE_SEARCH,           "case.search",                NULL,                  "cases were searched by identifying details; detail: which kinds (name, birth_date, phone), never the text")
+CB_AUDIT(CASE_LIST_NAMES,       "case.list_names",            NULL,                  "a page of the case list showed the names of its cases; detail: how many")
 CB_AUDIT(CASE_DUPLICATES,       "case.duplicates",            NULL,                  "possible duplicates were listed; detail: the office and threshold")
 CB_AUDIT(CASE_LINK,             "case.link",                  NULL,                  "two cases were confirmed as one person; detail: the other case")
 CB_AUDIT(CASE_LINK_DISMISS,     "case.link_dismiss",          NULL,                  "a possible duplicate was dismissed; detail: the other case")

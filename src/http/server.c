@@ -453,6 +453,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	r->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	r->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	r->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	r->accept_lang = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 	r->now = (int64_t)time(NULL);
 	client_address(c, r->from);
 	if (dispatch(srv, c, q))

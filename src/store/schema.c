@@ -146,7 +146,10 @@ static const char *const main_steps[] = {
 	" query TEXT NOT NULL, PRIMARY KEY(user, name)) WITHOUT ROWID;"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT 'blind_index_pending', '1'"
 	" WHERE EXISTS (SELECT 1 FROM cases WHERE pii IS NOT NULL);",
-	/* 7: the ODK server (store/odk.c): instance ids received, so that a client's retry stores nothing new;
+	/* 7: a user's own settings (prefs.c): the language she chose, dropped with her account. */
+	"CREATE TABLE IF NOT EXISTS user_prefs(user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL);",
+	/* 8: the ODK server (store/odk.c): instance ids received, so that a client's retry stores nothing new;
 	 * and the review queue, each entry's instance sealed whole under the review key (its reason names
 	 * fields and coded values only). */
 	"CREATE TABLE IF NOT EXISTS odk_received(instance_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,"
@@ -157,6 +160,12 @@ static const char *const main_steps[] = {
 	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'accepted', 'rejected')),"
 	" resolved_by TEXT, resolved_at INTEGER, sealed BLOB);"
 	"CREATE INDEX IF NOT EXISTS odk_review_state ON odk_review(state, id);",
+	/* 9: a case's files (store/attach.c): file and name sealed with the case key (registered in sealed.c, so
+	 * that erasure clears them); type, size, date and uploader coded */
+	"CREATE TABLE IF NOT EXISTS attachments(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, name BLOB, ctype TEXT NOT NULL,"
+	" size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL, by_user TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id);",
 };
 #define FINGERPRINT_STEP 4
 

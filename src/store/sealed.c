@@ -20,6 +20,8 @@ static const struct {
 	{"referrals", "details"},
 	{"followups", "note"},
 	{"stages", "reason"},
+	{"attachments", "name"}, /* store/attach.c: a case's files and their names */
+	{"attachments", "data"},
 };
 
 static bool registered(const char *table, const char *col)
