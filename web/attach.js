@@ -2,9 +2,10 @@
  * attach.js -- photos and documents of a case, on the case page (cases.js calls CB.attachmentsSection):
  * the list, a download link for each, and an upload form, for whoever may read the case's identifying
  * details (a file about a person is one: the server seals it under the case key and decides who gets it).
- *   GET  /api/cases/{id}/attachments          {"attachments": [{id, name, type, size, added_at, added_by,
- *                                              source}], "max_bytes": N, "types": ["image/jpeg", ...]}
- *   POST /api/cases/{id}/attachments?name=F   the file's bytes as the body, its type as Content-Type
+ *   GET  /api/cases/{id}/attachments          {"attachments": [{id, type, size, created_at, by, name?}]}
+ *                                              (and the limits, max_bytes and types, when the server says them)
+ *   POST /api/cases/{id}/attachments?name=F   the file's bytes as the body, its type as Content-Type; a file
+ *                                              over the limits is 400 naming them (docs/api.md, "Attachments")
  *   GET  /api/cases/{id}/attachments/{aid}    the file, as a download
  * A server without these answers 404 and the section stays away.  Files go straight from the file picker
  * to the server: nothing is kept in the page or the browser's storage.
@@ -20,9 +21,10 @@
 		attach_col_size: "Size",
 		attach_col_added: "Added",
 		attach_col_by: "By",
-		attach_from_phone: "from a phone",
+		attach_unnamed: "(name sealed)",
 		attach_file: "Add a document or photo",
-		attach_help: "Up to {0}; {1}. The file is encrypted with the case's key.",
+		attach_help: "Photos, PDF, audio or video. The file is encrypted with the case's key.",
+		attach_help_limits: "Up to {0}; {1}. The file is encrypted with the case's key.",
 		attach_upload: "Upload",
 		attach_choose: "Choose a file first.",
 		attach_too_big: "{0} is larger than {1}.",
@@ -49,14 +51,13 @@
 					.map(function (k) { return el("th", { scope: "col" }, t(k)); }))),
 				el("tbody", list.map(function (a) {
 					return el("tr", { "data-id": a.id },
-						el("th", { scope: "row", "data-label": t("attach_col_name") },
-							el("a.attach-link", { href: base(id) + "/" + encodeURIComponent(a.id), download: a.name,
-								"aria-label": t("attach_download", a.name) }, a.name)),
+						el("th", { scope: "row", "data-label": t("attach_col_name") }, a.name
+							? el("a.attach-link", { href: base(id) + "/" + encodeURIComponent(a.id), download: a.name,
+								"aria-label": t("attach_download", a.name) }, a.name) : t("attach_unnamed")),
 						el("td", { "data-label": t("attach_col_type") }, a.type || t("none")),
 						el("td.num", { "data-label": t("attach_col_size") }, size(a.size || 0)),
-						el("td", { "data-label": t("attach_col_added") }, when(a.added_at),
-							a.source === "odk" ? " (" + t("attach_from_phone") + ")" : ""),
-						el("td", { "data-label": t("attach_col_by") }, a.added_by || t("none")));
+						el("td", { "data-label": t("attach_col_added") }, when(a.created_at)),
+						el("td", { "data-label": t("attach_col_by") }, a.by || t("none")));
 				}))));
 	}
 
@@ -68,7 +69,8 @@
 		var button = el("button.primary#attach-upload", { type: "submit" }, t("attach_upload"));
 		var form = el("form.no-print#attach-form", { novalidate: true },
 			el("div.field.wide", el("label", { for: "attach-file" }, t("attach_file")), file,
-				el("p.note#attach-help", t("attach_help", size(info.max_bytes || 0), types.join(", ") || t("none"))), err),
+				el("p.note#attach-help", info.max_bytes && types.length ? t("attach_help_limits", size(info.max_bytes), types.join(", "))
+					: t("attach_help")), err),
 			button);
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
