@@ -50,7 +50,7 @@ int cb_attach_allowed(struct cb_store *s, const char *ctype, size_t size, struct
 int cb_attach_add(struct cb_store *s, const uint8_t case_id[16], const char *name, const char *ctype,
 		  const uint8_t *data, size_t size, const char *by, int64_t now, int64_t *id, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char *b64 = NULL;
 	int rc = cb_attach_allowed(s, ctype, size, err);
 	if (rc != CB_OK)
@@ -65,19 +65,19 @@ int cb_attach_add(struct cb_store *s, const uint8_t case_id[16], const char *nam
 				"INSERT INTO attachments(case_id, ctype, size, created_at, by_user)"
 				" SELECT case_id, ?2, ?3, ?4, ?5 FROM cases WHERE case_id = ?1",
 				&st, err)) == CB_OK) {
-		sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ctype, (int)strcspn(ctype, "; "), SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, (int64_t)size);
-		sqlite3_bind_int64(st, 4, now);
-		sqlite3_bind_text(st, 5, by ? by : "", -1, SQLITE_STATIC);
-		if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_blob(st, 1, case_id, 16, false);
+		cb_db_bind_text(st, 2, ctype, (int)strcspn(ctype, "; "), false);
+		cb_db_bind_int64(st, 3, (int64_t)size);
+		cb_db_bind_int64(st, 4, now);
+		cb_db_bind_text(st, 5, by ? by : "", -1, false);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, "attachments");
-		else if (sqlite3_changes(s->db) != 1)
+		else if (cb_db_changes(s->db) != 1)
 			rc = cb_err_set(err, CB_ENOTFOUND, "no such case");
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	if (rc == CB_OK) {
-		*id = sqlite3_last_insert_rowid(s->db);
+		*id = cb_db_last_insert_id(s->db);
 		if ((rc = cb_store_seal_column(s, case_id, "attachments", "data", *id, b64, err)) == CB_OK && name && name[0])
 			rc = cb_store_seal_column(s, case_id, "attachments", "name", *id, name, err);
 	}
@@ -89,30 +89,30 @@ out:
 
 #define COLS "id, case_id, ctype, size, created_at, by_user, name, data"
 
-static void read_row(sqlite3_stmt *st, struct cb_attachment *a)
+static void read_row(struct cb_stmt *st, struct cb_attachment *a)
 {
 	memset(a, 0, sizeof *a);
-	a->id = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) == 16)
-		memcpy(a->case_id, sqlite3_column_blob(st, 1), 16);
-	snprintf(a->ctype, sizeof a->ctype, "%s", (const char *)sqlite3_column_text(st, 2));
-	a->size = sqlite3_column_int64(st, 3);
-	a->created_at = sqlite3_column_int64(st, 4);
-	snprintf(a->by, sizeof a->by, "%s", (const char *)sqlite3_column_text(st, 5));
+	a->id = cb_db_column_int64(st, 0);
+	if (cb_db_column_bytes(st, 1) == 16)
+		memcpy(a->case_id, cb_db_column_blob(st, 1), 16);
+	snprintf(a->ctype, sizeof a->ctype, "%s", (const char *)cb_db_column_text(st, 2));
+	a->size = cb_db_column_int64(st, 3);
+	a->created_at = cb_db_column_int64(st, 4);
+	snprintf(a->by, sizeof a->by, "%s", (const char *)cb_db_column_text(st, 5));
 }
 
 int cb_attach_list(struct cb_store *s, const uint8_t case_id[16], bool with_names,
 		   int (*fn)(const struct cb_attachment *a, void *ctx), void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "attachments", 0,
 			       "SELECT " COLS " FROM attachments WHERE case_id = ? AND data IS NOT NULL ORDER BY id", &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
+	cb_db_bind_blob(st, 1, case_id, 16, false);
 	int r;
 	struct cb_attachment a;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		read_row(st, &a);
 		if (with_names && (rc = cb_store_unseal_column(s, case_id, "attachments", a.id, st, 6, &a.name, err)) != CB_OK)
 			break;
@@ -121,27 +121,27 @@ int cb_attach_list(struct cb_store *s, const uint8_t case_id[16], bool with_name
 		if (rc)
 			break;
 	}
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	if (r != CB_DB_ROW && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "attachments");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_attach_get(struct cb_store *s, const uint8_t case_id[16], int64_t id, struct cb_attachment *out,
 		  struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char *b64 = NULL;
 	memset(out, 0, sizeof *out);
 	int rc = cb_store_prep(s->db, "attachments", 0,
 			       "SELECT " COLS " FROM attachments WHERE case_id = ? AND id = ? AND data IS NOT NULL", &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	int r = sqlite3_step(st);
-	if (r != SQLITE_ROW) {
-		rc = r == SQLITE_DONE ? cb_err_set(err, CB_ENOTFOUND, "no such attachment") : cb_store_db_err(s->db, err, "attachments");
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	cb_db_bind_int64(st, 2, id);
+	int r = cb_db_step(st);
+	if (r != CB_DB_ROW) {
+		rc = r == CB_DB_DONE ? cb_err_set(err, CB_ENOTFOUND, "no such attachment") : cb_store_db_err(s->db, err, "attachments");
 		goto out;
 	}
 	read_row(st, out);
@@ -156,7 +156,7 @@ int cb_attach_get(struct cb_store *s, const uint8_t case_id[16], int64_t id, str
 		rc = b64 ? cb_err_set(err, CB_ECORRUPT, "attachment %lld is damaged", (long long)id)
 			 : cb_err_set(err, CB_ENOTFOUND, "no such attachment");
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_text_free(&b64);
 	if (rc != CB_OK)
 		cb_attachment_clear(out);
