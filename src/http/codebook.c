@@ -1,7 +1,7 @@
 /*
  * codebook.c -- GET /api/codebook: everything coded that a client needs to build its forms and menus, from
  * the tables of include/tbl/ (docs/api.md, "The codebook"): every field with its value set, every value set
- * (those of casework records too), the state machines of include/tbl/cb_states.h with their moves, the
+ * (those of casework records too), the roles of accounts, the state machines of include/tbl/cb_states.h with their moves, the
  * groups of the interviews, the countries, the statistical dimensions.  The web pages build their menus from
  * it and copy none of it.  Built once, on the first request: the tables never change while the server runs.
  */
@@ -140,12 +140,14 @@ static void codebook_build(void)
 		if (cb_dim_find(cb_dim_name(d)) == d)
 			json_array_append_new(dims, json_pack("{s:s, s:s, s:b}", "name", cb_dim_name(d), "label", cb_dim_label(d),
 							      "released", cb_release_has_dim(d)));
-	json_t *sets = json_array(), *sm = machines_json();
+	json_t *sets = json_array(), *sm = machines_json(), *roles = json_array();
+	for (int r = 0; r < CB_ROLE__COUNT; r++)
+		json_array_append_new(roles, json_string(cb_role_name((enum cb_role)r)));
 	for (int v = 0; v < CB_VS__COUNT; v++)
 		json_array_append_new(sets, json_pack("{s:s, s:o}", "name", cb_vsets[v].name, "values", values_json(&cb_vsets[v])));
-	json_t *doc = json_pack("{s:o, s:o, s:o, s:o, s:o, s:O, s:O}", "fields", fields, "value_sets", sets, "groups", grp,
-				"countries", countries, "dimensions", dims, "machines", json_object_get(sm, "machines"),
-				"move_needs", json_object_get(sm, "needs"));
+	json_t *doc = json_pack("{s:o, s:o, s:o, s:o, s:o, s:O, s:O, s:o}", "fields", fields, "value_sets", sets, "groups",
+				grp, "countries", countries, "dimensions", dims, "machines", json_object_get(sm, "machines"),
+				"move_needs", json_object_get(sm, "needs"), "roles", roles);
 	json_decref(sm);
 	codebook_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	codebook_len = codebook_text ? strlen(codebook_text) : 0;
