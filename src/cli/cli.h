@@ -66,6 +66,7 @@ int cb_cmd_ptable(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_release(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_report(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+int cb_cmd_xform(int argc, char **argv);  /* cmd_odk.c */
 int cb_cmd_user(int argc, char **argv);   /* cmd_user.c */
 int cb_cmd_audit(int argc, char **argv);  /* cmd_user.c */
 int cb_cmd_partner(int argc, char **argv);   /* cmd_partner.c */
@@ -78,6 +79,9 @@ int cb_cmd_search(int argc, char **argv);     /* cmd_find.c */
 int cb_cmd_duplicates(int argc, char **argv); /* cmd_find.c */
 int cb_cmd_link(int argc, char **argv);       /* cmd_find.c */
 int cb_cmd_dismiss(int argc, char **argv);    /* cmd_find.c */
+int cb_cmd_assign(int argc, char **argv);     /* cmd_transfer.c */
+int cb_cmd_assigned(int argc, char **argv);   /* cmd_transfer.c */
+int cb_cmd_transfer(int argc, char **argv);   /* cmd_transfer.c */
 /* Prints "possible duplicate: office S case ID" to stderr for each case that may be the same person as the
  * one just registered (cmd_find.c). */
 int cb_cli_warn_duplicates(struct cb_store *s, const uint8_t id[16]);

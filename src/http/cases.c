@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "http/api.h"
+#include "http/find.h"
 #include "io/io.h"
 #include "stats/stats.h"
 
@@ -164,8 +165,15 @@ static bool prefix_bounds(const char *q, uint8_t lo[16], uint8_t hi[16])
 }
 
 /* One case of the list as JSON, appended to the array ctx. */
+struct list_page {
+	json_t *cases;
+	struct cb_http_req *r;
+	long named; /* names shown (find.c) */
+};
+
 static int list_row(const struct cb_store_list_row *row, void *ctx)
 {
+	struct list_page *pg = ctx;
 	char id[CB_ID_TEXT];
 	cb_case_id_format(row->id, id);
 	json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site", row->site ? row->site : "");
@@ -173,15 +181,20 @@ static int list_row(const struct cb_store_list_row *row, void *ctx)
 	json_object_set_new(o, "year", row->year == CB_NA ? json_null() : json_integer(row->year));
 	json_object_set_new(o, "status", row->status ? json_string(row->status) : json_null());
 	json_object_set_new(o, "version", json_integer(row->version));
-	json_array_append_new(ctx, o);
+	cb_api_list_extra(pg->r, row, o, &pg->named);
+	json_array_append_new(pg->cases, o);
 	return 0;
 }
 
 int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
+	if (cb_api_is_search(r)) /* name, birth_date or phone: find.c */
+		return cb_api_cases_search(r);
 	const char *site = cb_http_query_get(&r->query, "site");
 	const char *status = cb_http_query_get(&r->query, "status");
+	const char *sort = cb_http_query_get(&r->query, "sort"), *order = cb_http_query_get(&r->query, "order");
+	const char *mine = cb_http_query_get(&r->query, "mine");
 	const char *q = cb_http_query_get(&r->query, "q");
 	const char *pg = cb_http_query_get(&r->query, "page");
 	const char *pp = cb_http_query_get(&r->query, "per_page");
@@ -213,18 +226,31 @@ int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 		status = NULL;
 	if (q && !*q)
 		q = NULL;
-	struct cb_store_list_filter f = {
-		.site = site, .status = status, .id_lo = q ? lo : NULL, .id_hi = q ? hi : NULL};
+	int by = sort && *sort ? cb_store_list_order(sort) : 0;
+	if (by < 0 || (order && *order && strcmp(order, "asc") && strcmp(order, "desc"))) {
+		cb_api_error(r, 400, "invalid",
+			     "sort: expected registered, site, status, stage, age, gender or assigned; order: asc or desc");
+		return CB_OK;
+	}
+	struct cb_store_list_filter f = {.site = site, .status = status, .id_lo = q ? lo : NULL, .id_hi = q ? hi : NULL,
+					 .assigned_to = mine && !strcmp(mine, "1") ? r->user.name : NULL, .sort = by,
+					 .descending = order && !strcmp(order, "desc")};
 	struct cb_err err = {0};
-	json_t *cases = json_array();
+	struct list_page lp = {json_array(), r, 0};
 	long total = 0;
-	if (!empty && cb_store_list(cb_api_store(r), &f, (page - 1) * per_page, per_page, list_row, cases, &total,
+	if (!empty && cb_store_list(cb_api_store(r), &f, (page - 1) * per_page, per_page, list_row, &lp, &total,
 				    &err) != CB_OK) {
-		json_decref(cases);
+		json_decref(lp.cases);
 		cb_api_error(r, 500, "internal", "internal error");
 		return CB_OK;
 	}
-	cb_api_json(r, 200, json_pack("{s:o, s:i, s:i, s:i}", "cases", cases, "page", (int)page, "per_page",
+	int arc = cb_api_list_named(r, lp.named);
+	if (arc != CB_OK) { /* names the trail cannot record are not sent */
+		json_decref(lp.cases);
+		cb_api_audit_failed(r, arc);
+		return CB_OK;
+	}
+	cb_api_json(r, 200, json_pack("{s:o, s:i, s:i, s:i}", "cases", lp.cases, "page", (int)page, "per_page",
 				      (int)per_page, "total", (int)total));
 	return CB_OK;
 }
@@ -264,7 +290,10 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	reply_case(r, 201, &c, cb_api_may_see_pii(r, c.case_id, c.site));
+	json_t *doc = cb_case_to_json(&c, cb_api_may_see_pii(r, c.case_id, c.site) ? CB_JSON_PII : 0);
+	if (doc)
+		cb_api_add_duplicates(r, c.case_id, doc); /* a warning: "possible_duplicates" (find.c) */
+	cb_api_json(r, 201, doc);
 out:
 	cb_case_clear(&c);
 	json_decref(body);
