@@ -26,17 +26,26 @@ void cb_api_json(struct cb_http_req *r, int status, json_t *doc)
 	r->ctype = "application/json";
 }
 
-void cb_api_error(struct cb_http_req *r, int status, const char *code, const char *detail)
+/* The error document.  field, the codebook name of the field at fault (or NULL), lets a form put the detail
+ * -- which names the field by its label, in the caller's language -- beside the right control. */
+static void error_doc(struct cb_http_req *r, int status, const char *code, const char *detail, const char *field)
 {
 	free(r->resp);
 	r->resp = NULL;
 	/* the detail is for people: in the request's language when the catalogue has it (the code stays) */
 	json_t *doc = json_pack("{s:s, s:s}", "error", code, "detail", detail ? _(detail) : "");
+	if (doc && field && *field)
+		json_object_set_new(doc, "field", json_string(field));
 	r->resp = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	r->resp_len = r->resp ? strlen(r->resp) : 0;
 	r->status = status;
 	r->ctype = "application/json";
+}
+
+void cb_api_error(struct cb_http_req *r, int status, const char *code, const char *detail)
+{
+	error_doc(r, status, code, detail, NULL);
 }
 
 /* The error of a refusal by the access policy. */
@@ -53,7 +62,9 @@ void cb_api_refuse(struct cb_http_req *r, int status)
 void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err)
 {
 	switch (rc) {
-	case CB_EINVAL: cb_api_error(r, 400, "invalid", err && err->msg[0] ? err->msg : "invalid"); break;
+	case CB_EINVAL:
+		error_doc(r, 400, "invalid", err && err->msg[0] ? err->msg : "invalid", err ? err->field : NULL);
+		break;
 	case CB_ENOTFOUND: cb_api_error(r, 404, "not_found", "no such record"); break;
 	case CB_ECONFLICT: cb_api_error(r, 409, "conflict", "somebody changed this record first: reload it"); break;
 	case CB_EEXIST: cb_api_error(r, 409, "conflict", "it exists already"); break;

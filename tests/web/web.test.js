@@ -205,7 +205,7 @@ test("a caseworker registers a case, with client and server validation", async (
 	await page.click("#save");
 	await page.waitForSelector("#err-birth_date:not(:empty)");
 	const detail = await page.textContent("#err-birth_date");
-	assert.match(detail, /birth_date/);
+	assert.match(detail, /Date of birth/); // the field by its label, placed by the error's "field"
 	assert.doesNotMatch(detail, /sometime/); // never echoes an identifying detail
 	await page.setViewportSize(PHONE);
 	await page.evaluate(() => document.querySelector("#fld-birth_date").scrollIntoView({ block: "center" }));
