@@ -26,26 +26,17 @@ void cb_api_json(struct cb_http_req *r, int status, json_t *doc)
 	r->ctype = "application/json";
 }
 
-/* The error document.  field, the codebook name of the field at fault (or NULL), lets a form put the detail
- * -- which names the field by its label, in the caller's language -- beside the right control. */
-static void error_doc(struct cb_http_req *r, int status, const char *code, const char *detail, const char *field)
+void cb_api_error(struct cb_http_req *r, int status, const char *code, const char *detail)
 {
 	free(r->resp);
 	r->resp = NULL;
 	/* the detail is for people: in the request's language when the catalogue has it (the code stays) */
 	json_t *doc = json_pack("{s:s, s:s}", "error", code, "detail", detail ? _(detail) : "");
-	if (doc && field && *field)
-		json_object_set_new(doc, "field", json_string(field));
 	r->resp = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	r->resp_len = r->resp ? strlen(r->resp) : 0;
 	r->status = status;
 	r->ctype = "application/json";
-}
-
-void cb_api_error(struct cb_http_req *r, int status, const char *code, const char *detail)
-{
-	error_doc(r, status, code, detail, NULL);
 }
 
 /* The error of a refusal by the access policy. */
@@ -58,12 +49,29 @@ void cb_api_refuse(struct cb_http_req *r, int status)
 	}
 }
 
+/* Adds a text member to the JSON error just written (the error stays as it is if memory runs out). */
+static void add_member(struct cb_http_req *r, const char *key, const char *value)
+{
+	json_t *doc = r->resp ? json_loadb(r->resp, r->resp_len, 0, NULL) : NULL;
+	char *text = NULL;
+	if (doc && !json_object_set_new(doc, key, json_string(value)) &&
+	    (text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+		free(r->resp);
+		r->resp = text;
+		r->resp_len = strlen(text);
+	}
+	json_decref(doc);
+}
+
 /* A library error: the message names field and coded value only (house rule), so it may be shown. */
 void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err)
 {
 	switch (rc) {
 	case CB_EINVAL:
-		error_doc(r, 400, "invalid", err && err->msg[0] ? err->msg : "invalid", err ? err->field : NULL);
+		cb_api_error(r, 400, "invalid", err && err->msg[0] ? err->msg : "invalid");
+		/* the field's name (a code) beside the detail, which names it by its label: pages find the input */
+		if (err && err->field[0])
+			add_member(r, "field", err->field);
 		break;
 	case CB_ENOTFOUND: cb_api_error(r, 404, "not_found", "no such record"); break;
 	case CB_ECONFLICT: cb_api_error(r, 409, "conflict", "somebody changed this record first: reload it"); break;

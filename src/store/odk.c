@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -110,7 +111,7 @@ int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *f
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "odk_received", 0,
 			       "INSERT INTO odk_received(instance_id, form_id, outcome, case_id, at)"
-			       " VALUES (?, ?, ?, ?, strftime('%s', 'now'))",
+			       " VALUES (?, ?, ?, ?, ?)", /* the time bound, not SQL's: the same on PostgreSQL */
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
@@ -119,6 +120,7 @@ int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *f
 	cb_db_bind_text(st, 3, outcome, -1, false);
 	if (case_id)
 		cb_db_bind_blob(st, 4, case_id, 16, false);
+	cb_db_bind_int64(st, 5, (int64_t)time(NULL));
 	int r = cb_db_step(st);
 	if (r == CB_EEXIST)
 		rc = cb_err_set(err, CB_EEXIST, "this submission (instanceID) was received before");

@@ -361,6 +361,20 @@ out:
 	return cb_store_tx_end(s, rc, err);
 }
 
+int cb_links_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "links", 0, "DELETE FROM links WHERE a = ?1 OR b = ?1", &st, err);
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_blob(st, 1, id, 16, false);
+	if (cb_store_step_done(st) != CB_OK)
+		rc = cb_store_db_err(s->db, err, "links");
+	cb_db_finalize(&st);
+	/* a seq may be given again once its case is gone: nothing may stay excluded by it */
+	return rc == CB_OK ? cb_schema_exec(s->db, rebuild_secondary, err) : rc;
+}
+
 int cb_store_link_state(struct cb_store *s, const uint8_t a[16], const uint8_t b[16])
 {
 	const uint8_t *lo, *hi;
