@@ -167,3 +167,17 @@ int cb_cli_warn_duplicates(struct cb_store *s, const uint8_t id[16])
 	free(pairs);
 	return rc;
 }
+
+static int newest(const struct cb_store_list_row *row, void *ctx)
+{
+	memcpy(ctx, row->id, 16);
+	return 1;
+}
+
+int cb_cli_warn_newest(struct cb_store *s)
+{
+	uint8_t id[16];
+	struct cb_err err = {0};
+	int rc = cb_store_list(s, NULL, 0, 1, newest, id, NULL, &err);
+	return rc == 1 ? cb_cli_warn_duplicates(s, id) : rc;
+}

@@ -39,6 +39,8 @@ int cb_cmd_import(int argc, char **argv)
 			rc = CB_EINVAL; /* nothing could be imported */
 	}
 	printf("imported %ld, rejected %ld\n", res.imported, res.rejected);
+	if (rc == CB_OK && res.imported == 1)
+		cb_cli_warn_newest(s); /* one case registered from a file: warned of as by add (cmd_find.c) */
 	if (res.duplicates)
 		printf("skipped %ld rows imported before\n", res.duplicates);
 	if (res.rejected)
