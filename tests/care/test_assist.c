@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "access/policy.h"
 #include "care/assist.h"
 #include "store/store.h"
 
@@ -189,6 +190,8 @@ static void test_provider_office_scope(void **state)
 	struct cb_err err = {0};
 	struct cb_user cw = {.id = 3, .role = CB_ROLE_CASEWORKER, .name = "cw", .site = "MD-CHISINAU"};
 	struct cb_user mg = {.id = 2, .role = CB_ROLE_MANAGER, .name = "mg"};
+	cb_policy_grant(&cw);
+	cb_policy_grant(&mg);
 	uint8_t id[16];
 	add_case(s, id);
 	cb_partner_init(&p);
