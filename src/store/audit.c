@@ -27,26 +27,6 @@
 #include "store/schema.h"
 #include "store/store_impl.h"
 
-const char *const cb_audit_names[CB_AUD_N] = {
-#define CB_AUDIT(id, name, old, what) [CB_AUD_##id] = name,
-#include "tbl/cb_audit.h"
-#undef CB_AUDIT
-};
-
-const char *const cb_audit_old_names[CB_AUD_N] = {
-#define CB_AUDIT(id, name, old, what) [CB_AUD_##id] = old,
-#include "tbl/cb_audit.h"
-#undef CB_AUDIT
-};
-
-bool cb_audit_is(const char *action, enum cb_audit_action a)
-{
-	if (!action || (unsigned)a >= CB_AUD_N)
-		return false;
-	return strcmp(action, cb_audit_names[a]) == 0 ||
-	       (cb_audit_old_names[a] && strcmp(action, cb_audit_old_names[a]) == 0);
-}
-
 #define AUDIT_SUBKEY_ID 1
 #define AUDIT_CONTEXT "audittrl"
 #define HEAD_KEY "audit_head"
