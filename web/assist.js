@@ -11,9 +11,25 @@
 "use strict";
 (function () {
 	var CB = window.CB, el = CB.el, t = CB.t;
-	var ASSIST_STATUS = ["planned", "ongoing", "completed", "cancelled"];
-	var REASONS = ["AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other"];
-	var NEXT = { pending: ["accepted", "rejected"], accepted: ["completed"] }; // referral steps
+	/* Statuses, referral reasons and where a record may go next come from the codebook (GET /api/codebook:
+	 * value_sets and machines, the server's include/tbl/cb_states.h): this file copies none of them. */
+	function setNames(set) {
+		return ((CB.codebook && CB.codebook.valueSet[set]) || []).map(function (v) { return v.name; });
+	}
+	function next(machine, from) {
+		var m = CB.codebook && CB.codebook.machine[machine];
+		return (m && m.next[from]) || [];
+	}
+	/* The statuses an assistance record may have from `now` on: itself and where it may go, in the set's order. */
+	function assistStatuses(now) {
+		var to = next("assistance", now);
+		return setNames("assistance_status").filter(function (s) { return s === now || to.indexOf(s) >= 0; });
+	}
+	/* Whether a case at stage `now` moves on by being reopened (the machine's reopen row). */
+	function reopens(now) {
+		var m = CB.codebook && CB.codebook.machine.stage;
+		return !!m && m.moves.some(function (x) { return x.from === now && x.needs.indexOf("reopen") >= 0; });
+	}
 
 	/* ---- helpers ---- */
 	function values(name) {
@@ -78,7 +94,7 @@
 		var options = values("case_stage").filter(function (v) { return v.name !== now; }).map(function (v) {
 			return [v.name, v.label];
 		});
-		if (now === "closed") options = [["reopen", t("stage_reopen")]];
+		if (reopens(now)) options = [["reopen", t("stage_reopen")]];
 		var to = select("stage-to", options);
 		var reason = el("textarea#stage-reason", { name: "reason", autocomplete: "off", maxlength: "2000" });
 		var err = el("div.alert#stage-error", { role: "alert", hidden: true });
@@ -115,7 +131,7 @@
 			if (notes) heads.push(t("col_notes"));
 			heads.push(t("col_change"));
 			CB.add(CB.clear(box), table("assist-table", t("assist_title"), heads, list.map(function (a) {
-				var st = select("as-status-" + a.id, ASSIST_STATUS.map(function (s) { return [s, t("as_" + s)]; }), a.status);
+				var st = select("as-status-" + a.id, assistStatuses(a.status).map(function (s) { return [s, t("as_" + s)]; }), a.status);
 				st.setAttribute("aria-label", t("as_status_of", typeLabel(a.type), a.id));
 				var btn = el("button", { type: "button" }, t("update"));
 				btn.addEventListener("click", function () {
@@ -138,7 +154,8 @@
 		var type = select("as-type", [["", t("choose")]].concat(values("assistance_type").map(function (v) { return [v.name, v.label]; })));
 		var provider = select("as-provider", [["", t("own_office")]].concat(ps.map(function (p) { return [String(p.id), partnerName(p)]; })));
 		var planned = dateInput("as-planned"), start = dateInput("as-start"), end = dateInput("as-end");
-		var status = select("as-status", ASSIST_STATUS.map(function (s) { return [s, t("as_" + s)]; }), "planned");
+		var initial = CB.codebook.machine.assistance.initial;
+		var status = select("as-status", setNames("assistance_status").map(function (s) { return [s, t("as_" + s)]; }), initial);
 		var notes = el("textarea#as-notes", { name: "notes", autocomplete: "off", spellcheck: "false" });
 		var err = el("p.error#assist-error", { role: "alert" });
 		var warn = el("div.alert.warning#assist-warning", { role: "alert", hidden: true });
@@ -186,7 +203,7 @@
 					el("td", t("dir_" + x.direction)), el("td", t("reason_" + x.reason)), el("td", t("rs_" + x.status)),
 					el("td", text(x.referred_on)), el("td", shared),
 					pii ? el("td.sensitive", text(x.details), x.override_reason ? el("p.note", t("override_was", x.override_reason)) : null) : null,
-					el("td", (NEXT[x.status] || []).map(function (s) {
+					el("td", next("referral", x.status).map(function (s) {
 						return el("button", { type: "button", "aria-label": t("rs_do_of", t("rs_do_" + s), text(x.org_name)),
 							onclick: function () {
 								CB.api("PATCH", caseUrl(id, "referrals", x.id), { status: s }).then(function () {
@@ -202,7 +219,7 @@
 	function referForm(id, ps, reload) {
 		var dir = select("ref-dir", [["out", t("refer_dir_out")], ["in", t("refer_dir_in")]]);
 		var to = select("ref-to", [["", t("choose")]].concat(ps.map(function (p) { return [String(p.id), p.name + " (" + orgTypeLabel(p.type) + ")"]; })));
-		var reason = select("ref-reason", REASONS.map(function (r) { return [r, t("reason_" + r)]; }));
+		var reason = select("ref-reason", setNames("referral_reason").map(function (r) { return [r, t("reason_" + r)]; }));
 		var share = el("input#ref-share", { type: "checkbox", name: "share", checked: true });
 		var details = el("textarea#ref-details", { name: "details", autocomplete: "off", spellcheck: "false" });
 		var manager = CB.me.role === "manager";

@@ -71,5 +71,12 @@ int cb_cmd_refer(int argc, char **argv);     /* cmd_assist.c */
 int cb_cmd_stage(int argc, char **argv);     /* cmd_workflow.c */
 int cb_cmd_followup(int argc, char **argv);  /* cmd_workflow.c */
 int cb_cmd_dashboard(int argc, char **argv); /* cmd_workflow.c */
+int cb_cmd_search(int argc, char **argv);     /* cmd_find.c */
+int cb_cmd_duplicates(int argc, char **argv); /* cmd_find.c */
+int cb_cmd_link(int argc, char **argv);       /* cmd_find.c */
+int cb_cmd_dismiss(int argc, char **argv);    /* cmd_find.c */
+/* Prints "possible duplicate: office S case ID" to stderr for each case that may be the same person as the
+ * one just registered (cmd_find.c). */
+int cb_cli_warn_duplicates(struct cb_store *s, const uint8_t id[16]);
 
 #endif

@@ -94,6 +94,7 @@ int cb_cmd_add(int argc, char **argv)
 	char id[CB_ID_TEXT];
 	cb_case_id_format(c.case_id, id);
 	printf("%s\n", id);
+	cb_cli_warn_duplicates(s, c.case_id); /* a warning: the case is registered either way */
 out:
 	cb_case_clear(&c);
 	cb_buf_free(&in);

@@ -22,7 +22,8 @@ static const struct command {
 	const char *what;
 } commands[] = {
 	{"init", cb_cmd_init, "DB", "create a database and its key file"},
-	{"demo", cb_cmd_demo, "DB --cases N [--seed S]", "add N synthetic cases"},
+	{"demo", cb_cmd_demo, "DB --cases N [--seed S] [--assistance] [--duplicates RATE [--truth FILE]]",
+	 "add N synthetic cases (and planted duplicates)"},
 	{"add", cb_cmd_add, "DB < case.json", "register a case, print its id"},
 	{"update", cb_cmd_update, "DB CASE_ID < patch.json", "change fields of a case"},
 	{"show", cb_cmd_show, "DB CASE_ID [--with-identifiers]", "print a case"},
@@ -46,6 +47,11 @@ static const struct command {
 	{"refer", cb_cmd_refer, "DB CASE_ID --to ORG_ID --reason R | list | set", "referrals to partners"},
 	{"stage", cb_cmd_stage, "DB CASE_ID NEW_STAGE|reopen [--reason R]", "move a case in the workflow"},
 	{"followup", cb_cmd_followup, "add|list|done DB ...", "follow-ups and what is overdue"},
+	{"search", cb_cmd_search, "DB [--name TEXT] [--birth-date D] [--phone P] [--site S]",
+	 "find cases by name, birth date or phone: ids, what matched, a score"},
+	{"duplicates", cb_cmd_duplicates, "DB [--min-score S] [--site S]", "possible duplicate pairs of cases"},
+	{"link", cb_cmd_link, "DB ID1 ID2", "confirm two cases are one person"},
+	{"dismiss", cb_cmd_dismiss, "DB ID1 ID2", "dismiss a possible duplicate"},
 	{"dashboard", cb_cmd_dashboard, "DB [--site S]", "open cases, assistance, follow-ups, shelters"},
 };
 

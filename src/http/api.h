@@ -88,15 +88,23 @@ void cb_api_principal(const struct cb_http_req *r, struct cb_principal *p);
 int cb_api_check(struct cb_http_req *r, enum cb_action act, const char *site);
 /* May the caller see the identifying details of case id at site (her office's; a manager's open grant)? */
 bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site);
-/* Appends act a to the audit trail (through the group commit when there is one) and returns its result,
- * which every caller must check: a read whose entry failed is not answered, a write whose entry failed is
- * answered with cb_api_audit_failed.  The request's store handle is given back while it waits. */
+/* Appends the entry of a read (what changes nothing) to the audit trail, through the group commit when there
+ * is one, and returns its result, which every caller must check: a read whose entry failed is not answered
+ * (cb_api_audit_failed).  The request's store handle is given back while it waits. */
 __attribute__((warn_unused_result)) int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a,
 						     const uint8_t *case_id, const char *fields);
 /* Answers for an audit entry that could not be written (rc from cb_api_audit): 503 "unavailable" on a full
  * disk, else 500; nothing else is sent. */
 void cb_api_audit_failed(struct cb_http_req *r, int rc);
-/* Audits act a, then answers status with doc (taken); an act the trail cannot record is not answered. */
+/* A write and its entry in one transaction: cb_api_begin, then the layer's call, whose result goes to
+ * cb_api_end with the entry (a, case_id, fields); it commits both, or rolls both back, and returns the call's
+ * result, else the entry's: answer a failure with cb_api_fail.  Every begin that succeeded needs its end, and
+ * nothing between them may give the store handle back (cb_api_audit).  case_id is read at the end (a new
+ * case's id, made by the call). */
+int cb_api_begin(struct cb_http_req *r, struct cb_err *err);
+int cb_api_end(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+	       struct cb_err *err);
+/* Audits a read a, then answers status with doc (taken); a read the trail cannot record is not answered. */
 void cb_api_audited(struct cb_http_req *r, int status, enum cb_audit_action a, const uint8_t *case_id,
 		    const char *fields, json_t *doc);
 

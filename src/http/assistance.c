@@ -98,7 +98,9 @@ int cb_api_assist_add(struct cb_http_req *r, const char *arg)
 		goto out;
 	memcpy(a.case_id, id, 16);
 	a.notes = notes ? strdup(notes) : NULL;
-	int rc = cb_assist_add(cb_api_store(r), &a, &r->user, &cap, &err);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, cb_assist_add(cb_api_store(r), &a, &r->user, &cap, &err), CB_AUD_ASSISTANCE_ADD, id, cb_api_touched(r, body, assist_keys), &err);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
@@ -106,7 +108,7 @@ int cb_api_assist_add(struct cb_http_req *r, const char *arg)
 	cb_api_reindex(r, id);
 	json_t *doc = assist_json(r, &a, cb_api_may_see_pii(r, id, site));
 	add_warning(doc, &cap, a.provider);
-	cb_api_audited(r, 201, CB_AUD_ASSISTANCE_ADD, id, cb_api_touched(r, body, assist_keys), doc);
+	cb_api_json(r, 201, doc);
 out:
 	cb_assist_clear(&a);
 	json_decref(body);
@@ -140,7 +142,10 @@ int cb_api_assist_update(struct cb_http_req *r, const char *arg)
 	    cb_api_get_date(r, body, "planned_on", &a.planned_on) || cb_api_get_date(r, body, "start_on", &a.start_on) ||
 	    cb_api_get_date(r, body, "end_on", &a.end_on))
 		goto out;
-	if ((rc = cb_assist_update(cb_api_store(r), &a, 0, &r->user, &cap, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_assist_update(cb_api_store(r), &a, 0, &r->user, &cap, &err), CB_AUD_ASSISTANCE_UPDATE,
+				id, cb_api_touched(r, body, assist_keys), &err);
+	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
@@ -152,7 +157,7 @@ int cb_api_assist_update(struct cb_http_req *r, const char *arg)
 	struct cb_err perr = {0};
 	if (a.provider && cb_partner_get_for(cb_api_store(r), a.provider, &r->user, &p, &perr) == CB_OK)
 		add_warning(doc, &cap, a.provider);
-	cb_api_audited(r, 200, CB_AUD_ASSISTANCE_UPDATE, id, cb_api_touched(r, body, assist_keys), doc);
+	cb_api_json(r, 200, doc);
 out:
 	cb_assist_clear(&a);
 	json_decref(body);

@@ -224,15 +224,14 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg)
 	if (cb_api_check(r, CB_ACT_CASE_CREATE, c.site))
 		goto out;
 	const char *fields = touched(r, body, &pii);
-	if ((rc = cb_store_add(cb_api_store(r), &c, NULL, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_store_add(cb_api_store(r), &c, NULL, &err), CB_AUD_CASE_CREATE, c.case_id, fields,
+				&err);
+	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	if ((rc = cb_api_audit(r, CB_AUD_CASE_CREATE, c.case_id, fields)) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		goto out;
-	}
 	reply_case(r, 201, &c, cb_api_may_see_pii(r, c.case_id, c.site));
 out:
 	cb_case_clear(&c);
@@ -331,15 +330,13 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 	}
 	if (strcmp(old_site, c.site) && cb_api_check(r, CB_ACT_CASE_CREATE, c.site)) /* a move: allowed there? */
 		goto out;
-	if ((rc = cb_store_update(s, &c, pii ? CB_WITH_PII : 0, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_store_update(s, &c, pii ? CB_WITH_PII : 0, &err), CB_AUD_CASE_UPDATE, id, fields, &err);
+	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	if ((rc = cb_api_audit(r, CB_AUD_CASE_UPDATE, id, fields)) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		goto out;
-	}
 	reply_case(r, 200, &c, pii);
 out:
 	cb_case_clear(&c);

@@ -57,6 +57,12 @@ struct cb_audit_entry {
  * means the local operator ("cli:<name>(<uid>)" of the effective uid, from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
  * nothing is appended, and the caller must not go on with what it wanted to record. */
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
+/* An act and its entry in one transaction: cb_store_act_begin opens it, and the store's calls that follow
+ * (of every layer) join it; cb_store_act_end, given the act's result rc, appends e and commits both when rc is
+ * CB_OK, and otherwise -- or when the append fails -- rolls both back.  It returns rc, else the append's,
+ * else the commit's result: a failed append fails the act.  Every begin that succeeded needs its end. */
+int cb_store_act_begin(struct cb_store *s, struct cb_err *err);
+int cb_store_act_end(struct cb_store *s, int rc, const struct cb_audit_entry *e, struct cb_err *err);
 /* cb_audit_append with the detail passed apart (any length; NULL for none): cb_store_event uses it. */
 int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
 			   struct cb_err *err);

@@ -10,6 +10,7 @@
 
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 /* ---- erasure
  *
@@ -155,6 +156,8 @@ static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct 
 		return rc;
 	/* the row may be imported again */
 	if (all && (rc = cb_fp_forget(s, seq, err)) != CB_OK)
+		return rc;
+	if ((rc = cb_tokens_forget(s, seq, err)) != CB_OK) /* nothing may point at details that are gone */
 		return rc;
 	sqlite3_stmt *st = all ? s->del : s->clear_pii;
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);

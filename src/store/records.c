@@ -20,6 +20,7 @@
 
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 /* ---- coded fields <-> columns */
 
@@ -213,6 +214,8 @@ struct cb_prepared {
 	uint8_t *sealed;
 	size_t sealed_n, sealed_cap;
 	struct cb_buf pack; /* plaintext while sealing: wiped */
+	struct cb_blind blind; /* its blind-index tokens (tokens.h) and sealed CLK */
+	uint8_t clk[CB_CLK_SEALED];
 };
 
 /* Room for most cases' details from the start.  A pipeline makes all its cb_prepared on one thread before
@@ -269,6 +272,7 @@ int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *finge
 		sodium_memzero(key, sizeof key);
 		if (rc != CB_OK)
 			return rc;
+		cb_tokens_of_case(s, c, &p->blind, p->clk);
 	}
 	p->record_key = (int)cb_random_uniform(256);
 	p->has_fp = fingerprint != NULL;
@@ -356,6 +360,10 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			unwrite(s, p);
 			goto out;
 		}
+	}
+	if (p->pii && (rc = cb_tokens_write(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
+		unwrite(s, p);
+		goto out;
 	}
 	if (p->has_fp && (rc = cb_fp_add(s, seq, p->fp, err)) != CB_OK) {
 		unwrite(s, p);
@@ -462,12 +470,19 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 				idt, (long long)version, (long long)c->version);
 		goto out;
 	}
+	if (replace && (rc = cb_tokens_forget(s, seq, err)) != CB_OK)
+		goto out;
 	if (replace && pii) {
+		struct cb_blind blind;
+		uint8_t clk[CB_CLK_SEALED];
 		if ((rc = cb_store_key_for_update(s, seq, c->case_id, err)) != CB_OK)
 			goto out;
 		rc = cb_store_seal_pii(s, c, &sealed_n, err);
 		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
+			goto out;
+		cb_tokens_of_case(s, c, &blind, clk);
+		if ((rc = cb_tokens_write(s, seq, &blind, blind.has_clk ? clk : NULL, err)) != CB_OK)
 			goto out;
 	} else if (replace && !cb_store_sealed_any(s, c->case_id)) {
 		/* clearing: the key is destroyed once the cleared case is committed, as for an erasure (notes still

@@ -120,6 +120,32 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS releases_no_delete BEFORE DELETE ON releases"
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;",
+	/* 6: finding people (store/tokens.h): the blind index (keyed, truncated tokens; WITHOUT ROWID, one b-tree
+	 * looked up by token), each case's token list and sealed CLK, record links and the cases statistics
+	 * leave out because they are a linked person's second record; assignment and transfer between offices
+	 * (store/transfer.h).  A database with cases gets their tokens on its next read-write open, which has
+	 * the key (cb_tokens_backfill): the flag says so. */
+	"CREATE TABLE IF NOT EXISTS blind(kind INTEGER NOT NULL, tok INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" PRIMARY KEY(kind, tok, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS linkage(seq INTEGER PRIMARY KEY, toks BLOB NOT NULL, clk BLOB);"
+	"CREATE TABLE IF NOT EXISTS links(a BLOB NOT NULL, b BLOB NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('linked', 'dismissed')), by_user TEXT NOT NULL, at INTEGER NOT NULL,"
+	" PRIMARY KEY(a, b)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS link_secondary(seq INTEGER PRIMARY KEY);"
+	"CREATE TABLE IF NOT EXISTS transfers(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, from_site TEXT NOT NULL,"
+	" to_site TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL"
+	" CHECK(state IN ('requested', 'accepted', 'rejected')), requested_by TEXT NOT NULL,"
+	" requested_at INTEGER NOT NULL, decided_by TEXT, decided_at INTEGER, decision_reason TEXT);"
+	"CREATE INDEX IF NOT EXISTS transfers_case ON transfers(case_id);"
+	"CREATE INDEX IF NOT EXISTS transfers_open ON transfers(to_site) WHERE state = 'requested';"
+	"CREATE TABLE IF NOT EXISTS assignments(case_id BLOB PRIMARY KEY REFERENCES cases(case_id) ON DELETE CASCADE,"
+	" user TEXT NOT NULL COLLATE NOCASE, at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS assignments_user ON assignments(user);"
+	"CREATE TABLE IF NOT EXISTS saved_filters(user TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL,"
+	" query TEXT NOT NULL, PRIMARY KEY(user, name)) WITHOUT ROWID;"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'blind_index_pending', '1'"
+	" WHERE EXISTS (SELECT 1 FROM cases WHERE pii IS NOT NULL);",
 };
 #define FINGERPRINT_STEP 4
 

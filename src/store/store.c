@@ -63,6 +63,7 @@
 #include "store/audit.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 #define BUSY_MS 10000
 #define CB_STR_(x) #x
@@ -477,6 +478,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		goto out;
 	cb_wrap_key_derive(master, s->sec->kek);
 	cb_audit_subkey(master, s->sec->audit);
+	cb_blind_keys_derive(master, &s->sec->blind);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
@@ -519,6 +521,9 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		/* keys of erasures a crash interrupted: they open nothing any more, but must not outlive the run */
 		if (cb_store_finish_erasures(s, true, &s->erasures_finished, NULL) == CB_OK && s->erasures_finished)
 			cb_store_truncate_wal(s);
+		/* a database that had cases before the blind index: built once, here, where the key is at hand */
+		if ((rc = cb_tokens_backfill(s, err)) != CB_OK)
+			goto out;
 	}
 	*out = s;
 	s = NULL;
@@ -584,6 +589,7 @@ void cb_store_free(struct cb_store **sp)
 			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del};
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
 		sqlite3_finalize(sts[i]);
+	cb_tokens_free(&s->tokens);
 	sqlite3_close(s->db);
 	sqlite3_close(s->kdb);
 	sodium_free(s->sec); /* wipes (read-only memory too) */

@@ -77,8 +77,9 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 void cb_store_write_ahead(struct cb_store *s, const struct cb_prepared *p);
 
 /* One call's transaction, for the layers above that write several rows and their audit entry as one act:
- * BEGIN IMMEDIATE (nothing inside a bulk batch); end commits on CB_OK, else rolls back, and returns the final
- * code.  Every cb_store_* write inside joins it. */
+ * BEGIN IMMEDIATE (nothing inside a bulk batch or an act of cb_store_act_begin, store/audit.h, which it
+ * joins); end commits on CB_OK, else rolls back, and returns the final code.  Every cb_store_* write inside
+ * joins it. */
 int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
 int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
 

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "crypto/blind.h"
 #include "crypto/crypto.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -34,6 +35,7 @@ struct cb_store_secrets {
 	uint8_t fpkey[CB_KEY_BYTES]; /* BLAKE2b (files from before fp_siphash) or SipHash-128 key */
 	uint8_t kek[CB_KEY_BYTES];   /* wraps case keys (cb_wrap_key_derive) */
 	uint8_t audit[CB_KEY_BYTES]; /* keys the audit trail's hashes (audit.c) */
+	struct cb_blind_keys blind;  /* blind-index tokens and linkage encodings (tokens.c) */
 };
 
 struct cb_store {
@@ -41,6 +43,7 @@ struct cb_store {
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
+	bool audited;  /* between cb_store_act_begin and _end: the calls join the act's transaction */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
 	long erasures_finished; /* interrupted erasures the open finished (cb_store_erasures_finished) */
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
@@ -68,6 +71,7 @@ struct cb_store {
 	struct cb_wal_hook *wal_hook; /* cb_store_wal_hook's (checkpoint.c), freed with the store */
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
+	struct cb_tokens *tokens; /* the blind index's statements (tokens.c), made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
 	uint8_t *sealed;    /* ciphertext, reused */
 	size_t sealed_cap;

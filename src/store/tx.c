@@ -172,12 +172,12 @@ int cb_store_tx_begin(struct cb_store *s, struct cb_err *err)
 {
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	return s->bulk ? CB_OK : cb_schema_exec(s->db, "BEGIN IMMEDIATE", err);
+	return s->bulk || s->audited ? CB_OK : cb_schema_exec(s->db, "BEGIN IMMEDIATE", err);
 }
 
 int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 {
-	if (s->bulk)
+	if (s->bulk || s->audited)
 		return rc;
 	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
 		rc = cb_schema_exec(s->db, "COMMIT", err);
