@@ -114,7 +114,7 @@ static int head_read(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], struct
 	uint8_t mac[HASH_BYTES], want[HASH_BYTES];
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = '" HEAD_KEY "'", -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(s->db, "prepare", 0, "SELECT value FROM meta WHERE key = '" HEAD_KEY "'", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit head");
 	int r = sqlite3_step(st);
 	if (r == SQLITE_DONE) {
@@ -166,10 +166,8 @@ static int head_write(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], const
 	p += 2 * HASH_BYTES;
 	*p++ = ':';
 	sodium_bin2hex(p, 2 * HASH_BYTES + 1, mac, HASH_BYTES);
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO meta(key, value) VALUES ('" HEAD_KEY "', ?1)"
-			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(s->db, "prepare", 0, "INSERT INTO meta(key, value) VALUES ('" HEAD_KEY "', ?1)"
+			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit head");
 	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
 	if (cb_store_step_done(st) != SQLITE_OK)
@@ -277,8 +275,7 @@ static int append_rows(struct cb_store *s, struct row *rows, int n, struct cb_er
 			rc = cb_err_set(err, CB_ECORRUPT, "audit trail: the chain head is missing from meta");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit(" ROW_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (cb_store_prep(s->db, "prepare", 0, "INSERT INTO audit(" ROW_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "audit");
 		goto out;
 	}
@@ -367,10 +364,8 @@ static bool counted_only(const struct row *r)
 static int count_unknown_logins(struct cb_store *s, int n, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO meta(key, value) VALUES ('" CB_AUDIT_UNKNOWN_LOGINS "', ?1)"
-			       " ON CONFLICT(key) DO UPDATE SET value = value + ?1",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(s->db, "prepare", 0, "INSERT INTO meta(key, value) VALUES ('" CB_AUDIT_UNKNOWN_LOGINS "', ?1)"
+			       " ON CONFLICT(key) DO UPDATE SET value = value + ?1", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
 	sqlite3_bind_int(st, 1, n);
 	int rc = cb_store_step_done(st) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "audit");
@@ -489,7 +484,7 @@ static int verify_rows(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], int6
 	uint8_t prev[HASH_BYTES], hash[HASH_BYTES], want[HASH_BYTES];
 	int rc = CB_OK, r;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS " FROM audit ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(s->db, "prepare", 0, "SELECT " ROW_COLS " FROM audit ORDER BY id", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct row row;
@@ -588,11 +583,11 @@ int cb_audit_list(struct cb_store *s, const uint8_t *case_id, int limit,
 	struct cb_audit_entry *e = NULL;
 	int rc = CB_OK, r;
 
-	if (sqlite3_prepare_v2(s->db,
-			       case_id ? "SELECT " ROW_COLS " FROM audit WHERE case_id = ?1 ORDER BY id DESC LIMIT ?2"
-				       : "SELECT " ROW_COLS " FROM audit ORDER BY id DESC LIMIT ?2",
-			       -1, &st, NULL) != SQLITE_OK)
-		return cb_store_db_err(s->db, err, "audit");
+	if ((rc = cb_store_prep(s->db, "audit", 0,
+				case_id ? "SELECT " ROW_COLS " FROM audit WHERE case_id = ?1 ORDER BY id DESC LIMIT ?2"
+					: "SELECT " ROW_COLS " FROM audit ORDER BY id DESC LIMIT ?2",
+				&st, err)) != CB_OK)
+		return rc;
 	if (!(e = malloc(sizeof *e))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
@@ -640,9 +635,9 @@ static int seal(struct cb_store *s, struct cb_err *err)
 		goto out;
 	}
 	memset(&h, 0, sizeof h);
-	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS " FROM audit ORDER BY id", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE audit SET prev = ?1, hash = ?2 WHERE id = ?3", -1, &upd, NULL) !=
-		    SQLITE_OK) {
+	if (cb_store_prep(s->db, "prepare", 0, "SELECT " ROW_COLS " FROM audit ORDER BY id", &st, NULL) != CB_OK ||
+	    cb_store_prep(s->db, "prepare", 0, "UPDATE audit SET prev = ?1, hash = ?2 WHERE id = ?3", &upd, NULL) !=
+		    CB_OK) {
 		rc = cb_store_db_err(s->db, err, "audit");
 		goto out;
 	}

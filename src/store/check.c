@@ -34,7 +34,7 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		goto out;
 	if (cb_buf_printf(&sql, " ORDER BY seq") != CB_OK)
 		goto out;
-	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+	if (cb_store_prep(s->db, "prepare", 0, sql.data, &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "scan");
 		goto out;
 	}
@@ -74,7 +74,7 @@ static int integrity(sqlite3 *db, const char *name, FILE *out, long *problems, s
 {
 	sqlite3_stmt *st = NULL;
 	int r;
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(db, "prepare", 0, "PRAGMA integrity_check", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "integrity check");
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *msg = (const char *)sqlite3_column_text(st, 0);
@@ -104,7 +104,7 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+	if (cb_store_prep(s->db, "prepare", 0, sql.data, &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "check");
 		goto out;
 	}
@@ -146,7 +146,7 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 	sqlite3_stmt *st = NULL;
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK, r;
-	if (sqlite3_prepare_v2(s->kdb, "SELECT case_id, seq FROM casekeys", -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(s->kdb, "prepare", 0, "SELECT case_id, seq FROM casekeys", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->kdb, err, "check");
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t version, seq = -1;
@@ -196,7 +196,7 @@ int cb_store_record_key(struct cb_store *s, const uint8_t id[16], uint8_t *key)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = CB_EDB;
-	if (sqlite3_prepare_v2(s->db, "SELECT record_key FROM cases WHERE case_id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(s->db, "prepare", 0, "SELECT record_key FROM cases WHERE case_id = ?", &st, NULL) != CB_OK)
 		goto out;
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	int step = sqlite3_step(st);

@@ -50,8 +50,7 @@ static int read_batches(sqlite3 *db, int64_t after, struct cb_count16 *t, int64_
 {
 	sqlite3_stmt *st = NULL;
 	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(db, "SELECT id, fps FROM fingerprint_batches WHERE id > ?1 ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (cb_store_prep(db, "prepare", 0, "SELECT id, fps FROM fingerprint_batches WHERE id > ?1 ORDER BY id", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "fingerprints");
 	sqlite3_bind_int64(st, 1, after);
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
@@ -82,8 +81,7 @@ static int put_batches(sqlite3 *db, const uint8_t (*fps)[16], const int64_t *seq
 {
 	sqlite3_stmt *st = NULL;
 	int rc = CB_OK;
-	if (sqlite3_prepare_v2(db, "INSERT INTO fingerprint_batches(first_seq, last_seq, fps) VALUES (?1, ?2, ?3)", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(db, "prepare", 0, "INSERT INTO fingerprint_batches(first_seq, last_seq, fps) VALUES (?1, ?2, ?3)", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "fingerprints");
 	for (size_t i = 0; i < n && rc == CB_OK; i += BATCH_MAX) {
 		size_t k = n - i < BATCH_MAX ? n - i : BATCH_MAX;
@@ -156,11 +154,10 @@ int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err)
 	uint8_t fp[16], *rest = NULL;
 	int r = SQLITE_DONE, rc = CB_OK;
 	bool found = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE seq = ?1", -1, &get, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT id, fps FROM fingerprint_batches WHERE first_seq <= ?1 AND last_seq >= ?1",
-			       -1, &find, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE fingerprint_batches SET fps = ?2 WHERE id = ?1", -1, &put, NULL) !=
-		    SQLITE_OK) {
+	if (cb_store_prep(s->db, "prepare", 0, "SELECT fingerprint FROM cases WHERE seq = ?1", &get, NULL) != CB_OK ||
+	    cb_store_prep(s->db, "prepare", 0, "SELECT id, fps FROM fingerprint_batches WHERE first_seq <= ?1 AND last_seq >= ?1", &find, NULL) != CB_OK ||
+	    cb_store_prep(s->db, "prepare", 0, "UPDATE fingerprint_batches SET fps = ?2 WHERE id = ?1", &put, NULL) !=
+		    CB_OK) {
 		rc = cb_store_db_err(s->db, err, "fingerprints");
 		goto out;
 	}
@@ -209,8 +206,7 @@ int cb_fp_migrate(sqlite3 *db, struct cb_err *err)
 	int64_t *seqs = NULL;
 	size_t n = 0, cap = 0;
 	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(db, "SELECT seq, fingerprint FROM cases WHERE length(fingerprint) = 16 ORDER BY seq", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(db, "prepare", 0, "SELECT seq, fingerprint FROM cases WHERE length(fingerprint) = 16 ORDER BY seq", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "fingerprints");
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (grow(&fps, &seqs, n, &cap) != CB_OK) {
@@ -237,8 +233,8 @@ int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *er
 	long missing = 0, unknown = 0; /* unknown: damaged batches, counted once each */
 	int r = SQLITE_DONE, rc = read_batches(s->db, 0, &stored, NULL, &unknown, err);
 	if (rc == CB_OK &&
-	    sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE fingerprint IS NOT NULL", -1, &st, NULL) !=
-		    SQLITE_OK)
+	    cb_store_prep(s->db, "prepare", 0, "SELECT fingerprint FROM cases WHERE fingerprint IS NOT NULL", &st, NULL) !=
+		    CB_OK)
 		rc = cb_store_db_err(s->db, err, "fingerprints");
 	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != 16 || !cb_count16_get(&stored, sqlite3_column_blob(st, 0)))

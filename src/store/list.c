@@ -39,11 +39,9 @@ int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long
 		rc = cb_err_set(err, CB_EINVAL, "case list: offset and limit must not be negative");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*)" LIST_WHERE, -1, &cnt, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db,
-			       "SELECT case_id, site, registered_on, \"year\", status, version" LIST_WHERE
-			       " ORDER BY seq DESC LIMIT ?5 OFFSET ?6",
-			       -1, &sel, NULL) != SQLITE_OK) {
+	if (cb_store_prep(s->db, "prepare", 0, "SELECT count(*)" LIST_WHERE, &cnt, NULL) != CB_OK ||
+	    cb_store_prep(s->db, "prepare", 0, "SELECT case_id, site, registered_on, \"year\", status, version" LIST_WHERE
+			       " ORDER BY seq DESC LIMIT ?5 OFFSET ?6", &sel, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "case list");
 		goto out;
 	}

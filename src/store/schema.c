@@ -207,7 +207,7 @@ static int user_version(sqlite3 *db, int *v, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = CB_EDB;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+	if (cb_store_prep(db, "prepare", 0, "PRAGMA user_version", &st, NULL) != CB_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		cb_err_set(err, CB_EDB, "database: cannot read the schema version: %s", sqlite3_errmsg(db));
 		goto out;
@@ -226,7 +226,7 @@ static int missing_columns(sqlite3 *db, bool missing[CB_NFIELDS], int *count, st
 	bool have[CB_NFIELDS] = {false};
 	int rc;
 	*count = 0;
-	if (sqlite3_prepare_v2(db, "PRAGMA table_info(cases)", -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(db, "prepare", 0, "PRAGMA table_info(cases)", &st, NULL) != CB_OK)
 		return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(db));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 1);
@@ -311,7 +311,7 @@ int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, str
 	/* Step 2 reads the cases.  Attached before migrate's BEGIN IMMEDIATE, which then holds the write lock of
 	 * both files: no case whose key is committed can still be on its way. */
 	if (!readonly && v < 2) {
-		if (sqlite3_prepare_v2(kdb, "ATTACH DATABASE ?1 AS cases_db", -1, &st, NULL) != SQLITE_OK)
+		if (cb_store_prep(kdb, "prepare", 0, "ATTACH DATABASE ?1 AS cases_db", &st, NULL) != CB_OK)
 			return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(kdb));
 		sqlite3_bind_text(st, 1, db_path, -1, SQLITE_STATIC);
 		int r = sqlite3_step(st);

@@ -1,6 +1,7 @@
 /*
- * store.c -- the case database: open, add, read, update, erase, scan, check (see store.h; schema.c has the
- * tables and migrations).
+ * store.c -- opening and creating the case database, and the small helpers every file of src/store/ uses
+ * (store.h; schema.c has the tables and migrations; records.c, pii.c, erase.c and check.c read and write
+ * cases; tx.c holds the transactions).
  *
  * Two SQLite files, two connections.  DB holds the cases (coded fields as columns, identifying details as
  * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key, in the
@@ -131,7 +132,7 @@ static long long max_seq_of(sqlite3 *db, const char *table)
 	sqlite3_stmt *st = NULL;
 	long long n = -1;
 	snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), 0) FROM %s", table);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	if (cb_store_prep(db, "prepare", 0, sql, &st, NULL) == CB_OK && sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n;
@@ -164,10 +165,10 @@ long cb_store_sweep_keys(struct cb_store *s)
 	 * deleting needs room for a journal, and the disk may still be nearly full */
 	sqlite3_stmt *st = NULL;
 	if ((top = cb_store_max_seq(s)) >= 0 &&
-	    sqlite3_prepare_v2(s->kdb,
-			       "DELETE FROM casekeys WHERE seq IN"
-			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")",
-			       -1, &st, NULL) == SQLITE_OK) {
+	    cb_store_prep(s->kdb, "prepare", 0,
+			  "DELETE FROM casekeys WHERE seq IN"
+			  " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")",
+			  &st, NULL) == CB_OK) {
 		sqlite3_bind_int64(st, 1, top);
 		while (cb_store_step_done(st) == SQLITE_OK && sqlite3_changes(s->kdb) > 0) {
 			n += sqlite3_changes(s->kdb);
@@ -269,7 +270,7 @@ static int meta_get_db(sqlite3 *db, const char *key, char **out)
 	sqlite3_stmt *st = NULL;
 	int rc = CB_ENOTFOUND;
 	*out = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(db, "prepare", 0, "SELECT value FROM meta WHERE key = ?1", &st, NULL) != CB_OK)
 		return CB_EDB;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
@@ -288,10 +289,8 @@ static int meta_set_db(sqlite3 *db, const char *key, const char *value, struct c
 {
 	sqlite3_stmt *st = NULL;
 	int rc = CB_OK;
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO meta(key, value) VALUES (?1, ?2)"
-			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (cb_store_prep(db, "prepare", 0, "INSERT INTO meta(key, value) VALUES (?1, ?2)"
+			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "meta");
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
@@ -628,7 +627,7 @@ long cb_store_count(struct cb_store *s)
 {
 	sqlite3_stmt *st = NULL;
 	long n = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM cases", -1, &st, NULL) == SQLITE_OK &&
+	if (cb_store_prep(s->db, "prepare", 0, "SELECT count(*) FROM cases", &st, NULL) == CB_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);

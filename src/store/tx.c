@@ -110,7 +110,7 @@ static bool journal_mode(sqlite3 *db, const char *mode)
 	sqlite3_stmt *st = NULL;
 	bool ok = false;
 	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+	if (cb_store_prep(db, "prepare", 0, sql, &st, NULL) == CB_OK && sqlite3_step(st) == SQLITE_ROW) {
 		const char *now = (const char *)sqlite3_column_text(st, 0);
 		ok = now && sqlite3_stricmp(now, mode) == 0;
 	}
