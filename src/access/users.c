@@ -395,6 +395,20 @@ static int session_find(struct cb_store *s, const uint8_t h[32], int64_t now, st
 	return rc;
 }
 
+/* Hands a found session and its account to the caller (either may be NULL) and wipes the local copy. */
+static int hand_over(int rc, struct cb_session *sess, const struct cb_user *u, struct cb_session *out,
+		     struct cb_user *user)
+{
+	if (rc == CB_OK) {
+		if (out)
+			*out = *sess;
+		if (user)
+			*user = *u;
+	}
+	sodium_memzero(sess, sizeof *sess);
+	return rc;
+}
+
 int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
 		     struct cb_user *user, struct cb_err *err)
 {
@@ -427,14 +441,7 @@ out:
 	/* an expired session's deletion is committed even though the answer is "not found" */
 	if ((r = cb_store_tx_end(s, rc == CB_ENOTFOUND ? CB_OK : rc, err)) != CB_OK)
 		rc = r;
-	if (rc == CB_OK) {
-		if (out)
-			*out = sess;
-		if (user)
-			*user = u;
-	}
-	sodium_memzero(&sess, sizeof sess);
-	return rc;
+	return hand_over(rc, &sess, &u, out, user);
 }
 
 int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
@@ -453,14 +460,7 @@ int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct
 		rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
 	if (rc == CB_OK)
 		rc = user_get(s, NULL, sess.user_id, &u, err);
-	if (rc == CB_OK) {
-		if (out)
-			*out = sess;
-		if (user)
-			*user = u;
-	}
-	sodium_memzero(&sess, sizeof sess);
-	return rc;
+	return hand_over(rc, &sess, &u, out, user);
 }
 
 int cb_session_end(struct cb_store *s, const char *token)

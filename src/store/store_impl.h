@@ -190,6 +190,21 @@ bool cb_store_sealed_any(struct cb_store *s, const uint8_t id[16]);
 /* Clears them all (erasure: without the key they are noise that only says there was something to hide). */
 int cb_store_sealed_clear(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
 
+/* Reading casework's child records (care_rows.c): one kind of record -- its queries, its row reader and its
+ * init and clear -- read by id or listed by case, the same code for every kind.  rec is the caller's record,
+ * initialised first and cleared on failure (get) or at the end (list); fn gets it for each row, oldest first, and stops the list with a non-zero return. */
+struct cb_rows {
+	const char *what;  /* "assistance record": "no assistance record 7" */
+	const char *table; /* for SQLite's errors */
+	const char *by_id; /* ... WHERE id = ?1 */
+	const char *by_case; /* ... WHERE case_id = ?1 ORDER BY id */
+	int (*row)(struct cb_store *s, sqlite3_stmt *st, unsigned flags, void *rec, struct cb_err *err);
+	void (*init)(void *rec), (*clear)(void *rec);
+};
+int cb_rows_get(struct cb_store *s, const struct cb_rows *k, int64_t id, unsigned flags, void *out, struct cb_err *err);
+int cb_rows_list(struct cb_store *s, const struct cb_rows *k, const uint8_t case_id[16], unsigned flags, void *rec,
+		 int (*fn)(const void *rec, void *ctx), void *ctx, struct cb_err *err);
+
 /* Dates and value names in columns: a date as YYYY-MM-DD text, or NULL for CB_NA; a column's date or value
  * index, CB_NA when NULL, -2 for what does not parse (never a real code: the caller answers CB_ECORRUPT). */
 void cb_store_bind_date(sqlite3_stmt *st, int p, int32_t day);
