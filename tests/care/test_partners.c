@@ -5,7 +5,7 @@
  * refused for others and without a reason), referral status steps, the case's referral_partner_type,
  * shelter occupancy and the cases a partner's type reaches (cb_partner_referred).
  */
-#include "cb_test.h"
+#include "store/store_helpers.h"
 
 #include "access/access.h"
 #include "access/policy.h"
@@ -17,18 +17,10 @@
 #define STOPPED 7
 #define OVERRIDE "risk to life: she must leave the city tonight"
 
-static int dbn;
-
 static struct cb_store *new_store(void)
 {
-	char p[512];
-	struct cb_store *s = NULL;
-	struct cb_err err = {0};
-	snprintf(p, sizeof p, "%s", cbt_path("partners%d.db", ++dbn));
 	unsetenv("CASEBANK_KEY_FILE");
-	if (cb_store_create(p, &err) != CB_OK || cb_store_open(p, 0, &s, &err) != CB_OK)
-		fail_msg("%s", err.msg);
-	return s;
+	return open_new(new_db());
 }
 
 static void add_case(struct cb_store *s, int32_t consent, uint8_t id[16])
