@@ -61,7 +61,7 @@ int cb_cmd_check(int argc, char **argv);
 int cb_cmd_stats(int argc, char **argv);  /* cmd_stats.c */
 int cb_cmd_ptable(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_release(int argc, char **argv); /* cmd_stats.c */
-int cb_cmd_report(int argc, char **argv); /* cmd_stats.c */
+int cb_cmd_report(int argc, char **argv); /* cmd_report.c */
 int cb_cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 int cb_cmd_user(int argc, char **argv);   /* cmd_user.c */
 int cb_cmd_audit(int argc, char **argv);  /* cmd_user.c */
