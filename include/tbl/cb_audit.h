@@ -55,6 +55,7 @@ CB_AUDIT(USER_PASSWORD,         "user.password",              "user.passwd",    
 CB_AUDIT(USER_DISABLE,          "user.disable",               NULL,                  "an account was disabled")
 CB_AUDIT(USER_ENABLE,           "user.enable",                NULL,                  "an account was enabled")
 CB_AUDIT(CASE_SEARCH,           "case.search",                NULL,                  "cases were searched by identifying details; detail: which kinds (name, birth_date, phone), never the text")
+CB_AUDIT(CASE_LIST_NAMES,       "case.list_names",            NULL,                  "a page of the case list showed the names of its cases; detail: how many")
 CB_AUDIT(CASE_DUPLICATES,       "case.duplicates",            NULL,                  "possible duplicates were listed; detail: the office and threshold")
 CB_AUDIT(CASE_LINK,             "case.link",                  NULL,                  "two cases were confirmed as one person; detail: the other case")
 CB_AUDIT(CASE_LINK_DISMISS,     "case.link_dismiss",          NULL,                  "a possible duplicate was dismissed; detail: the other case")
@@ -62,3 +63,5 @@ CB_AUDIT(CASE_ASSIGN,           "case.assign",                NULL,             
 CB_AUDIT(TRANSFER_REQUEST,      "transfer.request",           NULL,                  "a case's transfer to another office was requested; detail: the office and reason")
 CB_AUDIT(TRANSFER_ACCEPT,       "transfer.accept",            NULL,                  "the receiving office accepted a transfer; the case moved")
 CB_AUDIT(TRANSFER_REJECT,       "transfer.reject",            NULL,                  "the receiving office rejected a transfer; detail: the reason")
+CB_AUDIT(ODK_REVIEW,            "odk.review",                 NULL,                  "an ODK submission went to the review queue; detail: invalid or conflict")
+CB_AUDIT(ODK_REVIEW_RESOLVE,    "odk.review_resolve",         NULL,                  "a manager accepted or rejected an entry of the review queue")

@@ -129,7 +129,7 @@ static int check_password(const char *pw, const char *name, struct cb_err *err)
 	size_t n = pw ? strlen(pw) : 0;
 	int rc = CB_OK;
 	if (n < PW_MIN || n > PW_MAX)
-		return cb_err_field(err, CB_EINVAL, "password", "password: %zu bytes; expected %d to %d", n, PW_MIN,
+		return cb_err_field(err, CB_EINVAL, "password", "The password must have %d to %d characters.", PW_MIN,
 				    PW_MAX);
 	for (size_t i = 0; i <= n; i++)
 		lower[i] = pw[i] >= 'A' && pw[i] <= 'Z' ? (char)(pw[i] - 'A' + 'a') : pw[i];
@@ -138,11 +138,11 @@ static int check_password(const char *pw, const char *name, struct cb_err *err)
 	letters_of(name ? name : "", false, own);
 	if (listed(common_lower, CB_COUNTOF(common_lower), lower) || too_common(plain) || too_common(leet))
 		rc = cb_err_field(err, CB_EINVAL, "password",
-				  "password: one of the most common passwords; choose a phrase of several unrelated words");
+				  "This password is one of the most common ones: choose a phrase of several unrelated words.");
 	else if (only_names(plain, own) || only_names(leet, own))
 		rc = cb_err_field(err, CB_EINVAL, "password",
-				  "password: made of the user name or the product name; choose a phrase of several "
-				  "unrelated words");
+				  "This password is made of the user name or the product name: choose a phrase of "
+				  "several unrelated words.");
 	sodium_memzero(lower, sizeof lower);
 	sodium_memzero(plain, sizeof plain);
 	sodium_memzero(leet, sizeof leet);
@@ -190,13 +190,13 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 		return cb_err_field(err, CB_EINVAL, "name", "name: '%s': expected 1 to %d characters A-Z a-z 0-9 . _ @ -",
 				    cb_err_value(name, vbuf), CB_NAME_MAX);
 	if ((unsigned)role >= CB_ROLE__COUNT)
-		return cb_err_field(err, CB_EINVAL, "role", "role: expected admin, manager, caseworker or analyst");
+		return cb_err_field(err, CB_EINVAL, "role", "Role must be administrator, manager, caseworker or analyst.");
 	if (role == CB_ROLE_CASEWORKER) {
 		/* the codebook's own check of an office code */
 		struct cb_case c;
 		cb_case_init(&c);
 		if (!site || !*site)
-			return cb_err_field(err, CB_EINVAL, "site", "site: a caseworker needs an office (--site CODE)");
+			return cb_err_field(err, CB_EINVAL, "site", "Office is required for a caseworker: choose the office whose cases she keeps.");
 		if ((rc = cb_case_set_text(&c, cb_field_find("site"), site, err)) != CB_OK)
 			return rc;
 		snprintf(site_code, sizeof site_code, "%s", c.site);
@@ -204,7 +204,7 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 			return cb_err_field(err, CB_EINVAL, "site", "site: '%s': expected 2 to 16 characters A-Z, 0-9 or -",
 					    cb_err_value(site, vbuf));
 	} else if (site && *site) {
-		return cb_err_field(err, CB_EINVAL, "site", "site: only caseworkers belong to an office");
+		return cb_err_field(err, CB_EINVAL, "site", "Only caseworkers belong to an office: leave Office empty.");
 	}
 	if ((rc = check_password(password, name, err)) != CB_OK)
 		return rc;
@@ -500,13 +500,13 @@ static int check_reason(const char *reason, const char **start, size_t *len, str
 		p += n;
 	}
 	if (chars < REASON_MIN || chars > REASON_MAX)
-		return cb_err_field(err, CB_EINVAL, "reason", "reason: %zu characters; expected %d to %d", chars,
+		return cb_err_field(err, CB_EINVAL, "reason", "The reason must have %d to %d characters.",
 				    REASON_MIN, REASON_MAX);
 	*start = (const char *)b;
 	*len = (size_t)(e - b);
 	return CB_OK;
 bad:
-	return cb_err_field(err, CB_EINVAL, "reason", "reason: expected UTF-8 text without control characters");
+	return cb_err_field(err, CB_EINVAL, "reason", "The reason must be plain text, without control characters.");
 }
 
 int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], const char *reason, int64_t now,

@@ -24,9 +24,12 @@ struct cb_http_req {
 	const char *body;
 	size_t body_len;
 	const char *cookie, *csrf, *content_type; /* headers, NULL when absent */
+	const char *authorization, *host;         /* headers of the OpenRosa API, NULL when absent */
+	const char *accept_lang;                  /* Accept-Language, NULL when absent */
 	char from[64];                            /* client address */
 	int64_t now;                              /* unix seconds */
 	/* state */
+	const char *lang; /* the language of the answer (cb_api_lang_choose): a catalogue's code */
 	struct cb_store *store; /* borrowed from the pool on first use, returned by the server */
 	bool authed;
 	struct cb_user user;
@@ -39,6 +42,8 @@ struct cb_http_req {
 	size_t resp_len;
 	const char *set_cookie;  /* arena text, or NULL */
 	const char *disposition; /* Content-Disposition, or NULL */
+	const char *hdr[6][2];   /* more response headers (OpenRosa): name and value, arena or static text */
+	int nhdr;
 };
 
 /* ---- router.c: the route table of include/tbl/cb_routes.h */
@@ -139,6 +144,10 @@ json_t *cb_api_user_json(const struct cb_user *u);
 int cb_api_office(struct cb_http_req *r, enum cb_action act, const char **site);
 /* stats.c: loads the newest releases when one was made since; answers a failed statistics query. */
 void cb_api_stats_refresh(struct cb_http_req *r);
+/* languages.c: the answer's language, from ?lang=, else Accept-Language, else English, made the thread's
+ * (util/i18n.h); GET /api/me's "lang", the language the user chose ("" for none). */
+void cb_api_lang_choose(struct cb_http_req *r);
+void cb_api_me_lang_add(struct cb_http_req *r, json_t *me);
 void cb_api_stats_fail(struct cb_http_req *r, int rc, const struct cb_err *err);
 
 #endif

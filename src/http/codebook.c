@@ -3,7 +3,9 @@
  * the tables of include/tbl/ (docs/api.md, "The codebook"): every field with its value set, every value set
  * (those of casework records too), the state machines of include/tbl/cb_states.h with their moves, the
  * groups of the interviews, the countries, the statistical dimensions.  The web pages build their menus from
- * it and copy none of it.  Built once, on the first request: the tables never change while the server runs.
+ * it and copy none of it.  Labels and texts are in the request's language (?lang= or Accept-Language,
+ * languages.c); names, the codes, are the same in every language.  Built once a language, on its first
+ * request: the tables never change while the server runs.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "care/states.h"
 #include "http/api.h"
 #include "stats/stats.h"
+#include "util/i18n.h"
 
 static const char *const kind_names[] = {"id", "site", "date", "int", "enum", "multi", "country", "bool", "pii"};
 static const struct {
@@ -25,21 +28,25 @@ static const struct {
 	[CB_G_IDENTITY] = {"identity", "Identifying details", "screening"},
 };
 
-static char *codebook_text;
-static size_t codebook_len;
-static pthread_once_t codebook_once = PTHREAD_ONCE_INIT;
+#define CODEBOOK_LANGS 32
+static char *codebook_text[CODEBOOK_LANGS];
+static size_t codebook_len[CODEBOOK_LANGS];
+static pthread_mutex_t codebook_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A label in the thread's language: the request's (util/i18n.h). */
+#define CBL(s) cb_tr(NULL, "codebook", s)
 
 static json_t *values_json(const struct cb_vset *vs)
 {
 	json_t *vals = json_array();
 	for (int i = 0; i < vs->count; i++)
-		json_array_append_new(vals, json_pack("{s:s, s:s}", "name", vs->values[i].name, "label", vs->values[i].label));
+		json_array_append_new(vals, json_pack("{s:s, s:s}", "name", vs->values[i].name, "label", CBL(vs->values[i].label)));
 	return vals;
 }
 
 static json_t *field_json(const struct cb_field *f)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label", f->label,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label", CBL(f->label),
 			      "kind", kind_names[f->kind], "group", groups[f->group].name, "multi", f->kind == CB_MULTI,
 			      "pii", f->kind == CB_PII, "dimension", (f->flags & CB_F_DIM) != 0, "required",
 			      (f->flags & CB_F_REQUIRED) != 0, "derived", (f->flags & (CB_F_DERIVED | CB_F_STORE)) != 0);
@@ -102,7 +109,7 @@ static json_t *machine_json(const struct cb_machine *m)
 	for (size_t i = 0; i < m->nmoves; i++)
 		json_array_append_new(moves, json_pack("{s:s, s:s, s:o}", "from", vs->values[m->moves[i].from].name, "to",
 						       vs->values[m->moves[i].to].name, "needs", needs_json(m->moves[i].needs)));
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "id", m->id, "value_set", vs->name, "what", m->what,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "id", m->id, "value_set", vs->name, "what", CBL(m->what),
 			      "initial", vs->values[m->initial].name, "states", states, "next", next, "moves", moves);
 	if (m->vset == CB_VS_case_stage) { /* the cas_Status a case gets at each stage */
 		json_t *status = json_object();
@@ -121,21 +128,25 @@ static json_t *machines_json(void)
 	for (size_t i = 0; i < CB_COUNTOF(needs); i++)
 		if (needs[i].bit)
 			json_array_append_new(need, json_pack("{s:o, s:s}", "name", need_name(needs[i].name), "text",
-							      needs[i].text));
+							      CBL(needs[i].text)));
 	return json_pack("{s:o, s:o}", "machines", a, "needs", need);
 }
 
-static void codebook_build(void)
+static char *codebook_build(void)
 {
 	json_t *fields = json_array(), *grp = json_array(), *countries = json_array(), *dims = json_array();
+	json_t *regions = json_array();
 	for (int i = 0; i < CB_NFIELDS; i++)
 		json_array_append_new(fields, field_json(&cb_fields[i]));
 	for (size_t i = 0; i < CB_COUNTOF(groups); i++)
-		json_array_append_new(grp, json_pack("{s:s, s:s, s:s}", "name", groups[i].name, "label", groups[i].label,
-						     "interview", groups[i].interview));
+		json_array_append_new(grp, json_pack("{s:s, s:s, s:s}", "name", groups[i].name, "label",
+						     CBL(groups[i].label), "interview", groups[i].interview));
 	for (int i = 0; i < cb_ncountries; i++)
 		json_array_append_new(countries, json_pack("{s:s, s:s, s:s}", "code", cb_countries[i].alpha2, "name",
-							   cb_countries[i].name, "region", cb_countries[i].region));
+							   cb_tr_country(NULL, cb_countries[i].name), "region",
+							   cb_countries[i].region));
+	for (int i = 0; i < cb_nregions; i++) /* the values of the region dimensions, whose names are codes */
+		json_array_append_new(regions, json_pack("{s:s, s:s}", "name", cb_regions[i], "label", CBL(cb_regions[i])));
 	for (int d = 0; d < CB_DIM__END; d++)
 		if (cb_dim_find(cb_dim_name(d)) == d)
 			json_array_append_new(dims, json_pack("{s:s, s:s, s:b}", "name", cb_dim_name(d), "label", cb_dim_label(d),
@@ -143,19 +154,29 @@ static void codebook_build(void)
 	json_t *sets = json_array(), *sm = machines_json();
 	for (int v = 0; v < CB_VS__COUNT; v++)
 		json_array_append_new(sets, json_pack("{s:s, s:o}", "name", cb_vsets[v].name, "values", values_json(&cb_vsets[v])));
-	json_t *doc = json_pack("{s:o, s:o, s:o, s:o, s:o, s:O, s:O}", "fields", fields, "value_sets", sets, "groups", grp,
-				"countries", countries, "dimensions", dims, "machines", json_object_get(sm, "machines"),
-				"move_needs", json_object_get(sm, "needs"));
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:O}", "lang", cb_lang_current(), "dir",
+				cb_lang_rtl(NULL) ? "rtl" : "ltr", "fields", fields, "value_sets", sets, "groups", grp,
+				"countries", countries, "regions", regions, "dimensions", dims, "machines",
+				json_object_get(sm, "machines"), "move_needs", json_object_get(sm, "needs"));
 	json_decref(sm);
-	codebook_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	codebook_len = codebook_text ? strlen(codebook_text) : 0;
+	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
+	return text;
 }
 
 int cb_api_codebook(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
-	pthread_once(&codebook_once, codebook_build);
-	cb_api_text(r, "application/json", codebook_text, codebook_len);
+	int li = 0;
+	for (int i = 0; i < cb_lang_count() && i < CODEBOOK_LANGS; i++)
+		if (!strcmp(cb_lang_code(i), r->lang))
+			li = i;
+	pthread_mutex_lock(&codebook_mu);
+	if (!codebook_text[li] && (codebook_text[li] = codebook_build()))
+		codebook_len[li] = strlen(codebook_text[li]);
+	const char *text = codebook_text[li];
+	size_t len = codebook_len[li];
+	pthread_mutex_unlock(&codebook_mu);
+	cb_api_text(r, "application/json", text, len);
 	return CB_OK;
 }

@@ -118,6 +118,7 @@ int cb_api_me(struct cb_http_req *r, const char *arg)
 	(void)arg;
 	json_t *doc = cb_api_user_json(&r->user);
 	json_object_set_new(doc, "csrf_token", json_string(r->session.csrf));
+	cb_api_me_lang_add(r, doc);
 	cb_api_json(r, 200, doc);
 	return CB_OK;
 }

@@ -146,6 +146,20 @@ static const char *const main_steps[] = {
 	" query TEXT NOT NULL, PRIMARY KEY(user, name)) WITHOUT ROWID;"
 	"INSERT OR REPLACE INTO meta(key, value) SELECT 'blind_index_pending', '1'"
 	" WHERE EXISTS (SELECT 1 FROM cases WHERE pii IS NOT NULL);",
+	/* 7: a user's own settings (prefs.c): the language she chose, dropped with her account. */
+	"CREATE TABLE IF NOT EXISTS user_prefs(user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL);",
+	/* 8: the ODK server (store/odk.c): instance ids received, so that a client's retry stores nothing new;
+	 * and the review queue, each entry's instance sealed whole under the review key (its reason names
+	 * fields and coded values only). */
+	"CREATE TABLE IF NOT EXISTS odk_received(instance_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,"
+	" outcome TEXT NOT NULL, case_id BLOB, at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS odk_review(id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL,"
+	" form_id TEXT NOT NULL, user TEXT NOT NULL, site TEXT NOT NULL, reason TEXT NOT NULL, kind TEXT NOT NULL,"
+	" case_id BLOB, seen_version INTEGER, case_version INTEGER, received_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'accepted', 'rejected')),"
+	" resolved_by TEXT, resolved_at INTEGER, sealed BLOB);"
+	"CREATE INDEX IF NOT EXISTS odk_review_state ON odk_review(state, id);",
 };
 #define FINGERPRINT_STEP 4
 

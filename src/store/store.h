@@ -125,7 +125,12 @@ struct cb_store_list_filter {
 	const char *site;          /* NULL: any office */
 	const char *status;        /* a status value's name; NULL: any */
 	const uint8_t *id_lo, *id_hi; /* both set: only case ids in [id_lo, id_hi] (16 bytes each) */
+	const char *assigned_to;   /* only cases assigned to this account; NULL: any */
+	int sort;                  /* cb_store_list_order; 0: registration */
+	bool descending;           /* for sort > 0 (registration is always newest first) */
 };
+/* The sort order named ("registered", "site", "status", "stage", "age", "gender", "assigned"), or -1. */
+int cb_store_list_order(const char *name);
 struct cb_store_list_row {
 	const uint8_t *id; /* 16 bytes */
 	const char *site;
@@ -133,6 +138,8 @@ struct cb_store_list_row {
 	int year; /* CB_NA if missing */
 	const char *status;
 	int64_t version;
+	const char *gender, *stage, *assigned_to; /* NULL when missing */
+	int age; /* age at registration, CB_NA if missing */
 };
 typedef int (*cb_list_fn)(const struct cb_store_list_row *row, void *ctx);
 /* Sets *total (may be NULL) to how many cases match, then calls fn for at most limit of them, skipping the
