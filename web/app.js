@@ -171,6 +171,7 @@
 		{ hash: "#/cases/new", key: "nav_new_case", roles: ["manager", "caseworker"] },
 		{ hash: "#/dashboard", key: "nav_dashboard", roles: ["manager", "caseworker"] },
 		{ hash: "#/partners", key: "nav_partners", roles: ["manager", "caseworker"] },
+		{ hash: "#/transfers", key: "nav_transfers", roles: ["manager", "caseworker"] },
 		{ hash: "#/stats", key: "nav_stats", roles: ["manager", "analyst"] },
 		{ hash: "#/report", key: "nav_report", roles: ["manager", "analyst"] },
 		{ hash: "#/users", key: "nav_users", roles: ["admin"] }

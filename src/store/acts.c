@@ -44,8 +44,6 @@ int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *ca
 	return event(s, NULL, NULL, cb_audit_names[a], case_id, fields, detail, err);
 }
 
-bool cb_store_readonly(const struct cb_store *s) { return s->readonly; }
-
 int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
 		      const char *detail, struct cb_err *err)
 {

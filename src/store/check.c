@@ -10,6 +10,7 @@
 
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 /* ---- scan and check */
 
@@ -17,7 +18,7 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		  struct cb_err *err)
 {
 	struct cb_buf sql = {0};
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_case c;
 	int rc = CB_ENOMEM, n = 0;
 	const struct cb_field *status = &cb_fields[CB_FLD_status], *site = &cb_fields[CB_FLD_site];
@@ -34,22 +35,22 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		goto out;
 	if (cb_buf_printf(&sql, " ORDER BY seq") != CB_OK)
 		goto out;
-	if (cb_store_prep(s->db, "prepare", 0, sql.data, &st, NULL) != CB_OK) {
+	if (cb_db_prepare(s->db, sql.data, &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "scan");
 		goto out;
 	}
 	if (f && f->site)
-		sqlite3_bind_text(st, 1, f->site, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, f->site, -1, false);
 	if (f && f->status != CB_NA)
-		sqlite3_bind_text(st, 2, status->vset->values[f->status].name, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 2, status->vset->values[f->status].name, -1, false);
 	rc = CB_OK;
 	int r;
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW) {
 		if ((rc = cb_store_parse_row(s, st, &c, NULL, NULL, err)) != CB_OK)
 			break;
-		if ((flags & CB_WITH_PII) && sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
-			rc = cb_store_open_pii(s, sqlite3_column_int64(st, C_SEQ), c.case_id, sqlite3_column_blob(st, C_PII),
-				      (size_t)sqlite3_column_bytes(st, C_PII), &c, err);
+		if ((flags & CB_WITH_PII) && cb_db_column_type(st, C_PII) != CB_DB_NULL) {
+			rc = cb_store_open_pii(s, cb_db_column_int64(st, C_SEQ), c.case_id, cb_db_column_blob(st, C_PII),
+				      (size_t)cb_db_column_bytes(st, C_PII), &c, err);
 			if (rc == CB_ENOTFOUND)
 				rc = CB_OK;
 			if (rc != CB_OK)
@@ -58,34 +59,36 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		rc = fn(&c, ctx);
 		cb_case_clear(&c);
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "scan");
 out:
 	if (rc == CB_ENOMEM)
 		cb_err_set(err, CB_ENOMEM, "out of memory");
 	cb_case_clear(&c);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_buf_free(&sql);
 	return rc;
 }
 
 /* PRAGMA integrity_check of one file: one line per message other than "ok". */
-static int integrity(sqlite3 *db, const char *name, FILE *out, long *problems, struct cb_err *err)
+static int integrity(struct cb_db *db, const char *name, FILE *out, long *problems, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int r;
-	if (cb_store_prep(db, "prepare", 0, "PRAGMA integrity_check", &st, NULL) != CB_OK)
+	if (!cb_db_sqlite(db)) /* PostgreSQL checks its own pages (data checksums, if the cluster has them) */
+		return CB_OK;
+	if (cb_db_prepare(db, "PRAGMA integrity_check", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "integrity check");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *msg = (const char *)sqlite3_column_text(st, 0);
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
+		const char *msg = (const char *)cb_db_column_text(st, 0);
 		if (msg && strcmp(msg, "ok") != 0) {
 			fprintf(out, "%s: integrity: %s\n", name, msg);
 			++*problems;
 		}
 	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		fprintf(out, "%s: integrity check failed: %s\n", name, sqlite3_errmsg(db));
+	cb_db_finalize(&st);
+	if (r != CB_DB_DONE) {
+		fprintf(out, "%s: integrity check failed: %s\n", name, cb_db_errmsg(db));
 		++*problems;
 	}
 	return CB_OK;
@@ -95,7 +98,7 @@ static int integrity(sqlite3 *db, const char *name, FILE *out, long *problems, s
 static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
 {
 	struct cb_buf sql = {0};
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_case c;
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK, r;
@@ -104,11 +107,11 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (cb_store_prep(s->db, "prepare", 0, sql.data, &st, NULL) != CB_OK) {
+	if (cb_db_prepare(s->db, sql.data, &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "check");
 		goto out;
 	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		struct cb_err e = {0};
 		long before = *problems;
 		if (cb_store_parse_row(s, st, &c, out, problems, &e) != CB_OK && *problems > before)
@@ -118,9 +121,9 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 			fprintf(out, "case %s: %s\n", idt, e.msg);
 			++*problems;
 		}
-		if (sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
-			int prc = cb_store_open_pii(s, sqlite3_column_int64(st, C_SEQ), c.case_id, sqlite3_column_blob(st, C_PII),
-					   (size_t)sqlite3_column_bytes(st, C_PII), &c, &e);
+		if (cb_db_column_type(st, C_PII) != CB_DB_NULL) {
+			int prc = cb_store_open_pii(s, cb_db_column_int64(st, C_SEQ), c.case_id, cb_db_column_blob(st, C_PII),
+					   (size_t)cb_db_column_bytes(st, C_PII), &c, &e);
 			if (prc == CB_ENOTFOUND) {
 				fprintf(out, "case %s: pii: sealed identifying details without a case key\n", idt);
 				++*problems;
@@ -131,11 +134,11 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 		}
 		cb_case_clear(&c);
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "check");
 out:
 	cb_case_clear(&c);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_buf_free(&sql);
 	return rc;
 }
@@ -143,25 +146,25 @@ out:
 /* Every case key belongs to a case that has sealed details (or sealed notes), in that case's slot. */
 static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK, r;
-	if (cb_store_prep(s->kdb, "prepare", 0, "SELECT case_id, seq FROM casekeys", &st, NULL) != CB_OK)
+	if (cb_db_prepare(s->kdb, "SELECT case_id, seq FROM casekeys", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->kdb, err, "check");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		int64_t version, seq = -1;
 		bool has_pii = false;
-		if (sqlite3_column_bytes(st, 0) != 16) {
+		if (cb_db_column_bytes(st, 0) != 16) {
 			fprintf(out, "case keys: a key with a malformed case id\n");
 			++*problems;
 			continue;
 		}
-		const uint8_t *id = sqlite3_column_blob(st, 0);
+		const uint8_t *id = cb_db_column_blob(st, 0);
 		cb_case_id_format(id, idt);
 		int vrc = cb_store_stored_version(s, id, &version, &has_pii, &seq, NULL);
-		if (vrc == CB_OK && seq != sqlite3_column_int64(st, 1))
+		if (vrc == CB_OK && seq != cb_db_column_int64(st, 1))
 			vrc = CB_ENOTFOUND; /* a stale key in another case's slot */
-		if (cb_store_pending_has(s, sqlite3_column_int64(st, 1), id)) {
+		if (cb_store_pending_has(s, cb_db_column_int64(st, 1), id)) {
 			fprintf(out, "case %s: pii: its erasure was interrupted and its key is still in the key store "
 				     "(destroyed by the next read-write open, e.g. the next erase run)\n", idt);
 			++*problems;
@@ -174,9 +177,9 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 			break;
 		}
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->kdb, err, "check");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -194,20 +197,20 @@ int cb_store_check(struct cb_store *s, FILE *out, long *problems, struct cb_err 
 
 int cb_store_record_key(struct cb_store *s, const uint8_t id[16], uint8_t *key)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_EDB;
-	if (cb_store_prep(s->db, "prepare", 0, "SELECT record_key FROM cases WHERE case_id = ?", &st, NULL) != CB_OK)
+	if (cb_db_prepare(s->db, "SELECT record_key FROM cases WHERE case_id = ?", &st, NULL) != CB_OK)
 		goto out;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*key = (uint8_t)sqlite3_column_int(st, 0);
+	cb_db_bind_blob(st, 1, id, 16, false);
+	int step = cb_db_step(st);
+	if (step == CB_DB_ROW) {
+		*key = (uint8_t)(int)cb_db_column_int64(st, 0);
 		rc = CB_OK;
 	} else {
-		rc = step == SQLITE_DONE ? CB_ENOTFOUND : CB_EDB;
+		rc = step == CB_DB_DONE ? CB_ENOTFOUND : CB_EDB;
 	}
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 

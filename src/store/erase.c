@@ -47,9 +47,9 @@ int cb_store_pending_write(struct cb_store *s, const struct cb_buf *pend, struct
 	if (cb_buf_printf(&all, "%s%.*s", have ? have : "", (int)pend->len, pend->data) != CB_OK) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 	} else {
-		sqlite3_bind_text(s->meta_set, 1, ERASING, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s->meta_set, 2, all.data, (int)all.len, SQLITE_STATIC);
-		rc = cb_store_step_done(s->meta_set) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "erase");
+		cb_db_bind_text(s->meta_set, 1, ERASING, -1, false);
+		cb_db_bind_text(s->meta_set, 2, all.data, (int)all.len, false);
+		rc = cb_store_step_done(s->meta_set) == CB_OK ? CB_OK : cb_store_db_err(s->db, err, "erase");
 	}
 	free(have);
 	cb_buf_free(&all);
@@ -115,9 +115,9 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 		    sodium_hex2bin(id, sizeof id, hex, strlen(hex), NULL, &idlen, NULL) != 0 || idlen != 16)
 			continue; /* not ours to read: left alone */
 		/* the slot and the case id: a slot taken over by a newer case since (erase --all) keeps its key */
-		sqlite3_bind_int64(s->key_del, 1, seq);
-		sqlite3_bind_blob(s->key_del, 2, id, 16, SQLITE_TRANSIENT);
-		if (cb_store_step_done(s->key_del) != SQLITE_OK) {
+		cb_db_bind_int64(s->key_del, 1, seq);
+		cb_db_bind_blob(s->key_del, 2, id, 16, true);
+		if (cb_store_step_done(s->key_del) != CB_OK) {
 			rc = cb_store_db_err(s->kdb, err, "case keys");
 			goto out;
 		}
@@ -140,9 +140,9 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 		*n = cases;
 out:
 	if (kdb_tx)
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+		cb_db_exec(s->kdb, "ROLLBACK");
 	if (db_tx)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		cb_db_exec(s->db, "ROLLBACK");
 	free(list);
 	return rc;
 }
@@ -159,11 +159,11 @@ static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct 
 		return rc;
 	if ((rc = cb_tokens_forget(s, seq, err)) != CB_OK) /* nothing may point at details that are gone */
 		return rc;
-	sqlite3_stmt *st = all ? s->del : s->clear_pii;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	struct cb_stmt *st = all ? s->del : s->clear_pii;
+	cb_db_bind_blob(st, 1, id, 16, false);
 	if (!all)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_int64(st, 2, (int64_t)time(NULL));
+	if (cb_store_step_done(st) != CB_OK)
 		return cb_store_db_err(s->db, err, "erase");
 	if (!all && (rc = cb_store_sealed_clear(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
 		return rc;

@@ -12,6 +12,7 @@
 
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 /* ---- identifying details */
 
@@ -57,7 +58,7 @@ static int pack_pii(struct cb_buf *pack, const struct cb_case *c)
 /* Packs c's details (through `pack`, wiped after) and seals them with key into *sealed (grown as needed);
  * *n gets the sealed size. */
 int cb_store_seal_into(const uint8_t key[CB_KEY_BYTES], const struct cb_case *c, struct cb_buf *pack,
-		       uint8_t **sealed, size_t *cap, size_t *n, struct cb_err *err)
+		     uint8_t **sealed, size_t *cap, size_t *n, struct cb_err *err)
 {
 	int rc = pack_pii(pack, c);
 	if (rc == CB_OK)
@@ -85,21 +86,21 @@ int cb_store_load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], str
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK) /* the key may be on its way */
 		return rc;
 	CB_ASSERT(cb_keywriter_idle(s));
-	sqlite3_bind_int64(s->key_get, 1, seq);
-	sqlite3_bind_blob(s->key_get, 2, id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(s->key_get);
-	if (r == SQLITE_DONE) {
+	cb_db_bind_int64(s->key_get, 1, seq);
+	cb_db_bind_blob(s->key_get, 2, id, 16, false);
+	int r = cb_db_step(s->key_get);
+	if (r == CB_DB_DONE) {
 		rc = CB_ENOTFOUND;
-	} else if (r != SQLITE_ROW) {
+	} else if (r != CB_DB_ROW) {
 		rc = cb_store_db_err(s->kdb, err, "case keys");
-	} else if (sqlite3_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
-		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->casekey) != CB_OK) {
+	} else if (cb_db_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
+		   cb_key_unwrap_with(s->sec->kek, id, cb_db_column_blob(s->key_get, 0), s->casekey) != CB_OK) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its case key fails authentication", idt);
 	} else {
 		rc = CB_OK;
 	}
-	sqlite3_reset(s->key_get);
+	cb_db_reset(s->key_get);
 	return rc;
 }
 
@@ -226,10 +227,10 @@ int cb_store_key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16
 	cb_case_key_new(s->casekey);
 	cb_key_wrap_with(s->sec->kek, id, s->casekey, wrapped);
 	CB_ASSERT(cb_keywriter_idle(s)); /* load_key drained it */
-	sqlite3_bind_int64(s->key_ins, 1, seq);
-	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
-	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
-	if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
+	cb_db_bind_int64(s->key_ins, 1, seq);
+	cb_db_bind_blob(s->key_ins, 2, id, 16, false);
+	cb_db_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, false);
+	if (cb_store_step_done(s->key_ins) != CB_OK) {
 		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		return cb_store_db_err(s->kdb, err, "case keys");
 	}

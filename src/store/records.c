@@ -47,10 +47,10 @@ static size_t join_multi(const struct cb_field *f, uint64_t set, char *buf, size
 
 enum { BOUND_UNKNOWN, BOUND_NULL, BOUND_VALUE };
 
-static void bind_null(sqlite3_stmt *st, int p, struct cb_bound *b)
+static void bind_null(struct cb_stmt *st, int p, struct cb_bound *b)
 {
 	if (b->state != BOUND_NULL)
-		sqlite3_bind_null(st, p);
+		cb_db_bind_null(st, p);
 	b->state = BOUND_NULL;
 }
 
@@ -66,7 +66,7 @@ static bool bound_to(struct cb_bound *b, int32_t v)
 }
 
 /* Binds every column field of c to st, parameters first..first+ncols-1; bound[i] tracks what is bound. */
-static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c,
+static int bind_fields(struct cb_store *s, struct cb_stmt *st, int first, const struct cb_case *c,
 		       struct cb_bound *bound, struct cb_err *err)
 {
 	for (int i = 0; i < s->ncols; i++) {
@@ -82,7 +82,7 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 		switch (f->kind) {
 		case CB_SITE: /* text in the case itself: bound anew every time */
 			if (*(const char *)m) {
-				sqlite3_bind_text(st, p, m, -1, SQLITE_STATIC);
+				cb_db_bind_text(st, p, m, -1, false);
 				b->state = BOUND_UNKNOWN;
 			} else {
 				bind_null(st, p, b);
@@ -95,8 +95,8 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value index %d out of range", f->name,
 						    (int)v);
 			else if (!bound_to(b, v))
-				sqlite3_bind_text(st, p, f->vset->values[v].name, (int)f->vset->values[v].len,
-						  SQLITE_STATIC);
+				cb_db_bind_text(st, p, f->vset->values[v].name, (int)f->vset->values[v].len,
+						  false);
 			break;
 		case CB_COUNTRY:
 			if (v == CB_NA)
@@ -105,21 +105,21 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: country index %d out of range",
 						    f->name, (int)v);
 			else if (!bound_to(b, v))
-				sqlite3_bind_text(st, p, cb_countries[v].alpha2, 2, SQLITE_STATIC);
+				cb_db_bind_text(st, p, cb_countries[v].alpha2, 2, false);
 			break;
 		case CB_INT:
 		case CB_BOOL:
 			if (v == CB_NA)
 				bind_null(st, p, b);
 			else if (!bound_to(b, v))
-				sqlite3_bind_int(st, p, v);
+				cb_db_bind_int64(st, p, v);
 			break;
 		case CB_DATE:
 			if (v == CB_NA) {
 				bind_null(st, p, b);
 			} else { /* scratch is shared by ins and upd: bound anew every time */
 				cb_date_format(v, s->scratch[i]);
-				sqlite3_bind_text(st, p, s->scratch[i], 10, SQLITE_STATIC);
+				cb_db_bind_text(st, p, s->scratch[i], 10, false);
 				b->state = BOUND_UNKNOWN;
 			}
 			break;
@@ -133,7 +133,7 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 			size_t n = join_multi(f, set, s->scratch[i], SCRATCH);
 			if (n >= SCRATCH)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value set out of range", f->name);
-			sqlite3_bind_text(st, p, s->scratch[i], (int)n, SQLITE_STATIC);
+			cb_db_bind_text(st, p, s->scratch[i], (int)n, false);
 			b->state = BOUND_UNKNOWN;
 			break;
 		}
@@ -147,33 +147,33 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 /* Reads the coded fields of the current row of st (columns as in select_cols) into c, through
  * cb_case_set_text so that stored text is validated like any other input.  With `out`, every bad field is a
  * line on out and counted in *problems; without, the first one is the error. */
-int cb_store_parse_row(struct cb_store *s, sqlite3_stmt *st, struct cb_case *c, FILE *out, long *problems,
+int cb_store_parse_row(struct cb_store *s, struct cb_stmt *st, struct cb_case *c, FILE *out, long *problems,
 		     struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
 	cb_case_init(c);
-	if (sqlite3_column_bytes(st, C_ID) != 16) {
+	if (cb_db_column_bytes(st, C_ID) != 16) {
 		if (out) {
-			fprintf(out, "row %lld: malformed case id\n", (long long)sqlite3_column_int64(st, C_SEQ));
+			fprintf(out, "row %lld: malformed case id\n", (long long)cb_db_column_int64(st, C_SEQ));
 			++*problems;
 		}
-		return cb_err_set(err, CB_ECORRUPT, "row %lld: malformed case id", (long long)sqlite3_column_int64(st, C_SEQ));
+		return cb_err_set(err, CB_ECORRUPT, "row %lld: malformed case id", (long long)cb_db_column_int64(st, C_SEQ));
 	}
-	memcpy(c->case_id, sqlite3_column_blob(st, C_ID), 16);
-	c->version = sqlite3_column_int64(st, C_VERSION);
+	memcpy(c->case_id, cb_db_column_blob(st, C_ID), 16);
+	c->version = cb_db_column_int64(st, C_VERSION);
 	for (int i = 0; i < s->ncols; i++) {
 		const struct cb_field *f = s->cols[i];
 		const int col = C_FIELDS + i;
-		const int type = sqlite3_column_type(st, col);
+		const int type = cb_db_column_type(st, col);
 		const char *text;
 		struct cb_err e = {0};
-		if (type == SQLITE_NULL)
+		if (type == CB_DB_NULL)
 			continue;
-		if (f->kind == CB_BOOL && type == SQLITE_INTEGER && f->vset && sqlite3_column_int64(st, col) >= 0 &&
-		    sqlite3_column_int64(st, col) < f->vset->count)
-			text = f->vset->values[sqlite3_column_int(st, col)].name;
+		if (f->kind == CB_BOOL && type == CB_DB_INT && f->vset && cb_db_column_int64(st, col) >= 0 &&
+		    cb_db_column_int64(st, col) < f->vset->count)
+			text = f->vset->values[(int)cb_db_column_int64(st, col)].name;
 		else
-			text = (const char *)sqlite3_column_text(st, col);
+			text = (const char *)cb_db_column_text(st, col);
 		if (cb_case_set_text(c, f, text ? text : "", &e) == CB_OK)
 			continue;
 		cb_case_id_format(c->case_id, idt);
@@ -290,7 +290,7 @@ static void unwrite(struct cb_store *s, const struct cb_prepared *p)
 {
 	if (!s->bulk)
 		return;
-	sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
+	cb_db_bind_blob(s->del, 1, p->c.case_id, 16, false);
 	cb_store_step_done(s->del);
 }
 
@@ -309,38 +309,38 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	const sqlite3_int64 now = (sqlite3_int64)time(NULL);
-	sqlite3_stmt *st = s->ins;
-	sqlite3_bind_blob(st, P_ID, p->c.case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int(st, P_VERSION, 1);
-	sqlite3_bind_int64(st, P_CREATED, now);
-	sqlite3_bind_int64(st, P_UPDATED, now);
-	sqlite3_bind_int(st, P_RECORD_KEY, p->record_key);
+	const int64_t now = (int64_t)time(NULL);
+	struct cb_stmt *st = s->ins;
+	cb_db_bind_blob(st, P_ID, p->c.case_id, 16, false);
+	cb_db_bind_int64(st, P_VERSION, 1);
+	cb_db_bind_int64(st, P_CREATED, now);
+	cb_db_bind_int64(st, P_UPDATED, now);
+	cb_db_bind_int64(st, P_RECORD_KEY, p->record_key);
 	if (p->has_fp)
-		sqlite3_bind_blob(st, P_FP, p->fp, 16, SQLITE_STATIC);
+		cb_db_bind_blob(st, P_FP, p->fp, 16, false);
 	else
-		sqlite3_bind_null(st, P_FP);
+		cb_db_bind_null(st, P_FP);
 	if (p->pii)
-		sqlite3_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, SQLITE_STATIC);
+		cb_db_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, false);
 	else
-		sqlite3_bind_null(st, P_PII);
+		cb_db_bind_null(st, P_PII);
 	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_bound, err)) != CB_OK) {
-		sqlite3_reset(st);
+		cb_db_reset(st);
 		goto out;
 	}
-	int r = sqlite3_step(st);
-	if (r != SQLITE_DONE) {
-		const char *msg = sqlite3_errmsg(s->db);
+	int r = cb_db_step(st);
+	if (r != CB_DB_DONE) {
+		const char *msg = cb_db_errmsg(s->db);
 		cb_case_id_format(p->c.case_id, idt);
-		if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
+		if (r == CB_EEXIST && strstr(msg, "case_id"))
 			rc = cb_err_set(err, CB_EEXIST, "case %s already exists", idt);
 		else
 			rc = cb_store_db_err(s->db, err, "add");
-		sqlite3_reset(st);
+		cb_db_reset(st);
 		goto out;
 	}
-	sqlite3_reset(st);
-	const sqlite3_int64 seq = sqlite3_last_insert_rowid(s->db);
+	cb_db_reset(st);
+	const int64_t seq = cb_db_last_insert_id(s->db);
 	if (p->pii) {
 		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it.  The
 		 * slot is the row's seq: nobody else gets it while our write lock holds; OR REPLACE takes over a
@@ -350,10 +350,10 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			rc = cb_keywriter_push(s, seq, p->c.case_id, p->wrapped, err);
 		} else {
 			CB_ASSERT(cb_keywriter_idle(s)); /* outside a batch the thread has nothing queued */
-			sqlite3_bind_int64(s->key_ins, 1, seq);
-			sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
-			sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
-			if (cb_store_step_done(s->key_ins) != SQLITE_OK)
+			cb_db_bind_int64(s->key_ins, 1, seq);
+			cb_db_bind_blob(s->key_ins, 2, p->c.case_id, 16, false);
+			cb_db_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, false);
+			if (cb_store_step_done(s->key_ins) != CB_OK)
 				rc = cb_store_db_err(s->kdb, err, "case keys");
 		}
 		if (rc != CB_OK) {
@@ -402,23 +402,23 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
 	char idt[CB_ID_TEXT];
 	int rc;
 	cb_case_init(out);
-	sqlite3_bind_blob(s->get, 1, id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(s->get);
-	if (r == SQLITE_DONE) {
+	cb_db_bind_blob(s->get, 1, id, 16, false);
+	int r = cb_db_step(s->get);
+	if (r == CB_DB_DONE) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
-	} else if (r != SQLITE_ROW) {
+	} else if (r != CB_DB_ROW) {
 		rc = cb_store_db_err(s->db, err, "get");
 	} else {
 		rc = cb_store_parse_row(s, s->get, out, NULL, NULL, err);
-		if (rc == CB_OK && (flags & CB_WITH_PII) && sqlite3_column_type(s->get, C_PII) != SQLITE_NULL) {
-			rc = cb_store_open_pii(s, sqlite3_column_int64(s->get, C_SEQ), id, sqlite3_column_blob(s->get, C_PII),
-				      (size_t)sqlite3_column_bytes(s->get, C_PII), out, err);
+		if (rc == CB_OK && (flags & CB_WITH_PII) && cb_db_column_type(s->get, C_PII) != CB_DB_NULL) {
+			rc = cb_store_open_pii(s, cb_db_column_int64(s->get, C_SEQ), id, cb_db_column_blob(s->get, C_PII),
+				      (size_t)cb_db_column_bytes(s->get, C_PII), out, err);
 			if (rc == CB_ENOTFOUND) /* key destroyed: the details are gone for good */
 				rc = CB_OK;
 		}
 	}
-	sqlite3_reset(s->get);
+	cb_db_reset(s->get);
 	if (rc != CB_OK)
 		cb_case_clear(out);
 	return rc;
@@ -431,21 +431,21 @@ int cb_store_stored_version(struct cb_store *s, const uint8_t id[16], int64_t *v
 {
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK;
-	sqlite3_bind_blob(s->ver, 1, id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(s->ver);
-	if (r == SQLITE_ROW) {
-		*version = sqlite3_column_int64(s->ver, 0);
+	cb_db_bind_blob(s->ver, 1, id, 16, false);
+	int r = cb_db_step(s->ver);
+	if (r == CB_DB_ROW) {
+		*version = cb_db_column_int64(s->ver, 0);
 		if (has_pii)
-			*has_pii = sqlite3_column_int(s->ver, 1) != 0;
+			*has_pii = (int)cb_db_column_int64(s->ver, 1) != 0;
 		if (seq)
-			*seq = sqlite3_column_int64(s->ver, 2);
-	} else if (r == SQLITE_DONE) {
+			*seq = cb_db_column_int64(s->ver, 2);
+	} else if (r == CB_DB_DONE) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
 	} else {
 		rc = cb_store_db_err(s->db, err, "version");
 	}
-	sqlite3_reset(s->ver);
+	cb_db_reset(s->ver);
 	return rc;
 }
 
@@ -494,19 +494,19 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		if (rc != CB_OK)
 			goto out;
 	}
-	sqlite3_stmt *st = s->upd;
-	sqlite3_bind_int64(st, U_UPDATED, (sqlite3_int64)time(NULL));
-	sqlite3_bind_blob(st, U_ID, c->case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int(st, U_REPLACE_PII, replace);
+	struct cb_stmt *st = s->upd;
+	cb_db_bind_int64(st, U_UPDATED, (int64_t)time(NULL));
+	cb_db_bind_blob(st, U_ID, c->case_id, 16, false);
+	cb_db_bind_int64(st, U_REPLACE_PII, replace);
 	if (replace && pii)
-		sqlite3_bind_blob(st, U_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
+		cb_db_bind_blob(st, U_PII, s->sealed, (int)sealed_n, false);
 	else
-		sqlite3_bind_null(st, U_PII);
+		cb_db_bind_null(st, U_PII);
 	if ((rc = bind_fields(s, st, U_FIELDS, c, s->upd_bound, err)) != CB_OK) {
-		sqlite3_reset(st);
+		cb_db_reset(st);
 		goto out;
 	}
-	if (cb_store_step_done(st) != SQLITE_OK) {
+	if (cb_store_step_done(st) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "update");
 		goto out;
 	}
@@ -528,34 +528,34 @@ int cb_store_update_kept(struct cb_store *s, const struct cb_case *c, struct cb_
 	const struct cb_field *kept[CB_NFIELDS];
 	size_t o = 0;
 	int n = 0, rc;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	for (int i = 0; i < CB_NFIELDS; i++)
 		if ((cb_fields[i].flags & CB_F_STORE) || i == CB_FLD_status)
 			kept[n++] = &cb_fields[i];
-	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS NOT nullif(?k, '') OR ...): only a change bumps
+	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS DISTINCT FROM nullif(?k, '') OR ...): only a change bumps
 	 * the version */
 	o += (size_t)snprintf(sql + o, sizeof sql - o, "UPDATE cases SET version = version + 1, updated_at = ?2");
 	for (int k = 0; k < n; k++)
 		o += (size_t)snprintf(sql + o, sizeof sql - o, ", \"%s\" = nullif(?%d, '')", kept[k]->name, k + 3);
 	o += (size_t)snprintf(sql + o, sizeof sql - o, " WHERE case_id = ?1 AND (");
 	for (int k = 0; k < n; k++)
-		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS NOT nullif(?%d, '')", k ? " OR " : "",
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS DISTINCT FROM nullif(?%d, '')", k ? " OR " : "",
 				      kept[k]->name, k + 3);
 	o += (size_t)snprintf(sql + o, sizeof sql - o, ")");
 	CB_ASSERT(o < sizeof sql);
 	if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, c->case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	cb_db_bind_blob(st, 1, c->case_id, 16, false);
+	cb_db_bind_int64(st, 2, (int64_t)time(NULL));
 	for (int k = 0; k < n; k++) { /* the text the store writes for each field, as for any case */
 		cb_case_format(c, kept[k], text[k], sizeof text[k]);
-		sqlite3_bind_text(st, k + 3, text[k], -1, SQLITE_STATIC);
+		cb_db_bind_text(st, k + 3, text[k], -1, false);
 	}
-	if (cb_store_step_done(st) != SQLITE_OK)
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "case");
-	else if (sqlite3_changes(s->db) > 0)
+	else if (cb_db_changes(s->db) > 0)
 		cb_store_changed(s, c->case_id);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 

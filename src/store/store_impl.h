@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 #include "crypto/blind.h"
+#include "store/db.h"
+
 #include "crypto/crypto.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -39,7 +41,7 @@ struct cb_store_secrets {
 };
 
 struct cb_store {
-	sqlite3 *db, *kdb;
+	struct cb_db *db, *kdb;
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
@@ -60,8 +62,8 @@ struct cb_store {
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
-	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
-	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
+	struct cb_stmt *key_ins, *key_get, *key_del;
 	/* the "cases changed" hook (changes.c): the ids the open transaction changed, handed over at its commit */
 	cb_change_fn on_change;
 	void *on_change_ctx;
@@ -99,7 +101,7 @@ void cb_fp_discard(struct cb_store *s);
 /* erase --all, in its transaction, before the row goes: the fingerprint of the case at seq leaves its batch. */
 int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err);
 /* Schema step 4: the fingerprints of the cases table as the first batches. */
-int cb_fp_migrate(sqlite3 *db, struct cb_err *err);
+int cb_fp_migrate(struct cb_db *db, struct cb_err *err);
 /* check: every imported case has its fingerprint stored, and the batches are whole. */
 int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);
 
@@ -121,31 +123,46 @@ bool cb_keywriter_idle(struct cb_store *s);
 void cb_store_changed(struct cb_store *s, const uint8_t id[16]);
 void cb_store_changes_end(struct cb_store *s, bool committed);
 void cb_store_changes_free(struct cb_store *s);
-/* After an erasure's commit on DB: destroys the keys it left to destroy (cb_store_finish_erasures) and
- * checkpoints both files (TRUNCATE); inside a bulk batch, both happen after its commit. */
-int cb_store_erased(struct cb_store *s, struct cb_err *err);
+/* Reading casework's child records (care_rows.c): one kind of record -- its queries, its row reader, its
+ * init and clear -- read by id or listed by case, the same code for every kind.  rec is the caller's record,
+ * initialised first and cleared on failure (get) or at the end (list); fn gets it for each row, oldest first,
+ * and stops the list with a non-zero return. */
+struct cb_rows {
+	const char *what;    /* "assistance record": "no assistance record 7" */
+	const char *table;   /* for the database's errors */
+	const char *by_id;   /* ... WHERE id = ?1 */
+	const char *by_case; /* ... WHERE case_id = ?1 ORDER BY id */
+	int (*row)(struct cb_store *s, struct cb_stmt *st, unsigned flags, void *rec, struct cb_err *err);
+	void (*init)(void *rec), (*clear)(void *rec);
+};
+int cb_rows_get(struct cb_store *s, const struct cb_rows *k, int64_t id, unsigned flags, void *out, struct cb_err *err);
+int cb_rows_list(struct cb_store *s, const struct cb_rows *k, const uint8_t case_id[16], unsigned flags, void *rec,
+		 int (*fn)(const void *rec, void *ctx), void *ctx, struct cb_err *err);
 /* The highest seq of the cases table (-1 on failure, 0 when empty). */
 long long cb_store_max_seq(struct cb_store *s);
 /* Deletes case keys above every case, left by a batch that failed (store.c); how many went. */
 long cb_store_sweep_keys(struct cb_store *s);
 /* TRUNCATE checkpoints of both files: erased pages leave the WAL files too (tx.c). */
 void cb_store_truncate_wal(struct cb_store *s);
+/* After an erasure's commit on DB: destroys the keys it left to destroy (cb_store_finish_erasures) and
+ * checkpoints both files (TRUNCATE); inside a bulk batch, both happen after its commit. */
+int cb_store_erased(struct cb_store *s, struct cb_err *err);
 /* Destroys the keys of erasures committed on DB (records.c: "erasure"), and forgets them.  own: in a
  * transaction of its own, else in the caller's (which holds DB's write lock).  *n (may be NULL): how many. */
 int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_err *err);
-/* Steps a statement that returns no rows and resets it: SQLITE_OK or SQLite's error code. */
-int cb_store_step_done(sqlite3_stmt *st);
+/* Steps a statement that returns no rows and resets it: CB_OK or SQLite's error code. */
+int cb_store_step_done(struct cb_stmt *st);
 /* CB_EDB with SQLite's message for db (CB_EFULL when the disk is full). */
-int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
+int cb_store_db_err(struct cb_db *db, struct cb_err *err, const char *what);
 /* The one way the store prepares a statement: sql on db, with sqlite3_prepare_v3's flags
  * (SQLITE_PREPARE_PERSISTENT for the statements a store keeps open); on failure what it was for and SQLite's
  * message, as cb_store_db_err says them. */
-int cb_store_prep(sqlite3 *db, const char *what, unsigned flags, const char *sql, sqlite3_stmt **st,
+int cb_store_prep(struct cb_db *db, const char *what, unsigned flags, const char *sql, struct cb_stmt **st,
 		  struct cb_err *err);
 
 /* Shared by the files that read and write cases (records.c, pii.c, erase.c, check.c). */
 /* Reads a case row of st (select_cols) into c; with out, reports problems there instead of failing (check). */
-int cb_store_parse_row(struct cb_store *s, sqlite3_stmt *st, struct cb_case *c, FILE *out, long *problems,
+int cb_store_parse_row(struct cb_store *s, struct cb_stmt *st, struct cb_case *c, FILE *out, long *problems,
 		       struct cb_err *err);
 /* Grows *buf to at least need bytes (wiping the old memory when it held a secret). */
 int cb_store_grow(uint8_t **buf, size_t *cap, size_t need, bool secret);
@@ -184,32 +201,17 @@ int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 int cb_store_seal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, const char *col,
 			 int64_t rowid, const char *text, struct cb_err *err);
 int cb_store_unseal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid,
-			   sqlite3_stmt *st, int col, char **text, struct cb_err *err);
+			   struct cb_stmt *st, int col, char **text, struct cb_err *err);
 /* True when a case has a sealed value in a registered column, which keeps its case key in use. */
 bool cb_store_sealed_any(struct cb_store *s, const uint8_t id[16]);
 /* Clears them all (erasure: without the key they are noise that only says there was something to hide). */
 int cb_store_sealed_clear(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
 
-/* Reading casework's child records (care_rows.c): one kind of record -- its queries, its row reader and its
- * init and clear -- read by id or listed by case, the same code for every kind.  rec is the caller's record,
- * initialised first and cleared on failure (get) or at the end (list); fn gets it for each row, oldest first, and stops the list with a non-zero return. */
-struct cb_rows {
-	const char *what;  /* "assistance record": "no assistance record 7" */
-	const char *table; /* for SQLite's errors */
-	const char *by_id; /* ... WHERE id = ?1 */
-	const char *by_case; /* ... WHERE case_id = ?1 ORDER BY id */
-	int (*row)(struct cb_store *s, sqlite3_stmt *st, unsigned flags, void *rec, struct cb_err *err);
-	void (*init)(void *rec), (*clear)(void *rec);
-};
-int cb_rows_get(struct cb_store *s, const struct cb_rows *k, int64_t id, unsigned flags, void *out, struct cb_err *err);
-int cb_rows_list(struct cb_store *s, const struct cb_rows *k, const uint8_t case_id[16], unsigned flags, void *rec,
-		 int (*fn)(const void *rec, void *ctx), void *ctx, struct cb_err *err);
-
 /* Dates and value names in columns: a date as YYYY-MM-DD text, or NULL for CB_NA; a column's date or value
  * index, CB_NA when NULL, -2 for what does not parse (never a real code: the caller answers CB_ECORRUPT). */
-void cb_store_bind_date(sqlite3_stmt *st, int p, int32_t day);
-int32_t cb_store_col_date(sqlite3_stmt *st, int col);
-int32_t cb_store_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs);
+void cb_store_bind_date(struct cb_stmt *st, int p, int32_t day);
+int32_t cb_store_col_date(struct cb_stmt *st, int col);
+int32_t cb_store_col_value(struct cb_stmt *st, int col, enum cb_vset_id vs);
 
 struct cb_audit_entry;
 /* The audit trail's key, derived from the master key (audit.c). */

@@ -16,9 +16,11 @@ static void set_cache(struct cb_store *s, long kib)
 {
 	char sql[64];
 	cb_keywriter_drain(s, false, NULL); /* kdb is ours again (an error stays for the commit) */
+	if (!cb_db_sqlite(s->db)) /* SQLite's page cache; PostgreSQL's shared buffers are the server's */
+		return;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld", kib);
-	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	sqlite3_exec(s->kdb, sql, NULL, NULL, NULL);
+	cb_db_exec(s->db, sql);
+	cb_db_exec(s->kdb, sql);
 }
 
 /* ---- transactions
@@ -37,7 +39,7 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err)
 	if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
 		return rc;
 	if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK) {
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+		cb_db_exec(s->kdb, "ROLLBACK");
 		return rc;
 	}
 	/* a large page cache while the batch runs: the id and fingerprint indexes take random inserts (a bulk
@@ -51,9 +53,12 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err)
 
 void cb_store_truncate_wal(struct cb_store *s)
 {
-	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded */
-	sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded
+	 * (SQLite; PostgreSQL's own VACUUM and checkpoints see to its files) */
+	if (cb_db_sqlite(s->db)) {
+		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->kdb), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 }
 
 static void end_bulk(struct cb_store *s)
@@ -90,11 +95,11 @@ void cb_store_rollback(struct cb_store *s)
 {
 	if (!s || !s->bulk)
 		return;
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (cb_db_in_tx(s->db))
+		cb_db_exec(s->db, "ROLLBACK");
 	cb_keywriter_drain(s, true, NULL);
-	if (!sqlite3_get_autocommit(s->kdb))
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+	if (cb_db_in_tx(s->kdb))
+		cb_db_exec(s->kdb, "ROLLBACK");
 	end_bulk(s);
 	cb_fp_discard(s); /* the batch's fingerprints are gone with it */
 	cb_store_changes_end(s, false);
@@ -104,17 +109,19 @@ void cb_store_rollback(struct cb_store *s)
 
 /* Sets the journal mode of one file; true if it is now in that mode.  SQLite leaves WAL only when no other
  * connection has the file open (it needs an exclusive lock for that), which is the test we want. */
-static bool journal_mode(sqlite3 *db, const char *mode)
+static bool journal_mode(struct cb_db *db, const char *mode)
 {
 	char sql[64];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool ok = false;
+	if (!cb_db_sqlite(db)) /* PostgreSQL: its WAL is the server's */
+		return false;
 	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
-	if (cb_store_prep(db, "prepare", 0, sql, &st, NULL) == CB_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *now = (const char *)sqlite3_column_text(st, 0);
+	if (cb_db_prepare(db, sql, &st, NULL) == CB_OK && cb_db_step(st) == CB_DB_ROW) {
+		const char *now = (const char *)cb_db_column_text(st, 0);
 		ok = now && sqlite3_stricmp(now, mode) == 0;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return ok;
 }
 
@@ -182,8 +189,8 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
 		rc = cb_schema_exec(s->db, "COMMIT", err);
 	if (rc != CB_OK) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (cb_db_in_tx(s->db))
+			cb_db_exec(s->db, "ROLLBACK");
 		cb_fp_discard(s);
 	}
 	cb_store_changes_end(s, rc == CB_OK);

@@ -16,7 +16,7 @@
 #include "odk_client.h"
 
 static struct login mona;
-static char form_xml[1 << 17];
+static char form_xml[1 << 20];
 static char form_version[16];
 static EVP_PKEY *pub;
 
@@ -251,6 +251,11 @@ static void test_tampered_refused(void **state)
 	assert_int_equal(r.status, 201);
 	resp_free(&r);
 	free(x);
+	/* ... and kept, sealed, as the new case's attachment */
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM attachments WHERE ctype = 'image/jpeg' AND size = 8"
+					     " AND data IS NOT NULL"),
+			 1);
+	assert_int_equal(cbt_file_contains(dbpath, "JPEGDATA", 8), 0);
 	/* not multipart, or no xml_submission_file */
 	r = raw("POST", "/submission", "cara", "text/xml", "<data/>", 7);
 	assert_int_equal(r.status, 400);
