@@ -99,22 +99,14 @@ static int print_user(const struct cb_user *u, void *ctx)
 	return 0;
 }
 
-/* Ends the act opened with cb_store_act_begin: its audit entry (the local operator; the user's name is staff,
- * not a case detail) is committed with it, or neither is (store/audit.h). */
+/* Ends the act opened with cb_store_act_begin, with its entry (the user's name is staff, not a case detail). */
 static int record(struct cb_store *s, int rc, enum cb_audit_action a, const struct cb_user *u, struct cb_err *err)
 {
-	struct cb_audit_entry *e = calloc(1, sizeof *e);
-	if (!e) {
-		cb_store_act_end(s, CB_ENOMEM, NULL, err);
-		return cb_err_set(err, CB_ENOMEM, "out of memory");
-	}
-	snprintf(e->action, sizeof e->action, "%s", cb_audit_names[a]);
+	char detail[160] = "";
 	if (rc == CB_OK)
-		snprintf(e->detail, sizeof e->detail, "user=%s role=%s%s%s", u->name, cb_role_name(u->role),
-			 u->site[0] ? " site=" : "", u->site);
-	rc = cb_store_act_end(s, rc, e, err);
-	free(e);
-	return rc;
+		snprintf(detail, sizeof detail, "user=%s role=%s%s%s", u->name, cb_role_name(u->role), u->site[0] ? " site=" : "",
+			 u->site);
+	return cb_cli_act_end(s, rc, a, NULL, NULL, detail[0] ? detail : NULL, err);
 }
 
 int cb_cmd_user(int argc, char **argv)
