@@ -99,6 +99,7 @@
 		var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store",
 			redirect: "error" };
 		if (method !== "GET" && method !== "HEAD" && CB.me && CB.me.csrf) headers["X-CSRF-Token"] = CB.me.csrf;
+		if (window.CB_I18N.lang) headers["Accept-Language"] = window.CB_I18N.lang; // labels and messages (i18n.js)
 		if (body !== undefined) {
 			headers["Content-Type"] = "application/json";
 			init.body = JSON.stringify(body);
@@ -214,8 +215,27 @@
 
 	/* ---- login and logout ---- */
 	function setMe(user, csrf) {
-		CB.me = { name: user.name, role: user.role, site: user.site || "", csrf: csrf };
+		CB.me = { name: user.name, role: user.role, site: user.site || "", csrf: csrf, lang: user.lang || "" };
 	}
+
+	/* ---- language (i18n.js): the user's choice, else the browser's; a switch redraws the page ---- */
+	var I18N = window.CB_I18N;
+	function useLanguage(lang) {
+		if (I18N.lang && lang === I18N.lang) return Promise.resolve();
+		return I18N.load(lang).then(function () {
+			CB.codebook = null; // its labels are in the old language
+			document.getElementById("skip").textContent = CB.t("skip");
+			I18N.menu(function (code) { return CB.me ? CB.api("PATCH", "/api/me", { lang: code }) : null; });
+		});
+	}
+	I18N.onchange = function () {
+		CB.codebook = null;
+		if (CB.me) CB.me.lang = I18N.lang;
+		document.getElementById("skip").textContent = CB.t("skip");
+		route();
+		var sel = document.getElementById("lang-select");
+		if (sel) sel.focus();
+	};
 
 	function loginView() {
 		if (CB.me) { location.replace(CB.home()); return; }
@@ -244,7 +264,8 @@
 				pass.value = "";
 				setMe(r.user, r.csrf_token);
 				CB.flash("");
-				location.replace(CB.home());
+				// her own language, if she chose one (another browser may have shown another)
+				useLanguage(CB.me.lang || I18N.lang).then(function () { location.replace(CB.home()); });
 			}, function (e) {
 				btn.disabled = false;
 				pass.value = "";
@@ -278,10 +299,12 @@
 		});
 		document.getElementById("brand").textContent = S.app_name;
 		document.documentElement.lang = S.lang;
-		window.addEventListener("hashchange", route);
 		CB.api("GET", "/api/me").then(function (me) {
 			setMe(me, me.csrf_token);
 		}, function () { CB.me = null; }).then(function () {
+			return useLanguage(CB.me && CB.me.lang || "");
+		}).then(function () {
+			window.addEventListener("hashchange", route);
 			CB.flash("");
 			route();
 		});

@@ -90,5 +90,7 @@ int cb_cmd_transfer(int argc, char **argv);   /* cmd_transfer.c */
 /* Prints "possible duplicate: office S case ID" to stderr for each case that may be the same person as the
  * one just registered (cmd_find.c). */
 int cb_cli_warn_duplicates(struct cb_store *s, const uint8_t id[16]);
+/* The same for the newest case (an import of one row). */
+int cb_cli_warn_newest(struct cb_store *s);
 
 #endif

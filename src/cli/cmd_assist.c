@@ -15,6 +15,7 @@
 #include "access/access.h"
 #include "care/assist.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 static const char assist_usage[] = "assist add DB CASE_ID --type T [--provider ORG_ID] [--planned DATE] [--start DATE]\n"
 				   "         [--end DATE] [--status S] [--notes TEXT|-]\n"
@@ -55,7 +56,7 @@ static int assist_add(int argc, char **argv)
 		return ex;
 	cb_assist_init(&a);
 	if (!v[O_TYPE]) {
-		fprintf(stderr, "casebank: assist add: --type is required\n");
+		fprintf(stderr, _("casebank: assist add: --type is required\n"));
 		return CB_EXIT_USAGE;
 	}
 	if (cb_cli_case_id(argv[first + 1], a.case_id) || cb_cli_value("--type", CB_VS_assistance_type, v[O_TYPE], &a.type) ||
@@ -197,7 +198,7 @@ int cb_cmd_assist(int argc, char **argv)
 		return assist_set(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return list_for_case(argc - 1, argv + 1, assist_usage, "assist list", true);
-	fprintf(stderr, "usage: casebank %s\n", assist_usage);
+	fprintf(stderr, _("usage: casebank %s\n"), assist_usage);
 	return CB_EXIT_USAGE;
 }
 
@@ -220,7 +221,7 @@ static int refer_add(int argc, char **argv)
 		return ex;
 	cb_referral_init(&r);
 	if (!v[O_TO] || !v[O_REASON]) {
-		fprintf(stderr, "casebank: refer: --to and --reason are required\nusage: casebank %s\n", refer_usage);
+		fprintf(stderr, _("casebank: refer: --to and --reason are required\nusage: casebank %s\n"), refer_usage);
 		return CB_EXIT_USAGE;
 	}
 	r.direction = v[O_IN] ? CB_REFER_IN : CB_REFER_OUT;
@@ -238,7 +239,7 @@ static int refer_add(int argc, char **argv)
 		goto out;
 	}
 	if (r.consent_overridden)
-		fprintf(stderr, "casebank: refer: consent_share_partners overridden; recorded in the audit trail\n");
+		fprintf(stderr, _("casebank: refer: consent_share_partners overridden; recorded in the audit trail\n"));
 	printf("%lld\n", (long long)r.id);
 out:
 	cb_referral_clear(&r);

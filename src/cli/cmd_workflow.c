@@ -13,6 +13,7 @@
 #include "access/access.h"
 #include "care/assist.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 static const char followup_usage[] = "followup add DB CASE_ID --due DATE [--note TEXT|-]\n"
 				     "       casebank followup list DB [--site S] [--case CASE_ID] [--overdue]\n"
@@ -71,7 +72,7 @@ static int followup_add(int argc, char **argv)
 		return ex;
 	cb_followup_init(&f);
 	if (!v[O_DUE]) {
-		fprintf(stderr, "casebank: followup add: --due is required\n");
+		fprintf(stderr, _("casebank: followup add: --due is required\n"));
 		return CB_EXIT_USAGE;
 	}
 	if (cb_cli_case_id(argv[first + 1], f.case_id) || cb_cli_date("--due", v[O_DUE], &f.due_on) ||
@@ -164,7 +165,7 @@ int cb_cmd_followup(int argc, char **argv)
 		return followup_list(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "done") == 0)
 		return followup_done(argc - 1, argv + 1);
-	fprintf(stderr, "usage: casebank %s\n", followup_usage);
+	fprintf(stderr, _("usage: casebank %s\n"), followup_usage);
 	return CB_EXIT_USAGE;
 }
 

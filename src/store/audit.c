@@ -595,7 +595,7 @@ int cb_audit_list(struct cb_store *s, const uint8_t *case_id, int limit,
 	}
 	if (case_id)
 		cb_db_bind_blob(st, 1, case_id, 16, false);
-	cb_db_bind_int64(st, 2, limit > 0 ? limit : -1);
+	cb_db_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX); /* no limit: PostgreSQL refuses SQLite's -1 */
 	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		struct row row;
 		row_from(st, &row);
@@ -681,6 +681,11 @@ static void seal_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_error(ctx, err.msg, -1);
 	else
 		sqlite3_result_null(ctx);
+}
+
+int cb_audit_start(struct cb_store *s, struct cb_err *err)
+{
+	return seal(s, err);
 }
 
 int cb_audit_attach(struct cb_store *s, struct cb_err *err)

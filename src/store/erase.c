@@ -159,6 +159,8 @@ static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct 
 		return rc;
 	if ((rc = cb_tokens_forget(s, seq, err)) != CB_OK) /* nothing may point at details that are gone */
 		return rc;
+	if (all && (rc = cb_links_forget(s, id, err)) != CB_OK)
+		return rc;
 	struct cb_stmt *st = all ? s->del : s->clear_pii;
 	cb_db_bind_blob(st, 1, id, 16, false);
 	if (!all)

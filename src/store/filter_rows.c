@@ -9,7 +9,7 @@ int cb_filters_list(struct cb_store *s, const char *user, int (*fn)(const char *
 {
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "saved filters", 0,
-			       "SELECT name, query FROM saved_filters WHERE user = ?1 ORDER BY name", &st, err);
+			       "SELECT name, query FROM saved_filters WHERE \"user\" = ?1 ORDER BY name", &st, err);
 	if (rc != CB_OK)
 		return rc;
 	cb_db_bind_text(st, 1, user, -1, false);
@@ -30,7 +30,7 @@ int cb_filter_save(struct cb_store *s, const char *user, const char *name, const
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	if ((rc = cb_store_prep(s->db, "saved filters", 0,
-				"SELECT count(*) FROM saved_filters WHERE user = ?1 AND name <> ?2", &st, err)) != CB_OK)
+				"SELECT count(*) FROM saved_filters WHERE \"user\" = ?1 AND name <> ?2", &st, err)) != CB_OK)
 		goto out;
 	cb_db_bind_text(st, 1, user, -1, false);
 	cb_db_bind_text(st, 2, name, -1, false);
@@ -41,7 +41,8 @@ int cb_filter_save(struct cb_store *s, const char *user, const char *name, const
 	cb_db_finalize(&st);
 	st = NULL;
 	if ((rc = cb_store_prep(s->db, "saved filters", 0,
-				"INSERT OR REPLACE INTO saved_filters(user, name, query) VALUES (?1, ?2, ?3)", &st, err)))
+				"INSERT INTO saved_filters(\"user\", name, query) VALUES (?1, ?2, ?3)"
+				" ON CONFLICT(\"user\", name) DO UPDATE SET query = excluded.query", &st, err)))
 		goto out;
 	cb_db_bind_text(st, 1, user, -1, false);
 	cb_db_bind_text(st, 2, name, -1, false);
@@ -56,7 +57,7 @@ out:
 int cb_filter_delete(struct cb_store *s, const char *user, const char *name, struct cb_err *err)
 {
 	struct cb_stmt *st = NULL;
-	int rc = cb_store_prep(s->db, "saved filters", 0, "DELETE FROM saved_filters WHERE user = ?1 AND name = ?2", &st,
+	int rc = cb_store_prep(s->db, "saved filters", 0, "DELETE FROM saved_filters WHERE \"user\" = ?1 AND name = ?2", &st,
 			       err);
 	if (rc != CB_OK)
 		return rc;

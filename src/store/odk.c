@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -19,7 +20,7 @@
 static int meta_insert_ignore(struct cb_store *s, const char *key, const char *value, struct cb_err *err)
 {
 	struct cb_stmt *st = NULL;
-	int rc = cb_store_prep(s->db, "meta", 0, "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", &st, err);
+	int rc = cb_store_prep(s->db, "meta", 0, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", &st, err);
 	if (rc != CB_OK)
 		return rc;
 	cb_db_bind_text(st, 1, key, -1, false);
@@ -110,7 +111,7 @@ int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *f
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "odk_received", 0,
 			       "INSERT INTO odk_received(instance_id, form_id, outcome, case_id, at)"
-			       " VALUES (?, ?, ?, ?, strftime('%s', 'now'))",
+			       " VALUES (?, ?, ?, ?, ?)", /* the time bound, not SQL's: the same on PostgreSQL */
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
@@ -119,6 +120,7 @@ int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *f
 	cb_db_bind_text(st, 3, outcome, -1, false);
 	if (case_id)
 		cb_db_bind_blob(st, 4, case_id, 16, false);
+	cb_db_bind_int64(st, 5, (int64_t)time(NULL));
 	int r = cb_db_step(st);
 	if (r == CB_EEXIST)
 		rc = cb_err_set(err, CB_EEXIST, "this submission (instanceID) was received before");
@@ -166,7 +168,7 @@ int cb_store_review_add(struct cb_store *s, const uint8_t *key, struct cb_review
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	cb_seal(key, (const uint8_t *)r->instance_id, strlen(r->instance_id), xml, len, sealed);
 	if ((rc = cb_store_prep(s->db, "odk_review", 0,
-				"INSERT INTO odk_review(instance_id, form_id, user, site, reason, kind, case_id,"
+				"INSERT INTO odk_review(instance_id, form_id, \"user\", site, reason, kind, case_id,"
 				" seen_version, case_version, received_at, sealed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 				&st, err)) != CB_OK)
 		goto out;
@@ -195,7 +197,7 @@ out:
 }
 
 #define REVIEW_COLS                                                                                              \
-	"id, instance_id, form_id, user, site, reason, kind, case_id, coalesce(seen_version, 0),"                \
+	"id, instance_id, form_id, \"user\", site, reason, kind, case_id, coalesce(seen_version, 0),"                \
 	" coalesce(case_version, 0), received_at, coalesce(resolved_at, 0), state, coalesce(resolved_by, ''), sealed"
 
 static void copy_text(char *dst, size_t n, const char *src)

@@ -22,6 +22,9 @@ static const struct {
 	{"stages", "reason"},
 	{"attachments", "name"}, /* store/attach.c: a case's files and their names */
 	{"attachments", "data"},
+	/* a follow-up or assistance from a phone that waits for review (store/odk.c): sealed under the review key,
+	 * not the case key, but about the case, so erasure clears it with the rest */
+	{"odk_review", "sealed"},
 };
 
 static bool registered(const char *table, const char *col)

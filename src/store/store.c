@@ -524,6 +524,7 @@ files_done:
 		key_check_hex(master, hex);
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
 		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, false, err)) ||
+		    (uri && (rc = cb_audit_start(s, err))) ||
 		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
 		    (rc = meta_set_db(s->db, "created_at", now, err)) ||
 		    (rc = meta_set_db(s->db, "fingerprint_hash", FP_SIPHASH, err)) ||

@@ -219,6 +219,8 @@ void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTE
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
  * from the old events table (audit.c). */
 int cb_audit_attach(struct cb_store *s, struct cb_err *err);
+/* The chain head of a new, empty trail, which SQLite's migration step 2 writes (PostgreSQL: at creation). */
+int cb_audit_start(struct cb_store *s, struct cb_err *err);
 /* cb_store_event on behalf of a user of the server (user, from), or of the local operator (both NULL). */
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
 		      const uint8_t *case_id, const char *detail, struct cb_err *err);

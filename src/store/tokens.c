@@ -21,10 +21,11 @@
 
 enum { T_INS, T_DEL, T_ROW_GET, T_ROW_PUT, T_ROW_DEL, T_CASES, T_GET, T__N };
 static const char *const sql[T__N] = {
-	[T_INS] = "INSERT OR IGNORE INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3)",
+	[T_INS] = "INSERT INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
 	[T_DEL] = "DELETE FROM blind WHERE kind = ?1 AND tok = ?2 AND seq = ?3",
 	[T_ROW_GET] = "SELECT toks FROM linkage WHERE seq = ?1",
-	[T_ROW_PUT] = "INSERT OR REPLACE INTO linkage(seq, toks, clk) VALUES (?1, ?2, ?3)",
+	[T_ROW_PUT] = "INSERT INTO linkage(seq, toks, clk) VALUES (?1, ?2, ?3)"
+		      " ON CONFLICT(seq) DO UPDATE SET toks = excluded.toks, clk = excluded.clk",
 	[T_ROW_DEL] = "DELETE FROM linkage WHERE seq = ?1",
 	[T_CASES] = "SELECT c.seq, c.case_id, c.site FROM blind b JOIN cases c ON c.seq = b.seq"
 		    " WHERE b.kind = ?1 AND b.tok = ?2 AND (?3 IS NULL OR c.site = ?3) ORDER BY c.seq",
@@ -334,7 +335,8 @@ int cb_store_link_set(struct cb_store *s, const uint8_t a[16], const uint8_t b[1
 	cb_db_finalize(&st);
 	st = NULL;
 	if ((rc = cb_store_prep(s->db, "links", 0,
-				"INSERT OR REPLACE INTO links(a, b, state, by_user, at) VALUES (?1, ?2, ?3, ?4, ?5)", &st,
+				"INSERT INTO links(a, b, state, by_user, at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(a, b)"
+				" DO UPDATE SET state = excluded.state, by_user = excluded.by_user, at = excluded.at", &st,
 				err)))
 		goto out;
 	cb_db_bind_blob(st, 1, lo, 16, false);
@@ -359,6 +361,20 @@ int cb_store_link_set(struct cb_store *s, const uint8_t a[16], const uint8_t b[1
 out:
 	cb_db_finalize(&st);
 	return cb_store_tx_end(s, rc, err);
+}
+
+int cb_links_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "links", 0, "DELETE FROM links WHERE a = ?1 OR b = ?1", &st, err);
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_blob(st, 1, id, 16, false);
+	if (cb_store_step_done(st) != CB_OK)
+		rc = cb_store_db_err(s->db, err, "links");
+	cb_db_finalize(&st);
+	/* a seq may be given again once its case is gone: nothing may stay excluded by it */
+	return rc == CB_OK ? cb_schema_exec(s->db, rebuild_secondary, err) : rc;
 }
 
 int cb_store_link_state(struct cb_store *s, const uint8_t a[16], const uint8_t b[16])

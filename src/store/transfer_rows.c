@@ -26,7 +26,7 @@ int cb_assign_get(struct cb_store *s, const uint8_t id[16], char user[65], struc
 {
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "assignment", 0,
-			       "SELECT coalesce(a.user, '') FROM cases c LEFT JOIN assignments a ON a.case_id = c.case_id"
+			       "SELECT coalesce(a.\"user\", '') FROM cases c LEFT JOIN assignments a ON a.case_id = c.case_id"
 			       " WHERE c.case_id = ?1",
 			       &st, err);
 	if (rc != CB_OK)
@@ -45,7 +45,8 @@ int cb_assign_set(struct cb_store *s, const uint8_t id[16], const char *user, st
 {
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "assignment", 0,
-			       user ? "INSERT OR REPLACE INTO assignments(case_id, user, at) VALUES (?1, ?2, ?3)"
+			       user ? "INSERT INTO assignments(case_id, \"user\", at) VALUES (?1, ?2, ?3)"
+				    " ON CONFLICT(case_id) DO UPDATE SET \"user\" = excluded.\"user\", at = excluded.at"
 				    : "DELETE FROM assignments WHERE case_id = ?1",
 			       &st, err);
 	if (rc != CB_OK)
@@ -67,7 +68,7 @@ int cb_assign_cases(struct cb_store *s, const char *user, int (*fn)(const uint8_
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "assignment", 0,
 			       "SELECT a.case_id FROM assignments a JOIN cases c ON c.case_id = a.case_id"
-			       " WHERE a.user = ?1 ORDER BY c.seq DESC",
+			       " WHERE a.\"user\" = ?1 ORDER BY c.seq DESC",
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
