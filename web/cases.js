@@ -149,11 +149,13 @@
 			}
 			var assist = el("div#case-assist"); // stage, assistance, referrals, follow-ups: assist.js
 			var holding = el("div#case-holding"); // caseworker, transfer, links: find.js
+			var attach = el("div#case-attach"); // documents and photos: attach.js
 			var hist = el("div#history-box");
-			blocks.push(holding, assist, hist);
+			blocks.push(holding, assist, attach, hist);
 			CB.render(t("case_title", k.case_id || id), blocks);
 			if (CB.holdingSection) CB.holdingSection(id, k, holding);
 			if (CB.assistSections) CB.assistSections(id, k, assist);
+			if (CB.attachmentsSection && mayIdentity) CB.attachmentsSection(id, k, attach);
 		}, function (e) {
 			CB.render(t("forbidden_title"), el("p", CB.errorText(e)));
 		});
