@@ -13,9 +13,10 @@ function decode(s) {
 // name -> label text in the default language (or the first), for questions labelled by itext or inline.
 function labels(xform) {
 	const out = {};
-	const tr = /<translation\b([^>]*)>([\s\S]*?)<\/translation>/g;
-	let m, chosen = null;
-	while ((m = tr.exec(xform))) if (!chosen || /default=/.test(m[1])) chosen = chosen && !/default=/.test(m[1]) ? chosen : m[2];
+	const all = [...xform.matchAll(/<translation\b([^>]*)>([\s\S]*?)<\/translation>/g)];
+	const def = all.find((m) => /\bdefault=/.test(m[1])) || all[0];
+	const chosen = def ? def[2] : null;
+	let m;
 	if (chosen) {
 		const t = /<text id="([^"]+):label">\s*<value>([\s\S]*?)<\/value>/g;
 		while ((m = t.exec(chosen))) {
