@@ -166,8 +166,11 @@ static const char *const main_steps[] = {
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, name BLOB, ctype TEXT NOT NULL,"
 	" size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL, by_user TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id);",
+	/* 10: a rejected ODK submission's reason, free text from a manager: sealed under the review key */
+	"ALTER TABLE odk_review ADD COLUMN reject_note BLOB;",
 };
 #define FINGERPRINT_STEP 4
+#define REJECT_NOTE_STEP 10 /* an ALTER TABLE: skipped when the column is there (a test re-running old steps) */
 
 /* Cases stored before the workflow existed get a stage when its column is added: closed if their status says
  * so, else screening.  (The assistance and referral sets stay empty: those cases have no such records.) */
@@ -259,6 +262,23 @@ static int missing_columns(struct cb_db *db, bool missing[CB_NFIELDS], int *coun
 	return CB_OK;
 }
 
+/* Whether table has column col. */
+static bool has_column(struct cb_db *db, const char *table, const char *col)
+{
+	struct cb_stmt *st = NULL;
+	char sql[96];
+	bool found = false;
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	if (cb_db_prepare(db, sql, &st, NULL) != CB_OK)
+		return false;
+	while (!found && cb_db_step(st) == CB_DB_ROW) {
+		const char *name = (const char *)cb_db_column_text(st, 1);
+		found = name && !strcmp(name, col);
+	}
+	cb_db_finalize(&st);
+	return found;
+}
+
 static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool columns, bool readonly,
 		   struct cb_err *err)
 {
@@ -281,6 +301,8 @@ static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool 
 	if ((rc = cb_schema_exec(db, "BEGIN IMMEDIATE", err)) != CB_OK)
 		return rc;
 	for (; v < nsteps; v++) {
+		if (columns && v + 1 == REJECT_NOTE_STEP && has_column(db, "odk_review", "reject_note"))
+			continue;
 		if ((rc = cb_schema_exec(db, steps[v], err)) != CB_OK)
 			goto fail;
 		if (columns && v + 1 == FINGERPRINT_STEP && (rc = cb_fp_migrate(db, err)) != CB_OK)
