@@ -180,8 +180,10 @@ static void itext_field(struct cb_buf *b, const char *l, const char *name, const
 static void control(struct cb_buf *b, const char *name, const char *type, const struct cb_vset *vs, bool countries)
 {
 	bool sel = !strcmp(type, "select1") || !strcmp(type, "select");
-	cb_buf_printf(b, "<%s ref=\"/data/%s\"><label ref=\"jr:itext('/data/%s:label')\"/>\n", sel ? type : "input",
-		      name, name);
+	/* ~250 countries as radio buttons is a page of scrolling: a drop-down ("minimal", which Enketo shows as a
+	 * select and ODK Web Forms and Collect as a drop-down list) */
+	cb_buf_printf(b, "<%s ref=\"/data/%s\"%s><label ref=\"jr:itext('/data/%s:label')\"/>\n", sel ? type : "input",
+		      name, countries ? " appearance=\"minimal\"" : "", name);
 	for (int v = 0; vs && v < vs->count; v++)
 		cb_buf_printf(b, "<item><label ref=\"jr:itext('/data/%s/%s:label')\"/><value>%s</value></item>\n", name,
 			      vs->values[v].name, vs->values[v].name);

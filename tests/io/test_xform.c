@@ -74,6 +74,9 @@ static void test_registration_form(void **state)
 	assert_true(cb_lang_count() >= 5);
 	assert_non_null(strstr(x, "<text id=\"/data/gender/Feminine:label\"><value>Féminin</value>"));
 	assert_non_null(strstr(x, "<item><label ref=\"jr:itext('country-MD')\"/><value>MD</value></item>"));
+	/* country questions are drop-downs (about 250 choices); the others stay plain */
+	assert_non_null(strstr(x, "<select1 ref=\"/data/citizenship\" appearance=\"minimal\">"));
+	assert_non_null(strstr(x, "<select1 ref=\"/data/gender\"><label"));
 	free(x);
 	/* the version follows the content: the same for the same key, another for another */
 	x = form(CB_XFORM_REGISTRATION, "PUBKEY1", v2);

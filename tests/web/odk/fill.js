@@ -2,7 +2,8 @@
  * fill.js -- fills an XForm in an engine's page the way a person does (clicking options, typing), from a list
  * of answers: [{ name, type: "select1" | "select" | "text" | "int" | "date", value }] (a select's value is an
  * array).  Enketo's controls carry the field's path (name="/data/x"); Web Forms' are found by the question's
- * label, read from the form's own itext in its default language, as a person finds them.
+ * label, read from the form's own itext in its default language, as a person finds them; a drop-down's option
+ * (appearance "minimal") by its label likewise.
  */
 "use strict";
 
@@ -22,7 +23,11 @@ function labels(xform) {
 		while ((m = t.exec(chosen))) {
 			const path = m[1].split("/");
 			if (path.length === 3) out[path[2]] = decode(m[2]).trim();
+			else if (path.length === 4) out[path[2] + "/" + path[3]] = decode(m[2]).trim(); // an option's label
 		}
+		// the shared country labels (casebank's forms): "country-XX" -> the country's name
+		const c = /<text id="(country-[A-Z]{2})">\s*<value>([\s\S]*?)<\/value>/g;
+		while ((m = c.exec(chosen))) out[m[1]] = decode(m[2]).trim();
 	}
 	const ctl = /<(?:input|select1|select|upload)\s+ref="\/data\/([^"]+)"[^>]*>\s*<label>([^<]*)<\/label>/g;
 	while ((m = ctl.exec(xform))) if (!(m[1] in out)) out[m[1]] = decode(m[2]).trim();
@@ -32,7 +37,12 @@ function labels(xform) {
 async function fillEnketo(page, answers) {
 	for (const a of answers) {
 		const sel = `[name="/data/${a.name}"]`;
-		if (a.type === "select1" || a.type === "select") {
+		if (a.type === "select1" && (await page.locator(`select${sel}`).count()) > 0) {
+			// appearance "minimal": Enketo's drop-down widget over a hidden select, opened and picked from
+			const q = page.locator(`.question:has(select${sel})`);
+			await q.locator("button.dropdown-toggle").click();
+			await q.locator(`.dropdown-menu li:has(input[value="${a.value}"]) a`).click();
+		} else if (a.type === "select1" || a.type === "select") {
 			for (const v of [].concat(a.value)) await page.check(`input${sel}[value="${v}"]`);
 		} else if (a.type === "date") {
 			const fake = page.locator(`.question:has(input${sel}) .widget.date input`);
@@ -55,7 +65,13 @@ async function fillWebForms(page, xform, answers) {
 		if (!label[a.name]) throw new Error("no label for " + a.name);
 		const q = page.locator(".question-container").filter({
 			has: page.locator(".control-text label", { hasText: exact(label[a.name]) }) }).first();
-		if (a.type === "select1" || a.type === "select") {
+		if (a.type === "select1" && (await q.locator(".dropdown").count()) > 0) {
+			// appearance "minimal": a drop-down whose options show labels only, picked as a person does
+			const text = label[`${a.name}/${a.value}`] || label[`country-${a.value}`];
+			if (!text) throw new Error(`no label for ${a.name} = ${a.value}`);
+			await q.locator(".dropdown").first().click();
+			await page.getByRole("option", { name: text, exact: true }).click();
+		} else if (a.type === "select1" || a.type === "select") {
 			for (const v of [].concat(a.value)) await q.locator(`label.value-option:has(input[value="${v}"])`).click();
 		} else {
 			const input = q.locator("input, textarea").first();
