@@ -22,7 +22,8 @@
  *           CB_F_DERIVED  computed from other fields when they are present (cb_case_derive)
  *           CB_F_REQUIRED a case is invalid without it
  *           CB_F_ISODATE  a PII field that must still look like a date
- *           CB_F_STORE    kept by the store (src/store/assist.h): the workflow stage, and the sets computed from a
+ *           CB_F_STORE    kept by the store (src/store/assist.h): the workflow stage, the status that follows it
+ *                         (codebook/status.c), and the sets computed from a
  *                         case's assistance records and referrals.  Read-only in case input: a new case starts at
  *                         the first stage with empty sets, and an update never changes them.
  * htcds     the HTCDS 2.0 field, or an x_ extension column where HTCDS has none
@@ -34,7 +35,7 @@ CB_FIELD(case_id,                  ID,      none,                      0,    0, 
 CB_FIELD(site,                     SITE,    none,                      0,    0, CASE,     CB_F_DIM | CB_F_REQUIRED,      "x_site",                                "",                      "Office")
 CB_FIELD(registered_on,            DATE,    none,                      0,    0, CASE,     0,                             "x_registered_on",                       "",                      "Registered on")
 CB_FIELD(year,                     INT,     none,                   1990, 2100, CASE,     CB_F_DIM | CB_F_DERIVED | CB_F_REQUIRED, "x_year",                  "yearOfRegistration",    "Year of registration")
-CB_FIELD(status,                   ENUM,    case_status,               0,    0, CASE,     0,                             "cas_Status",                            "",                      "Case status")
+CB_FIELD(status,                   ENUM,    case_status,               0,    0, CASE,     CB_F_STORE,                    "cas_Status",                            "",                      "Case status")
 CB_FIELD(trafficking_status,       ENUM,    trafficking_status,        0,    0, CASE,     CB_F_DIM,                      "vic_TraffickingStatus",                 "",                      "Trafficking status")
 CB_FIELD(status_decided_by,        ENUM,    decision_org,              0,    0, CASE,     0,                             "vic_TraffickingStatusDecisionMakingOrg", "",                     "Status decided by")
 CB_FIELD(data_source,              ENUM,    data_source,               0,    0, CASE,     0,                             "x_data_source",                         "Datasource",            "Data source")

@@ -148,6 +148,11 @@ size_t cb_case_format(const struct cb_case *c, const struct cb_field *f, char *b
 /* Fills derived fields (year from registered_on, age_at_registration from birth_year, age_group and
  * majority from the age) where their sources are present. */
 void cb_case_derive(struct cb_case *c);
+
+/* status.c: cas_Status follows the workflow stage (a closed case keeps ClosedReferred if it had it); the
+ * stage an imported status stands for, for a case that brings no stage. */
+int32_t cb_status_of_stage(int32_t stage, int32_t status);
+int32_t cb_stage_of_status(int32_t status);
 /* Checks ranges, required fields and consistency of derived fields.  Errors name the field and value. */
 int cb_case_validate(const struct cb_case *c, struct cb_err *err);
 /* The age band and majority of an age in years. */

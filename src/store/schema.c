@@ -120,8 +120,31 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS releases_no_delete BEFORE DELETE ON releases"
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;",
+	/* 6: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
+	 * run once the coded columns exist: steps run before them on a new file). */
+	"SELECT 1;",
 };
 #define FINGERPRINT_STEP 4
+#define STAGE_TRUTH_STEP 6
+
+/* Step 6: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
+ * Closed, 18,000 in Screening).  A status a person set says more than a stage nobody moved: a Closed case is
+ * closed (a workflow step records the stage it was closed from, so it can reopen there), a FollowUp case still
+ * before follow-up moves to it; then every status is set from its stage (codebook/status.c's rule). */
+static const char stage_is_truth[] =
+	"INSERT INTO stages(case_id, at, from_stage, to_stage)"
+	" SELECT case_id, updated_at, coalesce(case_stage, 'screening'), 'closed' FROM cases"
+	" WHERE status IN ('Closed', 'ClosedReferred') AND coalesce(case_stage, '') <> 'closed';"
+	"UPDATE cases SET case_stage = 'closed'"
+	" WHERE status IN ('Closed', 'ClosedReferred') AND coalesce(case_stage, '') <> 'closed';"
+	"INSERT INTO stages(case_id, at, from_stage, to_stage)"
+	" SELECT case_id, updated_at, coalesce(case_stage, 'screening'), 'follow_up' FROM cases"
+	" WHERE status = 'FollowUp' AND coalesce(case_stage, 'screening') NOT IN ('follow_up', 'closed');"
+	"UPDATE cases SET case_stage = 'follow_up'"
+	" WHERE status = 'FollowUp' AND coalesce(case_stage, 'screening') NOT IN ('follow_up', 'closed');"
+	"UPDATE cases SET case_stage = 'screening' WHERE case_stage IS NULL;"
+	"UPDATE cases SET status = CASE case_stage WHEN 'closed' THEN iif(status = 'ClosedReferred', status, 'Closed')"
+	" WHEN 'follow_up' THEN 'FollowUp' ELSE 'Active' END;";
 
 /* Cases stored before the workflow existed get a stage when its column is added: closed if their status says
  * so, else screening.  (The assistance and referral sets stay empty: those cases have no such records.) */
@@ -216,7 +239,7 @@ static int missing_columns(sqlite3 *db, bool missing[CB_NFIELDS], int *count, st
 static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool columns, bool readonly,
 		   struct cb_err *err)
 {
-	int rc, v = 0, nmissing = 0;
+	int rc, v = 0, from, nmissing = 0;
 	bool missing[CB_NFIELDS];
 	char sql[256];
 
@@ -234,6 +257,7 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 	}
 	if ((rc = cb_schema_exec(db, "BEGIN IMMEDIATE", err)) != CB_OK)
 		return rc;
+	from = v;
 	for (; v < nsteps; v++) {
 		if ((rc = cb_schema_exec(db, steps[v], err)) != CB_OK)
 			goto fail;
@@ -255,6 +279,8 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 				goto fail;
 		}
 		if (missing[CB_FLD_case_stage] && (rc = cb_schema_exec(db, backfill_case_stage, err)) != CB_OK)
+			goto fail;
+		if (from > 0 && from < STAGE_TRUTH_STEP && (rc = cb_schema_exec(db, stage_is_truth, err)) != CB_OK)
 			goto fail;
 	}
 	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)

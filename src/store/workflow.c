@@ -161,7 +161,7 @@ int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uin
 	size_t cap = 0, len = 0;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT case_id, pii IS NOT NULL FROM cases"
-			       " WHERE (case_stage = 'closed' OR status IN ('Closed', 'ClosedReferred')) AND coalesce("
+			       " WHERE case_stage = 'closed' AND coalesce("
 			       "(SELECT max(at) FROM stages WHERE stages.case_id = cases.case_id AND to_stage = 'closed'),"
 			       " updated_at) < ?1",
 			       &st, err);
@@ -198,14 +198,6 @@ out:
 	return rc;
 }
 
-/* cas_Status that goes with a stage: a closed case keeps "ClosedReferred" if it had it. */
-static int32_t status_for(int32_t stage, int32_t status)
-{
-	if (stage == S(closed))
-		return status == CB_case_status_ClosedReferred ? status : CB_case_status_Closed;
-	return stage == S(follow_up) ? CB_case_status_FollowUp : CB_case_status_Active;
-}
-
 int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, const char *reason,
 		  const struct cb_user *by, struct cb_err *err)
 {
@@ -230,7 +222,7 @@ int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, con
 				&st, err)) != CB_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, stage_name(to), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cb_vsets[CB_VS_case_status].values[status_for(to, c.status)].name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cb_vsets[CB_VS_case_status].values[cb_status_of_stage(to, c.status)].name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
 	sqlite3_bind_blob(st, 4, case_id, 16, SQLITE_STATIC);
 	if (cb_store_step_done(st) != SQLITE_OK) {

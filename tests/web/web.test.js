@@ -111,7 +111,6 @@ async function shot(page, name) {
 async function register(page, first, more) {
 	await page.goto(base + "/#/cases/new");
 	await page.waitForSelector("#case-form");
-	await page.selectOption("#fld-status", "Active");
 	await page.selectOption("#fld-gender", "Feminine");
 	await page.fill("#fld-birth_year", "1994");
 	await page.selectOption("#fld-citizenship", "MD");
