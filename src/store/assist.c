@@ -205,7 +205,8 @@ bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16])
 	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM assistance WHERE case_id = ?1 AND notes IS NOT NULL)"
 				  " OR EXISTS(SELECT 1 FROM referrals WHERE case_id = ?1 AND details IS NOT NULL)"
 				  " OR EXISTS(SELECT 1 FROM followups WHERE case_id = ?1 AND note IS NOT NULL)"
-				  " OR EXISTS(SELECT 1 FROM stages WHERE case_id = ?1 AND reason IS NOT NULL)";
+				  " OR EXISTS(SELECT 1 FROM stages WHERE case_id = ?1 AND reason IS NOT NULL)"
+				  " OR EXISTS(SELECT 1 FROM case_notes WHERE case_id = ?1 AND body IS NOT NULL)";
 	sqlite3_stmt *st = NULL;
 	bool yes = true; /* when in doubt, keep the key */
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
@@ -224,6 +225,7 @@ int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_er
 		"UPDATE referrals SET details = NULL WHERE case_id = ?1 AND details IS NOT NULL",
 		"UPDATE followups SET note = NULL WHERE case_id = ?1 AND note IS NOT NULL",
 		"UPDATE stages SET reason = NULL WHERE case_id = ?1 AND reason IS NOT NULL",
+		"UPDATE case_notes SET body = NULL WHERE case_id = ?1 AND body IS NOT NULL", /* notes.c */
 	};
 	int rc = CB_OK;
 	for (size_t i = 0; rc == CB_OK && i < CB_COUNTOF(sql); i++) {

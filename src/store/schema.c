@@ -123,9 +123,20 @@ static const char *const main_steps[] = {
 	/* 6: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
 	 * run once the coded columns exist: steps run before them on a new file). */
 	"SELECT 1;",
+	/* 7: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
+	 * exist (cb_schema_adopt_sites, from migrate). */
+	"CREATE TABLE IF NOT EXISTS sites(code TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL DEFAULT '',"
+	" disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);",
+	/* 8: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
+	 * goes with the case. */
+	"CREATE TABLE IF NOT EXISTS case_notes(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at INTEGER NOT NULL,"
+	" author TEXT NOT NULL, body BLOB);"
+	"CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, id);",
 };
 #define FINGERPRINT_STEP 4
 #define STAGE_TRUTH_STEP 6
+#define SITES_STEP 7
 
 /* Step 6: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
  * Closed, 18,000 in Screening).  A status a person set says more than a stage nobody moved: a Closed case is
@@ -282,6 +293,8 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 			goto fail;
 		if (from > 0 && from < STAGE_TRUTH_STEP && (rc = cb_schema_exec(db, stage_is_truth, err)) != CB_OK)
 			goto fail;
+		if (from > 0 && from < SITES_STEP && (rc = cb_schema_adopt_sites(db, err)) != CB_OK)
+			goto fail;
 	}
 	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)
 		goto fail;
@@ -289,6 +302,17 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 fail:
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+int cb_schema_adopt_sites(sqlite3 *db, struct cb_err *err)
+{
+	return cb_schema_exec(db,
+			      "INSERT INTO sites(code, name, country, created_at)"
+			      " SELECT site, site, iif(site GLOB '[A-Z][A-Z]-*', substr(site, 1, 2), ''),"
+			      " CAST(strftime('%s', 'now') AS INTEGER) FROM"
+			      " (SELECT site FROM cases UNION SELECT site FROM users UNION SELECT site FROM partners)"
+			      " WHERE site IS NOT NULL AND site <> '' AND site NOT IN (SELECT code FROM sites) ORDER BY site",
+			      err);
 }
 
 int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err)

@@ -24,5 +24,7 @@ int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, str
 
 /* Runs SQL without results; CB_EDB with SQLite's message (never carries values: callers bind those). */
 int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err);
+/* Adds the offices in use (cases, users, partners) that the sites list lacks (store/sites.h). */
+int cb_schema_adopt_sites(sqlite3 *db, struct cb_err *err);
 
 #endif

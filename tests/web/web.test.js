@@ -245,11 +245,12 @@ test("a caseworker edits the case", async () => {
 	await page.goto(base + "/#/cases/" + caseId + "/edit");
 	await page.waitForSelector("#case-form");
 	assert.equal(await page.inputValue("#fld-first_name"), "Ileana");
-	await page.selectOption("#fld-status", "FollowUp");
+	await page.selectOption("#fld-identified_by", { index: 2 });
+	const label = await page.$eval("#fld-identified_by", (s) => s.options[s.selectedIndex].textContent);
 	await page.click("#save");
 	await page.waitForURL(new RegExp("#/cases/" + caseId + "$"));
-	await page.waitForSelector("dd[data-field=status]");
-	assert.equal(await page.textContent("dd[data-field=status]"), "Follow-up");
+	await page.waitForSelector("dd[data-field=identified_by]");
+	assert.equal(await page.textContent("dd[data-field=identified_by]"), label);
 	await page.context().close();
 });
 
@@ -259,7 +260,7 @@ test("a stale edit is refused and can be reloaded", async () => {
 		await p.goto(base + "/#/cases/" + caseId + "/edit");
 		await p.waitForSelector("#case-form");
 	}
-	await a.selectOption("#fld-status", "Closed");
+	await a.selectOption("#fld-citizenship", "UA");
 	await a.click("#save");
 	await a.waitForURL(new RegExp("#/cases/" + caseId + "$"));
 	await b.fill("#fld-children", "2");
@@ -271,7 +272,7 @@ test("a stale edit is refused and can be reloaded", async () => {
 	await shot(b, "stale-edit-360");
 	await b.click("#conflict-reload");
 	await b.waitForFunction(() => !document.querySelector("#conflict"));
-	assert.equal(await b.inputValue("#fld-status"), "Closed");
+	assert.equal(await b.inputValue("#fld-citizenship"), "UA");
 	await b.fill("#fld-children", "2");
 	await b.click("#save");
 	await b.waitForURL(new RegExp("#/cases/" + caseId + "$"));
