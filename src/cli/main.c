@@ -40,6 +40,7 @@ static const struct command {
 	{"report", cb_cmd_report, "DB --out FILE.html [--csv DIR] [--xlsx FILE]", "the standard report"},
 	{"serve", cb_cmd_serve, "DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]", "the web interface and API"},
 	{"user", cb_cmd_user, "add|list|disable|enable|passwd DB NAME ...", "accounts"},
+	{"site", cb_cmd_site, "add|list|disable|enable DB [CODE] ...", "the list of offices"},
 	{"audit", cb_cmd_audit, "verify|list DB", "the tamper-evident audit trail"},
 	{"partner", cb_cmd_partner, "add|list DB ...", "partner organisations and shelters"},
 	{"assist", cb_cmd_assist, "add|set|list DB ...", "assistance records of a case"},

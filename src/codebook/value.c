@@ -68,6 +68,13 @@ static int pii_check(const struct cb_field *f, const char *text, struct cb_err *
 		return cb_err_field(err, CB_EINVAL, f->name, "%s: not valid UTF-8 text (value withheld)", f->name);
 	if ((f->flags & CB_F_ISODATE) && cb_date_parse(text, &d) != CB_OK)
 		return cb_err_field(err, CB_EINVAL, f->name, "%s: not a date YYYY-MM-DD (value withheld)", f->name);
+	if ((f->flags & CB_F_PHONE) && n && !cb_text_is_phone(text))
+		return cb_err_field(err, CB_EINVAL, f->name,
+				    "%s: not a phone number; write its digits, with + and spaces if needed (value withheld)",
+				    f->name);
+	if ((f->flags & CB_F_EMAIL) && n && !cb_text_is_email(text))
+		return cb_err_field(err, CB_EINVAL, f->name,
+				    "%s: not an email address like name@example.org (value withheld)", f->name);
 	return CB_OK;
 }
 

@@ -304,7 +304,8 @@ static json_t *field_json(const struct cb_field *f)
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label", f->label,
 			      "kind", kind_names[f->kind], "group", groups[f->group].name, "multi", f->kind == CB_MULTI,
 			      "pii", f->kind == CB_PII, "dimension", (f->flags & CB_F_DIM) != 0, "required",
-			      (f->flags & CB_F_REQUIRED) != 0, "derived", (f->flags & (CB_F_DERIVED | CB_F_STORE)) != 0);
+			      (f->flags & (CB_F_REQUIRED | CB_F_REGISTER)) != 0, "derived",
+			      (f->flags & (CB_F_DERIVED | CB_F_STORE)) != 0);
 	if (f->kind == CB_INT) {
 		json_object_set_new(o, "min", json_integer(f->lo));
 		json_object_set_new(o, "max", json_integer(f->hi));
@@ -313,6 +314,8 @@ static json_t *field_json(const struct cb_field *f)
 		json_object_set_new(o, "max_length", json_integer(f->hi));
 	if (f->kind == CB_PII && (f->flags & CB_F_ISODATE))
 		json_object_set_new(o, "format", json_string("date"));
+	if (f->flags & (CB_F_PHONE | CB_F_EMAIL))
+		json_object_set_new(o, "format", json_string(f->flags & CB_F_PHONE ? "phone" : "email"));
 	if ((f->kind == CB_ENUM || f->kind == CB_MULTI) && f->vset) {
 		json_t *vals = json_array();
 		for (int i = 0; i < f->vset->count; i++)
@@ -823,6 +826,15 @@ const struct cb_route cb_routes[] = {
 	{"PATCH", "/api/cases/{}/followups/{}", CB_ACT_ASSIST_WRITE, cb_api_followup_update},
 	{"GET", "/api/followups/overdue", CB_ACT_OVERDUE, cb_api_overdue},
 	{"GET", "/api/dashboard", CB_ACT_DASHBOARD, cb_api_dashboard},
+	{"GET", "/api/cases/{}/notes", CB_ACT_ASSIST_READ, cb_api_notes_list},
+	{"POST", "/api/cases/{}/notes", CB_ACT_ASSIST_WRITE, cb_api_note_add},
+	{"GET", "/api/sites", CB_ACT_ME, cb_api_sites_list},
+	{"POST", "/api/sites", CB_ACT_USERS, cb_api_site_add},
+	{"PATCH", "/api/sites/{}", CB_ACT_USERS, cb_api_site_update},
+	{"GET", "/api/home", CB_ACT_OVERDUE, cb_api_home},
+	{"GET", "/api/workflow", CB_ACT_CODEBOOK, cb_api_workflow},
+	{"POST", "/api/users/{}/unlock", CB_ACT_USERS, cb_api_user_unlock},
+	{"POST", "/api/users/{}/role", CB_ACT_USERS, cb_api_user_role},
 	{"GET", "*", CB_ACT_STATIC, h_static},
 };
 const size_t cb_nroutes = CB_COUNTOF(cb_routes);

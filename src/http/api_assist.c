@@ -177,6 +177,11 @@ static int open_case(struct cb_http_req *r, const char *arg, enum cb_action act,
 	return 0;
 }
 
+int cb_api_case_of(struct cb_http_req *r, const char *arg, enum cb_action act, uint8_t id[16], char site[17])
+{
+	return open_case(r, arg, act, id, site, NULL);
+}
+
 /* Re-reads a case after its records changed and updates the statistics index. */
 static void reindex(struct cb_http_req *r, const uint8_t id[16])
 {
@@ -955,7 +960,7 @@ static int office(struct cb_http_req *r, enum cb_action act, const char **site)
 	*site = cb_http_query_get(&r->query, "site");
 	if (!*site || !**site)
 		*site = r->user.role == CB_ROLE_CASEWORKER ? r->user.site : NULL;
-	return cb_api_check(r, act, *site) ? -1 : 0;
+	return cb_api_check(r, act, *site) || cb_api_site_ok(r, *site) ? -1 : 0;
 }
 
 int cb_api_overdue(struct cb_http_req *r, const char *arg)

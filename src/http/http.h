@@ -265,6 +265,21 @@ int cb_api_followup_add(struct cb_http_req *r, const char *arg);
 int cb_api_followup_update(struct cb_http_req *r, const char *arg);
 int cb_api_overdue(struct cb_http_req *r, const char *arg);
 int cb_api_dashboard(struct cb_http_req *r, const char *arg);
+/* The case named by arg (a case id), authorised for act: 0 with id and site set, or -1 when answered
+ * (api_assist.c). */
+int cb_api_case_of(struct cb_http_req *r, const char *arg, enum cb_action act, uint8_t id[16], char site[17]);
+/* api_notes.c, api_sites.c, api_home.c, api_admin.c (issue 14: notes, offices, home page, accounts) */
+int cb_api_notes_list(struct cb_http_req *r, const char *arg);
+int cb_api_note_add(struct cb_http_req *r, const char *arg);
+int cb_api_sites_list(struct cb_http_req *r, const char *arg);
+int cb_api_site_add(struct cb_http_req *r, const char *arg);
+int cb_api_site_update(struct cb_http_req *r, const char *arg);
+/* 0 when site (NULL or "": none) is an enabled office of the list, else -1 after answering 400. */
+int cb_api_site_ok(struct cb_http_req *r, const char *site);
+int cb_api_home(struct cb_http_req *r, const char *arg);
+int cb_api_workflow(struct cb_http_req *r, const char *arg);
+int cb_api_user_unlock(struct cb_http_req *r, const char *arg);
+int cb_api_user_role(struct cb_http_req *r, const char *arg);
 
 /* ---- server.c */
 struct cb_server_opts {

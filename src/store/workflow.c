@@ -26,6 +26,15 @@ static const unsigned char rules[CB_case_stage__COUNT][CB_case_stage__COUNT] = {
 	[S(closed)] = {NO}, /* reopening: back to the stage the case was closed from, with a reason */
 };
 
+_Static_assert(OK == CB_STEP_OK && SCREENED == CB_STEP_SCREENED && REASON == CB_STEP_REASON, "assist.h's flags");
+
+unsigned cb_stage_rule(int32_t from, int32_t to)
+{
+	if (from < 0 || from >= CB_case_stage__COUNT || to < 0 || to >= CB_case_stage__COUNT)
+		return 0;
+	return rules[from][to];
+}
+
 static const char *stage_name(int32_t st) { return cb_vsets[CB_VS_case_stage].values[st].name; }
 
 int cb_stage_parse(const char *name, int32_t *stage, struct cb_err *err)

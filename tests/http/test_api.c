@@ -22,6 +22,9 @@
 #include "stats/stats.h"
 #include "store/access.h"
 
+/* what registering a case needs besides the office and date (the codebook's CB_F_REGISTER) */
+#define REG "\"citizenship\": \"MD\", \"exploitation_type\": [\"SexualExploitation\"], \"consent_statistics\": true"
+
 
 /* 400 demo cases, some at SITE and OTHER, and a statistical release of each of their years */
 static int demo_cases(struct cb_store *s, struct cb_err *err)
@@ -152,7 +155,7 @@ static void test_case_lifecycle(void **state)
 	(void)state;
 	struct login cw = login_as("cara"), mg = login_as("mona"), an = login_as("anna"), ot = login_as("otto");
 	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\", \"gender\": \"Feminine\","
-			   " \"first_name\": \"Zoryana\"}";
+			   " \"first_name\": \"Zoryana\", " REG "}";
 	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
 	assert_int_equal(r.status, 201);
 	char id[CB_ID_TEXT], path[128], patch[256];
@@ -405,7 +408,8 @@ static void test_stats_current(void **state)
 	resp_free(&r);
 	for (int i = 0; i < 30; i++) {
 		r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
-			 "{\"registered_on\": \"1995-01-02\", \"consent_statistics\": true}", NULL);
+			 "{\"registered_on\": \"1995-01-02\", \"gender\": \"Feminine\", \"citizenship\": \"MD\","
+			 " \"exploitation_type\": [\"SexualExploitation\"], \"consent_statistics\": true}", NULL);
 		if (r.status != 201)
 			fprintf(stderr, "%s\n", r.body);
 		assert_int_equal(r.status, 201);
@@ -580,7 +584,8 @@ static void test_audit_failure_fails_the_act(void **state)
 	(void)state;
 	struct login cw = login_as("cara"), an = login_as("anna");
 	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
-			     "{\"site\": \"" SITE "\", \"registered_on\": \"2024-05-02\", \"first_name\": \"Quillonia\"}",
+			     "{\"site\": \"" SITE "\", \"registered_on\": \"2024-05-02\", \"first_name\": \"Quillonia\","
+			     " \"gender\": \"Feminine\", " REG "}",
 			     NULL);
 	assert_int_equal(r.status, 201);
 	char id[CB_ID_TEXT], path[160];
@@ -766,7 +771,7 @@ static void test_disk_full(void **state)
 	full_pid = pid;
 	struct login cw = login_as("cara");
 	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\", \"gender\": \"Feminine\","
-			   " \"first_name\": \"Zoryana\"}";
+			   " \"first_name\": \"Zoryana\", " REG "}";
 	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
 	assert_int_equal(r.status, 201);
 	char path[128];

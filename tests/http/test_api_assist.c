@@ -50,7 +50,12 @@ static const char *detail(const struct resp *r) { return json_string_value(json_
 static void new_case(const struct login *l, const char *fields, char id[CB_ID_TEXT])
 {
 	char body[1024];
-	snprintf(body, sizeof body, "{\"registered_on\": \"2025-02-03\"%s%s}", *fields ? ", " : "", fields);
+	/* with what registering needs (CB_F_REGISTER), unless the fields give it */
+	snprintf(body, sizeof body, "{\"registered_on\": \"2025-02-03\"%s%s%s%s%s%s}", *fields ? ", " : "", fields,
+		 strstr(fields, "\"gender\"") ? "" : ", \"gender\": \"Feminine\"",
+		 strstr(fields, "\"citizenship\"") ? "" : ", \"citizenship\": \"MD\"",
+		 strstr(fields, "\"exploitation_type\"") ? "" : ", \"exploitation_type\": [\"SexualExploitation\"]",
+		 strstr(fields, "\"consent_statistics\"") ? "" : ", \"consent_statistics\": true");
 	struct resp r = req(l, "POST", "/api/cases", body);
 	if (r.status != 201)
 		fprintf(stderr, "%s\n", r.body);

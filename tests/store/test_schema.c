@@ -34,7 +34,7 @@ static void test_stage_becomes_the_truth(void **state)
 	struct cb_err err = {0};
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 	cb_store_free(&s);
-	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 6);
+	assert_true(cbt_sql_int(db, "PRAGMA user_version") >= 6);
 	/* the status a person set wins over a stage nobody moved */
 	assert_int_equal(cbt_sql_int(db, "SELECT case_stage = 'closed' AND status = 'Closed' FROM cases WHERE seq = 1"), 1);
 	assert_int_equal(cbt_sql_int(db, "SELECT case_stage = 'follow_up' AND status = 'FollowUp' FROM cases WHERE seq = 2"), 1);

@@ -49,7 +49,7 @@ static void test_create_open(void **state)
 	/* schema: no identifying detail has a column; coded fields do */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
-	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 8);
 	/* step 5: the release ledger, empty */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), 0);
 	/* the key store is missing: refused */
