@@ -15,7 +15,7 @@
 PREFIX   ?= /usr/local
 CC       ?= cc
 CLANG    ?= clang
-PKGS     := sqlite3 libsodium jansson libmicrohttpd xlsxwriter gmp
+PKGS     := sqlite3 libpq libsodium jansson libmicrohttpd xlsxwriter gmp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -46,13 +46,17 @@ FUZZERS     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps demo check test test-san test-web fuzz fuzz-run install clean bench
+.PHONY: all deps deps-test demo check test test-san test-web fuzz fuzz-run install clean bench
 .DELETE_ON_ERROR:
 
 all: casebank
 
 deps:
 	@sh scripts/deps.sh
+
+# The tests need a PostgreSQL server's programs as well (they start throwaway clusters); make demo does not.
+deps-test:
+	@sh scripts/deps.sh test
 
 casebank: $(CLI_OBJ) build/libcasebank.a
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) build/libcasebank.a $(LDLIBS)
@@ -142,7 +146,7 @@ test-web: deps casebank
 
 # The README's test command: every test binary plain, then under the sanitizers, then each fuzz target for
 # FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
 

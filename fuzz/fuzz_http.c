@@ -1,6 +1,6 @@
 /*
  * fuzz_http.c -- libFuzzer target for the server's parsers of outside input (src/http/parse.c and the
- * router in api.c): the input is split at the first two newlines into a query string, a Cookie header and a
+ * router in router.c): the input is split at the first two newlines into a query string, a Cookie header and a
  * JSON body, and also used whole as a path.  Each must parse or be refused, never crash, leak or read out of
  * bounds; what parses must hold what the parser promises (decoded names and values without NUL bytes
  * inside, cookie values of base64url characters only, bodies that are objects).
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http/http.h"
+#include "http/api.h"
 #include "io/io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,9 +2,12 @@
 # deps.sh -- installs the Debian packages casebank needs, if any are missing, and the browser tests' one npm
 # package (tests/web: playwright-core, which drives Debian's chromium; it never downloads a browser).
 # As root it runs apt-get; otherwise it prints the one apt-get line to run and fails.
+#   sh scripts/deps.sh         what building and `make demo` need (libpq, the PostgreSQL client library, is linked)
+#   sh scripts/deps.sh test    and what the tests need: postgresql-15 (their throwaway clusters: initdb, pg_ctl)
 set -eu
-PKGS="gcc make pkg-config libsqlite3-dev libsodium-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
+PKGS="gcc make pkg-config libsqlite3-dev libpq-dev libsodium-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
       libxlsxwriter-dev libgmp-dev clang libclang-rt-14-dev sqlite3 chromium nodejs"
+[ "${1:-}" = test ] && PKGS="$PKGS postgresql-15"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

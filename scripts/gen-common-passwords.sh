@@ -1,11 +1,11 @@
 #!/bin/sh
-# gen-common-passwords.sh -- writes src/store/common_passwords.h, the passwords users.c refuses as too common,
+# gen-common-passwords.sh -- writes src/access/common_passwords.h, the passwords users.c refuses as too common,
 # from Debian's john-data package: /usr/share/john/password.lst, compiled by Solar Designer (Openwall) from the
 # passwords most often seen on Unix systems and in public "top N" lists of website breaches, most common
 # first, 3546 entries, public domain.  The list is committed (building casebank does not need john-data); run
 # this again only to refresh it:
 #     apt-get download john-data && dpkg-deb -x john-data_*.deb /tmp/john
-#     sh scripts/gen-common-passwords.sh /tmp/john/usr/share/john/password.lst > src/store/common_passwords.h
+#     sh scripts/gen-common-passwords.sh /tmp/john/usr/share/john/password.lst > src/access/common_passwords.h
 # Two sorted arrays for bsearch: every entry in lower case, and every entry's letters alone (lower case, at
 # least 3 of them), which users.c compares with a password's letters (digits and punctuation stripped).
 set -eu

@@ -24,7 +24,7 @@
  *           CB_F_ISODATE  a PII field that must still look like a date
  *           CB_F_PHONE, CB_F_EMAIL  a PII field that must look like a phone number, an email address
  *           CB_F_REGISTER a person registering a case must fill it in (old records imported may lack it)
- *           CB_F_STORE    kept by the store (src/store/assist.h): the workflow stage, the status that follows it
+ *           CB_F_STORE    kept by the store (src/care/assist.h): the workflow stage, the status that follows it
  *                         (codebook/status.c), and the sets computed from a
  *                         case's assistance records and referrals.  Read-only in case input: a new case starts at
  *                         the first stage with empty sets, and an update never changes them.

@@ -227,7 +227,7 @@
 	V(case_stage, follow_up,     "follow_up",     "Follow-up",      "") \
 	V(case_stage, closed,        "closed",        "Closed",         "")
 
-/* Kinds of assistance a person receives; each maps to an HTCDS spl_Type (src/store/assist.c, docs/assistance.md). */
+/* Kinds of assistance a person receives; each maps to an HTCDS spl_Type (src/care/assist.c, docs/assistance.md). */
 #define CB_VALUES_assistance_type(V) \
 	V(assistance_type, accommodation,           "accommodation",           "Accommodation (shelter)",          "") \
 	V(assistance_type, medical,                 "medical",                 "Medical",                          "") \
@@ -256,7 +256,7 @@
 	V(org_type, Business,      "CorporateBusiness",             "Corporate business",              "") \
 	V(org_type, School,        "SchoolOrCollege",               "School or college",               "")
 
-/* Not case fields: the coded columns of assistance records and referrals (src/store/assist.h). */
+/* Not case fields: the coded columns of assistance records and referrals (src/care/assist.h). */
 #define CB_VALUES_assistance_status(V) \
 	V(assistance_status, planned,   "planned",   "Planned",   "") \
 	V(assistance_status, ongoing,   "ongoing",   "Ongoing",   "") \

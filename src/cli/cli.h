@@ -5,6 +5,7 @@
 #ifndef CB_CLI_H
 #define CB_CLI_H
 
+#include "codebook/codebook.h"
 #include "util/cb.h"
 
 /* Exit statuses (the man page lists them). */
@@ -33,6 +34,20 @@ int cb_cli_args(int argc, int first, int n, const char *usage);
 struct cb_store;
 int cb_cli_open(const char *db, unsigned flags, struct cb_store **s);
 
+/* args.c: readers of arguments, each printing what is wrong (naming opt) and returning CB_EINVAL; an absent
+ * (NULL) optional argument leaves CB_NA and is CB_OK. */
+int cb_cli_case_id(const char *text, uint8_t id[16]);
+int cb_cli_int64(const char *opt, const char *text, int64_t *out); /* a positive whole number */
+int cb_cli_date(const char *opt, const char *text, int32_t *day);
+int cb_cli_value(const char *opt, enum cb_vset_id vs, const char *text, int32_t *v);
+/* A free text from an option ("-": stdin, at most CB_NOTE_MAX bytes); *out malloc'd, NULL without arg. */
+int cb_cli_text_read(const char *opt, const char *arg, char **out);
+void cb_cli_text_free(char **t); /* wipes, frees, NULLs */
+/* Output: a coded value's name ("-" out of range), a date ("-" for CB_NA), a note on its own line (if any). */
+const char *cb_cli_name(enum cb_vset_id vs, int32_t v);
+const char *cb_cli_day(int32_t day, char buf[11]);
+void cb_cli_note(const char *label, const char *text);
+
 int cb_cmd_init(int argc, char **argv);
 int cb_cmd_demo(int argc, char **argv);
 int cb_cmd_add(int argc, char **argv);
@@ -51,11 +66,11 @@ int cb_cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 int cb_cmd_user(int argc, char **argv);   /* cmd_user.c */
 int cb_cmd_audit(int argc, char **argv);  /* cmd_user.c */
 int cb_cmd_site(int argc, char **argv);   /* cmd_site.c */
-int cb_cmd_partner(int argc, char **argv);   /* cmd_assist.c */
+int cb_cmd_partner(int argc, char **argv);   /* cmd_partner.c */
 int cb_cmd_assist(int argc, char **argv);    /* cmd_assist.c */
 int cb_cmd_refer(int argc, char **argv);     /* cmd_assist.c */
-int cb_cmd_stage(int argc, char **argv);     /* cmd_assist.c */
-int cb_cmd_followup(int argc, char **argv);  /* cmd_assist.c */
-int cb_cmd_dashboard(int argc, char **argv); /* cmd_assist.c */
+int cb_cmd_stage(int argc, char **argv);     /* cmd_workflow.c */
+int cb_cmd_followup(int argc, char **argv);  /* cmd_workflow.c */
+int cb_cmd_dashboard(int argc, char **argv); /* cmd_workflow.c */
 
 #endif

@@ -13,8 +13,8 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "io/io.h"
-#include "store/access.h"
-#include "store/assist.h"
+#include "access/access.h"
+#include "care/assist.h"
 #include "store/store.h"
 
 #define STDIN_MAX (1u << 20)
@@ -43,10 +43,8 @@ static int db_and_id(int argc, char **argv, const struct option *opts, const cha
 	int first = cb_cli_parse(argc, argv, opts, v, nv), ex;
 	if ((ex = cb_cli_args(argc, first, 2, usage)))
 		return -ex;
-	if (cb_case_id_parse(argv[first + 1], id) != CB_OK) {
-		fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", argv[first + 1]);
+	if (cb_cli_case_id(argv[first + 1], id) != CB_OK)
 		return -CB_EXIT_USAGE;
-	}
 	return first;
 }
 

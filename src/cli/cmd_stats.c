@@ -19,7 +19,7 @@
 
 #include "cli/cli.h"
 #include "stats/stats.h"
-#include "store/access.h"
+#include "access/access.h"
 #include "store/store.h"
 
 static const char stats_usage[] =

@@ -1,6 +1,6 @@
 /*
  * cmd_user.c -- `casebank user` (accounts for the server) and `casebank audit` (verify and list the
- * tamper-evident audit trail).  Thin shells over store/access.h.
+ * tamper-evident audit trail).  Thin shells over access/access.h.
  *
  * Passwords never come from the command line (other users can read it in the process list): from a prompt
  * with echo off, typed twice, when stdin is a terminal; otherwise one line of stdin.  The buffer is locked
@@ -16,7 +16,7 @@
 
 #include "cli/cli.h"
 #include "crypto/crypto.h"
-#include "store/access.h"
+#include "access/access.h"
 #include "store/store.h"
 
 #define PW_BUF 1030 /* the longest password (1024 bytes), a line end, a NUL, and one byte to notice more */

@@ -21,7 +21,7 @@ enum cb_group { CB_G_CASE, CB_G_PERSON, CB_G_RECRUIT, CB_G_EXPLOIT, CB_G_CONSENT
 #define CB_F_DERIVED 2u
 #define CB_F_REQUIRED 4u
 #define CB_F_ISODATE 8u
-#define CB_F_STORE 16u /* kept by the store (store/assist.h); read-only in case input */
+#define CB_F_STORE 16u /* kept by the store (care/assist.h); read-only in case input */
 #define CB_F_PHONE 32u    /* a PII field that must look like a phone number (rules.c) */
 #define CB_F_EMAIL 64u    /* a PII field that must look like an email address (rules.c) */
 #define CB_F_REGISTER 128u /* a person registering a case must fill it in (imports of old records may lack it) */

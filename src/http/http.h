@@ -1,15 +1,19 @@
 /*
  * http.h -- `casebank serve`: the HTTP API of docs/api.md on libmicrohttpd.
  *
- * Layers, so that everything but the socket can be tested and fuzzed on its own:
+ * Layers, so that everything but the socket can be tested and fuzzed on its own (a file calls only those
+ * above it in this list, never one below; who may do what is access/policy.c's, sessions access/'s):
  *   arena.c   one bump allocator per request, wiped and freed when the request ends
  *   parse.c   pure parsers of outside input: query strings, the Cookie header, JSON bodies, numbers
- *   authz.c   the one authorisation decision: (role, action, record site) -> allow, 403 or 404
- *   sessions.c  checked sessions cached for a few seconds; last_seen written apart, in batches
  *   auditq.c  group commit of the audit trail (and of those last_seen updates)
- *   api.c     routing, sessions, CSRF, and the handlers: a request in (struct cb_http_req), status and
- *             body out; api_cases.c the case handlers
- *   server.c  the daemon: connections, bodies, headers, cookies, logging, the store pool, shutdown
+ *   scheduler.c  releases on a schedule
+ *   app.c     what every request shares: the store pool, the statistics bank and its cache
+ *   reply.c, request.c, input.c  what every handler uses (api.h): answers and errors; the caller, the
+ *             access policy's answers (access/policy.h) and the audit entry; members of a JSON body
+ *   one file per resource (api.h): login.c, codebook.c, cases.c, stats.c, report.c, audit.c, users.c,
+ *             partners.c, assistance.c, referrals.c, workflow.c, followups.c, dashboard.c, web.c
+ *   router.c  the route table (include/tbl/cb_routes.h), sessions, CSRF, the role check, then the handler
+ *   framing.c, server.c  the daemon: connections, framing, bodies, headers, logging, shutdown
  */
 #ifndef CB_HTTP_H
 #define CB_HTTP_H
@@ -22,7 +26,8 @@
 
 #include <jansson.h>
 
-#include "store/access.h"
+#include "access/access.h"
+#include "access/policy.h"
 #include "store/store.h"
 
 #define CB_HTTP_BODY_MAX (1u << 20) /* request bodies: 1 MiB */
@@ -62,69 +67,6 @@ int cb_http_parse_long(const char *s, long lo, long hi, long *out);
 /* Is the Content-Type application/json (parameters such as charset=utf-8 allowed)? */
 bool cb_http_is_json(const char *content_type);
 
-/* ---- authz.c: who may do what (docs/api.md, "Roles and scope") */
-enum cb_action {
-	CB_ACT_LOGIN,
-	CB_ACT_LOGOUT,
-	CB_ACT_ME,
-	CB_ACT_CODEBOOK,
-	CB_ACT_STATIC,      /* the web interface's files */
-	CB_ACT_CASE_LIST,
-	CB_ACT_CASE_CREATE, /* record site: the site of the new case */
-	CB_ACT_CASE_READ,
-	CB_ACT_CASE_PII,    /* identifying details of a case the caller may read */
-	CB_ACT_CASE_UPDATE, /* record site: the stored case's; a move is checked again as a create */
-	CB_ACT_GLASS,
-	CB_ACT_STATS,
-	CB_ACT_REPORT,
-	CB_ACT_AUDIT,
-	CB_ACT_USERS,
-	CB_ACT_PARTNER_LIST,   /* the partner directory */
-	CB_ACT_PARTNER_MANAGE, /* add and change partners */
-	CB_ACT_ASSIST_READ,    /* a case's assistance records, referrals and follow-ups; record site: the case's */
-	CB_ACT_ASSIST_WRITE,
-	CB_ACT_REFER_OVERRIDE, /* refer a case's details out without consent_share_partners */
-	CB_ACT_STAGE,          /* move a case through the workflow */
-	CB_ACT_OVERDUE,        /* overdue follow-ups of an office; record site: the office asked for */
-	CB_ACT_DASHBOARD,      /* the dashboard of an office; record site: the office asked for */
-	CB_ACT__COUNT
-};
-/* The caller: NULL when nobody is logged in. */
-struct cb_principal {
-	enum cb_role role;
-	const char *site; /* caseworkers: their office */
-	bool glass;       /* a break-the-glass grant is open for the record in question */
-};
-/* 0 when allowed; otherwise the status to answer: 401 (login first), 403, or 404 for a record outside the
- * caller's scope (existence is never confirmed).  record_site: the record's office, NULL when the action
- * is about no record. */
-int cb_authz_check(const struct cb_principal *who, enum cb_action act, const char *record_site);
-bool cb_action_is_record(enum cb_action act);
-const char *cb_action_name(enum cb_action act);
-
-/* ---- sessions.c: checked sessions, cached for a few seconds (keyed by a hash of the token) */
-#define CB_SESSION_CACHE_SECONDS 5
-struct cb_session_cache;
-int cb_session_cache_new(struct cb_session_cache **out);
-void cb_session_cache_free(struct cb_session_cache **c);
-bool cb_session_cache_get(struct cb_session_cache *c, const char *token, int64_t now, struct cb_session *sess,
-			  struct cb_user *user);
-void cb_session_cache_put(struct cb_session_cache *c, const char *token, int64_t now, const struct cb_session *sess,
-			  const struct cb_user *user);
-void cb_session_cache_drop(struct cb_session_cache *c, const char *token);
-/* Is the stored last_seen of this cached session CB_SESSION_TOUCH_SECONDS behind now?  Then true, once, with
- * the token hash to hand to cb_auditq_touch; the entry counts as touched from now on. */
-#define CB_SESSION_TOUCH_SECONDS 60
-bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64_t now, uint8_t token_hash[32]);
-void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
-/* Failed logins, slowed down by client address (`from`, as in cb_http_req), never by account: seconds this
- * address must still wait before a login of its is checked (0: now), and a failure to count. */
-#define CB_LOGIN_FREE_FAILURES 5
-#define CB_LOGIN_MAX_DELAY 300 /* seconds */
-#define CB_LOGIN_FORGET 900    /* seconds without a failure after which an address starts afresh */
-int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now);
-void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now);
-
 /* ---- auditq.c: group commit of audit entries (one writer thread with its own store handle) */
 /* ---- scheduler.c: releases every `release.every_hours` hours */
 struct cb_scheduler;
@@ -139,7 +81,7 @@ int cb_auditq_append(struct cb_auditq *aq, const struct cb_audit_entry *e);
 void cb_auditq_touch(struct cb_auditq *aq, const uint8_t token_hash[32], int64_t seen);
 void cb_auditq_stop(struct cb_auditq **aq); /* writes what is queued, then stops */
 
-/* ---- server state shared by server.c and api.c */
+/* ---- app.c: the state every request of a server shares */
 struct cb_stats;
 #define CB_STATS_CACHE 64 /* rendered statistics kept (direct-mapped by query) */
 struct cb_stats_cache_entry {
@@ -170,116 +112,20 @@ struct cb_http_app {
 	pthread_mutex_t cache_mu;
 	uint64_t stats_gen;
 	struct cb_stats_cache_entry *cache;
-	bool tls; /* cookies get Secure */
+	bool tls;   /* cookies get Secure */
+	bool ready; /* the locks above are initialised */
 };
 struct cb_store *cb_http_store_get(struct cb_http_app *app);
 void cb_http_store_put(struct cb_http_app *app, struct cb_store *s);
+/* Opens n store handles on db and everything else above (quiet: the scheduler logs nothing); on failure the
+ * caller still calls cb_http_app_close, which frees what was opened. */
+int cb_http_app_open(struct cb_http_app *app, const char *db, int n, bool quiet, struct cb_err *err);
+void cb_http_app_close(struct cb_http_app *app);
 
-/* ---- api.c: one request */
-struct cb_http_req {
-	struct cb_http_app *app;
-	struct cb_arena *arena;
-	/* in */
-	const char *method, *path;
-	struct cb_http_query query;
-	const char *body;
-	size_t body_len;
-	const char *cookie, *csrf, *content_type; /* headers, NULL when absent */
-	char from[64];                            /* client address */
-	int64_t now;                              /* unix seconds */
-	/* state */
-	struct cb_store *store; /* borrowed from the pool on first use, returned by the server */
-	bool authed;
-	struct cb_user user;
-	struct cb_session session;
-	char token[CB_TOKEN_TEXT];
-	/* out */
-	int status;
-	const char *ctype;
-	char *resp; /* malloc'd; the server hands it to the connection and wipes it when sent */
-	size_t resp_len;
-	const char *set_cookie;  /* arena text, or NULL */
-	const char *disposition; /* Content-Disposition, or NULL */
-};
-
-struct cb_route {
-	const char *method;
-	const char *pattern; /* "{}" stands for one path segment (two of them reach the handler as "a/b") */
-	enum cb_action action;
-	int (*handler)(struct cb_http_req *r, const char *arg);
-};
-extern const struct cb_route cb_routes[];
-extern const size_t cb_nroutes;
-/* Finds the route of a request: 0 with *route set (arg: the "{}" segment, copied into arg, or ""), 404 when
- * no path matches, 405 when the path matches with another method. */
-int cb_http_route(const char *method, const char *path, const struct cb_route **route, char *arg, size_t n);
-
-/* Answers one request (r->status, r->resp ...).  Never fails: errors become error documents. */
-void cb_api_handle(struct cb_http_req *r);
-/* Sets an error document {"error": code, "detail": detail} with a status. */
-void cb_api_error(struct cb_http_req *r, int status, const char *code, const char *detail);
-
-/* Helpers of the handlers (api.c). */
-void cb_api_json(struct cb_http_req *r, int status, json_t *doc); /* takes the reference */
-void cb_api_refuse(struct cb_http_req *r, int status);             /* a cb_authz_check refusal */
-void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err); /* a library error */
-struct cb_store *cb_api_store(struct cb_http_req *r);              /* borrowed from the pool */
-json_t *cb_api_body(struct cb_http_req *r); /* the JSON object body, or NULL after answering 415/400 */
-void cb_api_principal(const struct cb_http_req *r, struct cb_principal *p);
-/* Appends act a to the audit trail (through the group commit when there is one) and returns its result,
- * which every caller must check: a read whose entry failed is not answered, a write whose entry failed is
- * answered with cb_api_audit_failed.  The request's store handle is given back while it waits. */
-__attribute__((warn_unused_result)) int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a,
-						     const uint8_t *case_id, const char *fields);
-/* Answers for an audit entry that could not be written (rc from cb_api_audit): 503 "unavailable" on a full
- * disk, else 500; nothing else is sent. */
-void cb_api_audit_failed(struct cb_http_req *r, int rc);
-/* Shared by the case handlers and api_assist.c (api_cases.c): the authorisation check answering the refusal
- * itself (returns its status, 0 when allowed); whether the caller may see a case's identifying details; the
- * resident statistics index kept current after a write. */
-int cb_api_check(struct cb_http_req *r, enum cb_action act, const char *site);
-bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site);
-void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c);
-
-/* The case handlers (api_cases.c); arg is the {} segment of the route. */
-int cb_api_cases_list(struct cb_http_req *r, const char *arg);
-int cb_api_case_create(struct cb_http_req *r, const char *arg);
-int cb_api_case_read(struct cb_http_req *r, const char *arg);
-int cb_api_case_update(struct cb_http_req *r, const char *arg);
-int cb_api_case_glass(struct cb_http_req *r, const char *arg);
-
-/* The handlers of assistance, partners, referrals, the workflow, follow-ups and the dashboard
- * (api_assist.c).  Routes with two "{}" segments get them as "CASE_ID/RECORD_ID". */
-int cb_api_partners_list(struct cb_http_req *r, const char *arg);
-int cb_api_partner_add(struct cb_http_req *r, const char *arg);
-int cb_api_partner_update(struct cb_http_req *r, const char *arg);
-int cb_api_assist_list(struct cb_http_req *r, const char *arg);
-int cb_api_assist_add(struct cb_http_req *r, const char *arg);
-int cb_api_assist_update(struct cb_http_req *r, const char *arg);
-int cb_api_referrals_list(struct cb_http_req *r, const char *arg);
-int cb_api_referral_add(struct cb_http_req *r, const char *arg);
-int cb_api_referral_update(struct cb_http_req *r, const char *arg);
-int cb_api_stage(struct cb_http_req *r, const char *arg);
-int cb_api_followups_list(struct cb_http_req *r, const char *arg);
-int cb_api_followup_add(struct cb_http_req *r, const char *arg);
-int cb_api_followup_update(struct cb_http_req *r, const char *arg);
-int cb_api_overdue(struct cb_http_req *r, const char *arg);
-int cb_api_dashboard(struct cb_http_req *r, const char *arg);
-/* The case named by arg (a case id), authorised for act: 0 with id and site set, or -1 when answered
- * (api_assist.c). */
-int cb_api_case_of(struct cb_http_req *r, const char *arg, enum cb_action act, uint8_t id[16], char site[17]);
-/* api_notes.c, api_sites.c, api_home.c, api_admin.c (issue 14: notes, offices, home page, accounts) */
-int cb_api_notes_list(struct cb_http_req *r, const char *arg);
-int cb_api_note_add(struct cb_http_req *r, const char *arg);
-int cb_api_sites_list(struct cb_http_req *r, const char *arg);
-int cb_api_site_add(struct cb_http_req *r, const char *arg);
-int cb_api_site_update(struct cb_http_req *r, const char *arg);
-/* 0 when site (NULL or "": none) is an enabled office of the list, else -1 after answering 400. */
-int cb_api_site_ok(struct cb_http_req *r, const char *site);
-int cb_api_home(struct cb_http_req *r, const char *arg);
-int cb_api_workflow(struct cb_http_req *r, const char *arg);
-int cb_api_user_unlock(struct cb_http_req *r, const char *arg);
-int cb_api_user_role(struct cb_http_req *r, const char *arg);
+/* ---- framing.c: 0 when the request's body length is unambiguous and within CB_HTTP_BODY_MAX; else the
+ * status to refuse with (400; 413 for a well-formed Content-Length over the limit) and *why. */
+struct MHD_Connection;
+int cb_http_framing(struct MHD_Connection *c, const char *version, const char **why);
 
 /* ---- server.c */
 struct cb_server_opts {

@@ -6,7 +6,7 @@
  * most every 30 s and calls cb_release_when_due as the actor "schedule" (release.c keeps the schedule: when
  * a run is due, and the run itself is cb_release_run, the command line's code), so unchanged years cost
  * nothing, a year over its cap is refused (and logged), and every release is in the ledger and the audit
- * trail.  The request threads notice the new release within two seconds (api.c, stats_refresh).
+ * trail.  The request threads notice the new release within two seconds (stats.c, cb_api_stats_refresh).
  */
 #include <errno.h>
 #include <pthread.h>

@@ -1,16 +1,15 @@
 /*
  * server.c -- the daemon of `casebank serve` on libmicrohttpd: a few event-driven I/O threads (epoll) that
- * read requests and write answers, a pool of handler threads that run them, a pool of store handles, one
+ * read requests and write answers, a pool of handler threads that run them (app.c holds the store handles), one
  * arena per request, bodies up to 1 MiB, security headers on every response, a one-line log per request on
  * stderr, and a graceful stop.
  *
  * A request's life: the URI log callback (raw URI, before headers) creates its state and keeps the raw
  * query string, which parse.c decodes (MHD's own decoding is not used, so the fuzzed parser is the one that
- * runs); the access handler first checks the request's framing (one Content-Length of digits, or
- * Transfer-Encoding exactly "chunked", never both: anything else is refused with 400 and the connection
- * closed, RFC 9112 section 6.3, before any handler runs), collects the body (refusing early with 413 when
+ * runs); the access handler first checks the request's framing (framing.c: anything ambiguous is refused with
+ * 400 and the connection closed, before any handler runs), collects the body (refusing early with 413 when
  * Content-Length is too big) and, on its last call, suspends the connection and hands a struct cb_http_req to
- * a handler thread, which runs api.c and resumes the connection; the access handler is then called once more
+ * a handler thread, which runs the router (router.c) and resumes the connection; the access handler is then called once more
  * and queues the answer.  The completion callback logs nothing and wipes the arena.  The log line never
  * carries a query string (filters can name values) nor a body.
  *
@@ -39,8 +38,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
-#include "http/http.h"
-#include "stats/stats.h"
+#include "http/api.h"
 
 #define ARENA_LIMIT (8u * 1024u * 1024u) /* per request: the body, parsed parameters and texts */
 #define IDLE_SECONDS 30u                 /* libmicrohttpd closes a connection silent this long */
@@ -64,7 +62,6 @@ struct cb_server {
 	uint16_t port;
 	bool quiet;
 	char *cert, *key;
-	bool pool_init;
 	/* limits */
 	unsigned max_conns, per_address, reserve, request_ms;
 	/* connections, for the reserve and the sweeper */
@@ -98,36 +95,6 @@ struct req_state {
 	struct req_state *next;
 	bool handled;
 };
-
-/* ---- the store pool */
-
-struct cb_store *cb_http_store_get(struct cb_http_app *app)
-{
-	struct cb_store *s = NULL;
-	pthread_mutex_lock(&app->pool_mu);
-	for (;;) {
-		for (int i = 0; i < app->nstores && !s; i++)
-			if (!app->busy[i]) {
-				app->busy[i] = true;
-				s = app->stores[i];
-			}
-		if (s)
-			break;
-		pthread_cond_wait(&app->pool_cv, &app->pool_mu);
-	}
-	pthread_mutex_unlock(&app->pool_mu);
-	return s;
-}
-
-void cb_http_store_put(struct cb_http_app *app, struct cb_store *s)
-{
-	pthread_mutex_lock(&app->pool_mu);
-	for (int i = 0; i < app->nstores; i++)
-		if (app->stores[i] == s)
-			app->busy[i] = false;
-	pthread_cond_signal(&app->pool_cv);
-	pthread_mutex_unlock(&app->pool_mu);
-}
 
 /* ---- connections: limits and the request clock */
 
@@ -365,66 +332,9 @@ static void client_address(struct MHD_Connection *c, char out[64])
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, 64);
 }
 
-/* ---- request framing (RFC 9112 section 6) */
-
-struct framing {
-	int ncl, nte;
-	const char *cl, *te;
-	bool bad_name;
-};
-
-static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-	(void)kind;
-	struct framing *f = cls;
-	/* a field name is a token (RFC 9110 section 5.6.2): libmicrohttpd 0.9.75 keeps the space of
-	 * "Transfer-Encoding : chunked" in the name, which another parser may not */
-	size_t n = strlen(key);
-	if (!n || strspn(key, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != n)
-		f->bad_name = true;
-	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH)) {
-		f->ncl++;
-		f->cl = value;
-	} else if (!strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING)) {
-		f->nte++;
-		f->te = value;
-	}
-	return MHD_YES;
-}
-
-/* 0 when the body's length is unambiguous and small enough; else the status to refuse with (400, or 413 for
- * a well-formed Content-Length over the limit) and *why.  Accepted: header field names that are tokens, and
- * no framing header; one Content-Length of 1 to 19 digits; or, in HTTP/1.1, one Transfer-Encoding that is
- * exactly "chunked".  Everything else can be
- * read two ways by two parsers (libmicrohttpd keeps the first of two Content-Lengths, prefers chunked over a
- * Content-Length, and reads an unknown coding until the connection ends), so it is refused. */
-static int check_framing(struct MHD_Connection *c, const char *version, const char **why)
-{
-	struct framing f = {0};
-	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
-	if (f.bad_name)
-		return *why = "malformed header field name", 400;
-	*why = "ambiguous request framing";
-	if (f.ncl > 1 || f.nte > 1 || (f.ncl && f.nte))
-		return 400;
-	if (f.nte) {
-		if (strcasecmp(f.te, "chunked") || strcmp(version, MHD_HTTP_VERSION_1_1))
-			return *why = "unsupported Transfer-Encoding", 400;
-		return 0;
-	}
-	if (f.ncl) {
-		size_t n = strlen(f.cl);
-		if (n < 1 || n > 19 || strspn(f.cl, "0123456789") != n)
-			return *why = "malformed Content-Length", 400;
-		if (strtoull(f.cl, NULL, 10) > CB_HTTP_BODY_MAX)
-			return *why = "the body is larger than 1 MiB", 413;
-	}
-	return 0;
-}
-
 /* ---- handler threads */
 
-/* Runs a request whose body is in (any thread): api.c, then back with the store handle, secrets wiped. */
+/* Runs a request whose body is in (any thread): the router, then back with the store handle, secrets wiped. */
 static void handle(struct cb_server *srv, struct req_state *q)
 {
 	struct cb_http_req *r = &q->r;
@@ -497,7 +407,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*r = (struct cb_http_req){.app = &srv->app, .arena = q->arena, .method = method, .path = url};
 		q->started = true;
 		const char *why;
-		int st = check_framing(c, version, &why);
+		int st = cb_http_framing(c, version, &why);
 		if (st) {
 			conn_receiving(srv, c, false);
 			cb_api_error(r, st, st == 413 ? "too_large" : "bad_request", why);
@@ -579,34 +489,6 @@ static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t
 	return CB_OK;
 }
 
-static int open_pool(struct cb_server *srv, const char *db, int n, struct cb_err *err)
-{
-	struct cb_http_app *app = &srv->app;
-	app->stores = calloc((size_t)n, sizeof *app->stores);
-	app->busy = calloc((size_t)n, sizeof *app->busy);
-	if (!app->stores || !app->busy)
-		return cb_err_set(err, CB_ENOMEM, "out of memory");
-	for (int i = 0; i < n; i++) {
-		int rc = cb_store_open(db, 0, &app->stores[i], err);
-		if (rc != CB_OK)
-			return rc;
-		app->nstores++;
-	}
-	pthread_mutex_init(&app->pool_mu, NULL);
-	pthread_cond_init(&app->pool_cv, NULL);
-	pthread_rwlock_init(&app->stats_mu, NULL);
-	srv->pool_init = true;
-	pthread_mutex_init(&app->cache_mu, NULL);
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	sem_init(&app->pw_slots, 0, ncpu > 2 ? (unsigned)ncpu : 2u);
-	if (cb_session_cache_new(&app->sessions) != CB_OK || !(app->cache = calloc(CB_STATS_CACHE, sizeof *app->cache)))
-		return cb_err_set(err, CB_ENOMEM, "out of memory");
-	int rc = cb_auditq_start(db, &app->audit, err);
-	if (rc != CB_OK || (rc = cb_scheduler_start(db, srv->quiet, &app->scheduler, err)) != CB_OK)
-		return rc;
-	return cb_stats_open(app->stores[0], &app->stats, err);
-}
-
 int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, struct cb_err *err)
 {
 	struct sockaddr_storage ss;
@@ -660,7 +542,7 @@ int cb_server_start(const struct cb_server_opts *o, struct cb_server **out, stru
 		flags |= MHD_USE_TLS;
 		srv->app.tls = true;
 	}
-	if ((rc = open_pool(srv, o->db, threads, err)) != CB_OK)
+	if ((rc = cb_http_app_open(&srv->app, o->db, threads, srv->quiet, err)) != CB_OK)
 		goto out;
 	/* Handler threads: most of their time is spent waiting (for the audit trail's commit above all, which
 	 * all waiting requests share), so more of them than processors or store handles; a request beyond
@@ -756,27 +638,7 @@ void cb_server_stop(struct cb_server **sp)
 		pthread_mutex_destroy(&srv->job_mu);
 		pthread_cond_destroy(&srv->job_cv);
 	}
-	struct cb_http_app *app = &srv->app;
-	cb_scheduler_stop(&app->scheduler);
-	cb_auditq_stop(&app->audit);
-	cb_stats_free(&app->stats);
-	cb_session_cache_free(&app->sessions);
-	for (int i = 0; app->cache && i < CB_STATS_CACHE; i++) {
-		free(app->cache[i].key);
-		free(app->cache[i].body);
-	}
-	free(app->cache);
-	for (int i = 0; i < app->nstores; i++)
-		cb_store_free(&app->stores[i]);
-	free(app->stores);
-	free(app->busy);
-	if (srv->pool_init) {
-		pthread_mutex_destroy(&app->pool_mu);
-		pthread_cond_destroy(&app->pool_cv);
-		pthread_rwlock_destroy(&app->stats_mu);
-		pthread_mutex_destroy(&app->cache_mu);
-		sem_destroy(&app->pw_slots);
-	}
+	cb_http_app_close(&srv->app);
 	cb_text_free(&srv->key);
 	free(srv->cert);
 	free(srv);

@@ -4,7 +4,7 @@
  * workflow stages, assistance records, referrals and follow-ups a real office would have, so that the
  * dashboard, the case view and the assistance statistics show something.
  *
- * Everything goes through store/assist.h, so the records obey the same rules as real ones (a case moves to
+ * Everything goes through care/assist.h, so the records obey the same rules as real ones (a case moves to
  * assistance only with the screening decision and consent; details go to partners only with consent), and
  * all of it is one bulk transaction: quick, and all or nothing.  Reproducible from the seed; dates are placed
  * relative to `today`, since a dashboard shows the last twelve months.
@@ -16,7 +16,7 @@
 #include <sqlite3.h>
 
 #include "io/io.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 static const struct {
 	const char *name, *type, *country, *city, *services, *serves;

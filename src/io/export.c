@@ -5,7 +5,7 @@
  * event first, so that it shows in the database's history even if writing fails half way.
  */
 #include "io/io.h"
-#include "store/access.h"
+#include "store/audit.h"
 
 struct export_ctx {
 	const struct cb_format *fmt;

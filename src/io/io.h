@@ -98,7 +98,7 @@ int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii);
 uint32_t cb_demo_below(struct cb_demo_rng *r, uint32_t n);
 /* The help given (demo_assist.c): a directory of fictional partners (shelters with beds among them) and, for
  * the cases of a few offices that have none yet, workflow stages, assistance records, referrals and
- * follow-ups, all through store/assist.h in one transaction.  Reproducible from seed; dates are placed
+ * follow-ups, all through care/assist.h in one transaction.  Reproducible from seed; dates are placed
  * relative to `today` (CB_NA: today) so that the dashboard's last twelve months hold something. */
 struct cb_demo_assist_counts {
 	long partners, cases, stages, assistance, referrals, followups;

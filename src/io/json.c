@@ -142,7 +142,7 @@ static void case_move(struct cb_case *c, struct cb_case *from)
 }
 
 /* A patch may repeat the fields the store keeps (CB_F_STORE) but not change them: they move only through
- * store/assist.h, and an update would silently keep the stored values. */
+ * care/assist.h, and an update would silently keep the stored values. */
 static int store_fields_unchanged(const struct cb_case *was, const struct cb_case *now, struct cb_err *err)
 {
 	char a[1024], b[1024];

@@ -1,8 +1,8 @@
 /*
  * index_build.c -- building the column index (index.c) from the store when the database is opened.
  *
- * One SELECT of the coded columns through an SQL function that decodes each row, on several threads for a
- * large database (see "building from the store" below).  Coded fields are stored as the text of their value
+ * The store streams the coded columns (store/scan.h), on several threads for a large database (see "building
+ * from the store" below), and each row is decoded here.  Coded fields are stored as the text of their value
  * names; they are mapped through collision-free hash tables made once from the codebook, countries (stored
  * as alpha-2 codes) through a direct-indexed table.
  */
@@ -12,9 +12,8 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "stats/stats_int.h"
+#include "store/scan.h"
 
 /* ---- value-name hash tables, one per value set, built once
  *
@@ -137,30 +136,21 @@ static inline int name_lookup(int s, const char *p, size_t n)
 
 /* ---- building from the store
  *
- * One SELECT over a range of seq (the cases table's INTEGER PRIMARY KEY) that hands each row's coded columns
- * to an SQL function of ours (row_fn), which decodes them straight into the index: no result rows are
- * stepped out and no column is asked for one API call at a time, which is what makes the build quicker than
- * SQLite merely selecting the same columns.  Each column's decoder is chosen once (struct dec), not per
- * cell.  Slots are laid out by seq: a range [lo, hi] owns slots
- * lo - min .. hi - min, so on a machine with several cores each thread fills its own region of the final
- * arrays with no locking, with its own site dictionary, on its own connection: the calling thread on the
- * store's (whose page cache may be warm), the others on read-only ones of their own.  Afterwards the
- * regions are closed up (erased cases leave gaps in seq) and the sites renumbered in order of first sight,
- * which is exactly the numbering one thread reading in seq order gives: both builds give the same index.
+ * The store streams the rows of a range of seq (registration order) as cells (store/scan.h), which are
+ * decoded straight into the index; each column's decoder is chosen once (struct dec), not per cell.  Slots
+ * are laid out by seq: a range [lo, hi] owns slots lo - min .. hi - min, so on a machine with several cores
+ * each thread fills its own region of the final arrays with no locking, with its own site dictionary, on its
+ * own reader of one snapshot.  Afterwards the regions are closed up (erased cases leave gaps in seq) and the
+ * sites renumbered in order of first sight, which is exactly the numbering one thread reading in seq order
+ * gives: both builds give the same index.
  *
- * The threads' read transactions must see the same commit.  Each connection reads min/max(seq) right after
- * BEGIN, the first also count(*); the builds' bounds must agree, and the threads must read as many rows as
- * that count (a case erased between two BEGINs would be missing), else the build is tried once more and then
- * done on one thread.  A case updated in place in that window of microseconds is read as of either commit.
- * One thread (the store's own connection) for small databases, one core, an open transaction on the store
- * (its own writes must be seen) or an in-memory database.  CASEBANK_INDEX_THREADS=N forces N threads. */
+ * The threads must read as many rows as the snapshot counted (a case erased between the readers' BEGINs
+ * would be missing), else the build is tried once more and then done on one thread.  A case updated in place
+ * in that window of microseconds is read as of either commit.  One thread for small databases, one core, or
+ * whatever the store allows (scan.h).  CASEBANK_INDEX_THREADS=N forces N threads. */
 
 #define BUILD_MIN_PAR 50000 /* cases below which threads cost more than they save */
 #define BUILD_MAX_THREADS 8
-#define BUILD_BUSY_MS 5000
-
-/* The build's SQL function (row_fn), and the type of the pointer it takes. */
-#define ROW_FN "cb_stats_index_row"
 
 enum dec_kind { DK_INT, DK_NAME, DK_COUNTRY, DK_MULTI, DK_SITE };
 
@@ -172,7 +162,7 @@ struct dec {
 };
 
 struct plan {
-	struct cb_buf sql;
+	const struct cb_field *fields[CB_NFIELDS]; /* the columns read, in dec order */
 	struct dec dec[CB_NFIELDS];
 	int ndec;
 	uint32_t ncount; /* entries of a part's `count` */
@@ -183,7 +173,8 @@ struct part {
 	struct cb_index *ix;   /* the arrays being filled */
 	struct cb_index *dict; /* the site dictionary: ix itself on one thread, a private one per thread */
 	const struct plan *pl;
-	sqlite3 *db;
+	struct cb_store_snapshot *sn;
+	int reader;      /* the snapshot's reader this part reads on */
 	int64_t lo, hi;  /* seq range */
 	uint32_t base;   /* slot of seq lo */
 	uint32_t n;      /* slots filled from base */
@@ -200,10 +191,10 @@ struct part {
 	struct cb_err err;
 };
 
+/* consent_statistics is read first, then the index's columns. */
 static int plan_make(const struct cb_index *ix, struct plan *pl)
 {
-	cb_buf_printf(&pl->sql, "SELECT 1 FROM cases WHERE seq BETWEEN ?1 AND ?2 AND " ROW_FN
-				"(?3, case_id, record_key, consent_statistics");
+	pl->fields[0] = &cb_fields[CB_FLD_consent_statistics];
 	for (int f = 0; f < CB_NFIELDS; f++) {
 		if (!ix->col[f].used)
 			continue;
@@ -224,10 +215,9 @@ static int plan_make(const struct cb_index *ix, struct plan *pl)
 			d->off = pl->ncount;
 			pl->ncount += ix->col[f].ncodes;
 		}
-		cb_buf_printf(&pl->sql, ", \"%s\"", fd->name);
+		pl->fields[pl->ndec] = fd;
 	}
-	cb_buf_printf(&pl->sql, ")");
-	return pl->sql.data ? CB_OK : CB_ENOMEM;
+	return CB_OK;
 }
 
 static uint32_t multi_code(int set, const char *p, size_t n)
@@ -307,14 +297,13 @@ static bool text_yes(const unsigned char *p, int n)
 }
 
 /* The case id of the current row into id; false for a row the index cannot address. */
-static bool row_id(sqlite3_value *v, uint8_t id[16])
+static bool row_id(const struct cb_scan_cell *v, uint8_t id[16])
 {
-	if (sqlite3_value_type(v) == SQLITE_BLOB && sqlite3_value_bytes(v) == 16) {
-		memcpy(id, sqlite3_value_blob(v), 16);
+	if (v->type == CB_SCAN_BLOB && v->n == 16) {
+		memcpy(id, v->p, 16);
 		return true;
 	}
-	const char *t = (const char *)sqlite3_value_text(v);
-	return t && cb_case_id_parse(t, id) == CB_OK;
+	return v->type == CB_SCAN_TEXT && cb_case_id_parse(v->p, id) == CB_OK;
 }
 
 /* Room in a part's site counts for site code `code`. */
@@ -333,7 +322,7 @@ static int site_count_grow(struct part *pt, uint32_t code)
 }
 
 /* Decodes one row (v: case_id, record_key, consent_statistics, then the plan's columns) into the next slot. */
-static int scan_row(struct part *pt, sqlite3_value **v)
+static int scan_row(struct part *pt, const struct cb_scan_cell *v)
 {
 	struct cb_index *ix = pt->ix;
 	const struct plan *pl = pt->pl;
@@ -341,27 +330,32 @@ static int scan_row(struct part *pt, sqlite3_value **v)
 	if ((uint64_t)pt->n >= (uint64_t)(pt->hi - pt->lo + 1)) /* cannot happen: seq is unique */
 		return pt->rc = cb_err_set(&pt->err, CB_ECORRUPT, "statistics index: more rows than seq numbers");
 	uint32_t slot = pt->base + pt->n;
-	if (!row_id(v[0], ix->id[slot]))
+	if (!row_id(&v[0], ix->id[slot]))
 		return CB_OK; /* not a case the index can address; the slot is reused */
 	pt->n++;
-	ix->rkey[slot] = (uint8_t)(sqlite3_value_int(v[1]) & 0xff);
+	ix->rkey[slot] = (uint8_t)((v[1].type == CB_SCAN_INT ? v[1].i : 0) & 0xff);
 	bool yes;
-	if (sqlite3_value_type(v[2]) == SQLITE_INTEGER)
-		yes = sqlite3_value_int(v[2]) != 0;
+	if (v[2].type == CB_SCAN_INT)
+		yes = v[2].i != 0;
 	else
-		yes = text_yes(sqlite3_value_text(v[2]), sqlite3_value_bytes(v[2]));
+		yes = v[2].type == CB_SCAN_TEXT && text_yes((const unsigned char *)v[2].p, (int)v[2].n);
 	ix->flags[slot] = (uint8_t)(CB_IX_LIVE | (yes ? CB_IX_CONSENT : 0));
 	bool counted = yes || !ix->require_consent;
 	for (int k = 0; k < pl->ndec; k++) {
 		const struct dec *d = &pl->dec[k];
-		sqlite3_value *x = v[3 + k];
+		const struct cb_scan_cell *x = &v[3 + k];
 		uint32_t code = 0;
-		const char *p;
-		if (d->kind == DK_INT && sqlite3_value_type(x) == SQLITE_INTEGER) {
-			sqlite3_int64 i = sqlite3_value_int64(x);
+		if (d->kind == DK_INT && x->type == CB_SCAN_INT) {
+			int64_t i = x->i;
 			code = i < d->lo || i > d->hi ? 0 : (uint32_t)(i - d->lo) + 1;
-		} else if ((p = (const char *)sqlite3_value_text(x)) && *p) { /* NULL: not recorded */
-			if ((pt->rc = text_code(pt, d, p, (size_t)sqlite3_value_bytes(x), &code)))
+		} else if (x->type == CB_SCAN_INT) { /* a coded column holding a number: read as its text */
+			char num[24];
+			int n = snprintf(num, sizeof num, "%lld", (long long)x->i);
+			if ((pt->rc = text_code(pt, d, num, (size_t)n, &code)))
+				return cb_err_field(&pt->err, pt->rc, cb_fields[d->field].name,
+						    "statistics index: too many values of %s", cb_fields[d->field].name);
+		} else if (x->type == CB_SCAN_TEXT && x->n > 0) { /* NULL: not recorded */
+			if ((pt->rc = text_code(pt, d, x->p, x->n, &code)))
 				return cb_err_field(&pt->err, pt->rc, cb_fields[d->field].name,
 						    "statistics index: too many values of %s", cb_fields[d->field].name);
 		}
@@ -408,61 +402,30 @@ static void counted_bits(struct cb_index *ix)
 			ix->counted[s / 64] |= 1ull << (s % 64);
 }
 
-/* The SQL function the build's SELECT calls once per row with the row's columns: SQLite hands it their
- * values in one array, where stepping out a result row and asking for its columns one call each costs more
- * than decoding them.  Its first argument is the thread's part, bound as a pointer; it answers 0, so the
- * SELECT returns no rows. */
-static void row_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The scan's callback: one row into the part's next slot. */
+static int row_cb(void *ctx, const struct cb_scan_cell *cells)
 {
-	struct part *pt = argc > 0 ? sqlite3_value_pointer(argv[0], ROW_FN) : NULL;
-	if (!pt || argc != 4 + pt->pl->ndec) {
-		sqlite3_result_error(ctx, ROW_FN ": not called by the statistics index", -1);
-		return;
-	}
-	if (scan_row(pt, argv + 1) != CB_OK) {
-		sqlite3_result_error(ctx, pt->err.msg, -1);
-		return;
-	}
-	sqlite3_result_int(ctx, 0);
-}
-
-/* The build's statement on db, registering row_fn there first if it is not yet (registering a function
- * anew would expire the connection's statements, so it is done once per connection). */
-static int scan_prepare(sqlite3 *db, const struct plan *pl, sqlite3_stmt **st)
-{
-	if (sqlite3_prepare_v2(db, pl->sql.data, -1, st, NULL) == SQLITE_OK)
-		return CB_OK;
-	if (sqlite3_create_function_v2(db, ROW_FN, -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, row_fn, NULL, NULL,
-				       NULL) != SQLITE_OK)
-		return CB_EDB;
-	return sqlite3_prepare_v2(db, pl->sql.data, -1, st, NULL) == SQLITE_OK ? CB_OK : CB_EDB;
+	return scan_row(ctx, cells);
 }
 
 /* Reads the rows of one seq range into slots base, base + 1, ...  A thread's body (void * for pthreads). */
 static void *part_scan(void *arg)
 {
 	struct part *pt = arg;
-	sqlite3_stmt *st = NULL;
 	if (!(pt->count = calloc(pt->pl->ncount + 1, sizeof *pt->count))) {
 		pt->rc = cb_err_set(&pt->err, CB_ENOMEM, "statistics index: out of memory");
 		goto out;
 	}
 	for (int k = 0; k < pt->pl->ndec; k++)
 		pt->data[k] = pt->ix->col[pt->pl->dec[k].field].data;
-	if (scan_prepare(pt->db, pt->pl, &st) != CB_OK) {
-		pt->rc = cb_err_set(&pt->err, CB_EDB, "statistics index: %s", sqlite3_errmsg(pt->db));
-		goto out;
+	struct cb_err err = {0};
+	int rc = cb_store_snapshot_scan(pt->sn, pt->reader, pt->pl->fields, pt->pl->ndec + 1, pt->lo, pt->hi, row_cb,
+					pt, NULL, &err);
+	if (rc && !pt->rc) { /* the store's failure (a stop of scan_row's own has its message in pt->err) */
+		pt->rc = rc;
+		pt->err = err;
 	}
-	sqlite3_bind_int64(st, 1, pt->lo);
-	sqlite3_bind_int64(st, 2, pt->hi);
-	sqlite3_bind_pointer(st, 3, pt, ROW_FN, NULL);
-	int src;
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) /* none: the function answers 0 */
-		;
-	if (src != SQLITE_DONE && !pt->rc)
-		pt->rc = cb_err_set(&pt->err, CB_EDB, "statistics index: %s", sqlite3_errmsg(pt->db));
 out:
-	sqlite3_finalize(st);
 	return NULL;
 }
 
@@ -526,37 +489,17 @@ static void slots_move(struct cb_index *ix, uint32_t to, uint32_t from, uint32_t
 	}
 }
 
-/* The bounds of seq (and the number of cases): each aggregate in a subquery of its own, which SQLite answers
- * from the edge of the b-tree (min and max side by side in one SELECT scan the whole table). */
-#define SQL_SEQ_BOUNDS "SELECT coalesce((SELECT min(seq) FROM cases), 1), coalesce((SELECT max(seq) FROM cases), 0)"
-#define SQL_SEQ_BOUNDS_COUNT SQL_SEQ_BOUNDS ", (SELECT count(*) FROM cases)"
-
-/* Runs one query returning integers into v[0..nv-1] (NULL reads as 0). */
-static int query_ints(sqlite3 *db, const char *sql, int64_t *v, int nv)
+static int build_single(struct cb_store_snapshot *sn, const struct cb_store_span *sp, struct cb_index *ix,
+			const struct plan *pl, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = CB_EDB;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	for (int i = 0; i < nv; i++)
-		v[i] = sqlite3_column_int64(st, i);
-	rc = CB_OK;
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int build_single(sqlite3 *db, struct cb_index *ix, const struct plan *pl, struct cb_err *err)
-{
-	int64_t b[2];
-	if (query_ints(db, SQL_SEQ_BOUNDS, b, 2))
-		return cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
-	if (b[1] - b[0] + 1 > UINT32_MAX / 2)
-		return cb_err_set(err, CB_EINVAL, "statistics index: too many cases (%lld)", (long long)(b[1] - b[0] + 1));
-	if (slots_alloc(ix, (uint32_t)(b[1] - b[0] + 1)))
-		return cb_err_set(err, CB_ENOMEM, "statistics index: out of memory for %lld cases",
-				  (long long)(b[1] - b[0] + 1));
-	struct part pt = {.ix = ix, .dict = ix, .pl = pl, .db = db, .lo = b[0], .hi = b[1]};
+	int64_t span = sp->hi - sp->lo + 1;
+	if (span < 0)
+		span = 0;
+	if (span > UINT32_MAX / 2)
+		return cb_err_set(err, CB_EINVAL, "statistics index: too many cases (%lld)", (long long)span);
+	if (slots_alloc(ix, (uint32_t)span))
+		return cb_err_set(err, CB_ENOMEM, "statistics index: out of memory for %lld cases", (long long)span);
+	struct part pt = {.ix = ix, .dict = ix, .pl = pl, .sn = sn, .lo = sp->lo, .hi = sp->hi};
 	part_scan(&pt);
 	if (pt.rc)
 		*err = pt.err;
@@ -604,38 +547,17 @@ out:
 	return rc;
 }
 
-/* The build on nt threads; *again when the connections did not see the same commit. */
-static int build_parallel(sqlite3 *sdb, struct cb_index *ix, const struct plan *pl, int nt, bool *again,
-			  struct cb_err *err)
+/* The build on the snapshot's readers, one thread each; *again when they did not read the rows it counted. */
+static int build_parallel(struct cb_store_snapshot *sn, const struct cb_store_span *sp, struct cb_index *ix,
+			  const struct plan *pl, bool *again, struct cb_err *err)
 {
 	struct part pt[BUILD_MAX_THREADS] = {0};
 	pthread_t th[BUILD_MAX_THREADS];
 	bool started[BUILD_MAX_THREADS] = {0};
-	const char *path = sqlite3_db_filename(sdb, "main");
-	int64_t first[3] = {0}, b[3];
+	int nt = sp->readers < BUILD_MAX_THREADS ? sp->readers : BUILD_MAX_THREADS;
 	int rc = CB_EDB;
 	*again = false;
-	for (int t = 0; t < nt; t++) {
-		if (t == 0) { /* the calling thread reads on the store's connection: its page cache may be warm */
-			pt[0].db = sdb;
-		} else {
-			if (sqlite3_open_v2(path, &pt[t].db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-			    SQLITE_OK)
-				goto out;
-			sqlite3_busy_timeout(pt[t].db, BUILD_BUSY_MS);
-			/* pages read in place rather than copied into a cold cache (SQLite caps the size) */
-			sqlite3_exec(pt[t].db, "PRAGMA mmap_size=2147418112", NULL, NULL, NULL);
-		}
-		if (sqlite3_exec(pt[t].db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
-		    query_ints(pt[t].db,
-			       t ? SQL_SEQ_BOUNDS : SQL_SEQ_BOUNDS_COUNT, t ? b : first, t ? 2 : 3))
-			goto out;
-		if (t && (b[0] != first[0] || b[1] != first[1])) {
-			*again = true;
-			goto out;
-		}
-	}
-	int64_t span = first[1] - first[0] + 1;
+	int64_t span = sp->hi - sp->lo + 1;
 	if (span > UINT32_MAX / 2 || span < nt) /* too many for a uint32 slot, or too few to split */
 		goto out;
 	if ((rc = slots_alloc(ix, (uint32_t)span)))
@@ -643,9 +565,11 @@ static int build_parallel(sqlite3 *sdb, struct cb_index *ix, const struct plan *
 	for (int t = 0; t < nt; t++) {
 		pt[t].ix = ix;
 		pt[t].pl = pl;
-		pt[t].lo = first[0] + span * t / nt;
-		pt[t].hi = first[0] + span * (t + 1) / nt - 1;
-		pt[t].base = (uint32_t)(pt[t].lo - first[0]);
+		pt[t].sn = sn;
+		pt[t].reader = t;
+		pt[t].lo = sp->lo + span * t / nt;
+		pt[t].hi = sp->lo + span * (t + 1) / nt - 1;
+		pt[t].base = (uint32_t)(pt[t].lo - sp->lo);
 		if (!(pt[t].dict = calloc(1, sizeof *pt[t].dict))) {
 			rc = CB_ENOMEM;
 			goto out;
@@ -668,7 +592,7 @@ static int build_parallel(sqlite3 *sdb, struct cb_index *ix, const struct plan *
 			rc = pt[t].rc;
 			goto out;
 		}
-	if (rows != first[2]) {
+	if (rows != sp->count) {
 		*again = true;
 		rc = CB_ECONFLICT;
 		goto out;
@@ -676,10 +600,6 @@ static int build_parallel(sqlite3 *sdb, struct cb_index *ix, const struct plan *
 	rc = parts_merge(ix, pt, nt, err);
 out:
 	for (int t = 0; t < nt; t++) {
-		if (pt[t].db != sdb)
-			sqlite3_close(pt[t].db); /* ends its read transaction */
-		else if (!sqlite3_get_autocommit(sdb))
-			sqlite3_exec(sdb, "ROLLBACK", NULL, NULL, NULL);
 		cb_index_free(&pt[t].dict);
 		free(pt[t].count);
 		free(pt[t].site_count);
@@ -687,14 +607,11 @@ out:
 	return rc;
 }
 
-/* Threads for a build over `span` seq numbers. */
-static int build_threads(sqlite3 *db, int64_t span)
+/* Threads for a build over `span` seq numbers (the store may allow fewer). */
+static int build_threads(int64_t span)
 {
 	const char *e = getenv("CASEBANK_INDEX_THREADS");
-	const char *path = sqlite3_db_filename(db, "main");
 	int nt;
-	if (!sqlite3_get_autocommit(db) || !path || !*path)
-		return 1;
 	if (e && *e) {
 		nt = atoi(e);
 	} else {
@@ -707,10 +624,10 @@ static int build_threads(sqlite3 *db, int64_t span)
 int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err)
 {
 	struct cb_index *ix = NULL;
+	struct cb_store_snapshot *sn = NULL;
+	struct cb_store_span sp;
 	struct plan pl = {0};
-	int64_t b[2];
 	int rc;
-	sqlite3 *db = cb_store_db(s);
 	*out = NULL;
 	pthread_once(&name_once, name_build);
 	if ((rc = cb_index_new(&ix)) || (rc = plan_make(ix, &pl))) {
@@ -722,17 +639,20 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 		ix->require_consent = !(strcmp(pol, "no") == 0 || strcmp(pol, "off") == 0 || strcmp(pol, "0") == 0);
 	free(pol);
 
-	if (query_ints(db, SQL_SEQ_BOUNDS, b, 2)) {
-		rc = cb_err_set(err, CB_EDB, "statistics index: %s", sqlite3_errmsg(db));
+	if ((rc = cb_store_snapshot_open(s, 1, &sn, &sp, err)))
 		goto out;
-	}
-	int nt = build_threads(db, b[1] - b[0] + 1);
+	cb_store_snapshot_free(&sn);
+	int nt = build_threads(sp.hi - sp.lo + 1);
 	bool again = nt > 1;
 	rc = CB_EDB;
 	for (int attempt = 0; attempt < 2 && again; attempt++) {
 		struct cb_err perr = {0};
-		rc = build_parallel(db, ix, &pl, nt, &again, &perr);
+		again = false;
+		if (cb_store_snapshot_open(s, nt, &sn, &sp, &perr) == CB_OK && sp.readers > 1)
+			rc = build_parallel(sn, &sp, ix, &pl, &again, &perr);
+		cb_store_snapshot_free(&sn);
 	}
+	nt = rc ? 1 : sp.readers;
 	if (rc) { /* one thread, on the store's connection, into a fresh index; it reports any error that remains */
 		bool req = ix->require_consent;
 		cb_index_free(&ix);
@@ -741,9 +661,8 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 			goto out;
 		}
 		ix->require_consent = req;
-		if ((rc = build_single(db, ix, &pl, err)))
+		if ((rc = cb_store_snapshot_open(s, 1, &sn, &sp, err)) || (rc = build_single(sn, &sp, ix, &pl, err)))
 			goto out;
-		nt = 1;
 	}
 	ix->build_threads = (uint8_t)nt;
 	slots_trim(ix);
@@ -753,7 +672,7 @@ int cb_index_build(struct cb_store *s, struct cb_index **out, struct cb_err *err
 	ix = NULL;
 	rc = CB_OK;
 out:
-	cb_buf_free(&pl.sql);
+	cb_store_snapshot_free(&sn);
 	cb_index_free(&ix);
 	return rc;
 }

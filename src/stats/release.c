@@ -21,7 +21,7 @@
 
 #include "stats/dp.h"
 #include "stats/stats_int.h"
-#include "store/access.h"
+#include "store/audit.h"
 
 /* ---- encoding */
 

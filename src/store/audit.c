@@ -23,7 +23,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "store/access.h"
+#include "store/audit.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
 

@@ -72,7 +72,7 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;",
-	/* 3: assistance, partners, referrals, follow-ups and workflow steps (store/assist.h; assist.c,
+	/* 3: assistance, partners, referrals, follow-ups and workflow steps (care/assist.h; assist.c,
 	 * partners.c).  Coded values by name, dates as YYYY-MM-DD, like the cases table.  Free text about a
 	 * person (notes, details, reasons of steps) is a blob sealed with the case key.  Child rows go with their
 	 * case (erase --all); a partner that records point to cannot be deleted.  IF NOT EXISTS, so that a file
@@ -188,9 +188,14 @@ bool cb_schema_is_column(const struct cb_field *f)
 	return f->kind != CB_ID && f->kind != CB_PII;
 }
 
-static const char *sql_type(const struct cb_field *f)
+const char *cb_schema_column_type(const struct cb_field *f)
 {
 	return f->kind == CB_INT || f->kind == CB_BOOL ? "INTEGER" : "TEXT";
+}
+
+int cb_schema_version(void)
+{
+	return (int)CB_COUNTOF(main_steps);
 }
 
 int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err)
@@ -285,7 +290,7 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 			if (!missing[i])
 				continue;
 			snprintf(sql, sizeof sql, "ALTER TABLE cases ADD COLUMN \"%s\" %s", cb_fields[i].name,
-				 sql_type(&cb_fields[i]));
+				 cb_schema_column_type(&cb_fields[i]));
 			if ((rc = cb_schema_exec(db, sql, err)) != CB_OK)
 				goto fail;
 		}

@@ -22,6 +22,17 @@ int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err);
 /* The same for the case-key store DB.casekeys; db_path is the cases database (read by step 2). */
 int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, struct cb_err *err);
 
+/* The type word of f's column in the cases table ("INTEGER" or "TEXT"), shared by both servers' schemas. */
+const char *cb_schema_column_type(const struct cb_field *f);
+/* The schema version a current database is at: the number of migration steps. */
+int cb_schema_version(void);
+
+struct cb_db;
+/* PostgreSQL (schema_pg.c): creates the schema in an empty database, else checks its version and adds a
+ * column for every codebook field that lacks one, in one transaction under an advisory lock.  Read-only:
+ * checks only, CB_EDB if anything is due. */
+int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err);
+
 /* Runs SQL without results; CB_EDB with SQLite's message (never carries values: callers bind those). */
 int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err);
 /* Adds the offices in use (cases, users, partners) that the sites list lacks (store/sites.h). */

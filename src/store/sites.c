@@ -6,9 +6,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/assist_impl.h"
+#include "store/audit.h"
 #include "store/schema.h"
 #include "store/sites.h"
+#include "store/store_impl.h"
+
+/* The change, in the audit trail with the act (detail: the office's code, never identifying). */
+static int event(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const char *code,
+		 struct cb_err *err)
+{
+	return cb_store_event_as(s, by ? by->name : NULL, by ? "server" : NULL, cb_audit_names[a], NULL, code, err);
+}
 
 int cb_site_add(struct cb_store *s, const char *code, const char *name, const char *country, const struct cb_user *by,
 		struct cb_err *err)
@@ -55,7 +63,7 @@ int cb_site_add(struct cb_store *s, const char *code, const char *name, const ch
 		else if (sqlite3_changes(s->db) == 0)
 			rc = cb_err_field(err, CB_EEXIST, "code", "code: the office %s exists already", code);
 		else
-			rc = cb_ax_event(s, by, CB_AUD_SITE_ADD, NULL, code, err);
+			rc = event(s, by, CB_AUD_SITE_ADD, code, err);
 	}
 	sqlite3_finalize(st);
 	rc = cb_store_tx_end(s, rc, err);
@@ -81,7 +89,7 @@ int cb_site_set_disabled(struct cb_store *s, const char *code, bool disabled, co
 			rc = cb_err_field(err, CB_ENOTFOUND, "code", "code: no office %s in the list (casebank site list)",
 					  code && strlen(code) <= 16 ? code : "of that code");
 		else
-			rc = cb_ax_event(s, by, disabled ? CB_AUD_SITE_DISABLE : CB_AUD_SITE_ENABLE, NULL, code, err);
+			rc = event(s, by, disabled ? CB_AUD_SITE_DISABLE : CB_AUD_SITE_ENABLE, code, err);
 	}
 	sqlite3_finalize(st);
 	return cb_store_tx_end(s, rc, err);

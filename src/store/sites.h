@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "store/access.h"
+#include "store/account.h"
 #include "store/store.h"
 
 #define CB_SITE_NAME_MAX 120

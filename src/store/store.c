@@ -60,7 +60,7 @@
 #include <sqlite3.h>
 
 #include "crypto/crypto.h"
-#include "store/access.h"
+#include "store/audit.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
 

@@ -10,7 +10,7 @@
 #include <sqlite3.h>
 
 #include "crypto/crypto.h"
-#include "store/access.h"
+#include "store/audit.h"
 #include "store/store.h"
 
 #define PII_FORMAT 1   /* first byte of a packed blob */

@@ -30,6 +30,7 @@ enum cb_rc {
 	CB_ECONSENT = -10, /* the person has not consented to this use */
 	CB_EPERM = -11,    /* not allowed for this role or policy */
 	CB_EFULL = -12,    /* the disk (or the database's size limit) is full: nothing of the write was kept */
+	CB_EUNAVAIL = -13, /* the database server cannot be reached (PostgreSQL): try again shortly */
 };
 
 /* The reason an operation failed, for a person to read.  `line` is 0 when no line applies. */

@@ -91,6 +91,7 @@ const char *cb_rc_str(int code)
 	case CB_ECONSENT: return "consent missing";
 	case CB_EPERM: return "not allowed";
 	case CB_EFULL: return "disk full";
+	case CB_EUNAVAIL: return "database server unavailable";
 	}
 	return "unknown error";
 }

@@ -1,6 +1,7 @@
 /*
- * test_cmd_assist.c -- the command-line contract of src/cli/cmd_assist.c: `partner add` prints the new id,
- * `assist add` warns on stderr when a shelter would be over capacity (and stores the record), `refer` exits
+ * test_cmd_assist.c -- the command-line contract of src/cli/cmd_partner.c, cmd_assist.c and cmd_workflow.c (one
+ * database, the steps building on each other): `partner add` prints the new id, `assist add` warns on stderr
+ * when a shelter would be over capacity (and stores the record), `refer` exits
  * 4 naming consent_share_partners and `--override-consent` is recorded, `stage` moves or explains the
  * refusal, `followup list --overdue`, `dashboard`, and the new statistics dimensions: exact for data managers,
  * not released to analysts.

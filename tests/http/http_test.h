@@ -2,7 +2,9 @@
  * http_test.h -- the small HTTP/1.1 client of the server tests (tests/http/test_api*.c): one request per
  * connection on plain sockets to 127.0.0.1:port, the response's status, headers, body and JSON, and a login
  * per user; and the server they run against, with one user per role.  Header-only, like tests/cb_test.h;
- * the including file defines PW (the users' password) first.
+ * the including file defines PW (the users' password) first.  And the helpers the resource tests
+ * (tests/http/test_<resource>.c) share: the five users logged in, requests as one of them, a new case or
+ * partner, the audit rows of a case, `casebank serve` as a child process.
  */
 #ifndef CB_HTTP_TEST_H
 #define CB_HTTP_TEST_H
@@ -18,8 +20,15 @@
 #include <jansson.h>
 
 #include "crypto/crypto.h"
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "http/http.h"
-#include "store/access.h"
+#include "io/io.h"
+#include "stats/stats.h"
+#include "access/access.h"
+#include "care/assist.h"
 
 static uint16_t port;
 /* The address requests come from: NULL for the system's choice (127.0.0.1); another of 127.0.0.0/8 to be a
@@ -148,6 +157,8 @@ static inline struct login login_as(const char *user)
 /* ---- the server both API test files run against */
 
 #define SITE "US-CHICAGO"
+/* what registering a case needs besides the office and date (the codebook's CB_F_REGISTER) */
+#define REG "\"citizenship\": \"MD\", \"exploitation_type\": [\"SexualExploitation\"], \"consent_statistics\": true"
 #define OTHER "US-HOUSTON"
 
 static struct cb_server *srv;
@@ -206,6 +217,146 @@ static inline int server_down(void **state)
 	(void)state;
 	cb_server_stop(&srv);
 	return 0;
+}
+
+/* ---- helpers of the resource tests */
+
+/* 400 demo cases, some at SITE and OTHER, and a statistical release of each of their years */
+static inline int demo_cases(struct cb_store *s, struct cb_err *err)
+{
+	struct cb_release_opts o = {0};
+	int rc = cb_demo_generate(s, 400, 7, false, err);
+	FILE *out = fopen("/dev/null", "w");
+	if (rc == CB_OK)
+		rc = out ? cb_release_run(s, &o, out, err) : cb_err_set(err, CB_EIO, "/dev/null");
+	if (out)
+		fclose(out);
+	return rc;
+}
+
+/* The five users, logged in (after server_up). */
+__attribute__((unused)) static struct login root, mona, cara, otto, anna;
+static inline int logins(void)
+{
+	root = login_as("root");
+	mona = login_as("mona");
+	cara = login_as("cara");
+	otto = login_as("otto");
+	anna = login_as("anna");
+	return 0;
+}
+
+/* Shorthands: a request as someone, with the body as JSON (and the CSRF token when it changes state). */
+static inline struct resp req(const struct login *l, const char *method, const char *path, const char *body)
+{
+	bool change = strcmp(method, "GET") != 0;
+	return http(method, path, l->cookie, change ? l->csrf : NULL, body ? "application/json" : NULL, body, NULL);
+}
+
+/* The status of a request, the response freed. */
+static inline int status_of(const struct login *l, const char *method, const char *path, const char *body)
+{
+	struct resp r = req(l, method, path, body);
+	int st = r.status;
+	resp_free(&r);
+	return st;
+}
+
+static inline const char *detail(const struct resp *r) { return json_string_value(json_object_get(r->json, "detail")); }
+
+/* A new case at the caller's office with extra fields ("" for none); its id into id. */
+static inline void new_case(const struct login *l, const char *fields, char id[CB_ID_TEXT])
+{
+	char body[1024];
+	/* with what registering needs (CB_F_REGISTER), unless the fields give it */
+	snprintf(body, sizeof body, "{\"registered_on\": \"2025-02-03\"%s%s%s%s%s%s}", *fields ? ", " : "", fields,
+		 strstr(fields, "\"gender\"") ? "" : ", \"gender\": \"Feminine\"",
+		 strstr(fields, "\"citizenship\"") ? "" : ", \"citizenship\": \"MD\"",
+		 strstr(fields, "\"exploitation_type\"") ? "" : ", \"exploitation_type\": [\"SexualExploitation\"]",
+		 strstr(fields, "\"consent_statistics\"") ? "" : ", \"consent_statistics\": true");
+	struct resp r = req(l, "POST", "/api/cases", body);
+	if (r.status != 201)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 201);
+	snprintf(id, CB_ID_TEXT, "%s", json_string_value(json_object_get(r.json, "case_id")));
+	resp_free(&r);
+}
+
+/* A new partner (as mona); its id. */
+static inline long new_partner(const char *body)
+{
+	struct resp r = req(&mona, "POST", "/api/partners", body);
+	if (r.status != 201)
+		fprintf(stderr, "%s\n", r.body);
+	assert_int_equal(r.status, 201);
+	long id = (long)json_integer_value(json_object_get(r.json, "id"));
+	assert_true(id > 0);
+	resp_free(&r);
+	return id;
+}
+
+/* "/api/cases/ID/WHAT", and "/RECORD" when rec is not 0. */
+static inline const char *path(char buf[256], const char *id, const char *what, long rec)
+{
+	if (rec)
+		snprintf(buf, 256, "/api/cases/%s/%s/%ld", id, what, rec);
+	else
+		snprintf(buf, 256, "/api/cases/%s/%s", id, what);
+	return buf;
+}
+
+struct audit_find {
+	const char *action, *user, *detail;
+	bool found;
+};
+
+static inline int audit_entry(const struct cb_audit_entry *e, void *ctx)
+{
+	struct audit_find *f = ctx;
+	if (!strcmp(e->action, f->action) && !strcmp(e->user, f->user) && (!f->detail || strstr(e->detail, f->detail)))
+		f->found = true;
+	return 0;
+}
+
+/* Is there an audit row for the case with this action, user and (if given) text in its detail? */
+static inline bool audit_has(const char *case_id, const char *action, const char *user, const char *in_detail)
+{
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	uint8_t id[16];
+	struct audit_find f = {action, user, in_detail, false};
+	assert_int_equal(cb_case_id_parse(case_id, id), CB_OK);
+	assert_int_equal(cb_store_open(dbpath, CB_OPEN_READONLY, &s, &err), CB_OK);
+	assert_int_equal(cb_audit_list(s, id, 1000, audit_entry, &f, &err), CB_OK);
+	cb_store_free(&s);
+	return f.found;
+}
+
+/* Starts `casebank serve DB` on an ephemeral port as a child (stderr to log) and points the client at it: the
+ * port it chose, from its first line.  The caller restores `port` and stops the child. */
+static inline pid_t serve_child(const char *db, const char *log)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "exec %s serve '%s' --listen 127.0.0.1:0 2>'%s'", cbt_bin(), db, log);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	unsigned p = 0;
+	for (int i = 0; i < 600 && !p; i++) {
+		char *text = cbt_read(log, NULL);
+		const char *at = text ? strstr(text, "http://127.0.0.1:") : NULL;
+		if (at)
+			sscanf(at, "http://127.0.0.1:%u", &p);
+		free(text);
+		if (!p)
+			usleep(50000);
+	}
+	assert_true(p > 0);
+	port = (uint16_t)p;
+	return pid;
 }
 
 #endif

@@ -568,6 +568,29 @@ static void test_reserve(void **state)
 	assert_int_equal(nd, 2); /* the reserve: fewer than two each */
 }
 
+/* The security headers on every answer: an API document, an API error, a web page. */
+static void test_security_headers(void **state)
+{
+	(void)state;
+	const char *paths[] = {"/api/codebook", "/api/nothing", "/"};
+	for (int i = 0; i < 3; i++) {
+		char v[256];
+		struct resp r = http("GET", paths[i], NULL, NULL, NULL, NULL, NULL);
+		assert_true(header(&r, "Content-Security-Policy", v, sizeof v));
+		assert_string_equal(v, "default-src 'self'");
+		assert_true(header(&r, "X-Content-Type-Options", v, sizeof v));
+		assert_string_equal(v, "nosniff");
+		assert_true(header(&r, "Referrer-Policy", v, sizeof v));
+		assert_true(header(&r, "X-Frame-Options", v, sizeof v));
+		assert_string_equal(v, "DENY");
+		if (!strncmp(paths[i], "/api/", 5)) {
+			assert_true(header(&r, "Cache-Control", v, sizeof v));
+			assert_string_equal(v, "no-store");
+		}
+		resp_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest by_default[] = {
@@ -579,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_framing_accepted),
 		cmocka_unit_test(test_malformed_content_length),
 		cmocka_unit_test(test_error_headers),
+		cmocka_unit_test(test_security_headers),
 	};
 	const struct CMUnitTest small[] = {
 		cmocka_unit_test(test_trickled_headers_cut), cmocka_unit_test(test_trickled_body_cut),

@@ -9,7 +9,7 @@
 
 #include "crypto/crypto.h"
 #include "io/io.h"
-#include "store/assist.h"
+#include "care/assist.h"
 
 #define TODAY 20000 /* 2024-10-04: fixed, so that two runs compare */
 

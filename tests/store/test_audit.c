@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-#include "store/access.h"
+#include "access/access.h"
 #include "store/store.h"
 
 #define NENTRIES 6

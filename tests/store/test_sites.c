@@ -49,12 +49,6 @@ static void test_add_check_disable(void **state)
 	assert_int_equal(cb_site_check(s, "KYIV-1", "site", &err), CB_EINVAL);
 	assert_non_null(strstr(err.msg, "disabled"));
 	assert_int_equal(cb_site_set_disabled(s, "NOPE-1", true, NULL, &err), CB_ENOTFOUND);
-	/* a caseworker's office must be on the list */
-	struct cb_user u;
-	assert_int_equal(cb_user_add(s, "wrong", CB_ROLE_CASEWORKER, "KYIV-11", "a long enough passphrase 77", &u, &err),
-			 CB_EINVAL);
-	assert_int_equal(cb_user_add(s, "right", CB_ROLE_CASEWORKER, "LVIV-2", "a long enough passphrase 77", &u, &err),
-			 CB_OK);
 	cb_store_free(&s);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action IN ('site.add', 'site.disable')"), 3);
 }

@@ -1,0 +1,265 @@
+/*
+ * sessions.c -- a short-lived cache of checked sessions, so that a busy client does not take the database's
+ * write lock on every request: cb_session_check refreshes last_seen in a write transaction, and with several
+ * worker threads those transactions queue behind each other.  A session checked less than
+ * CB_SESSION_CACHE_SECONDS ago is taken from here; logout and disabling a user through the server drop their
+ * entries at once, a change made from the command line is seen within those seconds.
+ *
+ * The server checks with cb_session_lookup, which writes nothing, and records last_seen apart: when the
+ * stored last_seen of a session in use is CB_SESSION_TOUCH_SECONDS old, cb_session_cache_touch hands its
+ * token hash to the audit writer, which moves last_seen in a batch of its own.  So no request waits for the
+ * database's write lock to be let in; the idle timeout (30 minutes) runs from a last_seen at most that
+ * much older than the true one, so a session may end that much early, never late.
+ *
+ * Entries are keyed by a BLAKE2b hash of the token (the hash the store keeps), so the tokens themselves are
+ * not kept; a slot per hash (direct-mapped), a newer session simply replaces an older one in its slot.  The
+ * hash is computed before the lock is taken.
+ *
+ * Failed logins are slowed down here too, by client address rather than by account: a lock by account name
+ * lets anybody who knows a name lock its owner out, a delay for an address slows down only whoever fails
+ * from it.  An address (an IPv6 one by its /64, which one machine usually holds whole) may fail
+ * CB_LOGIN_FREE_FAILURES times freely; each failure after that must wait twice as long as the last, 1 s,
+ * 2 s, 4 s ... up to CB_LOGIN_MAX_DELAY, before its next login is even checked.  A success does not clear
+ * the count (an insider could otherwise launder guesses with her own password); CB_LOGIN_FORGET seconds
+ * without a failure do.  The table is in memory: a restart forgets it; when full, the entries with the
+ * fewest failures make room, so that many addresses failing once cannot push out one that keeps failing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include <sodium.h>
+
+#include <pthread.h>
+
+#include "access/access.h"
+
+#define SLOTS 1024
+
+struct slot {
+	bool used, refreshing;
+	uint8_t key[32];
+	int64_t checked;
+	struct cb_session sess;
+	struct cb_user user;
+};
+
+#define THROTTLE_SLOTS 4096
+#define THROTTLE_PROBE 16 /* slots looked at for an address: its own, a free one, or the stalest to reuse */
+
+struct failing {
+	uint8_t addr[16]; /* IPv4 as ::ffff:a.b.c.d; IPv6 with the low 64 bits zero */
+	int64_t last;     /* the last failure; 0: a free slot */
+	int fails;
+};
+
+struct cb_session_cache {
+	pthread_mutex_t mu;
+	struct slot *slots;
+	struct failing *failing;
+};
+
+int cb_session_cache_new(struct cb_session_cache **out)
+{
+	struct cb_session_cache *c = calloc(1, sizeof *c);
+	if (!c || !(c->slots = calloc(SLOTS, sizeof *c->slots)) ||
+	    !(c->failing = calloc(THROTTLE_SLOTS, sizeof *c->failing))) {
+		if (c)
+			free(c->slots);
+		free(c);
+		return CB_ENOMEM;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	*out = c;
+	return CB_OK;
+}
+
+void cb_session_cache_free(struct cb_session_cache **cp)
+{
+	struct cb_session_cache *c = *cp;
+	if (!c)
+		return;
+	sodium_memzero(c->slots, SLOTS * sizeof *c->slots);
+	free(c->slots);
+	free(c->failing);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+	*cp = NULL;
+}
+
+static void key_of(const char *token, uint8_t key[32])
+{
+	crypto_generichash(key, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+static struct slot *slot_of(struct cb_session_cache *c, const uint8_t key[32])
+{
+	uint32_t i;
+	memcpy(&i, key, sizeof i);
+	return &c->slots[i % SLOTS];
+}
+
+bool cb_session_cache_get(struct cb_session_cache *c, const char *token, int64_t now, struct cb_session *sess,
+			  struct cb_user *user)
+{
+	uint8_t key[32];
+	bool hit = false;
+	key_of(token, key);
+	pthread_mutex_lock(&c->mu);
+	struct slot *s = slot_of(c, key);
+	if (s->used && sodium_memcmp(s->key, key, 32) == 0 && now >= s->checked) {
+		int64_t age = now - s->checked;
+		/* due for a check: one caller checks, the others go on with the entry meanwhile (for at most as
+		 * long again), so that a busy client's requests do not all queue on the write lock at once */
+		hit = age < CB_SESSION_CACHE_SECONDS ||
+		      (age < 2 * CB_SESSION_CACHE_SECONDS && s->refreshing);
+		if (!hit && age < 2 * CB_SESSION_CACHE_SECONDS)
+			s->refreshing = true;
+		if (hit) {
+			*sess = s->sess;
+			*user = s->user;
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	return hit;
+}
+
+void cb_session_cache_put(struct cb_session_cache *c, const char *token, int64_t now, const struct cb_session *sess,
+			  const struct cb_user *user)
+{
+	uint8_t key[32];
+	key_of(token, key);
+	pthread_mutex_lock(&c->mu);
+	struct slot *s = slot_of(c, key);
+	memcpy(s->key, key, 32);
+	s->checked = now;
+	s->sess = *sess;
+	s->user = *user;
+	s->used = true;
+	s->refreshing = false;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void cb_session_cache_drop(struct cb_session_cache *c, const char *token)
+{
+	uint8_t key[32];
+	key_of(token, key);
+	pthread_mutex_lock(&c->mu);
+	struct slot *s = slot_of(c, key);
+	if (s->used && sodium_memcmp(s->key, key, 32) == 0)
+		sodium_memzero(s, sizeof *s);
+	pthread_mutex_unlock(&c->mu);
+}
+
+bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64_t now, uint8_t token_hash[32])
+{
+	uint8_t key[32];
+	bool due = false;
+	key_of(token, key);
+	pthread_mutex_lock(&c->mu);
+	struct slot *s = slot_of(c, key);
+	if (s->used && sodium_memcmp(s->key, key, 32) == 0 && now - s->sess.last_seen >= CB_SESSION_TOUCH_SECONDS) {
+		s->sess.last_seen = now; /* as it will be stored: one caller queues the write */
+		memcpy(token_hash, key, 32);
+		due = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return due;
+}
+
+void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id)
+{
+	pthread_mutex_lock(&c->mu);
+	for (int i = 0; i < SLOTS; i++)
+		if (c->slots[i].used && c->slots[i].user.id == user_id)
+			sodium_memzero(&c->slots[i], sizeof c->slots[i]);
+	pthread_mutex_unlock(&c->mu);
+}
+
+/* ---- failed logins by address */
+
+/* The key of a client address text: IPv4 mapped into IPv6, IPv6 cut to its /64; anything else (no address
+ * known) hashed, so that it still gets a slot of its own. */
+static void addr_key(const char *from, uint8_t key[16])
+{
+	struct in_addr a4;
+	memset(key, 0, 16);
+	if (inet_pton(AF_INET, from, &a4) == 1) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &a4, 4);
+	} else if (inet_pton(AF_INET6, from, key) == 1) {
+		memset(key + 8, 0, 8);
+	} else {
+		crypto_generichash(key, 16, (const unsigned char *)from, strlen(from), NULL, 0);
+	}
+}
+
+/* The entry of an address (lock held), or with `make` a new one in its probe window; NULL when not found. */
+static struct failing *failing_of(struct cb_session_cache *c, const uint8_t key[16], int64_t now, bool make)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (int i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	struct failing *spare = NULL;
+	bool spare_gone = false;
+	for (int i = 0; i < THROTTLE_PROBE; i++) {
+		struct failing *f = &c->failing[(h + (uint32_t)i) % THROTTLE_SLOTS];
+		bool gone = f->last == 0 || now - f->last >= CB_LOGIN_FORGET;
+		if (!gone && memcmp(f->addr, key, 16) == 0)
+			return f;
+		/* a slot to take: the first free or forgotten one, else the one with the fewest failures (of those the
+		 * one that failed longest ago), so that many addresses failing once push out each other, not an
+		 * address that keeps failing */
+		if (gone && !spare_gone) {
+			spare = f;
+			spare_gone = true;
+		} else if (!spare_gone && (!spare || f->fails < spare->fails ||
+					   (f->fails == spare->fails && f->last < spare->last))) {
+			spare = f;
+		}
+	}
+	if (!make)
+		return NULL;
+	memcpy(spare->addr, key, 16);
+	spare->fails = 0;
+	spare->last = now;
+	return spare;
+}
+
+/* The delay an address earns with n failures. */
+static int64_t delay_of(int n)
+{
+	if (n <= CB_LOGIN_FREE_FAILURES)
+		return 0;
+	int shift = n - CB_LOGIN_FREE_FAILURES - 1;
+	if (shift >= 20)
+		return CB_LOGIN_MAX_DELAY;
+	int64_t d = (int64_t)1 << shift;
+	return d < CB_LOGIN_MAX_DELAY ? d : CB_LOGIN_MAX_DELAY;
+}
+
+int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now)
+{
+	uint8_t key[16];
+	int64_t wait = 0;
+	addr_key(from, key);
+	pthread_mutex_lock(&c->mu);
+	struct failing *f = failing_of(c, key, now, false);
+	if (f && f->last + delay_of(f->fails) > now)
+		wait = f->last + delay_of(f->fails) - now;
+	pthread_mutex_unlock(&c->mu);
+	return wait;
+}
+
+void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now)
+{
+	uint8_t key[16];
+	addr_key(from, key);
+	pthread_mutex_lock(&c->mu);
+	struct failing *f = failing_of(c, key, now, true);
+	if (f->fails < 1000000)
+		f->fails++;
+	f->last = now;
+	pthread_mutex_unlock(&c->mu);
+}

@@ -1,0 +1,115 @@
+/*
+ * login.c -- the session resource: log in (an Argon2id check, slowed down for an address that keeps failing,
+ * a new session and its cookie), log out, and who the caller is (/api/me, with the session's CSRF token).
+ * A session exists only with its audit entry; a failed login of an account is audited too.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "http/api.h"
+
+static const char *cookie_header(struct cb_http_req *r, const char *token, bool clear)
+{
+	return cb_arena_printf(r->arena, "cb_session=%s; Path=/; HttpOnly; SameSite=Strict%s%s", token,
+			       r->app->tls ? "; Secure" : "", clear ? "; Max-Age=0" : "");
+}
+
+int cb_api_login(struct cb_http_req *r, const char *arg)
+{
+	(void)arg;
+	json_t *body = cb_api_body(r);
+	if (!body)
+		return CB_OK;
+	const char *name = json_string_value(json_object_get(body, "user"));
+	const char *pw = json_string_value(json_object_get(body, "password"));
+	struct cb_err err = {0};
+	struct cb_user u;
+	struct cb_store *s;
+	if (!name || !pw) {
+		cb_api_error(r, 400, "invalid", "expected {\"user\": ..., \"password\": ...}");
+		goto out;
+	}
+	/* an address that keeps failing waits, whatever the name: no account is ever locked by others' failures */
+	int64_t wait = cb_login_wait(r->app->sessions, r->from, r->now);
+	if (wait > 0) {
+		cb_api_error(r, 429, "too_many_attempts",
+			     cb_arena_printf(r->arena, "too many failed logins from this address: try again in %lld s",
+					     (long long)wait));
+		goto out;
+	}
+	sem_wait(&r->app->pw_slots); /* before taking a store handle: waiting logins hold none */
+	s = cb_api_store(r);
+	int arc = cb_user_authenticate(s, name, pw, r->now, &u, &err);
+	sem_post(&r->app->pw_slots);
+	if (arc != CB_OK) {
+		cb_login_failed(r->app->sessions, r->from, r->now);
+		/* the attempted name only when it is an account: a password typed into the name field stays out.
+		 * A name that is no account makes no entry but a count (audit.c), in the same group commit, so the
+		 * answer takes as long either way */
+		struct cb_user known;
+		struct cb_err e2 = {0};
+		if (cb_user_get(s, name, &known, &e2) == CB_OK) {
+			r->user = known;
+			r->authed = true;
+		}
+		int frc = cb_api_audit(r, CB_AUD_LOGIN_FAILED, NULL, NULL);
+		r->authed = false;
+		if (frc != CB_OK) /* an attempt the trail cannot count is not answered as if it had been */
+			cb_api_audit_failed(r, frc);
+		else
+			cb_api_error(r, 401, "login_failed", "wrong name or password, or the account is disabled");
+		goto out;
+	}
+	char token[CB_TOKEN_TEXT];
+	struct cb_session sess;
+	int rc = cb_session_new(s, u.id, r->now, token, &sess, &err);
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
+	r->user = u;
+	r->authed = true;
+	if ((rc = cb_api_audit(r, CB_AUD_LOGIN, NULL, NULL)) != CB_OK) {
+		/* no session without its entry: the one just made is ended again, its token never sent */
+		cb_session_end(cb_api_store(r), token);
+		sodium_memzero(token, sizeof token);
+		sodium_memzero(&sess, sizeof sess);
+		r->authed = false;
+		cb_api_audit_failed(r, rc);
+		goto out;
+	}
+	r->set_cookie = cookie_header(r, token, false);
+	sodium_memzero(token, sizeof token);
+	cb_api_json(r, 200, json_pack("{s:s, s:o}", "csrf_token", sess.csrf, "user", cb_api_user_json(&u)));
+	sodium_memzero(&sess, sizeof sess);
+out:
+	json_decref(body); /* jansson's free wipes the password (io/json.c) */
+	return CB_OK;
+}
+
+int cb_api_logout(struct cb_http_req *r, const char *arg)
+{
+	(void)arg;
+	cb_session_cache_drop(r->app->sessions, r->token);
+	cb_session_end(cb_api_store(r), r->token);
+	/* the session is already over: a failed entry cannot undo that, but is not answered as a success */
+	int rc = cb_api_audit(r, CB_AUD_LOGOUT, NULL, NULL);
+	r->set_cookie = cookie_header(r, "", true);
+	if (rc != CB_OK) {
+		cb_api_audit_failed(r, rc);
+		return CB_OK;
+	}
+	r->status = 204;
+	return CB_OK;
+}
+
+int cb_api_me(struct cb_http_req *r, const char *arg)
+{
+	(void)arg;
+	json_t *doc = cb_api_user_json(&r->user);
+	json_object_set_new(doc, "csrf_token", json_string(r->session.csrf));
+	cb_api_json(r, 200, doc);
+	return CB_OK;
+}

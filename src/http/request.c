@@ -1,0 +1,89 @@
+/*
+ * request.c -- what a handler asks about its request: the store handle it borrows from the pool, who the
+ * caller is, what the access policy answers for her (mapped to a status by reply.c), and the audit entry of
+ * what she did.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "http/api.h"
+
+struct cb_store *cb_api_store(struct cb_http_req *r)
+{
+	if (!r->store)
+		r->store = cb_http_store_get(r->app);
+	return r->store;
+}
+
+void cb_api_principal(const struct cb_http_req *r, struct cb_principal *p)
+{
+	p->role = r->user.role;
+	p->site = r->user.site;
+	p->glass = false;
+}
+
+int cb_api_check(struct cb_http_req *r, enum cb_action act, const char *site)
+{
+	struct cb_principal p;
+	cb_api_principal(r, &p);
+	int st = cb_authz_check(&p, act, site);
+	if (st)
+		cb_api_refuse(r, st);
+	return st;
+}
+
+bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site)
+{
+	struct cb_principal p;
+	cb_api_principal(r, &p);
+	if (r->user.role == CB_ROLE_MANAGER) /* only a manager's grant counts: the policy says what it opens */
+		p.glass = cb_glass_active(cb_api_store(r), r->user.id, id, r->now);
+	return cb_authz_check(&p, CB_ACT_CASE_PII, site) == 0;
+}
+
+/* The server's entries are committed by the group commit (auditq.c) on its own connection, after the act's
+ * own transaction: one fsync then serves every request waiting, where an entry inside each act's transaction
+ * would cost one fsync per act.  So a write is committed before its entry; if the entry then fails the
+ * client gets a 5xx (cb_api_audit_failed), never a success, and the server logs it below. */
+int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a, const uint8_t *case_id, const char *fields)
+{
+	struct cb_audit_entry e = {0};
+	struct cb_err err = {0};
+	e.at_ms = 0; /* now, when written */
+	snprintf(e.user, sizeof e.user, "%s", r->authed ? r->user.name : "");
+	snprintf(e.from, sizeof e.from, "%s", r->from);
+	snprintf(e.action, sizeof e.action, "%s", cb_audit_names[a]);
+	if (case_id)
+		memcpy(e.case_id, case_id, 16);
+	snprintf(e.fields, sizeof e.fields, "%s", fields ? fields : "");
+	int rc;
+	if (r->app->audit) {
+		if (r->store) { /* nobody needs our store handle while we wait for the commit */
+			cb_http_store_put(r->app, r->store);
+			r->store = NULL;
+		}
+		rc = cb_auditq_append(r->app->audit, &e);
+	} else {
+		rc = cb_audit_append(cb_api_store(r), &e, &err);
+	}
+	if (rc != CB_OK)
+		fprintf(stderr, "casebank serve: audit trail: %s (%s not recorded)\n", cb_rc_str(rc), cb_audit_names[a]);
+	return rc;
+}
+
+void cb_api_audit_failed(struct cb_http_req *r, int rc)
+{
+	cb_api_fail(r, rc == CB_EFULL ? rc : CB_EDB, NULL); /* 503 on a full disk, else 500 */
+}
+
+void cb_api_audited(struct cb_http_req *r, int status, enum cb_audit_action a, const uint8_t *case_id,
+		    const char *fields, json_t *doc)
+{
+	int rc = cb_api_audit(r, a, case_id, fields);
+	if (rc != CB_OK) {
+		json_decref(doc);
+		cb_api_audit_failed(r, rc);
+		return;
+	}
+	cb_api_json(r, status, doc);
+}

@@ -1,0 +1,24 @@
+/*
+ * account.h -- an account as it is stored: its name, role and office.  The rules about what a role may do
+ * live in access/policy.c; this is only the record, kept in store/ so that every layer that names who acted
+ * (the audit trail, casework, access) shares one type without reaching upward.
+ */
+#ifndef CB_STORE_ACCOUNT_H
+#define CB_STORE_ACCOUNT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum cb_role { CB_ROLE_ADMIN, CB_ROLE_MANAGER, CB_ROLE_CASEWORKER, CB_ROLE_ANALYST, CB_ROLE__COUNT };
+
+#define CB_NAME_MAX 64
+struct cb_user {
+	int64_t id;
+	char name[CB_NAME_MAX + 1];
+	enum cb_role role;
+	char site[17]; /* caseworkers: their office; "" otherwise */
+	bool disabled;
+	int64_t locked_until; /* unix seconds; 0 when not locked */
+};
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * test_request.c -- tests of src/http/request.c (cb_api_audit and what answers its failure) through a real
+ * server on 127.0.0.1: a read whose audit entry cannot be written is refused and shows nothing, a write whose
+ * entry fails is never answered as a success, a login whose entry fails opens no session.
+ */
+#define PW "correct horse battery"
+#include "http/http_test.h"
+
+#include <sqlite3.h>
+
+static int setup(void **state)
+{
+	(void)state;
+	return server_up("request.db", demo_cases);
+}
+
+/* Makes every append of `action` to the audit trail fail (a trigger the server's connections see on their
+ * next statement), or lets them through again (NULL). */
+static void refuse_audit(const char *action)
+{
+	sqlite3 *h = NULL;
+	char sql[256];
+	assert_int_equal(sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(h, 10000);
+	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER IF EXISTS test_refuse_audit", NULL, NULL, NULL), SQLITE_OK);
+	if (action) {
+		snprintf(sql, sizeof sql,
+			 "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit WHEN NEW.action = '%s'"
+			 " BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END",
+			 action);
+		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(h);
+}
+
+/* A read whose audit entry cannot be written is refused (5xx) and shows nothing; a write whose entry fails
+ * is kept (it committed first) but never answered as a success; a login whose entry fails opens no session. */
+static void test_audit_failure_fails_the_act(void **state)
+{
+	(void)state;
+	struct login cw = login_as("cara"), an = login_as("anna");
+	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
+			     "{\"site\": \"" SITE "\", \"registered_on\": \"2024-05-02\", \"first_name\": \"Quillonia\","
+			     " \"gender\": \"Feminine\", " REG "}",
+			     NULL);
+	assert_int_equal(r.status, 201);
+	char id[CB_ID_TEXT], path[160];
+	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r.json, "case_id")));
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/cases/%s/followups", id);
+	r = http("POST", path, cw.cookie, cw.csrf, "application/json",
+		 "{\"due_on\": \"2030-01-02\", \"note\": \"meet at Brackenwold shelter\"}", NULL);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	long long reads = cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'");
+
+	/* a case read */
+	refuse_audit("case.read");
+	snprintf(path, sizeof path, "/api/cases/%s", id);
+	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);
+	assert_true(r.status >= 500);
+	assert_null(strstr(r.body, "Quillonia"));
+	resp_free(&r);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'"), reads);
+
+	/* a list of follow-ups with their notes */
+	refuse_audit("followup.read");
+	snprintf(path, sizeof path, "/api/cases/%s/followups", id);
+	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);
+	assert_true(r.status >= 500);
+	assert_null(strstr(r.body, "Brackenwold"));
+	resp_free(&r);
+
+	/* a statistics report */
+	refuse_audit("report");
+	r = http("GET", "/api/report", an.cookie, NULL, NULL, NULL, NULL);
+	assert_true(r.status >= 500);
+	assert_null(strstr(r.body, "<table"));
+	resp_free(&r);
+
+	/* a change: kept, but answered with a 5xx, not with the case */
+	refuse_audit("case.update");
+	snprintf(path, sizeof path, "/api/cases/%s", id);
+	r = http("PATCH", path, cw.cookie, cw.csrf, "application/json", "{\"version\": 1, \"children\": 2}", NULL);
+	assert_true(r.status >= 500);
+	assert_null(strstr(r.body, "Quillonia"));
+	resp_free(&r);
+
+	/* a login: no session is left behind, no cookie is sent */
+	refuse_audit("login");
+	long long sessions = cbt_sql_int(dbpath, "SELECT count(*) FROM sessions");
+	r = http("POST", "/api/login", NULL, NULL, "application/json", "{\"user\": \"mona\", \"password\": \"" PW "\"}",
+		 NULL);
+	assert_true(r.status >= 500);
+	assert_null(strstr(r.head, "cb_session="));
+	assert_null(strstr(r.body, "csrf_token"));
+	resp_free(&r);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM sessions"), sessions);
+
+	/* once the trail takes entries again, the same read is answered and recorded */
+	refuse_audit(NULL);
+	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "first_name")), "Quillonia");
+	resp_free(&r);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'"), reads + 1);
+	char sql[256];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE children = 2 AND version = 2 AND case_id = "
+		 "(SELECT case_id FROM audit WHERE action = 'case.create' ORDER BY id DESC LIMIT 1)");
+	assert_int_equal(cbt_sql_int(dbpath, sql), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_audit_failure_fails_the_act),
+	};
+	return cmocka_run_group_tests(tests, setup, server_down);
+}
