@@ -1,6 +1,7 @@
 #!/bin/sh
-# deps.sh -- installs the Debian packages casebank needs, if any are missing, and the browser tests' one npm
-# package (tests/web: playwright-core, which drives Debian's chromium; it never downloads a browser).
+# deps.sh -- installs the Debian packages casebank needs, if any are missing, and the browser tests' npm
+# packages (tests/web: playwright-core, which drives Debian's chromium, it never downloads a browser; axe-core,
+# the accessibility checks injected into the pages).
 # As root it runs apt-get; otherwise it prints the one apt-get line to run and fails.
 #   sh scripts/deps.sh         what building and `make demo` need (libpq, the PostgreSQL client library, is linked)
 #   sh scripts/deps.sh test    and what the tests need: postgresql-15 (their throwaway clusters: initdb, pg_ctl)
@@ -13,7 +14,7 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
 web_modules() {
-	[ -d tests/web/node_modules/playwright-core ] && return 0
+	[ -d tests/web/node_modules/playwright-core ] && [ -d tests/web/node_modules/axe-core ] && return 0
 	# Debian's nodejs comes without npm (NodeSource's includes it): only then the npm package.
 	if ! command -v npm >/dev/null 2>&1; then
 		[ "$(id -u)" -eq 0 ] || { echo "casebank: npm missing; run as root: apt-get install -y npm" >&2; exit 1; }

@@ -75,20 +75,34 @@
 	/* ---- the workflow stage ---- */
 	function stageCard(id, k) {
 		var now = k.case_stage || "screening";
-		var options = values("case_stage").filter(function (v) { return v.name !== now; }).map(function (v) {
-			return [v.name, v.label];
-		});
-		if (now === "closed") options = [["reopen", t("stage_reopen")]];
+		// only the moves the workflow allows from here (cb_states.h, exported in the codebook's machines)
+		var machine = CB.codebook.machines && CB.codebook.machines.stage;
+		var moves = machine ? machine.moves.filter(function (m) { return m.from === now; }) : [];
+		var options = [["", t("choose")]].concat(moves.map(function (m) {
+			return [m.reopen ? "reopen" : m.to, m.reopen ? t("stage_reopen") : stageLabel(m.to)];
+		}));
+		var needs = {};
+		moves.forEach(function (m) { needs[m.reopen ? "reopen" : m.to] = m; });
 		var to = select("stage-to", options);
 		var reason = el("textarea#stage-reason", { name: "reason", autocomplete: "off", maxlength: "2000" });
+		var reasonField = field("stage-reason", t("stage_reason"), reason, t("stage_reason_hint"));
+		reasonField.hidden = true;
+		to.addEventListener("change", function () {
+			var m = needs[to.value];
+			reasonField.hidden = !(m && m.reason);
+		});
+		if (!moves.length) {
+			return el("section.card#stage-section", el("h2", t("stage_title")),
+				el("p", t("stage_now"), " ", el("strong#stage-current", stageLabel(now))), el("p.note", t("stage_final")));
+		}
 		var err = el("div.alert#stage-error", { role: "alert", hidden: true });
 		var form = el("form#stage-form", { novalidate: true },
-			el("div.row", field("stage-to", t("stage_to"), to),
-				field("stage-reason", t("stage_reason"), reason, t("stage_reason_hint"))),
+			el("div.row", field("stage-to", t("stage_to"), to), reasonField),
 			err, el("button.primary#stage-save", { type: "submit" }, t("stage_move")));
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
 			err.hidden = true;
+			if (!to.value) { CB.add(CB.clear(err), el("p", t("v_required", t("stage_to")))); err.hidden = false; to.focus(); return; }
 			var body = { stage: to.value };
 			if (reason.value.trim()) body.reason = reason.value.trim();
 			CB.api("POST", caseUrl(id, "stage"), body).then(function (r) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "care/states.h"
 #include "http/api.h"
 #include "stats/stats.h"
 
@@ -54,6 +55,28 @@ static json_t *field_json(const struct cb_field *f)
 	return o;
 }
 
+/* The state machines of include/tbl/cb_states.h: {"stage": {"initial": "screening", "moves": [{"from", "to",
+ * "reason", "screened", "reopen"}]}, ...}, so that a menu offers only allowed moves (the web's stage menu). */
+static json_t *machines_json(void)
+{
+	json_t *o = json_object();
+	for (int m = 0; m < CB_MACHINE__COUNT; m++) {
+		const struct cb_machine *mc = &cb_machines[m];
+		const struct cb_vset *vs = &cb_vsets[mc->vset];
+		json_t *moves = json_array();
+		for (size_t i = 0; i < mc->nmoves; i++) {
+			const struct cb_move *mv = &mc->moves[i];
+			json_array_append_new(moves, json_pack("{s:s, s:s, s:b, s:b, s:b}", "from", vs->values[mv->from].name,
+							       "to", vs->values[mv->to].name, "reason",
+							       (mv->needs & (CB_MOVE_REASON | CB_MOVE_REOPEN)) != 0,
+							       "screened", (mv->needs & CB_MOVE_SCREENED) != 0, "reopen",
+							       (mv->needs & CB_MOVE_REOPEN) != 0));
+		}
+		json_object_set_new(o, mc->id, json_pack("{s:s, s:o}", "initial", vs->values[mc->initial].name, "moves", moves));
+	}
+	return o;
+}
+
 static void codebook_build(void)
 {
 	json_t *fields = json_array(), *grp = json_array(), *countries = json_array(), *dims = json_array();
@@ -69,8 +92,8 @@ static void codebook_build(void)
 		if (cb_dim_find(cb_dim_name(d)) == d)
 			json_array_append_new(dims, json_pack("{s:s, s:s, s:b}", "name", cb_dim_name(d), "label", cb_dim_label(d),
 							      "released", cb_release_has_dim(d)));
-	json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "fields", fields, "groups", grp, "countries", countries,
-				"dimensions", dims);
+	json_t *doc = json_pack("{s:o, s:o, s:o, s:o, s:o}", "fields", fields, "groups", grp, "countries", countries,
+				"dimensions", dims, "machines", machines_json());
 	codebook_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	codebook_len = codebook_text ? strlen(codebook_text) : 0;
 	json_decref(doc);
