@@ -17,7 +17,8 @@
 
 	// One section: a heading with its count, a table of items (or what to say when there are none).
 	function section(id, title, items, empty, cols) {
-		var body = items.length ? el("div.scroll", { role: "region", "aria-labelledby": id + "-h", tabindex: "0" },
+		// a table narrow enough not to scroll (it stacks on phones): the section is its landmark
+		var body = items.length ? el("div",
 			el("table.stack#" + id + "-table",
 				el("thead", el("tr", cols.map(function (c) { return el("th", { scope: "col" }, c[0]); }))),
 				el("tbody", items.map(function (it) {

@@ -55,7 +55,7 @@ int cb_note_list(struct cb_store *s, const uint8_t case_id[16], bool with_text,
 		 int (*fn)(const struct cb_note *n, void *ctx), void *ctx, struct cb_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	struct cb_note n;
+	struct cb_note n = {0};
 	int rc = cb_ax_case_exists(s, case_id, err);
 	if (rc != CB_OK)
 		return rc;
