@@ -15,7 +15,7 @@
 PREFIX   ?= /usr/local
 CC       ?= cc
 CLANG    ?= clang
-PKGS     := sqlite3 libpq libsodium jansson libmicrohttpd xlsxwriter gmp
+PKGS     := sqlite3 libpq libsodium jansson libmicrohttpd xlsxwriter gmp openssl libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -39,6 +39,13 @@ LIB_OBJ_SAN := $(LIB_SRC:%.c=build/san/%.o)
 WEB_FILES   := $(sort $(shell find web -type f ! -name '.*' 2>/dev/null))
 LIB_OBJ     += build/gen/web_assets.o
 LIB_OBJ_SAN += build/san/gen/web_assets.o
+# The message catalogues: one po/LL.po a language (gettext), compiled by msgfmt and embedded like the web
+# files, each with iso-codes' country names in that language (src/util/i18n.h).
+LANGS       := $(sort $(basename $(notdir $(wildcard po/*.po))))
+MO_FILES    := $(LANGS:%=build/locale/%.mo) $(LANGS:%=build/locale/%.countries.mo)
+ISO_LOCALE  ?= /usr/share/locale
+LIB_OBJ     += build/gen/catalogues.o
+LIB_OBJ_SAN += build/san/gen/catalogues.o
 CLI_OBJ     := $(CLI_SRC:%.c=build/%.o)
 TESTS       := $(TEST_SRC:%.c=build/%)
 TESTS_SAN   := $(TEST_SRC:%.c=build/san/%)
@@ -46,7 +53,7 @@ FUZZERS     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps deps-test demo check test test-san test-web fuzz fuzz-run install clean bench
+.PHONY: po all deps deps-test demo check test test-san test-web fuzz fuzz-run install clean bench
 .DELETE_ON_ERROR:
 
 all: casebank
@@ -94,7 +101,7 @@ build/san/tests/%: tests/%.c build/san/libcasebank.a
 
 # libFuzzer targets: the library is compiled once more with clang and the fuzzer's instrumentation.
 FUZZ_CFLAGS := -std=c17 -D_DEFAULT_SOURCE -Iinclude -Isrc $(PKG_CFLAGS) -g -O1
-LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/web_assets.o
+LIB_OBJ_FUZZ := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/web_assets.o build/fuzz/obj/gen/catalogues.o
 # Named only by a pattern rule, they would count as intermediate and be deleted after each build: then the
 # next one, which knows them from their .d files, would compile them all again.
 .SECONDARY: $(LIB_OBJ_FUZZ)
@@ -128,12 +135,44 @@ build/fuzz/obj/gen/web_assets.o: build/gen/web_assets.c
 	@mkdir -p $(dir $@)
 	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
 
+# msgfmt --check refuses a translation whose printf directives differ from the English ones.
+build/locale/%.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# A language iso-codes lacks gets an empty catalogue: its country names stay English.
+build/locale/%.countries.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@if [ -f $(ISO_LOCALE)/$*/LC_MESSAGES/iso_3166-1.mo ]; then cp $(ISO_LOCALE)/$*/LC_MESSAGES/iso_3166-1.mo $@; \
+	else printf 'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n' | msgfmt -o $@ -; fi
+
+build/gen/catalogues.c: build/embed $(MO_FILES)
+	@mkdir -p $(dir $@)
+	build/embed -s cb_catalogue_files cb_catalogue_file util/i18n.h $@ build/locale $(MO_FILES)
+
+build/gen/catalogues.o: build/gen/catalogues.c
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+build/san/gen/catalogues.o: build/gen/catalogues.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(DEPFLAGS) -c -o $@ $<
+
+build/fuzz/obj/gen/catalogues.o: build/gen/catalogues.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+# The maintainer's step after changing messages: po/casebank.pot from the sources, merged into each po/LL.po.
+po:
+	@sh scripts/po.sh
+
 build/san/casebank: $(CLI_SRC:%.c=build/san/%.o) build/san/libcasebank.a
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 # Each test binary runs twice: plain against ./casebank, and sanitized against build/san/casebank.
+# scripts/layers.sh counts as one more test: no file of src/ includes a higher layer, no SQLite outside store/.
+LAYERS := scripts/layers.sh
 test: casebank $(TESTS)
-	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(TESTS)
+	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(LAYERS) $(TESTS)
 
 test-san: build/san/casebank $(TESTS_SAN)
 	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(TESTS_SAN)
@@ -148,7 +187,7 @@ test-web: deps casebank
 # FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
 check: deps-test
 	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(LAYERS) $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
 
 DEMO_DB ?= demo/demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080
@@ -169,6 +208,7 @@ demo: deps
 	@echo "demo-analyst-pw" | ./casebank user add $(DEMO_DB) analyst --role analyst
 	@echo
 	@echo "Web interface: http://$(DEMO_LISTEN)/"
+	@echo "ODK form list (ODK Collect, KoboCollect, Enketo; docs/field.md): http://$(DEMO_LISTEN)/formList"
 	@echo "Logins (name / password):"
 	@echo "  admin      / demo-admin-pw"
 	@echo "  manager    / demo-manager-pw"
@@ -189,6 +229,11 @@ build/bench/stats_bench: bench/stats_bench.c build/libcasebank.a
 build/bench/release_bench: bench/release_bench.c build/libcasebank.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -o $@ $< build/libcasebank.a $(LDLIBS)
+
+# The ODK server's load benchmark (bench/odk.sh runs it; not part of make check).
+build/bench/odk_bench: bench/odk_bench.c build/libcasebank.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -MF $@.d -MT $@ -Itests -o $@ $< build/libcasebank.a $(LDLIBS)
 
 install: casebank
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

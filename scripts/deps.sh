@@ -1,13 +1,15 @@
 #!/bin/sh
-# deps.sh -- installs the Debian packages casebank needs, if any are missing, and the browser tests' npm
-# packages (tests/web: playwright-core, which drives Debian's chromium, it never downloads a browser; axe-core,
-# the accessibility checks injected into the pages).
+# deps.sh -- installs the Debian packages casebank needs (gettext's msgfmt compiles po/*.po; iso-codes has the
+# country names in each language), if any are missing, and the browser tests' npm packages (tests/web:
+# playwright-core, which drives Debian's chromium, it never downloads a browser; axe-core, the accessibility
+# checks injected into the pages).
 # As root it runs apt-get; otherwise it prints the one apt-get line to run and fails.
 #   sh scripts/deps.sh         what building and `make demo` need (libpq, the PostgreSQL client library, is linked)
 #   sh scripts/deps.sh test    and what the tests need: postgresql-15 (their throwaway clusters: initdb, pg_ctl)
 set -eu
 PKGS="gcc make pkg-config libsqlite3-dev libpq-dev libsodium-dev libjansson-dev libcmocka-dev libmicrohttpd-dev
-      libxlsxwriter-dev libgmp-dev clang libclang-rt-14-dev sqlite3 chromium nodejs"
+      libxlsxwriter-dev libgmp-dev libssl-dev libxml2-dev clang libclang-rt-14-dev sqlite3 chromium nodejs
+      gettext iso-codes"
 [ "${1:-}" = test ] && PKGS="$PKGS postgresql-15"
 missing=""
 for p in $PKGS; do

@@ -2,7 +2,8 @@
 # run-tests.sh -- runs test binaries and fuzz targets, keeps each one's output in build/test-logs/, prints a
 # line per binary and, last, the combined count as "N passed, N failed" (cmocka's per-binary counts summed;
 # a fuzz target counts as one test that passes when it ran FUZZ_SECONDS without finding a crash; the argument
-# tests/web runs the browser tests against ./casebank and counts node's "# pass N" and "# fail N").
+# tests/web runs the browser tests against ./casebank and counts node's "# pass N" and "# fail N"; a script
+# such as scripts/layers.sh runs as a test binary does and prints cmocka's summary lines itself).
 #   usage: FUZZ_SECONDS=20 sh scripts/run-tests.sh build/tests/x/test_y build/san/tests/... build/fuzz/... tests/web
 set -u
 logs=build/test-logs

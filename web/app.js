@@ -174,6 +174,11 @@
 			var cb = CB.codebook = r[0];
 			cb.byName = {};
 			cb.fields.forEach(function (f) { cb.byName[f.name] = f; });
+			// every value set and state machine, by name: menus are built from these, never from copies
+			cb.valueSet = {};
+			(cb.value_sets || []).forEach(function (v) { cb.valueSet[v.name] = v.values; });
+			cb.machine = {};
+			(cb.machines || []).forEach(function (m) { cb.machine[m.id] = m; });
 			return cb;
 		});
 	};

@@ -11,9 +11,20 @@
 "use strict";
 (function () {
 	var CB = window.CB, el = CB.el, t = CB.t;
-	var ASSIST_STATUS = ["planned", "ongoing", "completed", "cancelled"];
-	var REASONS = ["AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other"];
-	var NEXT = { pending: ["accepted", "rejected"], accepted: ["completed"] }; // referral steps
+	/* Statuses, referral reasons and where a record may go next come from the codebook (GET /api/codebook:
+	 * value_sets and machines, the server's include/tbl/cb_states.h): this file copies none of them. */
+	function setNames(set) {
+		return ((CB.codebook && CB.codebook.valueSet[set]) || []).map(function (v) { return v.name; });
+	}
+	function next(machine, from) {
+		var m = CB.codebook && CB.codebook.machine[machine];
+		return (m && m.next[from]) || [];
+	}
+	/* The statuses an assistance record may have from `now` on: itself and where it may go, in the set's order. */
+	function assistStatuses(now) {
+		var to = next("assistance", now);
+		return setNames("assistance_status").filter(function (s) { return s === now || to.indexOf(s) >= 0; });
+	}
 
 	/* ---- helpers ---- */
 	function values(name) {
@@ -75,22 +86,20 @@
 	/* ---- the workflow stage ---- */
 	function stageCard(id, k) {
 		var now = k.case_stage || "screening";
-		// only the moves the workflow allows from here (cb_states.h, exported in the codebook's machines)
-		var machine = CB.codebook.machines && CB.codebook.machines.stage;
+		// only the moves the workflow allows from here (cb_states.h, the codebook's machines)
+		var machine = CB.codebook && CB.codebook.machine && CB.codebook.machine.stage;
 		var moves = machine ? machine.moves.filter(function (m) { return m.from === now; }) : [];
-		var options = [["", t("choose")]].concat(moves.map(function (m) {
-			return [m.reopen ? "reopen" : m.to, m.reopen ? t("stage_reopen") : stageLabel(m.to)];
-		}));
 		var needs = {};
-		moves.forEach(function (m) { needs[m.reopen ? "reopen" : m.to] = m; });
+		var options = [["", t("choose")]].concat(moves.map(function (m) {
+			var reopen = m.needs.indexOf("reopen") >= 0, key = reopen ? "reopen" : m.to;
+			needs[key] = reopen || m.needs.indexOf("reason") >= 0;
+			return [key, reopen ? t("stage_reopen") : stageLabel(m.to)];
+		}));
 		var to = select("stage-to", options);
 		var reason = el("textarea#stage-reason", { name: "reason", autocomplete: "off", maxlength: "2000" });
 		var reasonField = field("stage-reason", t("stage_reason"), reason, t("stage_reason_hint"));
 		reasonField.hidden = true;
-		to.addEventListener("change", function () {
-			var m = needs[to.value];
-			reasonField.hidden = !(m && m.reason);
-		});
+		to.addEventListener("change", function () { reasonField.hidden = !needs[to.value]; });
 		if (!moves.length) {
 			return el("section.card#stage-section", el("h2", t("stage_title")),
 				el("p", t("stage_now"), " ", el("strong#stage-current", stageLabel(now))), el("p.note", t("stage_final")));
@@ -129,7 +138,7 @@
 			if (notes) heads.push(t("col_notes"));
 			heads.push(t("col_change"));
 			CB.add(CB.clear(box), table("assist-table", t("assist_title"), heads, list.map(function (a) {
-				var st = select("as-status-" + a.id, ASSIST_STATUS.map(function (s) { return [s, t("as_" + s)]; }), a.status);
+				var st = select("as-status-" + a.id, assistStatuses(a.status).map(function (s) { return [s, t("as_" + s)]; }), a.status);
 				st.setAttribute("aria-label", t("as_status_of", typeLabel(a.type), a.id));
 				var btn = el("button", { type: "button" }, t("update"));
 				btn.addEventListener("click", function () {
@@ -152,7 +161,8 @@
 		var type = select("as-type", [["", t("choose")]].concat(values("assistance_type").map(function (v) { return [v.name, v.label]; })));
 		var provider = select("as-provider", [["", t("own_office")]].concat(ps.map(function (p) { return [String(p.id), partnerName(p)]; })));
 		var planned = dateInput("as-planned"), start = dateInput("as-start"), end = dateInput("as-end");
-		var status = select("as-status", ASSIST_STATUS.map(function (s) { return [s, t("as_" + s)]; }), "planned");
+		var initial = CB.codebook.machine.assistance.initial;
+		var status = select("as-status", setNames("assistance_status").map(function (s) { return [s, t("as_" + s)]; }), initial);
 		var notes = el("textarea#as-notes", { name: "notes", autocomplete: "off", spellcheck: "false" });
 		var err = el("p.error#assist-error", { role: "alert" });
 		var warn = el("div.alert.warning#assist-warning", { role: "alert", hidden: true });
@@ -200,7 +210,7 @@
 					el("td", t("dir_" + x.direction)), el("td", t("reason_" + x.reason)), el("td", t("rs_" + x.status)),
 					el("td", text(x.referred_on)), el("td", shared),
 					pii ? el("td.sensitive", text(x.details), x.override_reason ? el("p.note", t("override_was", x.override_reason)) : null) : null,
-					el("td", (NEXT[x.status] || []).map(function (s) {
+					el("td", next("referral", x.status).map(function (s) {
 						return el("button", { type: "button", "aria-label": t("rs_do_of", t("rs_do_" + s), text(x.org_name)),
 							onclick: function () {
 								CB.api("PATCH", caseUrl(id, "referrals", x.id), { status: s }).then(function () {
@@ -216,7 +226,7 @@
 	function referForm(id, ps, reload) {
 		var dir = select("ref-dir", [["out", t("refer_dir_out")], ["in", t("refer_dir_in")]]);
 		var to = select("ref-to", [["", t("choose")]].concat(ps.map(function (p) { return [String(p.id), p.name + " (" + orgTypeLabel(p.type) + ")"]; })));
-		var reason = select("ref-reason", REASONS.map(function (r) { return [r, t("reason_" + r)]; }));
+		var reason = select("ref-reason", setNames("referral_reason").map(function (r) { return [r, t("reason_" + r)]; }));
 		var share = el("input#ref-share", { type: "checkbox", name: "share", checked: true });
 		var details = el("textarea#ref-details", { name: "details", autocomplete: "off", spellcheck: "false" });
 		var manager = CB.me.role === "manager";

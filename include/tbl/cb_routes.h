@@ -20,6 +20,8 @@
 CB_ROUTE(POST,   "/api/login",                    CB_ACT_LOGIN,           login)             /* login.c */
 CB_ROUTE(POST,   "/api/logout",                   CB_ACT_LOGOUT,          logout)            /* login.c */
 CB_ROUTE(GET,    "/api/me",                       CB_ACT_ME,              me)                /* login.c */
+CB_ROUTE(PATCH,  "/api/me",                       CB_ACT_ME,              me_update)         /* languages.c */
+CB_ROUTE(GET,    "/api/strings",                  CB_ACT_CODEBOOK,        strings)           /* languages.c */
 CB_ROUTE(GET,    "/api/codebook",                 CB_ACT_CODEBOOK,        codebook)          /* codebook.c */
 CB_ROUTE(GET,    "/api/cases",                    CB_ACT_CASE_LIST,       cases_list)        /* cases.c */
 CB_ROUTE(POST,   "/api/cases",                    CB_ACT_CASE_CREATE,     case_create)       /* cases.c */
@@ -47,6 +49,24 @@ CB_ROUTE(POST,   "/api/cases/{}/followups",       CB_ACT_ASSIST_WRITE,    follow
 CB_ROUTE(PATCH,  "/api/cases/{}/followups/{}",    CB_ACT_ASSIST_WRITE,    followup_update)   /* followups.c */
 CB_ROUTE(GET,    "/api/followups/overdue",        CB_ACT_OVERDUE,         overdue)           /* followups.c */
 CB_ROUTE(GET,    "/api/dashboard",                CB_ACT_DASHBOARD,       dashboard)         /* dashboard.c */
+CB_ROUTE(GET,    "/api/cases/{}/links",           CB_ACT_CASE_READ,       case_links)        /* find.c */
+CB_ROUTE(GET,    "/api/duplicates",               CB_ACT_DUPLICATES,      duplicates)        /* find.c */
+CB_ROUTE(POST,   "/api/links",                    CB_ACT_LINK,            link)              /* find.c */
+CB_ROUTE(GET,    "/api/filters",                  CB_ACT_FILTERS,         filters_list)      /* find.c */
+CB_ROUTE(POST,   "/api/filters",                  CB_ACT_FILTERS,         filter_save)       /* find.c */
+CB_ROUTE(POST,   "/api/filters/{}/delete",        CB_ACT_FILTERS,         filter_delete)     /* find.c */
+CB_ROUTE(POST,   "/api/cases/{}/assign",          CB_ACT_ASSIGN,          case_assign)       /* transfers.c */
+CB_ROUTE(POST,   "/api/cases/{}/transfer",        CB_ACT_TRANSFER_REQUEST, case_transfer)    /* transfers.c */
+CB_ROUTE(GET,    "/api/transfers",                CB_ACT_TRANSFER_LIST,   transfers_list)    /* transfers.c */
+CB_ROUTE(POST,   "/api/transfers/{}",             CB_ACT_TRANSFER_DECIDE, transfer_decide)   /* transfers.c */
+CB_ROUTE(GET,    "/formList",                     CB_ACT_OPENROSA,        or_form_list)      /* openrosa.c */
+CB_ROUTE(GET,    "/forms/{}",                     CB_ACT_OPENROSA,        or_form)           /* openrosa.c */
+CB_ROUTE(GET,    "/forms/{}/manifest",            CB_ACT_OPENROSA,        or_manifest)       /* openrosa.c */
+CB_ROUTE(GET,    "/submission",                   CB_ACT_OPENROSA,        or_submission_head) /* openrosa.c: HEAD */
+CB_ROUTE(POST,   "/submission",                   CB_ACT_OPENROSA,        or_submission)     /* openrosa.c */
+CB_ROUTE(GET,    "/api/review",                   CB_ACT_REVIEW,          review_list)       /* review.c */
+CB_ROUTE(GET,    "/api/review/{}",                CB_ACT_REVIEW,          review_get)        /* review.c */
+CB_ROUTE(POST,   "/api/review/{}",                CB_ACT_REVIEW,          review_resolve)    /* review.c */
 CB_ROUTE(GET,    "/api/cases/{}/notes",           CB_ACT_ASSIST_READ,     notes_list)        /* notes.c */
 CB_ROUTE(POST,   "/api/cases/{}/notes",           CB_ACT_ASSIST_WRITE,    note_add)          /* notes.c */
 CB_ROUTE(GET,    "/api/sites",                    CB_ACT_ME,              sites_list)        /* sites.c */

@@ -20,9 +20,8 @@
 #include "store/account.h"
 #include "store/audit.h"
 #include "store/store.h"
+#include "store/user_rows.h"
 
-const char *cb_role_name(enum cb_role r);
-int cb_role_parse(const char *name, enum cb_role *out); /* CB_EINVAL for an unknown role */
 
 /* Users.  Names: 1..64 characters [A-Za-z0-9._@-].  Passwords: 10..1024 bytes, not one of the commonest
  * passwords (also with digits and punctuation added), not made of the user's name or "casebank" alone:
@@ -53,12 +52,6 @@ int cb_user_authenticate(struct cb_store *s, const char *name, const char *passw
 			 struct cb_user *out, struct cb_err *err);
 
 /* Sessions.  token and csrf are 43-character base64url texts (256 bits). */
-#define CB_TOKEN_TEXT 44
-struct cb_session {
-	int64_t user_id;
-	char csrf[CB_TOKEN_TEXT];
-	int64_t created, last_seen;
-};
 int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[CB_TOKEN_TEXT],
 		   struct cb_session *out, struct cb_err *err);
 /* Looks a token up, enforces idle (30 min) and absolute (8 h) limits, refreshes last_seen.  CB_ENOTFOUND
@@ -70,13 +63,6 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
  * ended session or a disabled user; an expired session is left for the next cb_session_new to sweep. */
 int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
 		      struct cb_user *user, struct cb_err *err);
-/* Moves last_seen of sessions forward (never back; an ended session stays ended), in one transaction.
- * token_hash: BLAKE2b-256 of the token text, as stored. */
-struct cb_session_touch {
-	uint8_t token_hash[32];
-	int64_t seen;
-};
-int cb_session_touch_many(struct cb_store *s, const struct cb_session_touch *t, int n, struct cb_err *err);
 int cb_session_end(struct cb_store *s, const char *token);
 int cb_session_end_user(struct cb_store *s, int64_t user_id);
 

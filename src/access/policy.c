@@ -15,7 +15,8 @@ enum rule {
 	OWN,       /* own office: allowed; another office: 404 (outside scope) */
 	OWN_NEW,   /* own office: allowed; another: 403 (a new record's office, named by the caller) */
 	GLASS,     /* allowed only while a break-the-glass grant is open, else 403 */
-	OWN_FORBID /* own office: 403 (visible but not allowed); another office: 404 */
+	OWN_FORBID, /* own office: 403 (visible but not allowed); another office: 404 */
+	OFFICE_MGR  /* a manager of the office (one with that site), or of every office (no site); else 403 */
 };
 
 static const struct {
@@ -48,6 +49,21 @@ static const struct {
 	/* not about one case, but about one office's: decided by the handler with the office asked for */
 	[CB_ACT_OVERDUE] = {"followup.overdue", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
 	[CB_ACT_DASHBOARD] = {"dashboard", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
+	/* finding people: search answers ids within the caller's scope (a caseworker's office); duplicates are
+	 * pairs of ids and offices, never details; confirming one person is a manager's decision */
+	[CB_ACT_CASE_SEARCH] = {"case.search", false, false, {FORBID, ALLOW, ALLOW, FORBID}},
+	[CB_ACT_DUPLICATES] = {"case.duplicates", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
+	[CB_ACT_LINK] = {"case.link", false, true, {HIDE, ALLOW, OWN_FORBID, HIDE}},
+	/* who holds a case: managers assign; the holding office asks for a transfer, the receiving office's
+	 * manager decides it */
+	[CB_ACT_ASSIGN] = {"case.assign", false, true, {HIDE, ALLOW, OWN_FORBID, HIDE}},
+	[CB_ACT_TRANSFER_REQUEST] = {"transfer.request", false, true, {HIDE, ALLOW, OWN, HIDE}},
+	[CB_ACT_TRANSFER_DECIDE] = {"transfer.decide", false, true, {FORBID, OFFICE_MGR, FORBID, FORBID}},
+	[CB_ACT_TRANSFER_LIST] = {"transfer.list", false, true, {FORBID, ALLOW, OWN_NEW, FORBID}},
+	[CB_ACT_FILTERS] = {"filters", false, false, {FORBID, ALLOW, ALLOW, FORBID}},
+	/* ODK clients send no session: the handlers authenticate HTTP Basic and decide with the rows above */
+	[CB_ACT_OPENROSA] = {"openrosa", true, false, {ALLOW, ALLOW, ALLOW, ALLOW}},
+	[CB_ACT_REVIEW] = {"review", false, false, {FORBID, ALLOW, FORBID, FORBID}},
 };
 
 static bool same_site(const struct cb_principal *who, const char *record_site)
@@ -73,6 +89,7 @@ int cb_authz_check(const struct cb_principal *who, enum cb_action act, const cha
 	case OWN_NEW: return same_site(who, record_site) ? 0 : 403;
 	case GLASS: return who->glass ? 0 : 403;
 	case OWN_FORBID: return same_site(who, record_site) ? 403 : 404;
+	case OFFICE_MGR: return !who->site || !who->site[0] || same_site(who, record_site) ? 0 : 403;
 	}
 	return 403;
 }
@@ -80,3 +97,8 @@ int cb_authz_check(const struct cb_principal *who, enum cb_action act, const cha
 bool cb_action_is_record(enum cb_action act) { return (unsigned)act < CB_ACT__COUNT && actions[act].record; }
 
 const char *cb_action_name(enum cb_action act) { return (unsigned)act < CB_ACT__COUNT ? actions[act].name : "?"; }
+
+bool cb_policy_may_glass(const struct cb_user *u)
+{
+	return u && u->role == CB_ROLE_MANAGER && !u->disabled;
+}

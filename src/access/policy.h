@@ -34,6 +34,16 @@ enum cb_action {
 	CB_ACT_STAGE,          /* move a case through the workflow */
 	CB_ACT_OVERDUE,        /* overdue follow-ups of an office; record site: the office asked for */
 	CB_ACT_DASHBOARD,      /* the dashboard of an office; record site: the office asked for */
+	CB_ACT_CASE_SEARCH,    /* find cases by name, birth date, phone (caseworkers: their office's) */
+	CB_ACT_DUPLICATES,     /* possible duplicates; record site: the office asked for */
+	CB_ACT_LINK,           /* confirm or dismiss a duplicate; record site: each case's */
+	CB_ACT_ASSIGN,         /* assign a case to a caseworker; record site: the case's */
+	CB_ACT_TRANSFER_REQUEST, /* hand a case to another office; record site: the case's (the holding office) */
+	CB_ACT_TRANSFER_DECIDE,  /* accept or reject a transfer; record site: the receiving office */
+	CB_ACT_TRANSFER_LIST,    /* the transfers of an office; record site: the office asked for */
+	CB_ACT_FILTERS,          /* one's own saved filters of the case list */
+	CB_ACT_OPENROSA,       /* the OpenRosa API (http/openrosa.h): HTTP Basic, checked by its handlers */
+	CB_ACT_REVIEW,         /* the review queue of ODK submissions */
 	CB_ACT__COUNT
 };
 /* The caller: NULL when nobody is logged in. */
@@ -48,5 +58,8 @@ struct cb_principal {
 int cb_authz_check(const struct cb_principal *who, enum cb_action act, const char *record_site);
 bool cb_action_is_record(enum cb_action act);
 const char *cb_action_name(enum cb_action act);
+
+/* Whether account u may break the glass (and whether a grant it holds still counts): an enabled manager. */
+bool cb_policy_may_glass(const struct cb_user *u);
 
 #endif

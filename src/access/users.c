@@ -17,12 +17,13 @@
 #include <string.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "access/access.h"
 #include "access/common_passwords.h"
+#include "access/policy.h"
+#include "crypto/crypto.h"
+#include "store/care_rows.h"
 #include "store/sites.h"
-#include "store/store_impl.h"
 
 #define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
@@ -47,23 +48,6 @@ static const char dummy_hash[crypto_pwhash_STRBYTES] =
 	"$argon2id$v=19$m=65536,t=2,p=1$LpDHjPhP2A/kv+uV+SZXuQ$H5Q7G+q/64PvC+HZXqZ8I/rx9hh8+JN0Mxgg3XQZUVs";
 
 static const char login_failed[] = "login failed: wrong name or password, or the account is disabled";
-
-static const char *const role_names[CB_ROLE__COUNT] = {"admin", "manager", "caseworker", "analyst"};
-
-const char *cb_role_name(enum cb_role r)
-{
-	return (unsigned)r < CB_ROLE__COUNT ? role_names[r] : "?";
-}
-
-int cb_role_parse(const char *name, enum cb_role *out)
-{
-	for (int i = 0; i < CB_ROLE__COUNT; i++)
-		if (name && strcmp(name, role_names[i]) == 0) {
-			*out = (enum cb_role)i;
-			return CB_OK;
-		}
-	return CB_EINVAL;
-}
 
 /* ---- small helpers */
 
@@ -146,7 +130,7 @@ static int check_password(const char *pw, const char *name, struct cb_err *err)
 	size_t n = pw ? strlen(pw) : 0;
 	int rc = CB_OK;
 	if (n < PW_MIN || n > PW_MAX)
-		return cb_err_field(err, CB_EINVAL, "password", "password: %zu bytes; expected %d to %d", n, PW_MIN,
+		return cb_err_field(err, CB_EINVAL, "password", "The password must have %d to %d characters.", PW_MIN,
 				    PW_MAX);
 	for (size_t i = 0; i <= n; i++)
 		lower[i] = pw[i] >= 'A' && pw[i] <= 'Z' ? (char)(pw[i] - 'A' + 'a') : pw[i];
@@ -155,11 +139,11 @@ static int check_password(const char *pw, const char *name, struct cb_err *err)
 	letters_of(name ? name : "", false, own);
 	if (listed(common_lower, CB_COUNTOF(common_lower), lower) || too_common(plain) || too_common(leet))
 		rc = cb_err_field(err, CB_EINVAL, "password",
-				  "password: one of the most common passwords; choose a phrase of several unrelated words");
+				  "This password is one of the most common ones: choose a phrase of several unrelated words.");
 	else if (only_names(plain, own) || only_names(leet, own))
 		rc = cb_err_field(err, CB_EINVAL, "password",
-				  "password: made of the user name or the product name; choose a phrase of several "
-				  "unrelated words");
+				  "This password is made of the user name or the product name: choose a phrase of "
+				  "several unrelated words.");
 	sodium_memzero(lower, sizeof lower);
 	sodium_memzero(plain, sizeof plain);
 	sodium_memzero(leet, sizeof leet);
@@ -173,77 +157,25 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struc
 	return CB_OK;
 }
 
-/* Runs one statement that returns no rows (with its parameters bound by the caller) and finalizes it. */
-static int run(struct cb_store *s, sqlite3_stmt *st, struct cb_err *err)
-{
-	int rc = cb_store_step_done(st) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "users");
-	sqlite3_finalize(st);
-	return rc;
-}
-
-#define USER_COLS "id, name, role, site, disabled, locked_until"
-
-static void user_from(sqlite3_stmt *st, struct cb_user *u)
-{
-	const char *name = (const char *)sqlite3_column_text(st, 1);
-	const char *site = (const char *)sqlite3_column_text(st, 3);
-	memset(u, 0, sizeof *u);
-	u->id = sqlite3_column_int64(st, 0);
-	snprintf(u->name, sizeof u->name, "%s", name ? name : "");
-	if (cb_role_parse((const char *)sqlite3_column_text(st, 2), &u->role) != CB_OK)
-		u->role = CB_ROLE_ANALYST; /* the schema's CHECK allows no other value; the least privilege */
-	snprintf(u->site, sizeof u->site, "%s", site ? site : "");
-	u->disabled = sqlite3_column_int(st, 4) != 0;
-	u->locked_until = sqlite3_column_int64(st, 5);
-}
-
-/* One user by name (text) or id; CB_ENOTFOUND if none. */
-static int user_get(struct cb_store *s, const char *name, int64_t id, struct cb_user *out, struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				name ? "SELECT " USER_COLS " FROM users WHERE name = ?1"
-				     : "SELECT " USER_COLS " FROM users WHERE id = ?1",
-				&st, err)) != CB_OK)
-		return rc;
-	if (name)
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		user_from(st, out);
-		rc = CB_OK;
-	} else if (r == SQLITE_DONE) {
-		rc = cb_err_set(err, CB_ENOTFOUND, "no such user");
-	} else {
-		rc = cb_store_db_err(s->db, err, "users");
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* ---- users */
 
 int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const char *site, const char *password,
 		struct cb_user *out, struct cb_err *err)
 {
 	char hash[crypto_pwhash_STRBYTES], vbuf[64], site_code[17] = "";
-	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (!name_valid(name))
 		return cb_err_field(err, CB_EINVAL, "name", "name: '%s': expected 1 to %d characters A-Z a-z 0-9 . _ @ -",
 				    cb_err_value(name, vbuf), CB_NAME_MAX);
 	if ((unsigned)role >= CB_ROLE__COUNT)
-		return cb_err_field(err, CB_EINVAL, "role", "role: expected admin, manager, caseworker or analyst");
+		return cb_err_field(err, CB_EINVAL, "role", "Role must be administrator, manager, caseworker or analyst.");
 	if (role == CB_ROLE_CASEWORKER) {
 		/* the codebook's own check of an office code */
 		struct cb_case c;
 		cb_case_init(&c);
 		if (!site || !*site)
-			return cb_err_field(err, CB_EINVAL, "site", "site: a caseworker needs an office (--site CODE)");
+			return cb_err_field(err, CB_EINVAL, "site", "Office is required for a caseworker: choose the office whose cases she keeps.");
 		if ((rc = cb_case_set_text(&c, cb_field_find("site"), site, err)) != CB_OK)
 			return rc;
 		snprintf(site_code, sizeof site_code, "%s", c.site);
@@ -253,34 +185,18 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 		if ((rc = cb_site_check(s, site_code, "site", err)) != CB_OK) /* the managed list: store/sites.h */
 			return rc;
 	} else if (site && *site) {
-		return cb_err_field(err, CB_EINVAL, "site", "site: only caseworkers belong to an office");
+		return cb_err_field(err, CB_EINVAL, "site", "Only caseworkers belong to an office: leave Office empty.");
 	}
 	if ((rc = check_password(password, name, err)) != CB_OK)
 		return rc;
-	if (s->readonly)
+	if (cb_store_readonly(s))
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
 	if ((rc = hash_password(password, hash, err)) != CB_OK)
 		return rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"INSERT INTO users(name, role, site, pwhash, created_at) VALUES (?1, ?2, ?3, ?4, unixepoch())",
-				&st, err)) != CB_OK)
+	if ((rc = cb_user_row_add(s, name, role, site_code, hash, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, role_names[role], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, site_code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, hash, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r == SQLITE_CONSTRAINT_UNIQUE) {
-		rc = cb_err_field(err, CB_EEXIST, "name", "user '%s' already exists", name);
-		goto out;
-	}
-	if (r != SQLITE_DONE) {
-		rc = cb_store_db_err(s->db, err, "users");
-		goto out;
-	}
 	struct cb_user tmp;
-	rc = user_get(s, name, 0, out ? out : &tmp, err);
+	rc = cb_user_row_get(s, name, 0, out ? out : &tmp, err);
 out:
 	sodium_memzero(hash, sizeof hash);
 	return rc;
@@ -290,79 +206,30 @@ int cb_user_get(struct cb_store *s, const char *name, struct cb_user *out, struc
 {
 	if (!name_valid(name))
 		return cb_err_set(err, CB_ENOTFOUND, "no such user");
-	return user_get(s, name, 0, out, err);
+	return cb_user_row_get(s, name, 0, out, err);
 }
 
 int cb_user_get_id(struct cb_store *s, int64_t id, struct cb_user *out, struct cb_err *err)
 {
-	return user_get(s, NULL, id, out, err);
+	return cb_user_row_get(s, NULL, id, out, err);
 }
 
 int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ctx), void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	struct cb_user u;
-	int rc, r;
-	if ((rc = cb_store_prep(s->db, "users", 0, "SELECT " USER_COLS " FROM users ORDER BY name", &st, err)) != CB_OK)
-		return rc;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		user_from(st, &u);
-		if ((rc = fn(&u, ctx)) != 0)
-			goto out;
-	}
-	if (r != SQLITE_DONE)
-		rc = cb_store_db_err(s->db, err, "users");
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int end_user_sessions(struct cb_store *s, int64_t id, struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0, "DELETE FROM sessions WHERE user_id = ?1", &st, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	return run(s, st, err);
-}
-
-/* Runs an UPDATE of one user; CB_ENOTFOUND if it changed nothing.  Then, unless `end_sessions_of` is 0,
- * deletes that user's sessions: all in one transaction. */
-static int update_user(struct cb_store *s, sqlite3_stmt *st, int64_t end_sessions_of, struct cb_err *err)
-{
-	int rc;
-	if ((rc = cb_store_tx_begin(s, err)) != CB_OK) {
-		sqlite3_finalize(st);
-		return rc;
-	}
-	if ((rc = run(s, st, err)) == CB_OK && sqlite3_changes(s->db) == 0)
-		rc = cb_err_set(err, CB_ENOTFOUND, "no such user");
-	if (rc == CB_OK && end_sessions_of)
-		rc = end_user_sessions(s, end_sessions_of, err);
-	return cb_store_tx_end(s, rc, err);
+	return cb_user_rows(s, fn, ctx, err);
 }
 
 int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const struct cb_user *by,
 			 struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	struct cb_user u;
 	int rc;
-	if ((rc = user_get(s, NULL, id, &u, err)) != CB_OK)
+	if ((rc = cb_user_row_get(s, NULL, id, &u, err)) != CB_OK)
 		return rc;
 	/* nobody shuts herself out, and the accounts are never left without an enabled admin to manage them */
 	if (disabled && by && by->id == id)
 		return cb_err_set(err, CB_EPERM, "you cannot disable your own account: another admin can");
-	/* the condition repeated in the UPDATE: two admins disabling each other at once cannot both succeed */
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"UPDATE users SET disabled = ?2 WHERE id = ?1 AND (?2 = 0 OR role != 'admin' OR EXISTS"
-				" (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1))",
-				&st, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, disabled);
-	rc = update_user(s, st, disabled ? id : 0, err);
+	rc = cb_user_row_set_disabled(s, id, disabled, err);
 	if (rc == CB_ENOTFOUND && disabled && u.role == CB_ROLE_ADMIN)
 		rc = cb_err_set(err, CB_EPERM, "%s is the last enabled admin: enable or add another admin first", u.name);
 	return rc;
@@ -372,18 +239,9 @@ int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const st
 static int store_hash(struct cb_store *s, int64_t id, const char *password, bool reset, struct cb_err *err)
 {
 	char hash[crypto_pwhash_STRBYTES];
-	sqlite3_stmt *st = NULL;
 	int rc;
-	if ((rc = hash_password(password, hash, err)) != CB_OK)
-		return rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				reset ? "UPDATE users SET pwhash = ?2, failures = 0, locked_until = 0 WHERE id = ?1"
-				      : "UPDATE users SET pwhash = ?2 WHERE id = ?1",
-				&st, err)) == CB_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-		rc = update_user(s, st, reset ? id : 0, err);
-	}
+	if ((rc = hash_password(password, hash, err)) == CB_OK)
+		rc = cb_user_row_set_hash(s, id, hash, reset, err);
 	sodium_memzero(hash, sizeof hash);
 	return rc;
 }
@@ -392,80 +250,23 @@ int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, s
 {
 	struct cb_user u;
 	int rc;
-	if ((rc = user_get(s, NULL, id, &u, err)) != CB_OK || (rc = check_password(password, u.name, err)) != CB_OK)
+	if ((rc = cb_user_row_get(s, NULL, id, &u, err)) != CB_OK || (rc = check_password(password, u.name, err)) != CB_OK)
 		return rc;
-	if (s->readonly)
+	if (cb_store_readonly(s))
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
 	return store_hash(s, id, password, true, err);
 }
 
 /* ---- logging in */
 
-/* What authenticate needs of a user row, read by name. */
+/* What authenticate needs of a user row, read by name.  A wrong password counts one failure, kept for the
+ * record; it locks nothing: a lock by name would let anybody who knows a name lock its owner out, and the
+ * server slows failing addresses down instead (sessions.c).  A refusal that checked no real password writes
+ * once too, so the commit's fsync does not tell an unknown name from a wrong password. */
 struct login_row {
 	struct cb_user u;
 	char hash[crypto_pwhash_STRBYTES];
 };
-
-static int login_row_get(struct cb_store *s, const char *name, struct login_row *lr, struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"SELECT " USER_COLS ", pwhash FROM users WHERE name = ?1", &st, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 6);
-		user_from(st, &lr->u);
-		snprintf(lr->hash, sizeof lr->hash, "%s", h ? h : "");
-		rc = CB_OK;
-	} else {
-		rc = r == SQLITE_DONE ? CB_ENOTFOUND : cb_store_db_err(s->db, err, "users");
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* A wrong password: one more failure, kept for the record.  It locks nothing: a lock by name would let
- * anybody who knows a name lock its owner out; the server slows failing addresses down instead
- * (http/throttle.c).  One write, as many as a refusal without a check makes (count_other_failure). */
-static int count_failure(struct cb_store *s, int64_t id, struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"UPDATE users SET failures = failures + 1 WHERE id = ?1", &st, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	return run(s, st, err);
-}
-
-/* A refused login that checked no real password still writes once, like count_failure, so the commit's
- * fsync does not tell an unknown name from a wrong password.  What it counts is worth watching anyway. */
-static int count_other_failure(struct cb_store *s, struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"INSERT INTO meta(key, value) VALUES ('login.refused_without_check', 1)"
-				" ON CONFLICT(key) DO UPDATE SET value = value + 1",
-				&st, err)) != CB_OK)
-		return rc;
-	return run(s, st, err);
-}
-
-static int clear_failures(struct cb_store *s, int64_t id, struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"UPDATE users SET failures = 0, locked_until = 0 WHERE id = ?1", &st, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	return run(s, st, err);
-}
 
 int cb_user_authenticate(struct cb_store *s, const char *name, const char *password, int64_t now,
 			 struct cb_user *out, struct cb_err *err)
@@ -473,7 +274,7 @@ int cb_user_authenticate(struct cb_store *s, const char *name, const char *passw
 	struct login_row *lr = NULL;
 	int rc;
 
-	if (s->readonly)
+	if (cb_store_readonly(s))
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
 	if (!(lr = sodium_malloc(sizeof *lr)))
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
@@ -481,23 +282,23 @@ int cb_user_authenticate(struct cb_store *s, const char *name, const char *passw
 	bool pw_ok = password && pwlen <= PW_MAX;
 	const char *pw = pw_ok ? password : "";
 
-	rc = name_valid(name) ? login_row_get(s, name, lr, err) : CB_ENOTFOUND;
+	rc = name_valid(name) ? cb_user_row_login(s, name, &lr->u, lr->hash, sizeof lr->hash, err) : CB_ENOTFOUND;
 	if (rc != CB_OK && rc != CB_ENOTFOUND)
 		goto out;
 	if (rc == CB_ENOTFOUND || lr->u.disabled || lr->u.locked_until > now || !pw_ok) {
 		/* the same work as a real check, and the same answer */
 		volatile int ignored = crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw));
 		(void)ignored;
-		if ((rc = count_other_failure(s, err)) == CB_OK)
+		if ((rc = cb_user_row_failed(s, 0, err)) == CB_OK)
 			rc = cb_err_set(err, CB_EPERM, "%s", login_failed);
 		goto out;
 	}
 	if (crypto_pwhash_str_verify(lr->hash, pw, pwlen) != 0) {
-		if ((rc = count_failure(s, lr->u.id, err)) == CB_OK)
+		if ((rc = cb_user_row_failed(s, lr->u.id, err)) == CB_OK)
 			rc = cb_err_set(err, CB_EPERM, "%s", login_failed);
 		goto out;
 	}
-	if ((rc = clear_failures(s, lr->u.id, err)) != CB_OK)
+	if ((rc = cb_user_row_clear_failures(s, lr->u.id, err)) != CB_OK)
 		goto out;
 	/* stored with weaker limits than today's (or another algorithm): upgrade while we know the password */
 	if (crypto_pwhash_str_needs_rehash(lr->hash, PW_OPS, PW_MEM) != 0 &&
@@ -532,41 +333,21 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
 {
 	struct cb_user u;
 	struct cb_session sess = {.user_id = user_id, .created = now, .last_seen = now};
-	sqlite3_stmt *st = NULL;
 	uint8_t h[32];
 	int rc;
 
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
-	if ((rc = user_get(s, NULL, user_id, &u, err)) != CB_OK)
+	if ((rc = cb_user_row_get(s, NULL, user_id, &u, err)) != CB_OK)
 		goto out;
 	if (u.disabled) {
 		rc = cb_err_set(err, CB_EPERM, "the account is disabled");
 		goto out;
 	}
-	/* expired sessions of everybody go here, so the table never grows with abandoned logins */
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"DELETE FROM sessions WHERE last_seen <= ?1 - ?2 OR created_at <= ?1 - ?3", &st,
-				err)) !=
-	    CB_OK)
-		goto out;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, IDLE_SECONDS);
-	sqlite3_bind_int(st, 3, ABSOLUTE_SECONDS);
-	if ((rc = run(s, st, err)) != CB_OK)
-		goto out;
 	random_token(token);
 	random_token(sess.csrf);
 	token_hash(token, h);
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
-				&st, err)) != CB_OK)
-		goto out;
-	sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, user_id);
-	sqlite3_bind_text(st, 3, sess.csrf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	rc = run(s, st, err);
+	rc = cb_session_row_add(s, h, &sess, IDLE_SECONDS, ABSOLUTE_SECONDS, err);
 out:
 	rc = cb_store_tx_end(s, rc, err);
 	if (rc == CB_OK && out)
@@ -575,16 +356,6 @@ out:
 		sodium_memzero(token, CB_TOKEN_TEXT);
 	sodium_memzero(&sess, sizeof sess);
 	return rc;
-}
-
-static int delete_session(struct cb_store *s, const uint8_t h[32], struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0, "DELETE FROM sessions WHERE token_hash = ?1", &st, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
-	return run(s, st, err);
 }
 
 static bool token_shape(const char *token)
@@ -597,29 +368,8 @@ static bool token_shape(const char *token)
 static int session_find(struct cb_store *s, const uint8_t h[32], int64_t now, struct cb_session *sess, bool *expired,
 			struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
 	bool disabled = false;
-	int rc = CB_OK, r;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"SELECT s.user_id, s.csrf, s.created_at, s.last_seen, u.disabled"
-				" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-				&st, err)) != CB_OK)
-		return rc;
-	sqlite3_bind_blob(st, 1, h, 32, SQLITE_STATIC);
-	r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		const char *csrf = (const char *)sqlite3_column_text(st, 1);
-		sess->user_id = sqlite3_column_int64(st, 0);
-		snprintf(sess->csrf, sizeof sess->csrf, "%s", csrf ? csrf : "");
-		sess->created = sqlite3_column_int64(st, 2);
-		sess->last_seen = sqlite3_column_int64(st, 3);
-		disabled = sqlite3_column_int(st, 4) != 0;
-	} else if (r == SQLITE_DONE) {
-		rc = cb_err_set(err, CB_ENOTFOUND, "no such session");
-	} else {
-		rc = cb_store_db_err(s->db, err, "sessions");
-	}
-	sqlite3_finalize(st);
+	int rc = cb_session_row_find(s, h, sess, &disabled, err);
 	*expired = disabled || now >= sess->last_seen + IDLE_SECONDS || now >= sess->created + ABSOLUTE_SECONDS;
 	return rc;
 }
@@ -629,7 +379,6 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 {
 	struct cb_session sess = {0};
 	struct cb_user u;
-	sqlite3_stmt *st = NULL;
 	uint8_t h[32];
 	bool expired;
 	int rc, r;
@@ -642,21 +391,16 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 	if ((rc = session_find(s, h, now, &sess, &expired, err)) != CB_OK)
 		goto out;
 	if (expired) {
-		if ((rc = delete_session(s, h, err)) == CB_OK)
+		if ((rc = cb_session_row_delete(s, h, err)) == CB_OK || rc == CB_ENOTFOUND)
 			rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
 		goto out;
 	}
 	if (now > sess.last_seen) {
-		if ((rc = cb_store_prep(s->db, "users", 0,
-					"UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1", &st, err)) != CB_OK)
-			goto out;
-		sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, now);
-		if ((rc = run(s, st, err)) != CB_OK)
+		if ((rc = cb_session_row_seen(s, h, now, err)) != CB_OK)
 			goto out;
 		sess.last_seen = now;
 	}
-	if ((rc = user_get(s, NULL, sess.user_id, &u, err)) != CB_OK)
+	if ((rc = cb_user_row_get(s, NULL, sess.user_id, &u, err)) != CB_OK)
 		goto out;
 out:
 	/* an expired session's deletion is committed even though the answer is "not found" */
@@ -687,7 +431,7 @@ int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct
 	if ((rc = session_find(s, h, now, &sess, &expired, err)) == CB_OK && expired)
 		rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
 	if (rc == CB_OK)
-		rc = user_get(s, NULL, sess.user_id, &u, err);
+		rc = cb_user_row_get(s, NULL, sess.user_id, &u, err);
 	if (rc == CB_OK) {
 		if (out)
 			*out = sess;
@@ -698,46 +442,18 @@ int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct
 	return rc;
 }
 
-int cb_session_touch_many(struct cb_store *s, const struct cb_session_touch *t, int n, struct cb_err *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-	if (n <= 0)
-		return CB_OK;
-	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
-		return rc;
-	/* never backwards, and never brings back a session that was ended meanwhile */
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1 AND last_seen < ?2", &st,
-				err)) !=
-	    CB_OK)
-		goto out;
-	for (int i = 0; i < n && rc == CB_OK; i++) {
-		sqlite3_bind_blob(st, 1, t[i].token_hash, 32, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, t[i].seen);
-		if (cb_store_step_done(st) != SQLITE_OK)
-			rc = cb_store_db_err(s->db, err, "sessions");
-	}
-	sqlite3_finalize(st);
-out:
-	return cb_store_tx_end(s, rc, err);
-}
-
 int cb_session_end(struct cb_store *s, const char *token)
 {
 	uint8_t h[32];
 	if (!token_shape(token))
 		return CB_ENOTFOUND;
 	token_hash(token, h);
-	int rc = delete_session(s, h, NULL);
-	if (rc == CB_OK && sqlite3_changes(s->db) == 0)
-		rc = CB_ENOTFOUND;
-	return rc;
+	return cb_session_row_delete(s, h, NULL);
 }
 
 int cb_session_end_user(struct cb_store *s, int64_t user_id)
 {
-	return end_user_sessions(s, user_id, NULL);
+	return cb_session_row_end_user(s, user_id, NULL);
 }
 
 /* ---- break the glass */
@@ -763,13 +479,13 @@ static int check_reason(const char *reason, const char **start, size_t *len, str
 		p += n;
 	}
 	if (chars < REASON_MIN || chars > REASON_MAX)
-		return cb_err_field(err, CB_EINVAL, "reason", "reason: %zu characters; expected %d to %d", chars,
+		return cb_err_field(err, CB_EINVAL, "reason", "The reason must have %d to %d characters.",
 				    REASON_MIN, REASON_MAX);
 	*start = (const char *)b;
 	*len = (size_t)(e - b);
 	return CB_OK;
 bad:
-	return cb_err_field(err, CB_EINVAL, "reason", "reason: expected UTF-8 text without control characters");
+	return cb_err_field(err, CB_EINVAL, "reason", "The reason must be plain text, without control characters.");
 }
 
 int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], const char *reason, int64_t now,
@@ -777,9 +493,8 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 {
 	struct cb_user u;
 	struct cb_audit_entry *e = NULL;
-	sqlite3_stmt *st = NULL;
 	const char *text = NULL;
-	char *copy = NULL, idtext[CB_ID_TEXT];
+	char *copy = NULL;
 	size_t len = 0;
 	int rc;
 
@@ -791,33 +506,19 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 	}
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		goto done;
-	if ((rc = user_get(s, NULL, user_id, &u, err)) != CB_OK || u.role != CB_ROLE_MANAGER || u.disabled) {
+	if ((rc = cb_user_row_get(s, NULL, user_id, &u, err)) != CB_OK || !cb_policy_may_glass(&u)) {
 		if (rc == CB_OK || rc == CB_ENOTFOUND)
 			rc = cb_err_set(err, CB_EPERM, "break the glass: only an enabled manager may");
 		goto out;
 	}
-	if ((rc = cb_store_prep(s->db, "users", 0, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err)) != CB_OK)
-		goto out;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r != SQLITE_ROW) {
+	if ((rc = cb_store_case_exists(s, case_id, err)) == CB_ENOTFOUND) {
+		char idtext[CB_ID_TEXT];
 		cb_case_id_format(case_id, idtext);
-		rc = r == SQLITE_DONE ? cb_err_set(err, CB_ENOTFOUND, "case %s: not found", idtext)
-				      : cb_store_db_err(s->db, err, "glass");
-		goto out;
+		rc = cb_err_set(err, CB_ENOTFOUND, "case %s: not found", idtext);
 	}
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				"INSERT INTO glass(user_id, case_id, reason, opened_at, until_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-				&st, err)) != CB_OK)
+	if (rc != CB_OK || (rc = cb_glass_row_add(s, user_id, case_id, copy, now, now + GLASS_SECONDS, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_blob(st, 2, case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, copy, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, now + GLASS_SECONDS);
-	if ((rc = run(s, st, err)) != CB_OK)
-		goto out;
+	/* the grant and its entry in one transaction: a grant never exists without its entry */
 	e->at_ms = now * 1000;
 	snprintf(e->user, sizeof e->user, "%s", u.name);
 	snprintf(e->action, sizeof e->action, "%s", cb_audit_names[CB_AUD_GLASS]);
@@ -833,18 +534,8 @@ done:
 
 bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now)
 {
-	sqlite3_stmt *st = NULL;
-	bool active = false;
-	if (cb_store_prep(s->db, "users", 0,
-			  "SELECT 1 FROM glass g JOIN users u ON u.id = g.user_id"
-			  " WHERE g.user_id = ?1 AND g.case_id = ?2 AND g.opened_at <= ?3 AND g.until_at > ?3"
-			  " AND u.role = 'manager' AND u.disabled = 0 LIMIT 1",
-			  &st, NULL) != CB_OK)
-		return false;
-	sqlite3_bind_int64(st, 1, user_id);
-	sqlite3_bind_blob(st, 2, case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
-	active = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return active;
+	struct cb_user u;
+	/* a grant counts only while its holder may still break the glass (an enabled manager) */
+	return cb_user_row_get(s, NULL, user_id, &u, NULL) == CB_OK && cb_policy_may_glass(&u) &&
+	       cb_glass_row_open(s, user_id, case_id, now);
 }

@@ -34,24 +34,13 @@
 
 #include "store/account.h"
 #include "store/audit.h"
+#include "store/care_rows.h"
 #include "store/store.h"
 
 #define CB_NOTE_MAX 65536   /* bytes of one note, detail or reason text */
 #define CB_REASON_MIN 10    /* characters of a consent-override, early-closing or reopening reason */
 
 /* ---- assistance records (assist.c) */
-
-struct cb_assist {
-	int64_t id;
-	uint8_t case_id[16];
-	int32_t type;     /* CB_assistance_type_* */
-	int64_t provider; /* partner id; 0 = the own office */
-	int32_t planned_on, start_on, end_on;
-	int32_t status; /* CB_assistance_status_*; CB_NA on input means planned */
-	char *notes;    /* owned; NULL when none or not read; wiped by cb_assist_clear */
-};
-void cb_assist_init(struct cb_assist *a);
-void cb_assist_clear(struct cb_assist *a); /* wipes and frees notes, then cb_assist_init */
 
 /* Shelter capacity on a placement: beds of the provider and accommodation records that occupy a bed on
  * the day of the placement (the new one included).  `over` is true when occupied > beds. */
@@ -73,12 +62,6 @@ int cb_assist_add(struct cb_store *s, struct cb_assist *a, const struct cb_user 
  * stored one must be in by's scope; the stored one stays whoever set it. */
 int cb_assist_update(struct cb_store *s, const struct cb_assist *a, unsigned flags, const struct cb_user *by,
 		     struct cb_capacity *cap, struct cb_err *err);
-/* Reads one record; notes only with CB_WITH_PII (NULL if the case was erased). */
-int cb_assist_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_assist *out, struct cb_err *err);
-/* Calls fn for every record of a case, oldest first; stops at fn's first non-zero return and returns it. */
-int cb_assist_list(struct cb_store *s, const uint8_t case_id[16], unsigned flags,
-		   int (*fn)(const struct cb_assist *a, void *ctx), void *ctx, struct cb_err *err);
-
 /* The HTCDS spl_Type value name of an assistance type ("Health" for medical), "" if out of range. */
 const char *cb_assist_spl_type(int32_t type);
 
@@ -106,64 +89,14 @@ int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, con
 unsigned cb_stage_rule(int32_t from, int32_t to);
 /* The stage value named `name`, or for "reopen" CB_NA; CB_EINVAL naming the allowed stages otherwise. */
 int cb_stage_parse(const char *name, int32_t *stage, struct cb_err *err);
-/* Retention: the ids of the cases closed before `before` (seconds since 1970), by their last step to closed
- * or, for a case closed outside the workflow (status Closed or ClosedReferred), its last change.  With `with_pii_only`,
- * only those that still hold identifying details or sealed notes, so that a retention run repeated every
- * night finds only what is left to erase.  *ids (n x 16 bytes) is the caller's to free(). */
-int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uint8_t (**ids)[16], size_t *n,
-		     struct cb_err *err);
-
 /* ---- follow-ups (assist.c) */
 
-struct cb_followup {
-	int64_t id;
-	uint8_t case_id[16];
-	char site[17]; /* of the case (lists only) */
-	int32_t due_on, done_on;
-	char *note; /* owned, sealed on disk; NULL when none or not read */
-};
-void cb_followup_init(struct cb_followup *f);
-void cb_followup_clear(struct cb_followup *f);
 int cb_followup_add(struct cb_store *s, struct cb_followup *f, struct cb_err *err);
-int cb_followup_done(struct cb_store *s, int64_t id, int32_t day, struct cb_err *err);
-
-struct cb_followup_filter {
-	const char *site;       /* NULL: every office */
-	const uint8_t *case_id; /* NULL: every case */
-	bool overdue;           /* only open ones due before `today` */
-	int32_t today;          /* CB_NA: today */
-};
-/* Open follow-ups (and, without `overdue`, done ones too) by due date. */
-int cb_followup_list(struct cb_store *s, const struct cb_followup_filter *f, unsigned flags,
-		     int (*fn)(const struct cb_followup *f, void *ctx), void *ctx, struct cb_err *err);
-
 /* ---- partner organisations (partners.c) */
 
-#define CB_PARTNER_MAX_SERVED 32
-struct cb_partner {
-	int64_t id;
-	char name[201];          /* org_Name */
-	int32_t type;            /* org_Type: CB_org_type_* */
-	int32_t country;         /* org_ShippingCountry: country index */
-	char city[101];          /* org_ShippingCity; "" when none */
-	char phone[41];          /* org_Phone; "" when none */
-	uint64_t services;       /* a set of CB_assistance_type_* */
-	int32_t served[CB_PARTNER_MAX_SERVED]; /* countries served (country indexes) */
-	int nserved;
-	int32_t beds;            /* a shelter's beds; CB_NA when not a shelter */
-	char site[17];           /* the office that manages the entry; "" for every office */
-};
-void cb_partner_init(struct cb_partner *p);
 /* Adds (p->id gets the id) or replaces a partner.  CB_EPERM unless `by` is NULL, a manager or an admin. */
 int cb_partner_add(struct cb_store *s, struct cb_partner *p, const struct cb_user *by, struct cb_err *err);
 int cb_partner_update(struct cb_store *s, const struct cb_partner *p, const struct cb_user *by, struct cb_err *err);
-int cb_partner_get(struct cb_store *s, int64_t id, struct cb_partner *out, struct cb_err *err);
-/* Calls fn with the id (16 bytes) of every case that has a referral to or from partner org, each once; stops at
- * fn's first non-zero return and returns it.  What follows a partner's type (referral_partner_type) must
- * be refreshed for exactly these cases when it changes. */
-typedef int (*cb_case_id_fn)(const uint8_t id[16], void *ctx);
-int cb_partner_referred(struct cb_store *s, int64_t org, cb_case_id_fn fn, void *ctx, struct cb_err *err);
-
 /* Office scope, the one rule for every path that names a partner: a caseworker may see and use the entries
  * of her office and those of every office (site ""); managers, admins and the local operator (`by` NULL) all
  * of them.  An entry outside the scope is as unknown: cb_partner_get_for answers CB_ENOTFOUND with the very
@@ -181,36 +114,8 @@ struct cb_partner_filter {
 };
 int cb_partner_list(struct cb_store *s, const struct cb_partner_filter *f,
 		    int (*fn)(const struct cb_partner *p, void *ctx), void *ctx, struct cb_err *err);
-/* Parses "a,b" (or "a;b") assistance type names into a set; CB_EINVAL naming the bad one. */
-int cb_services_parse(const char *text, uint64_t *set, struct cb_err *err);
-/* Parses "MD,RO" into p->served. */
-int cb_served_parse(const char *text, struct cb_partner *p, struct cb_err *err);
-
-/* ---- shelters (partners.c) */
-
-/* Occupancy of a shelter on `day` (CB_NA: today): accommodation records at it, planned or ongoing, whose
- * start (start_on, else planned_on) and end_on include the day; a missing date leaves that side open. */
-int cb_shelter_occupancy(struct cb_store *s, int64_t partner_id, int32_t day, int *occupied, struct cb_err *err);
-
 /* ---- referrals (partners.c) */
 
-enum cb_refer_dir { CB_REFER_OUT, CB_REFER_IN };
-struct cb_referral {
-	int64_t id;
-	uint8_t case_id[16];
-	enum cb_refer_dir direction;
-	int64_t org_id;
-	int32_t reason;       /* HTCDS cas_ReasonFor{Outgoing,Incoming}Referral: CB_referral_reason_* */
-	char *details;        /* cas_{Outgoing,Incoming}ReferralDetails: owned, sealed; NULL when none or not read */
-	int32_t status;       /* CB_referral_status_*; CB_NA on input means pending */
-	bool shares_details;  /* an outgoing referral that passes on the person's details */
-	bool consent_overridden;
-	char override_reason[501];
-	int32_t referred_on;  /* cas_OutgoingReferralDate / cas_IncomingReferralDate; CB_NA on input: today */
-	int32_t status_on;    /* when the status last changed */
-};
-void cb_referral_init(struct cb_referral *r);
-void cb_referral_clear(struct cb_referral *r);
 /* Stores a referral (r->id gets its id) and updates the case's referral_partner_type.  An outgoing referral
  * that shares the person's details needs consent_share_partners = yes: otherwise CB_ECONSENT with a
  * message naming consent_share_partners, unless `override_reason` (CB_REASON_MIN..500 characters, never an
@@ -221,10 +126,6 @@ int cb_referral_add(struct cb_store *s, struct cb_referral *r, const char *overr
 		    struct cb_err *err);
 /* pending -> accepted | rejected, accepted -> completed; anything else is CB_EINVAL with the reason. */
 int cb_referral_set_status(struct cb_store *s, int64_t id, int32_t status, struct cb_err *err);
-int cb_referral_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_referral *out, struct cb_err *err);
-int cb_referral_list(struct cb_store *s, const uint8_t case_id[16], unsigned flags,
-		     int (*fn)(const struct cb_referral *r, void *ctx), void *ctx, struct cb_err *err);
-
 /* ---- the site dashboard (assist.c): operational counts for managers and caseworkers, not statistics
  * (exact, unperturbed, never leaving the organisation), and never an identifying detail. */
 

@@ -30,6 +30,9 @@ int cb_cli_parse(int argc, char **argv, const struct option *longopts, const cha
 /* Checks that exactly n positional arguments follow `first`; prints the usage line and returns
  * CB_EXIT_USAGE otherwise. */
 int cb_cli_args(int argc, int first, int n, const char *usage);
+/* Both for a command without options: the index of its first positional argument (n of them follow), or,
+ * after printing what is wrong, minus the exit status. */
+int cb_cli_plain(int argc, char **argv, int n, const char *usage);
 /* Opens a database, printing the error. */
 struct cb_store;
 int cb_cli_open(const char *db, unsigned flags, struct cb_store **s);
@@ -63,6 +66,7 @@ int cb_cmd_ptable(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_release(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_report(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_serve(int argc, char **argv);  /* cmd_serve.c */
+int cb_cmd_xform(int argc, char **argv);  /* cmd_odk.c */
 int cb_cmd_user(int argc, char **argv);   /* cmd_user.c */
 int cb_cmd_audit(int argc, char **argv);  /* cmd_user.c */
 int cb_cmd_site(int argc, char **argv);   /* cmd_site.c */
@@ -72,5 +76,15 @@ int cb_cmd_refer(int argc, char **argv);     /* cmd_assist.c */
 int cb_cmd_stage(int argc, char **argv);     /* cmd_workflow.c */
 int cb_cmd_followup(int argc, char **argv);  /* cmd_workflow.c */
 int cb_cmd_dashboard(int argc, char **argv); /* cmd_workflow.c */
+int cb_cmd_search(int argc, char **argv);     /* cmd_find.c */
+int cb_cmd_duplicates(int argc, char **argv); /* cmd_find.c */
+int cb_cmd_link(int argc, char **argv);       /* cmd_find.c */
+int cb_cmd_dismiss(int argc, char **argv);    /* cmd_find.c */
+int cb_cmd_assign(int argc, char **argv);     /* cmd_transfer.c */
+int cb_cmd_assigned(int argc, char **argv);   /* cmd_transfer.c */
+int cb_cmd_transfer(int argc, char **argv);   /* cmd_transfer.c */
+/* Prints "possible duplicate: office S case ID" to stderr for each case that may be the same person as the
+ * one just registered (cmd_find.c). */
+int cb_cli_warn_duplicates(struct cb_store *s, const uint8_t id[16]);
 
 #endif

@@ -50,10 +50,9 @@ static int db_and_id(int argc, char **argv, const struct option *opts, const cha
 
 int cb_cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {{0}};
-	int first = cb_cli_parse(argc, argv, opts, NULL, 0), ex;
-	if ((ex = cb_cli_args(argc, first, 1, "init DB")))
-		return ex;
+	int first = cb_cli_plain(argc, argv, 1, "init DB");
+	if (first < 0)
+		return -first;
 	struct cb_err err = {0};
 	const char *db = argv[first];
 	int rc = cb_store_create(db, &err);
@@ -69,10 +68,9 @@ int cb_cmd_init(int argc, char **argv)
 
 int cb_cmd_add(int argc, char **argv)
 {
-	static const struct option opts[] = {{0}};
-	int first = cb_cli_parse(argc, argv, opts, NULL, 0), ex;
-	if ((ex = cb_cli_args(argc, first, 1, "add DB < case.json")))
-		return ex;
+	int first = cb_cli_plain(argc, argv, 1, "add DB < case.json");
+	if (first < 0)
+		return -first;
 	struct cb_store *s = NULL;
 	struct cb_buf in = {0};
 	struct cb_case c;
@@ -94,6 +92,7 @@ int cb_cmd_add(int argc, char **argv)
 	char id[CB_ID_TEXT];
 	cb_case_id_format(c.case_id, id);
 	printf("%s\n", id);
+	cb_cli_warn_duplicates(s, c.case_id); /* a warning: the case is registered either way */
 out:
 	cb_case_clear(&c);
 	cb_buf_free(&in);
@@ -314,10 +313,9 @@ out:
 
 int cb_cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {{0}};
-	int first = cb_cli_parse(argc, argv, opts, NULL, 0), ex;
-	if ((ex = cb_cli_args(argc, first, 1, "check DB")))
-		return ex;
+	int first = cb_cli_plain(argc, argv, 1, "check DB");
+	if (first < 0)
+		return -first;
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};
 	long problems = 0;

@@ -82,13 +82,16 @@ out:
 
 int cb_cmd_demo(int argc, char **argv)
 {
-	enum { O_CASES, O_SEED, O_ASSIST };
+	enum { O_CASES, O_SEED, O_ASSIST, O_DUPS, O_TRUTH, O_N };
 	static const struct option opts[] = {{"cases", required_argument, NULL, O_CASES},
 					     {"seed", required_argument, NULL, O_SEED},
-					     {"assistance", no_argument, NULL, O_ASSIST}, {0}};
-	const char *v[3] = {0};
-	int first = cb_cli_parse(argc, argv, opts, v, 3), ex;
-	if ((ex = cb_cli_args(argc, first, 1, "demo DB --cases N [--seed S] [--assistance]")))
+					     {"assistance", no_argument, NULL, O_ASSIST},
+					     {"duplicates", required_argument, NULL, O_DUPS},
+					     {"truth", required_argument, NULL, O_TRUTH}, {0}};
+	const char *v[O_N] = {0};
+	int first = cb_cli_parse(argc, argv, opts, v, O_N), ex;
+	if ((ex = cb_cli_args(argc, first, 1,
+			      "demo DB --cases N [--seed S] [--assistance] [--duplicates RATE [--truth FILE]]")))
 		return ex;
 	char *end = NULL;
 	long n = v[O_CASES] ? strtol(v[O_CASES], &end, 10) : -1;
@@ -114,6 +117,18 @@ int cb_cmd_demo(int argc, char **argv)
 		goto out;
 	}
 	printf("added %ld synthetic cases (seed %" PRIu64 ") to %s\n", n, seed, argv[first]);
+	if (v[O_DUPS]) {
+		long planted = 0;
+		double rate = strtod(v[O_DUPS], &end);
+		if (*end || !*v[O_DUPS])
+			rate = -1;
+		if ((rc = cb_demo_duplicates(s, rate, seed, v[O_TRUTH], &planted, &err)) != CB_OK) {
+			cb_cli_error("demo", &err);
+			goto out;
+		}
+		printf("planted %ld duplicates with registration errors%s%s\n", planted, v[O_TRUTH] ? "; the true pairs are in " : "",
+		       v[O_TRUTH] ? v[O_TRUTH] : "");
+	}
 	struct cb_demo_assist_counts a;
 	if (!v[O_ASSIST]) /* partners, stages and assistance records too (make demo) */
 		goto out;

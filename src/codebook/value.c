@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "codebook/codebook.h"
+#include "util/i18n.h"
 
 /* ---- text in */
 
@@ -56,25 +57,28 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
+/* A field's label in the thread's language: errors name fields as people know them. */
+static const char *label(const struct cb_field *f) { return cb_tr(NULL, "codebook", f->label); }
+
 /* Checks an identifying detail without ever putting it into the error. */
 static int pii_check(const struct cb_field *f, const char *text, struct cb_err *err)
 {
 	size_t n = strlen(text);
 	int32_t d;
 	if (n > (size_t)f->hi)
-		return cb_err_field(err, CB_EINVAL, f->name, "%s: longer than %d bytes (value withheld)", f->name,
-				    (int)f->hi);
+		return cb_err_field(err, CB_EINVAL, f->name, "%s is too long: at most %d characters (value withheld)",
+				    label(f), (int)f->hi);
 	if (!utf8_valid((const unsigned char *)text, n))
-		return cb_err_field(err, CB_EINVAL, f->name, "%s: not valid UTF-8 text (value withheld)", f->name);
+		return cb_err_field(err, CB_EINVAL, f->name, "%s is not readable text: check the characters (value withheld)", label(f));
 	if ((f->flags & CB_F_ISODATE) && cb_date_parse(text, &d) != CB_OK)
-		return cb_err_field(err, CB_EINVAL, f->name, "%s: not a date YYYY-MM-DD (value withheld)", f->name);
+		return cb_err_field(err, CB_EINVAL, f->name, "%s must be a date like 1990-05-31 (value withheld)", label(f));
 	if ((f->flags & CB_F_PHONE) && n && !cb_text_is_phone(text))
 		return cb_err_field(err, CB_EINVAL, f->name,
-				    "%s: not a phone number; write its digits, with + and spaces if needed (value withheld)",
-				    f->name);
+				    "%s must be a phone number: its digits, with + and spaces if needed (value withheld)",
+				    label(f));
 	if ((f->flags & CB_F_EMAIL) && n && !cb_text_is_email(text))
 		return cb_err_field(err, CB_EINVAL, f->name,
-				    "%s: not an email address like name@example.org (value withheld)", f->name);
+				    "%s must be an email address like name@example.org (value withheld)", label(f));
 	return CB_OK;
 }
 
@@ -83,9 +87,9 @@ static int bad_value(const struct cb_field *f, const char *value, struct cb_err 
 	char vb[64], ab[400];
 	const char *allowed = cb_field_allowed(f, ab, sizeof ab);
 	if (f->kind == CB_ENUM || f->kind == CB_MULTI)
-		return cb_err_field(err, CB_EINVAL, f->name, "%s: '%s' is not one of %s", f->name,
+		return cb_err_field(err, CB_EINVAL, f->name, "%s: '%s' is not one of %s", label(f),
 				    cb_err_value(value, vb), allowed);
-	return cb_err_field(err, CB_EINVAL, f->name, "%s: '%s' is not %s", f->name, cb_err_value(value, vb), allowed);
+	return cb_err_field(err, CB_EINVAL, f->name, "%s: '%s' is not %s", label(f), cb_err_value(value, vb), allowed);
 }
 
 static int parse_int(const char *s, int32_t lo, int32_t hi, int32_t *out)
@@ -387,7 +391,7 @@ static int check_range(const struct cb_case *c, const struct cb_field *f, struct
 	case CB_ID: return CB_OK;
 	case CB_SITE:
 		if (((const char *)m)[0] && (memchr(m, 0, 17) == NULL || !site_valid(m)))
-			return cb_err_field(err, CB_EINVAL, f->name, "%s: is not %s", f->name,
+			return cb_err_field(err, CB_EINVAL, f->name, "%s: is not %s", label(f),
 					    cb_field_allowed(f, ab, sizeof ab));
 		return CB_OK;
 	case CB_PII: {
@@ -416,7 +420,7 @@ static int check_range(const struct cb_case *c, const struct cb_field *f, struct
 	default: break;
 	}
 	if (!ok)
-		return cb_err_field(err, CB_EINVAL, f->name, "%s: %d is out of range (%s)", f->name, (int)v,
+		return cb_err_field(err, CB_EINVAL, f->name, "%s: %d is out of range (%s)", label(f), (int)v,
 				    cb_field_allowed(f, ab, sizeof ab));
 	return CB_OK;
 }
@@ -427,15 +431,21 @@ int cb_case_validate(const struct cb_case *c, struct cb_err *err)
 	char d1[11];
 	for (int i = 0; i < CB_NFIELDS; i++) {
 		const struct cb_field *f = &cb_fields[i];
-		if ((f->flags & CB_F_REQUIRED) && !cb_case_has(c, f))
-			return cb_err_field(err, CB_EINVAL, f->name, "%s: is required", f->name);
+		if ((f->flags & CB_F_REQUIRED) && !cb_case_has(c, f)) {
+			/* the year is derived from the date of registration: ask for what a person fills in */
+			const struct cb_field *ask = f->flags & CB_F_DERIVED && !strcmp(f->name, "year")
+							     ? cb_field_find("registered_on") : f;
+			ask = ask ? ask : f;
+			return cb_err_field(err, CB_EINVAL, ask->name, "%s is required", label(ask));
+		}
 		if ((rc = check_range(c, f, err)) != CB_OK)
 			return rc;
 	}
 	if (c->registered_on != CB_NA) {
 		cb_date_format(c->registered_on, d1);
 		if (c->registered_on > cb_date_today())
-			return cb_err_field(err, CB_EINVAL, "registered_on", "registered_on: %s is in the future", d1);
+			return cb_err_field(err, CB_EINVAL, "registered_on", "%s cannot be in the future (%s)",
+					    label(cb_field_find("registered_on")), d1);
 		if (cb_date_year(c->registered_on) != c->year)
 			return cb_err_field(err, CB_EINVAL, "year",
 					    "year: %d disagrees with registered_on %s (year %d)", (int)c->year, d1,

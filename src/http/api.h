@@ -24,9 +24,12 @@ struct cb_http_req {
 	const char *body;
 	size_t body_len;
 	const char *cookie, *csrf, *content_type; /* headers, NULL when absent */
+	const char *authorization, *host;         /* headers of the OpenRosa API, NULL when absent */
+	const char *accept_lang;                  /* Accept-Language, NULL when absent */
 	char from[64];                            /* client address */
 	int64_t now;                              /* unix seconds */
 	/* state */
+	const char *lang; /* the language of the answer (cb_api_lang_choose): a catalogue's code */
 	struct cb_store *store; /* borrowed from the pool on first use, returned by the server */
 	bool authed;
 	struct cb_user user;
@@ -39,6 +42,8 @@ struct cb_http_req {
 	size_t resp_len;
 	const char *set_cookie;  /* arena text, or NULL */
 	const char *disposition; /* Content-Disposition, or NULL */
+	const char *hdr[6][2];   /* more response headers (OpenRosa): name and value, arena or static text */
+	int nhdr;
 };
 
 /* ---- router.c: the route table of include/tbl/cb_routes.h */
@@ -88,15 +93,23 @@ void cb_api_principal(const struct cb_http_req *r, struct cb_principal *p);
 int cb_api_check(struct cb_http_req *r, enum cb_action act, const char *site);
 /* May the caller see the identifying details of case id at site (her office's; a manager's open grant)? */
 bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char *site);
-/* Appends act a to the audit trail (through the group commit when there is one) and returns its result,
- * which every caller must check: a read whose entry failed is not answered, a write whose entry failed is
- * answered with cb_api_audit_failed.  The request's store handle is given back while it waits. */
+/* Appends the entry of a read (what changes nothing) to the audit trail, through the group commit when there
+ * is one, and returns its result, which every caller must check: a read whose entry failed is not answered
+ * (cb_api_audit_failed).  The request's store handle is given back while it waits. */
 __attribute__((warn_unused_result)) int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a,
 						     const uint8_t *case_id, const char *fields);
 /* Answers for an audit entry that could not be written (rc from cb_api_audit): 503 "unavailable" on a full
  * disk, else 500; nothing else is sent. */
 void cb_api_audit_failed(struct cb_http_req *r, int rc);
-/* Audits act a, then answers status with doc (taken); an act the trail cannot record is not answered. */
+/* A write and its entry in one transaction: cb_api_begin, then the layer's call, whose result goes to
+ * cb_api_end with the entry (a, case_id, fields); it commits both, or rolls both back, and returns the call's
+ * result, else the entry's: answer a failure with cb_api_fail.  Every begin that succeeded needs its end, and
+ * nothing between them may give the store handle back (cb_api_audit).  case_id is read at the end (a new
+ * case's id, made by the call). */
+int cb_api_begin(struct cb_http_req *r, struct cb_err *err);
+int cb_api_end(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+	       struct cb_err *err);
+/* Audits a read a, then answers status with doc (taken); a read the trail cannot record is not answered. */
 void cb_api_audited(struct cb_http_req *r, int status, enum cb_audit_action a, const uint8_t *case_id,
 		    const char *fields, json_t *doc);
 
@@ -133,6 +146,10 @@ json_t *cb_api_user_json(const struct cb_user *u);
 int cb_api_office(struct cb_http_req *r, enum cb_action act, const char **site);
 /* stats.c: loads the newest releases when one was made since; answers a failed statistics query. */
 void cb_api_stats_refresh(struct cb_http_req *r);
+/* languages.c: the answer's language, from ?lang=, else Accept-Language, else English, made the thread's
+ * (util/i18n.h); GET /api/me's "lang", the language the user chose ("" for none). */
+void cb_api_lang_choose(struct cb_http_req *r);
+void cb_api_me_lang_add(struct cb_http_req *r, json_t *me);
 void cb_api_stats_fail(struct cb_http_req *r, int rc, const struct cb_err *err);
 
 #endif

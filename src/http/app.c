@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "http/http.h"
+#include "http/openrosa.h"
 #include "stats/stats.h"
 
 /* ---- the store pool: SQLite connections are never shared between threads */
@@ -59,6 +60,7 @@ int cb_http_app_open(struct cb_http_app *app, const char *db, int n, bool quiet,
 	pthread_cond_init(&app->pool_cv, NULL);
 	pthread_rwlock_init(&app->stats_mu, NULL);
 	pthread_mutex_init(&app->cache_mu, NULL);
+	pthread_mutex_init(&app->odk_mu, NULL);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	sem_init(&app->pw_slots, 0, ncpu > 2 ? (unsigned)ncpu : 2u);
 	app->ready = true;
@@ -76,6 +78,7 @@ void cb_http_app_close(struct cb_http_app *app)
 	cb_auditq_stop(&app->audit);
 	cb_stats_free(&app->stats);
 	cb_session_cache_free(&app->sessions);
+	cb_odk_state_free(&app->odk);
 	for (int i = 0; app->cache && i < CB_STATS_CACHE; i++) {
 		free(app->cache[i].key);
 		free(app->cache[i].body);
@@ -94,6 +97,7 @@ void cb_http_app_close(struct cb_http_app *app)
 		pthread_cond_destroy(&app->pool_cv);
 		pthread_rwlock_destroy(&app->stats_mu);
 		pthread_mutex_destroy(&app->cache_mu);
+		pthread_mutex_destroy(&app->odk_mu);
 		sem_destroy(&app->pw_slots);
 		app->ready = false;
 	}

@@ -40,6 +40,22 @@ static void add_warning(json_t *doc, const struct cb_capacity *cap, int64_t shel
 				      "shelter", (json_int_t)shelter, "beds", cap->beds, "occupied", cap->occupied, "day", d));
 }
 
+/* A record's write done (rc): the failure answered, or the case re-read into the statistics index and the
+ * record answered with status, its notes with pii, and the capacity warning with warn. */
+static void stored(struct cb_http_req *r, int rc, const struct cb_err *err, int status, const struct cb_assist *a,
+		   bool pii, const struct cb_capacity *cap, bool warn)
+{
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, err);
+		return;
+	}
+	cb_api_reindex(r, a->case_id);
+	json_t *doc = assist_json(r, a, pii);
+	if (warn)
+		add_warning(doc, cap, a->provider);
+	cb_api_json(r, status, doc);
+}
+
 struct assist_list {
 	struct cb_http_req *r;
 	json_t *arr;
@@ -98,15 +114,10 @@ int cb_api_assist_add(struct cb_http_req *r, const char *arg)
 		goto out;
 	memcpy(a.case_id, id, 16);
 	a.notes = notes ? strdup(notes) : NULL;
-	int rc = cb_assist_add(cb_api_store(r), &a, &r->user, &cap, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	cb_api_reindex(r, id);
-	json_t *doc = assist_json(r, &a, cb_api_may_see_pii(r, id, site));
-	add_warning(doc, &cap, a.provider);
-	cb_api_audited(r, 201, CB_AUD_ASSISTANCE_ADD, id, cb_api_touched(r, body, assist_keys), doc);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, cb_assist_add(cb_api_store(r), &a, &r->user, &cap, &err), CB_AUD_ASSISTANCE_ADD, id, cb_api_touched(r, body, assist_keys), &err);
+	stored(r, rc, &err, 201, &a, cb_api_may_see_pii(r, id, site), &cap, true);
 out:
 	cb_assist_clear(&a);
 	json_decref(body);
@@ -140,19 +151,15 @@ int cb_api_assist_update(struct cb_http_req *r, const char *arg)
 	    cb_api_get_date(r, body, "planned_on", &a.planned_on) || cb_api_get_date(r, body, "start_on", &a.start_on) ||
 	    cb_api_get_date(r, body, "end_on", &a.end_on))
 		goto out;
-	if ((rc = cb_assist_update(cb_api_store(r), &a, 0, &r->user, &cap, &err)) != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	cb_api_reindex(r, id);
-	json_t *doc = assist_json(r, &a, false);
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_assist_update(cb_api_store(r), &a, 0, &r->user, &cap, &err), CB_AUD_ASSISTANCE_UPDATE,
+				id, cb_api_touched(r, body, assist_keys), &err);
 	/* a provider a manager chose from another office's private entries stays on the record, but its beds and
 	 * occupancy are that office's business */
 	struct cb_partner p;
 	struct cb_err perr = {0};
-	if (a.provider && cb_partner_get_for(cb_api_store(r), a.provider, &r->user, &p, &perr) == CB_OK)
-		add_warning(doc, &cap, a.provider);
-	cb_api_audited(r, 200, CB_AUD_ASSISTANCE_UPDATE, id, cb_api_touched(r, body, assist_keys), doc);
+	bool warn = rc == CB_OK && a.provider && cb_partner_get_for(cb_api_store(r), a.provider, &r->user, &p, &perr) == CB_OK;
+	stored(r, rc, &err, 200, &a, false, &cap, warn);
 out:
 	cb_assist_clear(&a);
 	json_decref(body);

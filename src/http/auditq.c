@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "http/http.h"
 
@@ -152,11 +151,9 @@ static void *writer(void *arg)
 
 /* Called by SQLite in the writer's thread after each of its commits, with the WAL's size in pages: asks for
  * a checkpoint once CKPT_PAGES pages were added since the last one. */
-static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
+static void wal_grown(void *arg, int pages)
 {
 	struct cb_auditq *aq = arg;
-	(void)db;
-	(void)name;
 	/* counted from the last checkpoint: while readers keep the WAL from starting over it stays long, and a
 	 * checkpoint after every commit would copy a few pages and fsync the database file each time */
 	if (pages < aq->ck_pages) {
@@ -183,7 +180,6 @@ static int wal_grown(void *arg, sqlite3 *db, const char *name, int pages)
 		pthread_cond_signal(&aq->ckcv);
 		pthread_mutex_unlock(&aq->mu);
 	}
-	return SQLITE_OK;
 }
 
 static void *checkpointer(void *arg)
@@ -198,10 +194,9 @@ static void *checkpointer(void *arg)
 		bool restart = aq->ck_restart;
 		aq->ck_due = aq->ck_restart = false;
 		pthread_mutex_unlock(&aq->mu);
-		int r = sqlite3_wal_checkpoint_v2(cb_store_db(aq->ck), "main",
-						  restart ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		int r = cb_store_checkpoint(aq->ck, restart, RESTART_WAIT_MS); /* only its TRUNCATE checkpoints wait */
 		pthread_mutex_lock(&aq->mu);
-		if (restart && r != SQLITE_OK)
+		if (restart && r != CB_OK)
 			aq->ck_failed = true; /* readers outlasted it: the next commit asks again */
 	}
 	pthread_mutex_unlock(&aq->mu);
@@ -222,8 +217,8 @@ int cb_auditq_start(const char *db, struct cb_auditq **out, struct cb_err *err)
 	if (rc == CB_OK && cb_store_open(db, 0, &aq->ck, &ckerr) == CB_OK &&
 	    pthread_create(&aq->ckth, NULL, checkpointer, aq) == 0) {
 		aq->ck_started = true;
-		sqlite3_busy_timeout(cb_store_db(aq->ck), RESTART_WAIT_MS); /* only its TRUNCATE checkpoints wait */
-		sqlite3_wal_hook(cb_store_db(aq->s), wal_grown, aq); /* replaces the automatic checkpoint */
+		if (cb_store_wal_hook(aq->s, wal_grown, aq) != CB_OK) /* replaces the automatic checkpoint */
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 	}
 	if (rc == CB_OK && pthread_create(&aq->th, NULL, writer, aq) != 0)
 		rc = cb_err_set(err, CB_ENOMEM, "cannot start the audit writer");

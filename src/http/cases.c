@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "http/api.h"
+#include "http/find.h"
 #include "io/io.h"
 #include "stats/stats.h"
 
@@ -95,6 +96,38 @@ static void reply_case(struct cb_http_req *r, int status, const struct cb_case *
 	cb_api_json(r, status, doc);
 }
 
+/* Reads the case id (coded fields; with identifying details when flags has CB_WITH_PII) into c, which it
+ * clears first, and asks the policy for act at the case's office: 0, or -1 when answered. */
+static int load_case(struct cb_http_req *r, const uint8_t id[16], unsigned flags, enum cb_action act,
+		     struct cb_case *c)
+{
+	struct cb_err err = {0};
+	cb_case_clear(c);
+	int rc = cb_store_get(cb_api_store(r), id, flags, c, &err);
+	if (rc != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		return -1;
+	}
+	return cb_api_check(r, act, c->site) ? -1 : 0;
+}
+
+/* The case of a route and the request's body, in this order (an unknown id is 404 whatever the body), the
+ * case read into c and authorised for act: the body, or NULL when answered. */
+static json_t *case_and_body(struct cb_http_req *r, const char *arg, enum cb_action act, uint8_t id[16],
+			     struct cb_case *c)
+{
+	if (!parse_id(arg, id)) {
+		cb_api_refuse(r, 404);
+		return NULL;
+	}
+	json_t *body = cb_api_body(r);
+	if (body && load_case(r, id, 0, act, c)) {
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
 /* ---- GET /api/cases */
 
 /* The case ids starting with a base32 prefix lie between lo (the prefix's bits, then zeros) and hi (ones). */
@@ -132,8 +165,15 @@ static bool prefix_bounds(const char *q, uint8_t lo[16], uint8_t hi[16])
 }
 
 /* One case of the list as JSON, appended to the array ctx. */
+struct list_page {
+	json_t *cases;
+	struct cb_http_req *r;
+	long named; /* names shown (find.c) */
+};
+
 static int list_row(const struct cb_store_list_row *row, void *ctx)
 {
+	struct list_page *pg = ctx;
 	char id[CB_ID_TEXT];
 	cb_case_id_format(row->id, id);
 	json_t *o = json_pack("{s:s, s:s}", "case_id", id, "site", row->site ? row->site : "");
@@ -141,15 +181,20 @@ static int list_row(const struct cb_store_list_row *row, void *ctx)
 	json_object_set_new(o, "year", row->year == CB_NA ? json_null() : json_integer(row->year));
 	json_object_set_new(o, "status", row->status ? json_string(row->status) : json_null());
 	json_object_set_new(o, "version", json_integer(row->version));
-	json_array_append_new(ctx, o);
+	cb_api_list_extra(pg->r, row, o, &pg->named);
+	json_array_append_new(pg->cases, o);
 	return 0;
 }
 
 int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
+	if (cb_api_is_search(r)) /* name, birth_date or phone: find.c */
+		return cb_api_cases_search(r);
 	const char *site = cb_http_query_get(&r->query, "site");
 	const char *status = cb_http_query_get(&r->query, "status");
+	const char *sort = cb_http_query_get(&r->query, "sort"), *order = cb_http_query_get(&r->query, "order");
+	const char *mine = cb_http_query_get(&r->query, "mine");
 	const char *q = cb_http_query_get(&r->query, "q");
 	const char *pg = cb_http_query_get(&r->query, "page");
 	const char *pp = cb_http_query_get(&r->query, "per_page");
@@ -183,18 +228,31 @@ int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 		status = NULL;
 	if (q && !*q)
 		q = NULL;
-	struct cb_store_list_filter f = {
-		.site = site, .status = status, .id_lo = q ? lo : NULL, .id_hi = q ? hi : NULL};
+	int by = sort && *sort ? cb_store_list_order(sort) : 0;
+	if (by < 0 || (order && *order && strcmp(order, "asc") && strcmp(order, "desc"))) {
+		cb_api_error(r, 400, "invalid",
+			     "sort: expected registered, site, status, stage, age, gender or assigned; order: asc or desc");
+		return CB_OK;
+	}
+	struct cb_store_list_filter f = {.site = site, .status = status, .id_lo = q ? lo : NULL, .id_hi = q ? hi : NULL,
+					 .assigned_to = mine && !strcmp(mine, "1") ? r->user.name : NULL, .sort = by,
+					 .descending = order && !strcmp(order, "desc")};
 	struct cb_err err = {0};
-	json_t *cases = json_array();
+	struct list_page lp = {json_array(), r, 0};
 	long total = 0;
-	if (!empty && cb_store_list(cb_api_store(r), &f, (page - 1) * per_page, per_page, list_row, cases, &total,
+	if (!empty && cb_store_list(cb_api_store(r), &f, (page - 1) * per_page, per_page, list_row, &lp, &total,
 				    &err) != CB_OK) {
-		json_decref(cases);
+		json_decref(lp.cases);
 		cb_api_error(r, 500, "internal", "internal error");
 		return CB_OK;
 	}
-	cb_api_json(r, 200, json_pack("{s:o, s:i, s:i, s:i}", "cases", cases, "page", (int)page, "per_page",
+	int arc = cb_api_list_named(r, lp.named);
+	if (arc != CB_OK) { /* names the trail cannot record are not sent */
+		json_decref(lp.cases);
+		cb_api_audit_failed(r, arc);
+		return CB_OK;
+	}
+	cb_api_json(r, 200, json_pack("{s:o, s:i, s:i, s:i}", "cases", lp.cases, "page", (int)page, "per_page",
 				      (int)per_page, "total", (int)total));
 	return CB_OK;
 }
@@ -231,16 +289,18 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	const char *fields = touched(r, body, &pii);
-	if ((rc = cb_store_add(cb_api_store(r), &c, NULL, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_store_add(cb_api_store(r), &c, NULL, &err), CB_AUD_CASE_CREATE, c.case_id, fields,
+				&err);
+	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	if ((rc = cb_api_audit(r, CB_AUD_CASE_CREATE, c.case_id, fields)) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		goto out;
-	}
-	reply_case(r, 201, &c, cb_api_may_see_pii(r, c.case_id, c.site));
+	json_t *doc = cb_case_to_json(&c, cb_api_may_see_pii(r, c.case_id, c.site) ? CB_JSON_PII : 0);
+	if (doc)
+		cb_api_add_duplicates(r, c.case_id, doc); /* a warning: "possible_duplicates" (find.c) */
+	cb_api_json(r, 201, doc);
 out:
 	cb_case_clear(&c);
 	json_decref(body);
@@ -253,27 +313,17 @@ int cb_api_case_read(struct cb_http_req *r, const char *arg)
 {
 	uint8_t id[16];
 	struct cb_case c;
-	struct cb_err err = {0};
 	cb_case_init(&c);
 	if (!parse_id(arg, id)) {
 		cb_api_refuse(r, 404);
 		return CB_OK;
 	}
-	int rc = cb_store_get(cb_api_store(r), id, 0, &c, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	if (cb_api_check(r, CB_ACT_CASE_READ, c.site))
+	int rc;
+	if (load_case(r, id, 0, CB_ACT_CASE_READ, &c))
 		goto out;
 	bool pii = cb_api_may_see_pii(r, id, c.site);
-	if (pii) {
-		cb_case_clear(&c);
-		if ((rc = cb_store_get(cb_api_store(r), id, CB_WITH_PII, &c, &err)) != CB_OK) {
-			cb_api_fail(r, rc, &err);
-			goto out;
-		}
-	}
+	if (pii && load_case(r, id, CB_WITH_PII, CB_ACT_CASE_READ, &c))
+		goto out;
 	/* nothing is shown that the audit trail does not record */
 	if ((rc = cb_api_audit(r, CB_AUD_CASE_READ, id, pii ? pii_fields(r, &c) : NULL)) != CB_OK) {
 		cb_api_audit_failed(r, rc); /* nothing of the case is sent */
@@ -295,20 +345,9 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 	char old_site[sizeof c.site];
 	bool touches_pii;
 	cb_case_init(&c);
-	if (!parse_id(arg, id)) {
-		cb_api_refuse(r, 404);
-		return CB_OK;
-	}
-	json_t *body = cb_api_body(r);
+	json_t *body = case_and_body(r, arg, CB_ACT_CASE_UPDATE, id, &c);
+	int rc;
 	if (!body)
-		return CB_OK;
-	struct cb_store *s = cb_api_store(r);
-	int rc = cb_store_get(s, id, 0, &c, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	if (cb_api_check(r, CB_ACT_CASE_UPDATE, c.site))
 		goto out;
 	if (!json_is_integer(json_object_get(body, "version"))) {
 		cb_api_error(r, 400, "invalid", "version: required, the version you read");
@@ -324,13 +363,8 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 403, "forbidden", "identifying details: your role may not change them on this case");
 		goto out;
 	}
-	if (pii) { /* the whole set, so that the patch applies to it */
-		cb_case_clear(&c);
-		if ((rc = cb_store_get(s, id, CB_WITH_PII, &c, &err)) != CB_OK) {
-			cb_api_fail(r, rc, &err);
-			goto out;
-		}
-	}
+	if (pii && load_case(r, id, CB_WITH_PII, CB_ACT_CASE_UPDATE, &c)) /* the whole set: the patch applies to it */
+		goto out;
 	snprintf(old_site, sizeof old_site, "%s", c.site);
 	if ((rc = cb_case_from_json(&c, body, CB_JSON_PATCH | CB_JSON_PII, &err)) != CB_OK) {
 		cb_api_fail(r, rc, &err);
@@ -338,15 +372,14 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 	}
 	if (strcmp(old_site, c.site) && (cb_api_check(r, CB_ACT_CASE_CREATE, c.site) || cb_api_site_ok(r, c.site)))
 		goto out; /* a move: allowed there, and to an office of the list? */
-	if ((rc = cb_store_update(s, &c, pii ? CB_WITH_PII : 0, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_store_update(cb_api_store(r), &c, pii ? CB_WITH_PII : 0, &err), CB_AUD_CASE_UPDATE, id,
+				fields, &err);
+	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	if ((rc = cb_api_audit(r, CB_AUD_CASE_UPDATE, id, fields)) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		goto out;
-	}
 	reply_case(r, 200, &c, pii);
 out:
 	cb_case_clear(&c);
@@ -370,19 +403,9 @@ int cb_api_case_glass(struct cb_http_req *r, const char *arg)
 	struct cb_case c;
 	struct cb_err err = {0};
 	cb_case_init(&c);
-	if (!parse_id(arg, id)) {
-		cb_api_refuse(r, 404);
-		return CB_OK;
-	}
-	json_t *body = cb_api_body(r);
+	json_t *body = case_and_body(r, arg, CB_ACT_GLASS, id, &c);
+	int rc;
 	if (!body)
-		return CB_OK;
-	int rc = cb_store_get(cb_api_store(r), id, 0, &c, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	if (cb_api_check(r, CB_ACT_GLASS, c.site))
 		goto out;
 	const char *reason = json_string_value(json_object_get(body, "reason"));
 	size_t n = reason ? utf8_chars(reason) : 0;

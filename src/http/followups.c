@@ -69,7 +69,9 @@ int cb_api_followup_add(struct cb_http_req *r, const char *arg)
 		goto out;
 	memcpy(f.case_id, id, 16);
 	f.note = note ? strdup(note) : NULL;
-	int rc = cb_followup_add(cb_api_store(r), &f, &err);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, cb_followup_add(cb_api_store(r), &f, &err), CB_AUD_FOLLOWUP_ADD, id, note ? "due_on,note" : "due_on", &err);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
@@ -78,7 +80,7 @@ int cb_api_followup_add(struct cb_http_req *r, const char *arg)
 				"done_on", "overdue", f.due_on < cb_date_today());
 	if (cb_api_may_see_pii(r, id, site))
 		json_object_set_new(doc, "note", cb_api_text_json(f.note));
-	cb_api_audited(r, 201, CB_AUD_FOLLOWUP_ADD, id, note ? "due_on,note" : "due_on", doc);
+	cb_api_json(r, 201, doc);
 out:
 	cb_followup_clear(&f);
 	json_decref(body);
@@ -124,13 +126,16 @@ int cb_api_followup_update(struct cb_http_req *r, const char *arg)
 		goto out;
 	if (day == CB_NA)
 		day = cb_date_today();
-	if ((rc = cb_followup_done(cb_api_store(r), rec, day, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_followup_done(cb_api_store(r), rec, day, &err), CB_AUD_FOLLOWUP_DONE, id, "done_on",
+				&err);
+	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	json_t *doc = json_pack("{s:I, s:o, s:o, s:b}", "id", (json_int_t)rec, "due_on", cb_api_date_json(want.due_on),
 				"done_on", cb_api_date_json(day), "overdue", false);
-	cb_api_audited(r, 200, CB_AUD_FOLLOWUP_DONE, id, "done_on", doc);
+	cb_api_json(r, 200, doc);
 out:
 	json_decref(body);
 	return CB_OK;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "http/api.h"
-#include "care/home.h"
+#include "store/home.h"
 
 #define HOME_LIMIT 100
 #define DUE_DAYS 7

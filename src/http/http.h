@@ -114,6 +114,8 @@ struct cb_http_app {
 	struct cb_stats_cache_entry *cache;
 	bool tls;   /* cookies get Secure */
 	bool ready; /* the locks above are initialised */
+	struct cb_odk_state *odk; /* the ODK keys and forms (http/openrosa.h), loaded on first use under odk_mu */
+	pthread_mutex_t odk_mu;
 };
 struct cb_store *cb_http_store_get(struct cb_http_app *app);
 void cb_http_store_put(struct cb_http_app *app, struct cb_store *s);

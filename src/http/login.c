@@ -64,20 +64,16 @@ int cb_api_login(struct cb_http_req *r, const char *arg)
 	}
 	char token[CB_TOKEN_TEXT];
 	struct cb_session sess;
-	int rc = cb_session_new(s, u.id, r->now, token, &sess, &err);
-	if (rc != CB_OK) {
-		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	r->user = u;
+	r->user = u; /* whom the entry names */
 	r->authed = true;
-	if ((rc = cb_api_audit(r, CB_AUD_LOGIN, NULL, NULL)) != CB_OK) {
-		/* no session without its entry: the one just made is ended again, its token never sent */
-		cb_session_end(cb_api_store(r), token);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, cb_session_new(s, u.id, r->now, token, &sess, &err), CB_AUD_LOGIN, NULL, NULL, &err);
+	if (rc != CB_OK) { /* no session without its entry: none was kept, its token is never sent */
 		sodium_memzero(token, sizeof token);
 		sodium_memzero(&sess, sizeof sess);
 		r->authed = false;
-		cb_api_audit_failed(r, rc);
+		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	r->set_cookie = cookie_header(r, token, false);
@@ -89,16 +85,28 @@ out:
 	return CB_OK;
 }
 
+/* Ends the caller's session; one that is over already (ended meanwhile, the cache not knowing yet) is no
+ * failure. */
+static int end_session(struct cb_http_req *r)
+{
+	int rc = cb_session_end(cb_api_store(r), r->token);
+	return rc == CB_ENOTFOUND ? CB_OK : rc;
+}
+
 int cb_api_logout(struct cb_http_req *r, const char *arg)
 {
 	(void)arg;
+	struct cb_err err = {0};
 	cb_session_cache_drop(r->app->sessions, r->token);
-	cb_session_end(cb_api_store(r), r->token);
-	/* the session is already over: a failed entry cannot undo that, but is not answered as a success */
-	int rc = cb_api_audit(r, CB_AUD_LOGOUT, NULL, NULL);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, end_session(r), CB_AUD_LOGOUT, NULL, NULL, &err);
 	r->set_cookie = cookie_header(r, "", true);
 	if (rc != CB_OK) {
-		cb_api_audit_failed(r, rc);
+		/* unlike any other act, ending access is safe unrecorded: the session ends all the same, and the
+		 * failure is answered, never a success */
+		end_session(r);
+		cb_api_fail(r, rc, &err);
 		return CB_OK;
 	}
 	r->status = 204;
@@ -110,6 +118,7 @@ int cb_api_me(struct cb_http_req *r, const char *arg)
 	(void)arg;
 	json_t *doc = cb_api_user_json(&r->user);
 	json_object_set_new(doc, "csrf_token", json_string(r->session.csrf));
+	cb_api_me_lang_add(r, doc);
 	cb_api_json(r, 200, doc);
 	return CB_OK;
 }

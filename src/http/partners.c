@@ -140,13 +140,15 @@ int cb_api_partner_add(struct cb_http_req *r, const char *arg)
 	cb_partner_init(&p);
 	if (partner_from_json(r, body, &p))
 		goto out;
-	int rc = cb_partner_add(cb_api_store(r), &p, &r->user, &err);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, cb_partner_add(cb_api_store(r), &p, &r->user, &err), CB_AUD_PARTNER_ADD, NULL, cb_api_touched(r, body, partner_keys), &err);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
 	json_t *doc = partner_json(r, &p);
-	cb_api_audited(r, 201, CB_AUD_PARTNER_ADD, NULL, cb_api_touched(r, body, partner_keys), doc);
+	cb_api_json(r, 201, doc);
 out:
 	json_decref(body);
 	return CB_OK;
@@ -204,7 +206,10 @@ int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 	int32_t old_type = p.type;
 	if (partner_from_json(r, body, &p))
 		goto out;
-	if ((rc = cb_partner_update(cb_api_store(r), &p, &r->user, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_partner_update(cb_api_store(r), &p, &r->user, &err), CB_AUD_PARTNER_UPDATE, NULL,
+				cb_api_touched(r, body, partner_keys), &err);
+	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
@@ -213,7 +218,7 @@ int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 		fprintf(stderr, "casebank serve: statistics index: cases of partner %ld not refreshed: %s\n", id,
 			err.msg[0] ? err.msg : cb_rc_str(rc));
 	json_t *doc = partner_json(r, &p);
-	cb_api_audited(r, 200, CB_AUD_PARTNER_UPDATE, NULL, cb_api_touched(r, body, partner_keys), doc);
+	cb_api_json(r, 200, doc);
 out:
 	json_decref(body);
 	return CB_OK;

@@ -110,14 +110,16 @@ int cb_api_referral_add(struct cb_http_req *r, const char *arg)
 	f.direction = dir && !strcmp(dir, "in") ? CB_REFER_IN : CB_REFER_OUT;
 	f.shares_details = !share || json_is_true(share);
 	f.details = details ? strdup(details) : NULL;
-	int rc = cb_referral_add(cb_api_store(r), &f, override, &r->user, &err);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, cb_referral_add(cb_api_store(r), &f, override, &r->user, &err), CB_AUD_REFERRAL_ADD, id, cb_api_touched(r, body, referral_keys), &err);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err); /* consent missing: 409 consent_required naming consent_share_partners */
 		goto out;
 	}
 	cb_api_reindex(r, id);
 	json_t *doc = referral_json(r, &f, cb_api_may_see_pii(r, id, site));
-	cb_api_audited(r, 201, CB_AUD_REFERRAL_ADD, id, cb_api_touched(r, body, referral_keys), doc);
+	cb_api_json(r, 201, doc);
 out:
 	cb_referral_clear(&f);
 	json_decref(body);
@@ -149,7 +151,10 @@ int cb_api_referral_update(struct cb_http_req *r, const char *arg)
 		cb_api_bad(r, cb_arena_printf(r->arena, "status: expected one of %s", cb_api_vset_names(r, CB_VS_referral_status)));
 		goto out;
 	}
-	if ((rc = cb_referral_set_status(cb_api_store(r), rec, status, &err)) != CB_OK) {
+	if ((rc = cb_api_begin(r, &err)) == CB_OK)
+		rc = cb_api_end(r, cb_referral_set_status(cb_api_store(r), rec, status, &err), CB_AUD_REFERRAL_UPDATE, id,
+				"status", &err);
+	if (rc != CB_OK) {
 		if (rc == CB_EINVAL) /* a step the referral cannot take: the rule, as the store words it */
 			cb_api_error(r, 409, "refused", err.msg);
 		else
@@ -162,7 +167,7 @@ int cb_api_referral_update(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	json_t *doc = referral_json(r, &f, false);
-	cb_api_audited(r, 200, CB_AUD_REFERRAL_UPDATE, id, "status", doc);
+	cb_api_json(r, 200, doc);
 out:
 	cb_referral_clear(&f);
 	json_decref(body);

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "http/api.h"
+#include "util/i18n.h"
 
 void cb_api_json(struct cb_http_req *r, int status, json_t *doc)
 {
@@ -29,7 +30,8 @@ void cb_api_error(struct cb_http_req *r, int status, const char *code, const cha
 {
 	free(r->resp);
 	r->resp = NULL;
-	json_t *doc = json_pack("{s:s, s:s}", "error", code, "detail", detail ? detail : "");
+	/* the detail is for people: in the request's language when the catalogue has it (the code stays) */
+	json_t *doc = json_pack("{s:s, s:s}", "error", code, "detail", detail ? _(detail) : "");
 	r->resp = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
 	r->resp_len = r->resp ? strlen(r->resp) : 0;

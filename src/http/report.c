@@ -13,6 +13,7 @@
 #include "stats/stats.h"
 
 static int write_report_html(void *ctx, FILE *f, struct cb_err *err) { return cb_report_write_html(ctx, f, err); }
+static int write_report_csv(void *ctx, FILE *f, struct cb_err *err) { return cb_report_write_csv_file(ctx, f, err); }
 
 /* The workbook is written by path (libxlsxwriter); a private temporary file holds it for a moment.  It
  * holds protected statistics only, never identifying details. */
@@ -42,9 +43,9 @@ int cb_api_report(struct cb_http_req *r, const char *arg)
 	struct cb_report_opts o = {.where = cb_http_query_get(&r->query, "where")};
 	struct cb_report *rep = NULL;
 	struct cb_err err = {0};
-	bool xlsx = fmt && !strcmp(fmt, "xlsx");
-	if (fmt && !xlsx && strcmp(fmt, "html")) {
-		cb_api_error(r, 400, "invalid", "format: expected html or xlsx");
+	bool xlsx = fmt && !strcmp(fmt, "xlsx"), csv = fmt && !strcmp(fmt, "csv");
+	if (fmt && !xlsx && !csv && strcmp(fmt, "html")) {
+		cb_api_error(r, 400, "invalid", "format: expected html, csv or xlsx");
 		return CB_OK;
 	}
 	cb_api_stats_refresh(r);
@@ -55,7 +56,7 @@ int cb_api_report(struct cb_http_req *r, const char *arg)
 		cb_api_stats_fail(r, rc, &err);
 		return CB_OK;
 	}
-	if ((rc = cb_api_audit(r, CB_AUD_REPORT, NULL, xlsx ? "xlsx" : "html")) != CB_OK) {
+	if ((rc = cb_api_audit(r, CB_AUD_REPORT, NULL, xlsx ? "xlsx" : csv ? "csv" : "html")) != CB_OK) {
 		cb_report_free(&rep); /* a report the trail cannot record is not sent */
 		cb_api_audit_failed(r, rc);
 		return CB_OK;
@@ -63,6 +64,9 @@ int cb_api_report(struct cb_http_req *r, const char *arg)
 	if (xlsx) {
 		cb_api_stream(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", write_report_xlsx, rep);
 		r->disposition = "attachment; filename=\"casebank-report.xlsx\"";
+	} else if (csv) { /* every table in one file, codes and labels side by side */
+		cb_api_stream(r, "text/csv; charset=utf-8", write_report_csv, rep);
+		r->disposition = "attachment; filename=\"casebank-report.csv\"";
 	} else {
 		cb_api_stream(r, "text/html; charset=utf-8", write_report_html, rep);
 	}

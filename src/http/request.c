@@ -41,21 +41,26 @@ bool cb_api_may_see_pii(struct cb_http_req *r, const uint8_t id[16], const char 
 	return cb_authz_check(&p, CB_ACT_CASE_PII, site) == 0;
 }
 
-/* The server's entries are committed by the group commit (auditq.c) on its own connection, after the act's
- * own transaction: one fsync then serves every request waiting, where an entry inside each act's transaction
- * would cost one fsync per act.  So a write is committed before its entry; if the entry then fails the
- * client gets a 5xx (cb_api_audit_failed), never a success, and the server logs it below. */
+/* An entry of the request's caller. */
+static void entry(const struct cb_http_req *r, struct cb_audit_entry *e, enum cb_audit_action a,
+		  const uint8_t *case_id, const char *fields)
+{
+	memset(e, 0, sizeof *e); /* at_ms 0: now, when written */
+	snprintf(e->user, sizeof e->user, "%s", r->authed ? r->user.name : "");
+	snprintf(e->from, sizeof e->from, "%s", r->from);
+	snprintf(e->action, sizeof e->action, "%s", cb_audit_names[a]);
+	if (case_id)
+		memcpy(e->case_id, case_id, 16);
+	snprintf(e->fields, sizeof e->fields, "%s", fields ? fields : "");
+}
+
+/* What changes nothing (a read, a report) has no transaction of its own to hold its entry: the group commit
+ * (auditq.c) appends it on its own connection, one fsync serving every request waiting. */
 int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a, const uint8_t *case_id, const char *fields)
 {
-	struct cb_audit_entry e = {0};
+	struct cb_audit_entry e;
 	struct cb_err err = {0};
-	e.at_ms = 0; /* now, when written */
-	snprintf(e.user, sizeof e.user, "%s", r->authed ? r->user.name : "");
-	snprintf(e.from, sizeof e.from, "%s", r->from);
-	snprintf(e.action, sizeof e.action, "%s", cb_audit_names[a]);
-	if (case_id)
-		memcpy(e.case_id, case_id, 16);
-	snprintf(e.fields, sizeof e.fields, "%s", fields ? fields : "");
+	entry(r, &e, a, case_id, fields);
 	int rc;
 	if (r->app->audit) {
 		if (r->store) { /* nobody needs our store handle while we wait for the commit */
@@ -68,6 +73,23 @@ int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a, const uint8_t *c
 	}
 	if (rc != CB_OK)
 		fprintf(stderr, "casebank serve: audit trail: %s (%s not recorded)\n", cb_rc_str(rc), cb_audit_names[a]);
+	return rc;
+}
+
+/* A write's entry goes into the write's own transaction (store/audit.h): the act and its entry are committed
+ * together or not at all, so no act is ever kept unrecorded. */
+int cb_api_begin(struct cb_http_req *r, struct cb_err *err) { return cb_store_act_begin(cb_api_store(r), err); }
+
+int cb_api_end(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+	       struct cb_err *err)
+{
+	struct cb_audit_entry e;
+	entry(r, &e, a, case_id, fields);
+	int act = rc;
+	rc = cb_store_act_end(cb_api_store(r), rc, &e, err);
+	if (act == CB_OK && rc != CB_OK)
+		fprintf(stderr, "casebank serve: audit trail: %s (%s not recorded, nor kept)\n", cb_rc_str(rc),
+			cb_audit_names[a]);
 	return rc;
 }
 

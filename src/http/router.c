@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "http/api.h"
+#include "util/i18n.h"
 
 const struct cb_route cb_routes[] = {
 #define CB_ROUTE(method, pattern, action, handler) {#method, pattern, action, cb_api_##handler},
@@ -99,6 +100,7 @@ void cb_api_handle(struct cb_http_req *r)
 {
 	const struct cb_route *rt;
 	char arg[128];
+	cb_api_lang_choose(r); /* before any answer, refusals included */
 	int st = cb_http_route(r->method, r->path, &rt, arg, sizeof arg);
 	if (st == 405) {
 		cb_api_error(r, 405, "method_not_allowed", "this path does not take that method");
@@ -128,4 +130,5 @@ void cb_api_handle(struct cb_http_req *r)
 		}
 	}
 	rt->handler(r, arg);
+	cb_lang_use(NULL); /* the thread serves others next */
 }

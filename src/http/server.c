@@ -311,6 +311,8 @@ static enum MHD_Result respond(struct cb_server *srv, struct MHD_Connection *c, 
 		MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 	if (r->status == 405)
 		MHD_add_response_header(resp, "Allow", "GET, POST, PATCH");
+	for (int i = 0; i < r->nhdr; i++)
+		MHD_add_response_header(resp, r->hdr[i][0], r->hdr[i][1]);
 	if (close)
 		MHD_add_response_header(resp, "Connection", "close");
 	enum MHD_Result ok = MHD_queue_response(c, (unsigned)r->status, resp);
@@ -449,6 +451,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	r->cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
 	r->csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
 	r->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	r->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	r->host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	r->accept_lang = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
 	r->now = (int64_t)time(NULL);
 	client_address(c, r->from);
 	if (dispatch(srv, c, q))

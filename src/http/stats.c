@@ -145,8 +145,9 @@ int cb_api_stats(struct cb_http_req *r, const char *arg)
 	}
 	q.where = cb_http_query_get(&r->query, "where");
 	const char *ctype = job.fmt == CB_SF_CSV ? "text/csv; charset=utf-8" : "application/json";
-	const char *key = cb_arena_printf(r->arena, "%s\x1f%s\x1f%u\x1f%d", by, q.where ? q.where : "", q.flags,
-					  (int)job.fmt);
+	/* labels are in the request's language (api_i18n.c): so is the cached answer */
+	const char *key = cb_arena_printf(r->arena, "%s\x1f%s\x1f%u\x1f%d\x1f%s", by, q.where ? q.where : "", q.flags,
+					  (int)job.fmt, r->lang);
 	uint64_t gen;
 	cb_api_stats_refresh(r);
 	if (!key || cache_get(r, key, ctype, &gen))

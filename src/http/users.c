@@ -54,15 +54,15 @@ int cb_api_user_add(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "expected name, role (admin, manager, caseworker, analyst), password");
 		goto out;
 	}
+	/* the password is hashed inside the act's transaction: admins add accounts rarely enough */
 	sem_wait(&r->app->pw_slots);
-	int rc = cb_user_add(cb_api_store(r), name, rl, site ? site : "", pw, &u, &err);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end(r, cb_user_add(cb_api_store(r), name, rl, site ? site : "", pw, &u, &err), CB_AUD_USER_ADD,
+				NULL, NULL, &err);
 	sem_post(&r->app->pw_slots);
 	if (rc != CB_OK) {
 		cb_api_fail(r, rc, &err);
-		goto out;
-	}
-	if ((rc = cb_api_audit(r, CB_AUD_USER_ADD, NULL, NULL)) != CB_OK) {
-		cb_api_audit_failed(r, rc); /* the account exists: see cb_api_audit for why the entry comes after */
 		goto out;
 	}
 	json_t *doc = cb_api_user_json(&u);
@@ -92,23 +92,19 @@ int cb_api_user_update(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "expected {\"disabled\": true|false} or {\"password\": \"...\"}");
 		goto out;
 	}
-	if (dis && (rc = cb_user_set_disabled(s, u.id, json_is_true(dis), &r->user, &err)) != CB_OK)
-		goto fail;
-	if (pw) {
-		sem_wait(&r->app->pw_slots);
-		rc = cb_user_set_password(s, u.id, pw, &err);
-		sem_post(&r->app->pw_slots);
-		if (rc != CB_OK)
-			goto fail;
-	}
-	cb_session_cache_drop_user(r->app->sessions, u.id);
 	enum cb_audit_action act = !dis ? CB_AUD_USER_PASSWORD : json_is_true(dis) ? CB_AUD_USER_DISABLE : CB_AUD_USER_ENABLE;
-	if ((rc = cb_api_audit(r, act, NULL, NULL)) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		goto out;
+	if (pw)
+		sem_wait(&r->app->pw_slots);
+	if ((rc = cb_api_begin(r, &err)) == CB_OK) {
+		int done = dis ? cb_user_set_disabled(s, u.id, json_is_true(dis), &r->user, &err) : CB_OK;
+		if (done == CB_OK && pw)
+			done = cb_user_set_password(s, u.id, pw, &err);
+		rc = cb_api_end(r, done, act, NULL, NULL, &err);
 	}
-	s = cb_api_store(r); /* cb_api_audit gave the handle back to the pool while it waited */
-	if ((rc = cb_user_get(s, arg, &u, &err)) != CB_OK)
+	if (pw)
+		sem_post(&r->app->pw_slots);
+	cb_session_cache_drop_user(r->app->sessions, u.id);
+	if (rc != CB_OK || (rc = cb_user_get(s, arg, &u, &err)) != CB_OK)
 		goto fail;
 	cb_api_json(r, 200, json_pack("{s:s, s:s, s:s, s:b}", "name", u.name, "role", cb_role_name(u.role), "site",
 				      u.site, "disabled", u.disabled));

@@ -502,6 +502,21 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 
 	if ((rc = set_pii(&c->first_name, first)) || (!chance(r, 50) && (rc = set_pii(&c->last_name, last))))
 		return rc;
+	/* Half the people carry a second surname (a mother's, a married name): the lists are short, and without
+	 * it many distinct people would share a full name and birth year, which real caseloads do not (record
+	 * linkage is measured on this data).  Drawn from a generator forked off r, so r's stream -- everything
+	 * else about the case -- stays what it was. */
+	struct cb_demo_rng fork;
+	cb_demo_rng_seed(&fork, r->s[0] ^ r->s[3] ^ UINT64_C(0x7375726e616d6532));
+	if (c->last_name && chance(&fork, 500)) {
+		const char *second = one(&fork, reg->last);
+		if (strcmp(second, last)) {
+			snprintf(buf, sizeof buf, "%s %s", last, second);
+			cb_text_free(&c->last_name);
+			if ((rc = set_pii(&c->last_name, buf)))
+				return rc;
+		}
+	}
 	if (chance(r, 100)) { /* a nickname, sometimes a second full name */
 		const struct demo_list *names = female ? &reg->female : &reg->male;
 		size_t o = (size_t)snprintf(buf, sizeof buf, "%s", one(r, *names));

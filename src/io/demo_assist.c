@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
 
 #include "io/io.h"
 #include "care/assist.h"
@@ -276,32 +275,36 @@ out:
 	return rc;
 }
 
+struct id_list {
+	uint8_t (*ids)[16];
+	size_t n;
+	struct cb_err *err;
+};
+
+static int add_id(const uint8_t id[16], void *ctx)
+{
+	struct id_list *l = ctx;
+	uint8_t (*more)[16] = realloc(l->ids, (l->n + 1) * sizeof *l->ids);
+	if (!more)
+		return cb_err_set(l->err, CB_ENOMEM, "out of memory");
+	l->ids = more;
+	memcpy(l->ids[l->n++], id, 16);
+	return CB_OK;
+}
+
 /* The cases of an office that have no workflow steps yet, in id order (the same on every run). */
 static int office_cases(struct demo *d, const char *site, uint8_t (**ids)[16], size_t *n)
 {
-	sqlite3_stmt *st = NULL;
-	int r;
-	*ids = NULL;
-	*n = 0;
-	if (sqlite3_prepare_v2(cb_store_db(d->s),
-			       "SELECT case_id FROM cases c WHERE site = ?1 AND NOT EXISTS"
-			       " (SELECT 1 FROM stages s WHERE s.case_id = c.case_id) ORDER BY case_id",
-			       -1, &st, NULL) != SQLITE_OK)
-		return cb_err_set(d->err, CB_EDB, "demo: %s", sqlite3_errmsg(cb_store_db(d->s)));
-	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != 16)
-			continue;
-		uint8_t (*more)[16] = realloc(*ids, (*n + 1) * sizeof **ids);
-		if (!more) {
-			sqlite3_finalize(st);
-			return cb_err_set(d->err, CB_ENOMEM, "out of memory");
-		}
-		*ids = more;
-		memcpy((*ids)[(*n)++], sqlite3_column_blob(st, 0), 16);
+	struct id_list l = {NULL, 0, d->err};
+	int rc = cb_stage_unstarted(d->s, site, add_id, &l, d->err);
+	if (rc != CB_OK) {
+		free(l.ids);
+		l.ids = NULL;
+		l.n = 0;
 	}
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? CB_OK : cb_err_set(d->err, CB_EDB, "demo: reading the cases");
+	*ids = l.ids;
+	*n = l.n;
+	return rc;
 }
 
 int cb_demo_assist(struct cb_store *s, uint64_t seed, int32_t today, struct cb_demo_assist_counts *n,

@@ -96,6 +96,12 @@ void cb_demo_rng_seed(struct cb_demo_rng *r, uint64_t seed);
 int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii);
 /* A number in [0, n) from the same generator, the same on every machine. */
 uint32_t cb_demo_below(struct cb_demo_rng *r, uint32_t n);
+/* Planted duplicates (demo_dups.c): for a share `rate` (0..0.5] of the cases with a name and a birth date,
+ * a copy with realistic errors registered again at the same or another office.  The true pairs (source id,
+ * copy id, a line each) go to the file `truth` (NULL: nowhere), never into the database.  *planted: how
+ * many. */
+int cb_demo_duplicates(struct cb_store *s, double rate, uint64_t seed, const char *truth, long *planted,
+		       struct cb_err *err);
 /* The help given (demo_assist.c): a directory of fictional partners (shelters with beds among them) and, for
  * the cases of a few offices that have none yet, workflow stages, assistance records, referrals and
  * follow-ups, all through care/assist.h in one transaction.  Reproducible from seed; dates are placed

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "stats/stats_int.h"
+#include "util/i18n.h"
 
 /* ---- dimensions */
 
@@ -39,11 +40,12 @@ const char *cb_dim_name(int dim)
 
 const char *cb_dim_label(int dim)
 {
+	/* in the thread's language (util/i18n.h): labels are for people */
 	if (dim == CB_DIM_CITIZENSHIP_REGION)
-		return "Region of citizenship";
+		return cb_tr(NULL, "codebook", "Region of citizenship");
 	if (dim == CB_DIM_DESTINATION_REGION)
-		return "Region of exploitation";
-	return dim >= 0 && dim < CB_NFIELDS ? cb_fields[dim].label : "?";
+		return cb_tr(NULL, "codebook", "Region of exploitation");
+	return dim >= 0 && dim < CB_NFIELDS ? cb_tr(NULL, "codebook", cb_fields[dim].label) : "?";
 }
 
 int cb_dim_field(int dim)

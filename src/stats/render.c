@@ -14,6 +14,7 @@
 #include "io/csv.h"
 #include "stats/dp.h"
 #include "stats/stats_int.h"
+#include "util/i18n.h"
 
 static const char *count_text(const struct cb_cell *c, char buf[32])
 {
@@ -83,7 +84,7 @@ static void text_block(const struct cb_table *t, FILE *f, int z)
 	for (int j = 0; j < ncol; j++) {
 		if (c && skip(t, 1, j, z))
 			continue;
-		cw[j] = text_width(c ? c->labels[j] : "Count");
+		cw[j] = text_width(c ? c->labels[j] : cb_tr(NULL, "codebook", "Count"));
 		for (int i = 0; i <= r->nv; i++) {
 			int co[3] = {i, j, z};
 			int wl = text_width(cell_text(t, cb_table_at(t, co), buf));
@@ -95,7 +96,7 @@ static void text_block(const struct cb_table *t, FILE *f, int z)
 		if (c && skip(t, 1, j, z))
 			continue;
 		fputs("  ", f);
-		pad(f, c ? c->labels[j] : "Count", cw[j], true);
+		pad(f, c ? c->labels[j] : cb_tr(NULL, "codebook", "Count"), cw[j], true);
 	}
 	fputc('\n', f);
 	for (int i = 0; i <= r->nv; i++) {
@@ -118,7 +119,7 @@ static void write_text(const struct cb_table *t, FILE *f)
 {
 	char note[1024];
 	if (t->ndims > 1)
-		fprintf(f, "%s (rows) by %s (columns)\n", cb_dim_label(t->ax[0].dim), cb_dim_label(t->ax[1].dim));
+		fprintf(f, _("%s (rows) by %s (columns)\n"), cb_dim_label(t->ax[0].dim), cb_dim_label(t->ax[1].dim));
 	if (t->where[0])
 		fprintf(f, "Filter: %s\n", t->where);
 	if (t->ndims > 1 || t->where[0])

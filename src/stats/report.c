@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "stats/report.h"
+#include "util/i18n.h"
 
 /* ---- every English string of the report's outputs (HTML, CSV README, XLSX); translate here. */
 static const char *const strings[CB_RS__COUNT] = {
@@ -80,7 +81,7 @@ static const struct factor {
 
 const char *cb_report_str(enum cb_rs id)
 {
-	return id >= 0 && id < CB_RS__COUNT && strings[id] ? strings[id] : "";
+	return cb_tr(NULL, "report", id >= 0 && id < CB_RS__COUNT && strings[id] ? strings[id] : "");
 }
 
 const char *cb_report_fill(enum cb_rs id, long a, long b, char *buf, size_t n)
@@ -255,8 +256,8 @@ static int build_table(struct cb_stats *st, struct cb_report *r, const struct fa
 {
 	int rc = CB_OK;
 	t->dim_name = f->dim;
-	t->title = f->title;
-	t->sheet = f->sheet;
+	t->title = cb_tr(NULL, "report", f->title); /* the thread's language: the report is built and written in it */
+	t->sheet = cb_tr(NULL, "report", f->sheet);
 	t->sorted = f->sorted;
 	t->multi = cb_dim_is_multi(cb_dim_find(f->dim));
 	for (int c = 0; c <= r->nbands && rc == CB_OK; c++) {

@@ -123,5 +123,7 @@ const struct cb_cell *cb_report_year(const struct cb_report *r, int year);
 int cb_report_write_html(const struct cb_report *r, FILE *f, struct cb_err *err);
 int cb_report_write_csv(const struct cb_report *r, const char *dir, struct cb_err *err);
 int cb_report_write_xlsx(const struct cb_report *r, const char *path, struct cb_err *err);
+/* Every table in one CSV stream, codes and labels side by side (report_csv.c). */
+int cb_report_write_csv_file(const struct cb_report *r, FILE *f, struct cb_err *err);
 
 #endif

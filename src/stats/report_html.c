@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "stats/report.h"
+#include "util/i18n.h"
 
 static const char css[] =
 	"*{box-sizing:border-box}"
@@ -25,16 +26,16 @@ static const char css[] =
 	"table{border-collapse:collapse;width:100%;margin:.4rem 0;font-variant-numeric:tabular-nums;"
 	"break-inside:avoid;table-layout:fixed}table.narrow{width:auto;min-width:18rem;table-layout:auto}"
 	"thead th:first-child{width:26%}table.narrow th{width:auto}th,td{overflow-wrap:break-word}"
-	"caption{text-align:left;font-weight:bold;padding:.2rem 0}"
+	"caption{text-align:start;font-weight:bold;padding:.2rem 0}"
 	"th,td{border:1px solid #8a8f96;padding:.2rem .45rem}"
 	"thead th{background:#e3e8ee;vertical-align:bottom}"
-	"td{text-align:right}tbody th{text-align:left;font-weight:normal}"
+	"td{text-align:end}tbody th{text-align:start;font-weight:normal}"
 	"tbody tr:nth-child(even){background:#f4f6f8}"
 	"tfoot th,tfoot td{font-weight:bold;border-top:2px solid #333}"
 	"td.x{color:#333;font-style:italic}"
 	"figure{margin:.6rem 0;break-inside:avoid}figcaption{font-size:.85rem;color:#333}"
 	"svg{display:block;width:100%;height:auto;max-width:46rem}"
-	".note{font-size:.85rem;color:#222;border-left:3px solid #8a8f96;padding:.1rem .7rem;margin:.5rem 0;"
+	".note{font-size:.85rem;color:#222;border-inline-start:3px solid #8a8f96;padding:.1rem .7rem;margin:.5rem 0;"
 	"break-inside:avoid}"
 	".note p{margin:.3rem 0}"
 	"section.tbl{break-inside:avoid;page-break-inside:avoid}"
@@ -139,7 +140,7 @@ static void put_chart(FILE *f, const char *id, const char *title, const struct b
 		if (bars[i].cell && !bars[i].cell->suppressed && bars[i].cell->value > max)
 			max = bars[i].cell->value;
 	int height = top * 2 + row * (n ? n : 1);
-	fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" direction=\"ltr\" viewBox=\"0 0 %d %d\" role=\"img\" "
 		   "aria-labelledby=\"%s-svgt\" font-family=\"sans-serif\" font-size=\"11\">",
 		width, height, id);
 	fprintf(f, "<title id=\"%s-svgt\">", id);
@@ -183,7 +184,7 @@ static void put_columns(FILE *f, const char *id, const struct bar *bars, int n)
 	for (int i = 0; i < n; i++)
 		if (bars[i].cell && !bars[i].cell->suppressed && bars[i].cell->value > max)
 			max = bars[i].cell->value;
-	fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" direction=\"ltr\" viewBox=\"0 0 %d %d\" role=\"img\" "
 		   "aria-labelledby=\"%s-svgt\" font-family=\"sans-serif\" font-size=\"11\">",
 		width, height, id);
 	fprintf(f, "<title id=\"%s-svgt\">", id);
@@ -265,9 +266,10 @@ static void put_note(FILE *f, const struct cb_report *r, const struct cb_table *
 
 static void put_head(FILE *f, const struct cb_report *r)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-	      f);
+	/* the language the report was written in (the thread's, util/i18n.h), and its direction */
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+		cb_lang_current(), cb_lang_rtl(NULL) ? "rtl" : "ltr");
 	put_str(f, CB_RS_TITLE);
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<header>\n<h1>", css);
 	put_str(f, CB_RS_TITLE);

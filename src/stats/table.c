@@ -15,6 +15,11 @@
 
 #include "stats/dp.h"
 #include "stats/stats_int.h"
+#include "util/i18n.h"
+
+/* Labels are for people: in the thread's language (util/i18n.h), chosen by the command line or the request;
+ * names (the codes) never change. */
+#define CBL(s) cb_tr(NULL, "codebook", s)
 
 int cb_stats_new(struct cb_index *ix, struct cb_ptable *pt, int threshold, bool require_consent,
 		 struct cb_stats **out, struct cb_err *err)
@@ -145,22 +150,25 @@ static int axis_build(struct cb_axis *a, int dim, const struct cb_index *ix)
 	for (uint32_t i = 0; i < nvals; i++) {
 		char buf[16];
 		if (region) {
-			a->names[i] = a->labels[i] = cb_regions[i];
+			a->names[i] = cb_regions[i];
+			a->labels[i] = CBL(cb_regions[i]);
 		} else if (codes && fl->kind == CB_INT) {
 			snprintf(buf, sizeof buf, "%d", (int)(codes[i] - 1 + (uint32_t)fl->lo));
 			a->names[i] = a->labels[i] = a->owned[i] = strdup(buf);
 		} else if (codes && fl->kind == CB_COUNTRY) {
 			a->names[i] = cb_countries[codes[i] - 1].alpha2;
-			a->labels[i] = cb_countries[codes[i] - 1].name;
+			a->labels[i] = cb_tr_country(NULL, cb_countries[codes[i] - 1].name);
 		} else if (codes) {
 			a->names[i] = a->labels[i] = ix->sites[codes[i] - 1];
 		} else {
 			a->names[i] = fl->vset->values[i].name;
-			a->labels[i] = fl->vset->values[i].label;
+			a->labels[i] = CBL(fl->vset->values[i].label);
 		}
 	}
-	a->names[nvals] = a->labels[nvals] = "not recorded";
-	a->names[nvals + 1] = a->labels[nvals + 1] = "Total";
+	a->names[nvals] = "not recorded";
+	a->labels[nvals] = CBL("not recorded");
+	a->names[nvals + 1] = "Total";
+	a->labels[nvals + 1] = CBL("Total");
 	if (!c->multi) {
 		for (uint32_t k = 0; k < c->ncodes; k++)
 			a->map[k] = nvals; /* not recorded (and codes nobody counted has) */
@@ -394,8 +402,9 @@ static const char *released_list(char *buf, size_t n)
 static int not_released(struct cb_err *err, int dim, bool filter)
 {
 	char dl[1024];
-	return cb_err_field(err, CB_EINVAL, cb_dim_name(dim), "%s is not in the statistical releases%s; released: %s",
-			    cb_dim_name(dim), filter ? " and cannot be filtered on" : "", released_list(dl, sizeof dl));
+	return cb_err_field(err, CB_EINVAL, cb_dim_name(dim), filter ? "%s is not in the statistical releases and cannot be filtered on; released: %s"
+				 : "%s is not in the statistical releases; released: %s",
+			    cb_dim_name(dim), released_list(dl, sizeof dl));
 }
 
 /* A release bank answers only from releases, only about released fields, never exactly. */
@@ -579,7 +588,7 @@ const char *cb_table_value(const struct cb_table *t, int d, int v)
 
 const char *cb_table_label(const struct cb_table *t, int d, int v)
 {
-	return v == CB_CELL_TOTAL || v == t->ax[d].nv ? "Total" : v >= 0 && v < t->ax[d].nv ? t->ax[d].labels[v] : "?";
+	return v == CB_CELL_TOTAL || v == t->ax[d].nv ? CBL("Total") : v >= 0 && v < t->ax[d].nv ? t->ax[d].labels[v] : "?";
 }
 
 const struct cb_cell *cb_table_cell(const struct cb_table *t, size_t i)
@@ -629,14 +638,15 @@ const char *cb_table_release_text(const struct cb_table *t, char *buf, size_t n)
 	cb_date_format((int32_t)(oldest / 86400), d1);
 	cb_date_format((int32_t)(newest / 86400), d2);
 	if (strcmp(d1, d2))
-		snprintf(made, sizeof made, "%s to %s", d1, d2);
+		snprintf(made, sizeof made, _("%s to %s"), d1, d2);
 	else
 		snprintf(made, sizeof made, "%s", d1);
 	long age = (long)((t->now - oldest) / 86400);
+	/* for people, in the thread's language (util/i18n.h) */
 	snprintf(buf, n,
-		 "Estimates from the differentially private releases of %s (made %s; the oldest is %ld day%s old); each "
-		 "year's releases together spend at most rho %.4f, epsilon %.2f at delta %g, per person.",
-		 years, made, age, age == 1 ? "" : "s", rmax, cb_zcdp_eps(rmax, CB_RELEASE_DELTA), CB_RELEASE_DELTA);
+		 _("Estimates from the differentially private releases of %s (made %s; age of the oldest in days: %ld); "
+		   "each year's releases together spend at most rho %.4f, epsilon %.2f at delta %g, per person."),
+		 years, made, age, rmax, cb_zcdp_eps(rmax, CB_RELEASE_DELTA), CB_RELEASE_DELTA);
 	return buf;
 }
 
@@ -646,20 +656,23 @@ const char *cb_table_note(const struct cb_table *t, char *buf, size_t n)
 	if (t->release) {
 		char rt[400];
 		o += (size_t)snprintf(buf, n,
-				      "%s Counts are estimates: every table is counted from the same synthetic caseload, so "
-				      "cells, totals and filtered tables agree with each other; small counts may be off "
-				      "by several cases either way.", cb_table_release_text(t, rt, sizeof rt));
+				      _("%s Counts are estimates: every table is counted from the same synthetic caseload, so "
+					"cells, totals and filtered tables agree with each other; small counts may be off "
+					"by several cases either way."),
+				      cb_table_release_text(t, rt, sizeof rt));
 	} else if (t->exact)
-		o += (size_t)snprintf(buf, n, "EXACT COUNTS, NOT PROTECTED: for data managers only, never to be published.");
+		o += (size_t)snprintf(buf, n, "%s", _("EXACT COUNTS, NOT PROTECTED: for data managers only, never to be published."));
 	else
 		o += (size_t)snprintf(buf, n,
-				      "Counts are perturbed with the cell key method (each cell, total included, on its own, so "
-				      "totals need not equal the sum of their cells); counts below %d are suppressed (x); "
-				      "zeros are true zeros.", t->threshold);
+				      _("Counts are perturbed with the cell key method (each cell, total included, on its own, so "
+					"totals need not equal the sum of their cells); counts below %d are suppressed (x); "
+					"zeros are true zeros."),
+				      t->threshold);
 	for (int d = 0; d < t->ndims && o < n; d++)
 		if (t->ax[d].multi)
 			o += (size_t)snprintf(buf + o, n - o,
-					      " %s is multi-valued: a case counts under each of its values, and its totals "
-					      "count cases.", cb_dim_name(t->ax[d].dim));
+					      _(" %s is multi-valued: a case counts under each of its values, and its totals "
+						"count cases."),
+					      cb_dim_name(t->ax[d].dim));
 	return buf;
 }

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "stats/stats_int.h"
+#include "util/i18n.h"
 
 #define MAX_DEPTH 64
 #define MAX_NODES 4096
@@ -148,7 +149,7 @@ static const char *tok_text(const struct tok *t, char buf[64])
 static int expected(struct parser *ps, const char *what)
 {
 	char vb[64];
-	return cb_err_set(ps->err, CB_EINVAL, "column %d: expected %s, found '%s'", ps->t.col, what,
+	return cb_err_set(ps->err, CB_EINVAL, "column %d: expected %s, found '%s'", ps->t.col, _(what),
 			  tok_text(&ps->t, vb));
 }
 
@@ -212,7 +213,7 @@ static int value(struct parser *ps, int dim, uint32_t *code, int *bit, bool *na)
 	int f = cb_dim_field(dim);
 	const struct cb_field *fl = &cb_fields[f];
 	if (t->kind != T_WORD && t->kind != T_STR)
-		return expected(ps, "a value");
+		return expected(ps, N_("a value"));
 	if (t->len >= sizeof v || memchr(t->p, 0, t->len))
 		return cb_err_field(ps->err, CB_EINVAL, cb_dim_name(dim), "column %d: value too long for %s",
 				    t->col, cb_dim_name(dim));
@@ -324,7 +325,7 @@ static int comparison(struct parser *ps, int *out)
 	char name[64], vb[64], dims[1024];
 	struct tok ft = ps->t;
 	if (ft.kind != T_WORD)
-		return expected(ps, "a field name");
+		return expected(ps, N_("a field name"));
 	size_t n = ft.len < sizeof name - 1 ? ft.len : sizeof name - 1;
 	memcpy(name, ft.p, n);
 	name[n] = 0;
@@ -355,13 +356,13 @@ static int comparison(struct parser *ps, int *out)
 			if ((rc = next(ps)))
 				return rc;
 			if (!is_kw(&ps->t, "in"))
-				return expected(ps, "'in'");
+				return expected(ps, N_("'in'"));
 		}
 		cb_buf_printf(&ps->norm, " %sin (", negate ? "not " : "");
 		if ((rc = next(ps)))
 			return rc;
 		if (ps->t.kind != T_LP)
-			return expected(ps, "'('");
+			return expected(ps, N_("'('"));
 		if ((rc = next(ps)))
 			return rc;
 		for (;;) {
@@ -370,7 +371,7 @@ static int comparison(struct parser *ps, int *out)
 			if (ps->t.kind == T_RP)
 				break;
 			if (ps->t.kind != T_COMMA)
-				return expected(ps, "',' or ')'");
+				return expected(ps, N_("',' or ')'"));
 			cb_buf_printf(&ps->norm, ",");
 			if ((rc = next(ps)))
 				return rc;
@@ -393,7 +394,7 @@ static int comparison(struct parser *ps, int *out)
 		nd->range = true;
 		if (between) {
 			if (!is_kw(&ps->t, "and"))
-				return expected(ps, "'and'");
+				return expected(ps, N_("'and'"));
 			cb_buf_printf(&ps->norm, " and");
 			if ((rc = next(ps)) || (rc = year_number(ps, dim, &b)))
 				return rc;
@@ -428,7 +429,7 @@ static int factor(struct parser *ps, int *out)
 		if ((rc = next(ps)) || (rc = expr(ps, out)))
 			return rc;
 		if (ps->t.kind != T_RP)
-			return expected(ps, "')'");
+			return expected(ps, N_("')'"));
 		cb_buf_printf(&ps->norm, ")");
 		if ((rc = next(ps)))
 			return rc;

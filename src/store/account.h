@@ -21,4 +21,12 @@ struct cb_user {
 	int64_t locked_until; /* unix seconds; 0 when not locked */
 };
 
+/* A session as stored: token and csrf texts are 43 characters of base64url (256 bits). */
+#define CB_TOKEN_TEXT 44
+struct cb_session {
+	int64_t user_id;
+	char csrf[CB_TOKEN_TEXT];
+	int64_t created, last_seen;
+};
+
 #endif

@@ -35,6 +35,10 @@ bool cb_audit_is(const char *action, enum cb_audit_action a);
  * cb_audit_append, a failure must stop the caller before it shows or keeps what it wanted to record. */
 int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
 		   const char *detail, struct cb_err *err);
+/* The same on behalf of `by`, a user of the server (NULL: the local operator), with a detail (or NULL): the
+ * way every layer records an act inside the act's own transaction (cb_store_tx_begin). */
+int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
+		      const char *detail, struct cb_err *err);
 struct cb_audit_entry {
 	int64_t id;
 	int64_t at_ms;        /* unix milliseconds */
@@ -53,6 +57,15 @@ struct cb_audit_entry {
  * means the local operator ("cli:<name>(<uid>)" of the effective uid, from "cli").  CB_ECORRUPT if the chain head in meta was tampered with: then
  * nothing is appended, and the caller must not go on with what it wanted to record. */
 int cb_audit_append(struct cb_store *s, const struct cb_audit_entry *e, struct cb_err *err);
+/* An act and its entry in one transaction: cb_store_act_begin opens it, and the store's calls that follow
+ * (of every layer) join it; cb_store_act_end, given the act's result rc, appends e and commits both when rc is
+ * CB_OK, and otherwise -- or when the append fails -- rolls both back.  It returns rc, else the append's,
+ * else the commit's result: a failed append fails the act.  Every begin that succeeded needs its end. */
+int cb_store_act_begin(struct cb_store *s, struct cb_err *err);
+int cb_store_act_end(struct cb_store *s, int rc, const struct cb_audit_entry *e, struct cb_err *err);
+/* cb_audit_append with the detail passed apart (any length; NULL for none): cb_store_event uses it. */
+int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
+			   struct cb_err *err);
 /* Appends e[0..n) in this order, in one transaction of their own (BEGIN IMMEDIATE .. COMMIT, durable when it
  * returns): the group commit of the server.  The chain head is read and rewritten once for all of them.
  * rcs[i]: entry i's result: CB_EINVAL for an entry that is not valid (it alone is left out), otherwise the

@@ -150,6 +150,17 @@ int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err)
 	return rc;
 }
 
+bool cb_keywriter_idle(struct cb_store *s)
+{
+	struct cb_keywriter *kw = s->kw;
+	if (!kw)
+		return true;
+	pthread_mutex_lock(&kw->mu);
+	const bool idle = kw->n == 0 && !kw->busy;
+	pthread_mutex_unlock(&kw->mu);
+	return idle;
+}
+
 void cb_keywriter_stop(struct cb_store *s)
 {
 	struct cb_keywriter *kw = s->kw;

@@ -1,20 +1,41 @@
 /*
- * list.c -- one page of the case table's coded summary columns (id, office, registration, status, version),
- * newest first, with the total that matched: what a case list shows without opening any case.
+ * list.c -- one page of the case table's coded summary columns (id, office, registration, status, version,
+ * gender, age, stage, assigned caseworker), newest first or sorted by one of them, with the total that
+ * matched: what a case list shows without opening any case.
  *
  * It lives in the store so that no layer above it (the HTTP case list first) needs SQL of its own: the
  * storage backend can change without them.  Nothing here is sealed, so no key is touched.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
 #include "store/store_impl.h"
 
-/* Both statements share the filter: ?1 site, ?2 status, ?3..?4 case id range; an unbound one matches all. */
+/* Both statements share the filter: ?1 site, ?2 status, ?3..?4 case id range, ?7 the assigned account; an
+ * unbound one matches all. */
 #define LIST_WHERE                                                                                           \
-	" FROM cases WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR status = ?2)"                        \
-	" AND (?3 IS NULL OR case_id BETWEEN ?3 AND ?4)"
+	" FROM cases LEFT JOIN assignments a ON a.case_id = cases.case_id"                                   \
+	" WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR status = ?2)"                                   \
+	" AND (?3 IS NULL OR cases.case_id BETWEEN ?3 AND ?4) AND (?7 IS NULL OR a.user = ?7)"
+
+/* The orders a list may be sorted in (cb_store_list_filter.sort): column names from this table only. */
+static const struct {
+	const char *name, *sql;
+} orders[] = {
+	{"registered", "seq"}, {"site", "site"}, {"status", "status"}, {"stage", "case_stage"},
+	{"age", "age_at_registration"}, {"gender", "gender"}, {"assigned", "a.user"},
+};
+
+int cb_store_list_order(const char *name)
+{
+	for (int i = 0; name && i < (int)CB_COUNTOF(orders); i++)
+		if (!strcmp(name, orders[i].name))
+			return i;
+	return -1;
+}
 
 static void bind_filter(sqlite3_stmt *st, const struct cb_store_list_filter *f)
 {
@@ -28,6 +49,8 @@ static void bind_filter(sqlite3_stmt *st, const struct cb_store_list_filter *f)
 		sqlite3_bind_blob(st, 3, f->id_lo, 16, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 4, f->id_hi, 16, SQLITE_STATIC);
 	}
+	if (f->assigned_to)
+		sqlite3_bind_text(st, 7, f->assigned_to, -1, SQLITE_STATIC);
 }
 
 int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long offset, long limit,
@@ -39,11 +62,16 @@ int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long
 		rc = cb_err_set(err, CB_EINVAL, "case list: offset and limit must not be negative");
 		goto out;
 	}
+	int order = f && f->sort > 0 && f->sort < (int)CB_COUNTOF(orders) ? f->sort : 0;
+	char sql[768];
+	/* newest first by default; a sorted column, then newest first among equals (NULLs last either way) */
+	snprintf(sql, sizeof sql,
+		 "SELECT cases.case_id, site, registered_on, \"year\", status, version, gender, age_at_registration,"
+		 " case_stage, a.user" LIST_WHERE " ORDER BY %s%s%s %s, seq DESC LIMIT ?5 OFFSET ?6",
+		 order ? orders[order].sql : "", order ? " IS NULL, " : "", orders[order].sql,
+		 (f && f->descending) || !order ? "DESC" : "ASC");
 	if (sqlite3_prepare_v2(s->db, "SELECT count(*)" LIST_WHERE, -1, &cnt, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db,
-			       "SELECT case_id, site, registered_on, \"year\", status, version" LIST_WHERE
-			       " ORDER BY seq DESC LIMIT ?5 OFFSET ?6",
-			       -1, &sel, NULL) != SQLITE_OK) {
+	    sqlite3_prepare_v2(s->db, sql, -1, &sel, NULL) != SQLITE_OK) {
 		rc = cb_store_db_err(s->db, err, "case list");
 		goto out;
 	}
@@ -67,6 +95,10 @@ int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long
 		row.year = sqlite3_column_type(sel, 3) == SQLITE_NULL ? CB_NA : sqlite3_column_int(sel, 3);
 		row.status = (const char *)sqlite3_column_text(sel, 4);
 		row.version = sqlite3_column_int64(sel, 5);
+		row.gender = (const char *)sqlite3_column_text(sel, 6);
+		row.age = sqlite3_column_type(sel, 7) == SQLITE_NULL ? CB_NA : sqlite3_column_int(sel, 7);
+		row.stage = (const char *)sqlite3_column_text(sel, 8);
+		row.assigned_to = (const char *)sqlite3_column_text(sel, 9);
 		if ((rc = fn(&row, ctx)) != 0)
 			goto out;
 	}

@@ -18,6 +18,7 @@
 
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 /* ---- coded fields <-> columns */
 
@@ -253,6 +254,7 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 	int rc;
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK) /* the key may be on its way */
 		return rc;
+	CB_ASSERT(cb_keywriter_idle(s));
 	sqlite3_bind_int64(s->key_get, 1, seq);
 	sqlite3_bind_blob(s->key_get, 2, id, 16, SQLITE_STATIC);
 	int r = sqlite3_step(s->key_get);
@@ -408,6 +410,8 @@ struct cb_prepared {
 	uint8_t *sealed;
 	size_t sealed_n, sealed_cap;
 	struct cb_buf pack; /* plaintext while sealing: wiped */
+	struct cb_blind blind; /* its blind-index tokens (tokens.h) and sealed CLK */
+	uint8_t clk[CB_CLK_SEALED];
 };
 
 /* Room for most cases' details from the start.  A pipeline makes all its cb_prepared on one thread before
@@ -464,6 +468,7 @@ int cb_store_prepare(struct cb_store *s, struct cb_case *c, const uint8_t *finge
 		sodium_memzero(key, sizeof key);
 		if (rc != CB_OK)
 			return rc;
+		cb_tokens_of_case(s, c, &p->blind, p->clk);
 	}
 	p->record_key = (int)cb_random_uniform(256);
 	p->has_fp = fingerprint != NULL;
@@ -540,6 +545,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		if (s->kw && s->bulk) {
 			rc = cb_keywriter_push(s, seq, p->c.case_id, p->wrapped, err);
 		} else {
+			CB_ASSERT(cb_keywriter_idle(s)); /* outside a batch the thread has nothing queued */
 			sqlite3_bind_int64(s->key_ins, 1, seq);
 			sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
 			sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
@@ -550,6 +556,10 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			unwrite(s, p);
 			goto out;
 		}
+	}
+	if (p->pii && (rc = cb_tokens_write(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
+		unwrite(s, p);
+		goto out;
 	}
 	if (p->has_fp && (rc = cb_fp_add(s, seq, p->fp, err)) != CB_OK) {
 		unwrite(s, p);
@@ -722,6 +732,7 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 	}
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK)
 		goto out;
+	CB_ASSERT(cb_keywriter_idle(s));
 	if (!s->bulk) { /* in a batch the key store's transaction is open already */
 		if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
 			goto out;
@@ -787,6 +798,7 @@ static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16],
 		return rc;
 	cb_case_key_new(s->casekey);
 	cb_key_wrap_with(s->sec->kek, id, s->casekey, wrapped);
+	CB_ASSERT(cb_keywriter_idle(s)); /* load_key drained it */
 	sqlite3_bind_int64(s->key_ins, 1, seq);
 	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
 	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
@@ -818,14 +830,21 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 				idt, (long long)version, (long long)c->version);
 		goto out;
 	}
+	if (replace && (rc = cb_tokens_forget(s, seq, err)) != CB_OK)
+		goto out;
 	if (replace && pii) {
+		struct cb_blind blind;
+		uint8_t clk[CB_CLK_SEALED];
 		if ((rc = key_for_update(s, seq, c->case_id, err)) != CB_OK)
 			goto out;
 		rc = seal_pii(s, c, &sealed_n, err);
 		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		if (rc != CB_OK)
 			goto out;
-	} else if (replace && !cb_assist_has_notes(s, c->case_id)) {
+		cb_tokens_of_case(s, c, &blind, clk);
+		if ((rc = cb_tokens_write(s, seq, &blind, blind.has_clk ? clk : NULL, err)) != CB_OK)
+			goto out;
+	} else if (replace && !cb_store_sealed_any(s, c->case_id)) {
 		/* clearing: the key is destroyed once the cleared case is committed, as for an erasure (notes still
 		 * need it) */
 		struct cb_buf pend = {0};
@@ -862,6 +881,41 @@ out:
 	return rc;
 }
 
+int cb_store_update_kept(struct cb_store *s, const struct cb_case *c, struct cb_err *err)
+{
+	char sql[1024], text[CB_NFIELDS][1024];
+	const struct cb_field *kept[CB_NFIELDS];
+	size_t o = 0;
+	int n = 0, rc;
+	sqlite3_stmt *st = NULL;
+	for (int i = 0; i < CB_NFIELDS; i++)
+		if ((cb_fields[i].flags & CB_F_STORE) || i == CB_FLD_status)
+			kept[n++] = &cb_fields[i];
+	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS NOT nullif(?k, '') OR ...): only a change bumps
+	 * the version */
+	o += (size_t)snprintf(sql + o, sizeof sql - o, "UPDATE cases SET version = version + 1, updated_at = ?2");
+	for (int k = 0; k < n; k++)
+		o += (size_t)snprintf(sql + o, sizeof sql - o, ", \"%s\" = nullif(?%d, '')", kept[k]->name, k + 3);
+	o += (size_t)snprintf(sql + o, sizeof sql - o, " WHERE case_id = ?1 AND (");
+	for (int k = 0; k < n; k++)
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS NOT nullif(?%d, '')", k ? " OR " : "",
+				      kept[k]->name, k + 3);
+	o += (size_t)snprintf(sql + o, sizeof sql - o, ")");
+	CB_ASSERT(o < sizeof sql);
+	if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) != CB_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, c->case_id, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	for (int k = 0; k < n; k++) { /* the text the store writes for each field, as for any case */
+		cb_case_format(c, kept[k], text[k], sizeof text[k]);
+		sqlite3_bind_text(st, k + 3, text[k], -1, SQLITE_STATIC);
+	}
+	if (cb_store_step_done(st) != SQLITE_OK)
+		rc = cb_store_db_err(s->db, err, "case");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Step 1 for one case, in the open transaction on DB. */
 static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct cb_buf *pend, struct cb_err *err)
 {
@@ -872,13 +926,15 @@ static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct 
 	/* the row may be imported again */
 	if (all && (rc = cb_fp_forget(s, seq, err)) != CB_OK)
 		return rc;
+	if ((rc = cb_tokens_forget(s, seq, err)) != CB_OK) /* nothing may point at details that are gone */
+		return rc;
 	sqlite3_stmt *st = all ? s->del : s->clear_pii;
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
 	if (!all)
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
 	if (cb_store_step_done(st) != SQLITE_OK)
 		return cb_store_db_err(s->db, err, "erase");
-	if (!all && (rc = cb_assist_clear_notes(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
+	if (!all && (rc = cb_store_sealed_clear(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
 		return rc;
 	/* in the same transaction: an erasure is never without its record, nor recorded without happening */
 	if ((rc = cb_store_audit(s, all ? CB_AUD_CASE_ERASE : CB_AUD_CASE_ERASE_IDS, id, NULL, NULL, err)) != CB_OK)
@@ -1074,7 +1130,7 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 			fprintf(out, "case %s: pii: its erasure was interrupted and its key is still in the key store "
 				     "(destroyed by the next read-write open, e.g. the next erase run)\n", idt);
 			++*problems;
-		} else if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_assist_has_notes(s, id))) {
+		} else if (vrc == CB_ENOTFOUND || (vrc == CB_OK && !has_pii && !cb_store_sealed_any(s, id))) {
 			fprintf(out, "case %s: pii: unused case key (%s)\n", idt,
 				vrc == CB_ENOTFOUND ? "no such case" : "the case has no identifying details");
 			++*problems;

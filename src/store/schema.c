@@ -120,14 +120,54 @@ static const char *const main_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;"
 	"CREATE TRIGGER IF NOT EXISTS releases_no_delete BEFORE DELETE ON releases"
 	" BEGIN SELECT RAISE(ABORT, 'the release ledger is append-only'); END;",
-	/* 6: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
+	/* 6: finding people (store/tokens.h): the blind index (keyed, truncated tokens; WITHOUT ROWID, one b-tree
+	 * looked up by token), each case's token list and sealed CLK, record links and the cases statistics
+	 * leave out because they are a linked person's second record; assignment and transfer between offices
+	 * (store/transfer.h).  A database with cases gets their tokens on its next read-write open, which has
+	 * the key (cb_tokens_backfill): the flag says so. */
+	"CREATE TABLE IF NOT EXISTS blind(kind INTEGER NOT NULL, tok INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	" PRIMARY KEY(kind, tok, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS linkage(seq INTEGER PRIMARY KEY, toks BLOB NOT NULL, clk BLOB);"
+	"CREATE TABLE IF NOT EXISTS links(a BLOB NOT NULL, b BLOB NOT NULL,"
+	" state TEXT NOT NULL CHECK(state IN ('linked', 'dismissed')), by_user TEXT NOT NULL, at INTEGER NOT NULL,"
+	" PRIMARY KEY(a, b)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS link_secondary(seq INTEGER PRIMARY KEY);"
+	"CREATE TABLE IF NOT EXISTS transfers(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, from_site TEXT NOT NULL,"
+	" to_site TEXT NOT NULL, reason TEXT NOT NULL, state TEXT NOT NULL"
+	" CHECK(state IN ('requested', 'accepted', 'rejected')), requested_by TEXT NOT NULL,"
+	" requested_at INTEGER NOT NULL, decided_by TEXT, decided_at INTEGER, decision_reason TEXT);"
+	"CREATE INDEX IF NOT EXISTS transfers_case ON transfers(case_id);"
+	"CREATE INDEX IF NOT EXISTS transfers_open ON transfers(to_site) WHERE state = 'requested';"
+	"CREATE TABLE IF NOT EXISTS assignments(case_id BLOB PRIMARY KEY REFERENCES cases(case_id) ON DELETE CASCADE,"
+	" user TEXT NOT NULL COLLATE NOCASE, at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS assignments_user ON assignments(user);"
+	"CREATE TABLE IF NOT EXISTS saved_filters(user TEXT NOT NULL COLLATE NOCASE, name TEXT NOT NULL,"
+	" query TEXT NOT NULL, PRIMARY KEY(user, name)) WITHOUT ROWID;"
+	"INSERT OR REPLACE INTO meta(key, value) SELECT 'blind_index_pending', '1'"
+	" WHERE EXISTS (SELECT 1 FROM cases WHERE pii IS NOT NULL);",
+	/* 7: a user's own settings (prefs.c): the language she chose, dropped with her account. */
+	"CREATE TABLE IF NOT EXISTS user_prefs(user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL);",
+	/* 8: the ODK server (store/odk.c): instance ids received, so that a client's retry stores nothing new;
+	 * and the review queue, each entry's instance sealed whole under the review key (its reason names
+	 * fields and coded values only). */
+	"CREATE TABLE IF NOT EXISTS odk_received(instance_id TEXT PRIMARY KEY, form_id TEXT NOT NULL,"
+	" outcome TEXT NOT NULL, case_id BLOB, at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS odk_review(id INTEGER PRIMARY KEY, instance_id TEXT NOT NULL,"
+	" form_id TEXT NOT NULL, user TEXT NOT NULL, site TEXT NOT NULL, reason TEXT NOT NULL, kind TEXT NOT NULL,"
+	" case_id BLOB, seen_version INTEGER, case_version INTEGER, received_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'accepted', 'rejected')),"
+	" resolved_by TEXT, resolved_at INTEGER, sealed BLOB);"
+	"CREATE INDEX IF NOT EXISTS odk_review_state ON odk_review(state, id);",
+	/* 9: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
 	 * run once the coded columns exist: steps run before them on a new file). */
 	"SELECT 1;",
-	/* 7: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
+	/* 10: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
 	 * exist (cb_schema_adopt_sites, from migrate). */
 	"CREATE TABLE IF NOT EXISTS sites(code TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL DEFAULT '',"
 	" disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);",
-	/* 8: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
+	/* 11: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
 	 * goes with the case. */
 	"CREATE TABLE IF NOT EXISTS case_notes(id INTEGER PRIMARY KEY,"
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at INTEGER NOT NULL,"
@@ -135,10 +175,10 @@ static const char *const main_steps[] = {
 	"CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, id);",
 };
 #define FINGERPRINT_STEP 4
-#define STAGE_TRUTH_STEP 6
-#define SITES_STEP 7
+#define STAGE_TRUTH_STEP 9
+#define SITES_STEP 10
 
-/* Step 6: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
+/* Step 9: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
  * Closed, 18,000 in Screening).  A status a person set says more than a stage nobody moved: a Closed case is
  * closed (a workflow step records the stage it was closed from, so it can reopen there), a FollowUp case still
  * before follow-up moves to it; then every status is set from its stage (codebook/status.c's rule). */

@@ -63,6 +63,7 @@
 #include "store/audit.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/tokens.h"
 
 #define BUSY_MS 10000
 #define CACHE_NORMAL 16384 /* KiB: 16 MiB */
@@ -159,6 +160,7 @@ static void checkpoint(struct cb_store *s);
 static long sweep_keys(struct cb_store *s)
 {
 	long n = 0;
+	CB_ASSERT(cb_keywriter_idle(s)); /* opening or failing outside a load: no key is on its way */
 	long long top = max_seq(s);
 	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
 		return 0;
@@ -482,6 +484,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		goto out;
 	cb_wrap_key_derive(master, s->sec->kek);
 	cb_audit_subkey(master, s->sec->audit);
+	cb_blind_keys_derive(master, &s->sec->blind);
 	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
@@ -524,6 +527,9 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		/* keys of erasures a crash interrupted: they open nothing any more, but must not outlive the run */
 		if (cb_store_finish_erasures(s, true, &s->erasures_finished, NULL) == CB_OK && s->erasures_finished)
 			checkpoint(s);
+		/* a database that had cases before the blind index: built once, here, where the key is at hand */
+		if ((rc = cb_tokens_backfill(s, err)) != CB_OK)
+			goto out;
 	}
 	*out = s;
 	s = NULL;
@@ -589,6 +595,7 @@ void cb_store_free(struct cb_store **sp)
 			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del};
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
 		sqlite3_finalize(sts[i]);
+	cb_tokens_free(&s->tokens);
 	sqlite3_close(s->db);
 	sqlite3_close(s->kdb);
 	sodium_free(s->sec); /* wipes (read-only memory too) */
@@ -605,6 +612,7 @@ void cb_store_free(struct cb_store **sp)
 	free(s->sealed);
 	free(s->scratch);
 	free(s->select_cols);
+	free(s->wal_hook);
 	free(s->path);
 	free(s);
 	*sp = NULL;
@@ -768,12 +776,12 @@ int cb_store_tx_begin(struct cb_store *s, struct cb_err *err)
 {
 	if (s->readonly)
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	return s->bulk ? CB_OK : cb_schema_exec(s->db, "BEGIN IMMEDIATE", err);
+	return s->bulk || s->audited ? CB_OK : cb_schema_exec(s->db, "BEGIN IMMEDIATE", err);
 }
 
 int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 {
-	if (s->bulk)
+	if (s->bulk || s->audited)
 		return rc;
 	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
 		rc = cb_schema_exec(s->db, "COMMIT", err);
@@ -856,6 +864,16 @@ int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *ca
 	if ((unsigned)a >= CB_AUD_N)
 		return cb_err_set(err, CB_EINVAL, "unknown audit action");
 	return event(s, NULL, NULL, cb_audit_names[a], case_id, fields, detail, err);
+}
+
+bool cb_store_readonly(const struct cb_store *s) { return s->readonly; }
+
+int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
+		      const char *detail, struct cb_err *err)
+{
+	if ((unsigned)a >= CB_AUD_N)
+		return cb_err_set(err, CB_EINVAL, "unknown audit action");
+	return event(s, by ? by->name : NULL, by ? "server" : NULL, cb_audit_names[a], case_id, NULL, detail, err);
 }
 
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,

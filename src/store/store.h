@@ -39,6 +39,8 @@ int cb_store_create(const char *path, struct cb_err *err);
 /* Opens and migrates.  CB_ENOTFOUND if there is no database, CB_EKEY if the key is missing or wrong. */
 int cb_store_open(const char *path, unsigned flags, struct cb_store **out, struct cb_err *err);
 void cb_store_free(struct cb_store **s);
+/* Whether s was opened read-only (every write then answers CB_EPERM). */
+bool cb_store_readonly(const struct cb_store *s);
 
 /* Bulk transactions.  Without one, each call below is its own transaction. */
 int cb_store_begin(struct cb_store *s, struct cb_err *err);
@@ -74,6 +76,13 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 /* A hint that p will be written soon: starts loading what cb_store_write will look up for it. */
 void cb_store_write_ahead(struct cb_store *s, const struct cb_prepared *p);
 
+/* One call's transaction, for the layers above that write several rows and their audit entry as one act:
+ * BEGIN IMMEDIATE (nothing inside a bulk batch or an act of cb_store_act_begin, store/audit.h, which it
+ * joins); end commits on CB_OK, else rolls back, and returns the final code.  Every cb_store_* write inside
+ * joins it. */
+int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
+int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
+
 #define CB_WITH_PII 1u
 /* Reads a case; identifying details only with CB_WITH_PII.  CB_ENOTFOUND if absent or erased. */
 int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struct cb_case *out, struct cb_err *err);
@@ -82,6 +91,11 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
  * c->version (somebody changed it first); on success c->version is the new version.  Identifying details
  * are replaced only when the case carries any or `flags` has CB_WITH_PII (then NULL clears). */
 int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struct cb_err *err);
+
+/* The fields the store keeps (CB_F_STORE: case_stage, assistance_type, referral_partner_type) and status,
+ * from c, onto stored case c->case_id, inside the caller's transaction: written, and the version bumped, only
+ * when one of them differs from what is stored.  Only casework (care/) moves them: assist.h says when. */
+int cb_store_update_kept(struct cb_store *s, const struct cb_case *c, struct cb_err *err);
 
 /* Destroys the case key (identifying details become unrecoverable) and, with `all`, the coded record; each
  * erasure is audited.  A crash midway leaves erasures recorded whose keys are still there (they open nothing
@@ -111,7 +125,12 @@ struct cb_store_list_filter {
 	const char *site;          /* NULL: any office */
 	const char *status;        /* a status value's name; NULL: any */
 	const uint8_t *id_lo, *id_hi; /* both set: only case ids in [id_lo, id_hi] (16 bytes each) */
+	const char *assigned_to;   /* only cases assigned to this account; NULL: any */
+	int sort;                  /* cb_store_list_order; 0: registration */
+	bool descending;           /* for sort > 0 (registration is always newest first) */
 };
+/* The sort order named ("registered", "site", "status", "stage", "age", "gender", "assigned"), or -1. */
+int cb_store_list_order(const char *name);
 struct cb_store_list_row {
 	const uint8_t *id; /* 16 bytes */
 	const char *site;
@@ -119,6 +138,8 @@ struct cb_store_list_row {
 	int year; /* CB_NA if missing */
 	const char *status;
 	int64_t version;
+	const char *gender, *stage, *assigned_to; /* NULL when missing */
+	int age; /* age at registration, CB_NA if missing */
 };
 typedef int (*cb_list_fn)(const struct cb_store_list_row *row, void *ctx);
 /* Sets *total (may be NULL) to how many cases match, then calls fn for at most limit of them, skipping the
@@ -176,7 +197,15 @@ int cb_store_release_newest(struct cb_store *s, int64_t *id, struct cb_err *err)
 int cb_store_meta_get(struct cb_store *s, const char *key, char **out);
 int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, struct cb_err *err);
 
-/* The SQLite handle, for readers such as the statistics index that select columns directly. */
+/* Checkpoints on the caller's schedule (checkpoint.c).  wal_hook: after each commit on s, fn(ctx, pages now in
+ * the write-ahead log) runs in the committing thread instead of SQLite's automatic checkpoint.  checkpoint:
+ * a passive one, or with `truncate` one that restarts the log, waiting up to wait_ms for readers; CB_EDB
+ * when they outlasted it. */
+int cb_store_wal_hook(struct cb_store *s, void (*fn)(void *ctx, int pages), void *ctx);
+int cb_store_checkpoint(struct cb_store *s, bool truncate, int wait_ms);
+
+/* The SQLite handle: for tests that tamper with the file on purpose.  Nothing in src/ above the store uses it
+ * (scripts/layers.sh). */
 struct sqlite3 *cb_store_db(struct cb_store *s);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "crypto/blind.h"
 #include "crypto/crypto.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -30,6 +31,7 @@ struct cb_store_secrets {
 	uint8_t fpkey[CB_KEY_BYTES]; /* BLAKE2b (files from before fp_siphash) or SipHash-128 key */
 	uint8_t kek[CB_KEY_BYTES];   /* wraps case keys (cb_wrap_key_derive) */
 	uint8_t audit[CB_KEY_BYTES]; /* keys the audit trail's hashes (audit.c) */
+	struct cb_blind_keys blind;  /* blind-index tokens and linkage encodings (tokens.c) */
 };
 
 struct cb_store {
@@ -37,6 +39,7 @@ struct cb_store {
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
+	bool audited;  /* between cb_store_act_begin and _end: the calls join the act's transaction */
 	bool rollback; /* ...and both files run in rollback-journal mode (store.c) */
 	long erasures_finished; /* interrupted erasures the open finished (cb_store_erasures_finished) */
 	/* Import fingerprints (fingerprints.c): fps holds every stored one as of batch fp_batch, read again in
@@ -55,8 +58,10 @@ struct cb_store {
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
 	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_wal_hook *wal_hook; /* cb_store_wal_hook's (checkpoint.c), freed with the store */
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
+	struct cb_tokens *tokens; /* the blind index's statements (tokens.c), made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
 	uint8_t *sealed;    /* ciphertext, reused */
 	size_t sealed_cap;
@@ -97,11 +102,9 @@ int cb_keywriter_push(struct cb_store *s, int64_t seq, const uint8_t id[16],
 		      const uint8_t wrapped[CB_WRAPPED_KEY_BYTES], struct cb_err *err);
 int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err);
 void cb_keywriter_stop(struct cb_store *s);
+/* Whether every key handed over is inserted (true without a thread): what a use of s->kdb relies on. */
+bool cb_keywriter_idle(struct cb_store *s);
 
-/* One call's transaction on DB: BEGIN IMMEDIATE, or nothing inside a bulk batch (store.c). */
-int cb_store_tx_begin(struct cb_store *s, struct cb_err *err);
-/* Commits on CB_OK, else rolls back; returns the final code. */
-int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err);
 /* After an erasure's commit on DB: destroys the keys it left to destroy (cb_store_finish_erasures) and
  * checkpoints both files (TRUNCATE); inside a bulk batch, both happen after its commit. */
 int cb_store_erased(struct cb_store *s, struct cb_err *err);
@@ -126,10 +129,24 @@ int cb_store_seal_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
  * gone (the case was erased), CB_ECORRUPT when it fails authentication. */
 int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *ad, size_t adlen, const void *blob,
 		       size_t n, char **text, struct cb_err *err);
-/* True when a case has sealed notes in the assistance tables, which keep its case key in use (assist.c). */
-bool cb_assist_has_notes(struct cb_store *s, const uint8_t id[16]);
-/* Drops them (erasure: without the key they are noise that only says there was something to hide). */
-int cb_assist_clear_notes(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+/* The registry of sealed columns (sealed.c): free text about a person in a child table's column, sealed with
+ * the case key (associated data: case id, table, record id).  seal: stores text (NULL: NULL) into column `col`
+ * of row `rowid` of `table`, a registered column.  unseal: opens column `col` of st's row into *text (NULL
+ * when NULL or when the case key was destroyed); the caller frees it with cb_text_free. */
+int cb_store_seal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, const char *col,
+			 int64_t rowid, const char *text, struct cb_err *err);
+int cb_store_unseal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid,
+			   sqlite3_stmt *st, int col, char **text, struct cb_err *err);
+/* True when a case has a sealed value in a registered column, which keeps its case key in use. */
+bool cb_store_sealed_any(struct cb_store *s, const uint8_t id[16]);
+/* Clears them all (erasure: without the key they are noise that only says there was something to hide). */
+int cb_store_sealed_clear(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
+
+/* Dates and value names in columns: a date as YYYY-MM-DD text, or NULL for CB_NA; a column's date or value
+ * index, CB_NA when NULL, -2 for what does not parse (never a real code: the caller answers CB_ECORRUPT). */
+void cb_store_bind_date(sqlite3_stmt *st, int p, int32_t day);
+int32_t cb_store_col_date(sqlite3_stmt *st, int col);
+int32_t cb_store_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs);
 
 struct cb_audit_entry;
 /* The audit trail's key, derived from the master key (audit.c). */
@@ -137,9 +154,6 @@ void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTE
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
  * from the old events table (audit.c). */
 int cb_audit_attach(struct cb_store *s, struct cb_err *err);
-/* cb_audit_append with the detail passed apart (any length; NULL for none): cb_store_event uses it. */
-int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, const char *detail,
-			   struct cb_err *err);
 /* cb_store_event on behalf of a user of the server (user, from), or of the local operator (both NULL). */
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
 		      const uint8_t *case_id, const char *detail, struct cb_err *err);

@@ -58,6 +58,13 @@ const char *cb_rc_str(int code);
 
 #define CB_COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* An invariant the code relies on, checked always (release builds too), as Varnish's assert and SQLite's
+ * ALWAYS are: never for outside input (that is an error for a person, cb_err), only for what must hold if the
+ * code is right.  Going on past a broken one could lose a key or write a case half-audited, so the process
+ * stops, naming the file, line and condition (never a value) on stderr. */
+#define CB_ASSERT(cond) ((cond) ? (void)0 : cb_assert_fail(#cond, __FILE__, __LINE__, __func__))
+_Noreturn void cb_assert_fail(const char *cond, const char *file, int line, const char *func);
+
 /* Dates are held as days since 1970-01-01 in an int32_t (CB_NA when missing). */
 int cb_date_parse(const char *s, int32_t *days); /* strict YYYY-MM-DD, a real calendar day */
 void cb_date_format(int32_t days, char out[11]);

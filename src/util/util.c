@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "util/cb.h"
+#include "util/i18n.h"
 
 int cb_err_set(struct cb_err *err, int code, const char *fmt, ...)
 {
@@ -24,7 +25,7 @@ int cb_err_set(struct cb_err *err, int code, const char *fmt, ...)
 		va_list ap;
 		va_start(ap, fmt);
 		err->code = code;
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		vsnprintf(err->msg, sizeof err->msg, _(fmt), ap); /* in the thread's language (i18n.h) */
 		va_end(ap);
 	}
 	return code;
@@ -37,7 +38,7 @@ int cb_err_field(struct cb_err *err, int code, const char *field, const char *fm
 		va_start(ap, fmt);
 		err->code = code;
 		snprintf(err->field, sizeof err->field, "%s", field ? field : "");
-		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+		vsnprintf(err->msg, sizeof err->msg, _(fmt), ap);
 		va_end(ap);
 	}
 	return code;
@@ -75,25 +76,39 @@ const char *cb_err_value(const char *value, char buf[64])
 	return buf;
 }
 
+_Noreturn void cb_assert_fail(const char *cond, const char *file, int line, const char *func)
+{
+	fprintf(stderr, "casebank: invariant broken: %s (%s:%d, %s); stopping\n", cond, file, line, func);
+	fflush(stderr);
+	abort();
+}
+
+static const char *rc_str(int code);
+
 const char *cb_rc_str(int code)
 {
+	return _(rc_str(code));
+}
+
+static const char *rc_str(int code)
+{
 	switch (code) {
-	case CB_OK: return "ok";
-	case CB_EINVAL: return "invalid input";
-	case CB_ENOTFOUND: return "not found";
-	case CB_EEXIST: return "already exists";
-	case CB_EIO: return "input/output error";
-	case CB_ENOMEM: return "out of memory";
-	case CB_EKEY: return "key problem";
-	case CB_ECONFLICT: return "changed by somebody else";
-	case CB_ECORRUPT: return "data failed its integrity check";
-	case CB_EDB: return "database error";
-	case CB_ECONSENT: return "consent missing";
-	case CB_EPERM: return "not allowed";
-	case CB_EFULL: return "disk full";
-	case CB_EUNAVAIL: return "database server unavailable";
+	case CB_OK: return N_("ok");
+	case CB_EINVAL: return N_("invalid input");
+	case CB_ENOTFOUND: return N_("not found");
+	case CB_EEXIST: return N_("already exists");
+	case CB_EIO: return N_("input/output error");
+	case CB_ENOMEM: return N_("out of memory");
+	case CB_EKEY: return N_("key problem");
+	case CB_ECONFLICT: return N_("changed by somebody else");
+	case CB_ECORRUPT: return N_("data failed its integrity check");
+	case CB_EDB: return N_("database error");
+	case CB_ECONSENT: return N_("consent missing");
+	case CB_EPERM: return N_("not allowed");
+	case CB_EFULL: return N_("disk full");
+	case CB_EUNAVAIL: return N_("database server unavailable");
 	}
-	return "unknown error";
+	return N_("unknown error");
 }
 
 /* ---- dates */

@@ -23,6 +23,8 @@ static const struct row {
 	/*                                                         admin       manager   caseworker   analyst */
 	{"GET", "/api/codebook", CB_ACT_CODEBOOK, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"GET", "/api/me", CB_ACT_ME, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"PATCH", "/api/me", CB_ACT_ME, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/api/strings", CB_ACT_CODEBOOK, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"POST", "/api/login", CB_ACT_LOGIN, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"POST", "/api/logout", CB_ACT_LOGOUT, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"GET", "/api/cases", CB_ACT_CASE_LIST, {{403, 403}, {0, 0}, {0, 0}, {403, 403}}},
@@ -51,6 +53,26 @@ static const struct row {
 	{"PATCH", "/api/cases/ID/followups/3", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
 	{"GET", "/api/followups/overdue", CB_ACT_OVERDUE, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
 	{"GET", "/api/dashboard", CB_ACT_DASHBOARD, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
+	{"GET", "/api/cases/ID/links", CB_ACT_CASE_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/duplicates", CB_ACT_DUPLICATES, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
+	{"POST", "/api/links", CB_ACT_LINK, {{404, 404}, {0, 0}, {403, 404}, {404, 404}}},
+	{"GET", "/api/filters", CB_ACT_FILTERS, {{403, 403}, {0, 0}, {0, 0}, {403, 403}}},
+	{"POST", "/api/filters", CB_ACT_FILTERS, {{403, 403}, {0, 0}, {0, 0}, {403, 403}}},
+	{"POST", "/api/filters/mine/delete", CB_ACT_FILTERS, {{403, 403}, {0, 0}, {0, 0}, {403, 403}}},
+	{"POST", "/api/cases/ID/assign", CB_ACT_ASSIGN, {{404, 404}, {0, 0}, {403, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/transfer", CB_ACT_TRANSFER_REQUEST, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/transfers", CB_ACT_TRANSFER_LIST, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
+	/* the receiving office decides: a manager of every office here (one of one office: test_office_manager) */
+	{"POST", "/api/transfers/3", CB_ACT_TRANSFER_DECIDE, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	/* OpenRosa: no session; the handlers authenticate HTTP Basic and check CB_ACT_CASE_CREATE / ASSIST_WRITE */
+	{"GET", "/formList", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/forms/casebank_registration", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/forms/casebank_registration/manifest", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"HEAD", "/submission", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"POST", "/submission", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"GET", "/api/review", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"GET", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"POST", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
 	{"GET", "/api/cases/ID/notes", CB_ACT_ASSIST_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
 	{"POST", "/api/cases/ID/notes", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
 	{"GET", "/api/sites", CB_ACT_ME, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
@@ -128,13 +150,27 @@ static void test_consent_override(void **state)
 	assert_string_equal(cb_action_name(CB_ACT_REFER_OVERRIDE), "referral.override");
 }
 
+/* A manager with an office decides transfers to it only; searching is open to managers and caseworkers. */
+static void test_office_manager(void **state)
+{
+	(void)state;
+	struct cb_principal m = {.role = CB_ROLE_MANAGER, .site = OWN};
+	assert_int_equal(cb_authz_check(&m, CB_ACT_TRANSFER_DECIDE, OWN), 0);
+	assert_int_equal(cb_authz_check(&m, CB_ACT_TRANSFER_DECIDE, OTHER), 403);
+	struct cb_principal c = {.role = CB_ROLE_CASEWORKER, .site = OWN}, a = {.role = CB_ROLE_ANALYST, .site = ""};
+	assert_int_equal(cb_authz_check(&c, CB_ACT_CASE_SEARCH, NULL), 0);
+	assert_int_equal(cb_authz_check(&a, CB_ACT_CASE_SEARCH, NULL), 403);
+}
+
 /* Without a session only login, the codebook and the web interface's files are allowed. */
+/* Without a session only login, the codebook, the web interface's files and the OpenRosa API (which checks
+ * HTTP Basic itself) are allowed. */
 static void test_anonymous(void **state)
 {
 	(void)state;
 	for (int a = 0; a < CB_ACT__COUNT; a++) {
 		int got = cb_authz_check(NULL, (enum cb_action)a, OWN);
-		bool open = a == CB_ACT_LOGIN || a == CB_ACT_CODEBOOK || a == CB_ACT_STATIC;
+		bool open = a == CB_ACT_LOGIN || a == CB_ACT_CODEBOOK || a == CB_ACT_STATIC || a == CB_ACT_OPENROSA;
 		assert_int_equal(got, open ? 0 : 401);
 	}
 }
@@ -203,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_matrix),   cmocka_unit_test(test_identifying_details),
 		cmocka_unit_test(test_anonymous), cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_consent_override),
+		cmocka_unit_test(test_office_manager),
 		cmocka_unit_test(test_every_route_has_a_row), cmocka_unit_test(test_routing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,7 @@ static void test_add_from_stdin(void **state)
 	/* refusals: exit 2 for what the operator typed, 1 for what the database says; nothing added */
 	assert_int_equal(cbt_run(NULL, &err, "printf '%s\\n' | %s user add %s boris --role caseworker", PW, cbt_bin(), db),
 			 2);
-	assert_non_null(strstr(err, "site"));
+	assert_non_null(strstr(err, "Office is required for a caseworker"));
 	free(err);
 	assert_int_equal(cbt_run(NULL, &err, "printf '%s\\n' | %s user add %s boris --role root", PW, cbt_bin(), db), 2);
 	assert_non_null(strstr(err, "--role"));

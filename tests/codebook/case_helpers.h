@@ -33,7 +33,8 @@ static inline void format_is(const struct cb_case *c, const char *field, const c
 	assert_int_equal(n, strlen(want));
 }
 
-/* Expects an error naming the field and containing `needle` (and the value unless it is PII). */
+/* Expects an error naming the field by its label (people read it) and containing `needle` (and the value
+ * unless it is PII). */
 static inline void set_bad(const char *field, const char *text, const char *needle)
 {
 	struct cb_case c;
@@ -41,7 +42,7 @@ static inline void set_bad(const char *field, const char *text, const char *need
 	cb_case_init(&c);
 	assert_int_equal(cb_case_set_text(&c, F(field), text, &err), CB_EINVAL);
 	assert_string_equal(err.field, field);
-	assert_non_null(strstr(err.msg, field));
+	assert_non_null(strstr(err.msg, F(field)->label));
 	if (needle && !strstr(err.msg, needle))
 		fail_msg("error '%s' lacks '%s'", err.msg, needle);
 	assert_false(cb_case_has(&c, F(field)));

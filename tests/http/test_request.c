@@ -1,7 +1,8 @@
 /*
- * test_request.c -- tests of src/http/request.c (cb_api_audit and what answers its failure) through a real
- * server on 127.0.0.1: a read whose audit entry cannot be written is refused and shows nothing, a write whose
- * entry fails is never answered as a success, a login whose entry fails opens no session.
+ * test_request.c -- tests of src/http/request.c (the audit entries of reads and writes, and what answers
+ * their failure) through a real server on 127.0.0.1: a read whose audit entry cannot be written is refused and
+ * shows nothing; a write whose entry fails is not kept (the two share one transaction) and is answered with a
+ * 5xx; a login whose entry fails opens no session.
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
@@ -34,7 +35,7 @@ static void refuse_audit(const char *action)
 }
 
 /* A read whose audit entry cannot be written is refused (5xx) and shows nothing; a write whose entry fails
- * is kept (it committed first) but never answered as a success; a login whose entry fails opens no session. */
+ * is not kept and is answered with a 5xx; a login whose entry fails opens no session. */
 static void test_audit_failure_fails_the_act(void **state)
 {
 	(void)state;
@@ -78,13 +79,23 @@ static void test_audit_failure_fails_the_act(void **state)
 	assert_null(strstr(r.body, "<table"));
 	resp_free(&r);
 
-	/* a change: kept, but answered with a 5xx, not with the case */
+	/* a change: not kept, and answered with a 5xx, not with the case */
 	refuse_audit("case.update");
 	snprintf(path, sizeof path, "/api/cases/%s", id);
 	r = http("PATCH", path, cw.cookie, cw.csrf, "application/json", "{\"version\": 1, \"children\": 2}", NULL);
 	assert_true(r.status >= 500);
 	assert_null(strstr(r.body, "Quillonia"));
 	resp_free(&r);
+
+	/* a new record of the casework: not stored either */
+	refuse_audit("followup.add");
+	long long followups = cbt_sql_int(dbpath, "SELECT count(*) FROM followups");
+	snprintf(path, sizeof path, "/api/cases/%s/followups", id);
+	r = http("POST", path, cw.cookie, cw.csrf, "application/json", "{\"due_on\": \"2030-02-03\"}", NULL);
+	assert_true(r.status >= 500);
+	resp_free(&r);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM followups"), followups);
+	snprintf(path, sizeof path, "/api/cases/%s", id);
 
 	/* a login: no session is left behind, no cookie is sent */
 	refuse_audit("login");
@@ -105,9 +116,18 @@ static void test_audit_failure_fails_the_act(void **state)
 	resp_free(&r);
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'"), reads + 1);
 	char sql[256];
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE children = 2 AND version = 2 AND case_id = "
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE children = 2 AND case_id = "
+		 "(SELECT case_id FROM audit WHERE action = 'case.create' ORDER BY id DESC LIMIT 1)");
+	assert_int_equal(cbt_sql_int(dbpath, sql), 0);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE version = 1 AND case_id = "
 		 "(SELECT case_id FROM audit WHERE action = 'case.create' ORDER BY id DESC LIMIT 1)");
 	assert_int_equal(cbt_sql_int(dbpath, sql), 1);
+	/* and the change, sent again, is kept with its entry */
+	long long updates = cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.update'");
+	r = http("PATCH", path, cw.cookie, cw.csrf, "application/json", "{\"version\": 1, \"children\": 2}", NULL);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.update'"), updates + 1);
 }
 
 int main(void)

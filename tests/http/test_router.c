@@ -93,7 +93,8 @@ static void test_unknown_path_and_method(void **state)
 }
 
 /* Over the server, without a session: every route but login, the codebook and the web files answers 401
- * before its handler runs (a state-changing one before its CSRF token is even looked at). */
+ * before its handler runs (a state-changing one before its CSRF token is even looked at); the OpenRosa
+ * routes answer 401 with the HTTP Basic challenge (they take no session). */
 static void test_session_required(void **state)
 {
 	(void)state;
@@ -103,7 +104,11 @@ static void test_session_required(void **state)
 		bool anonymous = cb_routes[i].action == CB_ACT_LOGIN || cb_routes[i].action == CB_ACT_CODEBOOK ||
 				 cb_routes[i].action == CB_ACT_STATIC;
 		struct resp r = http(cb_routes[i].method, path, NULL, NULL, "application/json", "{}", NULL);
-		if (anonymous) {
+		if (cb_routes[i].action == CB_ACT_OPENROSA) { /* ODK clients: HTTP Basic, challenged */
+			char v[128];
+			assert_int_equal(r.status, 401);
+			assert_true(header(&r, "WWW-Authenticate", v, sizeof v));
+		} else if (anonymous) {
 			assert_int_not_equal(r.status, 401);
 		} else {
 			if (r.status != 401)

@@ -7,6 +7,8 @@
 
 #include "cb_test.h"
 
+#include "store/tokens.h"
+
 #include "stats/stats_int.h"
 #include "index_fixture.h"
 #include "stats_fixture.h"
@@ -302,10 +304,52 @@ static void test_stored_spellings(void **state)
 	fx_free(&x);
 }
 
+/* Two cases confirmed as one person (store/tokens.h) count once: the second registered is left out, on one
+ * thread and on several. */
+static void test_linked_person_once(void **state)
+{
+	(void)state;
+	struct cb_store *s = NULL;
+	struct cb_index *ix = NULL;
+	struct cb_err err = {0};
+	const char *db = cbt_path("linked.db");
+	struct fx x = fx_demo(300, 9);
+	uint8_t ids[3][16];
+	assert_int_equal(cb_store_create(db, &err), CB_OK);
+	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
+	for (long i = 0; i < x.n; i++) {
+		struct cb_case c;
+		cb_case_init(&c);
+		assert_int_equal(cb_case_copy(&c, &x.cases[i]), CB_OK);
+		assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+		if (i < 3)
+			memcpy(ids[i], c.case_id, 16);
+		cb_case_clear(&c);
+	}
+	assert_int_equal(cb_store_link_set(s, ids[0], ids[1], true, NULL, NULL, &err), CB_OK);
+	assert_int_equal(cb_store_link_set(s, ids[2], ids[1], true, NULL, NULL, &err), CB_OK);
+	assert_int_equal(cb_index_build(s, &ix, &err), CB_OK);
+	assert_int_equal(cb_index_size(ix), x.n - 2);
+	cb_index_free(&ix);
+	setenv("CASEBANK_INDEX_THREADS", "2", 1);
+	assert_int_equal(cb_index_build(s, &ix, &err), CB_OK);
+	unsetenv("CASEBANK_INDEX_THREADS");
+	assert_int_equal(cb_index_size(ix), x.n - 2);
+	cb_index_free(&ix);
+	/* dismissed again: both count */
+	assert_int_equal(cb_store_link_set(s, ids[0], ids[1], false, NULL, NULL, &err), CB_OK);
+	assert_int_equal(cb_index_build(s, &ix, &err), CB_OK);
+	assert_int_equal(cb_index_size(ix), x.n - 1);
+	cb_index_free(&ix);
+	cb_store_free(&s);
+	fx_free(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_from_store),
+		cmocka_unit_test(test_linked_person_once),
 		cmocka_unit_test(test_parallel_build),
 		cmocka_unit_test(test_stored_spellings),
 	};

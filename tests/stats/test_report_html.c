@@ -105,7 +105,7 @@ static void test_well_formed(void **state)
 	if (why)
 		fail_msg("%s", why);
 	assert_true(seen > 500);
-	assert_non_null(strstr(html, "<html lang=\"en\">"));
+	assert_non_null(strstr(html, "<html lang=\"en\" dir=\"ltr\">"));
 	assert_non_null(strstr(html, "<meta charset=\"utf-8\">"));
 	free(html);
 }

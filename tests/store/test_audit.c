@@ -534,6 +534,73 @@ static void test_bulk_rollback(void **state)
 	cb_store_free(&s);
 }
 
+/* An act: sets meta key `key`, makes a case id (as a new case's), then fails when told. */
+struct act_ctx {
+	const char *key;
+	uint8_t id[16];
+	int fail;
+};
+
+static int audited(struct cb_store *s, struct cb_audit_entry *e, struct act_ctx *a)
+{
+	struct cb_err err = {0};
+	int rc = cb_store_act_begin(s, &err);
+	if (rc != CB_OK)
+		return rc;
+	rc = cb_store_meta_set(s, a->key, "1", &err);
+	memset(a->id, 0x5a, 16);
+	memcpy(e->case_id, a->id, 16);
+	if (rc == CB_OK && a->fail)
+		rc = cb_err_set(&err, a->fail, "the act refused");
+	return cb_store_act_end(s, rc, e, &err);
+}
+
+static bool meta_has(struct cb_store *s, const char *key)
+{
+	char *v = NULL;
+	bool has = cb_store_meta_get(s, key, &v) == CB_OK;
+	free(v);
+	return has;
+}
+
+/* An act and its entry in one transaction: both kept, or neither -- when the act fails, and when the entry
+ * cannot be appended (the act is rolled back).  An end without a begin changes nothing. */
+static void test_act_and_entry(void **state)
+{
+	(void)state;
+	struct cb_err err = {0};
+	struct cb_audit_entry e;
+	int64_t checked, bad;
+	fill();
+	struct cb_store *s = open_db(0);
+	struct act_ctx ok = {"test.kept", {0}, 0}, refused = {"test.refused", {0}, CB_EINVAL},
+		       unrecorded = {"test.unrecorded", {0}, 0};
+	entry(&e, "amira", "case.create", 0, "site");
+	assert_int_equal(audited(s, &e, &ok), CB_OK);
+	assert_true(meta_has(s, "test.kept"));
+	struct seen got = {0};
+	assert_int_equal(cb_audit_list(s, ok.id, 10, collect, &got, &err), CB_OK);
+	assert_int_equal(got.n, 1);
+
+	entry(&e, "amira", "case.update", 0, "site");
+	assert_int_equal(audited(s, &e, &refused), CB_EINVAL);
+	assert_false(meta_has(s, "test.refused"));
+	assert_int_equal(cb_store_act_end(s, CB_OK, &e, &err), CB_EINVAL); /* no act open */
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 1);
+
+	cb_store_free(&s);
+	raw_exec("CREATE TRIGGER test_refuse BEFORE INSERT ON audit WHEN NEW.action = 'case.update'"
+		 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+	s = open_db(0);
+	entry(&e, "amira", "case.update", 0, "site");
+	assert_int_not_equal(audited(s, &e, &unrecorded), CB_OK);
+	assert_false(meta_has(s, "test.unrecorded"));
+	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
+	assert_int_equal(checked, NENTRIES + 1);
+	cb_store_free(&s);
+}
+
 /* A database from before the trail (schema version 1, an events table) is migrated and chained. */
 static void test_migrate_events(void **state)
 {
@@ -621,6 +688,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chain_verifies),
+		cmocka_unit_test(test_act_and_entry),
 		cmocka_unit_test(test_append_only_triggers),
 		cmocka_unit_test(test_altered),
 		cmocka_unit_test(test_removed),

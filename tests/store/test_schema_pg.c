@@ -32,7 +32,8 @@ static void test_create_and_reopen(void **state)
 	assert_int_equal(cbt_pg_int(name, "SELECT value::int FROM meta WHERE key = 'schema_version'"), cb_schema_version());
 	/* the tables of a SQLite file, and one column per coded field */
 	static const char *const tables[] = {"meta", "cases", "users", "sessions", "glass", "audit", "partners",
-		"assistance", "referrals", "followups", "stages", "fingerprint_batches", "releases", "casekeys"};
+		"assistance", "referrals", "followups", "stages", "fingerprint_batches", "releases", "casekeys",
+		"blind", "linkage", "links", "link_secondary", "transfers", "assignments", "saved_filters"};
 	for (size_t i = 0; i < CB_COUNTOF(tables); i++) {
 		char sql[200];
 		snprintf(sql, sizeof sql, "SELECT to_regclass('%s') IS NOT NULL::int", tables[i]);

@@ -5,6 +5,8 @@
  */
 #include "cb_test.h"
 
+#include <signal.h>
+
 #include "util/cb.h"
 
 static void key_of(uint32_t i, uint8_t key[16])
@@ -91,11 +93,36 @@ static void test_count16(void **state)
 	assert_int_equal(cb_count16_get(&t, a), 0);
 }
 
+/* CB_ASSERT stops the process (in every build) when its condition fails, and does nothing when it holds. */
+static void test_assert(void **state)
+{
+	(void)state;
+	int status = 0;
+	const char *errfile = cbt_path("assert.err");
+	CB_ASSERT(1 + 1 == 2);
+	fflush(NULL);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (!freopen(errfile, "w", stderr))
+			_exit(1);
+		CB_ASSERT(1 + 1 == 3);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+	char *msg = cbt_read(errfile, NULL);
+	assert_non_null(strstr(msg, "invariant broken: 1 + 1 == 3"));
+	free(msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count16),
 		cmocka_unit_test(test_write_atomic),
+		cmocka_unit_test(test_assert),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

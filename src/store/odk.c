@@ -1,0 +1,314 @@
+/*
+ * odk.c -- the ODK server's storage (see odk.h): its key pair, the instance ids received, the review queue.
+ *
+ * The RSA private key lives in meta as base64 of its sealed PKCS#8 (crypto/odk.c seals it with a sub-key of
+ * the master key); it is made once per database, by whichever opens it first: INSERT OR IGNORE, then read
+ * back, so two servers starting together end up with the same key.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "store/odk.h"
+#include "store/schema.h"
+#include "store/store_impl.h"
+
+#define META_RSA "odk.rsa_key"
+
+static int meta_insert_ignore(struct cb_store *s, const char *key, const char *value, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "meta", 0, "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", &st, err);
+	if (rc != CB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_odk_keys(struct cb_store *s, struct cb_odk_key **rsa, uint8_t **review_key, struct cb_err *err)
+{
+	char kf[4096];
+	char *text = NULL, *b64 = NULL;
+	uint8_t *blob = NULL, *master = cb_secret_alloc(CB_KEY_BYTES);
+	size_t n;
+	struct cb_odk_key *fresh = NULL;
+	int rc;
+	*rsa = NULL;
+	*review_key = NULL;
+	if (!master)
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	if ((rc = cb_keyfile_load(cb_store_keyfile(s->path, kf, sizeof kf), master, err)) != CB_OK)
+		goto out;
+	rc = cb_store_meta_get(s, META_RSA, &text);
+	if (rc == CB_ENOTFOUND) {
+		if (s->readonly) {
+			rc = cb_err_set(err, CB_EPERM, "the database has no ODK key yet: open it read-write once");
+			goto out;
+		}
+		if ((rc = cb_odk_key_generate(&fresh)) != CB_OK || (rc = cb_odk_key_seal(fresh, master, &blob, &n)) != CB_OK) {
+			cb_err_set(err, rc, "cannot make the ODK key pair");
+			goto out;
+		}
+		size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+		if (!(b64 = malloc(cap))) {
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+		sodium_bin2base64(b64, cap, blob, n, sodium_base64_VARIANT_ORIGINAL);
+		free(blob);
+		blob = NULL;
+		if ((rc = meta_insert_ignore(s, META_RSA, b64, err)) != CB_OK)
+			goto out;
+		rc = cb_store_meta_get(s, META_RSA, &text);
+	}
+	if (rc != CB_OK) {
+		cb_err_set(err, rc, "cannot read the ODK key");
+		goto out;
+	}
+	if ((rc = cb_odk_b64_decode(text, &blob, &n)) != CB_OK || (rc = cb_odk_key_open(master, blob, n, rsa)) != CB_OK) {
+		rc = cb_err_set(err, CB_ECORRUPT, "the ODK key in the database does not open with this master key");
+		goto out;
+	}
+	if (!(*review_key = cb_secret_alloc(CB_KEY_BYTES))) {
+		cb_odk_key_free(rsa);
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	cb_subkey(master, 2, "odkrevwq", *review_key);
+out:
+	cb_odk_key_free(&fresh);
+	cb_secret_free(master);
+	free(text);
+	free(b64);
+	free(blob);
+	return rc;
+}
+
+int cb_store_odk_seen(struct cb_store *s, const char *instance_id, bool *seen, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "odk_received", 0, "SELECT 1 FROM odk_received WHERE instance_id = ?", &st, err);
+	if (rc != CB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, instance_id, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	*seen = r == SQLITE_ROW;
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "odk_received");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *form_id, const char *outcome,
+		      const uint8_t *case_id, struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "odk_received", 0,
+			       "INSERT INTO odk_received(instance_id, form_id, outcome, case_id, at)"
+			       " VALUES (?, ?, ?, ?, strftime('%s', 'now'))",
+			       &st, err);
+	if (rc != CB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, instance_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
+	if (case_id)
+		sqlite3_bind_blob(st, 4, case_id, 16, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if ((r & 0xff) == SQLITE_CONSTRAINT)
+		rc = cb_err_set(err, CB_EEXIST, "this submission (instanceID) was received before");
+	else if (r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "odk_received");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_odk_write_cases(struct cb_store *s, struct cb_odk_new_case *const *jobs, int n, struct cb_err *err)
+{
+	int rc = cb_store_begin(s, err);
+	for (int i = 0; i < n; i++)
+		jobs[i]->rc = rc;
+	if (rc != CB_OK)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		struct cb_odk_new_case *j = jobs[i];
+		if ((j->rc = cb_schema_exec(s->db, "SAVEPOINT odk_job", &j->err)) != CB_OK)
+			continue;
+		if ((j->rc = cb_store_odk_mark(s, j->instance_id, j->form_id, "case", j->case_id, &j->err)) == CB_OK)
+			j->rc = cb_store_write(s, j->p, &j->err);
+		if (j->rc != CB_OK)
+			sqlite3_exec(s->db, "ROLLBACK TO odk_job", NULL, NULL, NULL);
+		sqlite3_exec(s->db, "RELEASE odk_job", NULL, NULL, NULL);
+	}
+	if ((rc = cb_store_commit(s, err)) != CB_OK)
+		for (int i = 0; i < n; i++)
+			if (jobs[i]->rc == CB_OK) {
+				jobs[i]->rc = rc;
+				jobs[i]->err = *err;
+			}
+	return rc;
+}
+
+/* ---- the review queue */
+
+int cb_store_review_add(struct cb_store *s, const uint8_t *key, struct cb_review *r, const char *xml, size_t len,
+			struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t *sealed = malloc(len + CB_SEAL_OVERHEAD);
+	int rc;
+	if (!sealed)
+		return cb_err_set(err, CB_ENOMEM, "out of memory");
+	cb_seal(key, (const uint8_t *)r->instance_id, strlen(r->instance_id), xml, len, sealed);
+	if ((rc = cb_store_prep(s->db, "odk_review", 0,
+				"INSERT INTO odk_review(instance_id, form_id, user, site, reason, kind, case_id,"
+				" seen_version, case_version, received_at, sealed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+				&st, err)) != CB_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, r->instance_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->form_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, r->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->site, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->kind, -1, SQLITE_STATIC);
+	if (!cb_case_id_is_zero(r->case_id))
+		sqlite3_bind_blob(st, 7, r->case_id, 16, SQLITE_STATIC);
+	if (r->seen_version)
+		sqlite3_bind_int64(st, 8, r->seen_version);
+	if (r->case_version)
+		sqlite3_bind_int64(st, 9, r->case_version);
+	sqlite3_bind_int64(st, 10, r->received_at);
+	sqlite3_bind_blob(st, 11, sealed, (int)(len + CB_SEAL_OVERHEAD), SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "odk_review");
+	else
+		r->id = sqlite3_last_insert_rowid(s->db);
+out:
+	sqlite3_finalize(st);
+	free(sealed);
+	return rc;
+}
+
+#define REVIEW_COLS                                                                                              \
+	"id, instance_id, form_id, user, site, reason, kind, case_id, coalesce(seen_version, 0),"                \
+	" coalesce(case_version, 0), received_at, coalesce(resolved_at, 0), state, coalesce(resolved_by, ''), sealed"
+
+static void copy_text(char *dst, size_t n, const unsigned char *src)
+{
+	snprintf(dst, n, "%s", src ? (const char *)src : "");
+}
+
+static void read_row(sqlite3_stmt *st, struct cb_review *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(st, 0);
+	copy_text(r->instance_id, sizeof r->instance_id, sqlite3_column_text(st, 1));
+	copy_text(r->form_id, sizeof r->form_id, sqlite3_column_text(st, 2));
+	copy_text(r->user, sizeof r->user, sqlite3_column_text(st, 3));
+	copy_text(r->site, sizeof r->site, sqlite3_column_text(st, 4));
+	copy_text(r->reason, sizeof r->reason, sqlite3_column_text(st, 5));
+	copy_text(r->kind, sizeof r->kind, sqlite3_column_text(st, 6));
+	if (sqlite3_column_bytes(st, 7) == 16)
+		memcpy(r->case_id, sqlite3_column_blob(st, 7), 16);
+	r->seen_version = sqlite3_column_int64(st, 8);
+	r->case_version = sqlite3_column_int64(st, 9);
+	r->received_at = sqlite3_column_int64(st, 10);
+	r->resolved_at = sqlite3_column_int64(st, 11);
+	copy_text(r->state, sizeof r->state, sqlite3_column_text(st, 12));
+	copy_text(r->resolved_by, sizeof r->resolved_by, sqlite3_column_text(st, 13));
+}
+
+int cb_store_review_list(struct cb_store *s, const char *state, const char *site, cb_review_fn fn, void *ctx,
+			 struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "odk_review", 0,
+			       "SELECT " REVIEW_COLS " FROM odk_review WHERE (?1 IS NULL OR state = ?1)"
+			       " AND (?2 IS NULL OR site = ?2) ORDER BY id DESC LIMIT 1000",
+			       &st, err);
+	if (rc != CB_OK)
+		return rc;
+	if (state)
+		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	if (site)
+		sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
+	int r;
+	struct cb_review row;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		read_row(st, &row);
+		if ((rc = fn(&row, ctx)) != 0)
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "odk_review");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_review_get(struct cb_store *s, const uint8_t *key, int64_t id, struct cb_review *out, char **xml,
+			struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	if (xml)
+		*xml = NULL;
+	int rc = cb_store_prep(s->db, "odk_review", 0, "SELECT " REVIEW_COLS " FROM odk_review WHERE id = ?", &st, err);
+	if (rc != CB_OK)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_DONE) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "no review entry %lld", (long long)id);
+		goto out;
+	}
+	if (r != SQLITE_ROW) {
+		rc = cb_store_db_err(s->db, err, "odk_review");
+		goto out;
+	}
+	read_row(st, out);
+	int n = sqlite3_column_bytes(st, 14);
+	if (xml && n >= CB_SEAL_OVERHEAD) {
+		if (!(*xml = malloc((size_t)n - CB_SEAL_OVERHEAD + 1))) {
+			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+			goto out;
+		}
+		if (cb_unseal(key, (const uint8_t *)out->instance_id, strlen(out->instance_id), sqlite3_column_blob(st, 14),
+			      (size_t)n, (uint8_t *)*xml) != CB_OK) {
+			free(*xml);
+			*xml = NULL;
+			rc = cb_err_set(err, CB_ECORRUPT, "review entry %lld fails authentication", (long long)id);
+			goto out;
+		}
+		(*xml)[n - CB_SEAL_OVERHEAD] = 0;
+	}
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_review_resolve(struct cb_store *s, int64_t id, bool accepted, const char *by, int64_t now,
+			    struct cb_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "odk_review", 0,
+			       "UPDATE odk_review SET state = ?, resolved_by = ?, resolved_at = ?,"
+			       " sealed = iif(?1 = 'rejected', NULL, sealed) WHERE id = ? AND state = 'pending'",
+			       &st, err);
+	if (rc != CB_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, accepted ? "accepted" : "rejected", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = cb_store_db_err(s->db, err, "odk_review");
+	else if (sqlite3_changes(s->db) != 1)
+		rc = cb_err_set(err, CB_ECONFLICT, "review entry %lld is not pending (resolved already, or no such entry)",
+				(long long)id);
+	sqlite3_finalize(st);
+	return rc;
+}
