@@ -2,7 +2,8 @@
 #
 #   make          build ./casebank
 #   make demo     install missing packages, build, create demo/demo.db with 20,000 synthetic cases (and partners,
-#                 workflow stages and assistance for some offices), release its statistics, show a table,
+#                 workflow stages and assistance for some offices, 2% planted duplicates, twelve cases assigned
+#                 to the demo caseworker), release its statistics, show a table,
 #                 create one demo login per role and serve the web interface (Ctrl-C stops it;
 #                 CASEBANK_DEMO_NO_SERVE=1 make demo stops before serving, for non-interactive runs)
 #   make check    install missing packages, build, run every test (plain, then ASan+UBSan), fuzz for a while
@@ -195,9 +196,11 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(dir $(DEMO_DB))
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(DEMO_DB).casekeys $(DEMO_DB).casekeys-wal \
-		$(DEMO_DB).casekeys-shm $(DEMO_DB).key
+		$(DEMO_DB).casekeys-shm $(DEMO_DB).key $(DEMO_DB).planted
 	./casebank init $(DEMO_DB)
-	./casebank demo $(DEMO_DB) --cases 20000 --seed 1 --assistance
+	@# 2% of the people registered twice, with errors (casebank duplicates finds them; the true pairs are in
+	@# DB.planted, outside the database)
+	./casebank demo $(DEMO_DB) --cases 20000 --seed 1 --assistance --duplicates 0.02 --truth $(DEMO_DB).planted
 	@# statistics come from differentially private releases: one per year of registration
 	./casebank release $(DEMO_DB)
 	./casebank stats $(DEMO_DB) --by year,gender --where "year >= 2015"
@@ -206,6 +209,9 @@ demo: deps
 	@echo "demo-manager-pw" | ./casebank user add $(DEMO_DB) manager --role manager
 	@echo "demo-caseworker-pw" | ./casebank user add $(DEMO_DB) caseworker --role caseworker --site MD-CHISINAU
 	@echo "demo-analyst-pw" | ./casebank user add $(DEMO_DB) analyst --role analyst
+	@# the caseworker's "my cases": the twelve newest of her office assigned to her
+	@./casebank list $(DEMO_DB) --site MD-CHISINAU | sed -n '2,13p' | while read id rest; do \
+		./casebank assign $(DEMO_DB) $$id caseworker >/dev/null || exit 1; done
 	@echo
 	@echo "Web interface: http://$(DEMO_LISTEN)/"
 	@echo "ODK form list (ODK Collect, KoboCollect, Enketo; docs/field.md): http://$(DEMO_LISTEN)/formList"

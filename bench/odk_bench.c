@@ -145,7 +145,7 @@ int main(int argc, char **argv)
 	snprintf(auth, sizeof auth, "Authorization: Basic %s\r\n", b);
 	free(b);
 	/* the form, its key and version, as a phone downloads them */
-	char *form = malloc(1 << 18);
+	char *form = malloc(1 << 20);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 	send(fd, req, (size_t)rl, 0);
 	size_t got = 0;
 	ssize_t n;
-	while ((n = recv(fd, form + got, (1 << 18) - got - 1, 0)) > 0)
+	while ((n = recv(fd, form + got, (1 << 20) - got - 1, 0)) > 0)
 		got += (size_t)n;
 	form[got] = 0;
 	close(fd);

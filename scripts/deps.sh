@@ -1,8 +1,8 @@
 #!/bin/sh
 # deps.sh -- installs the Debian packages casebank needs (gettext's msgfmt compiles po/*.po; iso-codes has the
-# country names in each language), if any are missing, and the browser tests' npm packages (tests/web:
-# playwright-core, which drives Debian's chromium, it never downloads a browser; axe-core, the accessibility
-# checks injected into the pages).
+# country names in each language), if any are missing, and the browser tests' one npm
+# packages (tests/web: playwright-core, which drives Debian's chromium and never downloads a browser, and
+# axe-core, the accessibility checker the tests run in the page).
 # As root it runs apt-get; otherwise it prints the one apt-get line to run and fails.
 #   sh scripts/deps.sh         what building and `make demo` need (libpq, the PostgreSQL client library, is linked)
 #   sh scripts/deps.sh test    and what the tests need: postgresql-15 (their throwaway clusters: initdb, pg_ctl)

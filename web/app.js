@@ -124,6 +124,7 @@
 		var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store",
 			redirect: "error" };
 		if (method !== "GET" && method !== "HEAD" && CB.me && CB.me.csrf) headers["X-CSRF-Token"] = CB.me.csrf;
+		if (window.CB_I18N.lang) headers["Accept-Language"] = window.CB_I18N.lang; // labels and messages (i18n.js)
 		if (method !== "GET" && method !== "HEAD" && path !== "/api/logout") CB.flash(""); // a new action: the last one's message goes
 		if (body !== undefined) {
 			headers["Content-Type"] = "application/json";
@@ -206,6 +207,7 @@
 		{ hash: "#/cases/new", key: "nav_new_case", roles: ["manager", "caseworker"] },
 		{ hash: "#/dashboard", key: "nav_dashboard", roles: ["manager", "caseworker"] },
 		{ hash: "#/partners", key: "nav_partners", roles: ["manager", "caseworker"] },
+		{ hash: "#/transfers", key: "nav_transfers", roles: ["manager", "caseworker"] },
 		{ hash: "#/stats", key: "nav_stats", roles: ["manager", "analyst"] },
 		{ hash: "#/report", key: "nav_report", roles: ["manager", "analyst"] },
 		{ hash: "#/users", key: "nav_users", roles: ["admin"] },
@@ -258,8 +260,27 @@
 
 	/* ---- login and logout ---- */
 	function setMe(user, csrf) {
-		CB.me = { name: user.name, role: user.role, site: user.site || "", csrf: csrf };
+		CB.me = { name: user.name, role: user.role, site: user.site || "", csrf: csrf, lang: user.lang || "" };
 	}
+
+	/* ---- language (i18n.js): the user's choice, else the browser's; a switch redraws the page ---- */
+	var I18N = window.CB_I18N;
+	function useLanguage(lang) {
+		if (I18N.lang && lang === I18N.lang) return Promise.resolve();
+		return I18N.load(lang).then(function () {
+			CB.codebook = null; // its labels are in the old language
+			document.getElementById("skip").textContent = CB.t("skip");
+			I18N.menu(function (code) { return CB.me ? CB.api("PATCH", "/api/me", { lang: code }) : null; });
+		});
+	}
+	I18N.onchange = function () {
+		CB.codebook = null;
+		if (CB.me) CB.me.lang = I18N.lang;
+		document.getElementById("skip").textContent = CB.t("skip");
+		route();
+		var sel = document.getElementById("lang-select");
+		if (sel) sel.focus();
+	};
 
 	function loginView() {
 		if (CB.me) { location.replace(CB.home()); return; }
@@ -288,7 +309,8 @@
 				pass.value = "";
 				setMe(r.user, r.csrf_token);
 				CB.flash("");
-				location.replace(CB.home());
+				// her own language, if she chose one (another browser may have shown another)
+				useLanguage(CB.me.lang || I18N.lang).then(function () { location.replace(CB.home()); });
 			}, function (e) {
 				btn.disabled = false;
 				pass.value = "";
@@ -322,10 +344,12 @@
 		});
 		document.getElementById("brand").textContent = S.app_name;
 		document.documentElement.lang = S.lang;
-		window.addEventListener("hashchange", route);
 		CB.api("GET", "/api/me").then(function (me) {
 			setMe(me, me.csrf_token);
 		}, function () { CB.me = null; }).then(function () {
+			return useLanguage(CB.me && CB.me.lang || "");
+		}).then(function () {
+			window.addEventListener("hashchange", route);
 			CB.flash("");
 			route();
 		});

@@ -1,15 +1,17 @@
 /*
- * cases.js -- the caseworker's and manager's views: the case list with search by case id and status, the
- * case view (with break-the-glass for managers and the case's audit trail), and registration and edit.
- * The search is kept in memory, never in the URL.
+ * cases.js -- the caseworker's and manager's views: the case list ("my cases" first; search by case id and
+ * status, find by name, birth date or phone, sorting and saved filters: find.js), the case view (with
+ * break-the-glass for managers and the case's audit trail), and registration (with the duplicate warning)
+ * and edit.  The search is kept in memory, never in the URL.
  */
 "use strict";
 (function () {
 	var CB = window.CB, el = CB.el, t = CB.t;
-	var search = { q: "", status: "", site: "", page: 1 }; // the last search, for coming back to the list
+	// the last list query, for coming back to the list; mine: "my cases" (null: not decided yet, then the
+	// default: mine when the user has cases assigned); find: a search by name, birth date, phone (in memory only)
+	var search = { q: "", status: "", site: "", page: 1, sort: null, mine: null, find: null };
 	var PER_PAGE = 50;
 
-	function caseLink(id) { return el("a.case-id", { href: "#/cases/" + encodeURIComponent(id) }, id); }
 
 	/* ---- list ---- */
 	function listView() {
@@ -24,47 +26,82 @@
 			var site = CB.me.role === "manager" ? el("input#search-site", { name: "site", value: search.site,
 				autocapitalize: "characters", autocomplete: "off" }) : null;
 			var results = el("div#results", { "aria-live": "polite" });
+			var mine = el("input#search-mine", { type: "checkbox", name: "mine", checked: search.mine !== false });
 			var form = el("form.card.no-print#search-form", { role: "search", novalidate: true },
 				el("div.row",
 					el("div.field", el("label", { for: "search-q" }, t("search_q")), q),
 					el("div.field", el("label", { for: "search-status" }, t("search_status")), st),
 					site ? el("div.field", el("label", { for: "search-site" }, t("search_site")), site) : null,
+					el("div.field.check", mine, el("label", { for: "search-mine" }, t("mine"))),
 					el("div.field", el("button.primary", { type: "submit" }, t("search_submit")))));
 			form.addEventListener("submit", function (ev) {
 				ev.preventDefault();
-				search = { q: q.value.trim().toUpperCase(), status: st.value, site: site ? site.value.trim().toUpperCase() : "", page: 1 };
+				search = { q: q.value.trim().toUpperCase(), status: st.value, site: site ? site.value.trim().toUpperCase() : "",
+					page: 1, sort: search.sort, mine: mine.checked, find: null };
+				load(results);
+			});
+			var find = CB.findForm(function (query) {
+				search.find = query;
+				search.page = 1;
+				load(results);
+			}, function () { search.find = null; load(results); });
+			// a saved filter holds the list's parameters only, never a search text
+			var filters = CB.filtersBox(function () { return listQuery(true).join("&"); }, function (query) {
+				var p = {};
+				query.split("&").forEach(function (kv) { var i = kv.indexOf("="); p[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1)); });
+				search = { q: p.q || "", status: p.status || "", site: p.site || "", page: 1, find: null, mine: p.mine === "1",
+					sort: p.sort ? { by: p.sort, desc: p.order === "desc" } : null };
+				q.value = search.q;
+				st.value = search.status;
+				if (site) site.value = search.site;
+				mine.checked = search.mine;
 				load(results);
 			});
 			CB.render(t("cases_title"), [
-				el("p.actions", el("a.button#new-case", { href: "#/cases/new" }, t("nav_new_case"))),
-				form, results]);
+				el("p.actions", el("a.button#new-case", { href: "#/cases/new" }, t("nav_new_case")),
+					" ", el("a.button#nav-transfers", { href: "#/transfers" }, t("nav_transfers"))),
+				find, form, filters, results]);
 			load(results);
 		}, CB.showError);
 	}
 
-	function load(results) {
-		var p = ["page=" + search.page, "per_page=" + PER_PAGE];
+	// The list's parameters (saved filters keep these, and only these).
+	function listQuery(forFilter) {
+		var p = forFilter ? [] : ["page=" + search.page, "per_page=" + PER_PAGE];
 		if (search.q) p.push("q=" + encodeURIComponent(search.q));
 		if (search.status) p.push("status=" + encodeURIComponent(search.status));
 		if (search.site) p.push("site=" + encodeURIComponent(search.site));
+		if (search.mine) p.push("mine=1");
+		if (search.sort) p.push("sort=" + search.sort.by, "order=" + (search.sort.desc ? "desc" : "asc"));
+		return p;
+	}
+
+	function load(results) {
+		var p = listQuery(false), f = search.find;
+		if (f) {
+			p = [];
+			["name", "birth_date", "phone"].forEach(function (k) { if (f[k]) p.push(k + "=" + encodeURIComponent(f[k])); });
+			if (search.site) p.push("site=" + encodeURIComponent(search.site));
+		} else if (search.mine === null) {
+			p.push("mine=1"); // "my cases" first; all cases when none are assigned
+		}
 		CB.clear(results).appendChild(el("p.note", t("loading")));
 		CB.api("GET", "/api/cases?" + p.join("&")).then(function (r) {
+			if (!f && search.mine === null) {
+				search.mine = r.total > 0;
+				var box = document.getElementById("search-mine");
+				if (box) box.checked = search.mine;
+				if (!search.mine) { load(results); CB.flash(t("mine_empty")); return; }
+			}
 			CB.clear(results);
 			if (!r.cases.length) { results.appendChild(el("p#no-cases", t("no_cases"))); return; }
 			var pages = Math.max(1, Math.ceil(r.total / (r.per_page || PER_PAGE)));
-			var table = el("table#case-table",
-				el("caption", t("page_of", r.page, pages, r.total)),
-				el("thead", el("tr", ["col_case_id", "col_site", "col_registered", "col_status", "col_version"].map(function (k) {
-					return el("th", { scope: "col" }, t(k));
-				}))),
-				el("tbody", r.cases.map(function (c) {
-					// data-label: the column's name, shown beside each value when narrow screens stack the rows
-					return el("tr", el("th", { scope: "row", "data-label": t("col_case_id") }, caseLink(c.case_id)),
-						el("td", { "data-label": t("col_site") }, c.site),
-						el("td", { "data-label": t("col_registered") }, c.registered_on || t("none")),
-						el("td", { "data-label": t("col_status") }, statusLabel(c.status)),
-						el("td.num", { "data-label": t("col_version") }, c.version));
-				})));
+			var table = CB.caseTable(r, pages, { search: !!f, sort: search.sort, onSort: f ? null : function (key) {
+				var desc = search.sort && search.sort.by === key ? !search.sort.desc : false;
+				search.sort = { by: key, desc: desc };
+				search.page = 1;
+				load(results);
+			} });
 			var prev = el("button", { type: "button", disabled: r.page <= 1 }, t("previous"));
 			var next = el("button", { type: "button", disabled: r.page >= pages }, t("next"));
 			prev.addEventListener("click", function () { search.page--; load(results); });
@@ -72,11 +109,6 @@
 			CB.add(results, [el("div.scroll", { role: "region", "aria-label": t("cases_title"), tabindex: "0" }, table),
 				el("div.pager", prev, next)]);
 		}, function (e) { CB.clear(results); CB.showError(e); });
-	}
-
-	function statusLabel(v) {
-		var f = CB.codebook && CB.codebook.byName.status;
-		return f ? CB.valueText(CB.codebook, f, v) : v || t("none");
 	}
 
 	/* ---- view ---- */
@@ -140,13 +172,14 @@
 				: CB.me.role === "manager" ? glassForm(id) : el("p.note", t("identity_hidden"));
 			var assist = el("div#case-assist"); // stage, assistance, referrals, follow-ups: assist.js
 			var notes = el("div#case-notes");   // dated notes: notes.js
+			var holding = el("div#case-holding"); // caseworker, transfer, links: find.js
 			var hist = el("div#history-box");
 			var tabs = [
 				{ id: "interview", title: t("tab_interview"), panel: [
 					el("section.card", el("h2", t("interview_screening")), bySection.screening),
 					el("section.card", el("h2", t("interview_assistance")), bySection.assistance)] },
 				{ id: "identity", title: t("tab_identity"), panel: identity },
-				{ id: "help", title: t("tab_help"), panel: assist },
+				{ id: "help", title: t("tab_help"), panel: [holding, assist] },
 				{ id: "notes", title: t("tab_notes"), panel: notes }];
 			if (CB.me.role === "manager") tabs.push({ id: "history", title: t("tab_history"), panel: hist });
 			var widget = CB.tabs(t("case_sections"), tabs, caseTab[id] || "interview", function (tab) {
@@ -157,6 +190,7 @@
 			CB.render(t("case_title", shortId(k.case_id || id)), [
 				el("p.case-ref", t("case_ref"), " ", el("span.case-id#case-full-id", k.case_id || id)),
 				sum.node, actions, widget]);
+			if (CB.holdingSection) CB.holdingSection(id, k, holding);
 			if (CB.assistSections) CB.assistSections(id, k, assist);
 			if (CB.notesSection) CB.notesSection(id, notes);
 			if (caseTab[id] === "history") history(id, hist);
@@ -237,7 +271,10 @@
 				btn.disabled = true;
 				CB.api("POST", "/api/cases", body).then(function (k) {
 					F.settle();
-					CB.flash(t("created", k.case_id));
+					// the other office's case by id and office only
+					CB.flash([t("created", k.case_id)].concat((k.possible_duplicates || []).map(function (d) {
+						return t("possible_duplicate", d.site, d.case_id);
+					})).join(" "), (k.possible_duplicates || []).length ? "error" : "ok");
 					CB.go("#/cases/" + encodeURIComponent(k.case_id));
 				}, function (e) {
 					btn.disabled = false;

@@ -1,8 +1,10 @@
 /*
  * stats.js -- the analyst's (and manager's) views: the table builder (up to three dimensions, filters, the
- * protected table from GET /api/stats, a bar chart, CSV/XLSX downloads) and the standard report's
- * downloads.  Tables are only ever the server's protected counts: estimates from the releases, whose note
- * ("protection") names the releases, their age and budget (an exact-bank table's suppressed cells arrive as "x").
+ * protected table from GET /api/stats, a bar chart, CSV/XLSX downloads of the table as shown) and the
+ * standard report (a filter builder that writes the expression, checked as it is built; the report as HTML,
+ * CSV or XLSX).  Tables are only ever the server's protected counts: estimates from the releases, whose note
+ * ("protection") names the releases, their age and budget (an exact-bank table's suppressed cells arrive as
+ * "x").  Labels come from the server in the page's language (i18n.js); codes never show.
  */
 "use strict";
 (function () {
@@ -19,11 +21,7 @@
 		if (f && f.values && f.values.length) return f.values.map(function (v) { return { name: v.name, label: v.label }; });
 		if (f && f.kind === "country") return cb.countries.map(function (c) { return { name: c.code, label: c.name }; })
 			.sort(function (a, b) { return a.label.localeCompare(b.label); });
-		if (/_region$/.test(d)) {
-			var seen = {};
-			cb.countries.forEach(function (c) { if (c.region) seen[c.region] = true; });
-			return Object.keys(seen).sort().map(function (r) { return { name: r, label: r }; });
-		}
+		if (/_region$/.test(d)) return (cb.regions || []).slice().sort(function (a, b) { return a.label.localeCompare(b.label); });
 		return null;
 	}
 
@@ -105,17 +103,24 @@
 		CB.api("GET", query(by, where, percent, "json")).then(function (j) {
 			CB.clear(out);
 			var label = j.dims.map(function (d) { return d.label; }).join(t("stats_by_join"));
+			var shown = table(j, label);
+			// what the downloads carry besides the table: its title and the notes shown under it
+			var notes = [t("stats_caption", label), j.filter ? t("stats_filter_used", j.filter) : t("stats_no_filter")]
+				.concat(j.estimates ? [] : [t("stats_x_note", j.threshold)], j.protection ? [j.protection] : []);
 			CB.add(out, [
 				el("h2#table-title", { tabindex: "-1" }, t("stats_caption", label)),
 				el("p.note", j.filter ? t("stats_filter_used", j.filter) : t("stats_no_filter")),
-				table(j, label),
+				shown.node,
 				j.estimates ? null : el("p.note#x-note", t("stats_x_note", j.threshold)), // estimates are never suppressed
 				j.protection ? el("p.note", j.protection) : null,
 				chart(j),
 				el("p.actions.no-print",
-					el("a.button#dl-csv", { href: query(by, where, percent, "csv"), download: "casebank-table.csv" }, t("stats_download_csv")),
-					el("button#dl-xlsx", { type: "button", onclick: function () { xlsx(query(by, where, percent, "csv"), label); } },
-						t("stats_download_xlsx")))
+					el("button#dl-csv", { type: "button", onclick: function () {
+						save(new Blob(["\ufeff" + toCsv(sheet(shown.grid, notes))], { type: "text/csv;charset=utf-8" }), "casebank-table.csv");
+					} }, t("stats_download_csv")),
+					el("button#dl-xlsx", { type: "button", onclick: function () {
+						save(CB.xlsx(sheet(shown.grid, notes), sheetName(label)), "casebank-table.xlsx");
+					} }, t("stats_download_xlsx")))
 			]);
 			out.querySelector("h2").focus();
 		}, function (e) {
@@ -124,27 +129,33 @@
 		});
 	}
 
-	// The XLSX download is the server's CSV (the same protected numbers) turned into a workbook here.  Its
-	// leading "# " comment lines (what the estimates come from) are notes, one cell each, not CSV rows.
-	function xlsx(csvUrl, label) {
-		fetch(csvUrl, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
-			if (!r.ok) throw new CB.ApiError(r.status, "http_" + r.status, "");
-			return r.text();
-		}).then(function (text) {
-			var notes = [];
-			while (text.charAt(0) === "#") {
-				var nl = text.indexOf("\n");
-				notes.push([text.slice(0, nl < 0 ? text.length : nl).replace(/^#\s*/, "")]);
-				text = nl < 0 ? "" : text.slice(nl + 1);
-			}
-			var url = URL.createObjectURL(CB.xlsx(notes.concat(CB.parseCsv(text)), label));
-			var a = el("a", { href: url, download: "casebank-table.xlsx" });
-			document.body.appendChild(a);
-			a.click();
-			document.body.removeChild(a);
-			setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-		}).then(null, CB.showError);
+	/* ---- downloads: the table as it is shown (wide, labels), then its title and notes ---- */
+	function sheet(grid, notes) {
+		return grid.concat([[]], notes.map(function (n) { return [n]; }));
 	}
+	// A cell a spreadsheet would run as a formula gets a ' in front (as the server's CSV does, docs/formats.md).
+	function guard(v) {
+		v = String(v);
+		return /^[=+\-@\t\r]/.test(v) && !/^-?\d+(\.\d+)?$/.test(v) ? "'" + v : v;
+	}
+	function toCsv(rows) {
+		return rows.map(function (r) {
+			return r.map(function (v) {
+				v = guard(v);
+				return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+			}).join(",");
+		}).join("\r\n") + "\r\n";
+	}
+	function sheetName(label) { return label.replace(/[\[\]:*?\/\\]/g, " ").slice(0, 31); }
+	function save(blob, name) {
+		var url = URL.createObjectURL(blob);
+		var a = el("a", { href: url, download: name });
+		document.body.appendChild(a);
+		a.click();
+		document.body.removeChild(a);
+		setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+	}
+	CB.saveBlob = save;
 
 	/* ---- the table ---- */
 	function valueList(d) { return d.values.map(function (v) { return v.name; }).concat([TOTAL]); }
@@ -159,6 +170,12 @@
 		return m;
 	}
 	function empty(c) { return !c || (!c.suppressed && c.count === 0); }
+	// A cell as the downloads write it: the count (a number), "x" when suppressed, "12 (3.4 %)" with a share.
+	function cellText(c) {
+		if (!c) return "";
+		if (c.suppressed) return t("stats_suppressed");
+		return c.percent !== undefined && c.percent !== null ? c.count + " (" + c.percent + " %)" : String(c.count);
+	}
 	function cellNode(c, isTotal) {
 		var cls = "td.num" + (isTotal ? ".total" : "");
 		if (!c) return el(cls, "");
@@ -184,19 +201,24 @@
 		var isTotalRow = function (r) { return r.every(function (v) { return v === TOTAL; }); };
 		cols = cols.filter(function (c) { return c === TOTAL || rows.some(function (r) { return !empty(cell(r, c)); }); });
 		rows = rows.filter(function (r) { return isTotalRow(r) || cols.some(function (c) { return !empty(cell(r, c)); }); });
-		var head = el("tr", rowDims.map(function (d) { return el("th", { scope: "col" }, d.label); }),
-			cols.map(function (c) {
-				return el("th.num" + (c === TOTAL ? ".total" : ""), { scope: "col" }, c === null ? t("stats_count") : valueLabel(colDim, c));
-			}));
+		var headText = rowDims.map(function (d) { return d.label; }).concat(cols.map(function (c) {
+			return c === null ? t("stats_count") : valueLabel(colDim, c);
+		}));
+		var head = el("tr", headText.map(function (h, i) {
+			var c = i - rowDims.length;
+			return el(c < 0 ? "th" : "th.num" + (cols[c] === TOTAL ? ".total" : ""), { scope: "col" }, h);
+		}));
+		var grid = [headText];
 		var body = rows.map(function (r) {
 			var total = r.indexOf(TOTAL) >= 0;
+			grid.push(r.map(function (v, i) { return valueLabel(rowDims[i], v); }).concat(cols.map(function (c) { return cellText(cell(r, c)); })));
 			return el("tr" + (total ? ".total" : ""),
 				r.map(function (v, i) { return el(i === r.length - 1 ? "th" : "td", i === r.length - 1 ? { scope: "row" } : null, valueLabel(rowDims[i], v)); }),
 				cols.map(function (c) { return cellNode(cell(r, c), total || c === TOTAL); }));
 		});
-		return el("div.scroll", { role: "region", "aria-labelledby": "table-title", tabindex: "0" },
+		return { grid: grid, node: el("div.scroll", { role: "region", "aria-labelledby": "table-title", tabindex: "0" },
 			el("table#stats-table", el("caption", t("stats_caption", label), " ", el("span.note", t("stats_zero_rows"))),
-				el("thead", head), el("tbody", body)));
+				el("thead", head), el("tbody", body))) };
 	}
 
 	/* ---- the chart: the first dimension's counts (its margin when there are more) ---- */
@@ -218,6 +240,7 @@
 		}
 		svg.setAttribute("viewBox", "0 0 " + W + " " + (bars.length * H + 4));
 		svg.setAttribute("role", "img");
+		svg.setAttribute("direction", "ltr"); // the drawing's coordinates; each label is still read in its own script
 		svg.setAttribute("aria-label", t("stats_chart", d.label));
 		bars.forEach(function (b, i) {
 			var y = i * H + 2, w = b.c.suppressed ? 0 : Math.max(1, (W - LW - N) * b.c.count / max);
@@ -235,21 +258,157 @@
 			j.estimates ? null : " " + t("stats_chart_note")));
 	}
 
-	/* ---- the standard report ---- */
-	function reportView() {
-		var where = el("input#report-where", { type: "text", autocomplete: "off", spellcheck: "false" });
-		var links = el("p.actions");
+	/* ---- the standard report: a filter builder that writes the expression, checked as it is built ---- */
+	var NUM_OPS = ["=", "!=", ">=", "<=", ">", "<"];
+	var CAT_OPS = ["=", "!="];
+	function opLabel(op) {
+		return { "=": t("op_is"), "!=": t("op_is_not"), ">=": t("op_from"), "<=": t("op_to"), ">": t("op_after"),
+			"<": t("op_before") }[op];
+	}
+
+	// One condition: field, operator and value from menus (a number for numeric fields).
+	function conditionRow(cb, dims, i, onchange, onremove) {
+		var fid = "cond-field-" + i, oid = "cond-op-" + i, vid = "cond-value-" + i;
+		var field = el("select", { id: fid }, el("option", { value: "" }, t("choose")),
+			dims.map(function (d) { return el("option", { value: d.name }, d.label); }));
+		var op = el("select", { id: oid });
+		var valueHolder = el("div.field", el("label", { for: vid }, t("report_cond_value")));
+		var value = null;
+		function numeric() { var f = cb.byName[field.value]; return f && f.kind === "int"; }
 		function draw() {
-			var w = where.value.trim() ? "&where=" + encodeURIComponent(where.value.trim()) : "";
-			CB.add(CB.clear(links), [
-				el("a.button.primary#report-html", { href: "/api/report?format=html" + w, target: "_blank", rel: "noopener" }, t("report_html")),
-				el("a.button#report-csv", { href: "/api/report?format=csv" + w, download: "casebank-report.csv" }, t("report_csv")),
-				el("a.button#report-xlsx", { href: "/api/report?format=xlsx" + w, download: "casebank-report.xlsx" }, t("report_xlsx"))]);
+			CB.clear(op);
+			(numeric() ? NUM_OPS : CAT_OPS).forEach(function (o) { op.appendChild(el("option", { value: o }, opLabel(o))); });
+			if (value) valueHolder.removeChild(value);
+			var vals = field.value ? valuesOf(cb, field.value) : null;
+			var f = cb.byName[field.value];
+			value = vals ? el("select", { id: vid }, vals.map(function (v) { return el("option", { value: v.name }, v.label); }))
+				: el("input", { id: vid, type: "number", inputmode: "numeric", min: f && f.min, max: f && f.max,
+					disabled: !field.value });
+			value.addEventListener("input", onchange);
+			value.addEventListener("change", onchange);
+			valueHolder.appendChild(value);
+			op.disabled = !field.value;
 		}
-		where.addEventListener("input", draw);
+		field.addEventListener("change", function () { draw(); onchange(); });
+		op.addEventListener("change", onchange);
 		draw();
-		CB.render(t("report_title"), [el("p", t("report_text")),
-			el("div.field", el("label", { for: "report-where" }, t("report_where")), where), links]);
+		var node = el("div.row.condition",
+			el("div.field", el("label", { for: fid }, t("report_cond_field", i)), field),
+			el("div.field", el("label", { for: oid }, t("report_cond_op")), op),
+			valueHolder,
+			el("div.field.remove", el("button.link", { type: "button", onclick: onremove }, t("report_cond_remove", i))));
+		return {
+			node: node,
+			// the condition in the expression language (docs/statistics.md), or "" while incomplete
+			text: function () {
+				if (!field.value || !value.value) return "";
+				var v = numeric() ? String(parseInt(value.value, 10)) : '"' + String(value.value).replace(/["\\]/g, "") + '"';
+				return numeric() && isNaN(parseInt(value.value, 10)) ? "" : field.value + " " + op.value + " " + v;
+			}
+		};
+	}
+
+	function reportView() {
+		CB.loadCodebook().then(function (cb) {
+			var dims = cb.dimensions.filter(function (d) { return d.released; });
+			var conds = [], seq = 0;
+			var list = el("div#conditions");
+			var where = el("input#report-where", { type: "text", autocomplete: "off", spellcheck: "false", dir: "ltr",
+				"aria-describedby": "report-where-hint" });
+			var status = el("p#report-check", { role: "status", "aria-live": "polite" });
+			var err = el("p.error#report-error", { role: "alert" });
+			var links = el("p.actions#report-actions");
+			var checked = null, pending = 0;
+			function url(fmt) {
+				var w = where.value.trim();
+				return "/api/report?format=" + fmt + (w ? "&where=" + encodeURIComponent(w) : "") + window.CB_I18N.param();
+			}
+			// The buttons stay in place (a click must not land on a button just replaced); what changes is
+			// whether they may be used: only for the text the server checked.
+			var html = el("a.button.primary#report-html", { target: "_blank", rel: "noopener" }, t("report_html"));
+			var csvBtn = el("button#report-csv", { type: "button", onclick: function () { download("csv"); } }, t("report_csv"));
+			var xlsxBtn = el("button#report-xlsx", { type: "button", onclick: function () { download("xlsx"); } }, t("report_xlsx"));
+			CB.add(links, [html, csvBtn, xlsxBtn]);
+			function draw() {
+				var ok = checked === where.value.trim();
+				if (ok) {
+					html.setAttribute("href", url("html"));
+					html.removeAttribute("aria-disabled");
+				} else {
+					html.removeAttribute("href"); // a link without href is not followed
+					html.setAttribute("aria-disabled", "true");
+				}
+				csvBtn.disabled = xlsxBtn.disabled = !ok;
+			}
+			// The expression is checked by the server's own parser (a one-dimension table with it), so its
+			// message -- in words, in the page's language -- shows here, never on a page of raw JSON.
+			function check() {
+				var w = where.value.trim(), mine = ++pending;
+				checked = null;
+				err.textContent = "";
+				status.textContent = w ? t("report_checking") : "";
+				draw();
+				CB.api("GET", "/api/stats?by=year&format=json" + (w ? "&where=" + encodeURIComponent(w) : "")).then(function () {
+					if (mine !== pending) return;
+					checked = w;
+					status.textContent = w ? t("report_filter_ok") : t("stats_no_filter");
+					draw();
+				}, function (e) {
+					if (mine !== pending) return;
+					status.textContent = "";
+					err.textContent = t("report_filter_bad", CB.errorText(e));
+					draw();
+				});
+			}
+			var timer = null;
+			function later() { // nothing is offered until the new text is checked
+				clearTimeout(timer);
+				pending++;
+				checked = null;
+				status.textContent = "";
+				draw();
+				timer = setTimeout(check, 250);
+			}
+			function fromBuilder() {
+				var w = conds.map(function (c) { return c.text(); }).filter(Boolean).join(" and ");
+				if (w === where.value) return; // the same filter: already checked
+				where.value = w;
+				later();
+			}
+			function add() {
+				var c = conditionRow(cb, dims, ++seq, fromBuilder, function () {
+					list.removeChild(c.node);
+					conds.splice(conds.indexOf(c), 1);
+					fromBuilder();
+					addBtn.focus();
+				});
+				conds.push(c);
+				list.appendChild(c.node);
+				return c;
+			}
+			function download(fmt) {
+				err.textContent = "";
+				fetch(url(fmt), { credentials: "same-origin", cache: "no-store",
+					headers: { "Accept-Language": window.CB_I18N.lang || "en" } }).then(function (r) {
+					if (r.ok) return r.blob();
+					return r.json().then(function (j) { throw new CB.ApiError(r.status, j.error, j.detail); },
+						function () { throw new CB.ApiError(r.status, "http_" + r.status, ""); });
+				}).then(function (b) { save(b, "casebank-report." + fmt); }, function (e) { err.textContent = CB.errorText(e); });
+			}
+			var addBtn = el("button#add-condition", { type: "button", onclick: function () { add().node.querySelector("select").focus(); } },
+				t("report_cond_add"));
+			where.addEventListener("input", later);
+			add();
+			check();
+			CB.render(t("report_title"), [el("p", t("report_text")),
+				el("form.card#report-form", { novalidate: true, onsubmit: function (ev) { ev.preventDefault(); check(); } },
+					el("fieldset", el("legend", t("report_filter_legend")), list, addBtn),
+					el("div.field", el("label", { for: "report-where" }, t("report_where")), where,
+						el("p.hint#report-where-hint", t("report_where_hint"), " ",
+							el("code", { dir: "ltr" }, 'year >= 2020 and gender = "Feminine"'))),
+					status, err),
+				links]);
+		}, CB.showError);
 	}
 
 	var readers = ["manager", "analyst"];

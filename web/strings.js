@@ -1,7 +1,9 @@
 /*
- * strings.js -- every word the web interface shows, in one place for translation.  A translation replaces
- * this file (same keys).  {0}, {1} ... are filled in by CB.t().  Labels of coded fields and values come from
- * the server's codebook, not from here.
+ * strings.js -- every word the web interface shows, in English, in one place: CB.t("key", ...) reads them,
+ * {0}, {1} ... are filled in.  Translations are not files here: each po/LL.po holds them (msgctxt "web", the
+ * English text as msgid) and i18n.js puts them in place of these from GET /api/strings.  A new or changed
+ * string here needs its entry in po/en.po and every language (tests/util/test_i18n.c says which).  Labels of
+ * coded fields and values come from the server's codebook, not from here.
  */
 "use strict";
 window.CB_STRINGS = {
@@ -35,6 +37,7 @@ window.CB_STRINGS = {
 	nav_dashboard: "Dashboard",
 	nav_partners: "Partners",
 	nav_logout: "Sign out",
+	language_label: "Language",
 
 	// login
 	login_title: "Sign in",
@@ -61,7 +64,7 @@ window.CB_STRINGS = {
 	v_int: "{0} must be a whole number.",
 	v_range: "{0} must be between {1} and {2}.",
 	v_too_long: "{0} must be at most {1} characters.",
-	v_date: "{0} must be a date (YYYY-MM-DD).",
+	v_date: "{0} must be a date like 1990-05-31.",
 	v_site: "{0} must be 2 to 16 capital letters, digits or hyphens.",
 	v_reason: "Give a reason of 10 to 500 characters.",
 	v_password: "The password must have at least {0} characters.",
@@ -81,6 +84,44 @@ window.CB_STRINGS = {
 	col_status: "Status",
 	col_version: "Version",
 	no_cases: "No cases match.",
+	find_legend: "Find a person",
+	find_name: "Name (any part, any spelling)",
+	find_birth_date: "Date of birth",
+	find_phone: "Phone",
+	find_submit: "Find",
+	find_clear: "Show the list",
+	col_name: "Name",
+	col_age: "Age",
+	col_gender: "Sex",
+	col_stage: "Stage",
+	col_assigned: "Caseworker",
+	col_match: "Matched",
+	sort_by: "Sort by {0}",
+	mine: "My cases",
+	mine_empty: "No cases are assigned to you: all cases are shown.",
+	filters_saved: "Saved filters",
+	filter_name: "Name of the filter (letters, digits, - or _)",
+	filter_save: "Save this filter",
+	possible_duplicate: "Possible duplicate: office {0}, case {1}.",
+	holding_title: "Caseworker and office",
+	assigned_to: "Assigned to: {0}",
+	assign_user: "Caseworker (account name)",
+	assign_submit: "Assign",
+	transfer_to: "Transfer to office",
+	transfer_reason: "Reason",
+	transfer_submit: "Request the transfer",
+	transfer_pending: "Transfer {0} to {1} requested: the case stays here until that office accepts.",
+	linked_to: "Same person as",
+	nav_transfers: "Transfers",
+	transfers_title: "Transfers",
+	transfers_incoming: "Waiting for this office",
+	transfers_outgoing: "Sent by this office",
+	col_from: "From",
+	col_to: "To",
+	col_reason: "Reason",
+	accept: "Accept",
+	reject: "Reject",
+	reject_reason: "Reason for rejecting",
 
 	// case form
 	new_case_title: "Register a case",
@@ -151,7 +192,23 @@ window.CB_STRINGS = {
 	// report
 	report_title: "Standard report",
 	report_text: "The standard report of all tables, protected like every table here.",
-	report_where: "Filter (optional, e.g. year >= 2020)",
+	report_where: "Filter expression",
+	report_where_hint: "Written by the conditions above; you may also type it, for example:",
+	report_filter_legend: "Which cases the report counts",
+	report_cond_field: "Condition {0}: field",
+	report_cond_op: "Comparison",
+	report_cond_value: "Value",
+	report_cond_add: "Add a condition",
+	report_cond_remove: "Remove condition {0}",
+	report_checking: "Checking the filter…",
+	report_filter_ok: "The filter is valid.",
+	report_filter_bad: "The filter cannot be used: {0}",
+	op_is: "is",
+	op_is_not: "is not",
+	op_from: "from (≥)",
+	op_to: "up to (≤)",
+	op_after: "after (>)",
+	op_before: "before (<)",
 	report_html: "Open the report (HTML)",
 	report_csv: "Download CSV",
 	report_xlsx: "Download XLSX",

@@ -59,6 +59,9 @@ CB_ROUTE(POST,   "/api/cases/{}/assign",          CB_ACT_ASSIGN,          case_a
 CB_ROUTE(POST,   "/api/cases/{}/transfer",        CB_ACT_TRANSFER_REQUEST, case_transfer)    /* transfers.c */
 CB_ROUTE(GET,    "/api/transfers",                CB_ACT_TRANSFER_LIST,   transfers_list)    /* transfers.c */
 CB_ROUTE(POST,   "/api/transfers/{}",             CB_ACT_TRANSFER_DECIDE, transfer_decide)   /* transfers.c */
+CB_ROUTE(GET,    "/api/cases/{}/attachments",     CB_ACT_CASE_READ,       attachments_list)  /* attachments.c */
+CB_ROUTE(POST,   "/api/cases/{}/attachments",     CB_ACT_CASE_UPDATE,     attachment_add)    /* attachments.c */
+CB_ROUTE(GET,    "/api/cases/{}/attachments/{}",  CB_ACT_CASE_READ,       attachment_get)    /* attachments.c */
 CB_ROUTE(GET,    "/formList",                     CB_ACT_OPENROSA,        or_form_list)      /* openrosa.c */
 CB_ROUTE(GET,    "/forms/{}",                     CB_ACT_OPENROSA,        or_form)           /* openrosa.c */
 CB_ROUTE(GET,    "/forms/{}/manifest",            CB_ACT_OPENROSA,        or_manifest)       /* openrosa.c */

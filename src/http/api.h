@@ -149,7 +149,7 @@ void cb_api_stats_refresh(struct cb_http_req *r);
 /* languages.c: the answer's language, from ?lang=, else Accept-Language, else English, made the thread's
  * (util/i18n.h); GET /api/me's "lang", the language the user chose ("" for none). */
 void cb_api_lang_choose(struct cb_http_req *r);
-void cb_api_me_lang_add(struct cb_http_req *r, json_t *me);
+void cb_api_me_lang_add(struct cb_http_req *r, int64_t user_id, json_t *user);
 void cb_api_stats_fail(struct cb_http_req *r, int rc, const struct cb_err *err);
 
 #endif

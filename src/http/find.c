@@ -16,6 +16,7 @@
 #include "http/find.h"
 #include "store/filter_rows.h"
 #include "store/tokens.h"
+#include "store/transfer_rows.h"
 
 static const char *param(struct cb_http_req *r, const char *name)
 {
@@ -193,12 +194,20 @@ int cb_api_case_links(struct cb_http_req *r, const char *arg)
 	if (cb_api_open_case(r, arg, CB_ACT_CASE_READ, id, site, NULL))
 		return CB_OK;
 	json_t *links = json_array();
-	if (cb_store_links_of(cb_api_store(r), id, link_json, links, &err) != CB_OK) {
+	char user[65] = "";
+	struct cb_transfer t;
+	if (cb_store_links_of(cb_api_store(r), id, link_json, links, &err) != CB_OK ||
+	    cb_assign_get(cb_api_store(r), id, user, &err) != CB_OK) {
 		json_decref(links);
 		cb_api_fail(r, CB_EDB, &err);
 		return CB_OK;
 	}
-	cb_api_json(r, 200, json_pack("{s:o}", "links", links));
+	json_t *open = json_null();
+	if (cb_transfer_row_open(cb_api_store(r), id, &t, &err) == CB_OK)
+		open = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)t.id, "to", t.to_site, "reason", t.reason);
+	/* who holds the case: its links, its caseworker, a transfer waiting for the other office */
+	cb_api_json(r, 200, json_pack("{s:o, s:o, s:o}", "links", links, "assigned_to", user[0] ? json_string(user) : json_null(),
+				      "transfer", open));
 	return CB_OK;
 }
 

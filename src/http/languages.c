@@ -49,14 +49,15 @@ int cb_api_strings(struct cb_http_req *r, const char *arg)
 	return CB_OK;
 }
 
-/* GET /api/me's "lang": the language she chose, "" for none (her browser's then decides). */
-void cb_api_me_lang_add(struct cb_http_req *r, json_t *me)
+/* The "lang" of GET /api/me and of the login's user: the language she chose, "" for none (her browser's
+ * then decides). */
+void cb_api_me_lang_add(struct cb_http_req *r, int64_t user_id, json_t *user)
 {
 	char lang[CB_LANG_MAX] = "";
 	struct cb_err err = {0};
-	if (cb_user_lang_get(cb_api_store(r), r->user.id, lang, &err) != CB_OK)
+	if (cb_user_lang_get(cb_api_store(r), user_id, lang, &err) != CB_OK)
 		lang[0] = 0; /* a setting that cannot be read is no reason to refuse the page */
-	json_object_set_new(me, "lang", json_string(lang));
+	json_object_set_new(user, "lang", json_string(lang));
 }
 
 /* PATCH /api/me {"lang": "fr"} (or "" to forget the choice): 204.  Her own settings only. */

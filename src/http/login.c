@@ -78,7 +78,9 @@ int cb_api_login(struct cb_http_req *r, const char *arg)
 	}
 	r->set_cookie = cookie_header(r, token, false);
 	sodium_memzero(token, sizeof token);
-	cb_api_json(r, 200, json_pack("{s:s, s:o}", "csrf_token", sess.csrf, "user", cb_api_user_json(&u)));
+	json_t *user = cb_api_user_json(&u);
+	cb_api_me_lang_add(r, u.id, user); /* the page switches to her language at once */
+	cb_api_json(r, 200, json_pack("{s:s, s:o}", "csrf_token", sess.csrf, "user", user));
 	sodium_memzero(&sess, sizeof sess);
 out:
 	json_decref(body); /* jansson's free wipes the password (io/json.c) */
@@ -118,7 +120,7 @@ int cb_api_me(struct cb_http_req *r, const char *arg)
 	(void)arg;
 	json_t *doc = cb_api_user_json(&r->user);
 	json_object_set_new(doc, "csrf_token", json_string(r->session.csrf));
-	cb_api_me_lang_add(r, doc);
+	cb_api_me_lang_add(r, r->user.id, doc);
 	cb_api_json(r, 200, doc);
 	return CB_OK;
 }

@@ -14,9 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/openrosa.h"
 #include "care/assist.h"
+#include "store/attach.h"
 #include "store/odk.h"
 
 /* Puts the instance in the review queue (and records its id), in one transaction. */
@@ -77,7 +79,40 @@ static const char *fields_of(struct cb_http_req *r, const struct cb_case *c)
 	return out;
 }
 
-static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len)
+/* The type of a file sent with a form, by its name (ODK sends application/octet-stream for encrypted ones). */
+static const char *type_of(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {{".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".png", "image/png"},   {".webp", "image/webp"},
+		     {".pdf", "application/pdf"}, {".mp3", "audio/mpeg"}, {".m4a", "audio/mp4"}, {".amr", "audio/amr"},
+		     {".mp4", "video/mp4"}};
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot && i < CB_COUNTOF(types); i++)
+		if (!strcasecmp(dot, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* The files of a form, attached to its new case (after the case's commit: a file refused by the limits does
+ * not lose the case); what was not kept, for the answer. */
+static const char *attach_media(struct cb_http_req *r, const uint8_t id[16], const struct cb_odk_media *media, int n)
+{
+	const char *missed = "";
+	for (int i = 0; i < n; i++) {
+		struct cb_err err = {0};
+		int64_t aid;
+		if (cb_attach_add(cb_api_store(r), id, media[i].name, type_of(media[i].name), media[i].data, media[i].len,
+				  r->user.name, r->now, &aid, &err) != CB_OK)
+			missed = cb_arena_printf(r->arena, "%s; a file was not kept (%s)", missed, err.msg);
+		else if (cb_api_audit(r, CB_AUD_CASE_UPDATE, id, "attachment") != CB_OK)
+			missed = cb_arena_printf(r->arena, "%s; a file's audit entry failed", missed);
+	}
+	return missed;
+}
+
+static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len,
+		     const struct cb_odk_media *media, int nmedia)
 {
 	struct cb_case c;
 	struct cb_err err = {0};
@@ -136,7 +171,8 @@ static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, 
 	}
 	char idt[CB_ID_TEXT];
 	cb_case_id_format(c.case_id, idt);
-	cb_or_respond(r, 201, "submit_success", cb_arena_printf(r->arena, "case %s registered", idt));
+	const char *missed = attach_media(r, c.case_id, media, nmedia);
+	cb_or_respond(r, 201, "submit_success", cb_arena_printf(r->arena, "case %s registered%s", idt, missed));
 out:
 	cb_case_clear(&c);
 }
@@ -246,7 +282,8 @@ out:
 	cb_case_clear(&c);
 }
 
-void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len)
+void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len,
+		   const struct cb_odk_media *media, int nmedia)
 {
 	enum cb_xform_kind k = CB_XFORM_REGISTRATION;
 	if (strcmp(in->form_id, CB_XFORM_HTCDS_ID) && cb_xform_by_id(in->form_id, &k) != CB_OK) {
@@ -254,7 +291,7 @@ void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, co
 		return;
 	}
 	if (k == CB_XFORM_REGISTRATION)
-		new_case(r, in, xml, len);
+		new_case(r, in, xml, len, media, nmedia);
 	else
 		about_case(r, k, in, xml, len);
 }

@@ -221,7 +221,8 @@ int cb_api_or_submission_head(struct cb_http_req *r, const char *arg)
 
 /* Decrypts an encrypted submission into *xml (malloc'd, wiped by the caller) and checks its signature. */
 static int decrypt(struct cb_http_req *r, const struct cb_odk_state *st, const struct cb_xform_instance *m,
-		   const struct cb_mpart *parts, int nparts, char **xml, size_t *xml_len, const char **why)
+		   const struct cb_mpart *parts, int nparts, char **xml, size_t *xml_len, struct cb_odk_media *media,
+		   int *nmedia, const char **why)
 {
 	uint8_t key[CB_ODK_AES_BYTES], iv[16];
 	struct cb_buf src = {0};
@@ -250,9 +251,14 @@ static int decrypt(struct cb_http_req *r, const struct cb_odk_state *st, const s
 		char md5[33];
 		cb_odk_md5_hex(plain, pn, md5);
 		cb_buf_printf(&src, "%.*s::%s\n", (int)(nl - 4), name, md5);
-		if (i < m->nmedia) { /* media are checked, not kept (attachments: not yet) */
-			sodium_memzero(plain, pn);
-			free(plain);
+		if (i < m->nmedia) { /* kept in memory for the case's attachments (the caller wipes them) */
+			if (*nmedia >= CB_MPART_MAX || !(media[*nmedia].name = cb_arena_strndup(r->arena, name, nl - 4))) {
+				*why = "too many files";
+				goto out;
+			}
+			media[*nmedia].data = plain;
+			media[*nmedia].len = pn;
+			media[(*nmedia)++].owned = true;
 			plain = NULL;
 		}
 	}
@@ -284,6 +290,8 @@ int cb_api_or_submission(struct cb_http_req *r, const char *arg)
 	char *xml = NULL;
 	size_t xml_len = 0;
 	enum cb_xform_kind k;
+	struct cb_odk_media media[CB_MPART_MAX];
+	int nmedia = 0;
 	if (!may_collect(r) || !(st = cb_or_state(r)))
 		return CB_OK;
 	const struct cb_mpart *x;
@@ -315,7 +323,7 @@ int cb_api_or_submission(struct cb_http_req *r, const char *arg)
 	}
 	if (m->encrypted) {
 		const char *why;
-		if (decrypt(r, st, m, parts, nparts, &xml, &xml_len, &why) != CB_OK) {
+		if (decrypt(r, st, m, parts, nparts, &xml, &xml_len, media, &nmedia, &why) != CB_OK) {
 			cb_or_respond(r, 400, "error", cb_arena_printf(r->arena, "submission refused, nothing stored: %s", why));
 			goto out;
 		}
@@ -327,11 +335,19 @@ int cb_api_or_submission(struct cb_http_req *r, const char *arg)
 			cb_or_respond(r, 400, "error", "the encrypted submission does not match its manifest");
 			goto out;
 		}
-		cb_odk_submit(r, in, xml, xml_len);
+		cb_odk_submit(r, in, xml, xml_len, media, nmedia);
 	} else {
-		cb_odk_submit(r, m, (const char *)x->data, x->len);
+		for (int i = 0; i < nparts && nmedia < CB_MPART_MAX; i++)
+			if (&parts[i] != x && parts[i].filename)
+				media[nmedia++] = (struct cb_odk_media){parts[i].filename, (uint8_t *)parts[i].data, parts[i].len, false};
+		cb_odk_submit(r, m, (const char *)x->data, x->len, media, nmedia);
 	}
 out:
+	for (int i = 0; i < nmedia; i++)
+		if (media[i].owned) {
+			sodium_memzero(media[i].data, media[i].len);
+			free(media[i].data);
+		}
 	cb_xform_instance_free(&m);
 	cb_xform_instance_free(&in);
 	if (xml) {

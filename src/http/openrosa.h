@@ -58,7 +58,15 @@ void cb_odk_group_write(struct cb_http_req *r, struct cb_odk_group *g, struct cb
 struct cb_odk_group *cb_odk_state_group(const struct cb_odk_state *st);
 
 /* ---- odk_submit.c: a plain instance (decrypted, or the HTCDS form's) into the store; answers r */
-void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len);
+/* Files sent with a form (decrypted, or as they came with the HTCDS form): attached to the new case. */
+struct cb_odk_media {
+	const char *name;
+	uint8_t *data;
+	size_t len;
+	bool owned; /* decrypted into memory of its own: wiped and freed by the caller */
+};
+void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len,
+		   const struct cb_odk_media *media, int nmedia);
 /* The follow-up (and stage move) or assistance record of an instance, stored in one transaction with its
  * instance id (mark), or with the review entry review_id marked accepted (its instance id is recorded
  * already).  *fields: the field names its audit entry lists. */

@@ -49,31 +49,30 @@ void cb_api_refuse(struct cb_http_req *r, int status)
 	}
 }
 
-/* A library error: the message names field and coded value only (house rule), so it may be shown. */
-/* A 400 that names the field it is about ("field": the codebook's name), so that a form puts the message
- * beside that field: the detail names it by its label, in the reader's language. */
-static void invalid(struct cb_http_req *r, const struct cb_err *err)
+/* Adds a text member to the JSON error just written (the error stays as it is if memory runs out). */
+static void add_member(struct cb_http_req *r, const char *key, const char *value)
 {
-	cb_api_error(r, 400, "invalid", err && err->msg[0] ? err->msg : "invalid");
-	if (!err || !err->field[0] || !r->resp)
-		return;
-	json_t *doc = json_loads(r->resp, 0, NULL);
-	if (!doc)
-		return;
-	json_object_set_new(doc, "field", json_string(err->field));
-	char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_t *doc = r->resp ? json_loadb(r->resp, r->resp_len, 0, NULL) : NULL;
+	char *text = NULL;
+	if (doc && !json_object_set_new(doc, key, json_string(value)) &&
+	    (text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+		free(r->resp);
+		r->resp = text;
+		r->resp_len = strlen(text);
+	}
 	json_decref(doc);
-	if (!text)
-		return;
-	free(r->resp);
-	r->resp = text;
-	r->resp_len = strlen(text);
 }
 
+/* A library error: the message names field and coded value only (house rule), so it may be shown. */
 void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err)
 {
 	switch (rc) {
-	case CB_EINVAL: invalid(r, err); break;
+	case CB_EINVAL:
+		cb_api_error(r, 400, "invalid", err && err->msg[0] ? err->msg : "invalid");
+		/* the field's name (a code) beside the detail, which names it by its label: pages find the input */
+		if (err && err->field[0])
+			add_member(r, "field", err->field);
+		break;
 	case CB_ENOTFOUND: cb_api_error(r, 404, "not_found", "no such record"); break;
 	case CB_ECONFLICT: cb_api_error(r, 409, "conflict", "somebody changed this record first: reload it"); break;
 	case CB_EEXIST: cb_api_error(r, 409, "conflict", "it exists already"); break;

@@ -5,13 +5,14 @@
  * int / text), its value set the choices, its range the constraint, CB_F_REQUIRED the required flag.  The
  * consistency rules of cb_case_validate that a phone can check offline are written as constraints
  * (registration not in the future, birth year not after it, ranges); the server checks everything again.
- * Labels go through itext, one <translation> per language of the codebook; the choices of a country are the
- * ISO names, which the codebook has in English only.
+ * Labels go through itext, one <translation> per language of the codebook's catalogues (util/i18n.h), the
+ * countries' names from iso-codes in each.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "io/xform.h"
+#include "util/i18n.h"
 
 static const struct {
 	const char *name, *id, *title;
@@ -45,18 +46,10 @@ int cb_xform_by_id(const char *form_id, enum cb_xform_kind *k)
 	return CB_ENOTFOUND;
 }
 
-/* The languages of the codebook's labels.  One entry today (its labels are English); a codebook with
- * translations adds entries here and nothing else changes. */
-static const struct lang {
-	const char *name; /* as ODK shows it; the first is the default */
-	const char *(*field)(const struct cb_field *f);
-	const char *(*value)(const struct cb_value *v);
-} langs[] = {
-	{"English", NULL, NULL},
-};
-
-static const char *field_label(const struct lang *l, const struct cb_field *f) { return l->field ? l->field(f) : f->label; }
-static const char *value_label(const struct lang *l, const struct cb_value *v) { return l->value ? l->value(v) : v->label; }
+/* The labels in each language of the codebook's catalogues (util/i18n.h; English first, the default), as
+ * ODK names a translation: "Français (fr)". */
+static const char *field_label(const char *lang, const struct cb_field *f) { return cb_tr(lang, "codebook", f->label); }
+static const char *value_label(const char *lang, const struct cb_value *v) { return cb_tr(lang, "codebook", v->label); }
 
 /* The questions of the follow-up and assistance forms that are no codebook field. */
 struct extra {
@@ -67,23 +60,23 @@ struct extra {
 };
 #define ID_RULE "regex(., '^[A-Za-z2-7]{26}$')"
 static const struct extra followup_q[] = {
-	{"case_id", "string", "Case id (26 letters and digits, from casebank)", NULL, true, ID_RULE},
-	{"case_version", "int", "Case version shown in casebank", NULL, true, ". >= 1"},
-	{"due_on", "date", "Follow-up due on", NULL, true, NULL},
-	{"done_on", "date", "Follow-up done on (if done)", NULL, false, ". <= today()"},
-	{"note", "string", "Note", NULL, false, NULL},
-	{"stage", "select1", "Move the case to stage (optional)", &cb_vsets[CB_VS_case_stage], false, NULL},
+	{"case_id", "string", N_("Case id (26 letters and digits, from casebank)"), NULL, true, ID_RULE},
+	{"case_version", "int", N_("Case version shown in casebank"), NULL, true, ". >= 1"},
+	{"due_on", "date", N_("Follow-up due on"), NULL, true, NULL},
+	{"done_on", "date", N_("Follow-up done on (if done)"), NULL, false, ". <= today()"},
+	{"note", "string", N_("Note"), NULL, false, NULL},
+	{"stage", "select1", N_("Move the case to stage (optional)"), &cb_vsets[CB_VS_case_stage], false, NULL},
 };
 static const struct extra assistance_q[] = {
-	{"case_id", "string", "Case id (26 letters and digits, from casebank)", NULL, true, ID_RULE},
-	{"case_version", "int", "Case version shown in casebank", NULL, true, ". >= 1"},
-	{"type", "select1", "Assistance", &cb_vsets[CB_VS_assistance_type], true, NULL},
-	{"provider", "int", "Partner id (empty: our own office)", NULL, false, ". >= 1"},
-	{"planned_on", "date", "Planned on", NULL, false, NULL},
-	{"start_on", "date", "Started on", NULL, false, ". <= today()"},
-	{"end_on", "date", "Ended on", NULL, false, ". >= /data/start_on"},
-	{"status", "select1", "Status", &cb_vsets[CB_VS_assistance_status], false, NULL},
-	{"notes", "string", "Notes", NULL, false, NULL},
+	{"case_id", "string", N_("Case id (26 letters and digits, from casebank)"), NULL, true, ID_RULE},
+	{"case_version", "int", N_("Case version shown in casebank"), NULL, true, ". >= 1"},
+	{"type", "select1", N_("Assistance"), &cb_vsets[CB_VS_assistance_type], true, NULL},
+	{"provider", "int", N_("Partner id (empty: our own office)"), NULL, false, ". >= 1"},
+	{"planned_on", "date", N_("Planned on"), NULL, false, NULL},
+	{"start_on", "date", N_("Started on"), NULL, false, ". <= today()"},
+	{"end_on", "date", N_("Ended on"), NULL, false, ". >= /data/start_on"},
+	{"status", "select1", N_("Status"), &cb_vsets[CB_VS_assistance_status], false, NULL},
+	{"notes", "string", N_("Notes"), NULL, false, NULL},
 };
 
 static void esc(struct cb_buf *b, const char *s)
@@ -171,7 +164,7 @@ static const char *relevant(const struct cb_field *f)
 	}
 }
 
-static void itext_field(struct cb_buf *b, const struct lang *l, const char *name, const char *label,
+static void itext_field(struct cb_buf *b, const char *l, const char *name, const char *label,
 			const struct cb_vset *vs)
 {
 	cb_buf_printf(b, "<text id=\"/data/%s:label\"><value>", name);
@@ -192,11 +185,9 @@ static void control(struct cb_buf *b, const char *name, const char *type, const 
 	for (int v = 0; vs && v < vs->count; v++)
 		cb_buf_printf(b, "<item><label ref=\"jr:itext('/data/%s/%s:label')\"/><value>%s</value></item>\n", name,
 			      vs->values[v].name, vs->values[v].name);
-	for (int i = 0; countries && i < cb_ncountries; i++) {
-		cb_buf_printf(b, "<item><label>");
-		esc(b, cb_countries[i].name);
-		cb_buf_printf(b, "</label><value>%s</value></item>\n", cb_countries[i].alpha2);
-	}
+	for (int i = 0; countries && i < cb_ncountries; i++)
+		cb_buf_printf(b, "<item><label ref=\"jr:itext('country-%s')\"/><value>%s</value></item>\n",
+			      cb_countries[i].alpha2, cb_countries[i].alpha2);
 	cb_buf_printf(b, "</%s>\n", sel ? type : "input");
 }
 
@@ -220,18 +211,25 @@ static void write_body(enum cb_xform_kind k, const char *pubkey_b64, const char 
 			 "xmlns:odk=\"http://www.opendatakit.org/xforms\">\n<h:head>\n<h:title>%s</h:title>\n"
 			 "<model odk:xforms-version=\"1.0.0\">\n<itext>\n",
 		      forms[k].title);
-	for (size_t li = 0; li < CB_COUNTOF(langs); li++) {
-		const struct lang *l = &langs[li];
-		cb_buf_printf(b, "<translation lang=\"%s\"%s>\n", l->name, li ? "" : " default=\"true()\"");
+	for (int li = 0; li < cb_lang_count(); li++) {
+		const char *l = cb_lang_code(li);
+		cb_buf_printf(b, "<translation lang=\"");
+		esc(b, cb_lang_name(l));
+		cb_buf_printf(b, " (%s)\"%s>\n", l, li ? "" : " default=\"true()\"");
 		if (reg) {
 			for (size_t g = 0; g < CB_COUNTOF(order); g++)
 				for (int i = 0; i < CB_NFIELDS; i++)
 					if (cb_fields[i].group == order[g] && asked(&cb_fields[i]))
 						itext_field(b, l, cb_fields[i].name, field_label(l, &cb_fields[i]),
 							    cb_fields[i].kind == CB_COUNTRY ? NULL : cb_fields[i].vset);
+			for (int c = 0; c < cb_ncountries; c++) { /* one label a country, shared by every country question */
+				cb_buf_printf(b, "<text id=\"country-%s\"><value>", cb_countries[c].alpha2);
+				esc(b, cb_tr_country(l, cb_countries[c].name));
+				cb_buf_printf(b, "</value></text>\n");
+			}
 		} else {
 			for (size_t i = 0; i < nex; i++)
-				itext_field(b, l, ex[i].name, ex[i].label, ex[i].vset);
+				itext_field(b, l, ex[i].name, cb_tr(l, NULL, ex[i].label), ex[i].vset);
 		}
 		cb_buf_printf(b, "</translation>\n");
 	}

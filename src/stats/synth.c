@@ -17,8 +17,8 @@
  *    contain it, projected onto {x >= 0, sum x = total} (which also sends small noisy values to zero;
  *    countries region by region, onto the fitted region counts) and rounded to whole numbers that add up
  *    to the total (largest remainders).
- * 3. Draw.  The root's values are laid out by its counts; each field is given, per value of its parents,
- *    counts from its noisy table (cells under two standard deviations taken as empty) raked (IPF) to its
+ * 3. Draw (synth_draw.c).  The root's values are laid out by its counts; each field is given, per value of
+ *    its parents, counts from its noisy table (cells under two standard deviations taken as empty) raked (IPF) to its
  *    own and its parents' fitted margins, and those values are dealt to the parents' records in a fresh
  *    random order, so that fields are independent given their parents -- the graphical model of MST with
  *    a fixed structure, sampled without sampling noise on the margins.  A multi-valued field is raked so
@@ -35,7 +35,7 @@
 #include <sodium.h>
 
 #include "stats/dp.h"
-#include "stats/stats_int.h"
+#include "stats/synth.h"
 
 enum { CB_FLD_none = -1 };
 
@@ -50,7 +50,6 @@ static const struct rel_row {
 #define NATTR ((int)CB_COUNTOF(rows))
 #define KEEP_MAX 48    /* values of a large domain kept apart in the tables with parents */
 #define BIG_DOMAIN 40  /* domains above this are compressed */
-#define IPF_ROUNDS 60
 #define REGION_SHARE 1 /* a country field's region table, beside cb_release.h's shares */
 
 int cb_release_nattrs(void) { return NATTR; }
@@ -80,15 +79,6 @@ static int parent2_attr(int a) { return attr_of(rows[a].parent2_field, a); }
 static bool is_multi(int a) { return cb_fields[rows[a].field].kind == CB_MULTI; }
 static bool is_country(int a) { return cb_fields[rows[a].field].kind == CB_COUNTRY; }
 
-/* One noisy table: rows x cols cells (one-way: cols = 1).  rmap/cmap take a full code (or a value bit, or
- * nbits for "none" of a multi-valued field) to its row/column; a compressed domain pools the rest in its
- * last row/column. */
-struct meas {
-	uint32_t nr, nc;
-	uint32_t *rmap, *cmap;
-	double var; /* noise variance of each cell */
-	double *y;  /* noisy counts */
-};
 
 struct year_data {
 	uint32_t n;              /* real cases of the year (never leaves this file) */
@@ -100,7 +90,7 @@ struct year_data {
 /* Number of cells of an attribute's full domain: codes, or values + none. */
 static uint32_t cells_of(const struct year_data *d, int a) { return is_multi(a) ? d->k[a] + 1 : d->k[a]; }
 
-static void meas_free(struct meas *m)
+static void meas_free(struct cb_meas *m)
 {
 	free(m->rmap);
 	free(m->cmap);
@@ -207,7 +197,7 @@ static uint32_t parents_code(const struct year_data *d, int a, uint32_t r)
 }
 
 /* Counts the cases into m's cells (child attribute a by rows, its parents by columns, or one-way). */
-static int measure(const struct year_data *d, int a, bool edge, struct meas *m, double rho, double *spent)
+static int measure(const struct year_data *d, int a, bool edge, struct cb_meas *m, double rho, double *spent)
 {
 	size_t nc = (size_t)m->nr * m->nc;
 	int64_t *exact = calloc(nc, sizeof *exact);
@@ -240,7 +230,7 @@ static uint32_t *identity_map(uint32_t n)
 /* The rows (or columns) of attribute a in a table with parents: every cell, or for a large single-valued
  * domain the KEEP_MAX cells with the largest noisy one-way counts above 3 standard deviations, the rest
  * pooled in one last cell.  Chosen from the noisy one-way table only. */
-static uint32_t *domain_map(const struct year_data *d, int a, const struct meas *one, uint32_t *n)
+static uint32_t *domain_map(const struct year_data *d, int a, const struct cb_meas *one, uint32_t *n)
 {
 	uint32_t k = cells_of(d, a);
 	if (is_multi(a) || k <= BIG_DOMAIN) {
@@ -313,8 +303,7 @@ static int project_simplex(double *x, uint32_t n, double total)
 	return CB_OK;
 }
 
-/* Whole numbers with the given sum closest to x (largest remainders); x >= 0, sum x about total. */
-static void round_to(const double *x, uint32_t n, int64_t total, int64_t *out, uint32_t stride)
+void cb_synth_round_to(const double *x, uint32_t n, int64_t total, int64_t *out, uint32_t stride)
 {
 	double sum = 0;
 	int64_t got = 0;
@@ -344,17 +333,8 @@ static void round_to(const double *x, uint32_t n, int64_t total, int64_t *out, u
 	}
 }
 
-struct fit {
-	int64_t total;
-	double *est[32];   /* fitted one-way counts per full cell */
-	int64_t *cnt[32];  /* the same in whole numbers */
-	uint32_t *map[32]; /* domain_map of each attribute, and its size */
-	uint32_t mapn[32];
-	struct meas one[32], edge[32];
-	struct meas region[32]; /* countries: the one-way table of their UN M49 regions */
-};
 
-static void fit_free(struct fit *f)
+static void fit_free(struct cb_fit *f)
 {
 	for (int a = 0; a < NATTR; a++) {
 		free(f->est[a]);
@@ -368,15 +348,15 @@ static void fit_free(struct fit *f)
 }
 
 /* Total of the cases: inverse-variance mean of every single-valued table's sum. */
-static int64_t fit_total(const struct fit *f)
+static int64_t fit_total(const struct cb_fit *f)
 {
 	double num = 0, den = 0;
 	for (int a = 0; a < NATTR; a++) {
 		if (is_multi(a))
 			continue;
-		const struct meas *ms[2] = {&f->one[a], &f->edge[a]};
+		const struct cb_meas *ms[2] = {&f->one[a], &f->edge[a]};
 		for (int i = 0; i < 2; i++) {
-			const struct meas *m = ms[i];
+			const struct cb_meas *m = ms[i];
 			if (!m->y)
 				continue;
 			double s = 0, v = m->var * (double)m->nr * (double)m->nc;
@@ -393,7 +373,7 @@ static int64_t fit_total(const struct fit *f)
 /* Adds to the inverse-variance sums of a's k cells the margins of table m: along its rows (by_row: map takes a's
  * cell to its row, summed over the columns) or its columns.  Only cells that have a row or column of their
  * own: a pooled one is the sum of several. */
-static void add_margins(const struct meas *m, const uint32_t *map, bool by_row, uint32_t k, double *num, double *den)
+static void add_margins(const struct cb_meas *m, const uint32_t *map, bool by_row, uint32_t k, double *num, double *den)
 {
 	uint32_t len = by_row ? m->nc : m->nr;
 	size_t step = by_row ? 1 : m->nc;
@@ -415,7 +395,7 @@ static void add_margins(const struct meas *m, const uint32_t *map, bool by_row, 
 
 /* One-way estimate of attribute a: its measurement combined with the margins of the tables whose row (a as
  * child) or column (a as the only parent of a single-valued child) is one full cell. */
-static int fit_oneway(const struct year_data *d, struct fit *f, int a)
+static int fit_oneway(const struct year_data *d, struct cb_fit *f, int a)
 {
 	uint32_t k = cells_of(d, a);
 	double *num = calloc(k, sizeof *num), *den = calloc(k, sizeof *den);
@@ -451,7 +431,7 @@ static int fit_oneway(const struct year_data *d, struct fit *f, int a)
 	if (f->region[a].y) {
 		/* countries inside their regions: each region's countries add up to the region's count, so a region
 		 * with no case gets no country however noisy its countries' counts are */
-		const struct meas *rg = &f->region[a];
+		const struct cb_meas *rg = &f->region[a];
 		double *rest = malloc(rg->nr * sizeof *rest), *sub = malloc(k * sizeof *sub);
 		uint32_t *idx = malloc(k * sizeof *idx);
 		if (!rest || !sub || !idx) {
@@ -482,7 +462,7 @@ static int fit_oneway(const struct year_data *d, struct fit *f, int a)
 	} else if ((rc = project_simplex(f->est[a], k, (double)f->total))) {
 		goto out;
 	}
-	round_to(f->est[a], k, f->total, f->cnt[a], 1);
+	cb_synth_round_to(f->est[a], k, f->total, f->cnt[a], 1);
 	rc = CB_OK;
 out:
 	free(num);
@@ -490,13 +470,13 @@ out:
 	return rc;
 }
 
-static int measure_all(const struct year_data *d, struct fit *f, double rho, double *spent)
+static int measure_all(const struct year_data *d, struct cb_fit *f, double rho, double *spent)
 {
 	int wsum = 0, rc;
 	for (int a = 0; a < NATTR; a++)
 		wsum += rows[a].w1 + (parent_attr(a) >= 0 ? rows[a].w2 : 0) + (is_country(a) ? REGION_SHARE : 0);
 	for (int a = 0; a < NATTR; a++) { /* one-way tables first: they choose the parents' tables' domains */
-		struct meas *m = &f->one[a];
+		struct cb_meas *m = &f->one[a];
 		m->nr = cells_of(d, a);
 		m->nc = 1;
 		if (!(m->rmap = identity_map(m->nr)))
@@ -506,7 +486,7 @@ static int measure_all(const struct year_data *d, struct fit *f, double rho, dou
 		if (!(f->map[a] = domain_map(d, a, m, &f->mapn[a])))
 			return CB_ENOMEM;
 		if (is_country(a)) { /* its regions, by their own measurement */
-			struct meas *g = &f->region[a];
+			struct cb_meas *g = &f->region[a];
 			g->nr = (uint32_t)cb_nregions + 1;
 			g->nc = 1;
 			if (!(g->rmap = malloc(cells_of(d, a) * sizeof *g->rmap)))
@@ -521,7 +501,7 @@ static int measure_all(const struct year_data *d, struct fit *f, double rho, dou
 		int p = parent_attr(a), q = parent2_attr(a);
 		if (p < 0)
 			continue;
-		struct meas *m = &f->edge[a];
+		struct cb_meas *m = &f->edge[a];
 		uint32_t kq = q < 0 ? 1 : cells_of(d, q), nq = q < 0 ? 1 : f->mapn[q];
 		m->nr = f->mapn[a];
 		m->nc = f->mapn[p] * nq;
@@ -539,276 +519,10 @@ static int measure_all(const struct year_data *d, struct fit *f, double rho, dou
 	return CB_OK;
 }
 
-/* ---- drawing the synthetic caseload */
-
-static void shuffle(uint32_t *v, uint32_t n)
-{
-	for (uint32_t i = n; i > 1; i--) {
-		uint32_t j = randombytes_uniform(i), t = v[i - 1];
-		v[i - 1] = v[j];
-		v[j] = t;
-	}
-}
-
-/* The counts of n full cells summed into the npool rows or columns map takes them to (a pooled row or column
- * holds several cells).  NULL when out of memory. */
-static double *pooled(const uint32_t *map, uint32_t n, const int64_t *counts, uint32_t npool)
-{
-	double *pool = calloc(npool ? npool : 1, sizeof *pool);
-	for (uint32_t i = 0; pool && i < n; i++)
-		pool[map[i]] += (double)counts[i];
-	return pool;
-}
-
-/* Seed of the child x parents table from its noisy measurement: a pooled row or column is shared out in
- * proportion to the fitted counts of its members; a small independence term lets raking reach margins
- * the noisy table has zeros for. */
-static int seed(const struct fit *f, const struct meas *e, int a, uint32_t ka, uint32_t kp, const int64_t *np,
-		double *s)
-{
-	double *rowpool = pooled(e->rmap, ka, f->cnt[a], e->nr), *colpool = pooled(e->cmap, kp, np, e->nc);
-	int rc = CB_ENOMEM;
-	if (!rowpool || !colpool)
-		goto out;
-	/* a noisy cell below two standard deviations is as likely empty: most cells of a large table
-	 * are, and their positive noise would otherwise pull cases where there are none */
-	double tot = f->total > 0 ? (double)f->total : 1, cut = 2 * sqrt(e->var);
-	for (uint32_t i = 0; i < ka; i++) {
-		uint32_t r = e->rmap[i];
-		double rs = rowpool[r] > 0 ? (double)f->cnt[a][i] / rowpool[r] : 0;
-		for (uint32_t j = 0; j < kp; j++) {
-			uint32_t c = e->cmap[j];
-			double cs = colpool[c] > 0 ? (double)np[j] / colpool[c] : 0, y = e->y[(size_t)r * e->nc + c];
-			s[(size_t)i * kp + j] = (y > cut ? y * rs * cs : 0) + 1e-3 * (double)f->cnt[a][i] * (double)np[j] / tot;
-		}
-	}
-	rc = CB_OK;
-out:
-	free(rowpool);
-	free(colpool);
-	return rc;
-}
-
-/* Iterative proportional fitting of s (ka x kp) to row sums r and column sums c.  Rows and columns whose
- * margin is zero are zeroed once and then left out: most countries have no case in a year. */
-static int rake(double *s, uint32_t ka, uint32_t kp, const int64_t *r, const int64_t *c)
-{
-	uint32_t *ri = malloc((ka ? ka : 1) * sizeof *ri), *ci = malloc((kp ? kp : 1) * sizeof *ci), nr = 0, nc = 0;
-	if (!ri || !ci) {
-		free(ri);
-		free(ci);
-		return CB_ENOMEM;
-	}
-	for (uint32_t i = 0; i < ka; i++)
-		if (r[i] > 0)
-			ri[nr++] = i;
-		else
-			for (uint32_t j = 0; j < kp; j++)
-				s[(size_t)i * kp + j] = 0;
-	for (uint32_t j = 0; j < kp; j++)
-		if (c[j] > 0)
-			ci[nc++] = j;
-		else
-			for (uint32_t i = 0; i < ka; i++)
-				s[(size_t)i * kp + j] = 0;
-	for (int it = 0; it < IPF_ROUNDS; it++) {
-		for (uint32_t x = 0; x < nr; x++) {
-			double sum = 0, *row = s + (size_t)ri[x] * kp;
-			for (uint32_t y = 0; y < nc; y++)
-				sum += row[ci[y]];
-			double k = sum > 0 ? (double)r[ri[x]] / sum : 0;
-			for (uint32_t y = 0; y < nc; y++)
-				row[ci[y]] *= k;
-		}
-		for (uint32_t y = 0; y < nc; y++) {
-			double sum = 0;
-			for (uint32_t x = 0; x < nr; x++)
-				sum += s[(size_t)ri[x] * kp + ci[y]];
-			double k = sum > 0 ? (double)c[ci[y]] / sum : 0;
-			for (uint32_t x = 0; x < nr; x++)
-				s[(size_t)ri[x] * kp + ci[y]] *= k;
-		}
-	}
-	free(ri);
-	free(ci);
-	return CB_OK;
-}
-
-/* Counts of each parents' code among the synthetic records. */
-static int64_t *parent_counts(const uint32_t *pc, uint32_t n, uint32_t kp)
-{
-	int64_t *np = calloc(kp, sizeof *np);
-	for (uint32_t r = 0; np && r < n; r++)
-		np[pc[r]]++;
-	return np;
-}
-
-static int draw_single(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a,
-		       const uint32_t *pc, uint32_t kp, uint32_t *order)
-{
-	uint32_t ka = cells_of(d, a);
-	int64_t *np = parent_counts(pc, sy->n, kp), *x = calloc((size_t)ka * kp, sizeof *x);
-	double *s = malloc((size_t)ka * kp * sizeof *s);
-	uint32_t *cursor = calloc(kp, sizeof *cursor);
-	int rc = CB_ENOMEM;
-	if (!np || !x || !s || !cursor)
-		goto out;
-	if ((rc = seed(f, &f->edge[a], a, ka, kp, np, s)) || (rc = rake(s, ka, kp, f->cnt[a], np)))
-		goto out;
-	for (uint32_t j = 0; j < kp; j++)
-		round_to(s + j, ka, np[j], x + j, kp);
-	shuffle(order, sy->n);
-	for (uint32_t t = 0; t < sy->n; t++) {
-		uint32_t r = order[t], j = pc[r], *i = &cursor[j];
-		while (*i < ka && x[(size_t)*i * kp + j] == 0)
-			(*i)++;
-		if (*i == ka) { /* cannot happen: column j adds up to np[j] */
-			sy->col[a][r] = 0;
-			continue;
-		}
-		x[(size_t)*i * kp + j]--;
-		sy->col[a][r] = *i;
-	}
-	rc = CB_OK;
-out:
-	free(np);
-	free(x);
-	free(s);
-	free(cursor);
-	return rc;
-}
-
-/* A multi-valued child: per parents' value j, how many of its records have none, and how many have each
- * value (noisy conditional shares with the fitted one-way shares as a prior of sqrt(var) cases, then raked
- * so each value's count over all parents' values is its fitted count). */
-static int draw_multi(struct cb_synth *sy, const struct fit *f, const struct year_data *d, int a,
-		      const uint32_t *pc, uint32_t kp, uint32_t *order)
-{
-	const struct meas *e = &f->edge[a];
-	uint32_t nb = d->k[a], kc = nb + 1;
-	int64_t *np = parent_counts(pc, sy->n, kp), *h = calloc((size_t)kc * kp, sizeof *h);
-	double *s = calloc((size_t)kc * kp, sizeof *s), *colpool = NULL;
-	uint32_t *fill = calloc(kp, sizeof *fill), *start = calloc(kp + 1, sizeof *start), *grp = NULL;
-	int rc = CB_ENOMEM;
-	if (!np || !h || !s || !fill || !start || !(grp = malloc((sy->n ? sy->n : 1) * sizeof *grp)) ||
-	    !(colpool = pooled(e->cmap, kp, np, e->nc)))
-		goto out;
-	double tot = f->total > 0 ? (double)f->total : 1, prior = sqrt(e->var);
-	for (uint32_t j = 0; j < kp; j++) {
-		uint32_t c = e->cmap[j];
-		for (uint32_t v = 0; v < kc; v++) {
-			double y = e->y[(size_t)e->rmap[v] * e->nc + c];
-			double share = ((y > 0 ? y : 0) + prior * f->est[a][v] / tot) / (colpool[c] + prior);
-			s[(size_t)v * kp + j] = share * (double)np[j];
-		}
-	}
-	/* Raking with weighted columns: each value's total is its fitted count (rows), and per parents' code j
-	 * the records are split into not recorded and recorded, a recorded one having mbar values on average:
-	 * none_j + (sum of values_j) / mbar = n_j.  mbar >= 1 keeps every recorded case with a value. */
-	int64_t nvals = 0, nnone = f->cnt[a][nb];
-	for (uint32_t v = 0; v < nb; v++)
-		nvals += f->cnt[a][v];
-	double mbar = f->total > nnone && nvals > f->total - nnone ? (double)nvals / (double)(f->total - nnone) : 1;
-	for (int it = 0; it < IPF_ROUNDS; it++) {
-		for (uint32_t v = 0; v < kc; v++) {
-			double sum = 0, *row = s + (size_t)v * kp;
-			for (uint32_t j = 0; j < kp; j++)
-				sum += row[j];
-			double k = sum > 0 ? (double)f->cnt[a][v] / sum : 0;
-			for (uint32_t j = 0; j < kp; j++)
-				row[j] *= k;
-		}
-		for (uint32_t j = 0; j < kp; j++) {
-			double w = s[(size_t)nb * kp + j];
-			for (uint32_t v = 0; v < nb; v++)
-				w += s[(size_t)v * kp + j] / mbar;
-			double k = w > 0 ? (double)np[j] / w : 0;
-			for (uint32_t v = 0; v < kc; v++)
-				s[(size_t)v * kp + j] *= k;
-		}
-	}
-	for (uint32_t v = 0; v < kc; v++) /* whole numbers, each value's total kept exactly */
-		round_to(s + (size_t)v * kp, kp, f->cnt[a][v], h + (size_t)v * kp, 1);
-	/* records grouped by parent value, each group in a fresh random order */
-	shuffle(order, sy->n);
-	for (uint32_t r = 0; r < sy->n; r++)
-		start[pc[r] + 1]++;
-	for (uint32_t j = 0; j < kp; j++)
-		start[j + 1] += start[j];
-	for (uint32_t t = 0; t < sy->n; t++) {
-		uint32_t r = order[t], j = pc[r];
-		grp[start[j] + fill[j]++] = r;
-	}
-	for (uint32_t j = 0; j < kp; j++) {
-		int64_t n = np[j], none = h[(size_t)nb * kp + j], sum = 0;
-		if (none > n)
-			none = n;
-		for (uint32_t v = 0; v < nb; v++)
-			sum += h[(size_t)v * kp + j];
-		int64_t rec = n - none < sum ? n - none : sum; /* rounding may leave a recorded case without a value */
-		uint32_t *g = grp + start[j], cur = 0;
-		for (int64_t t = 0; t < n; t++)
-			sy->col[a][g[t]] = 0;
-		for (uint32_t v = 0; v < nb && rec > 0; v++) {
-			int64_t m = h[(size_t)v * kp + j] < rec ? h[(size_t)v * kp + j] : rec;
-			for (int64_t t = 0; t < m; t++) {
-				sy->col[a][g[cur]] |= 1u << v;
-				cur = (uint32_t)((cur + 1) % (uint32_t)rec);
-			}
-		}
-	}
-	rc = CB_OK;
-out:
-	free(np);
-	free(h);
-	free(s);
-	free(colpool);
-	free(fill);
-	free(start);
-	free(grp);
-	return rc;
-}
-
-static int draw(struct cb_synth *sy, const struct fit *f, const struct year_data *d)
-{
-	uint32_t *order = malloc((sy->n ? sy->n : 1) * sizeof *order), *pc = malloc((sy->n ? sy->n : 1) * sizeof *pc);
-	int rc = CB_OK;
-	if (!order || !pc) {
-		free(order);
-		free(pc);
-		return CB_ENOMEM;
-	}
-	for (uint32_t r = 0; r < sy->n; r++)
-		order[r] = r;
-	for (int a = 0; a < NATTR && rc == CB_OK; a++) {
-		int p = parent_attr(a);
-		if (!(sy->col[a] = calloc(sy->n ? sy->n : 1, sizeof *sy->col[a]))) {
-			rc = CB_ENOMEM;
-			break;
-		}
-		if (p < 0) { /* the root: its counts laid out in order (children are dealt in random order) */
-			uint32_t r = 0;
-			for (uint32_t v = 0; v < cells_of(d, a); v++)
-				for (int64_t t = 0; t < f->cnt[a][v]; t++)
-					sy->col[a][r++] = v;
-			continue;
-		}
-		/* the parents' codes of the records drawn so far, as one column */
-		int q = parent2_attr(a);
-		uint32_t kq = q < 0 ? 1 : cells_of(d, q), kp = cells_of(d, p) * kq;
-		for (uint32_t r = 0; r < sy->n; r++)
-			pc[r] = sy->col[p][r] * kq + (q < 0 ? 0 : sy->col[q][r]);
-		rc = is_multi(a) ? draw_multi(sy, f, d, a, pc, kp, order) : draw_single(sy, f, d, a, pc, kp, order);
-	}
-	free(order);
-	free(pc);
-	return rc;
-}
-
 int cb_synth_release(const struct cb_index *ix, int year, double rho, struct cb_synth **out, struct cb_err *err)
 {
 	struct year_data d;
-	struct fit f;
+	struct cb_fit f;
 	struct cb_synth *sy = NULL;
 	int rc;
 	*out = NULL;
@@ -817,6 +531,12 @@ int cb_synth_release(const struct cb_index *ix, int year, double rho, struct cb_
 		return cb_err_set(err, CB_EINVAL, "release: rho must be a positive number");
 	if ((rc = gather(ix, year, &d)))
 		goto out;
+	for (int a = 0; a < NATTR; a++) { /* what the drawing needs to know of each attribute */
+		f.k[a] = d.k[a];
+		f.multi[a] = is_multi(a);
+		f.parent[a] = parent_attr(a);
+		f.parent2[a] = parent2_attr(a);
+	}
 	if (!(sy = calloc(1, sizeof *sy))) {
 		rc = CB_ENOMEM;
 		goto out;
@@ -832,7 +552,7 @@ int cb_synth_release(const struct cb_index *ix, int year, double rho, struct cb_
 	sy->nattr = NATTR;
 	for (int a = 0; a < NATTR; a++)
 		sy->field[a] = rows[a].field;
-	if ((rc = draw(sy, &f, &d)))
+	if ((rc = cb_synth_draw(sy, &f)))
 		goto out;
 	*out = sy;
 	sy = NULL;

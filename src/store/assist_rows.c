@@ -22,23 +22,23 @@ void cb_assist_clear(struct cb_assist *a)
 	cb_assist_init(a);
 }
 
-static void bind_assist(sqlite3_stmt *st, const struct cb_assist *a)
+static void bind_assist(struct cb_stmt *st, const struct cb_assist *a)
 {
-	sqlite3_bind_text(st, 1, cb_vsets[CB_VS_assistance_type].values[a->type].name, -1, SQLITE_STATIC);
+	cb_db_bind_text(st, 1, cb_vsets[CB_VS_assistance_type].values[a->type].name, -1, false);
 	if (a->provider)
-		sqlite3_bind_int64(st, 2, a->provider);
+		cb_db_bind_int64(st, 2, a->provider);
 	else
-		sqlite3_bind_null(st, 2);
+		cb_db_bind_null(st, 2);
 	cb_store_bind_date(st, 3, a->planned_on);
 	cb_store_bind_date(st, 4, a->start_on);
 	cb_store_bind_date(st, 5, a->end_on);
-	sqlite3_bind_text(st, 6, cb_vsets[CB_VS_assistance_status].values[a->status].name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, (sqlite3_int64)time(NULL));
+	cb_db_bind_text(st, 6, cb_vsets[CB_VS_assistance_status].values[a->status].name, -1, false);
+	cb_db_bind_int64(st, 7, (int64_t)time(NULL));
 }
 
 int cb_assist_row_add(struct cb_store *s, struct cb_assist *a, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "INSERT INTO assistance(type, provider_id, planned_on, start_on, end_on, status, created_at,"
 			       " updated_at, case_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
@@ -46,12 +46,12 @@ int cb_assist_row_add(struct cb_store *s, struct cb_assist *a, struct cb_err *er
 	if (rc != CB_OK)
 		return rc;
 	bind_assist(st, a);
-	sqlite3_bind_blob(st, 8, a->case_id, 16, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_blob(st, 8, a->case_id, 16, false);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "assistance");
 	else
-		a->id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+		a->id = cb_db_last_insert_id(s->db);
+	cb_db_finalize(&st);
 	if (rc == CB_OK && a->notes)
 		rc = cb_store_seal_column(s, a->case_id, "assistance", "notes", a->id, a->notes, err);
 	return rc;
@@ -59,7 +59,7 @@ int cb_assist_row_add(struct cb_store *s, struct cb_assist *a, struct cb_err *er
 
 int cb_assist_row_update(struct cb_store *s, const struct cb_assist *a, bool notes, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "UPDATE assistance SET type = ?1, provider_id = ?2, planned_on = ?3, start_on = ?4, end_on = ?5,"
 			       " status = ?6, updated_at = ?7 WHERE id = ?8",
@@ -67,10 +67,10 @@ int cb_assist_row_update(struct cb_store *s, const struct cb_assist *a, bool not
 	if (rc != CB_OK)
 		return rc;
 	bind_assist(st, a);
-	sqlite3_bind_int64(st, 8, a->id);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_int64(st, 8, a->id);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "assistance");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	if (rc == CB_OK && notes)
 		rc = cb_store_seal_column(s, a->case_id, "assistance", "notes", a->id, a->notes, err);
 	return rc;
@@ -78,15 +78,15 @@ int cb_assist_row_update(struct cb_store *s, const struct cb_assist *a, bool not
 
 #define ASSIST_COLS "id, case_id, type, provider_id, planned_on, start_on, end_on, status, notes"
 
-static int assist_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, struct cb_assist *a, struct cb_err *err)
+static int assist_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, struct cb_assist *a, struct cb_err *err)
 {
 	cb_assist_clear(a);
-	a->id = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) != 16)
+	a->id = cb_db_column_int64(st, 0);
+	if (cb_db_column_bytes(st, 1) != 16)
 		return cb_err_set(err, CB_ECORRUPT, "assistance %lld: malformed case id", (long long)a->id);
-	memcpy(a->case_id, sqlite3_column_blob(st, 1), 16);
+	memcpy(a->case_id, cb_db_column_blob(st, 1), 16);
 	a->type = cb_store_col_value(st, 2, CB_VS_assistance_type);
-	a->provider = sqlite3_column_int64(st, 3);
+	a->provider = cb_db_column_int64(st, 3);
 	a->planned_on = cb_store_col_date(st, 4);
 	a->start_on = cb_store_col_date(st, 5);
 	a->end_on = cb_store_col_date(st, 6);
@@ -100,20 +100,20 @@ static int assist_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, stru
 
 int cb_assist_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_assist *out, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " ASSIST_COLS " FROM assistance WHERE id = ?1", &st, err);
 	cb_assist_init(out);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
 		rc = assist_row(s, st, flags, out, err);
-	else if (r == SQLITE_DONE)
+	else if (r == CB_DB_DONE)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no assistance record %lld", (long long)id);
 	else
 		rc = cb_store_db_err(s->db, err, "assistance");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	if (rc != CB_OK)
 		cb_assist_clear(out);
 	return rc;
@@ -123,27 +123,27 @@ int cb_assist_list(struct cb_store *s, const uint8_t case_id[16], unsigned flags
 		   int (*fn)(const struct cb_assist *a, void *ctx), void *ctx, struct cb_err *err)
 {
 	struct cb_assist a;
-	sqlite3_stmt *st = NULL;
-	int rc, r = SQLITE_DONE;
+	struct cb_stmt *st = NULL;
+	int rc, r = CB_DB_DONE;
 	cb_assist_init(&a);
 	if ((rc = cb_store_case_exists(s, case_id, err)) != CB_OK ||
 	    (rc = cb_store_prep(s->db, "prepare", 0,
 				"SELECT " ASSIST_COLS " FROM assistance WHERE case_id = ?1 ORDER BY id", &st, err)))
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW)
 		if ((rc = assist_row(s, st, flags, &a, err)) == CB_OK)
 			rc = fn(&a, ctx);
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "assistance");
 	cb_assist_clear(&a);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_shelter_occupancy(struct cb_store *s, int64_t partner_id, int32_t day, int *occupied, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT count(*) FROM assistance WHERE provider_id = ?1 AND type = 'accommodation'"
 			       " AND status IN ('planned', 'ongoing') AND coalesce(start_on, planned_on, '0000-00-00') <= ?2"
@@ -152,20 +152,20 @@ int cb_shelter_occupancy(struct cb_store *s, int64_t partner_id, int32_t day, in
 	*occupied = 0;
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, partner_id);
+	cb_db_bind_int64(st, 1, partner_id);
 	cb_store_bind_date(st, 2, day == CB_NA ? cb_date_today() : day);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*occupied = sqlite3_column_int(st, 0);
+	if (cb_db_step(st) == CB_DB_ROW)
+		*occupied = (int)cb_db_column_int64(st, 0);
 	else
 		rc = cb_store_db_err(s->db, err, "occupancy");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_assist_delivered(struct cb_store *s, const char *site, int32_t from, int32_t to,
 			int (*fn)(int32_t type, int32_t day, long count, void *ctx), void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT a.type, a.start_on, count(*) FROM assistance a JOIN cases c ON c.case_id = a.case_id"
 			       " WHERE a.status IN ('ongoing', 'completed') AND a.start_on >= ?2 AND a.start_on <= ?3"
@@ -174,16 +174,16 @@ int cb_assist_delivered(struct cb_store *s, const char *site, int32_t from, int3
 	if (rc != CB_OK)
 		return rc;
 	if (site)
-		sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, site, -1, false);
 	cb_store_bind_date(st, 2, from);
 	cb_store_bind_date(st, 3, to);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW) {
 		int32_t type = cb_store_col_value(st, 0, CB_VS_assistance_type), day = cb_store_col_date(st, 1);
 		if (type >= 0 && day >= 0)
-			rc = fn(type, day, (long)sqlite3_column_int64(st, 2), ctx);
+			rc = fn(type, day, (long)cb_db_column_int64(st, 2), ctx);
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "dashboard");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }

@@ -130,22 +130,22 @@ static void head_mac(const uint8_t key[CB_KEY_BYTES], const struct head *h, uint
 /* CB_ENOTFOUND without a head, CB_ECORRUPT for one that is malformed or whose MAC is wrong. */
 static int head_read(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], struct head *h, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	uint8_t mac[HASH_BYTES], want[HASH_BYTES];
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = '" HEAD_KEY "'", -1, &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(s->db, "SELECT value FROM meta WHERE key = '" HEAD_KEY "'", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit head");
-	int r = sqlite3_step(st);
-	if (r == SQLITE_DONE) {
+	int r = cb_db_step(st);
+	if (r == CB_DB_DONE) {
 		rc = cb_err_set(err, CB_ENOTFOUND, "audit trail: the chain head is missing from meta");
 		goto out;
 	}
-	if (r != SQLITE_ROW) {
+	if (r != CB_DB_ROW) {
 		rc = cb_store_db_err(s->db, err, "audit head");
 		goto out;
 	}
-	const char *v = (const char *)sqlite3_column_text(st, 0);
+	const char *v = (const char *)cb_db_column_text(st, 0);
 	char *end = NULL;
 	const char *hex_end = NULL;
 	size_t n = 0;
@@ -168,13 +168,13 @@ static int head_read(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], struct
 	rc = CB_OK;
 	cb_err_clear(err);
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 static int head_write(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], const struct head *h, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	uint8_t mac[HASH_BYTES];
 	char v[24 + 2 * (2 * HASH_BYTES + 1) + 2], *p;
 	int rc = CB_OK;
@@ -186,47 +186,46 @@ static int head_write(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], const
 	p += 2 * HASH_BYTES;
 	*p++ = ':';
 	sodium_bin2hex(p, 2 * HASH_BYTES + 1, mac, HASH_BYTES);
-	if (sqlite3_prepare_v2(s->db,
+	if (cb_db_prepare(s->db,
 			       "INSERT INTO meta(key, value) VALUES ('" HEAD_KEY "', ?1)"
-			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit head");
-	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_text(st, 1, v, -1, false);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "audit head");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 /* ---- reading rows */
 
-#define ROW_COLS "id, at_ms, user, from_addr, action, case_id, fields, detail, prev, hash"
+#define ROW_COLS "id, at_ms, \"user\", from_addr, action, case_id, fields, detail, prev, hash"
 
-static const char *col_text(sqlite3_stmt *st, int i, size_t *n)
+static const char *col_text(struct cb_stmt *st, int i, size_t *n)
 {
-	const char *t = (const char *)sqlite3_column_text(st, i);
-	*n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	const char *t = (const char *)cb_db_column_text(st, i);
+	*n = t ? (size_t)cb_db_column_bytes(st, i) : 0;
 	return t;
 }
 
 /* Fills r from a statement selecting ROW_COLS; the pointers live until the next step. */
-static void row_from(sqlite3_stmt *st, struct row *r)
+static void row_from(struct cb_stmt *st, struct row *r)
 {
-	r->id = sqlite3_column_int64(st, 0);
-	r->at_ms = sqlite3_column_int64(st, 1);
+	r->id = cb_db_column_int64(st, 0);
+	r->at_ms = cb_db_column_int64(st, 1);
 	r->user = col_text(st, 2, &r->user_n);
 	r->from = col_text(st, 3, &r->from_n);
 	r->action = col_text(st, 4, &r->action_n);
-	r->case_id = sqlite3_column_bytes(st, 5) == 16 ? sqlite3_column_blob(st, 5) : NULL;
+	r->case_id = cb_db_column_bytes(st, 5) == 16 ? cb_db_column_blob(st, 5) : NULL;
 	r->fields = col_text(st, 6, &r->fields_n);
 	r->detail = col_text(st, 7, &r->detail_n);
 }
 
-static bool col_is_hash(sqlite3_stmt *st, int i, uint8_t out[HASH_BYTES])
+static bool col_is_hash(struct cb_stmt *st, int i, uint8_t out[HASH_BYTES])
 {
-	if (sqlite3_column_type(st, i) != SQLITE_BLOB || sqlite3_column_bytes(st, i) != HASH_BYTES)
+	if (cb_db_column_type(st, i) != CB_DB_BLOB || cb_db_column_bytes(st, i) != HASH_BYTES)
 		return false;
-	memcpy(out, sqlite3_column_blob(st, i), HASH_BYTES);
+	memcpy(out, cb_db_column_blob(st, i), HASH_BYTES);
 	return true;
 }
 
@@ -260,25 +259,25 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int insert_row(sqlite3_stmt *st, const struct row *r, const uint8_t prev[HASH_BYTES],
+static int insert_row(struct cb_stmt *st, const struct row *r, const uint8_t prev[HASH_BYTES],
 		      const uint8_t hash[HASH_BYTES])
 {
-	sqlite3_bind_int64(st, 1, r->id);
-	sqlite3_bind_int64(st, 2, r->at_ms);
-	sqlite3_bind_text(st, 3, r->user, (int)r->user_n, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->from, (int)r->from_n, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->action, (int)r->action_n, SQLITE_STATIC);
+	cb_db_bind_int64(st, 1, r->id);
+	cb_db_bind_int64(st, 2, r->at_ms);
+	cb_db_bind_text(st, 3, r->user, (int)r->user_n, false);
+	cb_db_bind_text(st, 4, r->from, (int)r->from_n, false);
+	cb_db_bind_text(st, 5, r->action, (int)r->action_n, false);
 	if (r->case_id)
-		sqlite3_bind_blob(st, 6, r->case_id, 16, SQLITE_STATIC);
+		cb_db_bind_blob(st, 6, r->case_id, 16, false);
 	else
-		sqlite3_bind_null(st, 6);
-	sqlite3_bind_text(st, 7, r->fields, (int)r->fields_n, SQLITE_STATIC);
+		cb_db_bind_null(st, 6);
+	cb_db_bind_text(st, 7, r->fields, (int)r->fields_n, false);
 	if (r->detail)
-		sqlite3_bind_text(st, 8, r->detail, (int)r->detail_n, SQLITE_STATIC);
+		cb_db_bind_text(st, 8, r->detail, (int)r->detail_n, false);
 	else
-		sqlite3_bind_null(st, 8);
-	sqlite3_bind_blob(st, 9, prev, HASH_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 10, hash, HASH_BYTES, SQLITE_STATIC);
+		cb_db_bind_null(st, 8);
+	cb_db_bind_blob(st, 9, prev, HASH_BYTES, false);
+	cb_db_bind_blob(st, 10, hash, HASH_BYTES, false);
 	return cb_store_step_done(st);
 }
 
@@ -288,7 +287,7 @@ static int append_rows(struct cb_store *s, struct row *rows, int n, struct cb_er
 {
 	uint8_t key[CB_KEY_BYTES], hash[HASH_BYTES];
 	struct head h;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 
 	audit_key(s, key);
@@ -297,15 +296,14 @@ static int append_rows(struct cb_store *s, struct row *rows, int n, struct cb_er
 			rc = cb_err_set(err, CB_ECORRUPT, "audit trail: the chain head is missing from meta");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO audit(" ROW_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (cb_db_prepare(s->db, "INSERT INTO audit(" ROW_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "audit");
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {
 		rows[i].id = h.count + 1;
 		row_hash(key, h.hash, &rows[i], hash);
-		if (insert_row(st, &rows[i], h.hash, hash) != SQLITE_OK) {
+		if (insert_row(st, &rows[i], h.hash, hash) != CB_OK) {
 			rc = cb_store_db_err(s->db, err, "audit");
 			goto out;
 		}
@@ -314,7 +312,7 @@ static int append_rows(struct cb_store *s, struct row *rows, int n, struct cb_er
 	}
 	rc = head_write(s, key, &h, err);
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	sodium_memzero(key, sizeof key);
 	return rc;
 }
@@ -386,15 +384,14 @@ static bool counted_only(const struct row *r)
 
 static int count_unknown_logins(struct cb_store *s, int n, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db,
+	struct cb_stmt *st = NULL;
+	if (cb_db_prepare(s->db,
 			       "INSERT INTO meta(key, value) VALUES ('" CB_AUDIT_UNKNOWN_LOGINS "', ?1)"
-			       " ON CONFLICT(key) DO UPDATE SET value = value + ?1",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " ON CONFLICT(key) DO UPDATE SET value = value + ?1", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
-	sqlite3_bind_int(st, 1, n);
-	int rc = cb_store_step_done(st) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "audit");
-	sqlite3_finalize(st);
+	cb_db_bind_int64(st, 1, n);
+	int rc = cb_store_step_done(st) == CB_OK ? CB_OK : cb_store_db_err(s->db, err, "audit");
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -413,19 +410,19 @@ int cb_audit_append_detail(struct cb_store *s, const struct cb_audit_entry *e, c
 	/* inside the caller's transaction (a bulk batch, or one it opened itself) a savepoint keeps a failed
 	 * append from leaving half an entry; on its own, BEGIN IMMEDIATE takes the write lock before the head
 	 * is read, so two writers cannot both append after the same head */
-	bool own = sqlite3_get_autocommit(s->db);
+	bool own = !cb_db_in_tx(s->db);
 	if ((rc = cb_schema_exec(s->db, own ? "BEGIN IMMEDIATE" : "SAVEPOINT audit_append", err)) != CB_OK)
 		return rc;
 	rc = counted_only(&r) ? count_unknown_logins(s, 1, err) : append_rows(s, &r, 1, err);
 	if (own) {
 		if (rc == CB_OK)
 			rc = cb_schema_exec(s->db, "COMMIT", err);
-		if (rc != CB_OK && !sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (rc != CB_OK && cb_db_in_tx(s->db))
+			cb_db_exec(s->db, "ROLLBACK");
 	} else {
 		if (rc != CB_OK)
-			sqlite3_exec(s->db, "ROLLBACK TO audit_append", NULL, NULL, NULL);
-		sqlite3_exec(s->db, "RELEASE audit_append", NULL, NULL, NULL);
+			cb_db_exec(s->db, "ROLLBACK TO audit_append");
+		cb_db_exec(s->db, "RELEASE audit_append");
 	}
 	return rc;
 }
@@ -452,7 +449,7 @@ int cb_audit_append_batch(struct cb_store *s, const struct cb_audit_entry *const
 		rc = cb_err_set(err, CB_EPERM, "the database is open read-only");
 		goto out;
 	}
-	if (!sqlite3_get_autocommit(s->db)) {
+	if (cb_db_in_tx(s->db)) {
 		rc = cb_err_set(err, CB_EINVAL, "audit: a batch is its own transaction");
 		goto out;
 	}
@@ -484,8 +481,8 @@ int cb_audit_append_batch(struct cb_store *s, const struct cb_audit_entry *const
 	if ((nrows == 0 || (rc = append_rows(s, rows, nrows, err)) == CB_OK) &&
 	    (ncounted == 0 || (rc = count_unknown_logins(s, ncounted, err)) == CB_OK))
 		rc = cb_schema_exec(s->db, "COMMIT", err);
-	if (rc != CB_OK && !sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc != CB_OK && cb_db_in_tx(s->db))
+		cb_db_exec(s->db, "ROLLBACK");
 out:
 	for (int k = 0; k < nrows; k++)
 		rcs[slot[k]] = rc;
@@ -504,14 +501,14 @@ out:
 static int verify_rows(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], int64_t *checked, int64_t *bad_id,
 		       struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct head h = {0}, stored;
 	uint8_t prev[HASH_BYTES], hash[HASH_BYTES], want[HASH_BYTES];
 	int rc = CB_OK, r;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS " FROM audit ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(s->db, "SELECT " ROW_COLS " FROM audit ORDER BY id", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		struct row row;
 		row_from(st, &row);
 		int64_t expect = h.count + 1;
@@ -538,7 +535,7 @@ static int verify_rows(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], int6
 		memcpy(h.hash, hash, HASH_BYTES);
 		*checked = h.count;
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_DB_DONE) {
 		rc = cb_store_db_err(s->db, err, "audit");
 		goto out;
 	}
@@ -562,7 +559,7 @@ static int verify_rows(struct cb_store *s, const uint8_t key[CB_KEY_BYTES], int6
 				(long long)h.count);
 	}
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -577,14 +574,14 @@ int cb_audit_verify(struct cb_store *s, int64_t *checked, int64_t *bad_id, struc
 	*checked = 0;
 	*bad_id = 0;
 	/* one read transaction: rows and head from the same moment, even while the server appends */
-	bool own = sqlite3_get_autocommit(s->db);
+	bool own = !cb_db_in_tx(s->db);
 	if (own && (rc = cb_schema_exec(s->db, "BEGIN", err)) != CB_OK)
 		return rc;
 	audit_key(s, key);
 	rc = verify_rows(s, key, checked, bad_id, err);
 	sodium_memzero(key, sizeof key);
 	if (own)
-		sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+		cb_db_exec(s->db, "COMMIT");
 	return rc;
 }
 
@@ -604,23 +601,22 @@ static void copy_text(char *dst, size_t cap, const char *src, size_t n)
 int cb_audit_list(struct cb_store *s, const uint8_t *case_id, int limit,
 		  int (*fn)(const struct cb_audit_entry *e, void *ctx), void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_audit_entry *e = NULL;
 	int rc = CB_OK, r;
 
-	if (sqlite3_prepare_v2(s->db,
+	if (cb_db_prepare(s->db,
 			       case_id ? "SELECT " ROW_COLS " FROM audit WHERE case_id = ?1 ORDER BY id DESC LIMIT ?2"
-				       : "SELECT " ROW_COLS " FROM audit ORDER BY id DESC LIMIT ?2",
-			       -1, &st, NULL) != SQLITE_OK)
+				       : "SELECT " ROW_COLS " FROM audit ORDER BY id DESC LIMIT ?2", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
 	if (!(e = malloc(sizeof *e))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
 	}
 	if (case_id)
-		sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, limit > 0 ? limit : -1);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cb_db_bind_blob(st, 1, case_id, 16, false);
+	cb_db_bind_int64(st, 2, limit > 0 ? limit : INT64_MAX); /* no limit: PostgreSQL refuses SQLite's -1 */
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		struct row row;
 		row_from(st, &row);
 		memset(e, 0, sizeof *e);
@@ -636,11 +632,11 @@ int cb_audit_list(struct cb_store *s, const uint8_t *case_id, int limit,
 		if ((rc = fn(e, ctx)) != 0)
 			goto out;
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "audit");
 out:
 	free(e);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -648,7 +644,7 @@ out:
 
 static int seal(struct cb_store *s, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL, *upd = NULL;
+	struct cb_stmt *st = NULL, *upd = NULL;
 	uint8_t key[CB_KEY_BYTES], hash[HASH_BYTES];
 	struct head h = {0};
 	int rc, r;
@@ -660,39 +656,39 @@ static int seal(struct cb_store *s, struct cb_err *err)
 		goto out;
 	}
 	memset(&h, 0, sizeof h);
-	if (sqlite3_prepare_v2(s->db, "SELECT " ROW_COLS " FROM audit ORDER BY id", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE audit SET prev = ?1, hash = ?2 WHERE id = ?3", -1, &upd, NULL) !=
-		    SQLITE_OK) {
+	if (cb_db_prepare(s->db, "SELECT " ROW_COLS " FROM audit ORDER BY id", &st, NULL) != CB_OK ||
+	    cb_db_prepare(s->db, "UPDATE audit SET prev = ?1, hash = ?2 WHERE id = ?3", &upd, NULL) !=
+		    CB_OK) {
 		rc = cb_store_db_err(s->db, err, "audit");
 		goto out;
 	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		struct row row;
 		row_from(st, &row);
-		if (row.id != h.count + 1 || sqlite3_column_type(st, 9) != SQLITE_NULL) {
+		if (row.id != h.count + 1 || cb_db_column_type(st, 9) != CB_DB_NULL) {
 			rc = cb_err_set(err, CB_ECORRUPT, "audit trail: entry %lld cannot be chained", (long long)row.id);
 			goto out;
 		}
 		row_hash(key, h.hash, &row, hash);
-		sqlite3_bind_blob(upd, 1, h.hash, HASH_BYTES, SQLITE_TRANSIENT);
-		sqlite3_bind_blob(upd, 2, hash, HASH_BYTES, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(upd, 3, row.id);
-		if (cb_store_step_done(upd) != SQLITE_OK) {
+		cb_db_bind_blob(upd, 1, h.hash, HASH_BYTES, true);
+		cb_db_bind_blob(upd, 2, hash, HASH_BYTES, true);
+		cb_db_bind_int64(upd, 3, row.id);
+		if (cb_store_step_done(upd) != CB_OK) {
 			rc = cb_store_db_err(s->db, err, "audit");
 			goto out;
 		}
 		h.count = row.id;
 		memcpy(h.hash, hash, HASH_BYTES);
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_DB_DONE) {
 		rc = cb_store_db_err(s->db, err, "audit");
 		goto out;
 	}
 	rc = head_write(s, key, &h, err);
 out:
 	sodium_memzero(key, sizeof key);
-	sqlite3_finalize(st);
-	sqlite3_finalize(upd);
+	cb_db_finalize(&st);
+	cb_db_finalize(&upd);
 	return rc;
 }
 
@@ -707,11 +703,18 @@ static void seal_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(ctx);
 }
 
+int cb_audit_start(struct cb_store *s, struct cb_err *err)
+{
+	return seal(s, err);
+}
+
 int cb_audit_attach(struct cb_store *s, struct cb_err *err)
 {
-	/* DIRECTONLY: callable from top-level SQL only, never from a trigger or view somebody put in the file */
-	if (sqlite3_create_function_v2(s->db, "cb_audit_seal", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, s, seal_fn, NULL,
-				       NULL, NULL) != SQLITE_OK)
+	/* SQLite only: PostgreSQL databases start at the current version, with no old events to chain.
+	 * DIRECTONLY: callable from top-level SQL only, never from a trigger or view somebody put in the file */
+	if (cb_db_sqlite(s->db) &&
+	    sqlite3_create_function_v2(cb_db_sqlite(s->db), "cb_audit_seal", 0, SQLITE_UTF8 | SQLITE_DIRECTONLY, s, seal_fn, NULL,
+				       NULL, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
 	return CB_OK;
 }

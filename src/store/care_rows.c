@@ -8,29 +8,29 @@
 #include "store/care_rows.h"
 #include "store/store_impl.h"
 
-void cb_store_bind_date(sqlite3_stmt *st, int p, int32_t day)
+void cb_store_bind_date(struct cb_stmt *st, int p, int32_t day)
 {
 	char d[11];
 	if (day == CB_NA) {
-		sqlite3_bind_null(st, p);
+		cb_db_bind_null(st, p);
 		return;
 	}
 	cb_date_format(day, d);
-	sqlite3_bind_text(st, p, d, 10, SQLITE_TRANSIENT);
+	cb_db_bind_text(st, p, d, 10, true);
 }
 
-int32_t cb_store_col_date(sqlite3_stmt *st, int col)
+int32_t cb_store_col_date(struct cb_stmt *st, int col)
 {
 	int32_t d;
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)cb_db_column_text(st, col);
 	if (!t)
 		return CB_NA;
 	return cb_date_parse(t, &d) == CB_OK ? d : -2;
 }
 
-int32_t cb_store_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs)
+int32_t cb_store_col_value(struct cb_stmt *st, int col, enum cb_vset_id vs)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
+	const char *t = (const char *)cb_db_column_text(st, col);
 	if (!t)
 		return CB_NA;
 	int32_t v = cb_value_find(&cb_vsets[vs], t);
@@ -39,20 +39,20 @@ int32_t cb_store_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs)
 
 int cb_store_case_exists(struct cb_store *s, const uint8_t case_id[16], struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char idt[CB_ID_TEXT];
 	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT 1 FROM cases WHERE case_id = ?1", &st, err);
 	if (rc == CB_OK) {
-		sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-		int r = sqlite3_step(st);
-		if (r == SQLITE_DONE) {
+		cb_db_bind_blob(st, 1, case_id, 16, false);
+		int r = cb_db_step(st);
+		if (r == CB_DB_DONE) {
 			cb_case_id_format(case_id, idt);
 			rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
-		} else if (r != SQLITE_ROW) {
+		} else if (r != CB_DB_ROW) {
 			rc = cb_store_db_err(s->db, err, "case");
 		}
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -60,20 +60,20 @@ int cb_store_case_exists(struct cb_store *s, const uint8_t case_id[16], struct c
 static int collect_set(struct cb_store *s, const char *sql, const uint8_t case_id[16], enum cb_vset_id vs,
 		       uint64_t *set, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err), r;
 	*set = 0;
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		int32_t v = cb_store_col_value(st, 0, vs);
 		if (v >= 0)
 			*set |= UINT64_C(1) << v;
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "sets");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 

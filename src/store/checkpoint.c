@@ -1,7 +1,8 @@
 /*
  * checkpoint.c -- checkpoints on the caller's schedule (store.h): a server that writes from one thread and
  * checkpoints from another (http/auditq.c) replaces SQLite's automatic checkpoint with a hook of its own, so
- * that no commit waits for one.  Kept here so that nothing above the store touches SQLite.
+ * that no commit waits for one.  Kept here so that nothing above the store touches SQLite.  SQLite only:
+ * PostgreSQL checkpoints on its own schedule, and both calls do nothing there.
  */
 #include <stdlib.h>
 
@@ -12,7 +13,7 @@ struct cb_wal_hook {
 	void *ctx;
 };
 
-static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+static int wal_hook(void *arg, struct sqlite3 *db, const char *name, int pages)
 {
 	const struct cb_wal_hook *h = arg;
 	(void)db;
@@ -30,14 +31,18 @@ int cb_store_wal_hook(struct cb_store *s, void (*fn)(void *ctx, int pages), void
 	h->ctx = ctx;
 	free(s->wal_hook);
 	s->wal_hook = h;
-	sqlite3_wal_hook(s->db, wal_hook, h);
+	if (cb_db_sqlite(s->db))
+		sqlite3_wal_hook(cb_db_sqlite(s->db), wal_hook, h);
 	return CB_OK;
 }
 
 int cb_store_checkpoint(struct cb_store *s, bool truncate, int wait_ms)
 {
-	sqlite3_busy_timeout(s->db, wait_ms);
-	return sqlite3_wal_checkpoint_v2(s->db, "main", truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+	struct sqlite3 *h = cb_db_sqlite(s->db);
+	if (!h)
+		return CB_OK;
+	sqlite3_busy_timeout(h, wait_ms);
+	return sqlite3_wal_checkpoint_v2(h, "main", truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
 					 NULL, NULL) == SQLITE_OK
 		       ? CB_OK
 		       : CB_EDB;

@@ -86,6 +86,12 @@ const void *cb_db_column_blob(struct cb_stmt *st, int i) { return st->db->ops->c
 size_t cb_db_column_bytes(struct cb_stmt *st, int i) { return st->db->ops->column_bytes(st, i); }
 
 int cb_db_exec(struct cb_db *db, const char *sql) { return db->ops->exec(db, sql); }
+
+void cb_db_set_write_lock(struct cb_db *db, int64_t key)
+{
+	db->write_lock = true;
+	db->lock_key = key;
+}
 int cb_db_begin(struct cb_db *db) { return db->ops->begin(db); }
 int cb_db_commit(struct cb_db *db) { return db->ops->exec(db, "COMMIT"); }
 bool cb_db_in_tx(struct cb_db *db) { return db->ops->in_tx(db); }

@@ -82,6 +82,11 @@ size_t cb_db_column_bytes(struct cb_stmt *st, int i);
 
 /* Runs SQL without results (several statements separated by ';'); a negative CB_E* code on failure. */
 int cb_db_exec(struct cb_db *db, const char *sql);
+/* A write lock for this connection's writing transactions (cb_db_begin, BEGIN IMMEDIATE): on PostgreSQL
+ * they take the advisory lock `key` first, so that writers on every connection that set the same key (every
+ * server of one database) go one at a time, as SQLite's writers do; SQLite needs nothing (its BEGIN
+ * IMMEDIATE is that lock).  Readers never wait for it. */
+void cb_db_set_write_lock(struct cb_db *db, int64_t key);
 /* Transactions.  rollback never fails in a way the caller could act on. */
 int cb_db_begin(struct cb_db *db);
 int cb_db_commit(struct cb_db *db);

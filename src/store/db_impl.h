@@ -38,6 +38,8 @@ struct cb_db {
 	const struct cb_db_ops *ops;
 	enum cb_db_kind kind;
 	int errcode;    /* the last failure's CB_E* code, CB_OK if none */
+	bool write_lock; /* cb_db_set_write_lock: begin takes lock_key */
+	int64_t lock_key;
 	char errmsg[512];
 };
 

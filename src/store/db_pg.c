@@ -597,8 +597,12 @@ static int pg_exec(struct cb_db *db, const char *sql)
 {
 	struct pg_db *d = DB(db);
 	int rc;
-	if (strncmp(sql, "BEGIN IMMEDIATE", 15) == 0) /* SQLite's write lock up front; PostgreSQL locks rows */
-		sql = "BEGIN";
+	char begin[96];
+	if (strncmp(sql, "BEGIN IMMEDIATE", 15) == 0) { /* SQLite's write lock up front: ours, if one is set */
+		if (db->write_lock)
+			snprintf(begin, sizeof begin, "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)db->lock_key);
+		sql = db->write_lock ? begin : "BEGIN";
+	}
 	if (d->tx_lost && strcmp(sql, "ROLLBACK") == 0) { /* the server rolled it back when the connection went */
 		d->tx_lost = false;
 		return CB_OK;
@@ -619,7 +623,7 @@ static int pg_exec(struct cb_db *db, const char *sql)
 	return rc;
 }
 
-static int pg_begin(struct cb_db *db) { return pg_exec(db, "BEGIN"); }
+static int pg_begin(struct cb_db *db) { return pg_exec(db, "BEGIN IMMEDIATE"); }
 
 static bool pg_in_tx(struct cb_db *db)
 {

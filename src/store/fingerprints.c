@@ -45,21 +45,20 @@ static int grow(uint8_t (**fps)[16], int64_t **seqs, size_t n, size_t *cap)
 
 /* Counts every fingerprint of the batches after id `after` into t; *last gets the last batch's id.  A batch
  * that is not whole fingerprints is CB_ECORRUPT, or, with `damaged`, counted there and its whole ones read. */
-static int read_batches(sqlite3 *db, int64_t after, struct cb_count16 *t, int64_t *last, long *damaged,
+static int read_batches(struct cb_db *db, int64_t after, struct cb_count16 *t, int64_t *last, long *damaged,
 			struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(db, "SELECT id, fps FROM fingerprint_batches WHERE id > ?1 ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (cb_db_prepare(db, "SELECT id, fps FROM fingerprint_batches WHERE id > ?1 ORDER BY id", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "fingerprints");
-	sqlite3_bind_int64(st, 1, after);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *fps = sqlite3_column_blob(st, 1);
-		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+	cb_db_bind_int64(st, 1, after);
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW) {
+		const uint8_t *fps = cb_db_column_blob(st, 1);
+		size_t n = (size_t)cb_db_column_bytes(st, 1);
 		if (n % 16 && !damaged) {
 			rc = cb_err_field(err, CB_ECORRUPT, "fingerprint", "fingerprint batch %lld is damaged",
-					  (long long)sqlite3_column_int64(st, 0));
+					  (long long)cb_db_column_int64(st, 0));
 			break;
 		}
 		if (n % 16)
@@ -68,34 +67,34 @@ static int read_batches(sqlite3 *db, int64_t after, struct cb_count16 *t, int64_
 			if (cb_count16_bump(t, fps + i) < 0)
 				rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		if (last)
-			*last = sqlite3_column_int64(st, 0);
+			*last = cb_db_column_int64(st, 0);
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(db, err, "fingerprints");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 /* Appends fps[0..n) (of the cases first..last) as rows of at most BATCH_MAX; *last_id gets the last row's id. */
-static int put_batches(sqlite3 *db, const uint8_t (*fps)[16], const int64_t *seqs, size_t n, int64_t *last_id,
+static int put_batches(struct cb_db *db, const uint8_t (*fps)[16], const int64_t *seqs, size_t n, int64_t *last_id,
 		       struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_OK;
-	if (sqlite3_prepare_v2(db, "INSERT INTO fingerprint_batches(first_seq, last_seq, fps) VALUES (?1, ?2, ?3)", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(db, "INSERT INTO fingerprint_batches(first_seq, last_seq, fps) VALUES (?1, ?2, ?3)",
+			       &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "fingerprints");
 	for (size_t i = 0; i < n && rc == CB_OK; i += BATCH_MAX) {
 		size_t k = n - i < BATCH_MAX ? n - i : BATCH_MAX;
-		sqlite3_bind_int64(st, 1, seqs[i]);
-		sqlite3_bind_int64(st, 2, seqs[i + k - 1]);
-		sqlite3_bind_blob(st, 3, fps[i], (int)(k * 16), SQLITE_STATIC);
-		if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_int64(st, 1, seqs[i]);
+		cb_db_bind_int64(st, 2, seqs[i + k - 1]);
+		cb_db_bind_blob(st, 3, fps[i], (int)(k * 16), false);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(db, err, "fingerprints");
 	}
 	if (rc == CB_OK && last_id)
-		*last_id = sqlite3_last_insert_rowid(db);
-	sqlite3_finalize(st);
+		*last_id = cb_db_last_insert_id(db);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -152,27 +151,26 @@ void cb_fp_discard(struct cb_store *s)
 
 int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err)
 {
-	sqlite3_stmt *get = NULL, *find = NULL, *put = NULL;
+	struct cb_stmt *get = NULL, *find = NULL, *put = NULL;
 	uint8_t fp[16], *rest = NULL;
-	int r = SQLITE_DONE, rc = CB_OK;
+	int r = CB_DB_DONE, rc = CB_OK;
 	bool found = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE seq = ?1", -1, &get, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "SELECT id, fps FROM fingerprint_batches WHERE first_seq <= ?1 AND last_seq >= ?1",
-			       -1, &find, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "UPDATE fingerprint_batches SET fps = ?2 WHERE id = ?1", -1, &put, NULL) !=
-		    SQLITE_OK) {
+	if (cb_db_prepare(s->db, "SELECT fingerprint FROM cases WHERE seq = ?1", &get, NULL) != CB_OK ||
+	    cb_db_prepare(s->db, "SELECT id, fps FROM fingerprint_batches WHERE first_seq <= ?1 AND last_seq >= ?1", &find, NULL) != CB_OK ||
+	    cb_db_prepare(s->db, "UPDATE fingerprint_batches SET fps = ?2 WHERE id = ?1", &put, NULL) !=
+		    CB_OK) {
 		rc = cb_store_db_err(s->db, err, "fingerprints");
 		goto out;
 	}
-	sqlite3_bind_int64(get, 1, seq);
-	if (sqlite3_step(get) != SQLITE_ROW || sqlite3_column_bytes(get, 0) != 16)
+	cb_db_bind_int64(get, 1, seq);
+	if (cb_db_step(get) != CB_DB_ROW || cb_db_column_bytes(get, 0) != 16)
 		goto out; /* typed in, not imported: nothing to forget */
-	memcpy(fp, sqlite3_column_blob(get, 0), 16);
-	sqlite3_bind_int64(find, 1, seq);
+	memcpy(fp, cb_db_column_blob(get, 0), 16);
+	cb_db_bind_int64(find, 1, seq);
 	/* a seq freed by an erase may be given again, so more than one batch can cover it */
-	while (!found && (r = sqlite3_step(find)) == SQLITE_ROW) {
-		const uint8_t *fps = sqlite3_column_blob(find, 1);
-		size_t n = (size_t)sqlite3_column_bytes(find, 1) / 16 * 16;
+	while (!found && (r = cb_db_step(find)) == CB_DB_ROW) {
+		const uint8_t *fps = cb_db_column_blob(find, 1);
+		size_t n = (size_t)cb_db_column_bytes(find, 1) / 16 * 16;
 		for (size_t i = 0; i < n && !found; i += 16) {
 			if (memcmp(fps + i, fp, 16) != 0)
 				continue;
@@ -185,44 +183,44 @@ int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err)
 			memcpy(rest, fps, n - 16);
 			if (i < n - 16)
 				memcpy(rest + i, fps + n - 16, 16);
-			sqlite3_bind_int64(put, 1, sqlite3_column_int64(find, 0));
-			sqlite3_bind_blob(put, 2, rest, (int)(n - 16), SQLITE_STATIC);
-			if (sqlite3_step(put) != SQLITE_DONE)
+			cb_db_bind_int64(put, 1, cb_db_column_int64(find, 0));
+			cb_db_bind_blob(put, 2, rest, (int)(n - 16), false);
+			if (cb_db_step(put) != CB_DB_DONE)
 				rc = cb_store_db_err(s->db, err, "fingerprints");
 		}
 	}
-	if (!found && r != SQLITE_DONE)
+	if (!found && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "fingerprints");
 	cb_fp_discard(s); /* the in-memory set still holds it */
 out:
-	sqlite3_finalize(get);
-	sqlite3_finalize(find);
-	sqlite3_finalize(put);
+	cb_db_finalize(&get);
+	cb_db_finalize(&find);
+	cb_db_finalize(&put);
 	free(rest);
 	return rc;
 }
 
-int cb_fp_migrate(sqlite3 *db, struct cb_err *err)
+int cb_fp_migrate(struct cb_db *db, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	uint8_t(*fps)[16] = NULL;
 	int64_t *seqs = NULL;
 	size_t n = 0, cap = 0;
 	int r, rc = CB_OK;
-	if (sqlite3_prepare_v2(db, "SELECT seq, fingerprint FROM cases WHERE length(fingerprint) = 16 ORDER BY seq", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(db, "SELECT seq, fingerprint FROM cases WHERE length(fingerprint) = 16 ORDER BY seq",
+			       &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "fingerprints");
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW) {
 		if (grow(&fps, &seqs, n, &cap) != CB_OK) {
 			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 			break;
 		}
-		seqs[n] = sqlite3_column_int64(st, 0);
-		memcpy(fps[n++], sqlite3_column_blob(st, 1), 16);
+		seqs[n] = cb_db_column_int64(st, 0);
+		memcpy(fps[n++], cb_db_column_blob(st, 1), 16);
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(db, err, "fingerprints");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	if (rc == CB_OK && n > 0)
 		rc = put_batches(db, (const uint8_t(*)[16])fps, seqs, n, NULL, err);
 	free(fps);
@@ -233,20 +231,20 @@ int cb_fp_migrate(sqlite3 *db, struct cb_err *err)
 int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
 {
 	struct cb_count16 stored = {0};
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	long missing = 0, unknown = 0; /* unknown: damaged batches, counted once each */
-	int r = SQLITE_DONE, rc = read_batches(s->db, 0, &stored, NULL, &unknown, err);
+	int r = CB_DB_DONE, rc = read_batches(s->db, 0, &stored, NULL, &unknown, err);
 	if (rc == CB_OK &&
-	    sqlite3_prepare_v2(s->db, "SELECT fingerprint FROM cases WHERE fingerprint IS NOT NULL", -1, &st, NULL) !=
-		    SQLITE_OK)
+	    cb_db_prepare(s->db, "SELECT fingerprint FROM cases WHERE fingerprint IS NOT NULL", &st, NULL) !=
+		    CB_OK)
 		rc = cb_store_db_err(s->db, err, "fingerprints");
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 0) != 16 || !cb_count16_get(&stored, sqlite3_column_blob(st, 0)))
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW) {
+		if (cb_db_column_bytes(st, 0) != 16 || !cb_count16_get(&stored, cb_db_column_blob(st, 0)))
 			missing++;
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "fingerprints");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_count16_free(&stored);
 	if (rc != CB_OK)
 		return rc;

@@ -11,32 +11,32 @@
 static int run(struct cb_store *s, const char *sql, const char *site, int32_t until, int limit,
 	       int (*fn)(const struct cb_home_item *it, void *ctx), void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err);
 	if (rc != CB_OK)
 		return rc;
 	if (site)
-		sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, site, -1, false);
 	cb_store_bind_date(st, 2, until);
-	sqlite3_bind_int(st, 3, limit);
+	cb_db_bind_int64(st, 3, limit);
 	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cb_home_item it = {.id = sqlite3_column_int64(st, 0)};
-		if (sqlite3_column_bytes(st, 1) != 16)
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
+		struct cb_home_item it = {.id = cb_db_column_int64(st, 0)};
+		if (cb_db_column_bytes(st, 1) != 16)
 			continue;
-		memcpy(it.case_id, sqlite3_column_blob(st, 1), 16);
-		snprintf(it.site, sizeof it.site, "%s", (const char *)sqlite3_column_text(st, 2));
+		memcpy(it.case_id, cb_db_column_blob(st, 1), 16);
+		snprintf(it.site, sizeof it.site, "%s", cb_db_column_text(st, 2));
 		it.day = cb_store_col_date(st, 3);
 		it.stage = cb_store_col_value(st, 4, CB_VS_case_stage);
-		if (sqlite3_column_type(st, 5) == SQLITE_TEXT)
-			snprintf(it.org, sizeof it.org, "%s", (const char *)sqlite3_column_text(st, 5));
+		if (cb_db_column_type(st, 5) == CB_DB_TEXT)
+			snprintf(it.org, sizeof it.org, "%s", cb_db_column_text(st, 5));
 		if ((rc = fn(&it, ctx)) != CB_OK)
 			goto out;
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "home");
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 

@@ -37,8 +37,8 @@ struct cb_keywriter {
 	int draining; /* callers waiting in cb_keywriter_drain: take whatever is queued */
 	int rc; /* the first failure (CB_OK while none), and its message */
 	struct cb_err err;
-	sqlite3_stmt *ins;
-	sqlite3 *kdb;
+	struct cb_stmt *ins;
+	struct cb_db *kdb;
 };
 
 static void *keywriter_main(void *arg)
@@ -63,10 +63,10 @@ static void *keywriter_main(void *arg)
 		struct cb_err e = {0};
 		int rc = CB_OK;
 		for (size_t i = 0; i < n && !failed && rc == CB_OK; i++) {
-			sqlite3_bind_int64(kw->ins, 1, batch[i].seq);
-			sqlite3_bind_blob(kw->ins, 2, batch[i].id, 16, SQLITE_STATIC);
-			sqlite3_bind_blob(kw->ins, 3, batch[i].wrapped, CB_WRAPPED_KEY_BYTES, SQLITE_STATIC);
-			if (cb_store_step_done(kw->ins) != SQLITE_OK)
+			cb_db_bind_int64(kw->ins, 1, batch[i].seq);
+			cb_db_bind_blob(kw->ins, 2, batch[i].id, 16, false);
+			cb_db_bind_blob(kw->ins, 3, batch[i].wrapped, CB_WRAPPED_KEY_BYTES, false);
+			if (cb_store_step_done(kw->ins) != CB_OK)
 				rc = cb_store_db_err(kw->kdb, &e, "case keys");
 		}
 		pthread_mutex_lock(&kw->mu);

@@ -37,26 +37,26 @@ int cb_store_list_order(const char *name)
 	return -1;
 }
 
-static void bind_filter(sqlite3_stmt *st, const struct cb_store_list_filter *f)
+static void bind_filter(struct cb_stmt *st, const struct cb_store_list_filter *f)
 {
 	if (!f)
 		return;
 	if (f->site)
-		sqlite3_bind_text(st, 1, f->site, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, f->site, -1, false);
 	if (f->status)
-		sqlite3_bind_text(st, 2, f->status, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 2, f->status, -1, false);
 	if (f->id_lo && f->id_hi) {
-		sqlite3_bind_blob(st, 3, f->id_lo, 16, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, f->id_hi, 16, SQLITE_STATIC);
+		cb_db_bind_blob(st, 3, f->id_lo, 16, false);
+		cb_db_bind_blob(st, 4, f->id_hi, 16, false);
 	}
 	if (f->assigned_to)
-		sqlite3_bind_text(st, 7, f->assigned_to, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 7, f->assigned_to, -1, false);
 }
 
 int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long offset, long limit,
 		  cb_list_fn fn, void *ctx, long *total, struct cb_err *err)
 {
-	sqlite3_stmt *cnt = NULL, *sel = NULL;
+	struct cb_stmt *cnt = NULL, *sel = NULL;
 	int rc = CB_OK, step;
 	if (offset < 0 || limit < 0) {
 		rc = cb_err_set(err, CB_EINVAL, "case list: offset and limit must not be negative");
@@ -70,42 +70,42 @@ int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long
 		 " case_stage, a.user" LIST_WHERE " ORDER BY %s%s%s %s, seq DESC LIMIT ?5 OFFSET ?6",
 		 order ? orders[order].sql : "", order ? " IS NULL, " : "", orders[order].sql,
 		 (f && f->descending) || !order ? "DESC" : "ASC");
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*)" LIST_WHERE, -1, &cnt, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, sql, -1, &sel, NULL) != SQLITE_OK) {
+	if (cb_db_prepare(s->db, "SELECT count(*)" LIST_WHERE, &cnt, NULL) != CB_OK ||
+	    cb_db_prepare(s->db, sql, &sel, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "case list");
 		goto out;
 	}
 	bind_filter(cnt, f);
 	bind_filter(sel, f);
-	sqlite3_bind_int64(sel, 5, limit);
-	sqlite3_bind_int64(sel, 6, offset);
-	if (sqlite3_step(cnt) != SQLITE_ROW) {
+	cb_db_bind_int64(sel, 5, limit);
+	cb_db_bind_int64(sel, 6, offset);
+	if (cb_db_step(cnt) != CB_DB_ROW) {
 		rc = cb_store_db_err(s->db, err, "case list");
 		goto out;
 	}
 	if (total)
-		*total = (long)sqlite3_column_int64(cnt, 0);
-	while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+		*total = (long)cb_db_column_int64(cnt, 0);
+	while ((step = cb_db_step(sel)) == CB_DB_ROW) {
 		struct cb_store_list_row row = {0};
-		if (sqlite3_column_bytes(sel, 0) != 16)
+		if (cb_db_column_bytes(sel, 0) != 16)
 			continue; /* not a case id: check reports it; a list skips it */
-		row.id = sqlite3_column_blob(sel, 0);
-		row.site = (const char *)sqlite3_column_text(sel, 1);
-		row.registered_on = (const char *)sqlite3_column_text(sel, 2);
-		row.year = sqlite3_column_type(sel, 3) == SQLITE_NULL ? CB_NA : sqlite3_column_int(sel, 3);
-		row.status = (const char *)sqlite3_column_text(sel, 4);
-		row.version = sqlite3_column_int64(sel, 5);
-		row.gender = (const char *)sqlite3_column_text(sel, 6);
-		row.age = sqlite3_column_type(sel, 7) == SQLITE_NULL ? CB_NA : sqlite3_column_int(sel, 7);
-		row.stage = (const char *)sqlite3_column_text(sel, 8);
-		row.assigned_to = (const char *)sqlite3_column_text(sel, 9);
+		row.id = cb_db_column_blob(sel, 0);
+		row.site = (const char *)cb_db_column_text(sel, 1);
+		row.registered_on = (const char *)cb_db_column_text(sel, 2);
+		row.year = cb_db_column_type(sel, 3) == CB_DB_NULL ? CB_NA : (int)cb_db_column_int64(sel, 3);
+		row.status = (const char *)cb_db_column_text(sel, 4);
+		row.version = cb_db_column_int64(sel, 5);
+		row.gender = (const char *)cb_db_column_text(sel, 6);
+		row.age = cb_db_column_type(sel, 7) == CB_DB_NULL ? CB_NA : (int)cb_db_column_int64(sel, 7);
+		row.stage = (const char *)cb_db_column_text(sel, 8);
+		row.assigned_to = (const char *)cb_db_column_text(sel, 9);
 		if ((rc = fn(&row, ctx)) != 0)
 			goto out;
 	}
-	if (step != SQLITE_DONE)
+	if (step != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "case list");
 out:
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(sel);
+	cb_db_finalize(&cnt);
+	cb_db_finalize(&sel);
 	return rc;
 }

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -18,15 +19,15 @@
 
 static int meta_insert_ignore(struct cb_store *s, const char *key, const char *value, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = cb_store_prep(s->db, "meta", 0, "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", &st, err);
+	struct cb_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "meta", 0, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	cb_db_bind_text(st, 1, key, -1, false);
+	cb_db_bind_text(st, 2, value, -1, false);
+	if (cb_db_step(st) != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "meta");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -91,40 +92,41 @@ out:
 
 int cb_store_odk_seen(struct cb_store *s, const char *instance_id, bool *seen, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "odk_received", 0, "SELECT 1 FROM odk_received WHERE instance_id = ?", &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, instance_id, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	*seen = r == SQLITE_ROW;
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_db_bind_text(st, 1, instance_id, -1, false);
+	int r = cb_db_step(st);
+	*seen = r == CB_DB_ROW;
+	if (r != CB_DB_ROW && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "odk_received");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_store_odk_mark(struct cb_store *s, const char *instance_id, const char *form_id, const char *outcome,
 		      const uint8_t *case_id, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "odk_received", 0,
 			       "INSERT INTO odk_received(instance_id, form_id, outcome, case_id, at)"
-			       " VALUES (?, ?, ?, ?, strftime('%s', 'now'))",
+			       " VALUES (?, ?, ?, ?, ?)", /* the time bound, not SQL's: the same on PostgreSQL */
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, instance_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, form_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, outcome, -1, SQLITE_STATIC);
+	cb_db_bind_text(st, 1, instance_id, -1, false);
+	cb_db_bind_text(st, 2, form_id, -1, false);
+	cb_db_bind_text(st, 3, outcome, -1, false);
 	if (case_id)
-		sqlite3_bind_blob(st, 4, case_id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if ((r & 0xff) == SQLITE_CONSTRAINT)
+		cb_db_bind_blob(st, 4, case_id, 16, false);
+	cb_db_bind_int64(st, 5, (int64_t)time(NULL));
+	int r = cb_db_step(st);
+	if (r == CB_EEXIST)
 		rc = cb_err_set(err, CB_EEXIST, "this submission (instanceID) was received before");
-	else if (r != SQLITE_DONE)
+	else if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "odk_received");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -142,8 +144,8 @@ int cb_store_odk_write_cases(struct cb_store *s, struct cb_odk_new_case *const *
 		if ((j->rc = cb_store_odk_mark(s, j->instance_id, j->form_id, "case", j->case_id, &j->err)) == CB_OK)
 			j->rc = cb_store_write(s, j->p, &j->err);
 		if (j->rc != CB_OK)
-			sqlite3_exec(s->db, "ROLLBACK TO odk_job", NULL, NULL, NULL);
-		sqlite3_exec(s->db, "RELEASE odk_job", NULL, NULL, NULL);
+			cb_db_exec(s->db, "ROLLBACK TO odk_job");
+		cb_db_exec(s->db, "RELEASE odk_job");
 	}
 	if ((rc = cb_store_commit(s, err)) != CB_OK)
 		for (int i = 0; i < n; i++)
@@ -159,74 +161,74 @@ int cb_store_odk_write_cases(struct cb_store *s, struct cb_odk_new_case *const *
 int cb_store_review_add(struct cb_store *s, const uint8_t *key, struct cb_review *r, const char *xml, size_t len,
 			struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	uint8_t *sealed = malloc(len + CB_SEAL_OVERHEAD);
 	int rc;
 	if (!sealed)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	cb_seal(key, (const uint8_t *)r->instance_id, strlen(r->instance_id), xml, len, sealed);
 	if ((rc = cb_store_prep(s->db, "odk_review", 0,
-				"INSERT INTO odk_review(instance_id, form_id, user, site, reason, kind, case_id,"
+				"INSERT INTO odk_review(instance_id, form_id, \"user\", site, reason, kind, case_id,"
 				" seen_version, case_version, received_at, sealed) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
 				&st, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_text(st, 1, r->instance_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->form_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, r->site, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, r->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, r->kind, -1, SQLITE_STATIC);
+	cb_db_bind_text(st, 1, r->instance_id, -1, false);
+	cb_db_bind_text(st, 2, r->form_id, -1, false);
+	cb_db_bind_text(st, 3, r->user, -1, false);
+	cb_db_bind_text(st, 4, r->site, -1, false);
+	cb_db_bind_text(st, 5, r->reason, -1, false);
+	cb_db_bind_text(st, 6, r->kind, -1, false);
 	if (!cb_case_id_is_zero(r->case_id))
-		sqlite3_bind_blob(st, 7, r->case_id, 16, SQLITE_STATIC);
+		cb_db_bind_blob(st, 7, r->case_id, 16, false);
 	if (r->seen_version)
-		sqlite3_bind_int64(st, 8, r->seen_version);
+		cb_db_bind_int64(st, 8, r->seen_version);
 	if (r->case_version)
-		sqlite3_bind_int64(st, 9, r->case_version);
-	sqlite3_bind_int64(st, 10, r->received_at);
-	sqlite3_bind_blob(st, 11, sealed, (int)(len + CB_SEAL_OVERHEAD), SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
+		cb_db_bind_int64(st, 9, r->case_version);
+	cb_db_bind_int64(st, 10, r->received_at);
+	cb_db_bind_blob(st, 11, sealed, (int)(len + CB_SEAL_OVERHEAD), false);
+	if (cb_db_step(st) != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "odk_review");
 	else
-		r->id = sqlite3_last_insert_rowid(s->db);
+		r->id = cb_db_last_insert_id(s->db);
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	free(sealed);
 	return rc;
 }
 
 #define REVIEW_COLS                                                                                              \
-	"id, instance_id, form_id, user, site, reason, kind, case_id, coalesce(seen_version, 0),"                \
+	"id, instance_id, form_id, \"user\", site, reason, kind, case_id, coalesce(seen_version, 0),"                \
 	" coalesce(case_version, 0), received_at, coalesce(resolved_at, 0), state, coalesce(resolved_by, ''), sealed"
 
-static void copy_text(char *dst, size_t n, const unsigned char *src)
+static void copy_text(char *dst, size_t n, const char *src)
 {
 	snprintf(dst, n, "%s", src ? (const char *)src : "");
 }
 
-static void read_row(sqlite3_stmt *st, struct cb_review *r)
+static void read_row(struct cb_stmt *st, struct cb_review *r)
 {
 	memset(r, 0, sizeof *r);
-	r->id = sqlite3_column_int64(st, 0);
-	copy_text(r->instance_id, sizeof r->instance_id, sqlite3_column_text(st, 1));
-	copy_text(r->form_id, sizeof r->form_id, sqlite3_column_text(st, 2));
-	copy_text(r->user, sizeof r->user, sqlite3_column_text(st, 3));
-	copy_text(r->site, sizeof r->site, sqlite3_column_text(st, 4));
-	copy_text(r->reason, sizeof r->reason, sqlite3_column_text(st, 5));
-	copy_text(r->kind, sizeof r->kind, sqlite3_column_text(st, 6));
-	if (sqlite3_column_bytes(st, 7) == 16)
-		memcpy(r->case_id, sqlite3_column_blob(st, 7), 16);
-	r->seen_version = sqlite3_column_int64(st, 8);
-	r->case_version = sqlite3_column_int64(st, 9);
-	r->received_at = sqlite3_column_int64(st, 10);
-	r->resolved_at = sqlite3_column_int64(st, 11);
-	copy_text(r->state, sizeof r->state, sqlite3_column_text(st, 12));
-	copy_text(r->resolved_by, sizeof r->resolved_by, sqlite3_column_text(st, 13));
+	r->id = cb_db_column_int64(st, 0);
+	copy_text(r->instance_id, sizeof r->instance_id, cb_db_column_text(st, 1));
+	copy_text(r->form_id, sizeof r->form_id, cb_db_column_text(st, 2));
+	copy_text(r->user, sizeof r->user, cb_db_column_text(st, 3));
+	copy_text(r->site, sizeof r->site, cb_db_column_text(st, 4));
+	copy_text(r->reason, sizeof r->reason, cb_db_column_text(st, 5));
+	copy_text(r->kind, sizeof r->kind, cb_db_column_text(st, 6));
+	if (cb_db_column_bytes(st, 7) == 16)
+		memcpy(r->case_id, cb_db_column_blob(st, 7), 16);
+	r->seen_version = cb_db_column_int64(st, 8);
+	r->case_version = cb_db_column_int64(st, 9);
+	r->received_at = cb_db_column_int64(st, 10);
+	r->resolved_at = cb_db_column_int64(st, 11);
+	copy_text(r->state, sizeof r->state, cb_db_column_text(st, 12));
+	copy_text(r->resolved_by, sizeof r->resolved_by, cb_db_column_text(st, 13));
 }
 
 int cb_store_review_list(struct cb_store *s, const char *state, const char *site, cb_review_fn fn, void *ctx,
 			 struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "odk_review", 0,
 			       "SELECT " REVIEW_COLS " FROM odk_review WHERE (?1 IS NULL OR state = ?1)"
 			       " AND (?2 IS NULL OR site = ?2) ORDER BY id DESC LIMIT 1000",
@@ -234,49 +236,49 @@ int cb_store_review_list(struct cb_store *s, const char *state, const char *site
 	if (rc != CB_OK)
 		return rc;
 	if (state)
-		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, state, -1, false);
 	if (site)
-		sqlite3_bind_text(st, 2, site, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 2, site, -1, false);
 	int r;
 	struct cb_review row;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		read_row(st, &row);
 		if ((rc = fn(&row, ctx)) != 0)
 			break;
 	}
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	if (r != CB_DB_ROW && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "odk_review");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_store_review_get(struct cb_store *s, const uint8_t *key, int64_t id, struct cb_review *out, char **xml,
 			struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	if (xml)
 		*xml = NULL;
 	int rc = cb_store_prep(s->db, "odk_review", 0, "SELECT " REVIEW_COLS " FROM odk_review WHERE id = ?", &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_DONE) {
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_DONE) {
 		rc = cb_err_set(err, CB_ENOTFOUND, "no review entry %lld", (long long)id);
 		goto out;
 	}
-	if (r != SQLITE_ROW) {
+	if (r != CB_DB_ROW) {
 		rc = cb_store_db_err(s->db, err, "odk_review");
 		goto out;
 	}
 	read_row(st, out);
-	int n = sqlite3_column_bytes(st, 14);
+	int n = cb_db_column_bytes(st, 14);
 	if (xml && n >= CB_SEAL_OVERHEAD) {
 		if (!(*xml = malloc((size_t)n - CB_SEAL_OVERHEAD + 1))) {
 			rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 			goto out;
 		}
-		if (cb_unseal(key, (const uint8_t *)out->instance_id, strlen(out->instance_id), sqlite3_column_blob(st, 14),
+		if (cb_unseal(key, (const uint8_t *)out->instance_id, strlen(out->instance_id), cb_db_column_blob(st, 14),
 			      (size_t)n, (uint8_t *)*xml) != CB_OK) {
 			free(*xml);
 			*xml = NULL;
@@ -286,29 +288,29 @@ int cb_store_review_get(struct cb_store *s, const uint8_t *key, int64_t id, stru
 		(*xml)[n - CB_SEAL_OVERHEAD] = 0;
 	}
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_store_review_resolve(struct cb_store *s, int64_t id, bool accepted, const char *by, int64_t now,
 			    struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "odk_review", 0,
 			       "UPDATE odk_review SET state = ?, resolved_by = ?, resolved_at = ?,"
 			       " sealed = iif(?1 = 'rejected', NULL, sealed) WHERE id = ? AND state = 'pending'",
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, accepted ? "accepted" : "rejected", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
-	sqlite3_bind_int64(st, 4, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
+	cb_db_bind_text(st, 1, accepted ? "accepted" : "rejected", -1, false);
+	cb_db_bind_text(st, 2, by, -1, false);
+	cb_db_bind_int64(st, 3, now);
+	cb_db_bind_int64(st, 4, id);
+	if (cb_db_step(st) != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "odk_review");
-	else if (sqlite3_changes(s->db) != 1)
+	else if (cb_db_changes(s->db) != 1)
 		rc = cb_err_set(err, CB_ECONFLICT, "review entry %lld is not pending (resolved already, or no such entry)",
 				(long long)id);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }

@@ -68,7 +68,7 @@ static void partner_texts(const struct cb_partner *p, char *services, size_t sn,
 int cb_partner_row_write(struct cb_store *s, const struct cb_partner *p, bool add, int64_t *id, struct cb_err *err)
 {
 	char services[1024], served[CB_PARTNER_MAX_SERVED * 3 + 1];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	partner_texts(p, services, sizeof services, served, sizeof served);
 	rc = cb_store_prep(s->db, "prepare", 0,
@@ -79,86 +79,86 @@ int cb_partner_row_write(struct cb_store *s, const struct cb_partner *p, bool ad
 			   &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cb_vsets[CB_VS_org_type].values[p->type].name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, cb_countries[p->country].alpha2, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, p->city, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, p->phone, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, services, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, served, -1, SQLITE_STATIC);
+	cb_db_bind_text(st, 1, p->name, -1, false);
+	cb_db_bind_text(st, 2, cb_vsets[CB_VS_org_type].values[p->type].name, -1, false);
+	cb_db_bind_text(st, 3, cb_countries[p->country].alpha2, -1, false);
+	cb_db_bind_text(st, 4, p->city, -1, false);
+	cb_db_bind_text(st, 5, p->phone, -1, false);
+	cb_db_bind_text(st, 6, services, -1, false);
+	cb_db_bind_text(st, 7, served, -1, false);
 	if (p->beds == CB_NA)
-		sqlite3_bind_null(st, 8);
+		cb_db_bind_null(st, 8);
 	else
-		sqlite3_bind_int(st, 8, p->beds);
-	sqlite3_bind_text(st, 9, p->site, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, (sqlite3_int64)time(NULL));
+		cb_db_bind_int64(st, 8, p->beds);
+	cb_db_bind_text(st, 9, p->site, -1, false);
+	cb_db_bind_int64(st, 10, (int64_t)time(NULL));
 	if (!add)
-		sqlite3_bind_int64(st, 11, p->id);
-	if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_int64(st, 11, p->id);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "partner");
-	else if (!add && sqlite3_changes(s->db) == 0)
+	else if (!add && cb_db_changes(s->db) == 0)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no partner organisation %lld", (long long)p->id);
 	else if (add)
-		*id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+		*id = cb_db_last_insert_id(s->db);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_partner_referred(struct cb_store *s, int64_t org, cb_case_id_fn fn, void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc, r;
 	if ((rc = cb_store_prep(s->db, "prepare", 0,
 				"SELECT DISTINCT case_id FROM referrals WHERE org_id = ?1", &st, err)) != CB_OK)
 		goto out;
-	sqlite3_bind_int64(st, 1, org);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 0) == 16)
-			rc = fn(sqlite3_column_blob(st, 0), ctx);
-	if (rc == CB_OK && r != SQLITE_DONE)
+	cb_db_bind_int64(st, 1, org);
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW)
+		if (cb_db_column_bytes(st, 0) == 16)
+			rc = fn(cb_db_column_blob(st, 0), ctx);
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "partner");
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 #define PARTNER_COLS "id, name, type, country, city, phone, services, served, beds, site"
 
-static int partner_row(sqlite3_stmt *st, struct cb_partner *p, struct cb_err *err)
+static int partner_row(struct cb_stmt *st, struct cb_partner *p, struct cb_err *err)
 {
 	const char *t;
 	cb_partner_init(p);
-	p->id = sqlite3_column_int64(st, 0);
-	snprintf(p->name, sizeof p->name, "%s", (t = (const char *)sqlite3_column_text(st, 1)) ? t : "");
+	p->id = cb_db_column_int64(st, 0);
+	snprintf(p->name, sizeof p->name, "%s", (t = (const char *)cb_db_column_text(st, 1)) ? t : "");
 	p->type = cb_store_col_value(st, 2, CB_VS_org_type);
-	p->country = cb_country_find((t = (const char *)sqlite3_column_text(st, 3)) ? t : "");
-	snprintf(p->city, sizeof p->city, "%s", (t = (const char *)sqlite3_column_text(st, 4)) ? t : "");
-	snprintf(p->phone, sizeof p->phone, "%s", (t = (const char *)sqlite3_column_text(st, 5)) ? t : "");
-	p->beds = sqlite3_column_type(st, 8) == SQLITE_NULL ? CB_NA : sqlite3_column_int(st, 8);
-	snprintf(p->site, sizeof p->site, "%s", (t = (const char *)sqlite3_column_text(st, 9)) ? t : "");
+	p->country = cb_country_find((t = (const char *)cb_db_column_text(st, 3)) ? t : "");
+	snprintf(p->city, sizeof p->city, "%s", (t = (const char *)cb_db_column_text(st, 4)) ? t : "");
+	snprintf(p->phone, sizeof p->phone, "%s", (t = (const char *)cb_db_column_text(st, 5)) ? t : "");
+	p->beds = cb_db_column_type(st, 8) == CB_DB_NULL ? CB_NA : (int)cb_db_column_int64(st, 8);
+	snprintf(p->site, sizeof p->site, "%s", (t = (const char *)cb_db_column_text(st, 9)) ? t : "");
 	if (p->type < 0 || p->country == CB_NA ||
-	    cb_services_parse((const char *)sqlite3_column_text(st, 6), &p->services, NULL) != CB_OK ||
-	    cb_served_parse((const char *)sqlite3_column_text(st, 7), p, NULL) != CB_OK)
+	    cb_services_parse((const char *)cb_db_column_text(st, 6), &p->services, NULL) != CB_OK ||
+	    cb_served_parse((const char *)cb_db_column_text(st, 7), p, NULL) != CB_OK)
 		return cb_err_set(err, CB_ECORRUPT, "partner %lld: a stored value is not valid", (long long)p->id);
 	return CB_OK;
 }
 
 int cb_partner_get(struct cb_store *s, int64_t id, struct cb_partner *out, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " PARTNER_COLS " FROM partners WHERE id = ?1", &st, err);
 	cb_partner_init(out);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
 		rc = partner_row(st, out, err);
-	else if (r == SQLITE_DONE)
+	else if (r == CB_DB_DONE)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no partner organisation %lld", (long long)id);
 	else
 		rc = cb_store_db_err(s->db, err, "partner");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -166,17 +166,17 @@ int cb_partner_rows(struct cb_store *s, int (*fn)(const struct cb_partner *p, vo
 		    struct cb_err *err)
 {
 	struct cb_partner p;
-	sqlite3_stmt *st = NULL;
-	int rc, r = SQLITE_DONE;
+	struct cb_stmt *st = NULL;
+	int rc, r = CB_DB_DONE;
 	if ((rc = cb_store_prep(s->db, "prepare", 0,
 				"SELECT " PARTNER_COLS " FROM partners ORDER BY name, id", &st, err)) != CB_OK)
 		return rc;
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW)
 		if ((rc = partner_row(st, &p, err)) == CB_OK)
 			rc = fn(&p, ctx);
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "partners");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -196,7 +196,7 @@ void cb_referral_clear(struct cb_referral *r)
 
 int cb_referral_row_add(struct cb_store *s, struct cb_referral *r, const char *override_reason, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "INSERT INTO referrals(case_id, direction, org_id, reason, status, shares_details,"
 			       " override_reason, referred_on, status_on, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
@@ -204,23 +204,23 @@ int cb_referral_row_add(struct cb_store *s, struct cb_referral *r, const char *o
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, r->case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, r->direction == CB_REFER_OUT ? "out" : "in", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, r->org_id);
-	sqlite3_bind_text(st, 4, cb_vsets[CB_VS_referral_reason].values[r->reason].name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, cb_vsets[CB_VS_referral_status].values[r->status].name, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, r->shares_details);
+	cb_db_bind_blob(st, 1, r->case_id, 16, false);
+	cb_db_bind_text(st, 2, r->direction == CB_REFER_OUT ? "out" : "in", -1, false);
+	cb_db_bind_int64(st, 3, r->org_id);
+	cb_db_bind_text(st, 4, cb_vsets[CB_VS_referral_reason].values[r->reason].name, -1, false);
+	cb_db_bind_text(st, 5, cb_vsets[CB_VS_referral_status].values[r->status].name, -1, false);
+	cb_db_bind_int64(st, 6, r->shares_details);
 	if (override_reason)
-		sqlite3_bind_text(st, 7, override_reason, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 7, override_reason, -1, false);
 	else
-		sqlite3_bind_null(st, 7);
+		cb_db_bind_null(st, 7);
 	cb_store_bind_date(st, 8, r->referred_on);
-	sqlite3_bind_int64(st, 9, (sqlite3_int64)time(NULL));
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_int64(st, 9, (int64_t)time(NULL));
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "referral");
 	else
-		r->id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+		r->id = cb_db_last_insert_id(s->db);
+	cb_db_finalize(&st);
 	if (rc == CB_OK && r->details)
 		rc = cb_store_seal_column(s, r->case_id, "referrals", "details", r->id, r->details, err);
 	return rc;
@@ -228,37 +228,37 @@ int cb_referral_row_add(struct cb_store *s, struct cb_referral *r, const char *o
 
 int cb_referral_row_status(struct cb_store *s, int64_t id, int32_t status, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, "UPDATE referrals SET status = ?1, status_on = ?2 WHERE id = ?3", &st,
 			       err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, cb_vsets[CB_VS_referral_status].values[status].name, -1, SQLITE_STATIC);
+	cb_db_bind_text(st, 1, cb_vsets[CB_VS_referral_status].values[status].name, -1, false);
 	cb_store_bind_date(st, 2, cb_date_today());
-	sqlite3_bind_int64(st, 3, id);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_int64(st, 3, id);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "referral");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 #define REFERRAL_COLS \
 	"id, case_id, direction, org_id, reason, details, status, shares_details, override_reason, referred_on, status_on"
 
-static int referral_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, struct cb_referral *r,
+static int referral_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, struct cb_referral *r,
 			struct cb_err *err)
 {
-	const char *dir = (const char *)sqlite3_column_text(st, 2), *ov = (const char *)sqlite3_column_text(st, 8);
+	const char *dir = (const char *)cb_db_column_text(st, 2), *ov = (const char *)cb_db_column_text(st, 8);
 	cb_referral_clear(r);
-	r->id = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_bytes(st, 1) != 16)
+	r->id = cb_db_column_int64(st, 0);
+	if (cb_db_column_bytes(st, 1) != 16)
 		return cb_err_set(err, CB_ECORRUPT, "referral %lld: malformed case id", (long long)r->id);
-	memcpy(r->case_id, sqlite3_column_blob(st, 1), 16);
+	memcpy(r->case_id, cb_db_column_blob(st, 1), 16);
 	r->direction = dir && strcmp(dir, "in") == 0 ? CB_REFER_IN : CB_REFER_OUT;
-	r->org_id = sqlite3_column_int64(st, 3);
+	r->org_id = cb_db_column_int64(st, 3);
 	r->reason = cb_store_col_value(st, 4, CB_VS_referral_reason);
 	r->status = cb_store_col_value(st, 6, CB_VS_referral_status);
-	r->shares_details = sqlite3_column_int(st, 7) != 0;
+	r->shares_details = (int)cb_db_column_int64(st, 7) != 0;
 	r->consent_overridden = ov != NULL;
 	snprintf(r->override_reason, sizeof r->override_reason, "%s", ov ? ov : "");
 	r->referred_on = cb_store_col_date(st, 9);
@@ -272,20 +272,20 @@ static int referral_row(struct cb_store *s, sqlite3_stmt *st, unsigned flags, st
 
 int cb_referral_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_referral *out, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " REFERRAL_COLS " FROM referrals WHERE id = ?1", &st, err);
 	cb_referral_init(out);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
 		rc = referral_row(s, st, flags, out, err);
-	else if (r == SQLITE_DONE)
+	else if (r == CB_DB_DONE)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no referral %lld", (long long)id);
 	else
 		rc = cb_store_db_err(s->db, err, "referral");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	if (rc != CB_OK)
 		cb_referral_clear(out);
 	return rc;
@@ -295,21 +295,21 @@ int cb_referral_list(struct cb_store *s, const uint8_t case_id[16], unsigned fla
 		     int (*fn)(const struct cb_referral *r, void *ctx), void *ctx, struct cb_err *err)
 {
 	struct cb_referral r;
-	sqlite3_stmt *st = NULL;
-	int rc, step = SQLITE_DONE;
+	struct cb_stmt *st = NULL;
+	int rc, step = CB_DB_DONE;
 	cb_referral_init(&r);
 	if ((rc = cb_store_case_exists(s, case_id, err)) != CB_OK ||
 	    (rc = cb_store_prep(s->db, "prepare", 0,
 				"SELECT " REFERRAL_COLS " FROM referrals WHERE case_id = ?1 ORDER BY id", &st, err)))
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	while (rc == CB_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	while (rc == CB_OK && (step = cb_db_step(st)) == CB_DB_ROW)
 		if ((rc = referral_row(s, st, flags, &r, err)) == CB_OK)
 			rc = fn(&r, ctx);
-	if (rc == CB_OK && step != SQLITE_DONE)
+	if (rc == CB_OK && step != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "referrals");
 	cb_referral_clear(&r);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 

@@ -12,25 +12,25 @@
 
 int cb_user_lang_get(struct cb_store *s, int64_t user_id, char lang[CB_LANG_MAX], struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	lang[0] = 0;
 	int rc = cb_store_prep(s->db, "user_prefs", 0, "SELECT lang FROM user_prefs WHERE user_id = ?1", &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, user_id);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
+	cb_db_bind_int64(st, 1, user_id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW) {
 		/* only a language this binary has: a catalogue may have gone since it was chosen */
-		const char *code = cb_lang_find((const char *)sqlite3_column_text(st, 0));
+		const char *code = cb_lang_find((const char *)cb_db_column_text(st, 0));
 		snprintf(lang, CB_LANG_MAX, "%s", code ? code : "");
 	}
-	sqlite3_finalize(st);
-	return r == SQLITE_ROW || r == SQLITE_DONE ? CB_OK : cb_store_db_err(s->db, err, "user_prefs");
+	cb_db_finalize(&st);
+	return r == CB_DB_ROW || r == CB_DB_DONE ? CB_OK : cb_store_db_err(s->db, err, "user_prefs");
 }
 
 int cb_user_lang_set(struct cb_store *s, int64_t user_id, const char *lang, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	const char *code = lang && *lang ? cb_lang_find(lang) : "";
 	if (!code)
 		return cb_err_field(err, CB_EINVAL, "lang", "There is no translation into '%s'.", lang);
@@ -43,10 +43,10 @@ int cb_user_lang_set(struct cb_store *s, int64_t user_id, const char *lang, stru
 			       &st, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, user_id);
+	cb_db_bind_int64(st, 1, user_id);
 	if (*code)
-		sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return r == SQLITE_DONE ? CB_OK : cb_store_db_err(s->db, err, "user_prefs");
+		cb_db_bind_text(st, 2, code, -1, false);
+	int r = cb_db_step(st);
+	cb_db_finalize(&st);
+	return r == CB_DB_DONE ? CB_OK : cb_store_db_err(s->db, err, "user_prefs");
 }

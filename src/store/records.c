@@ -45,10 +45,10 @@ static size_t join_multi(const struct cb_field *f, uint64_t set, char *buf, size
 
 enum { BOUND_UNKNOWN, BOUND_NULL, BOUND_VALUE };
 
-static void bind_null(sqlite3_stmt *st, int p, struct cb_bound *b)
+static void bind_null(struct cb_stmt *st, int p, struct cb_bound *b)
 {
 	if (b->state != BOUND_NULL)
-		sqlite3_bind_null(st, p);
+		cb_db_bind_null(st, p);
 	b->state = BOUND_NULL;
 }
 
@@ -64,7 +64,7 @@ static bool bound_to(struct cb_bound *b, int32_t v)
 }
 
 /* Binds every column field of c to st, parameters first..first+ncols-1; bound[i] tracks what is bound. */
-static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const struct cb_case *c,
+static int bind_fields(struct cb_store *s, struct cb_stmt *st, int first, const struct cb_case *c,
 		       struct cb_bound *bound, struct cb_err *err)
 {
 	for (int i = 0; i < s->ncols; i++) {
@@ -80,7 +80,7 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 		switch (f->kind) {
 		case CB_SITE: /* text in the case itself: bound anew every time */
 			if (*(const char *)m) {
-				sqlite3_bind_text(st, p, m, -1, SQLITE_STATIC);
+				cb_db_bind_text(st, p, m, -1, false);
 				b->state = BOUND_UNKNOWN;
 			} else {
 				bind_null(st, p, b);
@@ -93,8 +93,8 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value index %d out of range", f->name,
 						    (int)v);
 			else if (!bound_to(b, v))
-				sqlite3_bind_text(st, p, f->vset->values[v].name, (int)f->vset->values[v].len,
-						  SQLITE_STATIC);
+				cb_db_bind_text(st, p, f->vset->values[v].name, (int)f->vset->values[v].len,
+						  false);
 			break;
 		case CB_COUNTRY:
 			if (v == CB_NA)
@@ -103,21 +103,21 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: country index %d out of range",
 						    f->name, (int)v);
 			else if (!bound_to(b, v))
-				sqlite3_bind_text(st, p, cb_countries[v].alpha2, 2, SQLITE_STATIC);
+				cb_db_bind_text(st, p, cb_countries[v].alpha2, 2, false);
 			break;
 		case CB_INT:
 		case CB_BOOL:
 			if (v == CB_NA)
 				bind_null(st, p, b);
 			else if (!bound_to(b, v))
-				sqlite3_bind_int(st, p, v);
+				cb_db_bind_int64(st, p, v);
 			break;
 		case CB_DATE:
 			if (v == CB_NA) {
 				bind_null(st, p, b);
 			} else { /* scratch is shared by ins and upd: bound anew every time */
 				cb_date_format(v, s->scratch[i]);
-				sqlite3_bind_text(st, p, s->scratch[i], 10, SQLITE_STATIC);
+				cb_db_bind_text(st, p, s->scratch[i], 10, false);
 				b->state = BOUND_UNKNOWN;
 			}
 			break;
@@ -131,7 +131,7 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 			size_t n = join_multi(f, set, s->scratch[i], SCRATCH);
 			if (n >= SCRATCH)
 				return cb_err_field(err, CB_EINVAL, f->name, "field %s: value set out of range", f->name);
-			sqlite3_bind_text(st, p, s->scratch[i], (int)n, SQLITE_STATIC);
+			cb_db_bind_text(st, p, s->scratch[i], (int)n, false);
 			b->state = BOUND_UNKNOWN;
 			break;
 		}
@@ -145,33 +145,33 @@ static int bind_fields(struct cb_store *s, sqlite3_stmt *st, int first, const st
 /* Reads the coded fields of the current row of st (columns as in select_cols) into c, through
  * cb_case_set_text so that stored text is validated like any other input.  With `out`, every bad field is a
  * line on out and counted in *problems; without, the first one is the error. */
-static int parse_row(struct cb_store *s, sqlite3_stmt *st, struct cb_case *c, FILE *out, long *problems,
+static int parse_row(struct cb_store *s, struct cb_stmt *st, struct cb_case *c, FILE *out, long *problems,
 		     struct cb_err *err)
 {
 	char idt[CB_ID_TEXT];
 	cb_case_init(c);
-	if (sqlite3_column_bytes(st, C_ID) != 16) {
+	if (cb_db_column_bytes(st, C_ID) != 16) {
 		if (out) {
-			fprintf(out, "row %lld: malformed case id\n", (long long)sqlite3_column_int64(st, C_SEQ));
+			fprintf(out, "row %lld: malformed case id\n", (long long)cb_db_column_int64(st, C_SEQ));
 			++*problems;
 		}
-		return cb_err_set(err, CB_ECORRUPT, "row %lld: malformed case id", (long long)sqlite3_column_int64(st, C_SEQ));
+		return cb_err_set(err, CB_ECORRUPT, "row %lld: malformed case id", (long long)cb_db_column_int64(st, C_SEQ));
 	}
-	memcpy(c->case_id, sqlite3_column_blob(st, C_ID), 16);
-	c->version = sqlite3_column_int64(st, C_VERSION);
+	memcpy(c->case_id, cb_db_column_blob(st, C_ID), 16);
+	c->version = cb_db_column_int64(st, C_VERSION);
 	for (int i = 0; i < s->ncols; i++) {
 		const struct cb_field *f = s->cols[i];
 		const int col = C_FIELDS + i;
-		const int type = sqlite3_column_type(st, col);
+		const int type = cb_db_column_type(st, col);
 		const char *text;
 		struct cb_err e = {0};
-		if (type == SQLITE_NULL)
+		if (type == CB_DB_NULL)
 			continue;
-		if (f->kind == CB_BOOL && type == SQLITE_INTEGER && f->vset && sqlite3_column_int64(st, col) >= 0 &&
-		    sqlite3_column_int64(st, col) < f->vset->count)
-			text = f->vset->values[sqlite3_column_int(st, col)].name;
+		if (f->kind == CB_BOOL && type == CB_DB_INT && f->vset && cb_db_column_int64(st, col) >= 0 &&
+		    cb_db_column_int64(st, col) < f->vset->count)
+			text = f->vset->values[(int)cb_db_column_int64(st, col)].name;
 		else
-			text = (const char *)sqlite3_column_text(st, col);
+			text = (const char *)cb_db_column_text(st, col);
 		if (cb_case_set_text(c, f, text ? text : "", &e) == CB_OK)
 			continue;
 		cb_case_id_format(c->case_id, idt);
@@ -255,21 +255,21 @@ static int load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struc
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK) /* the key may be on its way */
 		return rc;
 	CB_ASSERT(cb_keywriter_idle(s));
-	sqlite3_bind_int64(s->key_get, 1, seq);
-	sqlite3_bind_blob(s->key_get, 2, id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(s->key_get);
-	if (r == SQLITE_DONE) {
+	cb_db_bind_int64(s->key_get, 1, seq);
+	cb_db_bind_blob(s->key_get, 2, id, 16, false);
+	int r = cb_db_step(s->key_get);
+	if (r == CB_DB_DONE) {
 		rc = CB_ENOTFOUND;
-	} else if (r != SQLITE_ROW) {
+	} else if (r != CB_DB_ROW) {
 		rc = cb_store_db_err(s->kdb, err, "case keys");
-	} else if (sqlite3_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
-		   cb_key_unwrap_with(s->sec->kek, id, sqlite3_column_blob(s->key_get, 0), s->casekey) != CB_OK) {
+	} else if (cb_db_column_bytes(s->key_get, 0) != CB_WRAPPED_KEY_BYTES ||
+		   cb_key_unwrap_with(s->sec->kek, id, cb_db_column_blob(s->key_get, 0), s->casekey) != CB_OK) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_field(err, CB_ECORRUPT, "pii", "case %s: its case key fails authentication", idt);
 	} else {
 		rc = CB_OK;
 	}
-	sqlite3_reset(s->key_get);
+	cb_db_reset(s->key_get);
 	return rc;
 }
 
@@ -486,7 +486,7 @@ static void unwrite(struct cb_store *s, const struct cb_prepared *p)
 {
 	if (!s->bulk)
 		return;
-	sqlite3_bind_blob(s->del, 1, p->c.case_id, 16, SQLITE_STATIC);
+	cb_db_bind_blob(s->del, 1, p->c.case_id, 16, false);
 	cb_store_step_done(s->del);
 }
 
@@ -505,38 +505,38 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	const sqlite3_int64 now = (sqlite3_int64)time(NULL);
-	sqlite3_stmt *st = s->ins;
-	sqlite3_bind_blob(st, P_ID, p->c.case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int(st, P_VERSION, 1);
-	sqlite3_bind_int64(st, P_CREATED, now);
-	sqlite3_bind_int64(st, P_UPDATED, now);
-	sqlite3_bind_int(st, P_RECORD_KEY, p->record_key);
+	const int64_t now = (int64_t)time(NULL);
+	struct cb_stmt *st = s->ins;
+	cb_db_bind_blob(st, P_ID, p->c.case_id, 16, false);
+	cb_db_bind_int64(st, P_VERSION, 1);
+	cb_db_bind_int64(st, P_CREATED, now);
+	cb_db_bind_int64(st, P_UPDATED, now);
+	cb_db_bind_int64(st, P_RECORD_KEY, p->record_key);
 	if (p->has_fp)
-		sqlite3_bind_blob(st, P_FP, p->fp, 16, SQLITE_STATIC);
+		cb_db_bind_blob(st, P_FP, p->fp, 16, false);
 	else
-		sqlite3_bind_null(st, P_FP);
+		cb_db_bind_null(st, P_FP);
 	if (p->pii)
-		sqlite3_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, SQLITE_STATIC);
+		cb_db_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, false);
 	else
-		sqlite3_bind_null(st, P_PII);
+		cb_db_bind_null(st, P_PII);
 	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_bound, err)) != CB_OK) {
-		sqlite3_reset(st);
+		cb_db_reset(st);
 		goto out;
 	}
-	int r = sqlite3_step(st);
-	if (r != SQLITE_DONE) {
-		const char *msg = sqlite3_errmsg(s->db);
+	int r = cb_db_step(st);
+	if (r != CB_DB_DONE) {
+		const char *msg = cb_db_errmsg(s->db);
 		cb_case_id_format(p->c.case_id, idt);
-		if ((r & 0xff) == SQLITE_CONSTRAINT && strstr(msg, "case_id"))
+		if (r == CB_EEXIST && strstr(msg, "case_id"))
 			rc = cb_err_set(err, CB_EEXIST, "case %s already exists", idt);
 		else
 			rc = cb_store_db_err(s->db, err, "add");
-		sqlite3_reset(st);
+		cb_db_reset(st);
 		goto out;
 	}
-	sqlite3_reset(st);
-	const sqlite3_int64 seq = sqlite3_last_insert_rowid(s->db);
+	cb_db_reset(st);
+	const int64_t seq = cb_db_last_insert_id(s->db);
 	if (p->pii) {
 		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it.  The
 		 * slot is the row's seq: nobody else gets it while our write lock holds; OR REPLACE takes over a
@@ -546,10 +546,10 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			rc = cb_keywriter_push(s, seq, p->c.case_id, p->wrapped, err);
 		} else {
 			CB_ASSERT(cb_keywriter_idle(s)); /* outside a batch the thread has nothing queued */
-			sqlite3_bind_int64(s->key_ins, 1, seq);
-			sqlite3_bind_blob(s->key_ins, 2, p->c.case_id, 16, SQLITE_STATIC);
-			sqlite3_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, SQLITE_STATIC);
-			if (cb_store_step_done(s->key_ins) != SQLITE_OK)
+			cb_db_bind_int64(s->key_ins, 1, seq);
+			cb_db_bind_blob(s->key_ins, 2, p->c.case_id, 16, false);
+			cb_db_bind_blob(s->key_ins, 3, p->wrapped, sizeof p->wrapped, false);
+			if (cb_store_step_done(s->key_ins) != CB_OK)
 				rc = cb_store_db_err(s->kdb, err, "case keys");
 		}
 		if (rc != CB_OK) {
@@ -597,23 +597,23 @@ int cb_store_get(struct cb_store *s, const uint8_t id[16], unsigned flags, struc
 	char idt[CB_ID_TEXT];
 	int rc;
 	cb_case_init(out);
-	sqlite3_bind_blob(s->get, 1, id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(s->get);
-	if (r == SQLITE_DONE) {
+	cb_db_bind_blob(s->get, 1, id, 16, false);
+	int r = cb_db_step(s->get);
+	if (r == CB_DB_DONE) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
-	} else if (r != SQLITE_ROW) {
+	} else if (r != CB_DB_ROW) {
 		rc = cb_store_db_err(s->db, err, "get");
 	} else {
 		rc = parse_row(s, s->get, out, NULL, NULL, err);
-		if (rc == CB_OK && (flags & CB_WITH_PII) && sqlite3_column_type(s->get, C_PII) != SQLITE_NULL) {
-			rc = open_pii(s, sqlite3_column_int64(s->get, C_SEQ), id, sqlite3_column_blob(s->get, C_PII),
-				      (size_t)sqlite3_column_bytes(s->get, C_PII), out, err);
+		if (rc == CB_OK && (flags & CB_WITH_PII) && cb_db_column_type(s->get, C_PII) != CB_DB_NULL) {
+			rc = open_pii(s, cb_db_column_int64(s->get, C_SEQ), id, cb_db_column_blob(s->get, C_PII),
+				      (size_t)cb_db_column_bytes(s->get, C_PII), out, err);
 			if (rc == CB_ENOTFOUND) /* key destroyed: the details are gone for good */
 				rc = CB_OK;
 		}
 	}
-	sqlite3_reset(s->get);
+	cb_db_reset(s->get);
 	if (rc != CB_OK)
 		cb_case_clear(out);
 	return rc;
@@ -626,21 +626,21 @@ static int stored_version(struct cb_store *s, const uint8_t id[16], int64_t *ver
 {
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK;
-	sqlite3_bind_blob(s->ver, 1, id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(s->ver);
-	if (r == SQLITE_ROW) {
-		*version = sqlite3_column_int64(s->ver, 0);
+	cb_db_bind_blob(s->ver, 1, id, 16, false);
+	int r = cb_db_step(s->ver);
+	if (r == CB_DB_ROW) {
+		*version = cb_db_column_int64(s->ver, 0);
 		if (has_pii)
-			*has_pii = sqlite3_column_int(s->ver, 1) != 0;
+			*has_pii = (int)cb_db_column_int64(s->ver, 1) != 0;
 		if (seq)
-			*seq = sqlite3_column_int64(s->ver, 2);
-	} else if (r == SQLITE_DONE) {
+			*seq = cb_db_column_int64(s->ver, 2);
+	} else if (r == CB_DB_DONE) {
 		cb_case_id_format(id, idt);
 		rc = cb_err_set(err, CB_ENOTFOUND, "no case %s", idt);
 	} else {
 		rc = cb_store_db_err(s->db, err, "version");
 	}
-	sqlite3_reset(s->ver);
+	cb_db_reset(s->ver);
 	return rc;
 }
 
@@ -679,9 +679,9 @@ static int pending_write(struct cb_store *s, const struct cb_buf *pend, struct c
 	if (cb_buf_printf(&all, "%s%.*s", have ? have : "", (int)pend->len, pend->data) != CB_OK) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 	} else {
-		sqlite3_bind_text(s->meta_set, 1, ERASING, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s->meta_set, 2, all.data, (int)all.len, SQLITE_STATIC);
-		rc = cb_store_step_done(s->meta_set) == SQLITE_OK ? CB_OK : cb_store_db_err(s->db, err, "erase");
+		cb_db_bind_text(s->meta_set, 1, ERASING, -1, false);
+		cb_db_bind_text(s->meta_set, 2, all.data, (int)all.len, false);
+		rc = cb_store_step_done(s->meta_set) == CB_OK ? CB_OK : cb_store_db_err(s->db, err, "erase");
 	}
 	free(have);
 	cb_buf_free(&all);
@@ -747,9 +747,9 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 		    sodium_hex2bin(id, sizeof id, hex, strlen(hex), NULL, &idlen, NULL) != 0 || idlen != 16)
 			continue; /* not ours to read: left alone */
 		/* the slot and the case id: a slot taken over by a newer case since (erase --all) keeps its key */
-		sqlite3_bind_int64(s->key_del, 1, seq);
-		sqlite3_bind_blob(s->key_del, 2, id, 16, SQLITE_TRANSIENT);
-		if (cb_store_step_done(s->key_del) != SQLITE_OK) {
+		cb_db_bind_int64(s->key_del, 1, seq);
+		cb_db_bind_blob(s->key_del, 2, id, 16, true);
+		if (cb_store_step_done(s->key_del) != CB_OK) {
 			rc = cb_store_db_err(s->kdb, err, "case keys");
 			goto out;
 		}
@@ -772,9 +772,9 @@ int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_er
 		*n = cases;
 out:
 	if (kdb_tx)
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+		cb_db_exec(s->kdb, "ROLLBACK");
 	if (db_tx)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		cb_db_exec(s->db, "ROLLBACK");
 	free(list);
 	return rc;
 }
@@ -799,10 +799,10 @@ static int key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16],
 	cb_case_key_new(s->casekey);
 	cb_key_wrap_with(s->sec->kek, id, s->casekey, wrapped);
 	CB_ASSERT(cb_keywriter_idle(s)); /* load_key drained it */
-	sqlite3_bind_int64(s->key_ins, 1, seq);
-	sqlite3_bind_blob(s->key_ins, 2, id, 16, SQLITE_STATIC);
-	sqlite3_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
-	if (cb_store_step_done(s->key_ins) != SQLITE_OK) {
+	cb_db_bind_int64(s->key_ins, 1, seq);
+	cb_db_bind_blob(s->key_ins, 2, id, 16, false);
+	cb_db_bind_blob(s->key_ins, 3, wrapped, sizeof wrapped, false);
+	if (cb_store_step_done(s->key_ins) != CB_OK) {
 		sodium_memzero(s->casekey, CB_KEY_BYTES);
 		return cb_store_db_err(s->kdb, err, "case keys");
 	}
@@ -854,19 +854,19 @@ int cb_store_update(struct cb_store *s, struct cb_case *c, unsigned flags, struc
 		if (rc != CB_OK)
 			goto out;
 	}
-	sqlite3_stmt *st = s->upd;
-	sqlite3_bind_int64(st, U_UPDATED, (sqlite3_int64)time(NULL));
-	sqlite3_bind_blob(st, U_ID, c->case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int(st, U_REPLACE_PII, replace);
+	struct cb_stmt *st = s->upd;
+	cb_db_bind_int64(st, U_UPDATED, (int64_t)time(NULL));
+	cb_db_bind_blob(st, U_ID, c->case_id, 16, false);
+	cb_db_bind_int64(st, U_REPLACE_PII, replace);
 	if (replace && pii)
-		sqlite3_bind_blob(st, U_PII, s->sealed, (int)sealed_n, SQLITE_STATIC);
+		cb_db_bind_blob(st, U_PII, s->sealed, (int)sealed_n, false);
 	else
-		sqlite3_bind_null(st, U_PII);
+		cb_db_bind_null(st, U_PII);
 	if ((rc = bind_fields(s, st, U_FIELDS, c, s->upd_bound, err)) != CB_OK) {
-		sqlite3_reset(st);
+		cb_db_reset(st);
 		goto out;
 	}
-	if (cb_store_step_done(st) != SQLITE_OK) {
+	if (cb_store_step_done(st) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "update");
 		goto out;
 	}
@@ -887,32 +887,32 @@ int cb_store_update_kept(struct cb_store *s, const struct cb_case *c, struct cb_
 	const struct cb_field *kept[CB_NFIELDS];
 	size_t o = 0;
 	int n = 0, rc;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	for (int i = 0; i < CB_NFIELDS; i++)
 		if ((cb_fields[i].flags & CB_F_STORE) || i == CB_FLD_status)
 			kept[n++] = &cb_fields[i];
-	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS NOT nullif(?k, '') OR ...): only a change bumps
+	/* SET f = nullif(?k, ''), ... WHERE case_id = ?1 AND (f IS DISTINCT FROM nullif(?k, '') OR ...): only a change bumps
 	 * the version */
 	o += (size_t)snprintf(sql + o, sizeof sql - o, "UPDATE cases SET version = version + 1, updated_at = ?2");
 	for (int k = 0; k < n; k++)
 		o += (size_t)snprintf(sql + o, sizeof sql - o, ", \"%s\" = nullif(?%d, '')", kept[k]->name, k + 3);
 	o += (size_t)snprintf(sql + o, sizeof sql - o, " WHERE case_id = ?1 AND (");
 	for (int k = 0; k < n; k++)
-		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS NOT nullif(?%d, '')", k ? " OR " : "",
+		o += (size_t)snprintf(sql + o, sizeof sql - o, "%s\"%s\" IS DISTINCT FROM nullif(?%d, '')", k ? " OR " : "",
 				      kept[k]->name, k + 3);
 	o += (size_t)snprintf(sql + o, sizeof sql - o, ")");
 	CB_ASSERT(o < sizeof sql);
 	if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, c->case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	cb_db_bind_blob(st, 1, c->case_id, 16, false);
+	cb_db_bind_int64(st, 2, (int64_t)time(NULL));
 	for (int k = 0; k < n; k++) { /* the text the store writes for each field, as for any case */
 		cb_case_format(c, kept[k], text[k], sizeof text[k]);
-		sqlite3_bind_text(st, k + 3, text[k], -1, SQLITE_STATIC);
+		cb_db_bind_text(st, k + 3, text[k], -1, false);
 	}
-	if (cb_store_step_done(st) != SQLITE_OK)
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "case");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -928,11 +928,13 @@ static int erase_one(struct cb_store *s, const uint8_t id[16], bool all, struct 
 		return rc;
 	if ((rc = cb_tokens_forget(s, seq, err)) != CB_OK) /* nothing may point at details that are gone */
 		return rc;
-	sqlite3_stmt *st = all ? s->del : s->clear_pii;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	if (all && (rc = cb_links_forget(s, id, err)) != CB_OK)
+		return rc;
+	struct cb_stmt *st = all ? s->del : s->clear_pii;
+	cb_db_bind_blob(st, 1, id, 16, false);
 	if (!all)
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_int64(st, 2, (int64_t)time(NULL));
+	if (cb_store_step_done(st) != CB_OK)
 		return cb_store_db_err(s->db, err, "erase");
 	if (!all && (rc = cb_store_sealed_clear(s, id, err)) != CB_OK) /* --all: the child rows go with the case */
 		return rc;
@@ -982,7 +984,7 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		  struct cb_err *err)
 {
 	struct cb_buf sql = {0};
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_case c;
 	int rc = CB_ENOMEM, n = 0;
 	const struct cb_field *status = &cb_fields[CB_FLD_status], *site = &cb_fields[CB_FLD_site];
@@ -999,22 +1001,22 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		goto out;
 	if (cb_buf_printf(&sql, " ORDER BY seq") != CB_OK)
 		goto out;
-	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+	if (cb_db_prepare(s->db, sql.data, &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "scan");
 		goto out;
 	}
 	if (f && f->site)
-		sqlite3_bind_text(st, 1, f->site, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, f->site, -1, false);
 	if (f && f->status != CB_NA)
-		sqlite3_bind_text(st, 2, status->vset->values[f->status].name, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 2, status->vset->values[f->status].name, -1, false);
 	rc = CB_OK;
 	int r;
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW) {
 		if ((rc = parse_row(s, st, &c, NULL, NULL, err)) != CB_OK)
 			break;
-		if ((flags & CB_WITH_PII) && sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
-			rc = open_pii(s, sqlite3_column_int64(st, C_SEQ), c.case_id, sqlite3_column_blob(st, C_PII),
-				      (size_t)sqlite3_column_bytes(st, C_PII), &c, err);
+		if ((flags & CB_WITH_PII) && cb_db_column_type(st, C_PII) != CB_DB_NULL) {
+			rc = open_pii(s, cb_db_column_int64(st, C_SEQ), c.case_id, cb_db_column_blob(st, C_PII),
+				      (size_t)cb_db_column_bytes(st, C_PII), &c, err);
 			if (rc == CB_ENOTFOUND)
 				rc = CB_OK;
 			if (rc != CB_OK)
@@ -1023,34 +1025,36 @@ int cb_store_scan(struct cb_store *s, const struct cb_store_filter *f, unsigned 
 		rc = fn(&c, ctx);
 		cb_case_clear(&c);
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "scan");
 out:
 	if (rc == CB_ENOMEM)
 		cb_err_set(err, CB_ENOMEM, "out of memory");
 	cb_case_clear(&c);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_buf_free(&sql);
 	return rc;
 }
 
 /* PRAGMA integrity_check of one file: one line per message other than "ok". */
-static int integrity(sqlite3 *db, const char *name, FILE *out, long *problems, struct cb_err *err)
+static int integrity(struct cb_db *db, const char *name, FILE *out, long *problems, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int r;
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+	if (!cb_db_sqlite(db)) /* PostgreSQL checks its own pages (data checksums, if the cluster has them) */
+		return CB_OK;
+	if (cb_db_prepare(db, "PRAGMA integrity_check", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "integrity check");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *msg = (const char *)sqlite3_column_text(st, 0);
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
+		const char *msg = (const char *)cb_db_column_text(st, 0);
 		if (msg && strcmp(msg, "ok") != 0) {
 			fprintf(out, "%s: integrity: %s\n", name, msg);
 			++*problems;
 		}
 	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		fprintf(out, "%s: integrity check failed: %s\n", name, sqlite3_errmsg(db));
+	cb_db_finalize(&st);
+	if (r != CB_DB_DONE) {
+		fprintf(out, "%s: integrity check failed: %s\n", name, cb_db_errmsg(db));
 		++*problems;
 	}
 	return CB_OK;
@@ -1060,7 +1064,7 @@ static int integrity(sqlite3 *db, const char *name, FILE *out, long *problems, s
 static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
 {
 	struct cb_buf sql = {0};
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_case c;
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK, r;
@@ -1069,11 +1073,11 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+	if (cb_db_prepare(s->db, sql.data, &st, NULL) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "check");
 		goto out;
 	}
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		struct cb_err e = {0};
 		long before = *problems;
 		if (parse_row(s, st, &c, out, problems, &e) != CB_OK && *problems > before)
@@ -1083,9 +1087,9 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 			fprintf(out, "case %s: %s\n", idt, e.msg);
 			++*problems;
 		}
-		if (sqlite3_column_type(st, C_PII) != SQLITE_NULL) {
-			int prc = open_pii(s, sqlite3_column_int64(st, C_SEQ), c.case_id, sqlite3_column_blob(st, C_PII),
-					   (size_t)sqlite3_column_bytes(st, C_PII), &c, &e);
+		if (cb_db_column_type(st, C_PII) != CB_DB_NULL) {
+			int prc = open_pii(s, cb_db_column_int64(st, C_SEQ), c.case_id, cb_db_column_blob(st, C_PII),
+					   (size_t)cb_db_column_bytes(st, C_PII), &c, &e);
 			if (prc == CB_ENOTFOUND) {
 				fprintf(out, "case %s: pii: sealed identifying details without a case key\n", idt);
 				++*problems;
@@ -1096,11 +1100,11 @@ static int check_cases(struct cb_store *s, FILE *out, long *problems, struct cb_
 		}
 		cb_case_clear(&c);
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "check");
 out:
 	cb_case_clear(&c);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_buf_free(&sql);
 	return rc;
 }
@@ -1108,25 +1112,25 @@ out:
 /* Every case key belongs to a case that has sealed details (or sealed notes), in that case's slot. */
 static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char idt[CB_ID_TEXT];
 	int rc = CB_OK, r;
-	if (sqlite3_prepare_v2(s->kdb, "SELECT case_id, seq FROM casekeys", -1, &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(s->kdb, "SELECT case_id, seq FROM casekeys", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->kdb, err, "check");
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		int64_t version, seq = -1;
 		bool has_pii = false;
-		if (sqlite3_column_bytes(st, 0) != 16) {
+		if (cb_db_column_bytes(st, 0) != 16) {
 			fprintf(out, "case keys: a key with a malformed case id\n");
 			++*problems;
 			continue;
 		}
-		const uint8_t *id = sqlite3_column_blob(st, 0);
+		const uint8_t *id = cb_db_column_blob(st, 0);
 		cb_case_id_format(id, idt);
 		int vrc = stored_version(s, id, &version, &has_pii, &seq, NULL);
-		if (vrc == CB_OK && seq != sqlite3_column_int64(st, 1))
+		if (vrc == CB_OK && seq != cb_db_column_int64(st, 1))
 			vrc = CB_ENOTFOUND; /* a stale key in another case's slot */
-		if (pending_has(s, sqlite3_column_int64(st, 1), id)) {
+		if (pending_has(s, cb_db_column_int64(st, 1), id)) {
 			fprintf(out, "case %s: pii: its erasure was interrupted and its key is still in the key store "
 				     "(destroyed by the next read-write open, e.g. the next erase run)\n", idt);
 			++*problems;
@@ -1139,9 +1143,9 @@ static int check_keys(struct cb_store *s, FILE *out, long *problems, struct cb_e
 			break;
 		}
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->kdb, err, "check");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -1159,19 +1163,19 @@ int cb_store_check(struct cb_store *s, FILE *out, long *problems, struct cb_err 
 
 int cb_store_record_key(struct cb_store *s, const uint8_t id[16], uint8_t *key)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_EDB;
-	if (sqlite3_prepare_v2(s->db, "SELECT record_key FROM cases WHERE case_id = ?", -1, &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(s->db, "SELECT record_key FROM cases WHERE case_id = ?", &st, NULL) != CB_OK)
 		goto out;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		*key = (uint8_t)sqlite3_column_int(st, 0);
+	cb_db_bind_blob(st, 1, id, 16, false);
+	int step = cb_db_step(st);
+	if (step == CB_DB_ROW) {
+		*key = (uint8_t)(int)cb_db_column_int64(st, 0);
 		rc = CB_OK;
 	} else {
-		rc = step == SQLITE_DONE ? CB_ENOTFOUND : CB_EDB;
+		rc = step == CB_DB_DONE ? CB_ENOTFOUND : CB_EDB;
 	}
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }

@@ -10,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <sqlite3.h>
+#include "store/db.h"
 
 #include "store/store_impl.h"
 
 int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char detail[160];
 	int rc = cb_store_tx_begin(s, err);
 	if (rc != CB_OK)
@@ -28,10 +28,10 @@ int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb
 		if ((rc = cb_store_prep(s->db, "releases", 0, "SELECT coalesce(sum(rho), 0) FROM releases WHERE year = ?1",
 					&st, err)))
 			goto out;
-		sqlite3_bind_int(st, 1, r->year);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			spent = sqlite3_column_double(st, 0);
-		sqlite3_finalize(st);
+		cb_db_bind_int64(st, 1, r->year);
+		if (cb_db_step(st) == CB_DB_ROW)
+			spent = cb_db_column_double(st, 0);
+		cb_db_finalize(&st);
 		st = NULL;
 		if (!cb_release_fits(spent, r->rho, r->cap)) {
 			rc = cb_err_set(err, CB_EPERM, "the year has spent rho %.4f meanwhile; rho %.4f more would exceed "
@@ -44,31 +44,31 @@ int cb_store_release_add(struct cb_store *s, struct cb_release_row *r, struct cb
 				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 				&st, err)))
 		goto out;
-	sqlite3_bind_int(st, 1, r->year);
-	sqlite3_bind_int64(st, 2, r->made_at);
-	sqlite3_bind_double(st, 3, r->rho);
-	sqlite3_bind_int64(st, 4, r->cases);
+	cb_db_bind_int64(st, 1, r->year);
+	cb_db_bind_int64(st, 2, r->made_at);
+	cb_db_bind_double(st, 3, r->rho);
+	cb_db_bind_int64(st, 4, r->cases);
 	if (r->digest)
-		sqlite3_bind_blob(st, 5, r->digest, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, r->actor ? r->actor : "", -1, SQLITE_STATIC);
-	sqlite3_bind_blob64(st, 7, r->data, r->len, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK) {
+		cb_db_bind_blob(st, 5, r->digest, 16, false);
+	cb_db_bind_text(st, 6, r->actor ? r->actor : "", -1, false);
+	cb_db_bind_blob(st, 7, r->data, r->len, false);
+	if (cb_store_step_done(st) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "releases");
 		goto out;
 	}
-	r->id = sqlite3_last_insert_rowid(s->db);
+	r->id = cb_db_last_insert_id(s->db);
 	snprintf(detail, sizeof detail, "release %lld of %d: rho %.6f", (long long)r->id, r->year, r->rho);
 	rc = cb_store_event_as(s, r->actor, r->actor ? "serve" : NULL, cb_audit_names[CB_AUD_STATS_RELEASE], NULL,
 			       detail, err);
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return cb_store_tx_end(s, rc, err);
 }
 
 int cb_store_releases(struct cb_store *s, bool latest, bool with_data, cb_release_fn fn, void *ctx,
 		      struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	char q[300];
 	int rc, r;
 	snprintf(q, sizeof q, "SELECT id, year, made_at, rho, cases, digest, actor, %s FROM releases%s ORDER BY year, id",
@@ -76,37 +76,37 @@ int cb_store_releases(struct cb_store *s, bool latest, bool with_data, cb_releas
 		 latest ? " WHERE id IN (SELECT max(id) FROM releases GROUP BY year)" : "");
 	if ((rc = cb_store_prep(s->db, "releases", 0, q, &st, err)))
 		return rc;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		struct cb_release_row row = {
-			.id = sqlite3_column_int64(st, 0),
-			.year = sqlite3_column_int(st, 1),
-			.made_at = sqlite3_column_int64(st, 2),
-			.rho = sqlite3_column_double(st, 3),
-			.cases = sqlite3_column_int64(st, 4),
-			.digest = sqlite3_column_bytes(st, 5) == 16 ? sqlite3_column_blob(st, 5) : NULL,
-			.actor = (const char *)sqlite3_column_text(st, 6),
-			.data = sqlite3_column_blob(st, 7),
-			.len = (size_t)sqlite3_column_bytes(st, 7),
+			.id = cb_db_column_int64(st, 0),
+			.year = (int)cb_db_column_int64(st, 1),
+			.made_at = cb_db_column_int64(st, 2),
+			.rho = cb_db_column_double(st, 3),
+			.cases = cb_db_column_int64(st, 4),
+			.digest = cb_db_column_bytes(st, 5) == 16 ? cb_db_column_blob(st, 5) : NULL,
+			.actor = (const char *)cb_db_column_text(st, 6),
+			.data = cb_db_column_blob(st, 7),
+			.len = (size_t)cb_db_column_bytes(st, 7),
 		};
 		if ((rc = fn(&row, ctx)) != CB_OK)
 			break;
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "releases");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_store_release_newest(struct cb_store *s, int64_t *id, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	*id = 0;
 	int rc = cb_store_prep(s->db, "releases", 0, "SELECT coalesce(max(id), 0) FROM releases", &st, err);
 	if (rc)
 		return rc;
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return r == SQLITE_ROW ? CB_OK : cb_store_db_err(s->db, err, "releases");
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
+		*id = cb_db_column_int64(st, 0);
+	cb_db_finalize(&st);
+	return r == CB_DB_ROW ? CB_OK : cb_store_db_err(s->db, err, "releases");
 }

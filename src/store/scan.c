@@ -8,6 +8,8 @@
  * connection serves one thread); each reads min/max(seq) right after its BEGIN, the first also count(*),
  * and they must agree, else the readers are made again once and then the snapshot has one reader.  Whether
  * every row was read (a case erased between two BEGINs would be missing) the caller checks against count.
+ *
+ * PostgreSQL: one reader, the store's connection, stepping a plain SELECT through the seam (db.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,7 @@
 
 struct cb_store_snapshot {
 	struct cb_store *s;
+	bool lite;                     /* SQLite: db[] below; otherwise the store's connection through the seam */
 	int n;
 	sqlite3 *db[SCAN_MAX_READERS]; /* db[0] is the store's own connection */
 	bool began;                    /* db[0] is in a read transaction of ours */
@@ -57,6 +60,68 @@ static int query_ints(sqlite3 *db, const char *sql, int64_t *v, int nv)
 	rc = CB_OK;
 out:
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static int lite_err(sqlite3 *h, struct cb_err *err, const char *what)
+{
+	int full = (sqlite3_extended_errcode(h) & 0xff) == SQLITE_FULL;
+	return cb_err_set(err, full ? CB_EFULL : CB_EDB, "database: %s: %s", what, sqlite3_errmsg(h));
+}
+
+/* The seam's bounds of seq (PostgreSQL). */
+static int seam_bounds(struct cb_db *db, int64_t b[2], struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	int rc = cb_db_prepare(db, "SELECT coalesce(min(seq), 1), coalesce(max(seq), 0) FROM cases", &st, err);
+	if (rc == CB_OK) {
+		if (cb_db_step(st) == CB_DB_ROW) {
+			b[0] = cb_db_column_int64(st, 0);
+			b[1] = cb_db_column_int64(st, 1);
+		} else {
+			rc = cb_db_err(db, err, "cases");
+		}
+	}
+	cb_db_finalize(&st);
+	return rc;
+}
+
+/* A scan stepped through the seam, each row's columns made into cells. */
+static int seam_scan(struct cb_db *db, const char *sql, int64_t lo, int64_t hi, struct scan_call *sc,
+		     struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	struct cb_scan_cell cells[CB_NFIELDS + 2];
+	int rc = cb_db_prepare(db, sql, &st, err), r = CB_DB_DONE;
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_int64(st, 1, lo);
+	cb_db_bind_int64(st, 2, hi);
+	while (!sc->rc && (r = cb_db_step(st)) == CB_DB_ROW) {
+		for (int k = 0; k < sc->ncells; k++) {
+			struct cb_scan_cell *c = &cells[k];
+			switch (cb_db_column_type(st, k)) {
+			case CB_DB_NULL: c->type = CB_SCAN_NULL; break;
+			case CB_DB_INT: c->type = CB_SCAN_INT; c->i = cb_db_column_int64(st, k); break;
+			case CB_DB_BLOB:
+				c->type = CB_SCAN_BLOB;
+				c->p = cb_db_column_blob(st, k);
+				c->n = cb_db_column_bytes(st, k);
+				break;
+			default:
+				c->type = CB_SCAN_TEXT;
+				c->p = cb_db_column_text(st, k);
+				c->n = c->p ? strlen(c->p) : 0;
+			}
+		}
+		sc->rows++;
+		sc->rc = sc->fn(sc->ctx, cells);
+	}
+	if (sc->rc)
+		rc = sc->rc;
+	else if (r != CB_DB_DONE)
+		rc = cb_db_err(db, err, "scan");
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -102,25 +167,37 @@ int cb_store_snapshot_open(struct cb_store *s, int want, struct cb_store_snapsho
 			   struct cb_err *err)
 {
 	struct cb_store_snapshot *sn = calloc(1, sizeof *sn);
-	const char *path = sqlite3_db_filename(s->db, "main");
-	int64_t b[2];
+	struct sqlite3 *h = cb_db_sqlite(s->db);
+	int64_t b[2] = {1, 0};
 	*out = NULL;
 	if (!sn)
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	sn->s = s;
-	sn->db[0] = s->db;
 	sn->n = 1;
+	if (!h) {
+		int rc = seam_bounds(s->db, b, err);
+		if (rc != CB_OK) {
+			free(sn);
+			return rc;
+		}
+		*span = (struct cb_store_span){b[0], b[1], -1, 1};
+		*out = sn;
+		return CB_OK;
+	}
+	const char *path = sqlite3_db_filename(h, "main");
+	sn->lite = true;
+	sn->db[0] = h;
 	if (want > SCAN_MAX_READERS)
 		want = SCAN_MAX_READERS;
-	if (want > 1 && sqlite3_get_autocommit(s->db) && path && *path)
+	if (want > 1 && sqlite3_get_autocommit(h) && path && *path)
 		for (int attempt = 0; attempt < 2; attempt++) {
 			if (readers_open(sn, want, path, span))
 				goto done;
 			readers_close(sn);
 		}
 	/* one reader: the store's connection as it is (inside the caller's transaction, if any) */
-	if (query_ints(s->db, SQL_SEQ_BOUNDS, b, 2)) {
-		int rc = cb_store_db_err(s->db, err, "cases");
+	if (query_ints(h, SQL_SEQ_BOUNDS, b, 2)) {
+		int rc = lite_err(h, err, "cases");
 		free(sn);
 		return rc;
 	}
@@ -134,7 +211,8 @@ void cb_store_snapshot_free(struct cb_store_snapshot **sn)
 {
 	if (!sn || !*sn)
 		return;
-	readers_close(*sn);
+	if ((*sn)->lite)
+		readers_close(*sn);
 	free(*sn);
 	*sn = NULL;
 }
@@ -203,8 +281,11 @@ int cb_store_snapshot_scan(struct cb_store_snapshot *sn, int r, const struct cb_
 	/* column names come from the codebook, never from outside input */
 	/* a linked person's second record is left out: the privacy unit of statistics, the only reader, is the
 	 * person (store/tokens.h).  CASE keeps ROW_FN from seeing it, so rows read and count(*) agree. */
-	cb_buf_printf(&sql, "SELECT 1 FROM cases WHERE seq BETWEEN ?1 AND ?2 AND CASE WHEN seq IN"
-			    " (SELECT seq FROM link_secondary) THEN 0 ELSE " ROW_FN "(?3, case_id, record_key");
+	if (!sn->lite)
+		cb_buf_printf(&sql, "SELECT case_id, record_key");
+	else
+		cb_buf_printf(&sql, "SELECT 1 FROM cases WHERE seq BETWEEN ?1 AND ?2 AND CASE WHEN seq IN"
+				    " (SELECT seq FROM link_secondary) THEN 0 ELSE " ROW_FN "(?3, case_id, record_key");
 	for (int k = 0; k < nfields; k++) {
 		if (!cb_schema_is_column(fields[k])) {
 			rc = cb_err_set(err, CB_EINVAL, "scan: %s has no column", fields[k]->name);
@@ -212,12 +293,18 @@ int cb_store_snapshot_scan(struct cb_store_snapshot *sn, int r, const struct cb_
 		}
 		cb_buf_printf(&sql, ", \"%s\"", fields[k]->name);
 	}
-	if (cb_buf_printf(&sql, ") END") != CB_OK) {
+	if (cb_buf_printf(&sql, sn->lite ? ") END"
+					 : " FROM cases WHERE seq BETWEEN ?1 AND ?2"
+					   " AND seq NOT IN (SELECT seq FROM link_secondary) ORDER BY seq") != CB_OK) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
 	}
+	if (!sn->lite) {
+		rc = seam_scan(sn->s->db, sql.data, lo, hi, &sc, err);
+		goto out;
+	}
 	if (scan_prepare(sn->db[r], sql.data, &st) != CB_OK) {
-		rc = cb_store_db_err(sn->db[r], err, "scan");
+		rc = lite_err(sn->db[r], err, "scan");
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, lo);
@@ -229,7 +316,7 @@ int cb_store_snapshot_scan(struct cb_store_snapshot *sn, int r, const struct cb_
 	if (sc.rc)
 		rc = sc.rc; /* the reader's own stop, with its own message */
 	else if (src != SQLITE_DONE)
-		rc = cb_store_db_err(sn->db[r], err, "scan");
+		rc = lite_err(sn->db[r], err, "scan");
 out:
 	if (rows)
 		*rows = sc.rows;

@@ -160,14 +160,20 @@ static const char *const main_steps[] = {
 	" state TEXT NOT NULL DEFAULT 'pending' CHECK(state IN ('pending', 'accepted', 'rejected')),"
 	" resolved_by TEXT, resolved_at INTEGER, sealed BLOB);"
 	"CREATE INDEX IF NOT EXISTS odk_review_state ON odk_review(state, id);",
-	/* 9: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
+	/* 9: a case's files (store/attach.c): file and name sealed with the case key (registered in sealed.c, so
+	 * that erasure clears them); type, size, date and uploader coded */
+	"CREATE TABLE IF NOT EXISTS attachments(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, name BLOB, ctype TEXT NOT NULL,"
+	" size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL, by_user TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id);",
+	/* 10: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
 	 * run once the coded columns exist: steps run before them on a new file). */
 	"SELECT 1;",
-	/* 10: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
+	/* 11: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
 	 * exist (cb_schema_adopt_sites, from migrate). */
 	"CREATE TABLE IF NOT EXISTS sites(code TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL DEFAULT '',"
 	" disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);",
-	/* 11: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
+	/* 12: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
 	 * goes with the case. */
 	"CREATE TABLE IF NOT EXISTS case_notes(id INTEGER PRIMARY KEY,"
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at INTEGER NOT NULL,"
@@ -175,10 +181,10 @@ static const char *const main_steps[] = {
 	"CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, id);",
 };
 #define FINGERPRINT_STEP 4
-#define STAGE_TRUTH_STEP 9
-#define SITES_STEP 10
+#define STAGE_TRUTH_STEP 10
+#define SITES_STEP 11
 
-/* Step 9: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
+/* Step 10: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
  * Closed, 18,000 in Screening).  A status a person set says more than a stage nobody moved: a Closed case is
  * closed (a workflow step records the stage it was closed from, so it can reopen there), a FollowUp case still
  * before follow-up moves to it; then every status is set from its stage (codebook/status.c's rule). */
@@ -238,53 +244,48 @@ int cb_schema_version(void)
 	return (int)CB_COUNTOF(main_steps);
 }
 
-int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err)
+int cb_schema_exec(struct cb_db *db, const char *sql, struct cb_err *err)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		/* a full disk is told apart: the server answers it with 503, the operator frees space */
-		int rc = (sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL ? CB_EFULL : CB_EDB;
-		cb_err_set(err, rc, "database: %s%s", rc == CB_EFULL ? "disk full: " : "", msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
-		return rc;
-	}
-	return CB_OK;
+	int rc = cb_db_exec(db, sql);
+	if (rc != CB_OK) /* a full disk is told apart: the server answers it with 503, the operator frees space */
+		cb_err_set(err, rc, "database: %s%s", rc == CB_EFULL ? "disk full: " : "", cb_db_errmsg(db));
+	return rc;
 }
 
-static int user_version(sqlite3 *db, int *v, struct cb_err *err)
+static int user_version(struct cb_db *db, int *v, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_EDB;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		cb_err_set(err, CB_EDB, "database: cannot read the schema version: %s", sqlite3_errmsg(db));
+	if (cb_db_prepare(db, "PRAGMA user_version", &st, NULL) != CB_OK ||
+	    cb_db_step(st) != CB_DB_ROW) {
+		cb_err_set(err, CB_EDB, "database: cannot read the schema version: %s", cb_db_errmsg(db));
 		goto out;
 	}
-	*v = sqlite3_column_int(st, 0);
+	*v = (int)cb_db_column_int64(st, 0);
 	rc = CB_OK;
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 /* Fields without a column in `table`: marks missing[i] for cb_fields[i]; returns how many. */
-static int missing_columns(sqlite3 *db, bool missing[CB_NFIELDS], int *count, struct cb_err *err)
+static int missing_columns(struct cb_db *db, bool missing[CB_NFIELDS], int *count, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool have[CB_NFIELDS] = {false};
 	int rc;
 	*count = 0;
-	if (sqlite3_prepare_v2(db, "PRAGMA table_info(cases)", -1, &st, NULL) != SQLITE_OK)
-		return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(db));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
+	if (cb_db_prepare(db, "PRAGMA table_info(cases)", &st, NULL) != CB_OK)
+		return cb_err_set(err, CB_EDB, "database: %s", cb_db_errmsg(db));
+	while ((rc = cb_db_step(st)) == CB_DB_ROW) {
+		const char *name = (const char *)cb_db_column_text(st, 1);
 		const struct cb_field *f = name ? cb_field_find(name) : NULL;
 		if (f)
 			have[f->id] = true;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(db));
+	cb_db_finalize(&st);
+	if (rc != CB_DB_DONE)
+		return cb_err_set(err, CB_EDB, "database: %s", cb_db_errmsg(db));
 	for (int i = 0; i < CB_NFIELDS; i++) {
 		missing[i] = cb_schema_is_column(&cb_fields[i]) && !have[i];
 		*count += missing[i];
@@ -292,7 +293,7 @@ static int missing_columns(sqlite3 *db, bool missing[CB_NFIELDS], int *count, st
 	return CB_OK;
 }
 
-static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool columns, bool readonly,
+static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool columns, bool readonly,
 		   struct cb_err *err)
 {
 	int rc, v = 0, from, nmissing = 0;
@@ -345,11 +346,11 @@ static int migrate(sqlite3 *db, const char *const *steps, int nsteps, bool colum
 		goto fail;
 	return CB_OK;
 fail:
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	cb_db_exec(db, "ROLLBACK");
 	return rc;
 }
 
-int cb_schema_adopt_sites(sqlite3 *db, struct cb_err *err)
+int cb_schema_adopt_sites(struct cb_db *db, struct cb_err *err)
 {
 	return cb_schema_exec(db,
 			      "INSERT INTO sites(code, name, country, created_at)"
@@ -360,32 +361,36 @@ int cb_schema_adopt_sites(sqlite3 *db, struct cb_err *err)
 			      err);
 }
 
-int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err)
+int cb_schema_migrate(struct cb_db *db, bool readonly, struct cb_err *err)
 {
+	if (!cb_db_sqlite(db)) /* PostgreSQL: one script at the current version (schema_pg.c) */
+		return cb_schema_pg_migrate(db, readonly, err);
 	return migrate(db, main_steps, (int)CB_COUNTOF(main_steps), true, readonly, err);
 }
 
-int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, struct cb_err *err)
+int cb_schema_migrate_keys(struct cb_db *kdb, const char *db_path, bool readonly, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc, v = 0;
 	bool attached = false;
+	if (!cb_db_sqlite(kdb)) /* PostgreSQL: casekeys is a table of the one schema */
+		return CB_OK;
 	if ((rc = user_version(kdb, &v, err)) != CB_OK)
 		return rc;
 	/* Step 2 reads the cases.  Attached before migrate's BEGIN IMMEDIATE, which then holds the write lock of
 	 * both files: no case whose key is committed can still be on its way. */
 	if (!readonly && v < 2) {
-		if (sqlite3_prepare_v2(kdb, "ATTACH DATABASE ?1 AS cases_db", -1, &st, NULL) != SQLITE_OK)
-			return cb_err_set(err, CB_EDB, "database: %s", sqlite3_errmsg(kdb));
-		sqlite3_bind_text(st, 1, db_path, -1, SQLITE_STATIC);
-		int r = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (r != SQLITE_DONE)
-			return cb_err_set(err, CB_EDB, "database: cannot attach the cases: %s", sqlite3_errmsg(kdb));
+		if (cb_db_prepare(kdb, "ATTACH DATABASE ?1 AS cases_db", &st, NULL) != CB_OK)
+			return cb_err_set(err, CB_EDB, "database: %s", cb_db_errmsg(kdb));
+		cb_db_bind_text(st, 1, db_path, -1, false);
+		int r = cb_db_step(st);
+		cb_db_finalize(&st);
+		if (r != CB_DB_DONE)
+			return cb_err_set(err, CB_EDB, "database: cannot attach the cases: %s", cb_db_errmsg(kdb));
 		attached = true;
 	}
 	rc = migrate(kdb, key_steps, (int)CB_COUNTOF(key_steps), false, readonly, err);
 	if (attached)
-		sqlite3_exec(kdb, "DETACH DATABASE cases_db", NULL, NULL, NULL);
+		cb_db_exec(kdb, "DETACH DATABASE cases_db");
 	return rc;
 }

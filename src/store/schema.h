@@ -9,18 +9,17 @@
 
 #include <stdbool.h>
 
-#include <sqlite3.h>
-
 #include "codebook/codebook.h"
+#include "store/db.h"
 
 /* True if field f has its own column in the cases table (every coded field; not the id, not PII). */
 bool cb_schema_is_column(const struct cb_field *f);
 
 /* Brings the cases database to the current schema: versioned migrations (PRAGMA user_version), then one
  * column for every codebook field that lacks one.  Read-only: checks only, CB_EDB if an upgrade is due. */
-int cb_schema_migrate(sqlite3 *db, bool readonly, struct cb_err *err);
+int cb_schema_migrate(struct cb_db *db, bool readonly, struct cb_err *err);
 /* The same for the case-key store DB.casekeys; db_path is the cases database (read by step 2). */
-int cb_schema_migrate_keys(sqlite3 *kdb, const char *db_path, bool readonly, struct cb_err *err);
+int cb_schema_migrate_keys(struct cb_db *kdb, const char *db_path, bool readonly, struct cb_err *err);
 
 /* The type word of f's column in the cases table ("INTEGER" or "TEXT"), shared by both servers' schemas. */
 const char *cb_schema_column_type(const struct cb_field *f);
@@ -34,8 +33,8 @@ struct cb_db;
 int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err);
 
 /* Runs SQL without results; CB_EDB with SQLite's message (never carries values: callers bind those). */
-int cb_schema_exec(sqlite3 *db, const char *sql, struct cb_err *err);
+int cb_schema_exec(struct cb_db *db, const char *sql, struct cb_err *err);
 /* Adds the offices in use (cases, users, partners) that the sites list lacks (store/sites.h). */
-int cb_schema_adopt_sites(sqlite3 *db, struct cb_err *err);
+int cb_schema_adopt_sites(struct cb_db *db, struct cb_err *err);
 
 #endif

@@ -20,6 +20,11 @@ static const struct {
 	{"referrals", "details"},
 	{"followups", "note"},
 	{"stages", "reason"},
+	{"attachments", "name"}, /* store/attach.c: a case's files and their names */
+	{"attachments", "data"},
+	/* a follow-up or assistance from a phone that waits for review (store/odk.c): sealed under the review key,
+	 * not the case key, but about the case, so erasure clears it with the rest */
+	{"odk_review", "sealed"},
 	{"case_notes", "body"}, /* note_rows.c */
 };
 
@@ -48,7 +53,7 @@ int cb_store_seal_column(struct cb_store *s, const uint8_t case_id[16], const ch
 	uint8_t ad[64], *blob = NULL;
 	size_t n = 0, adlen;
 	char sql[128];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_OK;
 	CB_ASSERT(registered(table, col)); /* only registered columns are cleared by erasure */
 	adlen = note_ad(ad, case_id, table, rowid);
@@ -57,30 +62,30 @@ int cb_store_seal_column(struct cb_store *s, const uint8_t case_id[16], const ch
 	snprintf(sql, sizeof sql, "UPDATE %s SET %s = ?1 WHERE id = ?2", table, col); /* registered names only */
 	if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) == CB_OK) {
 		if (blob)
-			sqlite3_bind_blob(st, 1, blob, (int)n, SQLITE_STATIC);
+			cb_db_bind_blob(st, 1, blob, (int)n, false);
 		else
-			sqlite3_bind_null(st, 1);
-		sqlite3_bind_int64(st, 2, rowid);
-		if (cb_store_step_done(st) != SQLITE_OK)
+			cb_db_bind_null(st, 1);
+		cb_db_bind_int64(st, 2, rowid);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, table);
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	free(blob);
 	return rc;
 }
 
 int cb_store_unseal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid,
-			   sqlite3_stmt *st, int col, char **text, struct cb_err *err)
+			   struct cb_stmt *st, int col, char **text, struct cb_err *err)
 {
 	uint8_t ad[64];
 	size_t adlen;
 	CB_ASSERT(registered(table, NULL));
 	adlen = note_ad(ad, case_id, table, rowid);
 	*text = NULL;
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (cb_db_column_type(st, col) == CB_DB_NULL)
 		return CB_OK;
-	int rc = cb_store_open_text(s, case_id, ad, adlen, sqlite3_column_blob(st, col),
-				    (size_t)sqlite3_column_bytes(st, col), text, err);
+	int rc = cb_store_open_text(s, case_id, ad, adlen, cb_db_column_blob(st, col),
+				    (size_t)cb_db_column_bytes(st, col), text, err);
 	return rc == CB_ENOTFOUND ? CB_OK : rc; /* the case key is gone: erased for good */
 }
 
@@ -88,18 +93,18 @@ bool cb_store_sealed_any(struct cb_store *s, const uint8_t id[16])
 {
 	char sql[1024];
 	size_t o = 0;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool yes = true; /* when in doubt, keep the key */
 	for (size_t i = 0; i < CB_COUNTOF(sealed); i++) /* one statement: check runs it for every case */
 		o += (size_t)snprintf(sql + o, sizeof sql - o, "%sEXISTS(SELECT 1 FROM %s WHERE case_id = ?1 AND %s IS NOT NULL)",
 				      i ? " OR " : "SELECT ", sealed[i].table, sealed[i].col);
 	CB_ASSERT(o < sizeof sql);
 	if (cb_store_prep(s->db, "prepare", 0, sql, &st, NULL) == CB_OK) {
-		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			yes = sqlite3_column_int(st, 0) != 0;
+		cb_db_bind_blob(st, 1, id, 16, false);
+		if (cb_db_step(st) == CB_DB_ROW)
+			yes = (int)cb_db_column_int64(st, 0) != 0;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return yes;
 }
 
@@ -108,15 +113,15 @@ int cb_store_sealed_clear(struct cb_store *s, const uint8_t id[16], struct cb_er
 	int rc = CB_OK;
 	for (size_t i = 0; rc == CB_OK && i < CB_COUNTOF(sealed); i++) {
 		char sql[160];
-		sqlite3_stmt *st = NULL;
+		struct cb_stmt *st = NULL;
 		snprintf(sql, sizeof sql, "UPDATE %s SET %s = NULL WHERE case_id = ?1 AND %s IS NOT NULL", sealed[i].table,
 			 sealed[i].col, sealed[i].col);
 		if ((rc = cb_store_prep(s->db, "prepare", 0, sql, &st, err)) != CB_OK)
 			break;
-		sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-		if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_blob(st, 1, id, 16, false);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, "erase");
-		sqlite3_finalize(st);
+		cb_db_finalize(&st);
 	}
 	return rc;
 }

@@ -57,7 +57,6 @@
 #include <unistd.h>
 
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "crypto/crypto.h"
 #include "store/audit.h"
@@ -81,11 +80,10 @@
 
 /* ---- small helpers */
 
-int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what)
+int cb_store_db_err(struct cb_db *db, struct cb_err *err, const char *what)
 {
-	if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) /* the server answers 503, not 500 */
-		return cb_err_set(err, CB_EFULL, "database: %s: disk full (%s)", what, sqlite3_errmsg(db));
-	return cb_err_set(err, CB_EDB, "database: %s: %s", what, sqlite3_errmsg(db));
+	/* a full disk (CB_EFULL) and a lost server (CB_EUNAVAIL) are told apart: the server answers 503 */
+	return cb_db_err(db, err, what);
 }
 
 static bool file_exists(const char *path)
@@ -108,37 +106,62 @@ const char *cb_store_keyfile(const char *db, char *buf, size_t n)
 	const char *env = getenv("CASEBANK_KEY_FILE");
 	if (env && *env)
 		snprintf(buf, n, "%s", env);
+	else if (cb_db_is_uri(db)) /* no file beside a server's database: the operator names one */
+		snprintf(buf, n, "%s", "");
 	else
 		snprintf(buf, n, "%s.key", db);
 	return buf;
 }
 
-int cb_store_prep(sqlite3 *db, const char *what, unsigned flags, const char *sql, sqlite3_stmt **st,
+/* With a PostgreSQL URI the key file must be named: it lives on the casebank hosts, never on the server. */
+static int uri_keyfile(const char *path, struct cb_err *err)
+{
+	const char *env = getenv("CASEBANK_KEY_FILE");
+	if (cb_db_is_uri(path) && !(env && *env))
+		return cb_err_set(err, CB_EKEY, "a PostgreSQL database needs CASEBANK_KEY_FILE: the master key file's "
+						"path on this host (casebank init creates it there)");
+	return CB_OK;
+}
+
+/* Whether a PostgreSQL database holds a casebank schema (its meta table); false when it cannot tell. */
+static bool pg_has_schema(struct cb_db *db)
+{
+	struct cb_stmt *st = NULL;
+	bool yes = false;
+	if (cb_db_prepare(db, "SELECT to_regclass('meta') IS NOT NULL::int", &st, NULL) == CB_OK &&
+	    cb_db_step(st) == CB_DB_ROW)
+		yes = cb_db_column_int64(st, 0) != 0;
+	cb_db_finalize(&st);
+	return yes;
+}
+
+int cb_store_prep(struct cb_db *db, const char *what, unsigned flags, const char *sql, struct cb_stmt **st,
 		  struct cb_err *err)
 {
-	if (sqlite3_prepare_v3(db, sql, -1, flags, st, NULL) != SQLITE_OK)
+	(void)flags; /* the seam prepares every statement to be kept (SQLITE_PREPARE_PERSISTENT) */
+	if (cb_db_prepare(db, sql, st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, what);
 	return CB_OK;
 }
 
 /* Steps a statement that returns no rows, then resets it. */
-int cb_store_step_done(sqlite3_stmt *st)
+int cb_store_step_done(struct cb_stmt *st)
 {
-	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	int rc = cb_db_step(st);
+	cb_db_reset(st);
+	return rc == CB_DB_DONE ? CB_OK : rc;
 }
 
 /* The highest seq in a table (0 when empty), or -1. */
-static long long max_seq_of(sqlite3 *db, const char *table)
+static long long max_seq_of(struct cb_db *db, const char *table)
 {
 	char sql[64];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	long long n = -1;
 	snprintf(sql, sizeof sql, "SELECT coalesce(max(seq), 0) FROM %s", table);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (cb_db_prepare(db, sql, &st, NULL) == CB_OK && cb_db_step(st) == CB_DB_ROW)
+		n = cb_db_column_int64(st, 0);
+	cb_db_finalize(&st);
 	return n;
 }
 
@@ -164,24 +187,24 @@ static long sweep_keys(struct cb_store *s)
 	long long top = max_seq(s);
 	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
 		return 0;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (cb_db_exec(s->db, "BEGIN IMMEDIATE") != CB_OK)
 		return 0;
 	/* a few hundred at a time, each its own small transaction with the WAL (if any) checkpointed after it:
 	 * deleting needs room for a journal, and the disk may still be nearly full */
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	if ((top = max_seq(s)) >= 0 &&
-	    sqlite3_prepare_v2(s->kdb,
+	    cb_db_prepare(s->kdb,
 			       "DELETE FROM casekeys WHERE seq IN"
-			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, top);
-		while (cb_store_step_done(st) == SQLITE_OK && sqlite3_changes(s->kdb) > 0) {
-			n += sqlite3_changes(s->kdb);
-			sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")", &st, NULL) == CB_OK) {
+		cb_db_bind_int64(st, 1, top);
+		while (cb_store_step_done(st) == CB_OK && cb_db_changes(s->kdb) > 0) {
+			n += cb_db_changes(s->kdb);
+			if (cb_db_sqlite(s->kdb)) /* SQLite: the WAL may not grow on a nearly full disk */
+				sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->kdb), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		}
 	}
-	sqlite3_finalize(st);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); /* nothing was written to DB: this only unlocks */
+	cb_db_finalize(&st);
+	cb_db_exec(s->db, "ROLLBACK"); /* nothing was written to DB: this only unlocks */
 	return n;
 }
 
@@ -218,39 +241,37 @@ static void recover(const char *path)
 	char *journal = path_with(path, "-journal"), *wal = path_with(path, "-wal");
 	struct stat st;
 	bool left = (journal && stat(journal, &st) == 0 && st.st_size > 0) || (wal && file_exists(wal));
-	sqlite3 *db = NULL;
+	struct sqlite3 *h = NULL;
 	if (left && writable(path) &&
-	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
-		sqlite3_busy_timeout(db, BUSY_MS);
-		sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+	    sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(h, BUSY_MS);
+		sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
 	}
-	sqlite3_close(db);
+	sqlite3_close(h);
 	free(journal);
 	free(wal);
 }
 
-static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db, struct cb_err *err)
+static int open_conn(const char *path, bool readonly, bool create, struct cb_db **db, struct cb_err *err)
 {
+	if (cb_db_is_uri(path)) /* PostgreSQL: the server sees to durability and locking */
+		return cb_db_open(path, readonly ? CB_DB_READONLY : 0, db, err);
 	if (readonly)
 		recover(path);
-	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		int rc = cb_err_set(err, CB_EDB, "%s: cannot open: %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
-		sqlite3_close(*db);
-		*db = NULL;
-		return rc;
-	}
-	sqlite3_extended_result_codes(*db, 1);
-	sqlite3_busy_timeout(*db, BUSY_MS);
+	if (cb_db_open(path, readonly ? CB_DB_READONLY : create ? CB_DB_CREATE : 0, db, err) != CB_OK)
+		return cb_err_set(err, CB_EDB, "%s: cannot open: %s", path, err ? err->msg : "");
+	struct sqlite3 *h = cb_db_sqlite(*db);
+	sqlite3_busy_timeout(h, BUSY_MS);
 	if (readonly) { /* the first read finds out whether the file still needs recovering */
-		int r = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+		int r = sqlite3_exec(h, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
 		if ((r & 0xff) == SQLITE_READONLY || (r & 0xff) == SQLITE_CANTOPEN)
 			return cb_err_set(err, CB_EDB,
 					  "%s: a crash left it half-written, and recovering it needs write access to it and "
 					  "its directory: run `casebank check %s` once as a user who may write them (%s)",
-					  path, path, sqlite3_errmsg(*db));
+					  path, path, sqlite3_errmsg(h));
 		if (r != SQLITE_OK)
-			return cb_store_db_err(*db, err, path);
+			return cb_err_set(err, (r & 0xff) == SQLITE_FULL ? CB_EFULL : CB_EDB, "database: %s: %s", path,
+					  sqlite3_errmsg(h));
 	}
 	/* 8 KiB pages for new files: a case row with its sealed details is about 800 bytes, and a load writes
 	 * and journals half as many pages as with 4 KiB */
@@ -270,40 +291,39 @@ static int open_conn(const char *path, bool readonly, bool create, sqlite3 **db,
 	return rc;
 }
 
-static int meta_get_db(sqlite3 *db, const char *key, char **out)
+static int meta_get_db(struct cb_db *db, const char *key, char **out)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_ENOTFOUND;
 	*out = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) != SQLITE_OK)
+	if (cb_db_prepare(db, "SELECT value FROM meta WHERE key = ?1", &st, NULL) != CB_OK)
 		return CB_EDB;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(st, 0);
+	cb_db_bind_text(st, 1, key, -1, false);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW) {
+		const char *v = (const char *)cb_db_column_text(st, 0);
 		*out = strdup(v ? v : "");
 		rc = *out ? CB_OK : CB_ENOMEM;
-	} else if (r != SQLITE_DONE) {
+	} else if (r != CB_DB_DONE) {
 		rc = CB_EDB;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
-static int meta_set_db(sqlite3 *db, const char *key, const char *value, struct cb_err *err)
+static int meta_set_db(struct cb_db *db, const char *key, const char *value, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = CB_OK;
-	if (sqlite3_prepare_v2(db,
+	if (cb_db_prepare(db,
 			       "INSERT INTO meta(key, value) VALUES (?1, ?2)"
-			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			       -1, &st, NULL) != SQLITE_OK)
+			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &st, NULL) != CB_OK)
 		return cb_store_db_err(db, err, "meta");
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_text(st, 1, key, -1, false);
+	cb_db_bind_text(st, 2, value, -1, false);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(db, err, "meta");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -315,7 +335,7 @@ static void key_check_hex(const uint8_t master[CB_KEY_BYTES], char hex[2 * CB_KE
 }
 
 /* CB_EKEY unless the key check stored in `db` matches the master key. */
-static int verify_key(sqlite3 *db, const char *file, const char *keyfile, const uint8_t master[CB_KEY_BYTES],
+static int verify_key(struct cb_db *db, const char *file, const char *keyfile, const uint8_t master[CB_KEY_BYTES],
 		      struct cb_err *err)
 {
 	char want[2 * CB_KEY_CHECK_BYTES + 1], *have = NULL;
@@ -352,7 +372,7 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	ok &= cb_buf_printf(&ins, "INSERT INTO cases(case_id, version, created_at, updated_at, record_key, "
 				  "fingerprint, pii") == CB_OK;
 	ok &= cb_buf_printf(&upd, "UPDATE cases SET version = version + 1, updated_at = ?%d, "
-				  "pii = iif(?%d, ?%d, pii)",
+				  "pii = CASE WHEN ?%d <> 0 THEN ?%d ELSE pii END",
 			    U_UPDATED, U_REPLACE_PII, U_PII) == CB_OK;
 	for (int i = 0; i < s->ncols; i++) {
 		ok &= cb_buf_printf(&cols, ", \"%s\"", s->cols[i]->name) == CB_OK;
@@ -393,7 +413,8 @@ static int prepare_all(struct cb_store *s, struct cb_err *err)
 	    ((rc = cb_store_prep(s->db, what, keep, ins.data, &s->ins, err)) ||
 	     (rc = cb_store_prep(s->db, what, keep, upd.data, &s->upd, err)) ||
 	     (rc = cb_store_prep(s->kdb, what, keep,
-				 "INSERT OR REPLACE INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3)", &s->key_ins,
+				 "INSERT INTO casekeys(seq, case_id, wrapped) VALUES (?1, ?2, ?3) ON CONFLICT(seq) DO UPDATE"
+				 " SET case_id = excluded.case_id, wrapped = excluded.wrapped", &s->key_ins,
 				 err)) ||
 	     (rc = cb_store_prep(s->kdb, what, keep, "DELETE FROM casekeys WHERE seq = ?1 AND case_id = ?2",
 				 &s->key_del, err))))
@@ -458,7 +479,8 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	pthread_once(&once, sqlite_setup);
 	if (cb_crypto_init() != CB_OK)
 		return cb_err_set(err, CB_EIO, "cannot initialise libsodium");
-	kpath = path_with(path, ".casekeys");
+	const bool uri = cb_db_is_uri(path); /* PostgreSQL: the case keys are a table of the same database */
+	kpath = uri ? strdup(path) : path_with(path, ".casekeys");
 	s = calloc(1, sizeof *s);
 	if (!kpath || !s || !(s->path = strdup(path)) || !(s->sec = sodium_malloc(sizeof *s->sec)) ||
 	    !(s->casekey = sodium_malloc(CB_KEY_BYTES)) || !(master = sodium_malloc(CB_KEY_BYTES)) ||
@@ -467,6 +489,10 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		goto out;
 	}
 	s->readonly = (flags & CB_OPEN_READONLY) && !create;
+	if ((rc = uri_keyfile(path, err)) != CB_OK)
+		goto out;
+	if (uri)
+		goto files_done;
 	if (!create && !file_exists(path)) {
 		rc = cb_err_set(err, CB_ENOTFOUND, "%s: no such database", path);
 		goto out;
@@ -479,6 +505,7 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 		goto out;
 	if ((rc = keystore_private(kpath, err)) != CB_OK)
 		goto out;
+files_done:
 	cb_store_keyfile(path, keyfile, sizeof keyfile);
 	if ((rc = cb_keyfile_load(keyfile, master, err)) != CB_OK)
 		goto out;
@@ -489,11 +516,20 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
 	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
 		goto out;
+	/* writers of every server of one PostgreSQL database go one at a time, as on SQLite: a version checked
+	 * is the version written, the audit chain grows by one writer, and a key above the highest case is
+	 * nobody's (sweep_keys).  "cbwriter" in ASCII. */
+	cb_db_set_write_lock(s->db, 0x6362777269746572ll);
+	if (uri && !create && !pg_has_schema(s->db)) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "no casebank database there (casebank init creates one)");
+		goto out;
+	}
 	if (create) {
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
 		key_check_hex(master, hex);
 		snprintf(now, sizeof now, "%lld", (long long)time(NULL));
 		if ((rc = cb_schema_migrate(s->db, false, err)) || (rc = cb_schema_migrate_keys(s->kdb, path, false, err)) ||
+		    (uri && (rc = cb_audit_start(s, err))) ||
 		    (rc = meta_set_db(s->kdb, "key_check", hex, err)) ||
 		    (rc = meta_set_db(s->db, "created_at", now, err)) ||
 		    (rc = meta_set_db(s->db, "fingerprint_hash", FP_SIPHASH, err)) ||
@@ -545,6 +581,34 @@ int cb_store_open(const char *path, unsigned flags, struct cb_store **out, struc
 	return store_open(path, flags, false, out, err);
 }
 
+/* cb_store_create on PostgreSQL: the database exists (the server's administrator made it) and must hold no
+ * casebank schema yet; the key file is made if CASEBANK_KEY_FILE names none that exists. */
+static int create_pg(const char *uri, struct cb_err *err)
+{
+	char keyfile[4096];
+	struct cb_db *db = NULL;
+	struct cb_store *s = NULL;
+	bool made_key = false;
+	int rc;
+	if ((rc = uri_keyfile(uri, err)) != CB_OK || (rc = cb_db_open(uri, 0, &db, err)) != CB_OK)
+		return rc;
+	bool there = pg_has_schema(db);
+	cb_db_close(&db);
+	if (there)
+		return cb_err_set(err, CB_EEXIST, "that PostgreSQL database holds a casebank database already");
+	cb_store_keyfile(uri, keyfile, sizeof keyfile);
+	if (!file_exists(keyfile)) {
+		if ((rc = cb_keyfile_create(keyfile, err)) != CB_OK)
+			return rc;
+		made_key = true;
+	}
+	rc = store_open(uri, 0, true, &s, err);
+	cb_store_free(&s);
+	if (rc != CB_OK && made_key) /* the schema's transaction left nothing; a key for nothing goes too */
+		unlink(keyfile);
+	return rc;
+}
+
 int cb_store_create(const char *path, struct cb_err *err)
 {
 	static const char *const suffixes[] = {"", "-wal", "-shm", ".casekeys", ".casekeys-wal", ".casekeys-shm"};
@@ -553,6 +617,8 @@ int cb_store_create(const char *path, struct cb_err *err)
 	struct cb_store *s = NULL;
 	int rc;
 
+	if (cb_db_is_uri(path))
+		return create_pg(path, err);
 	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
 		char *p = path_with(path, suffixes[i]);
 		bool there = !p || file_exists(p);
@@ -591,13 +657,13 @@ void cb_store_free(struct cb_store **sp)
 	if (s->bulk)
 		cb_store_rollback(s);
 	cb_store_load_end(s);
-	sqlite3_stmt *sts[] = {s->ins,	    s->get,	 s->ver,      s->upd,	  s->del,     s->clear_pii, s->ev,
+	struct cb_stmt *sts[] = {s->ins,	    s->get,	 s->ver,      s->upd,	  s->del,     s->clear_pii, s->ev,
 			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del};
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
-		sqlite3_finalize(sts[i]);
+		cb_db_finalize(&sts[i]);
 	cb_tokens_free(&s->tokens);
-	sqlite3_close(s->db);
-	sqlite3_close(s->kdb);
+	cb_db_close(&s->db);
+	cb_db_close(&s->kdb);
 	sodium_free(s->sec); /* wipes (read-only memory too) */
 	sodium_free(s->casekey);
 	cb_prepared_free(&s->prep);
@@ -622,9 +688,11 @@ static void set_cache(struct cb_store *s, long kib)
 {
 	char sql[64];
 	cb_keywriter_drain(s, false, NULL); /* kdb is ours again (an error stays for the commit) */
+	if (!cb_db_sqlite(s->db)) /* SQLite's page cache; PostgreSQL's shared buffers are the server's */
+		return;
 	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld", kib);
-	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-	sqlite3_exec(s->kdb, sql, NULL, NULL, NULL);
+	cb_db_exec(s->db, sql);
+	cb_db_exec(s->kdb, sql);
 }
 
 /* ---- transactions
@@ -643,7 +711,7 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err)
 	if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
 		return rc;
 	if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK) {
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+		cb_db_exec(s->kdb, "ROLLBACK");
 		return rc;
 	}
 	/* a large page cache while the batch runs: the id and fingerprint indexes take random inserts (a bulk
@@ -657,9 +725,12 @@ int cb_store_begin(struct cb_store *s, struct cb_err *err)
 
 static void checkpoint(struct cb_store *s)
 {
-	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded */
-	sqlite3_wal_checkpoint_v2(s->kdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded
+	 * (SQLite; PostgreSQL's own VACUUM and checkpoints see to its files) */
+	if (cb_db_sqlite(s->db)) {
+		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->kdb), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 }
 
 static void end_bulk(struct cb_store *s)
@@ -695,11 +766,11 @@ void cb_store_rollback(struct cb_store *s)
 {
 	if (!s || !s->bulk)
 		return;
-	if (!sqlite3_get_autocommit(s->db))
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (cb_db_in_tx(s->db))
+		cb_db_exec(s->db, "ROLLBACK");
 	cb_keywriter_drain(s, true, NULL);
-	if (!sqlite3_get_autocommit(s->kdb))
-		sqlite3_exec(s->kdb, "ROLLBACK", NULL, NULL, NULL);
+	if (cb_db_in_tx(s->kdb))
+		cb_db_exec(s->kdb, "ROLLBACK");
 	end_bulk(s);
 	cb_fp_discard(s); /* the batch's fingerprints are gone with it */
 }
@@ -708,17 +779,19 @@ void cb_store_rollback(struct cb_store *s)
 
 /* Sets the journal mode of one file; true if it is now in that mode.  SQLite leaves WAL only when no other
  * connection has the file open (it needs an exclusive lock for that), which is the test we want. */
-static bool journal_mode(sqlite3 *db, const char *mode)
+static bool journal_mode(struct cb_db *db, const char *mode)
 {
 	char sql[64];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	bool ok = false;
+	if (!cb_db_sqlite(db)) /* PostgreSQL: its WAL is the server's */
+		return false;
 	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		const char *now = (const char *)sqlite3_column_text(st, 0);
+	if (cb_db_prepare(db, sql, &st, NULL) == CB_OK && cb_db_step(st) == CB_DB_ROW) {
+		const char *now = (const char *)cb_db_column_text(st, 0);
 		ok = now && sqlite3_stricmp(now, mode) == 0;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return ok;
 }
 
@@ -786,8 +859,8 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
 		rc = cb_schema_exec(s->db, "COMMIT", err);
 	if (rc != CB_OK) {
-		if (!sqlite3_get_autocommit(s->db))
-			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (cb_db_in_tx(s->db))
+			cb_db_exec(s->db, "ROLLBACK");
 		cb_fp_discard(s);
 	}
 	return rc;
@@ -821,12 +894,12 @@ void cb_store_fingerprint(struct cb_store *s, const void *data, size_t n, uint8_
 
 long cb_store_count(struct cb_store *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	long n = -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM cases", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (cb_db_prepare(s->db, "SELECT count(*) FROM cases", &st, NULL) == CB_OK &&
+	    cb_db_step(st) == CB_DB_ROW)
+		n = (long)cb_db_column_int64(st, 0);
+	cb_db_finalize(&st);
 	return n;
 }
 
@@ -886,16 +959,16 @@ int cb_store_meta_get(struct cb_store *s, const char *key, char **out)
 {
 	int rc = CB_ENOTFOUND;
 	*out = NULL;
-	sqlite3_bind_text(s->meta_get, 1, key, -1, SQLITE_STATIC);
-	int r = sqlite3_step(s->meta_get);
-	if (r == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s->meta_get, 0);
+	cb_db_bind_text(s->meta_get, 1, key, -1, false);
+	int r = cb_db_step(s->meta_get);
+	if (r == CB_DB_ROW) {
+		const char *v = (const char *)cb_db_column_text(s->meta_get, 0);
 		*out = strdup(v ? v : "");
 		rc = *out ? CB_OK : CB_ENOMEM;
-	} else if (r != SQLITE_DONE) {
+	} else if (r != CB_DB_DONE) {
 		rc = CB_EDB;
 	}
-	sqlite3_reset(s->meta_get);
+	cb_db_reset(s->meta_get);
 	return rc;
 }
 
@@ -905,14 +978,14 @@ int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, st
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
 	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0 || strcmp(key, "erasing") == 0)
 		return cb_err_set(err, CB_EPERM, "meta: %s is not a setting", key);
-	sqlite3_bind_text(s->meta_set, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->meta_set, 2, value, -1, SQLITE_STATIC);
-	if (cb_store_step_done(s->meta_set) != SQLITE_OK)
+	cb_db_bind_text(s->meta_set, 1, key, -1, false);
+	cb_db_bind_text(s->meta_set, 2, value, -1, false);
+	if (cb_store_step_done(s->meta_set) != CB_OK)
 		return cb_store_db_err(s->db, err, "meta");
 	return CB_OK;
 }
 
 struct sqlite3 *cb_store_db(struct cb_store *s)
 {
-	return s->db;
+	return cb_db_sqlite(s->db); /* NULL on PostgreSQL */
 }

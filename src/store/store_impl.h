@@ -10,6 +10,8 @@
 #include <sqlite3.h>
 
 #include "crypto/blind.h"
+#include "store/db.h"
+
 #include "crypto/crypto.h"
 #include "store/audit.h"
 #include "store/store.h"
@@ -35,7 +37,7 @@ struct cb_store_secrets {
 };
 
 struct cb_store {
-	sqlite3 *db, *kdb;
+	struct cb_db *db, *kdb;
 	char *path;
 	bool readonly, bulk, erased; /* erased: an erase happened in the open bulk batch */
 	bool loading;  /* inside cb_store_load_begin..end: the bulk page cache stays */
@@ -56,8 +58,8 @@ struct cb_store {
 	const struct cb_field *cols[CB_NFIELDS]; /* fields with a column, in cb_fields[] order */
 	int ncols;
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
-	sqlite3_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
-	sqlite3_stmt *key_ins, *key_get, *key_del;
+	struct cb_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
+	struct cb_stmt *key_ins, *key_get, *key_del;
 	struct cb_wal_hook *wal_hook; /* cb_store_wal_hook's (checkpoint.c), freed with the store */
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
@@ -89,7 +91,7 @@ void cb_fp_discard(struct cb_store *s);
 /* erase --all, in its transaction, before the row goes: the fingerprint of the case at seq leaves its batch. */
 int cb_fp_forget(struct cb_store *s, int64_t seq, struct cb_err *err);
 /* Schema step 4: the fingerprints of the cases table as the first batches. */
-int cb_fp_migrate(sqlite3 *db, struct cb_err *err);
+int cb_fp_migrate(struct cb_db *db, struct cb_err *err);
 /* check: every imported case has its fingerprint stored, and the batches are whole. */
 int cb_fp_check(struct cb_store *s, FILE *out, long *problems, struct cb_err *err);
 
@@ -111,14 +113,14 @@ int cb_store_erased(struct cb_store *s, struct cb_err *err);
 /* Destroys the keys of erasures committed on DB (records.c: "erasure"), and forgets them.  own: in a
  * transaction of its own, else in the caller's (which holds DB's write lock).  *n (may be NULL): how many. */
 int cb_store_finish_erasures(struct cb_store *s, bool own, long *n, struct cb_err *err);
-/* Steps a statement that returns no rows and resets it: SQLITE_OK or SQLite's error code. */
-int cb_store_step_done(sqlite3_stmt *st);
+/* Steps a statement that returns no rows and resets it: CB_OK or SQLite's error code. */
+int cb_store_step_done(struct cb_stmt *st);
 /* CB_EDB with SQLite's message for db (CB_EFULL when the disk is full). */
-int cb_store_db_err(sqlite3 *db, struct cb_err *err, const char *what);
+int cb_store_db_err(struct cb_db *db, struct cb_err *err, const char *what);
 /* The one way the store prepares a statement: sql on db, with sqlite3_prepare_v3's flags
  * (SQLITE_PREPARE_PERSISTENT for the statements a store keeps open); on failure what it was for and SQLite's
  * message, as cb_store_db_err says them. */
-int cb_store_prep(sqlite3 *db, const char *what, unsigned flags, const char *sql, sqlite3_stmt **st,
+int cb_store_prep(struct cb_db *db, const char *what, unsigned flags, const char *sql, struct cb_stmt **st,
 		  struct cb_err *err);
 
 /* Seals free text about case id with its case key (made now if the case has none yet; committed before the
@@ -136,7 +138,7 @@ int cb_store_open_text(struct cb_store *s, const uint8_t id[16], const uint8_t *
 int cb_store_seal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, const char *col,
 			 int64_t rowid, const char *text, struct cb_err *err);
 int cb_store_unseal_column(struct cb_store *s, const uint8_t case_id[16], const char *table, int64_t rowid,
-			   sqlite3_stmt *st, int col, char **text, struct cb_err *err);
+			   struct cb_stmt *st, int col, char **text, struct cb_err *err);
 /* True when a case has a sealed value in a registered column, which keeps its case key in use. */
 bool cb_store_sealed_any(struct cb_store *s, const uint8_t id[16]);
 /* Clears them all (erasure: without the key they are noise that only says there was something to hide). */
@@ -144,9 +146,9 @@ int cb_store_sealed_clear(struct cb_store *s, const uint8_t id[16], struct cb_er
 
 /* Dates and value names in columns: a date as YYYY-MM-DD text, or NULL for CB_NA; a column's date or value
  * index, CB_NA when NULL, -2 for what does not parse (never a real code: the caller answers CB_ECORRUPT). */
-void cb_store_bind_date(sqlite3_stmt *st, int p, int32_t day);
-int32_t cb_store_col_date(sqlite3_stmt *st, int col);
-int32_t cb_store_col_value(sqlite3_stmt *st, int col, enum cb_vset_id vs);
+void cb_store_bind_date(struct cb_stmt *st, int p, int32_t day);
+int32_t cb_store_col_date(struct cb_stmt *st, int col);
+int32_t cb_store_col_value(struct cb_stmt *st, int col, enum cb_vset_id vs);
 
 struct cb_audit_entry;
 /* The audit trail's key, derived from the master key (audit.c). */
@@ -154,6 +156,8 @@ void cb_audit_subkey(const uint8_t master[CB_KEY_BYTES], uint8_t key[CB_KEY_BYTE
 /* Registers the SQL function cb_audit_seal() on DB, which migration step 2 calls to chain the rows copied
  * from the old events table (audit.c). */
 int cb_audit_attach(struct cb_store *s, struct cb_err *err);
+/* The chain head of a new, empty trail, which SQLite's migration step 2 writes (PostgreSQL: at creation). */
+int cb_audit_start(struct cb_store *s, struct cb_err *err);
 /* cb_store_event on behalf of a user of the server (user, from), or of the local operator (both NULL). */
 int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
 		      const uint8_t *case_id, const char *detail, struct cb_err *err);

@@ -21,10 +21,11 @@
 
 enum { T_INS, T_DEL, T_ROW_GET, T_ROW_PUT, T_ROW_DEL, T_CASES, T_GET, T__N };
 static const char *const sql[T__N] = {
-	[T_INS] = "INSERT OR IGNORE INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3)",
+	[T_INS] = "INSERT INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
 	[T_DEL] = "DELETE FROM blind WHERE kind = ?1 AND tok = ?2 AND seq = ?3",
 	[T_ROW_GET] = "SELECT toks FROM linkage WHERE seq = ?1",
-	[T_ROW_PUT] = "INSERT OR REPLACE INTO linkage(seq, toks, clk) VALUES (?1, ?2, ?3)",
+	[T_ROW_PUT] = "INSERT INTO linkage(seq, toks, clk) VALUES (?1, ?2, ?3)"
+		      " ON CONFLICT(seq) DO UPDATE SET toks = excluded.toks, clk = excluded.clk",
 	[T_ROW_DEL] = "DELETE FROM linkage WHERE seq = ?1",
 	[T_CASES] = "SELECT c.seq, c.case_id, c.site FROM blind b JOIN cases c ON c.seq = b.seq"
 		    " WHERE b.kind = ?1 AND b.tok = ?2 AND (?3 IS NULL OR c.site = ?3) ORDER BY c.seq",
@@ -33,7 +34,7 @@ static const char *const sql[T__N] = {
 };
 
 struct cb_tokens {
-	sqlite3_stmt *st[T__N];
+	struct cb_stmt *st[T__N];
 };
 
 void cb_tokens_free(struct cb_tokens **t)
@@ -41,18 +42,18 @@ void cb_tokens_free(struct cb_tokens **t)
 	if (!t || !*t)
 		return;
 	for (int i = 0; i < T__N; i++)
-		sqlite3_finalize((*t)->st[i]);
+		cb_db_finalize(&(*t)->st[i]);
 	free(*t);
 	*t = NULL;
 }
 
-static sqlite3_stmt *stmt(struct cb_store *s, int which, struct cb_err *err)
+static struct cb_stmt *stmt(struct cb_store *s, int which, struct cb_err *err)
 {
 	if (!s->tokens && !(s->tokens = calloc(1, sizeof *s->tokens))) {
 		cb_err_set(err, CB_ENOMEM, "out of memory");
 		return NULL;
 	}
-	sqlite3_stmt **st = &s->tokens->st[which];
+	struct cb_stmt **st = &s->tokens->st[which];
 	if (!*st && cb_store_prep(s->db, "blind index", SQLITE_PREPARE_PERSISTENT, sql[which], st, err) != CB_OK)
 		return NULL;
 	return *st;
@@ -78,33 +79,33 @@ void cb_tokens_of_case(struct cb_store *s, const struct cb_case *c, struct cb_bl
 /* Deletes the `blind` rows of the case at seq listed in its linkage row, and the row. */
 int cb_tokens_forget(struct cb_store *s, int64_t seq, struct cb_err *err)
 {
-	sqlite3_stmt *get = stmt(s, T_ROW_GET, err), *del = stmt(s, T_DEL, err), *rdel = stmt(s, T_ROW_DEL, err);
+	struct cb_stmt *get = stmt(s, T_ROW_GET, err), *del = stmt(s, T_DEL, err), *rdel = stmt(s, T_ROW_DEL, err);
 	struct cb_blind old;
 	int rc = CB_OK;
 	if (!get || !del || !rdel)
 		return err->code;
-	sqlite3_bind_int64(get, 1, seq);
-	int r = sqlite3_step(get);
-	if (r == SQLITE_ROW)
-		rc = cb_blind_unpack(sqlite3_column_blob(get, 0), (size_t)sqlite3_column_bytes(get, 0), &old);
+	cb_db_bind_int64(get, 1, seq);
+	int r = cb_db_step(get);
+	if (r == CB_DB_ROW)
+		rc = cb_blind_unpack(cb_db_column_blob(get, 0), (size_t)cb_db_column_bytes(get, 0), &old);
 	else
 		old.n = 0;
-	sqlite3_reset(get);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
+	cb_db_reset(get);
+	if (r != CB_DB_ROW && r != CB_DB_DONE)
 		return cb_store_db_err(s->db, err, "blind index");
 	if (rc != CB_OK)
 		return cb_err_set(err, rc, "blind index: a malformed token list");
 	for (int i = 0; i < old.n; i++) {
-		sqlite3_bind_int(del, 1, old.t[i].kind);
-		sqlite3_bind_int64(del, 2, old.t[i].v);
-		sqlite3_bind_int64(del, 3, seq);
-		if (cb_store_step_done(del) != SQLITE_OK)
+		cb_db_bind_int64(del, 1, old.t[i].kind);
+		cb_db_bind_int64(del, 2, old.t[i].v);
+		cb_db_bind_int64(del, 3, seq);
+		if (cb_store_step_done(del) != CB_OK)
 			return cb_store_db_err(s->db, err, "blind index");
 	}
-	sqlite3_bind_int64(rdel, 1, seq);
-	if (r == SQLITE_ROW && cb_store_step_done(rdel) != SQLITE_OK)
+	cb_db_bind_int64(rdel, 1, seq);
+	if (r == CB_DB_ROW && cb_store_step_done(rdel) != CB_OK)
 		return cb_store_db_err(s->db, err, "blind index");
-	sqlite3_reset(rdel);
+	cb_db_reset(rdel);
 	return CB_OK;
 }
 
@@ -114,24 +115,24 @@ int cb_tokens_write(struct cb_store *s, int64_t seq, const struct cb_blind *b, c
 	uint8_t packed[5 * CB_TOKENS_MAX];
 	if (!b || (b->n == 0 && !clk_sealed))
 		return CB_OK;
-	sqlite3_stmt *ins = stmt(s, T_INS, err), *put = stmt(s, T_ROW_PUT, err);
+	struct cb_stmt *ins = stmt(s, T_INS, err), *put = stmt(s, T_ROW_PUT, err);
 	if (!ins || !put)
 		return err->code;
 	for (int i = 0; i < b->n; i++) {
-		sqlite3_bind_int(ins, 1, b->t[i].kind);
-		sqlite3_bind_int64(ins, 2, b->t[i].v);
-		sqlite3_bind_int64(ins, 3, seq);
-		if (cb_store_step_done(ins) != SQLITE_OK)
+		cb_db_bind_int64(ins, 1, b->t[i].kind);
+		cb_db_bind_int64(ins, 2, b->t[i].v);
+		cb_db_bind_int64(ins, 3, seq);
+		if (cb_store_step_done(ins) != CB_OK)
 			return cb_store_db_err(s->db, err, "blind index");
 	}
 	size_t n = cb_blind_pack(b, packed);
-	sqlite3_bind_int64(put, 1, seq);
-	sqlite3_bind_blob(put, 2, packed, (int)n, SQLITE_STATIC);
+	cb_db_bind_int64(put, 1, seq);
+	cb_db_bind_blob(put, 2, packed, (int)n, false);
 	if (clk_sealed)
-		sqlite3_bind_blob(put, 3, clk_sealed, CB_CLK_SEALED, SQLITE_STATIC);
+		cb_db_bind_blob(put, 3, clk_sealed, CB_CLK_SEALED, false);
 	else
-		sqlite3_bind_null(put, 3);
-	if (cb_store_step_done(put) != SQLITE_OK)
+		cb_db_bind_null(put, 3);
+	if (cb_store_step_done(put) != CB_OK)
 		return cb_store_db_err(s->db, err, "blind index");
 	return CB_OK;
 }
@@ -139,59 +140,59 @@ int cb_tokens_write(struct cb_store *s, int64_t seq, const struct cb_blind *b, c
 int cb_store_token_cases(struct cb_store *s, enum cb_tok_kind kind, uint32_t v, const char *site,
 			 cb_token_case_fn fn, void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = stmt(s, T_CASES, err);
+	struct cb_stmt *st = stmt(s, T_CASES, err);
 	int rc = CB_OK, r;
 	if (!st)
 		return err->code;
-	sqlite3_bind_int(st, 1, kind);
-	sqlite3_bind_int64(st, 2, v);
+	cb_db_bind_int64(st, 1, kind);
+	cb_db_bind_int64(st, 2, v);
 	if (site)
-		sqlite3_bind_text(st, 3, site, -1, SQLITE_TRANSIENT);
+		cb_db_bind_text(st, 3, site, -1, true);
 	else
-		sqlite3_bind_null(st, 3);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 1) != 16)
+		cb_db_bind_null(st, 3);
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
+		if (cb_db_column_bytes(st, 1) != 16)
 			continue;
-		const char *csite = (const char *)sqlite3_column_text(st, 2);
-		if ((rc = fn(sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1), csite ? csite : "", ctx)))
+		const char *csite = (const char *)cb_db_column_text(st, 2);
+		if ((rc = fn(cb_db_column_int64(st, 0), cb_db_column_blob(st, 1), csite ? csite : "", ctx)))
 			break;
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "blind index");
-	sqlite3_reset(st);
+	cb_db_reset(st);
 	return rc;
 }
 
 int cb_store_linkage_get(struct cb_store *s, const uint8_t id[16], int64_t *seq, char site[17],
 			 struct cb_blind *toks, uint8_t clk[CB_CLK_BYTES], bool *clk_ok, struct cb_err *err)
 {
-	sqlite3_stmt *st = stmt(s, T_GET, err);
+	struct cb_stmt *st = stmt(s, T_GET, err);
 	int rc = CB_OK;
 	if (!st)
 		return err->code;
 	*clk_ok = false;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_TRANSIENT);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(st, 0);
-		snprintf(site, 17, "%s", sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
-		rc = cb_blind_unpack(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), toks);
-		if (rc == CB_OK && sqlite3_column_type(st, 3) != SQLITE_NULL)
-			*clk_ok = cb_clk_open(&s->sec->blind, id, sqlite3_column_blob(st, 3),
-					      (size_t)sqlite3_column_bytes(st, 3), clk) == CB_OK;
+	cb_db_bind_blob(st, 1, id, 16, true);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW) {
+		*seq = cb_db_column_int64(st, 0);
+		snprintf(site, 17, "%s", cb_db_column_text(st, 1) ? (const char *)cb_db_column_text(st, 1) : "");
+		rc = cb_blind_unpack(cb_db_column_blob(st, 2), (size_t)cb_db_column_bytes(st, 2), toks);
+		if (rc == CB_OK && cb_db_column_type(st, 3) != CB_DB_NULL)
+			*clk_ok = cb_clk_open(&s->sec->blind, id, cb_db_column_blob(st, 3),
+					      (size_t)cb_db_column_bytes(st, 3), clk) == CB_OK;
 		if (rc != CB_OK)
 			rc = cb_err_set(err, rc, "blind index: a malformed token list");
 	} else {
-		rc = r == SQLITE_DONE ? CB_ENOTFOUND : cb_store_db_err(s->db, err, "blind index");
+		rc = r == CB_DB_DONE ? CB_ENOTFOUND : cb_store_db_err(s->db, err, "blind index");
 	}
-	sqlite3_reset(st);
+	cb_db_reset(st);
 	return rc;
 }
 
 /* Every linkage row (seq < 0) or one. */
 static int linkage_scan(struct cb_store *s, int64_t seq, cb_linkage_fn fn, void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_blind toks;
 	uint8_t clk[CB_CLK_BYTES];
 	int rc = cb_store_prep(s->db, "blind index", 0,
@@ -201,28 +202,28 @@ static int linkage_scan(struct cb_store *s, int64_t seq, cb_linkage_fn fn, void 
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, seq);
+	cb_db_bind_int64(st, 1, seq);
 	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *id = sqlite3_column_blob(st, 1);
-		const char *site = (const char *)sqlite3_column_text(st, 2);
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
+		const uint8_t *id = cb_db_column_blob(st, 1);
+		const char *site = (const char *)cb_db_column_text(st, 2);
 		bool ok = false;
-		if (sqlite3_column_bytes(st, 1) != 16 ||
-		    cb_blind_unpack(sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), &toks) != CB_OK)
+		if (cb_db_column_bytes(st, 1) != 16 ||
+		    cb_blind_unpack(cb_db_column_blob(st, 3), (size_t)cb_db_column_bytes(st, 3), &toks) != CB_OK)
 			continue; /* check reports it */
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-			ok = cb_clk_open(&s->sec->blind, id, sqlite3_column_blob(st, 4), (size_t)sqlite3_column_bytes(st, 4),
+		if (cb_db_column_type(st, 4) != CB_DB_NULL)
+			ok = cb_clk_open(&s->sec->blind, id, cb_db_column_blob(st, 4), (size_t)cb_db_column_bytes(st, 4),
 					 clk) == CB_OK;
-		struct cb_linkage_row row = {sqlite3_column_int64(st, 0), id, site ? site : "",
-					     (const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
+		struct cb_linkage_row row = {cb_db_column_int64(st, 0), id, site ? site : "",
+					     (const char *)cb_db_column_text(st, 5), (const char *)cb_db_column_text(st, 6),
 					     &toks, ok ? clk : NULL};
 		if ((rc = fn(&row, ctx)))
 			break;
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "blind index");
 	cb_wipe(clk, sizeof clk);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -247,7 +248,7 @@ struct backfill {
 int cb_tokens_backfill(struct cb_store *s, struct cb_err *err)
 {
 	char *pending = NULL;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	struct cb_case c;
 	struct cb_blind b;
 	uint8_t sealed[CB_CLK_SEALED];
@@ -262,12 +263,12 @@ int cb_tokens_backfill(struct cb_store *s, struct cb_err *err)
 	    (rc = cb_store_prep(s->db, "blind index", 0,
 				"SELECT seq, case_id FROM cases WHERE pii IS NOT NULL ORDER BY seq", &st, err)) != CB_OK)
 		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(st, 1) != 16)
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
+		if (cb_db_column_bytes(st, 1) != 16)
 			continue;
-		int64_t seq = sqlite3_column_int64(st, 0);
+		int64_t seq = cb_db_column_int64(st, 0);
 		uint8_t id[16];
-		memcpy(id, sqlite3_column_blob(st, 1), 16);
+		memcpy(id, cb_db_column_blob(st, 1), 16);
 		rc = cb_store_get(s, id, CB_WITH_PII, &c, err);
 		if (rc == CB_ENOTFOUND) {
 			rc = CB_OK;
@@ -280,13 +281,13 @@ int cb_tokens_backfill(struct cb_store *s, struct cb_err *err)
 		if ((rc = cb_tokens_write(s, seq, &b, b.has_clk ? sealed : NULL, err)) != CB_OK)
 			goto out;
 	}
-	if (r != SQLITE_DONE) {
+	if (r != CB_DB_DONE) {
 		rc = cb_store_db_err(s->db, err, "blind index");
 		goto out;
 	}
 	rc = cb_schema_exec(s->db, "DELETE FROM meta WHERE key = 'blind_index_pending'", err);
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	cb_case_clear(&c);
 	return cb_store_tx_end(s, rc, err);
 }
@@ -316,7 +317,7 @@ int cb_store_link_set(struct cb_store *s, const uint8_t a[16], const uint8_t b[1
 		      const char *from, struct cb_err *err)
 {
 	const uint8_t *lo, *hi;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc;
 	if (!memcmp(a, b, 16))
 		return cb_err_set(err, CB_EINVAL, "a case cannot be linked with itself");
@@ -325,24 +326,25 @@ int cb_store_link_set(struct cb_store *s, const uint8_t a[16], const uint8_t b[1
 		return rc;
 	if ((rc = cb_store_prep(s->db, "links", 0, "SELECT count(*) FROM cases WHERE case_id IN (?1, ?2)", &st, err)))
 		goto out;
-	sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 2) {
+	cb_db_bind_blob(st, 1, lo, 16, false);
+	cb_db_bind_blob(st, 2, hi, 16, false);
+	if (cb_db_step(st) != CB_DB_ROW || (int)cb_db_column_int64(st, 0) != 2) {
 		rc = cb_err_set(err, CB_ENOTFOUND, "no such case");
 		goto out;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	st = NULL;
 	if ((rc = cb_store_prep(s->db, "links", 0,
-				"INSERT OR REPLACE INTO links(a, b, state, by_user, at) VALUES (?1, ?2, ?3, ?4, ?5)", &st,
+				"INSERT INTO links(a, b, state, by_user, at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(a, b)"
+				" DO UPDATE SET state = excluded.state, by_user = excluded.by_user, at = excluded.at", &st,
 				err)))
 		goto out;
-	sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, linked ? "linked" : "dismissed", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, by ? by : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-	if (cb_store_step_done(st) != SQLITE_OK) {
+	cb_db_bind_blob(st, 1, lo, 16, false);
+	cb_db_bind_blob(st, 2, hi, 16, false);
+	cb_db_bind_text(st, 3, linked ? "linked" : "dismissed", -1, false);
+	cb_db_bind_text(st, 4, by ? by : "", -1, false);
+	cb_db_bind_int64(st, 5, (int64_t)time(NULL));
+	if (cb_store_step_done(st) != CB_OK) {
 		rc = cb_store_db_err(s->db, err, "links");
 		goto out;
 	}
@@ -357,30 +359,44 @@ int cb_store_link_set(struct cb_store *s, const uint8_t a[16], const uint8_t b[1
 	cb_case_id_format(a, other);
 	rc = cb_store_event_as(s, by, from, act, b, other, err);
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return cb_store_tx_end(s, rc, err);
+}
+
+int cb_links_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "links", 0, "DELETE FROM links WHERE a = ?1 OR b = ?1", &st, err);
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_blob(st, 1, id, 16, false);
+	if (cb_store_step_done(st) != CB_OK)
+		rc = cb_store_db_err(s->db, err, "links");
+	cb_db_finalize(&st);
+	/* a seq may be given again once its case is gone: nothing may stay excluded by it */
+	return rc == CB_OK ? cb_schema_exec(s->db, rebuild_secondary, err) : rc;
 }
 
 int cb_store_link_state(struct cb_store *s, const uint8_t a[16], const uint8_t b[16])
 {
 	const uint8_t *lo, *hi;
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int state = -1;
 	order(a, b, &lo, &hi);
 	if (cb_store_prep(s->db, "links", 0, "SELECT state = 'linked' FROM links WHERE a = ?1 AND b = ?2", &st, NULL))
 		return -1;
-	sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		state = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	cb_db_bind_blob(st, 1, lo, 16, false);
+	cb_db_bind_blob(st, 2, hi, 16, false);
+	if (cb_db_step(st) == CB_DB_ROW)
+		state = (int)cb_db_column_int64(st, 0);
+	cb_db_finalize(&st);
 	return state;
 }
 
 int cb_store_links_of(struct cb_store *s, const uint8_t id[16],
 		      int (*fn)(const uint8_t other[16], const char *site, void *ctx), void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "links", 0,
 			       "SELECT c.case_id, c.site FROM links l JOIN cases c"
 			       " ON c.case_id = iif(l.a = ?1, l.b, l.a) WHERE (l.a = ?1 OR l.b = ?1) AND l.state = 'linked'"
@@ -388,14 +404,14 @@ int cb_store_links_of(struct cb_store *s, const uint8_t id[16],
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	cb_db_bind_blob(st, 1, id, 16, false);
 	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 0) == 16 &&
-		    (rc = fn(sqlite3_column_blob(st, 0), (const char *)sqlite3_column_text(st, 1), ctx)))
+	while ((r = cb_db_step(st)) == CB_DB_ROW)
+		if (cb_db_column_bytes(st, 0) == 16 &&
+		    (rc = fn(cb_db_column_blob(st, 0), (const char *)cb_db_column_text(st, 1), ctx)))
 			break;
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "links");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }

@@ -8,23 +8,23 @@
 
 int cb_user_row_unlock(struct cb_store *s, int64_t id, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "users", 0, "UPDATE users SET failures = 0, locked_until = 0 WHERE id = ?1", &st,
 			       err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_int64(st, 1, id);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "users");
-	else if (sqlite3_changes(s->db) == 0)
+	else if (cb_db_changes(s->db) == 0)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no such user");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_user_row_set_role(struct cb_store *s, int64_t id, enum cb_role role, const char *site, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_tx_begin(s, err);
 	if (rc != CB_OK)
 		return rc;
@@ -33,24 +33,24 @@ int cb_user_row_set_role(struct cb_store *s, int64_t id, enum cb_role role, cons
 				"UPDATE users SET role = ?2, site = ?3 WHERE id = ?1 AND (?2 = 'admin' OR role != 'admin' OR"
 				" EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?1))",
 				&st, err)) == CB_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_text(st, 2, cb_role_name(role), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, site, -1, SQLITE_STATIC);
-		if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_int64(st, 1, id);
+		cb_db_bind_text(st, 2, cb_role_name(role), -1, false);
+		cb_db_bind_text(st, 3, site, -1, false);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, "users");
-		else if (sqlite3_changes(s->db) == 0)
+		else if (cb_db_changes(s->db) == 0)
 			rc = cb_err_set(err, CB_EPERM, "This is the last enabled administrator, or no such account: add "
 						       "another administrator first.");
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	st = NULL;
 	/* a new role means new rights: the sessions of the old ones end */
 	if (rc == CB_OK &&
 	    (rc = cb_store_prep(s->db, "users", 0, "DELETE FROM sessions WHERE user_id = ?1", &st, err)) == CB_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		if (cb_store_step_done(st) != SQLITE_OK)
+		cb_db_bind_int64(st, 1, id);
+		if (cb_store_step_done(st) != CB_OK)
 			rc = cb_store_db_err(s->db, err, "sessions");
-		sqlite3_finalize(st);
+		cb_db_finalize(&st);
 	}
 	return cb_store_tx_end(s, rc, err);
 }

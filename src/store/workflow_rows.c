@@ -16,27 +16,27 @@ int cb_stage_row_add(struct cb_store *s, const uint8_t case_id[16], int32_t from
 		     struct cb_err *err)
 {
 	const struct cb_vset *vs = &cb_vsets[CB_VS_case_stage];
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "INSERT INTO stages(case_id, at, from_stage, to_stage) VALUES (?1, ?2, ?3, ?4)", &st, err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(st, 3, vs->values[from].name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, vs->values[to].name, -1, SQLITE_STATIC);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	cb_db_bind_int64(st, 2, (int64_t)time(NULL));
+	cb_db_bind_text(st, 3, vs->values[from].name, -1, false);
+	cb_db_bind_text(st, 4, vs->values[to].name, -1, false);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "stages");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	/* the reason may describe the person: sealed */
 	if (rc == CB_OK && reason)
-		rc = cb_store_seal_column(s, case_id, "stages", "reason", sqlite3_last_insert_rowid(s->db), reason, err);
+		rc = cb_store_seal_column(s, case_id, "stages", "reason", cb_db_last_insert_id(s->db), reason, err);
 	return rc;
 }
 
 int cb_stage_closed_from(struct cb_store *s, const uint8_t case_id[16], int32_t *from, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT from_stage FROM stages WHERE case_id = ?1 AND to_stage = 'closed'"
 			       " ORDER BY id DESC LIMIT 1",
@@ -44,21 +44,21 @@ int cb_stage_closed_from(struct cb_store *s, const uint8_t case_id[16], int32_t 
 	*from = CB_NA;
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, case_id, 16, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW)
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
 		*from = cb_store_col_value(st, 0, CB_VS_case_stage);
-	else if (r != SQLITE_DONE)
+	else if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "stages");
 	if (*from < 0 || *from == CB_case_stage_closed)
 		*from = CB_NA;
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_stage_counts(struct cb_store *s, const char *site, long *by_stage, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT coalesce(case_stage, 'screening'), count(*) FROM cases WHERE ?1 IS NULL OR site = ?1"
 			       " GROUP BY 1",
@@ -66,22 +66,22 @@ int cb_stage_counts(struct cb_store *s, const char *site, long *by_stage, struct
 	if (rc != CB_OK)
 		return rc;
 	if (site)
-		sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		cb_db_bind_text(st, 1, site, -1, false);
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
 		int32_t v = cb_store_col_value(st, 0, CB_VS_case_stage);
 		if (v >= 0)
-			by_stage[v] += sqlite3_column_int64(st, 1);
+			by_stage[v] += cb_db_column_int64(st, 1);
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "dashboard");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
 int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uint8_t (**ids)[16], size_t *n,
 		     struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	uint8_t(*out)[16] = NULL;
 	size_t cap = 0, len = 0;
 	int rc = cb_store_prep(s->db, "prepare", 0,
@@ -92,12 +92,12 @@ int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uin
 			       &st, err);
 	if (rc != CB_OK)
 		goto out;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)before);
+	cb_db_bind_int64(st, 1, (int64_t)before);
 	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const uint8_t *id = sqlite3_column_blob(st, 0);
-		if (sqlite3_column_bytes(st, 0) != 16 ||
-		    (with_pii_only && !sqlite3_column_int(st, 1) && !cb_store_sealed_any(s, id)))
+	while ((r = cb_db_step(st)) == CB_DB_ROW) {
+		const uint8_t *id = cb_db_column_blob(st, 0);
+		if (cb_db_column_bytes(st, 0) != 16 ||
+		    (with_pii_only && !(int)cb_db_column_int64(st, 1) && !cb_store_sealed_any(s, id)))
 			continue;
 		if (len == cap) {
 			void *grown = realloc(out, (cap = cap ? 2 * cap : 64) * sizeof *out);
@@ -109,10 +109,10 @@ int cb_retention_due(struct cb_store *s, int64_t before, bool with_pii_only, uin
 		}
 		memcpy(out[len++], id, 16);
 	}
-	if (r != SQLITE_DONE)
+	if (r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "retention");
 out:
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	if (rc != CB_OK) {
 		free(out);
 		out = NULL;
@@ -125,20 +125,20 @@ out:
 
 int cb_stage_unstarted(struct cb_store *s, const char *site, cb_case_id_fn fn, void *ctx, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "SELECT case_id FROM cases c WHERE site = ?1 AND NOT EXISTS"
 			       " (SELECT 1 FROM stages s WHERE s.case_id = c.case_id) ORDER BY case_id",
-			       &st, err), r = SQLITE_DONE;
+			       &st, err), r = CB_DB_DONE;
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 0) == 16)
-			rc = fn(sqlite3_column_blob(st, 0), ctx);
-	if (rc == CB_OK && r != SQLITE_DONE)
+	cb_db_bind_text(st, 1, site, -1, false);
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW)
+		if (cb_db_column_bytes(st, 0) == 16)
+			rc = fn(cb_db_column_blob(st, 0), ctx);
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "stages");
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -158,21 +158,21 @@ void cb_followup_clear(struct cb_followup *f)
 
 int cb_followup_row_add(struct cb_store *s, struct cb_followup *f, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
 			       "INSERT INTO followups(case_id, due_on, done_on, created_at) VALUES (?1, ?2, ?3, ?4)", &st,
 			       err);
 	if (rc != CB_OK)
 		return rc;
-	sqlite3_bind_blob(st, 1, f->case_id, 16, SQLITE_STATIC);
+	cb_db_bind_blob(st, 1, f->case_id, 16, false);
 	cb_store_bind_date(st, 2, f->due_on);
 	cb_store_bind_date(st, 3, f->done_on);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_int64(st, 4, (int64_t)time(NULL));
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "follow-up");
 	else
-		f->id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+		f->id = cb_db_last_insert_id(s->db);
+	cb_db_finalize(&st);
 	if (rc == CB_OK && f->note)
 		rc = cb_store_seal_column(s, f->case_id, "followups", "note", f->id, f->note, err);
 	return rc;
@@ -180,17 +180,17 @@ int cb_followup_row_add(struct cb_store *s, struct cb_followup *f, struct cb_err
 
 int cb_followup_done(struct cb_store *s, int64_t id, int32_t day, struct cb_err *err)
 {
-	sqlite3_stmt *st = NULL;
+	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0, "UPDATE followups SET done_on = ?1 WHERE id = ?2", &st, err);
 	if (rc != CB_OK)
 		return rc;
 	cb_store_bind_date(st, 1, day == CB_NA ? cb_date_today() : day);
-	sqlite3_bind_int64(st, 2, id);
-	if (cb_store_step_done(st) != SQLITE_OK)
+	cb_db_bind_int64(st, 2, id);
+	if (cb_store_step_done(st) != CB_OK)
 		rc = cb_store_db_err(s->db, err, "follow-up");
-	else if (sqlite3_changes(s->db) == 0)
+	else if (cb_db_changes(s->db) == 0)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no follow-up %lld", (long long)id);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 
@@ -198,8 +198,8 @@ int cb_followup_list(struct cb_store *s, const struct cb_followup_filter *f, uns
 		     int (*fn)(const struct cb_followup *f, void *ctx), void *ctx, struct cb_err *err)
 {
 	struct cb_followup fu;
-	sqlite3_stmt *st = NULL;
-	int rc, r = SQLITE_DONE;
+	struct cb_stmt *st = NULL;
+	int rc, r = CB_DB_DONE;
 	int32_t today = f && f->today != CB_NA ? f->today : cb_date_today();
 	cb_followup_init(&fu);
 	rc = cb_store_prep(s->db, "prepare", 0,
@@ -211,30 +211,30 @@ int cb_followup_list(struct cb_store *s, const struct cb_followup_filter *f, uns
 	if (rc != CB_OK)
 		return rc;
 	if (f && f->site)
-		sqlite3_bind_text(st, 1, f->site, -1, SQLITE_STATIC);
+		cb_db_bind_text(st, 1, f->site, -1, false);
 	if (f && f->case_id)
-		sqlite3_bind_blob(st, 2, f->case_id, 16, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, f && f->overdue);
+		cb_db_bind_blob(st, 2, f->case_id, 16, false);
+	cb_db_bind_int64(st, 3, f && f->overdue);
 	cb_store_bind_date(st, 4, today);
-	while (rc == CB_OK && (r = sqlite3_step(st)) == SQLITE_ROW) {
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW) {
 		cb_followup_clear(&fu);
-		fu.id = sqlite3_column_int64(st, 0);
-		if (sqlite3_column_bytes(st, 1) != 16) {
+		fu.id = cb_db_column_int64(st, 0);
+		if (cb_db_column_bytes(st, 1) != 16) {
 			rc = cb_err_set(err, CB_ECORRUPT, "follow-up %lld: malformed case id", (long long)fu.id);
 			break;
 		}
-		memcpy(fu.case_id, sqlite3_column_blob(st, 1), 16);
-		snprintf(fu.site, sizeof fu.site, "%s", sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+		memcpy(fu.case_id, cb_db_column_blob(st, 1), 16);
+		snprintf(fu.site, sizeof fu.site, "%s", cb_db_column_text(st, 2) ? (const char *)cb_db_column_text(st, 2) : "");
 		fu.due_on = cb_store_col_date(st, 3);
 		fu.done_on = cb_store_col_date(st, 4);
 		if ((flags & CB_WITH_PII) && (rc = cb_store_unseal_column(s, fu.case_id, "followups", fu.id, st, 5, &fu.note, err)))
 			break;
 		rc = fn(&fu, ctx);
 	}
-	if (rc == CB_OK && r != SQLITE_DONE)
+	if (rc == CB_OK && r != CB_DB_DONE)
 		rc = cb_store_db_err(s->db, err, "follow-ups");
 	cb_followup_clear(&fu);
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	return rc;
 }
 

@@ -64,6 +64,9 @@ static const struct row {
 	{"GET", "/api/transfers", CB_ACT_TRANSFER_LIST, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
 	/* the receiving office decides: a manager of every office here (one of one office: test_office_manager) */
 	{"POST", "/api/transfers/3", CB_ACT_TRANSFER_DECIDE, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"GET", "/api/cases/ID/attachments", CB_ACT_CASE_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/attachments", CB_ACT_CASE_UPDATE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/cases/ID/attachments/3", CB_ACT_CASE_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
 	/* OpenRosa: no session; the handlers authenticate HTTP Basic and check CB_ACT_CASE_CREATE / ASSIST_WRITE */
 	{"GET", "/formList", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 	{"GET", "/forms/casebank_registration", CB_ACT_OPENROSA, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},

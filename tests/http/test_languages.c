@@ -170,6 +170,7 @@ static void test_error_messages(void **state)
 	/* every field registering needs, at once (the codebook's CB_F_REGISTER) */
 	assert_string_equal(json_string_value(json_object_get(r.json, "detail")),
 			    "Registered on, Gender, Citizenship, Type of exploitation, Consents to use in statistics are required");
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")), "registered_on"); /* the input's name */
 	resp_free(&r);
 	r = http("POST", "/api/cases", cara.cookie, cara.csrf, "application/json",
 		 "{\"site\": \"" SITE "\", \"registered_on\": \"2020-01-02\", \"birth_date\": \"31/05/1990\"}",

@@ -5,7 +5,8 @@
  * encrypted submissions built by tests/odk_client.h (OpenSSL, the client's side of the spec), the same
  * instanceID twice, tampered, truncated and mis-signed files refused with nothing stored, a form that fails
  * validation kept in the review queue and accepted there with a correction, the HTCDS form's plain
- * submissions, an offline follow-up of a case changed since, and the same form sent by several clients at
+ * submissions, an offline follow-up of a case changed since (its review copy destroyed by the case's
+ * erasure), and the same form sent by several clients at
  * once among others (the group commit: one case each).
  */
 #define PW "correct horse battery"
@@ -16,7 +17,7 @@
 #include "odk_client.h"
 
 static struct login mona;
-static char form_xml[1 << 17];
+static char form_xml[1 << 20];
 static char form_version[16];
 static EVP_PKEY *pub;
 
@@ -251,6 +252,11 @@ static void test_tampered_refused(void **state)
 	assert_int_equal(r.status, 201);
 	resp_free(&r);
 	free(x);
+	/* ... and kept, sealed, as the new case's attachment */
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM attachments WHERE ctype = 'image/jpeg' AND size = 8"
+					     " AND data IS NOT NULL"),
+			 1);
+	assert_int_equal(cbt_file_contains(dbpath, "JPEGDATA", 8), 0);
 	/* not multipart, or no xml_submission_file */
 	r = raw("POST", "/submission", "cara", "text/xml", "<data/>", 7);
 	assert_int_equal(r.status, 400);
@@ -402,6 +408,13 @@ static void test_offline_followup_conflict(void **state)
 	r = submit_enc("otto", "casebank_followup", "uuid:f-3", x, 0);
 	assert_int_equal(r.status, 404);
 	resp_free(&r);
+	/* erasing the case's identifying details destroys the copy waiting for review too */
+	uint8_t raw[16];
+	assert_int_equal(cb_case_id_parse(idt, raw), CB_OK);
+	assert_int_equal(cb_store_open(dbpath, 0, &s, &err), CB_OK);
+	assert_int_equal(cb_store_erase(s, raw, false, &err), CB_OK);
+	cb_store_free(&s);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM odk_review WHERE kind = 'conflict' AND sealed IS NOT NULL"), 0);
 }
 
 /* Eight clients send the same form at the same moment (a phone retrying over a flaky link), and eight other

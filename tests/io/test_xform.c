@@ -1,7 +1,7 @@
 /*
  * test_xform.c -- tests of src/io/xform.c and src/io/xform_map.c: the generated forms (well-formed XML, every
  * asked field of the codebook with its control, consent first, required fields, constraints, skip logic,
- * labels for every value, the public key, a version that follows the content), and the reading of
+ * labels for every value in every language of the codebook, the public key, a version that follows the content), and the reading of
  * submissions: a registration and an HTCDS instance onto a case, the refusals (DTD and entities, unknown
  * and repeated fields, values an import refuses) and the manager's corrections.
  */
@@ -10,6 +10,7 @@
 #include <libxml/parser.h>
 
 #include "io/xform.h"
+#include "util/i18n.h"
 
 static char *form(enum cb_xform_kind k, const char *key, char version[16])
 {
@@ -54,15 +55,25 @@ static void test_registration_form(void **state)
 	assert_non_null(strstr(x, "number(substring(/data/registered_on, 1, 4))"));
 	/* skip logic: labour sector only for forced labour */
 	assert_non_null(strstr(x, "<bind nodeset=\"/data/labour_sector\" type=\"select\" relevant=\"selected(/data/exploitation_type, &apos;ForcedLabour&apos;)\""));
-	/* labels through itext, for every value of every set */
-	assert_non_null(strstr(x, "<translation lang=\"English\" default=\"true()\">"));
-	for (int v = 0; v < cb_vsets[CB_VS_gender].count; v++) {
-		char t[160];
-		snprintf(t, sizeof t, "<text id=\"/data/gender/%s:label\"><value>%s</value>", cb_vsets[CB_VS_gender].values[v].name,
-			 cb_vsets[CB_VS_gender].values[v].label);
-		assert_non_null(strstr(x, t));
+	/* labels through itext: a translation for every language of the codebook, every value labelled in each */
+	assert_non_null(strstr(x, "<translation lang=\"English (en)\" default=\"true()\">"));
+	for (int li = 0; li < cb_lang_count(); li++) {
+		const char *l = cb_lang_code(li);
+		char t[256];
+		snprintf(t, sizeof t, "<translation lang=\"%s (%s)\"", cb_lang_name(l), l);
+		const char *tr = strstr(x, t);
+		assert_non_null(tr);
+		for (int v = 0; v < cb_vsets[CB_VS_gender].count; v++) {
+			snprintf(t, sizeof t, "<text id=\"/data/gender/%s:label\"><value>%s</value>",
+				 cb_vsets[CB_VS_gender].values[v].name, cb_tr(l, "codebook", cb_vsets[CB_VS_gender].values[v].label));
+			assert_non_null(strstr(tr, t));
+		}
+		snprintf(t, sizeof t, "<text id=\"country-FR\"><value>%s</value>", cb_tr_country(l, "France"));
+		assert_non_null(strstr(tr, t));
 	}
-	assert_non_null(strstr(x, "</label><value>MD</value></item>")); /* countries by ISO code */
+	assert_true(cb_lang_count() >= 5);
+	assert_non_null(strstr(x, "<text id=\"/data/gender/Feminine:label\"><value>Féminin</value>"));
+	assert_non_null(strstr(x, "<item><label ref=\"jr:itext('country-MD')\"/><value>MD</value></item>"));
 	free(x);
 	/* the version follows the content: the same for the same key, another for another */
 	x = form(CB_XFORM_REGISTRATION, "PUBKEY1", v2);

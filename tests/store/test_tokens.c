@@ -128,6 +128,10 @@ static void test_links(void **state)
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'case.link_dismiss'"), 2);
 	uint8_t none[16] = {9};
 	assert_int_equal(cb_store_link_set(s, a.case_id, none, true, NULL, NULL, &err), CB_ENOTFOUND);
+	/* erased whole: its links go, and nothing stays left out of statistics because of it */
+	assert_int_equal(cb_store_erase(s, c.case_id, true, &err), CB_OK);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM links WHERE state = 'linked'"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM link_secondary"), 0);
 	cb_case_clear(&a);
 	cb_case_clear(&b);
 	cb_case_clear(&c);

@@ -1,0 +1,203 @@
+/*
+ * find.test.js -- browser tests of finding people and of who holds a case (web/find.js, web/cases.js):
+ * the duplicate warning on registration, finding a person by another spelling of her name, the list's
+ * columns, sorting and saved filters, assigning a case ("my cases"), and a transfer from one office to
+ * another, accepted by the receiving side.  Headless Chromium against `casebank serve` on a fresh database.
+ *
+ *   node --test tests/web/        (CASEBANK_BIN names the binary; ./casebank by default)
+ */
+"use strict";
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { spawn, execFileSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const net = require("node:net");
+const path = require("node:path");
+const { chromium } = require("playwright-core");
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const BIN = path.resolve(ROOT, process.env.CASEBANK_BIN || "casebank");
+const SHOTS = path.join(ROOT, "build", "test-logs", "web");
+const PASSWORD = "correct horse battery staple";
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+let dir, db, server, serverLog = "", base, browser, siteA, siteB;
+const problems = [];
+
+function cli(args, input) {
+	return execFileSync(BIN, args, { input: input || "", encoding: "utf8", cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.on("error", reject);
+		s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+	});
+}
+
+before(async () => {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	dir = fs.mkdtempSync(path.join(os.tmpdir(), "casebank-find-"));
+	db = path.join(dir, "find.db");
+	cli(["init", db]);
+	cli(["demo", db, "--cases", "300", "--seed", "11"]);
+	const sites = [...new Set(cli(["list", db]).split("\n").slice(1).filter(Boolean).map((l) => l.trim().split(/\s+/)[1]))];
+	[siteA, siteB] = sites;
+	cli(["user", "add", db, "manager1", "--role", "manager"], PASSWORD + "\n");
+	cli(["user", "add", db, "worker1", "--role", "caseworker", "--site", siteA], PASSWORD + "\n");
+	cli(["user", "add", db, "worker2", "--role", "caseworker", "--site", siteB], PASSWORD + "\n");
+	const port = await freePort();
+	base = "http://127.0.0.1:" + port;
+	server = spawn(BIN, ["serve", db, "--listen", "127.0.0.1:" + port], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+	server.stdout.on("data", (d) => { serverLog += d; });
+	server.stderr.on("data", (d) => { serverLog += d; });
+	for (let i = 0; i < 100; i++) {
+		try { if ((await fetch(base + "/")).status === 200) break; } catch (e) { /* not up yet */ }
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+});
+
+after(async () => {
+	if (browser) await browser.close();
+	if (server && server.exitCode === null) {
+		server.kill("SIGTERM");
+		await new Promise((r) => { server.once("exit", r); setTimeout(r, 3000); });
+	}
+	if (dir) fs.rmSync(dir, { recursive: true, force: true });
+	assert.deepEqual(problems, []);
+});
+
+async function login(name) {
+	const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	const page = await ctx.newPage();
+	page.on("console", (m) => {
+		if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+	});
+	page.on("pageerror", (e) => problems.push("page error: " + e.message));
+	await page.goto(base + "/");
+	await page.fill("#login-user", name);
+	await page.fill("#login-password", PASSWORD);
+	await page.click("#login-form button[type=submit]");
+	await page.waitForSelector("#logout");
+	return page;
+}
+
+async function register(page, first, last) {
+	await page.goto(base + "/#/cases/new");
+	await page.waitForSelector("#case-form");
+	await page.selectOption("#fld-status", "Active");
+	await page.selectOption("#fld-gender", "Feminine");
+	await page.fill("#fld-birth_year", "1991");
+	await page.selectOption("#fld-citizenship", "MD");
+	await page.fill("#fld-first_name", first);
+	await page.fill("#fld-last_name", last);
+	await page.fill("#fld-birth_date", "1991-07-23");
+	await page.click("#save");
+	await page.waitForURL(/#\/cases\/[A-Z0-9]{26}$/);
+	return page.url().split("/").pop();
+}
+
+let caseA;
+
+test("registering the same person at another office warns with that office and case only", async () => {
+	let page = await login("worker1");
+	caseA = await register(page, "Zorilda", "Quennethorpe");
+	assert.doesNotMatch(await page.textContent("#flash"), /duplicate/i);
+	await page.context().close();
+	page = await login("worker2");
+	await register(page, "Зорилда", "Quennethorpe");
+	const flash = await page.textContent("#flash");
+	assert.match(flash, new RegExp("Possible duplicate: office " + siteA + ", case " + caseA));
+	assert.doesNotMatch(flash, /Zorilda|1991/);
+	await page.screenshot({ path: path.join(SHOTS, "find-duplicate-warning.png") });
+	await page.context().close();
+});
+
+test("a caseworker finds the person by another spelling and sees the list's columns", async () => {
+	const page = await login("worker1");
+	await page.waitForSelector("#case-table");
+	const heads = await page.$$eval("#case-table thead th", (t) => t.map((x) => x.textContent));
+	for (const h of ["Name", "Age", "Sex", "Stage", "Caseworker"]) assert.ok(heads.some((x) => x.startsWith(h)), h + " column");
+	await page.fill("#find-name", "QUENNETHORPE zorilda");
+	await page.click("#find-submit");
+	await page.waitForSelector(`#case-table a[href="#/cases/${caseA}"]`);
+	const row = await page.textContent("#case-table tbody tr");
+	assert.match(row, /Zorilda Quennethorpe/);
+	assert.match(row, /name/);
+	// only her office's case: the other office's copy is not in her scope
+	assert.equal(await page.$$eval("#case-table tbody tr", (r) => r.length), 1);
+	assert.doesNotMatch(page.url(), /Zorilda|QUENNETHORPE/i);
+	assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
+	await page.screenshot({ path: path.join(SHOTS, "find-search.png"), fullPage: true });
+	// back to the list: sortable columns
+	await page.click("#find-clear");
+	await page.waitForSelector("#case-table button[data-sort=age]");
+	await page.click("#case-table button[data-sort=age]");
+	await page.waitForSelector("#case-table th[aria-sort=ascending] button[data-sort=age]");
+	await page.click("#case-table button[data-sort=age]");
+	await page.waitForSelector("#case-table th[aria-sort=descending] button[data-sort=age]");
+	// a saved filter, kept for this user
+	await page.fill("#filter-name", "by_age");
+	await page.click("#filter-save");
+	await page.waitForSelector("#filter-pick option[value=by_age]", { state: "attached" });
+	await page.context().close();
+});
+
+test("a manager assigns the case: it is the caseworker's default list", async () => {
+	let page = await login("manager1");
+	await page.goto(base + "/#/cases/" + caseA);
+	await page.waitForSelector("#assign-form");
+	await page.fill("#assign-user", "worker1");
+	await page.click("#assign-submit");
+	await page.waitForFunction(() => /worker1/.test(document.querySelector("#assigned-to").textContent));
+	await page.context().close();
+	page = await login("worker1");
+	await page.waitForSelector("#case-table");
+	assert.equal(await page.isChecked("#search-mine"), true);
+	assert.equal(await page.$$eval("#case-table tbody tr", (r) => r.length), 1);
+	assert.ok(await page.$(`#case-table a[href="#/cases/${caseA}"]`));
+	await page.context().close();
+});
+
+test("a transfer: requested by the holding office, the case stays until the receiving side accepts", async () => {
+	let page = await login("worker1");
+	await page.goto(base + "/#/cases/" + caseA);
+	await page.waitForSelector("#transfer-form");
+	await page.fill("#transfer-to", siteB);
+	await page.selectOption("#transfer-reason", "PersonMoved");
+	await page.click("#transfer-submit");
+	await page.waitForSelector("#transfer-pending");
+	assert.match(await page.textContent("#transfer-pending"), new RegExp(siteB));
+	await page.context().close();
+	page = await login("worker2");
+	await page.goto(base + "/#/cases/" + caseA);
+	await page.waitForSelector("main h1");
+	assert.equal(await page.$("#identity"), null); // not the receiving office's yet
+	await page.goto(base + "/#/transfers");
+	await page.waitForSelector("#transfers-in");
+	assert.equal(await page.$("#transfers-in button.accept"), null); // caseworkers do not decide
+	await page.context().close();
+	page = await login("manager1");
+	await page.goto(base + "/#/transfers");
+	await page.waitForSelector("#transfers-in button.accept");
+	await page.screenshot({ path: path.join(SHOTS, "transfers.png"), fullPage: true });
+	await page.click("#transfers-in button.accept");
+	await page.waitForFunction(() => !document.querySelector("#transfers-in button.accept") &&
+		/accepted/.test(document.querySelector("#transfers-in").textContent));
+	await page.context().close();
+	page = await login("worker2");
+	await page.goto(base + "/#/cases/" + caseA);
+	await page.waitForSelector("#identity");
+	assert.match(await page.textContent("#identity"), /Zorilda/);
+	await page.context().close();
+	page = await login("worker1");
+	await page.goto(base + "/#/cases/" + caseA);
+	await page.waitForSelector("main h1");
+	await page.waitForFunction(() => !/Loading/.test(document.querySelector("main").textContent));
+	assert.equal(await page.$("#identity"), null);
+	await page.context().close();
+});
