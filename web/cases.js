@@ -173,6 +173,7 @@
 			var assist = el("div#case-assist"); // stage, assistance, referrals, follow-ups: assist.js
 			var notes = el("div#case-notes");   // dated notes: notes.js
 			var holding = el("div#case-holding"); // caseworker, transfer, links: find.js
+			var attach = el("div#case-attach"); // documents and photos: attach.js
 			var hist = el("div#history-box");
 			var tabs = [
 				{ id: "interview", title: t("tab_interview"), panel: [
@@ -181,6 +182,7 @@
 				{ id: "identity", title: t("tab_identity"), panel: identity },
 				{ id: "help", title: t("tab_help"), panel: assist },
 				{ id: "notes", title: t("tab_notes"), panel: notes }];
+			if (mayIdentity) tabs.push({ id: "files", title: t("tab_files"), panel: attach });
 			if (CB.me.role === "manager") tabs.push({ id: "history", title: t("tab_history"), panel: hist });
 			var widget = CB.tabs(t("case_sections"), tabs, caseTab[id] || "interview", function (tab) {
 				caseTab[id] = tab;
@@ -193,6 +195,7 @@
 			if (CB.holdingSection) CB.holdingSection(id, k, holding);
 			if (CB.assistSections) CB.assistSections(id, k, assist);
 			if (CB.notesSection) CB.notesSection(id, notes);
+			if (CB.attachmentsSection && mayIdentity) CB.attachmentsSection(id, k, attach);
 			if (caseTab[id] === "history") history(id, hist);
 			overdueAlert(id, sum.alerts, k);
 		}, function (e) {

@@ -5,7 +5,6 @@
 "use strict";
 (function () {
 	var CB = window.CB, el = CB.el, t = CB.t;
-	var ROLES = ["caseworker", "manager", "analyst", "admin"];
 
 	function field(id, key, input, hint) {
 		return el("div.field", el("label", { for: id }, t(key)), input,
@@ -13,7 +12,8 @@
 	}
 
 	function usersView() {
-		CB.api("GET", "/api/users").then(function (r) {
+		Promise.all([CB.api("GET", "/api/users"), CB.loadCodebook()]).then(function (all) {
+			var r = all[0];
 			var users = Array.isArray(r) ? r : r.users || [];
 			var list = users.length ? el("div.scroll", { role: "region", "aria-label": t("users_title"), tabindex: "0" },
 				el("table#users-table",
@@ -54,7 +54,10 @@
 
 	function addForm() {
 		var name = el("input#user-name", { autocomplete: "off", autocapitalize: "none", spellcheck: "false" });
-		var role = el("select#user-role", ROLES.map(function (r) { return el("option", { value: r }, CB.roleName(r)); }));
+		// the roles from the codebook; a new account is a caseworker's unless the admin says otherwise
+		var role = el("select#user-role", (CB.codebook.roles || []).map(function (r) {
+			return el("option", { value: r, selected: r === "caseworker" }, CB.roleName(r));
+		}));
 		var site = CB.siteSelect ? CB.siteSelect("user-site", "") : el("input#user-site", { autocomplete: "off", autocapitalize: "characters" });
 		site.setAttribute("aria-describedby", "user-site-hint");
 		var pass = el("input#user-password", { type: "password", autocomplete: "new-password" });

@@ -38,6 +38,13 @@ struct recs {
 	uint8_t *clk; /* CB_CLK_BYTES per record */
 };
 
+/* qsort, which must not be given a null array even when it is empty. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 void cb_dup_agree_text(unsigned agree, char *buf, size_t n)
 {
 	static const char *const names[] = {"name", "name(phonetic)", "birth_date", "birth_year", "phone"};
@@ -98,7 +105,8 @@ static int add_rec(const struct cb_linkage_row *row, void *ctx)
 	r->citizenship = code_hash(row->citizenship);
 	r->tok_at = (uint32_t)R->ntok;
 	r->tok_n = (uint32_t)toks->n;
-	memcpy(R->tok + R->ntok, toks->t, (size_t)toks->n * sizeof *toks->t);
+	if (toks->n)
+		memcpy(R->tok + R->ntok, toks->t, (size_t)toks->n * sizeof *toks->t);
 	R->ntok += (size_t)toks->n;
 	if (clk) {
 		memcpy(R->clk + R->n * CB_CLK_BYTES, clk, CB_CLK_BYTES);
@@ -262,7 +270,7 @@ static int report(struct cb_store *s, const struct recs *R, struct founds *F, co
 {
 	struct cb_dup_pair *out = NULL;
 	size_t n = 0;
-	qsort(F->v, F->n, sizeof *F->v, by_pair);
+	sort(F->v, F->n, sizeof *F->v, by_pair);
 	if (F->n && !(out = malloc(F->n * sizeof *out)))
 		return cb_err_set(err, CB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < F->n; i++) {
@@ -286,7 +294,7 @@ static int report(struct cb_store *s, const struct recs *R, struct founds *F, co
 		p->score = F->v[i].score;
 		p->agree = agreement(R->tok + a->tok_at, a->tok_n, R->tok + b->tok_at, b->tok_n);
 	}
-	qsort(out, n, sizeof *out, by_score);
+	sort(out, n, sizeof *out, by_score);
 	*pairs = out;
 	*np = n;
 	return CB_OK;
@@ -320,7 +328,7 @@ int cb_duplicates(struct cb_store *s, double min_score, const char *site, struct
 		for (size_t j = 0; j < k; j++)
 			e[ne++] = (struct entry){keys[j], (uint32_t)i};
 	}
-	qsort(e, ne, sizeof *e, by_key);
+	sort(e, ne, sizeof *e, by_key);
 	for (size_t lo = 0, hi; lo < ne; lo = hi) {
 		for (hi = lo + 1; hi < ne && e[hi].key == e[lo].key; hi++)
 			;
@@ -388,7 +396,7 @@ static int cmp_seq(const void *a, const void *b)
 
 static bool has_seq(const struct seqs *S, int64_t seq)
 {
-	return bsearch(&seq, S->v, S->n, sizeof *S->v, cmp_seq) != NULL;
+	return S->n && bsearch(&seq, S->v, S->n, sizeof *S->v, cmp_seq) != NULL;
 }
 
 /* The cases that share a blocking key with tokens t (see the passes above), as ids in R. */
@@ -404,8 +412,8 @@ static int neighbours(struct cb_store *s, const struct cb_blind *t, int64_t self
 		else if (t->t[i].kind == CB_TOK_BDATE || t->t[i].kind == CB_TOK_PHONE)
 			rc = cb_store_token_cases(s, t->t[i].kind, t->t[i].v, NULL, add_seq, &cand, err);
 	}
-	qsort(year.v, year.n, sizeof *year.v, cmp_seq);
-	qsort(md.v, md.n, sizeof *md.v, cmp_seq);
+	sort(year.v, year.n, sizeof *year.v, cmp_seq);
+	sort(md.v, md.n, sizeof *md.v, cmp_seq);
 	for (int i = 0; i < t->n && rc == CB_OK; i++) {
 		struct seqs phon = {.skip = self};
 		if (t->t[i].kind != CB_TOK_PHON)
@@ -416,7 +424,7 @@ static int neighbours(struct cb_store *s, const struct cb_blind *t, int64_t self
 				rc = add_seq(phon.v[j], NULL, NULL, &cand);
 		free(phon.v);
 	}
-	qsort(cand.v, cand.n, sizeof *cand.v, cmp_seq);
+	sort(cand.v, cand.n, sizeof *cand.v, cmp_seq);
 	/* the candidates' linkage rows, through the one scan that opens CLKs: a handful of rows */
 	for (size_t j = 0; j < cand.n && rc == CB_OK; j++) {
 		if (j > 0 && cand.v[j] == cand.v[j - 1])

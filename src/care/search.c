@@ -43,6 +43,13 @@ static int collect(int64_t seq, const uint8_t id[16], const char *site, void *ct
 	return CB_OK;
 }
 
+/* qsort, which must not be given a null array even when it is empty. */
+static void sort(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 static int by_seq(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -183,7 +190,7 @@ int cb_search(struct cb_store *s, const struct cb_search_query *q, struct cb_sea
 		rc = cb_err_set(err, rc, "out of memory");
 	if (rc != CB_OK)
 		goto out;
-	qsort(c.v, c.n, sizeof *c.v, by_seq);
+	sort(c.v, c.n, sizeof *c.v, by_seq);
 	if (c.n && !(out = malloc(c.n * sizeof *out))) {
 		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
 		goto out;
@@ -196,7 +203,7 @@ int cb_search(struct cb_store *s, const struct cb_search_query *q, struct cb_sea
 			goto out;
 		n += keep;
 	}
-	qsort(out, n, sizeof *out, by_score);
+	sort(out, n, sizeof *out, by_score);
 	*hits = out;
 	*nhits = n > CB_SEARCH_MAX ? CB_SEARCH_MAX : n;
 	out = NULL;

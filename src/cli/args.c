@@ -12,12 +12,13 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "care/assist.h"
+#include "util/i18n.h"
 
 int cb_cli_case_id(const char *text, uint8_t id[16])
 {
 	if (cb_case_id_parse(text, id) == CB_OK)
 		return CB_OK;
-	fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", text);
+	fprintf(stderr, _("casebank: %s: not a case id (26 characters A-Z and 2-7)\n"), text);
 	return CB_EINVAL;
 }
 
@@ -26,7 +27,7 @@ int cb_cli_int64(const char *opt, const char *text, int64_t *out)
 	char *end;
 	long long v = text ? strtoll(text, &end, 10) : 0;
 	if (!text || !*text || *end || v <= 0) {
-		fprintf(stderr, "casebank: %s: expected a positive whole number\n", opt);
+		fprintf(stderr, _("casebank: %s: expected a positive whole number\n"), opt);
 		return CB_EINVAL;
 	}
 	*out = v;
@@ -40,7 +41,7 @@ int cb_cli_date(const char *opt, const char *text, int32_t *day)
 		return CB_OK;
 	if (cb_date_parse(text, day) == CB_OK)
 		return CB_OK;
-	fprintf(stderr, "casebank: %s: expected a date YYYY-MM-DD\n", opt);
+	fprintf(stderr, _("casebank: %s: expected a date YYYY-MM-DD\n"), opt);
 	return CB_EINVAL;
 }
 
@@ -52,7 +53,7 @@ int cb_cli_value(const char *opt, enum cb_vset_id vs, const char *text, int32_t 
 		return CB_OK;
 	if ((*v = cb_value_find(&cb_vsets[vs], text)) != CB_NA)
 		return CB_OK;
-	fprintf(stderr, "casebank: %s: '%s' is not one of", opt, cb_err_value(text, vb));
+	fprintf(stderr, _("casebank: %s: '%s' is not one of"), opt, cb_err_value(text, vb));
 	for (int i = 0; i < cb_vsets[vs].count; i++)
 		fprintf(stderr, "%s %s", i ? "," : "", cb_vsets[vs].values[i].name);
 	fputc('\n', stderr);
@@ -74,7 +75,7 @@ int cb_cli_text_read(const char *opt, const char *arg, char **out)
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
 		if (b.len + n > CB_NOTE_MAX || cb_buf_append(&b, chunk, n) != CB_OK) {
-			fprintf(stderr, "casebank: %s: longer than %d bytes\n", opt, CB_NOTE_MAX);
+			fprintf(stderr, _("casebank: %s: longer than %d bytes\n"), opt, CB_NOTE_MAX);
 			cb_buf_free(&b);
 			return CB_EINVAL;
 		}

@@ -16,6 +16,7 @@
 #include "access/access.h"
 #include "care/assist.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 #define STDIN_MAX (1u << 20)
 
@@ -220,7 +221,7 @@ int cb_cmd_list(int argc, char **argv)
 		f.status = cb_value_find(sf->vset, v[O_STATUS]);
 		if (f.status == CB_NA) {
 			char allowed[512], vb[64];
-			fprintf(stderr, "casebank: --status: '%s' is not one of %s\n", cb_err_value(v[O_STATUS], vb),
+			fprintf(stderr, _("casebank: --status: '%s' is not one of %s\n"), cb_err_value(v[O_STATUS], vb),
 				cb_field_allowed(sf, allowed, sizeof allowed));
 			return CB_EXIT_USAGE;
 		}
@@ -249,7 +250,7 @@ static int erase_closed(struct cb_store *s, const char *date, bool all, bool dry
 	int32_t day;
 	int rc;
 	if (cb_date_parse(date, &day) != CB_OK) {
-		fprintf(stderr, "casebank: --closed-before: %s: expected a date YYYY-MM-DD\n", date);
+		fprintf(stderr, _("casebank: --closed-before: %s: expected a date YYYY-MM-DD\n"), date);
 		return CB_EINVAL;
 	}
 	if ((rc = cb_retention_due(s, (int64_t)day * 86400, !all, &ids, &n, &err)) != CB_OK) {
@@ -282,9 +283,9 @@ int cb_cmd_erase(int argc, char **argv)
 		return ex;
 	if (!v[O_CLOSED] && (v[O_DRY] || cb_case_id_parse(argv[first + 1], id) != CB_OK)) {
 		if (v[O_DRY])
-			fprintf(stderr, "casebank: --dry-run goes with --closed-before\n");
+			fprintf(stderr, _("casebank: --dry-run goes with --closed-before\n"));
 		else
-			fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", argv[first + 1]);
+			fprintf(stderr, _("casebank: %s: not a case id (26 characters A-Z and 2-7)\n"), argv[first + 1]);
 		return CB_EXIT_USAGE;
 	}
 	struct cb_store *s = NULL;
@@ -337,7 +338,7 @@ int cb_cmd_check(int argc, char **argv)
 	}
 	rc = CB_OK;
 	if (problems) {
-		fprintf(stderr, "casebank: check: %ld problem%s found\n", problems, problems == 1 ? "" : "s");
+		fprintf(stderr, _("casebank: check: problems found: %ld\n"), problems);
 		rc = CB_ECORRUPT;
 	} else {
 		printf("ok: %ld cases, %lld audit entries; database, codebook and audit trail checks passed\n",

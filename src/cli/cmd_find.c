@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "store/audit.h"
 #include "store/tokens.h"
+#include "util/i18n.h"
 
 int cb_cmd_search(int argc, char **argv)
 {
@@ -46,7 +47,7 @@ int cb_cmd_search(int argc, char **argv)
 		printf("%s\t%s\t%.2f\t%s\n", id, hits[i].site, hits[i].score, hits[i].matched);
 	}
 	if (n == 0)
-		fprintf(stderr, "no cases match\n");
+		fprintf(stderr, _("no cases match\n"));
 out:
 	free(hits);
 	cb_store_free(&s);
@@ -61,7 +62,7 @@ static int parse_score(const char *text, double *out)
 		return CB_OK;
 	*out = strtod(text, &end);
 	if (!*text || *end || !(*out > 0 && *out <= 1)) {
-		fprintf(stderr, "casebank: --min-score: expected a number above 0 and at most 1\n");
+		fprintf(stderr, _("casebank: --min-score: expected a number above 0 and at most 1\n"));
 		return CB_EINVAL;
 	}
 	return CB_OK;
@@ -105,7 +106,7 @@ int cb_cmd_duplicates(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++)
 		print_pair(&pairs[i]);
-	fprintf(stderr, "%zu possible duplicate pairs (%ld pairs compared)\n", n, compared);
+	fprintf(stderr, _("%zu possible duplicate pairs (%ld pairs compared)\n"), n, compared);
 out:
 	free(pairs);
 	cb_store_free(&s);
@@ -123,7 +124,7 @@ static int decide(int argc, char **argv, bool linked)
 		return ex;
 	for (int i = 1; i <= 2; i++)
 		if (cb_case_id_parse(argv[first + i], i == 1 ? a : b) != CB_OK) {
-			fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", argv[first + i]);
+			fprintf(stderr, _("casebank: %s: not a case id (26 characters A-Z and 2-7)\n"), argv[first + i]);
 			return CB_EXIT_USAGE;
 		}
 	struct cb_store *s = NULL;
@@ -160,9 +161,23 @@ int cb_cli_warn_duplicates(struct cb_store *s, const uint8_t id[16])
 			char other[CB_ID_TEXT];
 			cb_case_id_format(pairs[i].b, other);
 			/* the other office's case by id and office only: nothing of what it holds */
-			fprintf(stderr, "possible duplicate: office %s case %s\n", pairs[i].site_b, other);
+			fprintf(stderr, _("possible duplicate: office %s case %s\n"), pairs[i].site_b, other);
 		}
 	}
 	free(pairs);
 	return rc;
+}
+
+static int newest(const struct cb_store_list_row *row, void *ctx)
+{
+	memcpy(ctx, row->id, 16);
+	return 1;
+}
+
+int cb_cli_warn_newest(struct cb_store *s)
+{
+	uint8_t id[16];
+	struct cb_err err = {0};
+	int rc = cb_store_list(s, NULL, 0, 1, newest, id, NULL, &err);
+	return rc == 1 ? cb_cli_warn_duplicates(s, id) : rc;
 }

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "io/io.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 int cb_cmd_import(int argc, char **argv)
 {
@@ -38,10 +39,12 @@ int cb_cmd_import(int argc, char **argv)
 			rc = CB_EINVAL; /* nothing could be imported */
 	}
 	printf("imported %ld, rejected %ld\n", res.imported, res.rejected);
+	if (rc == CB_OK && res.imported == 1)
+		cb_cli_warn_newest(s); /* one case registered from a file: warned of as by add (cmd_find.c) */
 	if (res.duplicates)
 		printf("skipped %ld rows imported before\n", res.duplicates);
 	if (res.rejected)
-		fprintf(stderr, "casebank: %s: %ld rows rejected; reasons in %s.rejected.csv\n", file, res.rejected,
+		fprintf(stderr, _("casebank: %s: %ld rows rejected; reasons in %s.rejected.csv\n"), file, res.rejected,
 			file);
 out:
 	cb_store_free(&s);
@@ -63,7 +66,7 @@ int cb_cmd_export(int argc, char **argv)
 		return ex;
 	const char *format = v[O_FORMAT] ? v[O_FORMAT] : "jsonl";
 	if (!cb_format_by_name(format)) {
-		fprintf(stderr, "casebank: --format: '%s' is not one of htcds, ctdc, jsonl\n", format);
+		fprintf(stderr, _("casebank: --format: '%s' is not one of htcds, ctdc, jsonl\n"), format);
 		return CB_EXIT_USAGE;
 	}
 	struct cb_err err = {0};
@@ -96,14 +99,14 @@ int cb_cmd_demo(int argc, char **argv)
 	char *end = NULL;
 	long n = v[O_CASES] ? strtol(v[O_CASES], &end, 10) : -1;
 	if (!v[O_CASES] || *end || n < 1 || n > 100000000) {
-		fprintf(stderr, "casebank: --cases: expected a number from 1 to 100000000\n");
+		fprintf(stderr, _("casebank: --cases: expected a number from 1 to 100000000\n"));
 		return CB_EXIT_USAGE;
 	}
 	uint64_t seed = 1;
 	if (v[O_SEED]) {
 		seed = strtoull(v[O_SEED], &end, 10);
 		if (*end || !*v[O_SEED]) {
-			fprintf(stderr, "casebank: --seed: expected a whole number\n");
+			fprintf(stderr, _("casebank: --seed: expected a whole number\n"));
 			return CB_EXIT_USAGE;
 		}
 	}

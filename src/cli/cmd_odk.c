@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "io/xform.h"
 #include "store/odk.h"
+#include "util/i18n.h"
 
 int cb_cmd_xform(int argc, char **argv)
 {
@@ -20,7 +21,7 @@ int cb_cmd_xform(int argc, char **argv)
 		return ex;
 	enum cb_xform_kind k = CB_XFORM_REGISTRATION;
 	if (v[O_FORM] && cb_xform_parse_name(v[O_FORM], &k) != CB_OK) {
-		fprintf(stderr, "casebank: --form: '%s' is not one of registration, followup, assistance\n", v[O_FORM]);
+		fprintf(stderr, _("casebank: --form: '%s' is not one of registration, followup, assistance\n"), v[O_FORM]);
 		return CB_EXIT_USAGE;
 	}
 	struct cb_err err = {0};

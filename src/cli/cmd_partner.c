@@ -11,6 +11,7 @@
 #include "access/access.h"
 #include "care/assist.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 static const char partner_usage[] = "partner add DB --name N --type T --country CC [--services a,b] [--beds N]\n"
 				    "         [--city C] [--phone P] [--serves CC,CC] [--site S]\n"
@@ -60,7 +61,7 @@ static int partner_add(int argc, char **argv)
 		return ex;
 	cb_partner_init(&p);
 	if (!v[O_NAME] || !v[O_TYPE] || !v[O_COUNTRY]) {
-		fprintf(stderr, "casebank: partner add: --name, --type and --country are required\nusage: casebank %s\n",
+		fprintf(stderr, _("casebank: partner add: --name, --type and --country are required\nusage: casebank %s\n"),
 			partner_usage);
 		return CB_EXIT_USAGE;
 	}
@@ -70,13 +71,13 @@ static int partner_add(int argc, char **argv)
 	snprintf(p.site, sizeof p.site, "%s", v[O_SITE] ? v[O_SITE] : "");
 	if (strlen(v[O_NAME]) >= sizeof p.name || (v[O_CITY] && strlen(v[O_CITY]) >= sizeof p.city) ||
 	    (v[O_PHONE] && strlen(v[O_PHONE]) >= sizeof p.phone) || (v[O_SITE] && strlen(v[O_SITE]) >= sizeof p.site)) {
-		fprintf(stderr, "casebank: partner add: --name, --city, --phone or --site is too long\n");
+		fprintf(stderr, _("casebank: partner add: --name, --city, --phone or --site is too long\n"));
 		return CB_EXIT_USAGE;
 	}
 	if (cb_cli_value("--type", CB_VS_org_type, v[O_TYPE], &p.type) != CB_OK)
 		return CB_EXIT_USAGE;
 	if ((p.country = cb_country_find(v[O_COUNTRY])) == CB_NA) {
-		fprintf(stderr, "casebank: --country: expected an ISO 3166 country code (MD, ROU, ...)\n");
+		fprintf(stderr, _("casebank: --country: expected an ISO 3166 country code (MD, ROU, ...)\n"));
 		return CB_EXIT_USAGE;
 	}
 	if (v[O_SERVICES] && cb_services_parse(v[O_SERVICES], &p.services, &err) != CB_OK)
@@ -94,7 +95,8 @@ static int partner_add(int argc, char **argv)
 	}
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_partner_add(s, &p, NULL, &err)) != CB_OK) {
+	if ((rc = cb_store_act_begin(s, &err)) != CB_OK ||
+	    (rc = cb_cli_act_end(s, cb_partner_add(s, &p, NULL, &err), CB_AUD_PARTNER_ADD, NULL, NULL, NULL, &err)) != CB_OK) {
 		cb_cli_error("partner add", &err);
 		goto out;
 	}
@@ -120,7 +122,7 @@ static int partner_list(int argc, char **argv)
 	if (cb_cli_value("--service", CB_VS_assistance_type, v[O_SERVICE], &f.service) != CB_OK)
 		return CB_EXIT_USAGE;
 	if (v[O_COUNTRY] && (f.country = cb_country_find(v[O_COUNTRY])) == CB_NA) {
-		fprintf(stderr, "casebank: --country: expected an ISO 3166 country code\n");
+		fprintf(stderr, _("casebank: --country: expected an ISO 3166 country code\n"));
 		return CB_EXIT_USAGE;
 	}
 	f.site = v[O_SITE];
@@ -140,6 +142,6 @@ int cb_cmd_partner(int argc, char **argv)
 		return partner_add(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return partner_list(argc - 1, argv + 1);
-	fprintf(stderr, "usage: casebank %s\n", partner_usage);
+	fprintf(stderr, _("usage: casebank %s\n"), partner_usage);
 	return CB_EXIT_USAGE;
 }

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "http/http.h"
+#include "util/i18n.h"
 
 #define SERVE_USAGE                                                                                           \
 	"serve DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F] [--threads N] [--max-connections N]"   \
@@ -25,7 +26,7 @@ static int limit(const char *text, const char *flag, long lo, long hi, unsigned 
 	if (!text)
 		return 0;
 	if (cb_http_parse_long(text, lo, hi, &n) != CB_OK) {
-		fprintf(stderr, "casebank: serve: %s: expected a whole number from %ld to %ld\n", flag, lo, hi);
+		fprintf(stderr, _("casebank: serve: %s: expected a whole number from %ld to %ld\n"), flag, lo, hi);
 		return -1;
 	}
 	*out = (unsigned)n;
@@ -55,7 +56,7 @@ int cb_cmd_serve(int argc, char **argv)
 	if (v[O_THREADS]) {
 		o.threads = atoi(v[O_THREADS]);
 		if (o.threads < 1 || o.threads > 64) {
-			fprintf(stderr, "casebank: serve: --threads: expected 1 to 64\n");
+			fprintf(stderr, _("casebank: serve: --threads: expected 1 to 64\n"));
 			return CB_EXIT_USAGE;
 		}
 	}
@@ -81,11 +82,11 @@ int cb_cmd_serve(int argc, char **argv)
 	char where[80];
 	snprintf(where, sizeof where, "%.*s:%u", (int)(strrchr(o.listen, ':') - o.listen), o.listen,
 		 (unsigned)cb_server_port(srv)); /* the port chosen when asked for 0 */
-	fprintf(stderr, "casebank: serving %s on %s://%s (Ctrl-C stops)\n", argv[first], o.tls_cert ? "https" : "http",
+	fprintf(stderr, _("casebank: serving %s on %s://%s (Ctrl-C stops)\n"), argv[first], o.tls_cert ? "https" : "http",
 		where);
 	int sig = 0;
 	sigwait(&set, &sig);
-	fprintf(stderr, "casebank: stopping\n");
+	fprintf(stderr, _("casebank: stopping\n"));
 	cb_server_stop(&srv);
 	return CB_EXIT_OK;
 }

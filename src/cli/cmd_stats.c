@@ -21,6 +21,7 @@
 #include "stats/stats.h"
 #include "access/access.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 static const char stats_usage[] =
 	"stats DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent] [--exact]";
@@ -33,7 +34,7 @@ static int usage(const char *what, const char *line, const char *why)
 	struct cb_err err = {0};
 	cb_err_set(&err, CB_EINVAL, "%s", why);
 	cb_cli_error(what, &err);
-	fprintf(stderr, "usage: casebank %s\n", line);
+	fprintf(stderr, _("usage: casebank %s\n"), line);
 	return CB_EXIT_USAGE;
 }
 
@@ -257,7 +258,7 @@ int cb_cmd_ptable(int argc, char **argv)
 		if ((rc = cb_store_audit(s, CB_AUD_PTABLE_EXPORT, NULL, NULL, NULL, &err)) ||
 		    (rc = cb_file_write_atomic(exp, csv, csvlen, 0600, &err)))
 			goto out;
-		fprintf(stderr, "casebank: ptable written to %s (secret: keep it with the key)\n", exp);
+		fprintf(stderr, _("casebank: ptable written to %s (secret: keep it with the key)\n"), exp);
 	}
 	if (want_show)
 		show(s, pt);

@@ -11,12 +11,13 @@
 
 #include "care/transfer.h"
 #include "cli/cli.h"
+#include "util/i18n.h"
 
 static int parse_id(const char *text, uint8_t id[16])
 {
 	if (cb_case_id_parse(text, id) == CB_OK)
 		return CB_OK;
-	fprintf(stderr, "casebank: %s: not a case id (26 characters A-Z and 2-7)\n", text);
+	fprintf(stderr, _("casebank: %s: not a case id (26 characters A-Z and 2-7)\n"), text);
 	return CB_EINVAL;
 }
 
@@ -110,7 +111,7 @@ static int sub(int argc, char **argv)
 	char *end = NULL;
 	long long tid = strtoll(a[1], &end, 10);
 	if (*end || tid <= 0) {
-		fprintf(stderr, "casebank: %s: not a transfer id (a number)\n", a[1]);
+		fprintf(stderr, _("casebank: %s: not a transfer id (a number)\n"), a[1]);
 		rc = CB_EINVAL;
 		goto out;
 	}

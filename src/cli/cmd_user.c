@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "access/access.h"
 #include "store/store.h"
+#include "util/i18n.h"
 
 #define PW_BUF 1030 /* the longest password (1024 bytes), a line end, a NUL, and one byte to notice more */
 
@@ -72,12 +73,12 @@ static int read_password(const char *name, char **out)
 		if ((rc = prompt(text, a, PW_BUF)) != CB_OK || (rc = prompt("again: ", b, PW_BUF)) != CB_OK)
 			goto out;
 		if (strcmp(a, b) != 0) {
-			fprintf(stderr, "casebank: the two passwords differ\n");
+			fprintf(stderr, _("casebank: the two passwords differ\n"));
 			rc = CB_EINVAL;
 			goto out;
 		}
 	} else if ((rc = read_line(stdin, a, PW_BUF)) != CB_OK) {
-		fprintf(stderr, "casebank: expected the password as one line on stdin\n");
+		fprintf(stderr, _("casebank: expected the password as one line on stdin\n"));
 		goto out;
 	}
 	*out = a;
@@ -85,7 +86,7 @@ static int read_password(const char *name, char **out)
 	rc = CB_OK;
 out:
 	if (rc == CB_ENOMEM)
-		fprintf(stderr, "casebank: out of memory\n");
+		fprintf(stderr, _("casebank: out of memory\n"));
 	cb_secret_free(a);
 	cb_secret_free(b);
 	return rc;
@@ -99,13 +100,14 @@ static int print_user(const struct cb_user *u, void *ctx)
 	return 0;
 }
 
-/* Records what the command did in the audit trail; the user's name is staff, not a case detail. */
-static int record(struct cb_store *s, enum cb_audit_action a, const struct cb_user *u, struct cb_err *err)
+/* Ends the act opened with cb_store_act_begin, with its entry (the user's name is staff, not a case detail). */
+static int record(struct cb_store *s, int rc, enum cb_audit_action a, const struct cb_user *u, struct cb_err *err)
 {
-	char detail[160];
-	snprintf(detail, sizeof detail, "user=%s role=%s%s%s", u->name, cb_role_name(u->role), u->site[0] ? " site=" : "",
-		 u->site);
-	return cb_store_audit(s, a, NULL, NULL, detail, err);
+	char detail[160] = "";
+	if (rc == CB_OK)
+		snprintf(detail, sizeof detail, "user=%s role=%s%s%s", u->name, cb_role_name(u->role), u->site[0] ? " site=" : "",
+			 u->site);
+	return cb_cli_act_end(s, rc, a, NULL, NULL, detail[0] ? detail : NULL, err);
 }
 
 int cb_cmd_user(int argc, char **argv)
@@ -124,13 +126,13 @@ int cb_cmd_user(int argc, char **argv)
 	int want = list ? 2 : 3;
 	if (!(add || list || dis || en || pw) || argc - first != want || ((v[O_ROLE] || v[O_SITE]) && !add) ||
 	    (add && !v[O_ROLE])) {
-		fprintf(stderr, "usage: casebank %s\n", user_usage);
+		fprintf(stderr, _("usage: casebank %s\n"), user_usage);
 		return CB_EXIT_USAGE;
 	}
 	const char *db = argv[first + 1], *name = list ? NULL : argv[first + 2];
 	enum cb_role role = CB_ROLE_ANALYST;
 	if (add && cb_role_parse(v[O_ROLE], &role) != CB_OK) {
-		fprintf(stderr, "casebank: --role: expected admin, manager, caseworker or analyst\n");
+		fprintf(stderr, _("casebank: --role: expected admin, manager, caseworker or analyst\n"));
 		return CB_EXIT_USAGE;
 	}
 
@@ -144,17 +146,17 @@ int cb_cmd_user(int argc, char **argv)
 	if (list) {
 		rc = cb_user_list(s, print_user, NULL, &err);
 	} else if (add) {
-		if ((rc = read_password(name, &password)) == CB_OK &&
-		    (rc = cb_user_add(s, name, role, v[O_SITE], password, &u, &err)) == CB_OK &&
-		    (rc = record(s, CB_AUD_USER_ADD, &u, &err)) == CB_OK)
+		if ((rc = read_password(name, &password)) == CB_OK && (rc = cb_store_act_begin(s, &err)) == CB_OK &&
+		    (rc = record(s, cb_user_add(s, name, role, v[O_SITE], password, &u, &err), CB_AUD_USER_ADD, &u,
+				 &err)) == CB_OK)
 			printf("added %s (%s)\n", u.name, cb_role_name(u.role));
 	} else if ((rc = cb_user_get(s, name, &u, &err)) == CB_OK) {
 		if (pw) {
-			if ((rc = read_password(u.name, &password)) == CB_OK &&
-			    (rc = cb_user_set_password(s, u.id, password, &err)) == CB_OK)
-				rc = record(s, CB_AUD_USER_PASSWORD, &u, &err);
-		} else if ((rc = cb_user_set_disabled(s, u.id, dis, NULL, &err)) == CB_OK) {
-			rc = record(s, dis ? CB_AUD_USER_DISABLE : CB_AUD_USER_ENABLE, &u, &err);
+			if ((rc = read_password(u.name, &password)) == CB_OK && (rc = cb_store_act_begin(s, &err)) == CB_OK)
+				rc = record(s, cb_user_set_password(s, u.id, password, &err), CB_AUD_USER_PASSWORD, &u, &err);
+		} else if ((rc = cb_store_act_begin(s, &err)) == CB_OK) {
+			rc = record(s, cb_user_set_disabled(s, u.id, dis, NULL, &err), dis ? CB_AUD_USER_DISABLE : CB_AUD_USER_ENABLE,
+				    &u, &err);
 		}
 	}
 	if (rc != CB_OK && err.msg[0])
@@ -207,18 +209,18 @@ int cb_cmd_audit(int argc, char **argv)
 	const char *sub = first < argc ? argv[first] : "";
 	bool verify = !strcmp(sub, "verify"), list = !strcmp(sub, "list");
 	if (!(verify || list) || argc - first != 2 || (verify && (v[O_CASE] || v[O_LIMIT]))) {
-		fprintf(stderr, "usage: casebank %s\n", audit_usage);
+		fprintf(stderr, _("usage: casebank %s\n"), audit_usage);
 		return CB_EXIT_USAGE;
 	}
 	uint8_t case_id[16];
 	long limit = 0;
 	char *end = NULL;
 	if (v[O_CASE] && cb_case_id_parse(v[O_CASE], case_id) != CB_OK) {
-		fprintf(stderr, "casebank: --case: not a case id (26 characters A-Z and 2-7)\n");
+		fprintf(stderr, _("casebank: --case: not a case id (26 characters A-Z and 2-7)\n"));
 		return CB_EXIT_USAGE;
 	}
 	if (v[O_LIMIT] && ((limit = strtol(v[O_LIMIT], &end, 10)) < 1 || limit > 1000000000 || *end)) {
-		fprintf(stderr, "casebank: --limit: expected a number from 1\n");
+		fprintf(stderr, _("casebank: --limit: expected a number from 1\n"));
 		return CB_EXIT_USAGE;
 	}
 

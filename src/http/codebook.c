@@ -1,8 +1,8 @@
 /*
  * codebook.c -- GET /api/codebook: everything coded that a client needs to build its forms and menus, from
  * the tables of include/tbl/ (docs/api.md, "The codebook"): every field with its value set, every value set
- * (those of casework records too), the state machines of include/tbl/cb_states.h with their moves, the
- * groups of the interviews, the countries, the statistical dimensions.  The web pages build their menus from
+ * (those of casework records too), the roles of accounts, the state machines of include/tbl/cb_states.h with
+ * their moves, the groups of the interviews, the countries, the statistical dimensions.  The web pages build their menus from
  * it and copy none of it.  Labels and texts are in the request's language (?lang= or Accept-Language,
  * languages.c); names, the codes, are the same in every language.  Built once a language, on its first
  * request: the tables never change while the server runs.
@@ -154,13 +154,15 @@ static char *codebook_build(void)
 		if (cb_dim_find(cb_dim_name(d)) == d)
 			json_array_append_new(dims, json_pack("{s:s, s:s, s:b}", "name", cb_dim_name(d), "label", cb_dim_label(d),
 							      "released", cb_release_has_dim(d)));
-	json_t *sets = json_array(), *sm = machines_json();
+	json_t *sets = json_array(), *sm = machines_json(), *roles = json_array();
+	for (int r = 0; r < CB_ROLE__COUNT; r++)
+		json_array_append_new(roles, json_string(cb_role_name((enum cb_role)r)));
 	for (int v = 0; v < CB_VS__COUNT; v++)
 		json_array_append_new(sets, json_pack("{s:s, s:o}", "name", cb_vsets[v].name, "values", values_json(&cb_vsets[v])));
-	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:O}", "lang", cb_lang_current(), "dir",
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:O, s:o}", "lang", cb_lang_current(), "dir",
 				cb_lang_rtl(NULL) ? "rtl" : "ltr", "fields", fields, "value_sets", sets, "groups", grp,
 				"countries", countries, "regions", regions, "dimensions", dims, "machines",
-				json_object_get(sm, "machines"), "move_needs", json_object_get(sm, "needs"));
+				json_object_get(sm, "machines"), "move_needs", json_object_get(sm, "needs"), "roles", roles);
 	json_decref(sm);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);

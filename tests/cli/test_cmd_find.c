@@ -53,6 +53,14 @@ static void test_search_and_warning(void **state)
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'case.search'"), 3);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE detail LIKE '%orilda%' OR detail LIKE '%1991%'"), 0);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'case.search' AND detail = 'name,birth_date'"), 1);
+	/* one case registered from a file is warned of as by add */
+	cbt_write(cbt_path("one.jsonl"), "{\"site\": \"MD-CAHUL\", \"registered_on\": \"2024-03-19\", \"first_name\": \"Zorilda\","
+					 " \"last_name\": \"Quenethorpe\", \"birth_date\": \"1991-07-23\"}\n");
+	assert_int_equal(cbt_run(&out, &err, "%s import %s %s", cbt_bin(), db, cbt_path("one.jsonl")), 0);
+	assert_non_null(strstr(err, "possible duplicate: office MD-CHISINAU case"));
+	assert_null(strstr(err, "Zorilda"));
+	free(out);
+	free(err);
 	/* usage errors */
 	assert_int_equal(cbt_run(NULL, &err, "%s search %s", cbt_bin(), db), 2);
 	free(err);

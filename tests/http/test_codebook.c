@@ -122,6 +122,11 @@ static void test_machines(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_object_get(stage, "case_status"), "follow_up")),
 			    "FollowUp");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(stage, "case_status"), "closed")), "Closed");
+	/* the roles of accounts, which the users page offers */
+	json_t *roles = json_object_get(doc, "roles");
+	assert_int_equal(json_array_size(roles), CB_ROLE__COUNT);
+	for (int r = 0; r < CB_ROLE__COUNT; r++)
+		assert_true(has_string(roles, cb_role_name((enum cb_role)r)));
 	/* the needs, named and worded */
 	json_t *needs = json_object_get(doc, "move_needs");
 	assert_int_equal(json_array_size(needs), 3);

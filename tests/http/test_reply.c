@@ -1,7 +1,7 @@
 /*
- * test_reply.c -- tests of src/http/reply.c through `casebank serve` on a full disk: what cannot be written
- * is answered 503 (service unavailable, "disk full" in the log), never 500, for a write and for a read whose
- * audit entry cannot be recorded.
+ * test_reply.c -- tests of src/http/reply.c: an invalid field named in the error document; and, through
+ * `casebank serve` on a full disk, what cannot be written answered 503 (service unavailable, "disk full" in
+ * the log), never 500, for a write and for a read whose audit entry cannot be recorded.
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
@@ -102,9 +102,29 @@ static void test_disk_full(void **state)
 	full_mount[0] = 0;
 }
 
+/* A field that fails validation is named in the error document by its codebook name, for the form to put the
+ * detail beside it; the value, which may identify the person, is not echoed. */
+static void test_invalid_names_the_field(void **state)
+{
+	(void)state;
+	struct login cw = login_as("cara");
+	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
+			     "{\"registered_on\": \"2024-03-18\", \"birth_date\": \"Vasylkivna-sometime\"}", NULL);
+	assert_int_equal(r.status, 400);
+	assert_string_equal(error_code(&r), "invalid");
+	assert_string_equal(json_string_value(json_object_get(r.json, "field")), "birth_date");
+	assert_null(strstr(r.body, "Vasylkivna"));
+	resp_free(&r);
+	r = http("GET", "/api/cases?page=x", cw.cookie, NULL, NULL, NULL, NULL); /* no field: a query parameter */
+	assert_int_equal(r.status, 400);
+	assert_null(json_object_get(r.json, "field"));
+	resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invalid_names_the_field),
 		cmocka_unit_test(test_disk_full),
 	};
 	return cmocka_run_group_tests(tests, setup, server_down);

@@ -46,9 +46,9 @@ static void test_xlsx(void **state)
 static void test_refused(void **state)
 {
 	(void)state;
-	struct resp r = req(&anna, "GET", "/api/report?format=csv", NULL);
+	struct resp r = req(&anna, "GET", "/api/report?format=pdf", NULL);
 	assert_int_equal(r.status, 400);
-	assert_non_null(strstr(detail(&r), "html or xlsx"));
+	assert_non_null(strstr(detail(&r), "html, csv or xlsx"));
 	resp_free(&r);
 	assert_int_equal(status_of(&cara, "GET", "/api/report", NULL), 403);
 	assert_int_equal(status_of(&root, "GET", "/api/report", NULL), 403);

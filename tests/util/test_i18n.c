@@ -153,6 +153,7 @@ static void test_thread_language(void **state)
 struct missing {
 	const char *lang, *ctx;
 	int n;
+	bool quiet;
 };
 
 static int check_entry(const char *msgid, const char *msgstr, void *arg)
@@ -160,7 +161,8 @@ static int check_entry(const char *msgid, const char *msgstr, void *arg)
 	struct missing *m = arg;
 	(void)msgstr;
 	if (!cb_tr_find(m->lang, m->ctx, msgid)) {
-		print_error("%s.po lacks %s%s%s\"%s\"\n", m->lang, m->ctx ? "msgctxt \"" : "", m->ctx ? m->ctx : "",
+		if (!m->quiet)
+			print_error("%s.po lacks %s%s%s\"%s\"\n", m->lang, m->ctx ? "msgctxt \"" : "", m->ctx ? m->ctx : "",
 			    m->ctx ? "\" " : "", msgid);
 		m->n++;
 	}
@@ -174,7 +176,7 @@ static void test_every_language_complete(void **state)
 	int total = 0;
 	for (int i = 1; i < cb_lang_count(); i++)
 		for (size_t c = 0; c < CB_COUNTOF(contexts); c++) {
-			struct missing m = {cb_lang_code(i), contexts[c], 0};
+			struct missing m = {cb_lang_code(i), contexts[c], 0, false};
 			cb_tr_each("en", contexts[c], check_entry, &m);
 			total += m.n;
 		}
@@ -185,7 +187,7 @@ static void test_every_language_complete(void **state)
 static void test_missing_message_is_found(void **state)
 {
 	(void)state;
-	struct missing m = {"fr", NULL, 0};
+	struct missing m = {"fr", NULL, 0, true};
 	check_entry("Only in English", "Only in English", &m);
 	assert_int_equal(m.n, 1);
 	check_entry("not found", "not found", &m);
