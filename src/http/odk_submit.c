@@ -9,8 +9,9 @@
  * Each act is one transaction with its audit entry: a failed append fails the act.
  * A form that fails validation, and a follow-up or assistance about a case changed since the phone saw it
  * (its case_version), go to the review queue instead, sealed, for a manager (api_review.c): nothing is lost
- * and nothing is overwritten.  The first answer says why with 400 (or 409 for a conflict); a retry of the
- * same form is told it is waiting for review (202), so the phone stops sending it.
+ * and nothing is overwritten.  The first answer says why: 400 for an invalid form; 202 for a conflict, which
+ * is held safely (a 4xx would leave it "failed" on the phone, retried for nothing); a retry of the same form
+ * is told it arrived, so the phone stops sending it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,10 +60,20 @@ static void to_review(struct cb_http_req *r, const struct cb_xform_instance *in,
 			      "the server could not store the form: try again later");
 		return;
 	}
-	cb_or_respond(r, !strcmp(kind, "conflict") ? 409 : 400, "error",
-		      cb_arena_printf(r->arena,
-				      "%s -- the form is kept for a manager to review (entry %lld); it need not be sent again",
-				      reason, (long long)rv.id));
+	/* A conflict is held safely, not failed: 202, which Collect counts as sent (a 4xx would leave the form
+	 * "failed" on the phone, retried for nothing).  A form that failed validation stays 400: its sender
+	 * should see that something in it was wrong. */
+	if (!strcmp(kind, "conflict"))
+		cb_or_respond(r, 202, "submit_success",
+			      cb_arena_printf(r->arena,
+					      "held for review by a manager (entry %lld): %s. The form is kept, not lost; it need"
+					      " not be sent again",
+					      (long long)rv.id, reason));
+	else
+		cb_or_respond(r, 400, "error",
+			      cb_arena_printf(r->arena,
+					      "%s -- the form is kept for a manager to review (entry %lld); it need not be sent again",
+					      reason, (long long)rv.id));
 }
 
 /* The names of the fields a new case holds, for its audit entry (never values). */
