@@ -31,9 +31,11 @@ static const char *const sql[T__N] = {
 		    " WHERE b.kind = ?1 AND b.tok = ?2 AND (c.site = ?3 OR ?3 IS NULL) ORDER BY c.seq",
 	[T_GET] = "SELECT c.seq, c.site, l.toks, l.clk FROM cases c JOIN linkage l ON l.seq = c.seq"
 		  " WHERE c.case_id = ?1",
-	/* a new case's rows (seq is new: nothing to conflict with), kept back and sent as one COPY on PostgreSQL */
-	[T_NEW_INS] = "INSERT INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3)",
-	[T_NEW_PUT] = "INSERT INTO linkage(seq, toks, clk) VALUES (?1, ?2, ?3)",
+	/* a new case's rows: as above, but on PostgreSQL kept back and sent as one COPY (its identity seq is
+	 * new, so nothing can conflict; SQLite may give a deleted case's seq again, and runs them as above) */
+	[T_NEW_INS] = "INSERT INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+	[T_NEW_PUT] = "INSERT INTO linkage(seq, toks, clk) VALUES (?1, ?2, ?3)"
+		      " ON CONFLICT(seq) DO UPDATE SET toks = excluded.toks, clk = excluded.clk",
 };
 static const char *const copy_sql[T__N] = {
 	[T_NEW_INS] = "COPY blind(kind, tok, seq) FROM STDIN",
