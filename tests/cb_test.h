@@ -64,8 +64,9 @@ static inline const char *cbt_bin(void)
 	return b && *b ? b : "./casebank";
 }
 
-/* Runs a shell command line (with "CB" replaced by nothing: pass the binary via cbt_bin()); captures stdout
- * and stderr into malloc'd strings (either may be NULL to discard).  Returns the exit status, or -1. */
+/* Runs a shell command line (printf-style; name the binary with cbt_bin()), in braces so that its own
+ * redirections win; captures stdout and stderr into malloc'd strings (either may be NULL to discard).
+ * Returns the exit status as system() gives it, or -1. */
 static inline int cbt_run(char **out, char **err, const char *fmt, ...)
 {
 	char cmd[8192], o[600], e[600];

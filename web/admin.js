@@ -78,7 +78,7 @@
 	CB.roleForm = function (users, done) {
 		if (!users.length) return null;
 		var who = el("select#role-user", users.map(function (u) { return el("option", { value: u.name }, u.name); }));
-		var role = el("select#role-role", ROLES.map(function (r) { return el("option", { value: r }, CB.roleName(r)); }));
+		var role = el("select#role-role", ((CB.codebook && CB.codebook.roles) || ROLES).map(function (r) { return el("option", { value: r }, CB.roleName(r)); }));
 		var site = CB.siteSelect("role-site", "");
 		function fill() {
 			var u = users.filter(function (x) { return x.name === who.value; })[0];

@@ -210,6 +210,7 @@
 		{ hash: "#/transfers", key: "nav_transfers", roles: ["manager", "caseworker"] },
 		{ hash: "#/stats", key: "nav_stats", roles: ["manager", "analyst"] },
 		{ hash: "#/report", key: "nav_report", roles: ["manager", "analyst"] },
+		{ hash: "#/review", key: "nav_review", roles: ["manager"] },
 		{ hash: "#/users", key: "nav_users", roles: ["admin"] },
 		{ hash: "#/sites", key: "nav_sites", roles: ["admin"] },
 		{ hash: "#/audit", key: "nav_audit", roles: ["admin"] }

@@ -27,7 +27,7 @@
 				autocapitalize: "characters", autocomplete: "off" }) : null;
 			var results = el("div#results", { "aria-live": "polite" });
 			var mine = el("input#search-mine", { type: "checkbox", name: "mine", checked: search.mine !== false });
-			var form = el("form.card.no-print#search-form", { role: "search", novalidate: true },
+			var form = el("form.card.no-print#search-form", { role: "search", "aria-label": t("search_q"), novalidate: true },
 				el("div.row",
 					el("div.field", el("label", { for: "search-q" }, t("search_q")), q),
 					el("div.field", el("label", { for: "search-status" }, t("search_status")), st),
@@ -173,14 +173,16 @@
 			var assist = el("div#case-assist"); // stage, assistance, referrals, follow-ups: assist.js
 			var notes = el("div#case-notes");   // dated notes: notes.js
 			var holding = el("div#case-holding"); // caseworker, transfer, links: find.js
+			var attach = el("div#case-attach"); // documents and photos: attach.js
 			var hist = el("div#history-box");
 			var tabs = [
 				{ id: "interview", title: t("tab_interview"), panel: [
 					el("section.card", el("h2", t("interview_screening")), bySection.screening),
 					el("section.card", el("h2", t("interview_assistance")), bySection.assistance)] },
 				{ id: "identity", title: t("tab_identity"), panel: identity },
-				{ id: "help", title: t("tab_help"), panel: [holding, assist] },
+				{ id: "help", title: t("tab_help"), panel: assist },
 				{ id: "notes", title: t("tab_notes"), panel: notes }];
+			if (mayIdentity) tabs.push({ id: "files", title: t("tab_files"), panel: attach });
 			if (CB.me.role === "manager") tabs.push({ id: "history", title: t("tab_history"), panel: hist });
 			var widget = CB.tabs(t("case_sections"), tabs, caseTab[id] || "interview", function (tab) {
 				caseTab[id] = tab;
@@ -189,10 +191,11 @@
 			// the title names the case by the start of its id; the whole id stays in the summary
 			CB.render(t("case_title", shortId(k.case_id || id)), [
 				el("p.case-ref", t("case_ref"), " ", el("span.case-id#case-full-id", k.case_id || id)),
-				sum.node, actions, widget]);
+				sum.node, actions, holding, widget]); // who holds the case, above its parts
 			if (CB.holdingSection) CB.holdingSection(id, k, holding);
 			if (CB.assistSections) CB.assistSections(id, k, assist);
 			if (CB.notesSection) CB.notesSection(id, notes);
+			if (CB.attachmentsSection && mayIdentity) CB.attachmentsSection(id, k, attach);
 			if (caseTab[id] === "history") history(id, hist);
 			overdueAlert(id, sum.alerts, k);
 		}, function (e) {

@@ -400,6 +400,7 @@ window.CB_STRINGS = {
 	tab_help: "Stage and help",
 	tab_notes: "Notes",
 	tab_history: "History",
+	tab_files: "Files",
 	merge_title: "Your changes and the saved ones",
 	merge_caption: "Fields changed both by you and by someone else: choose which value to keep",
 	merge_field: "Field",

@@ -3,6 +3,11 @@
  * with the caller, the action and (for records) the record's office; the table below is docs/api.md's "Roles and
  * scope" table, so the two are compared line by line.  A record the caller may not see at all answers 404
  * (its existence is never confirmed); any other refusal is 403.
+ *
+ * Casework below this layer checks no role: cb_policy_grant turns the same rows into the grants an account
+ * carries (store/account.h: manage partners, override consent, see every office's partners), so the server,
+ * the command line and the library answer alike.  Partners are managed by managers only: admins keep accounts
+ * and the audit trail, not casework (partners.c once let them, this table did not; the table won).
  */
 #include <string.h>
 
@@ -101,4 +106,15 @@ const char *cb_action_name(enum cb_action act) { return (unsigned)act < CB_ACT__
 bool cb_policy_may_glass(const struct cb_user *u)
 {
 	return u && u->role == CB_ROLE_MANAGER && !u->disabled;
+}
+
+void cb_policy_grant(struct cb_user *u)
+{
+	memset(&u->may, 0, sizeof u->may);
+	if ((unsigned)u->role >= CB_ROLE__COUNT || u->disabled)
+		return;
+	/* one table: the rows the server answers by are the grants casework checks */
+	u->may.manage_partners = actions[CB_ACT_PARTNER_MANAGE].rule[u->role] == ALLOW;
+	u->may.override_consent = actions[CB_ACT_REFER_OVERRIDE].rule[u->role] == ALLOW;
+	u->may.every_office = actions[CB_ACT_CASE_READ].rule[u->role] != OWN;
 }

@@ -59,6 +59,9 @@ int cb_authz_check(const struct cb_principal *who, enum cb_action act, const cha
 bool cb_action_is_record(enum cb_action act);
 const char *cb_action_name(enum cb_action act);
 
+/* Fills u->may from u's role, by the rows of the table above (partner.manage, referral.override, and the
+ * office scope of case.read): what casework (care/) checks.  access/ calls it on every account it hands out. */
+void cb_policy_grant(struct cb_user *u);
 /* Whether account u may break the glass (and whether a grant it holds still counts): an enabled manager. */
 bool cb_policy_may_glass(const struct cb_user *u);
 

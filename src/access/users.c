@@ -159,6 +159,28 @@ static int hash_password(const char *pw, char out[crypto_pwhash_STRBYTES], struc
 
 /* ---- users */
 
+/* An account as access hands it out: read by the store, with what the policy grants it (cb_policy_grant). */
+static int user_get(struct cb_store *s, const char *name, int64_t id, struct cb_user *out, struct cb_err *err)
+{
+	int rc = cb_user_row_get(s, name, id, out, err);
+	if (rc == CB_OK)
+		cb_policy_grant(out);
+	return rc;
+}
+
+struct granted {
+	int (*fn)(const struct cb_user *u, void *ctx);
+	void *ctx;
+};
+
+static int list_granted(const struct cb_user *u, void *ctx)
+{
+	const struct granted *g = ctx;
+	struct cb_user copy = *u;
+	cb_policy_grant(&copy);
+	return g->fn(&copy, g->ctx);
+}
+
 int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const char *site, const char *password,
 		struct cb_user *out, struct cb_err *err)
 {
@@ -196,7 +218,7 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 	if ((rc = cb_user_row_add(s, name, role, site_code, hash, err)) != CB_OK)
 		goto out;
 	struct cb_user tmp;
-	rc = cb_user_row_get(s, name, 0, out ? out : &tmp, err);
+	rc = user_get(s, name, 0, out ? out : &tmp, err);
 out:
 	sodium_memzero(hash, sizeof hash);
 	return rc;
@@ -206,17 +228,18 @@ int cb_user_get(struct cb_store *s, const char *name, struct cb_user *out, struc
 {
 	if (!name_valid(name))
 		return cb_err_set(err, CB_ENOTFOUND, "no such user");
-	return cb_user_row_get(s, name, 0, out, err);
+	return user_get(s, name, 0, out, err);
 }
 
 int cb_user_get_id(struct cb_store *s, int64_t id, struct cb_user *out, struct cb_err *err)
 {
-	return cb_user_row_get(s, NULL, id, out, err);
+	return user_get(s, NULL, id, out, err);
 }
 
 int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ctx), void *ctx, struct cb_err *err)
 {
-	return cb_user_rows(s, fn, ctx, err);
+	struct granted g = {fn, ctx};
+	return cb_user_rows(s, list_granted, &g, err);
 }
 
 int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const struct cb_user *by,
@@ -224,7 +247,7 @@ int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const st
 {
 	struct cb_user u;
 	int rc;
-	if ((rc = cb_user_row_get(s, NULL, id, &u, err)) != CB_OK)
+	if ((rc = user_get(s, NULL, id, &u, err)) != CB_OK)
 		return rc;
 	/* nobody shuts herself out, and the accounts are never left without an enabled admin to manage them */
 	if (disabled && by && by->id == id)
@@ -250,7 +273,7 @@ int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, s
 {
 	struct cb_user u;
 	int rc;
-	if ((rc = cb_user_row_get(s, NULL, id, &u, err)) != CB_OK || (rc = check_password(password, u.name, err)) != CB_OK)
+	if ((rc = user_get(s, NULL, id, &u, err)) != CB_OK || (rc = check_password(password, u.name, err)) != CB_OK)
 		return rc;
 	if (cb_store_readonly(s))
 		return cb_err_set(err, CB_EPERM, "the database is open read-only");
@@ -305,6 +328,7 @@ int cb_user_authenticate(struct cb_store *s, const char *name, const char *passw
 	    (rc = store_hash(s, lr->u.id, pw, false, err)) != CB_OK)
 		goto out;
 	lr->u.locked_until = 0;
+	cb_policy_grant(&lr->u);
 	if (out)
 		*out = lr->u;
 	rc = CB_OK;
@@ -338,7 +362,7 @@ int cb_session_new(struct cb_store *s, int64_t user_id, int64_t now, char token[
 
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
-	if ((rc = cb_user_row_get(s, NULL, user_id, &u, err)) != CB_OK)
+	if ((rc = user_get(s, NULL, user_id, &u, err)) != CB_OK)
 		goto out;
 	if (u.disabled) {
 		rc = cb_err_set(err, CB_EPERM, "the account is disabled");
@@ -374,6 +398,20 @@ static int session_find(struct cb_store *s, const uint8_t h[32], int64_t now, st
 	return rc;
 }
 
+/* Hands a found session and its account to the caller (either may be NULL) and wipes the local copy. */
+static int hand_over(int rc, struct cb_session *sess, const struct cb_user *u, struct cb_session *out,
+		     struct cb_user *user)
+{
+	if (rc == CB_OK) {
+		if (out)
+			*out = *sess;
+		if (user)
+			*user = *u;
+	}
+	sodium_memzero(sess, sizeof *sess);
+	return rc;
+}
+
 int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
 		     struct cb_user *user, struct cb_err *err)
 {
@@ -400,20 +438,13 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 			goto out;
 		sess.last_seen = now;
 	}
-	if ((rc = cb_user_row_get(s, NULL, sess.user_id, &u, err)) != CB_OK)
+	if ((rc = user_get(s, NULL, sess.user_id, &u, err)) != CB_OK)
 		goto out;
 out:
 	/* an expired session's deletion is committed even though the answer is "not found" */
 	if ((r = cb_store_tx_end(s, rc == CB_ENOTFOUND ? CB_OK : rc, err)) != CB_OK)
 		rc = r;
-	if (rc == CB_OK) {
-		if (out)
-			*out = sess;
-		if (user)
-			*user = u;
-	}
-	sodium_memzero(&sess, sizeof sess);
-	return rc;
+	return hand_over(rc, &sess, &u, out, user);
 }
 
 int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
@@ -431,15 +462,8 @@ int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct
 	if ((rc = session_find(s, h, now, &sess, &expired, err)) == CB_OK && expired)
 		rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
 	if (rc == CB_OK)
-		rc = cb_user_row_get(s, NULL, sess.user_id, &u, err);
-	if (rc == CB_OK) {
-		if (out)
-			*out = sess;
-		if (user)
-			*user = u;
-	}
-	sodium_memzero(&sess, sizeof sess);
-	return rc;
+		rc = user_get(s, NULL, sess.user_id, &u, err);
+	return hand_over(rc, &sess, &u, out, user);
 }
 
 int cb_session_end(struct cb_store *s, const char *token)
@@ -506,7 +530,7 @@ int cb_glass_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16]
 	}
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		goto done;
-	if ((rc = cb_user_row_get(s, NULL, user_id, &u, err)) != CB_OK || !cb_policy_may_glass(&u)) {
+	if ((rc = user_get(s, NULL, user_id, &u, err)) != CB_OK || !cb_policy_may_glass(&u)) {
 		if (rc == CB_OK || rc == CB_ENOTFOUND)
 			rc = cb_err_set(err, CB_EPERM, "break the glass: only an enabled manager may");
 		goto out;
@@ -536,6 +560,6 @@ bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 {
 	struct cb_user u;
 	/* a grant counts only while its holder may still break the glass (an enabled manager) */
-	return cb_user_row_get(s, NULL, user_id, &u, NULL) == CB_OK && cb_policy_may_glass(&u) &&
+	return user_get(s, NULL, user_id, &u, NULL) == CB_OK && cb_policy_may_glass(&u) &&
 	       cb_glass_row_open(s, user_id, case_id, now);
 }

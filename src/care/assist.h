@@ -2,9 +2,9 @@
  * assist.h -- the help each person receives: assistance records, the case workflow, follow-ups, the
  * directory of partner organisations, referrals, shelter occupancy and the site dashboard.
  *
- * Everything lives in the case database next to the cases (tables assistance, partners, referrals,
- * followups, stages; see schema.c).  assist.c holds assistance, follow-ups, the workflow and the dashboard;
- * partners.c holds partners, referrals and shelters.
+ * The rules live here, in src/care/: assist.c holds assistance records, workflow.c the workflow, follow-ups
+ * and the dashboard, partners.c partners, referrals and shelters, states.c the state machines.  The rows are
+ * the store's (store/care_rows.h: tables assistance, partners, referrals, followups, stages).
  *
  * Free text about a person (assistance notes, referral details, follow-up notes, the reason for closing or
  * reopening a case) is an identifying detail: it is sealed with the case key (associated data: case id,

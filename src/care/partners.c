@@ -69,7 +69,7 @@ static int check_partner(const struct cb_partner *p, struct cb_err *err)
 
 static int may_manage(const struct cb_user *by, struct cb_err *err)
 {
-	if (!by || by->role == CB_ROLE_MANAGER || by->role == CB_ROLE_ADMIN)
+	if (!by || by->may.manage_partners)
 		return CB_OK;
 	return cb_err_set(err, CB_EPERM, "partner organisations are managed by managers");
 }
@@ -123,7 +123,7 @@ static bool site_sees(const char *site, const struct cb_partner *p)
  * everyone else and the local operator, who see every entry. */
 static const char *scope_of(const struct cb_user *by)
 {
-	return by && by->role == CB_ROLE_CASEWORKER ? by->site : NULL;
+	return by && !by->may.every_office ? by->site : NULL;
 }
 
 bool cb_partner_in_scope(const struct cb_partner *p, const struct cb_user *by)
@@ -197,7 +197,7 @@ static int check_consent(const struct cb_case *c, const char *override, const st
 				    "partners (consent_share_partners is %s); refer without details, or a manager may "
 				    "override with a stated reason",
 				    c->consent_share_partners == CB_NA ? "missing" : "no");
-	if (by && by->role != CB_ROLE_MANAGER)
+	if (by && !by->may.override_consent)
 		return cb_err_field(err, CB_EPERM, "consent_share_partners",
 				    "consent_share_partners: only a manager may override a missing consent");
 	size_t n = strlen(override);

@@ -6,6 +6,7 @@
 #define CB_CLI_H
 
 #include "codebook/codebook.h"
+#include "store/audit.h"
 #include "util/cb.h"
 
 /* Exit statuses (the man page lists them). */
@@ -36,6 +37,10 @@ int cb_cli_plain(int argc, char **argv, int n, const char *usage);
 /* Opens a database, printing the error. */
 struct cb_store;
 int cb_cli_open(const char *db, unsigned flags, struct cb_store **s);
+/* Ends an act begun with cb_store_act_begin (act.c): rc is the act's result; its audit entry a (case_id,
+ * fields, detail: each may be NULL) is committed with it, or neither is.  The act's result, else the entry's. */
+int cb_cli_act_end(struct cb_store *s, int rc, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+		   const char *detail, struct cb_err *err);
 
 /* args.c: readers of arguments, each printing what is wrong (naming opt) and returning CB_EINVAL; an absent
  * (NULL) optional argument leaves CB_NA and is CB_OK. */
@@ -64,7 +69,7 @@ int cb_cmd_check(int argc, char **argv);
 int cb_cmd_stats(int argc, char **argv);  /* cmd_stats.c */
 int cb_cmd_ptable(int argc, char **argv); /* cmd_stats.c */
 int cb_cmd_release(int argc, char **argv); /* cmd_stats.c */
-int cb_cmd_report(int argc, char **argv); /* cmd_stats.c */
+int cb_cmd_report(int argc, char **argv); /* cmd_report.c */
 int cb_cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 int cb_cmd_xform(int argc, char **argv);  /* cmd_odk.c */
 int cb_cmd_user(int argc, char **argv);   /* cmd_user.c */

@@ -1,6 +1,6 @@
 /*
  * cmd_assist.c -- `casebank assist` and `casebank refer`: a case's assistance records and its referrals to
- * partner organisations.  Thin shells over the casework layer (store/assist.h).
+ * partner organisations.  Thin shells over the casework layer (care/assist.h).
  *
  * The command line runs as the local data operator (the library's `by` NULL): it may override a missing
  * consent to share, which is recorded.  Notes and details may describe a person: they are read from stdin
@@ -67,7 +67,9 @@ static int assist_add(int argc, char **argv)
 		goto out;
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_assist_add(s, &a, NULL, &cap, &err)) != CB_OK) {
+	if ((rc = cb_store_act_begin(s, &err)) != CB_OK ||
+	    (rc = cb_cli_act_end(s, cb_assist_add(s, &a, NULL, &cap, &err), CB_AUD_ASSISTANCE_ADD, a.case_id, NULL, NULL,
+				 &err)) != CB_OK) {
 		cb_cli_error("assist add", &err);
 		goto out;
 	}
@@ -108,7 +110,9 @@ static int assist_set(int argc, char **argv)
 	a.status = v[O_STATUS] ? status : a.status;
 	a.start_on = v[O_START] ? start : a.start_on;
 	a.end_on = v[O_END] ? end : a.end_on;
-	if ((rc = cb_assist_update(s, &a, 0, NULL, &cap, &err)) != CB_OK) {
+	if ((rc = cb_store_act_begin(s, &err)) != CB_OK ||
+	    (rc = cb_cli_act_end(s, cb_assist_update(s, &a, 0, NULL, &cap, &err), CB_AUD_ASSISTANCE_UPDATE, a.case_id,
+				 "status,start_on,end_on", NULL, &err)) != CB_OK) {
 		cb_cli_error("assist set", &err);
 		goto out;
 	}
@@ -228,7 +232,9 @@ static int refer_add(int argc, char **argv)
 		goto out;
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_referral_add(s, &r, v[O_OVERRIDE], NULL, &err)) != CB_OK) {
+	if ((rc = cb_store_act_begin(s, &err)) != CB_OK ||
+	    (rc = cb_cli_act_end(s, cb_referral_add(s, &r, v[O_OVERRIDE], NULL, &err), CB_AUD_REFERRAL_ADD, r.case_id, NULL,
+				 NULL, &err)) != CB_OK) {
 		cb_cli_error("refer", &err);
 		goto out;
 	}
@@ -256,7 +262,16 @@ static int refer_set(int argc, char **argv)
 		return CB_EXIT_USAGE;
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_referral_set_status(s, id, status, &err)) != CB_OK) {
+	if ((rc = cb_store_act_begin(s, &err)) == CB_OK) {
+		struct cb_referral r;
+		cb_referral_init(&r);
+		int act = cb_referral_set_status(s, id, status, &err);
+		if (act == CB_OK)
+			act = cb_referral_get(s, id, 0, &r, &err); /* its case, for the entry */
+		rc = cb_cli_act_end(s, act, CB_AUD_REFERRAL_UPDATE, r.case_id, "status", NULL, &err);
+		cb_referral_clear(&r);
+	}
+	if (rc != CB_OK) {
 		cb_cli_error("refer set", &err);
 		goto out;
 	}

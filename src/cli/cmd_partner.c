@@ -95,7 +95,8 @@ static int partner_add(int argc, char **argv)
 	}
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_partner_add(s, &p, NULL, &err)) != CB_OK) {
+	if ((rc = cb_store_act_begin(s, &err)) != CB_OK ||
+	    (rc = cb_cli_act_end(s, cb_partner_add(s, &p, NULL, &err), CB_AUD_PARTNER_ADD, NULL, NULL, NULL, &err)) != CB_OK) {
 		cb_cli_error("partner add", &err);
 		goto out;
 	}

@@ -100,13 +100,14 @@ static int print_user(const struct cb_user *u, void *ctx)
 	return 0;
 }
 
-/* Records what the command did in the audit trail; the user's name is staff, not a case detail. */
-static int record(struct cb_store *s, enum cb_audit_action a, const struct cb_user *u, struct cb_err *err)
+/* Ends the act opened with cb_store_act_begin, with its entry (the user's name is staff, not a case detail). */
+static int record(struct cb_store *s, int rc, enum cb_audit_action a, const struct cb_user *u, struct cb_err *err)
 {
-	char detail[160];
-	snprintf(detail, sizeof detail, "user=%s role=%s%s%s", u->name, cb_role_name(u->role), u->site[0] ? " site=" : "",
-		 u->site);
-	return cb_store_audit(s, a, NULL, NULL, detail, err);
+	char detail[160] = "";
+	if (rc == CB_OK)
+		snprintf(detail, sizeof detail, "user=%s role=%s%s%s", u->name, cb_role_name(u->role), u->site[0] ? " site=" : "",
+			 u->site);
+	return cb_cli_act_end(s, rc, a, NULL, NULL, detail[0] ? detail : NULL, err);
 }
 
 int cb_cmd_user(int argc, char **argv)
@@ -145,17 +146,17 @@ int cb_cmd_user(int argc, char **argv)
 	if (list) {
 		rc = cb_user_list(s, print_user, NULL, &err);
 	} else if (add) {
-		if ((rc = read_password(name, &password)) == CB_OK &&
-		    (rc = cb_user_add(s, name, role, v[O_SITE], password, &u, &err)) == CB_OK &&
-		    (rc = record(s, CB_AUD_USER_ADD, &u, &err)) == CB_OK)
+		if ((rc = read_password(name, &password)) == CB_OK && (rc = cb_store_act_begin(s, &err)) == CB_OK &&
+		    (rc = record(s, cb_user_add(s, name, role, v[O_SITE], password, &u, &err), CB_AUD_USER_ADD, &u,
+				 &err)) == CB_OK)
 			printf("added %s (%s)\n", u.name, cb_role_name(u.role));
 	} else if ((rc = cb_user_get(s, name, &u, &err)) == CB_OK) {
 		if (pw) {
-			if ((rc = read_password(u.name, &password)) == CB_OK &&
-			    (rc = cb_user_set_password(s, u.id, password, &err)) == CB_OK)
-				rc = record(s, CB_AUD_USER_PASSWORD, &u, &err);
-		} else if ((rc = cb_user_set_disabled(s, u.id, dis, NULL, &err)) == CB_OK) {
-			rc = record(s, dis ? CB_AUD_USER_DISABLE : CB_AUD_USER_ENABLE, &u, &err);
+			if ((rc = read_password(u.name, &password)) == CB_OK && (rc = cb_store_act_begin(s, &err)) == CB_OK)
+				rc = record(s, cb_user_set_password(s, u.id, password, &err), CB_AUD_USER_PASSWORD, &u, &err);
+		} else if ((rc = cb_store_act_begin(s, &err)) == CB_OK) {
+			rc = record(s, cb_user_set_disabled(s, u.id, dis, NULL, &err), dis ? CB_AUD_USER_DISABLE : CB_AUD_USER_ENABLE,
+				    &u, &err);
 		}
 	}
 	if (rc != CB_OK && err.msg[0])

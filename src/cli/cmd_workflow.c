@@ -1,7 +1,7 @@
 /*
  * cmd_workflow.c -- a case's course and an office's view of it: `casebank stage` (move a case through the
  * workflow, or reopen it), `casebank followup add|list|done` and `casebank dashboard`.  Thin shells over the
- * casework layer (store/assist.h), run as the local data operator.  Follow-up notes may describe a person:
+ * casework layer (care/assist.h), run as the local data operator.  Follow-up notes may describe a person:
  * read from stdin with "-", printed only with --with-identifiers, which is recorded.
  */
 #include <getopt.h>
@@ -78,7 +78,9 @@ static int followup_add(int argc, char **argv)
 	if (cb_cli_case_id(argv[first + 1], f.case_id) || cb_cli_date("--due", v[O_DUE], &f.due_on) ||
 	    (rc = cb_cli_text_read("--note", v[O_NOTE], &f.note)) != CB_OK || (rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_followup_add(s, &f, &err)) != CB_OK) {
+	if ((rc = cb_store_act_begin(s, &err)) != CB_OK ||
+	    (rc = cb_cli_act_end(s, cb_followup_add(s, &f, &err), CB_AUD_FOLLOWUP_ADD, f.case_id,
+				 f.note ? "due_on,note" : "due_on", NULL, &err)) != CB_OK) {
 		cb_cli_error("followup add", &err);
 		goto out;
 	}
@@ -144,7 +146,9 @@ static int followup_done(int argc, char **argv)
 		return CB_EXIT_USAGE;
 	if ((rc = cb_cli_open(argv[first], 0, &s)) != CB_OK)
 		goto out;
-	if ((rc = cb_followup_done(s, id, day, &err)) != CB_OK)
+	if ((rc = cb_store_act_begin(s, &err)) != CB_OK ||
+	    (rc = cb_cli_act_end(s, cb_followup_done(s, id, day, &err), CB_AUD_FOLLOWUP_DONE, NULL, "done_on", NULL, &err)) !=
+		    CB_OK)
 		cb_cli_error("followup done", &err);
 	else
 		printf("%lld done\n", (long long)id);

@@ -78,8 +78,9 @@ int cb_assist_row_update(struct cb_store *s, const struct cb_assist *a, bool not
 
 #define ASSIST_COLS "id, case_id, type, provider_id, planned_on, start_on, end_on, status, notes"
 
-static int assist_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, struct cb_assist *a, struct cb_err *err)
+static int assist_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, void *rec, struct cb_err *err)
 {
+	struct cb_assist *a = rec;
 	cb_assist_clear(a);
 	a->id = cb_db_column_int64(st, 0);
 	if (cb_db_column_bytes(st, 1) != 16)
@@ -98,47 +99,37 @@ static int assist_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, st
 	return CB_OK;
 }
 
+static void assist_init_any(void *rec) { cb_assist_init(rec); }
+static void assist_clear_any(void *rec) { cb_assist_clear(rec); }
+
+static const struct cb_rows assists = {
+	"assistance record", "assistance", "SELECT " ASSIST_COLS " FROM assistance WHERE id = ?1",
+	"SELECT " ASSIST_COLS " FROM assistance WHERE case_id = ?1 ORDER BY id", assist_row,
+	assist_init_any, assist_clear_any,
+};
+
 int cb_assist_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_assist *out, struct cb_err *err)
 {
-	struct cb_stmt *st = NULL;
-	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " ASSIST_COLS " FROM assistance WHERE id = ?1", &st, err);
-	cb_assist_init(out);
-	if (rc != CB_OK)
-		return rc;
-	cb_db_bind_int64(st, 1, id);
-	int r = cb_db_step(st);
-	if (r == CB_DB_ROW)
-		rc = assist_row(s, st, flags, out, err);
-	else if (r == CB_DB_DONE)
-		rc = cb_err_set(err, CB_ENOTFOUND, "no assistance record %lld", (long long)id);
-	else
-		rc = cb_store_db_err(s->db, err, "assistance");
-	cb_db_finalize(&st);
-	if (rc != CB_OK)
-		cb_assist_clear(out);
-	return rc;
+	return cb_rows_get(s, &assists, id, flags, out, err);
+}
+
+struct assist_fn {
+	int (*fn)(const struct cb_assist *a, void *ctx);
+	void *ctx;
+};
+
+static int assist_call(const void *rec, void *ctx)
+{
+	const struct assist_fn *f = ctx;
+	return f->fn(rec, f->ctx);
 }
 
 int cb_assist_list(struct cb_store *s, const uint8_t case_id[16], unsigned flags,
-		   int (*fn)(const struct cb_assist *a, void *ctx), void *ctx, struct cb_err *err)
+		int (*fn)(const struct cb_assist *a, void *ctx), void *ctx, struct cb_err *err)
 {
-	struct cb_assist a;
-	struct cb_stmt *st = NULL;
-	int rc, r = CB_DB_DONE;
-	cb_assist_init(&a);
-	if ((rc = cb_store_case_exists(s, case_id, err)) != CB_OK ||
-	    (rc = cb_store_prep(s->db, "prepare", 0,
-				"SELECT " ASSIST_COLS " FROM assistance WHERE case_id = ?1 ORDER BY id", &st, err)))
-		return rc;
-	cb_db_bind_blob(st, 1, case_id, 16, false);
-	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW)
-		if ((rc = assist_row(s, st, flags, &a, err)) == CB_OK)
-			rc = fn(&a, ctx);
-	if (rc == CB_OK && r != CB_DB_DONE)
-		rc = cb_store_db_err(s->db, err, "assistance");
-	cb_assist_clear(&a);
-	cb_db_finalize(&st);
-	return rc;
+	struct cb_assist rec;
+	struct assist_fn f = {fn, ctx};
+	return cb_rows_list(s, &assists, case_id, flags, &rec, assist_call, &f, err);
 }
 
 int cb_shelter_occupancy(struct cb_store *s, int64_t partner_id, int32_t day, int *occupied, struct cb_err *err)

@@ -27,26 +27,6 @@
 #include "store/schema.h"
 #include "store/store_impl.h"
 
-const char *const cb_audit_names[CB_AUD_N] = {
-#define CB_AUDIT(id, name, old, what) [CB_AUD_##id] = name,
-#include "tbl/cb_audit.h"
-#undef CB_AUDIT
-};
-
-const char *const cb_audit_old_names[CB_AUD_N] = {
-#define CB_AUDIT(id, name, old, what) [CB_AUD_##id] = old,
-#include "tbl/cb_audit.h"
-#undef CB_AUDIT
-};
-
-bool cb_audit_is(const char *action, enum cb_audit_action a)
-{
-	if (!action || (unsigned)a >= CB_AUD_N)
-		return false;
-	return strcmp(action, cb_audit_names[a]) == 0 ||
-	       (cb_audit_old_names[a] && strcmp(action, cb_audit_old_names[a]) == 0);
-}
-
 #define AUDIT_SUBKEY_ID 1
 #define AUDIT_CONTEXT "audittrl"
 #define HEAD_KEY "audit_head"
@@ -717,27 +697,4 @@ int cb_audit_attach(struct cb_store *s, struct cb_err *err)
 				       NULL, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
 	return CB_OK;
-}
-
-/* The act and its entry in one transaction: between begin and end the store's calls see s->audited and join
- * it (cb_store_tx_begin), so a failed append rolls the act back and a failed act leaves no entry.  Inside a
- * bulk batch both simply join the batch's. */
-int cb_store_act_begin(struct cb_store *s, struct cb_err *err)
-{
-	if (s->audited)
-		return cb_err_set(err, CB_EINVAL, "an act is open already");
-	int rc = cb_store_tx_begin(s, err);
-	if (rc == CB_OK)
-		s->audited = true;
-	return rc;
-}
-
-int cb_store_act_end(struct cb_store *s, int rc, const struct cb_audit_entry *e, struct cb_err *err)
-{
-	if (!s->audited)
-		return rc != CB_OK ? rc : cb_err_set(err, CB_EINVAL, "no act is open");
-	if (rc == CB_OK)
-		rc = cb_audit_append(s, e, err);
-	s->audited = false;
-	return cb_store_tx_end(s, rc, err);
 }

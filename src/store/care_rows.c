@@ -1,7 +1,7 @@
 /*
  * care_rows.c -- what the storage of casework records shares (care_rows.h, store_impl.h): dates and value
  * names in columns, whether a case exists, and the sets its child rows make for the case fields the store
- * keeps.
+ * keeps; reading the child records of a case, one reader for every kind (cb_rows_get, cb_rows_list).
  */
 #include <string.h>
 
@@ -87,5 +87,46 @@ int cb_store_care_sets(struct cb_store *s, const uint8_t case_id[16], uint64_t *
 				 "SELECT DISTINCT p.type FROM referrals r JOIN partners p ON p.id = r.org_id"
 				 " WHERE r.case_id = ?1 AND r.direction = 'out' AND r.status != 'rejected'",
 				 case_id, CB_VS_org_type, partner_types, err);
+	return rc;
+}
+
+int cb_rows_get(struct cb_store *s, const struct cb_rows *k, int64_t id, unsigned flags, void *out, struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "prepare", 0, k->by_id, &st, err);
+	k->init(out);
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
+		rc = k->row(s, st, flags, out, err);
+	else if (r == CB_DB_DONE)
+		rc = cb_err_set(err, CB_ENOTFOUND, "no %s %lld", k->what, (long long)id);
+	else
+		rc = cb_store_db_err(s->db, err, k->table);
+	cb_db_finalize(&st);
+	if (rc != CB_OK)
+		k->clear(out);
+	return rc;
+}
+
+int cb_rows_list(struct cb_store *s, const struct cb_rows *k, const uint8_t case_id[16], unsigned flags, void *rec,
+		 int (*fn)(const void *rec, void *ctx), void *ctx, struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	int rc, r = CB_DB_DONE;
+	k->init(rec);
+	if ((rc = cb_store_case_exists(s, case_id, err)) != CB_OK ||
+	    (rc = cb_store_prep(s->db, "prepare", 0, k->by_case, &st, err)) != CB_OK)
+		return rc;
+	cb_db_bind_blob(st, 1, case_id, 16, false);
+	while (rc == CB_OK && (r = cb_db_step(st)) == CB_DB_ROW)
+		if ((rc = k->row(s, st, flags, rec, err)) == CB_OK)
+			rc = fn(rec, ctx);
+	if (rc == CB_OK && r != CB_DB_DONE)
+		rc = cb_store_db_err(s->db, err, k->table);
+	k->clear(rec);
+	cb_db_finalize(&st);
 	return rc;
 }

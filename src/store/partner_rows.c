@@ -245,9 +245,9 @@ int cb_referral_row_status(struct cb_store *s, int64_t id, int32_t status, struc
 #define REFERRAL_COLS \
 	"id, case_id, direction, org_id, reason, details, status, shares_details, override_reason, referred_on, status_on"
 
-static int referral_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, struct cb_referral *r,
-			struct cb_err *err)
+static int referral_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, void *rec, struct cb_err *err)
 {
+	struct cb_referral *r = rec;
 	const char *dir = (const char *)cb_db_column_text(st, 2), *ov = (const char *)cb_db_column_text(st, 8);
 	cb_referral_clear(r);
 	r->id = cb_db_column_int64(st, 0);
@@ -270,46 +270,36 @@ static int referral_row(struct cb_store *s, struct cb_stmt *st, unsigned flags, 
 	return CB_OK;
 }
 
+static void referral_init_any(void *rec) { cb_referral_init(rec); }
+static void referral_clear_any(void *rec) { cb_referral_clear(rec); }
+
+static const struct cb_rows referrals = {
+	"referral", "referrals", "SELECT " REFERRAL_COLS " FROM referrals WHERE id = ?1",
+	"SELECT " REFERRAL_COLS " FROM referrals WHERE case_id = ?1 ORDER BY id", referral_row,
+	referral_init_any, referral_clear_any,
+};
+
 int cb_referral_get(struct cb_store *s, int64_t id, unsigned flags, struct cb_referral *out, struct cb_err *err)
 {
-	struct cb_stmt *st = NULL;
-	int rc = cb_store_prep(s->db, "prepare", 0, "SELECT " REFERRAL_COLS " FROM referrals WHERE id = ?1", &st, err);
-	cb_referral_init(out);
-	if (rc != CB_OK)
-		return rc;
-	cb_db_bind_int64(st, 1, id);
-	int r = cb_db_step(st);
-	if (r == CB_DB_ROW)
-		rc = referral_row(s, st, flags, out, err);
-	else if (r == CB_DB_DONE)
-		rc = cb_err_set(err, CB_ENOTFOUND, "no referral %lld", (long long)id);
-	else
-		rc = cb_store_db_err(s->db, err, "referral");
-	cb_db_finalize(&st);
-	if (rc != CB_OK)
-		cb_referral_clear(out);
-	return rc;
+	return cb_rows_get(s, &referrals, id, flags, out, err);
+}
+
+struct referral_fn {
+	int (*fn)(const struct cb_referral *r, void *ctx);
+	void *ctx;
+};
+
+static int referral_call(const void *rec, void *ctx)
+{
+	const struct referral_fn *f = ctx;
+	return f->fn(rec, f->ctx);
 }
 
 int cb_referral_list(struct cb_store *s, const uint8_t case_id[16], unsigned flags,
-		     int (*fn)(const struct cb_referral *r, void *ctx), void *ctx, struct cb_err *err)
+		int (*fn)(const struct cb_referral *r, void *ctx), void *ctx, struct cb_err *err)
 {
-	struct cb_referral r;
-	struct cb_stmt *st = NULL;
-	int rc, step = CB_DB_DONE;
-	cb_referral_init(&r);
-	if ((rc = cb_store_case_exists(s, case_id, err)) != CB_OK ||
-	    (rc = cb_store_prep(s->db, "prepare", 0,
-				"SELECT " REFERRAL_COLS " FROM referrals WHERE case_id = ?1 ORDER BY id", &st, err)))
-		return rc;
-	cb_db_bind_blob(st, 1, case_id, 16, false);
-	while (rc == CB_OK && (step = cb_db_step(st)) == CB_DB_ROW)
-		if ((rc = referral_row(s, st, flags, &r, err)) == CB_OK)
-			rc = fn(&r, ctx);
-	if (rc == CB_OK && step != CB_DB_DONE)
-		rc = cb_store_db_err(s->db, err, "referrals");
-	cb_referral_clear(&r);
-	cb_db_finalize(&st);
-	return rc;
+	struct cb_referral rec;
+	struct referral_fn f = {fn, ctx};
+	return cb_rows_list(s, &referrals, case_id, flags, &rec, referral_call, &f, err);
 }
 

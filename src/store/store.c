@@ -1,6 +1,7 @@
 /*
- * store.c -- the case database: open, add, read, update, erase, scan, check (see store.h; schema.c has the
- * tables and migrations).
+ * store.c -- opening and creating the case database, and the small helpers every file of src/store/ uses
+ * (store.h; schema.c has the tables and migrations; records.c, pii.c, erase.c and check.c read and write
+ * cases; tx.c holds the transactions).
  *
  * Two SQLite files, two connections.  DB holds the cases (coded fields as columns, identifying details as
  * one sealed blob per case); DB.casekeys holds one case key per case, wrapped with the master key, in the
@@ -65,16 +66,11 @@
 #include "store/tokens.h"
 
 #define BUSY_MS 10000
-#define CACHE_NORMAL 16384 /* KiB: 16 MiB */
-#define CACHE_BULK 262144  /* KiB: 256 MiB while a bulk batch runs */
-#define CACHE_LOAD_MIN 8192 /* KiB: a load that said how large it is (cb_store_load_expect) gets this... */
-#define CACHE_LOAD_ROW 64   /* ...plus this many bytes per case (stored or expected): room for the id index */
 #define CB_STR_(x) #x
 #define CB_STR(x) CB_STR_(x)
 #define FP_SUBKEY_ID 1     /* BLAKE2b fingerprints */
 #define FP_SIP_SUBKEY_ID 2 /* SipHash fingerprints: a key of its own */
 #define FP_SIPHASH "siphashx24"
-#define LOAD_JOURNAL "truncate" /* journal mode of a bulk load with the files to itself */
 #define SWEEP_CHUNK 256 /* unused keys deleted per transaction (sweep_keys) */
 #define WAL_LIMIT 16777216 /* bytes a WAL file is cut back to when it starts over */
 
@@ -166,12 +162,11 @@ static long long max_seq_of(struct cb_db *db, const char *table)
 }
 
 /* The highest seq in use (an upper bound on the number of cases, without counting them), or -1. */
-static long long max_seq(struct cb_store *s)
+long long cb_store_max_seq(struct cb_store *s)
 {
 	return max_seq_of(s->db, "cases");
 }
 
-static void checkpoint(struct cb_store *s);
 
 /* ---- keys without a case
  *
@@ -180,11 +175,11 @@ static void checkpoint(struct cb_store *s);
  * are deleted right after the failure or, should that fail too (the disk is still full), by the next
  * read-write open.  Under DB's write lock: then no writer is between committing a key and committing its
  * case, so a key above the highest case is nobody's.  Returns how many went (0 when none, or on failure). */
-static long sweep_keys(struct cb_store *s)
+long cb_store_sweep_keys(struct cb_store *s)
 {
 	long n = 0;
 	CB_ASSERT(cb_keywriter_idle(s)); /* opening or failing outside a load: no key is on its way */
-	long long top = max_seq(s);
+	long long top = cb_store_max_seq(s);
 	if (top < 0 || max_seq_of(s->kdb, "casekeys") <= top) /* the usual case: nothing to do, no lock taken */
 		return 0;
 	if (cb_db_exec(s->db, "BEGIN IMMEDIATE") != CB_OK)
@@ -192,7 +187,7 @@ static long sweep_keys(struct cb_store *s)
 	/* a few hundred at a time, each its own small transaction with the WAL (if any) checkpointed after it:
 	 * deleting needs room for a journal, and the disk may still be nearly full */
 	struct cb_stmt *st = NULL;
-	if ((top = max_seq(s)) >= 0 &&
+	if ((top = cb_store_max_seq(s)) >= 0 &&
 	    cb_db_prepare(s->kdb,
 			       "DELETE FROM casekeys WHERE seq IN"
 			       " (SELECT seq FROM casekeys WHERE seq > ?1 ORDER BY seq DESC LIMIT " CB_STR(SWEEP_CHUNK) ")", &st, NULL) == CB_OK) {
@@ -559,10 +554,10 @@ files_done:
 	master = NULL;
 	sodium_mprotect_readonly(s->sec);
 	if (!s->readonly) {
-		sweep_keys(s); /* left by a batch that failed on a full disk, if that run could not delete them */
+		cb_store_sweep_keys(s); /* left by a batch that failed on a full disk, if that run could not delete them */
 		/* keys of erasures a crash interrupted: they open nothing any more, but must not outlive the run */
 		if (cb_store_finish_erasures(s, true, &s->erasures_finished, NULL) == CB_OK && s->erasures_finished)
-			checkpoint(s);
+			cb_store_truncate_wal(s);
 		/* a database that had cases before the blind index: built once, here, where the key is at hand */
 		if ((rc = cb_tokens_backfill(s, err)) != CB_OK)
 			goto out;
@@ -679,313 +674,8 @@ void cb_store_free(struct cb_store **sp)
 	free(s->scratch);
 	free(s->select_cols);
 	free(s->wal_hook);
+	cb_store_changes_free(s);
 	free(s->path);
 	free(s);
 	*sp = NULL;
-}
-
-static void set_cache(struct cb_store *s, long kib)
-{
-	char sql[64];
-	cb_keywriter_drain(s, false, NULL); /* kdb is ours again (an error stays for the commit) */
-	if (!cb_db_sqlite(s->db)) /* SQLite's page cache; PostgreSQL's shared buffers are the server's */
-		return;
-	snprintf(sql, sizeof sql, "PRAGMA cache_size=-%ld", kib);
-	cb_db_exec(s->db, sql);
-	cb_db_exec(s->kdb, sql);
-}
-
-/* ---- transactions
- *
- * Outside a bulk batch every call opens its own transaction on DB with BEGIN IMMEDIATE (takes the write lock
- * at once, so the version check and the write see the same data) and key-store statements autocommit, which
- * puts each key-store commit before the DB commit that follows it. */
-
-int cb_store_begin(struct cb_store *s, struct cb_err *err)
-{
-	int rc;
-	if (s->readonly)
-		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	if (s->bulk)
-		return cb_err_set(err, CB_EINVAL, "a bulk transaction is already open");
-	if ((rc = cb_schema_exec(s->kdb, "BEGIN IMMEDIATE", err)) != CB_OK)
-		return rc;
-	if ((rc = cb_schema_exec(s->db, "BEGIN IMMEDIATE", err)) != CB_OK) {
-		cb_db_exec(s->kdb, "ROLLBACK");
-		return rc;
-	}
-	/* a large page cache while the batch runs: the id and fingerprint indexes take random inserts (a bulk
-	 * load has set it already, for all its batches: shrinking it would throw the cached pages away) */
-	if (!s->loading)
-		set_cache(s, CACHE_BULK);
-	s->bulk = true;
-	s->erased = false;
-	return CB_OK;
-}
-
-static void checkpoint(struct cb_store *s)
-{
-	/* TRUNCATE: pages holding erased keys and blobs must leave the WAL files, not just be superseded
-	 * (SQLite; PostgreSQL's own VACUUM and checkpoints see to its files) */
-	if (cb_db_sqlite(s->db)) {
-		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->kdb), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		sqlite3_wal_checkpoint_v2(cb_db_sqlite(s->db), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	}
-}
-
-static void end_bulk(struct cb_store *s)
-{
-	s->bulk = false;
-	if (!s->loading)
-		set_cache(s, CACHE_NORMAL);
-}
-
-int cb_store_commit(struct cb_store *s, struct cb_err *err)
-{
-	int rc;
-	if (!s->bulk)
-		return cb_err_set(err, CB_EINVAL, "no bulk transaction is open");
-	/* keys first: see the top of this file */
-	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK || (rc = cb_fp_flush(s, err)) != CB_OK ||
-	    (rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
-		cb_store_rollback(s);
-		return rc;
-	}
-	if ((rc = cb_schema_exec(s->db, "COMMIT", err)) != CB_OK) {
-		cb_store_rollback(s);
-		sweep_keys(s); /* the batch's keys are committed, its cases are not: the keys go */
-		return rc;
-	}
-	end_bulk(s);
-	if (s->erased) /* committed: a key left over is destroyed by the next open */
-		cb_store_erased(s, NULL);
-	return CB_OK;
-}
-
-void cb_store_rollback(struct cb_store *s)
-{
-	if (!s || !s->bulk)
-		return;
-	if (cb_db_in_tx(s->db))
-		cb_db_exec(s->db, "ROLLBACK");
-	cb_keywriter_drain(s, true, NULL);
-	if (cb_db_in_tx(s->kdb))
-		cb_db_exec(s->kdb, "ROLLBACK");
-	end_bulk(s);
-	cb_fp_discard(s); /* the batch's fingerprints are gone with it */
-}
-
-/* ---- bulk loads */
-
-/* Sets the journal mode of one file; true if it is now in that mode.  SQLite leaves WAL only when no other
- * connection has the file open (it needs an exclusive lock for that), which is the test we want. */
-static bool journal_mode(struct cb_db *db, const char *mode)
-{
-	char sql[64];
-	struct cb_stmt *st = NULL;
-	bool ok = false;
-	if (!cb_db_sqlite(db)) /* PostgreSQL: its WAL is the server's */
-		return false;
-	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
-	if (cb_db_prepare(db, sql, &st, NULL) == CB_OK && cb_db_step(st) == CB_DB_ROW) {
-		const char *now = (const char *)cb_db_column_text(st, 0);
-		ok = now && sqlite3_stricmp(now, mode) == 0;
-	}
-	cb_db_finalize(&st);
-	return ok;
-}
-
-int cb_store_load_begin(struct cb_store *s, bool *exclusive, struct cb_err *err)
-{
-	if (exclusive)
-		*exclusive = false;
-	if (s->readonly)
-		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	if (s->loading || s->bulk)
-		return cb_err_set(err, CB_EINVAL, "a bulk load or transaction is already open");
-	set_cache(s, CACHE_BULK);
-	s->loading = true;
-	cb_keywriter_start(s); /* if it cannot start, cb_store_write inserts the keys itself */
-	if (journal_mode(s->kdb, LOAD_JOURNAL)) {
-		if (journal_mode(s->db, LOAD_JOURNAL))
-			s->rollback = true;
-		else /* somebody has DB open: both files stay in WAL */
-			journal_mode(s->kdb, "wal");
-	}
-	if (exclusive)
-		*exclusive = s->rollback;
-	return CB_OK;
-}
-
-void cb_store_load_end(struct cb_store *s)
-{
-	if (!s || !s->loading)
-		return;
-	if (s->bulk)
-		cb_store_rollback(s);
-	cb_keywriter_stop(s);
-	if (s->rollback) { /* if this fails (busy), the next read-write open sets WAL */
-		journal_mode(s->kdb, "wal");
-		journal_mode(s->db, "wal");
-		s->rollback = false;
-	}
-	s->loading = false;
-	set_cache(s, CACHE_NORMAL);
-}
-
-/* The case-id index takes a random insert per case, so its pages should all stay in the cache; the table
- * pages are appended and written once, and a cache much larger than the index only costs fresh memory
- * (page faults) for every page of the load. */
-void cb_store_load_expect(struct cb_store *s, long rows)
-{
-	if (!s->loading)
-		return;
-	long long stored = max_seq(s);
-	long long kib = CACHE_LOAD_MIN + ((stored > 0 ? stored : 0) + (rows > 0 ? rows : 0)) * CACHE_LOAD_ROW / 1024;
-	set_cache(s, (long)(kib < CACHE_BULK ? kib : CACHE_BULK));
-}
-
-int cb_store_tx_begin(struct cb_store *s, struct cb_err *err)
-{
-	if (s->readonly)
-		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	return s->bulk || s->audited ? CB_OK : cb_schema_exec(s->db, "BEGIN IMMEDIATE", err);
-}
-
-int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
-{
-	if (s->bulk || s->audited)
-		return rc;
-	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
-		rc = cb_schema_exec(s->db, "COMMIT", err);
-	if (rc != CB_OK) {
-		if (cb_db_in_tx(s->db))
-			cb_db_exec(s->db, "ROLLBACK");
-		cb_fp_discard(s);
-	}
-	return rc;
-}
-
-int cb_store_erased(struct cb_store *s, struct cb_err *err)
-{
-	if (s->bulk) {
-		s->erased = true;
-		return CB_OK;
-	}
-	int rc = cb_store_finish_erasures(s, true, NULL, err);
-	checkpoint(s);
-	return rc;
-}
-
-long cb_store_erasures_finished(struct cb_store *s)
-{
-	return s->erasures_finished;
-}
-
-/* ---- small things */
-
-void cb_store_fingerprint(struct cb_store *s, const void *data, size_t n, uint8_t out[16])
-{
-	if (s->fp_siphash)
-		cb_fast_hash16(s->sec->fpkey, data, n, out);
-	else
-		cb_keyed_hash16(s->sec->fpkey, data, n, out);
-}
-
-long cb_store_count(struct cb_store *s)
-{
-	struct cb_stmt *st = NULL;
-	long n = -1;
-	if (cb_db_prepare(s->db, "SELECT count(*) FROM cases", &st, NULL) == CB_OK &&
-	    cb_db_step(st) == CB_DB_ROW)
-		n = (long)cb_db_column_int64(st, 0);
-	cb_db_finalize(&st);
-	return n;
-}
-
-/* One audit entry (audit.c); user and from NULL: the local operator ("cli:<login>", from "cli"). */
-static int event(struct cb_store *s, const char *user, const char *from, const char *action,
-		 const uint8_t *case_id, const char *fields, const char *detail, struct cb_err *err)
-{
-	struct cb_audit_entry *e = calloc(1, sizeof *e);
-	int rc;
-	if (!e)
-		return cb_err_set(err, CB_ENOMEM, "out of memory");
-	if (user)
-		snprintf(e->user, sizeof e->user, "%s", user);
-	if (from)
-		snprintf(e->from, sizeof e->from, "%s", from);
-	snprintf(e->action, sizeof e->action, "%s", action);
-	if (case_id)
-		memcpy(e->case_id, case_id, 16);
-	if (fields)
-		snprintf(e->fields, sizeof e->fields, "%s", fields);
-	rc = cb_audit_append_detail(s, e, detail, err);
-	free(e);
-	return rc;
-}
-
-int cb_store_event(struct cb_store *s, const char *action, const uint8_t *case_id, const char *detail,
-		   struct cb_err *err)
-{
-	return event(s, NULL, NULL, action, case_id, NULL, detail, err);
-}
-
-int cb_store_audit(struct cb_store *s, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
-		   const char *detail, struct cb_err *err)
-{
-	if ((unsigned)a >= CB_AUD_N)
-		return cb_err_set(err, CB_EINVAL, "unknown audit action");
-	return event(s, NULL, NULL, cb_audit_names[a], case_id, fields, detail, err);
-}
-
-bool cb_store_readonly(const struct cb_store *s) { return s->readonly; }
-
-int cb_store_audit_by(struct cb_store *s, const struct cb_user *by, enum cb_audit_action a, const uint8_t *case_id,
-		      const char *detail, struct cb_err *err)
-{
-	if ((unsigned)a >= CB_AUD_N)
-		return cb_err_set(err, CB_EINVAL, "unknown audit action");
-	return event(s, by ? by->name : NULL, by ? "server" : NULL, cb_audit_names[a], case_id, NULL, detail, err);
-}
-
-int cb_store_event_as(struct cb_store *s, const char *user, const char *from, const char *action,
-		      const uint8_t *case_id, const char *detail, struct cb_err *err)
-{
-	return event(s, user, from, action, case_id, NULL, detail, err);
-}
-
-int cb_store_meta_get(struct cb_store *s, const char *key, char **out)
-{
-	int rc = CB_ENOTFOUND;
-	*out = NULL;
-	cb_db_bind_text(s->meta_get, 1, key, -1, false);
-	int r = cb_db_step(s->meta_get);
-	if (r == CB_DB_ROW) {
-		const char *v = (const char *)cb_db_column_text(s->meta_get, 0);
-		*out = strdup(v ? v : "");
-		rc = *out ? CB_OK : CB_ENOMEM;
-	} else if (r != CB_DB_DONE) {
-		rc = CB_EDB;
-	}
-	cb_db_reset(s->meta_get);
-	return rc;
-}
-
-int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, struct cb_err *err)
-{
-	if (s->readonly)
-		return cb_err_set(err, CB_EPERM, "the database is open read-only");
-	if (strcmp(key, "key_check") == 0 || strcmp(key, "fingerprint_hash") == 0 || strcmp(key, "erasing") == 0)
-		return cb_err_set(err, CB_EPERM, "meta: %s is not a setting", key);
-	cb_db_bind_text(s->meta_set, 1, key, -1, false);
-	cb_db_bind_text(s->meta_set, 2, value, -1, false);
-	if (cb_store_step_done(s->meta_set) != CB_OK)
-		return cb_store_db_err(s->db, err, "meta");
-	return CB_OK;
-}
-
-struct sqlite3 *cb_store_db(struct cb_store *s)
-{
-	return cb_db_sqlite(s->db); /* NULL on PostgreSQL */
 }

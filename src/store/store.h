@@ -197,6 +197,13 @@ int cb_store_release_newest(struct cb_store *s, int64_t *id, struct cb_err *err)
 int cb_store_meta_get(struct cb_store *s, const char *key, char **out);
 int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, struct cb_err *err);
 
+/* "Cases changed": fn(ctx, id) is called after each commit on s, once for every case the committed
+ * transaction added, changed or erased (id NULL: any case may have changed), in the committing thread, after
+ * the write lock is let go.  One hook per handle; NULL removes it.  The layers above register what must follow
+ * a change (the server's statistics index) here, instead of the store calling up. */
+typedef void (*cb_change_fn)(void *ctx, const uint8_t *id);
+void cb_store_on_change(struct cb_store *s, cb_change_fn fn, void *ctx);
+
 /* Checkpoints on the caller's schedule (checkpoint.c).  wal_hook: after each commit on s, fn(ctx, pages now in
  * the write-ahead log) runs in the committing thread instead of SQLite's automatic checkpoint.  checkpoint:
  * a passive one, or with `truncate` one that restarts the log, waiting up to wait_ms for readers; CB_EDB

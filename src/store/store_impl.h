@@ -17,6 +17,10 @@
 #include "store/store.h"
 
 #define PII_FORMAT 1   /* first byte of a packed blob */
+#define CACHE_NORMAL 16384 /* KiB: 16 MiB */
+#define CACHE_BULK 262144  /* KiB: 256 MiB while a bulk batch runs */
+#define CACHE_LOAD_MIN 8192 /* KiB: a load that said how large it is (cb_store_load_expect) gets this... */
+#define CACHE_LOAD_ROW 64   /* ...plus this many bytes per case (stored or expected): room for the id index */
 #define SCRATCH 4096   /* room for the text of one DATE or MULTI field */
 
 /* Result columns of a case SELECT (select_cols), then one per column field in `cols` order. */
@@ -60,6 +64,12 @@ struct cb_store {
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
 	struct cb_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	struct cb_stmt *key_ins, *key_get, *key_del;
+	/* the "cases changed" hook (changes.c): the ids the open transaction changed, handed over at its commit */
+	cb_change_fn on_change;
+	void *on_change_ctx;
+	uint8_t (*changed)[16];
+	size_t nchanged, changed_cap;
+	bool changed_all; /* out of memory while keeping them: anything may have changed */
 	struct cb_wal_hook *wal_hook; /* cb_store_wal_hook's (checkpoint.c), freed with the store */
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
@@ -107,6 +117,33 @@ void cb_keywriter_stop(struct cb_store *s);
 /* Whether every key handed over is inserted (true without a thread): what a use of s->kdb relies on. */
 bool cb_keywriter_idle(struct cb_store *s);
 
+/* The "cases changed" hook (changes.c): changed records that case id was written in the open transaction;
+ * changes_end hands what was recorded to the hook when the transaction committed and forgets it either way;
+ * changes_free frees the list (cb_store_free). */
+void cb_store_changed(struct cb_store *s, const uint8_t id[16]);
+void cb_store_changes_end(struct cb_store *s, bool committed);
+void cb_store_changes_free(struct cb_store *s);
+/* Reading casework's child records (care_rows.c): one kind of record -- its queries, its row reader, its
+ * init and clear -- read by id or listed by case, the same code for every kind.  rec is the caller's record,
+ * initialised first and cleared on failure (get) or at the end (list); fn gets it for each row, oldest first,
+ * and stops the list with a non-zero return. */
+struct cb_rows {
+	const char *what;    /* "assistance record": "no assistance record 7" */
+	const char *table;   /* for the database's errors */
+	const char *by_id;   /* ... WHERE id = ?1 */
+	const char *by_case; /* ... WHERE case_id = ?1 ORDER BY id */
+	int (*row)(struct cb_store *s, struct cb_stmt *st, unsigned flags, void *rec, struct cb_err *err);
+	void (*init)(void *rec), (*clear)(void *rec);
+};
+int cb_rows_get(struct cb_store *s, const struct cb_rows *k, int64_t id, unsigned flags, void *out, struct cb_err *err);
+int cb_rows_list(struct cb_store *s, const struct cb_rows *k, const uint8_t case_id[16], unsigned flags, void *rec,
+		 int (*fn)(const void *rec, void *ctx), void *ctx, struct cb_err *err);
+/* The highest seq of the cases table (-1 on failure, 0 when empty). */
+long long cb_store_max_seq(struct cb_store *s);
+/* Deletes case keys above every case, left by a batch that failed (store.c); how many went. */
+long cb_store_sweep_keys(struct cb_store *s);
+/* TRUNCATE checkpoints of both files: erased pages leave the WAL files too (tx.c). */
+void cb_store_truncate_wal(struct cb_store *s);
 /* After an erasure's commit on DB: destroys the keys it left to destroy (cb_store_finish_erasures) and
  * checkpoints both files (TRUNCATE); inside a bulk batch, both happen after its commit. */
 int cb_store_erased(struct cb_store *s, struct cb_err *err);
@@ -122,6 +159,32 @@ int cb_store_db_err(struct cb_db *db, struct cb_err *err, const char *what);
  * message, as cb_store_db_err says them. */
 int cb_store_prep(struct cb_db *db, const char *what, unsigned flags, const char *sql, struct cb_stmt **st,
 		  struct cb_err *err);
+
+/* Shared by the files that read and write cases (records.c, pii.c, erase.c, check.c). */
+/* Reads a case row of st (select_cols) into c; with out, reports problems there instead of failing (check). */
+int cb_store_parse_row(struct cb_store *s, struct cb_stmt *st, struct cb_case *c, FILE *out, long *problems,
+		       struct cb_err *err);
+/* Grows *buf to at least need bytes (wiping the old memory when it held a secret). */
+int cb_store_grow(uint8_t **buf, size_t *cap, size_t need, bool secret);
+/* Packs and seals c's identifying details with key into *sealed (grown as needed; *n bytes), wiping the pack. */
+int cb_store_seal_into(const uint8_t key[CB_KEY_BYTES], const struct cb_case *c, struct cb_buf *pack,
+		       uint8_t **sealed, size_t *cap, size_t *n, struct cb_err *err);
+/* Seals c's identifying details with s->casekey into s->sealed (*n bytes). */
+int cb_store_seal_pii(struct cb_store *s, const struct cb_case *c, size_t *n, struct cb_err *err);
+/* Opens a sealed blob into c's identifying details: CB_ENOTFOUND when the case key is gone (erased). */
+int cb_store_open_pii(struct cb_store *s, int64_t seq, const uint8_t id[16], const void *blob, size_t n,
+		      struct cb_case *c, struct cb_err *err);
+/* The case key of the case at seq into s->casekey (CB_ENOTFOUND without one). */
+int cb_store_load_key(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err);
+/* The key for an update into s->casekey: the stored one, else a new one stored now. */
+int cb_store_key_for_update(struct cb_store *s, int64_t seq, const uint8_t id[16], struct cb_err *err);
+/* The stored version of id (in the open transaction), whether it has sealed details, its seq: CB_ENOTFOUND. */
+int cb_store_stored_version(struct cb_store *s, const uint8_t id[16], int64_t *version, bool *has_pii, int64_t *seq,
+			    struct cb_err *err);
+/* Erasure's list of keys to destroy (erase.c): add one to pend, write pend to meta, is one listed. */
+int cb_store_pending_add(struct cb_buf *pend, int64_t seq, const uint8_t id[16]);
+int cb_store_pending_write(struct cb_store *s, const struct cb_buf *pend, struct cb_err *err);
+bool cb_store_pending_has(struct cb_store *s, int64_t seq, const uint8_t id[16]);
 
 /* Seals free text about case id with its case key (made now if the case has none yet; committed before the
  * caller's transaction, as for add), associated data `ad`: *out is malloc'd, *n bytes (records.c). */

@@ -195,6 +195,42 @@ static void test_edges(void **state)
 }
 
 /* Every route of the server has a row above. */
+/* The grants casework checks come from the same rows: partners are managed by managers only (not admins, who
+ * keep accounts, not casework), consent is overridden by managers only, a caseworker sees her office's partner
+ * entries; a disabled account is granted nothing. */
+static void test_grants(void **state)
+{
+	(void)state;
+	struct cb_user u = {0};
+	const struct {
+		enum cb_role role;
+		bool manage, override, every;
+	} want[] = {
+		{CB_ROLE_ADMIN, false, false, true},
+		{CB_ROLE_MANAGER, true, true, true},
+		{CB_ROLE_CASEWORKER, false, false, false},
+		{CB_ROLE_ANALYST, false, false, true},
+	};
+	for (size_t i = 0; i < CB_COUNTOF(want); i++) {
+		u.role = want[i].role;
+		u.disabled = false;
+		cb_policy_grant(&u);
+		assert_int_equal(u.may.manage_partners, want[i].manage);
+		assert_int_equal(u.may.override_consent, want[i].override);
+		assert_int_equal(u.may.every_office, want[i].every);
+		struct cb_principal p = {.role = want[i].role};
+		assert_int_equal(cb_authz_check(&p, CB_ACT_PARTNER_MANAGE, NULL) == 0, want[i].manage);
+		u.disabled = true;
+		cb_policy_grant(&u);
+		assert_false(u.may.manage_partners || u.may.override_consent || u.may.every_office);
+	}
+	u.role = CB_ROLE_MANAGER;
+	u.disabled = false;
+	assert_true(cb_policy_may_glass(&u));
+	u.role = CB_ROLE_ADMIN;
+	assert_false(cb_policy_may_glass(&u));
+}
+
 static void test_every_route_has_a_row(void **state)
 {
 	(void)state;
@@ -241,7 +277,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matrix),   cmocka_unit_test(test_identifying_details),
 		cmocka_unit_test(test_anonymous), cmocka_unit_test(test_edges),
-		cmocka_unit_test(test_consent_override),
+		cmocka_unit_test(test_consent_override), cmocka_unit_test(test_grants),
 		cmocka_unit_test(test_office_manager),
 		cmocka_unit_test(test_every_route_has_a_row), cmocka_unit_test(test_routing),
 	};

@@ -4,7 +4,7 @@
  * re-hashing weak hashes), sessions (idle and absolute expiry, logout, disabling, CSRF tokens, tokens never
  * stored in plain) and break-the-glass grants.
  */
-#include "cb_test.h"
+#include "store/store_helpers.h"
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -16,22 +16,17 @@
 #define PW "correct horse battery"
 #define T0 1800000000LL /* a fixed "now" */
 
-static int dbn;
+static const char *cur_db;
 
-static struct cb_store *open_new(void)
+static struct cb_store *open_users(void)
 {
-	static char path[512];
-	struct cb_err err = {0};
-	struct cb_store *s = NULL;
-	snprintf(path, sizeof path, "%s", cbt_path("users%d.db", ++dbn));
-	assert_int_equal(cb_store_create(path, &err), CB_OK);
-	assert_int_equal(cb_store_open(path, 0, &s, &err), CB_OK);
-	return s;
+	cur_db = new_db();
+	return open_new(cur_db);
 }
 
 static const char *db_path(void)
 {
-	return cbt_path("users%d.db", dbn);
+	return cur_db;
 }
 
 /* A single text from SQL on the store's own connection. */
@@ -86,7 +81,7 @@ static void test_roles(void **state)
 static void test_add_and_hash(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u;
 
@@ -137,7 +132,7 @@ static void test_add_and_hash(void **state)
 	assert_int_equal(cb_user_get_id(s, 999, &g, &err), CB_ENOTFOUND);
 	cb_store_free(&s);
 	assert_int_equal(cbt_file_contains(db_path(), PW, strlen(PW)), 0);
-	assert_int_equal(cbt_file_contains(cbt_path("users%d.db-wal", dbn), PW, strlen(PW)), 0);
+	assert_int_equal(cbt_file_contains(with(db_path(), "-wal"), PW, strlen(PW)), 0);
 }
 
 static int collect(const struct cb_user *u, void *ctx)
@@ -149,7 +144,7 @@ static int collect(const struct cb_user *u, void *ctx)
 static void test_list(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_buf b = {0};
 	add(s, "zoe", CB_ROLE_ANALYST, NULL);
@@ -163,7 +158,7 @@ static void test_list(void **state)
 static void test_authenticate(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0}, wrong = {0};
 	struct cb_user u, a = add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
 
@@ -187,7 +182,7 @@ static void test_authenticate(void **state)
 static void test_failures_lock_nobody_out(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u, a = add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
 
@@ -212,7 +207,7 @@ static void test_failures_lock_nobody_out(void **state)
 static void test_password_rules(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u;
 	static const char *const refused[] = {
@@ -245,7 +240,7 @@ static void test_password_rules(void **state)
 static void test_admins_keep_an_admin(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u, root = add(s, "root", CB_ROLE_ADMIN, NULL), mona = add(s, "mona", CB_ROLE_MANAGER, NULL);
 	assert_int_equal(cb_user_set_disabled(s, root.id, true, &root, &err), CB_EPERM);
@@ -267,7 +262,7 @@ static void test_admins_keep_an_admin(void **state)
 static void test_no_enumeration(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err e_wrong = {0}, e_unknown = {0}, e_invalid = {0}, e_disabled = {0};
 	struct cb_user u, d = add(s, "dora", CB_ROLE_ANALYST, NULL);
 	add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
@@ -302,7 +297,7 @@ static void test_no_enumeration(void **state)
 static void test_rehash(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u;
 	add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
@@ -326,7 +321,7 @@ static void test_rehash(void **state)
 static void test_set_password(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u, a = add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
 	char token[CB_TOKEN_TEXT];
@@ -344,7 +339,7 @@ static void test_set_password(void **state)
 static void test_sessions(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u, a = add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
 	struct cb_session ses1, ses2, chk;
@@ -385,8 +380,8 @@ static void test_sessions(void **state)
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM sessions WHERE token_hash = x'%s'", hex);
 	assert_int_equal(sql_int(s, sql), 1);
 	assert_int_equal(cbt_file_contains(db_path(), t1, 43), 0);
-	assert_int_equal(cbt_file_contains(cbt_path("users%d.db-wal", dbn), t1, 43), 0);
-	assert_int_equal(cbt_file_contains(cbt_path("users%d.db-wal", dbn), t2, 43), 0);
+	assert_int_equal(cbt_file_contains(with(db_path(), "-wal"), t1, 43), 0);
+	assert_int_equal(cbt_file_contains(with(db_path(), "-wal"), t2, 43), 0);
 	/* (and the store itself can still find it) */
 	assert_int_equal(cb_session_check(s, t2, T0 + 60, &chk, &u, &err), CB_OK);
 
@@ -419,7 +414,7 @@ static void test_sessions(void **state)
 static void test_disable_ends_sessions(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u, a = add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
 	struct cb_user b = add(s, "boris", CB_ROLE_ANALYST, NULL);
@@ -463,7 +458,7 @@ static void test_disable_ends_sessions(void **state)
 static void test_session_lookup_and_touch(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u, a = add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");
 	struct cb_session chk;
@@ -538,7 +533,7 @@ static int glass_entry(const struct cb_audit_entry *e, void *ctx)
 static void test_glass(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user m = add(s, "olga", CB_ROLE_MANAGER, NULL), m2 = add(s, "petro", CB_ROLE_MANAGER, NULL);
 	struct cb_user cw = add(s, "amira", CB_ROLE_CASEWORKER, "KYIV-1");
@@ -602,7 +597,7 @@ static void test_glass(void **state)
 static void test_readonly(void **state)
 {
 	(void)state;
-	struct cb_store *s = open_new();
+	struct cb_store *s = open_users();
 	struct cb_err err = {0};
 	struct cb_user u;
 	add(s, "amira", CB_ROLE_CASEWORKER, "MD-CHISINAU");

@@ -5,29 +5,23 @@
  * for cb_store_update and set on cb_store_add.
  */
 #define _GNU_SOURCE
-#include "cb_test.h"
+#include "store/store_helpers.h"
 
 #include <sqlite3.h>
 
+#include "access/policy.h"
 #include "care/assist.h"
 #include "store/store.h"
 
 #define NOTE1 "Quorvashin clinic, room Ytterbek"
 
-static int dbn;
-
 static struct cb_store *new_store(const char **path)
 {
-	static char p[512];
-	struct cb_store *s = NULL;
-	struct cb_err err = {0};
-	snprintf(p, sizeof p, "%s", cbt_path("assist%d.db", ++dbn));
+	const char *p = new_db();
 	unsetenv("CASEBANK_KEY_FILE");
-	if (cb_store_create(p, &err) != CB_OK || cb_store_open(p, 0, &s, &err) != CB_OK)
-		fail_msg("%s", err.msg);
 	if (path)
 		*path = p;
-	return s;
+	return open_new(p);
 }
 
 static void add_case(struct cb_store *s, uint8_t id[16])
@@ -189,6 +183,8 @@ static void test_provider_office_scope(void **state)
 	struct cb_err err = {0};
 	struct cb_user cw = {.id = 3, .role = CB_ROLE_CASEWORKER, .name = "cw", .site = "MD-CHISINAU"};
 	struct cb_user mg = {.id = 2, .role = CB_ROLE_MANAGER, .name = "mg"};
+	cb_policy_grant(&cw);
+	cb_policy_grant(&mg);
 	uint8_t id[16];
 	add_case(s, id);
 	cb_partner_init(&p);

@@ -5,9 +5,10 @@
  * refused for others and without a reason), referral status steps, the case's referral_partner_type,
  * shelter occupancy and the cases a partner's type reaches (cb_partner_referred).
  */
-#include "cb_test.h"
+#include "store/store_helpers.h"
 
 #include "access/access.h"
+#include "access/policy.h"
 #include "care/assist.h"
 #include "store/store.h"
 
@@ -16,18 +17,10 @@
 #define STOPPED 7
 #define OVERRIDE "risk to life: she must leave the city tonight"
 
-static int dbn;
-
 static struct cb_store *new_store(void)
 {
-	char p[512];
-	struct cb_store *s = NULL;
-	struct cb_err err = {0};
-	snprintf(p, sizeof p, "%s", cbt_path("partners%d.db", ++dbn));
 	unsetenv("CASEBANK_KEY_FILE");
-	if (cb_store_create(p, &err) != CB_OK || cb_store_open(p, 0, &s, &err) != CB_OK)
-		fail_msg("%s", err.msg);
-	return s;
+	return open_new(new_db());
 }
 
 static void add_case(struct cb_store *s, int32_t consent, uint8_t id[16])
@@ -64,6 +57,7 @@ static struct cb_user user(enum cb_role role)
 {
 	struct cb_user u = {.id = 1, .role = role};
 	snprintf(u.name, sizeof u.name, "%s", cb_role_name(role));
+	cb_policy_grant(&u); /* what access/ does to every account it hands out */
 	return u;
 }
 
@@ -113,12 +107,18 @@ static void test_directory(void **state)
 	assert_int_equal(p.nserved, 1);
 	assert_int_equal(p.beds, CB_NA);
 	assert_true(p.services == ((UINT64_C(1) << CB_assistance_type_legal) | (UINT64_C(1) << CB_assistance_type_documents)));
-	/* managers and admins manage the directory; caseworkers and analysts do not */
+	/* managers manage the directory (and the local operator); admins, caseworkers and analysts do not: the
+	 * policy's partner.manage row, the same over HTTP and here */
 	struct cb_user cw = user(CB_ROLE_CASEWORKER), mg = user(CB_ROLE_MANAGER), an = user(CB_ROLE_ANALYST);
+	struct cb_user ad = user(CB_ROLE_ADMIN), raw = {.id = 9, .role = CB_ROLE_MANAGER};
 	q = p;
 	snprintf(q.phone, sizeof q.phone, "+373 22 000 000");
 	assert_int_equal(cb_partner_update(s, &q, &cw, &err), CB_EPERM);
 	assert_int_equal(cb_partner_add(s, &q, &an, &err), CB_EPERM);
+	assert_int_equal(cb_partner_add(s, &q, &ad, &err), CB_EPERM);
+	assert_int_equal(cb_partner_update(s, &q, &ad, &err), CB_EPERM);
+	/* an account the policy granted nothing (read by the store alone) manages nothing, whatever its role */
+	assert_int_equal(cb_partner_update(s, &q, &raw, &err), CB_EPERM);
 	assert_int_equal(cb_partner_update(s, &q, &mg, &err), CB_OK);
 	assert_int_equal(cb_partner_get(s, law, &p, &err), CB_OK);
 	assert_string_equal(p.phone, "+373 22 000 000");

@@ -6,7 +6,7 @@
  */
 #include <time.h>
 
-#include "cb_test.h"
+#include "store/store_helpers.h"
 
 #include "access/access.h"
 #include "care/assist.h"
@@ -14,18 +14,10 @@
 
 #define REASON "the person moved abroad and asked us to stop"
 
-static int dbn;
-
 static struct cb_store *new_store(void)
 {
-	char p[512];
-	struct cb_store *s = NULL;
-	struct cb_err err = {0};
-	snprintf(p, sizeof p, "%s", cbt_path("workflow%d.db", ++dbn));
 	unsetenv("CASEBANK_KEY_FILE");
-	if (cb_store_create(p, &err) != CB_OK || cb_store_open(p, 0, &s, &err) != CB_OK)
-		fail_msg("%s", err.msg);
-	return s;
+	return open_new(new_db());
 }
 
 static void add_case(struct cb_store *s, const char *site, bool screened, uint8_t id[16])

@@ -103,6 +103,9 @@ static void test_refer_consent(void **state)
 	free(err);
 	out = run_ok("audit list '%s'", db);
 	assert_non_null(strstr(out, "referral.consent_override"));
+	/* every act of the command line is recorded under the name the server uses for it */
+	assert_non_null(strstr(out, "referral.add"));
+	assert_non_null(strstr(out, "partner.add"));
 	assert_non_null(strstr(out, "medical emergency"));
 	free(out);
 	out = run_ok("refer list '%s' %s", db, ids[1]);

@@ -226,6 +226,25 @@ static void test_admin_kept_and_common_passwords(void **state)
 	free(out);
 }
 
+/* An account act and its audit entry are one transaction: with the trail's head damaged, the entry cannot be
+ * appended, so the act fails and nothing of it is kept (no account, no changed state). */
+static void test_act_needs_its_entry(void **state)
+{
+	(void)state;
+	const char *db = cbt_path("act.db");
+	char *out = NULL, *err = NULL;
+	init_db(db);
+	assert_int_equal(cbt_run(NULL, NULL, "printf '%s\\n' | %s user add %s amira --role analyst", PW, cbt_bin(), db), 0);
+	free(sql(db, "update meta set value = 'damaged' where key = 'audit_head'"));
+	assert_int_equal(cbt_run(NULL, &err, "printf '%s\\n' | %s user add %s boris --role analyst", PW, cbt_bin(), db), 1);
+	free(err);
+	assert_int_equal(cbt_run(NULL, &err, "%s user disable %s amira", cbt_bin(), db), 1);
+	free(err);
+	out = sql(db, "select group_concat(name || ':' || disabled) from users");
+	assert_string_equal(out, "amira:0\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_list_disable_passwd),
 		cmocka_unit_test(test_admin_kept_and_common_passwords),
 		cmocka_unit_test(test_audit_verify_and_list),
+		cmocka_unit_test(test_act_needs_its_entry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

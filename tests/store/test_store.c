@@ -1222,6 +1222,9 @@ static long in_memory(const uint8_t masked[CB_KEY_BYTES], uint8_t mask)
 			if (got < CB_KEY_BYTES)
 				break;
 			for (ssize_t i = 0; i + CB_KEY_BYTES <= got; i++) {
+				/* not the scan's own buffer: it holds a copy of what it read last */
+				if (at + (unsigned long)i >= (uintptr_t)buf && at + (unsigned long)i < (uintptr_t)buf + cap)
+					continue;
 				int j = 0;
 				while (j < CB_KEY_BYTES && (uint8_t)(buf[i + j] ^ mask) == masked[j])
 					j++;
