@@ -96,7 +96,7 @@ test("defect 3: the case page has a summary header (name, age, sex, office, stag
 	assert.match(await page.textContent("#case-alerts"), /Minor/); // born 2010
 	// the name comes before the interview, and the page is a few screens, not one long column
 	const tabs = await page.$$eval("[role=tab]", (b) => b.map((x) => x.id));
-	assert.deepEqual(tabs, ["tab-interview", "tab-identity", "tab-help", "tab-notes"]);
+	assert.deepEqual(tabs, ["tab-interview", "tab-identity", "tab-help", "tab-notes", "tab-files"]);
 	const height = await page.evaluate(() => document.documentElement.scrollHeight);
 	assert.ok(height < 2600, "page height " + height);
 	await page_(page, "case-interview");
