@@ -65,6 +65,7 @@ int cb_cmd_list(int argc, char **argv);
 int cb_cmd_erase(int argc, char **argv);
 int cb_cmd_import(int argc, char **argv);
 int cb_cmd_export(int argc, char **argv);
+int cb_cmd_copy(int argc, char **argv);
 int cb_cmd_check(int argc, char **argv);
 int cb_cmd_stats(int argc, char **argv);  /* cmd_stats.c */
 int cb_cmd_ptable(int argc, char **argv); /* cmd_stats.c */

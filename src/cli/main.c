@@ -33,6 +33,7 @@ static const struct command {
 	 N_("destroy identifying details (--all: the case too); --closed-before: the retention run")},
 	{"import", cb_cmd_import, "DB FILE [--format htcds|ctdc|jsonl] [--site S]", N_("import an exchange file")},
 	{"export", cb_cmd_export, "DB [--format htcds|ctdc|jsonl] [--with-identifiers]", N_("export every case")},
+	{"copy", cb_cmd_copy, "SRC DST", N_("copy a database between SQLite and PostgreSQL, keys and audit trail included")},
 	{"check", cb_cmd_check, "DB", N_("integrity and codebook check of every row")},
 	{"stats", cb_cmd_stats, "DB --by DIM[,DIM[,DIM]] [--where EXPR] [--format table|csv|json] [--percent]",
 	 N_("a table from the statistical releases (--exact: from the records, for data managers)")},

@@ -82,6 +82,9 @@ void cb_api_fail(struct cb_http_req *r, int rc, const struct cb_err *err)
 		fprintf(stderr, "casebank serve: disk full: nothing more can be written\n");
 		cb_api_error(r, 503, "unavailable", "service unavailable: the server cannot write (disk full)");
 		break;
+	case CB_EUNAVAIL: /* the database server is gone (a failover): the next request reconnects */
+		cb_api_error(r, 503, "unavailable", "service unavailable: the database cannot be reached; try again shortly");
+		break;
 	default: cb_api_error(r, 500, "internal", "internal error"); break;
 	}
 }

@@ -95,7 +95,8 @@ int cb_api_end(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint
 
 void cb_api_audit_failed(struct cb_http_req *r, int rc)
 {
-	cb_api_fail(r, rc == CB_EFULL ? rc : CB_EDB, NULL); /* 503 on a full disk, else 500 */
+	/* 503 on a full disk or an unreachable database server, else 500 */
+	cb_api_fail(r, rc == CB_EFULL || rc == CB_EUNAVAIL ? rc : CB_EDB, NULL);
 }
 
 void cb_api_audited(struct cb_http_req *r, int status, enum cb_audit_action a, const uint8_t *case_id,

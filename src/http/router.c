@@ -65,21 +65,28 @@ int cb_http_route(const char *method, const char *path, const struct cb_route **
 
 /* ---- the session */
 
-static void load_session(struct cb_http_req *r)
+/* CB_OK, or the store's failure when it could not say whether the session is good (an unreachable database
+ * server, a full disk): then the answer is 503, not 401, so that clients keep their session. */
+static int load_session(struct cb_http_req *r)
 {
+	int rc = CB_OK;
 	char token[CB_TOKEN_TEXT];
 	if (cb_http_cookie(r->cookie, "cb_session", token, sizeof token) != CB_OK)
-		return;
+		return CB_OK;
 	struct cb_err err = {0};
 	/* with the audit writer, the check writes nothing; last_seen goes to the writer (sessions.c) */
 	struct cb_auditq *aq = r->app->audit;
 	if (cb_session_cache_get(r->app->sessions, token, r->now, &r->session, &r->user)) {
 		r->authed = true;
-	} else if ((aq ? cb_session_lookup : cb_session_check)(cb_api_store(r), token, r->now, &r->session, &r->user,
-								&err) == CB_OK) {
+	} else if ((rc = (aq ? cb_session_lookup : cb_session_check)(cb_api_store(r), token, r->now, &r->session,
+								      &r->user, &err)) == CB_OK) {
 		r->authed = true;
 		cb_session_cache_put(r->app->sessions, token, r->now, &r->session, &r->user);
+	} else if (rc == CB_EUNAVAIL || rc == CB_EFULL) {
+		sodium_memzero(token, sizeof token);
+		return rc;
 	} else {
+		rc = CB_OK;
 		cb_session_cache_drop(r->app->sessions, token); /* ended, expired or disabled meanwhile */
 	}
 	uint8_t h[32];
@@ -88,6 +95,7 @@ static void load_session(struct cb_http_req *r)
 	if (r->authed)
 		memcpy(r->token, token, sizeof token);
 	sodium_memzero(token, sizeof token);
+	return rc;
 }
 
 static bool csrf_ok(const struct cb_http_req *r)
@@ -112,7 +120,11 @@ void cb_api_handle(struct cb_http_req *r)
 	}
 	struct cb_principal p;
 	if (cb_authz_check(NULL, rt->action, NULL) != 0) { /* not anonymous: a session is needed */
-		load_session(r);
+		int lrc = load_session(r);
+		if (lrc != CB_OK) {
+			cb_api_fail(r, lrc, NULL);
+			return;
+		}
 		if (!r->authed) {
 			cb_api_refuse(r, 401);
 			return;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -56,6 +57,7 @@ struct pg_stmt {
 	const char **vals; /* PQexecPrepared's arrays, nparams each */
 	int *lens, *fmts;
 	Oid *prepared_types; /* the types it was prepared with (nparams) */
+	bool *used;          /* which parameters the statement names (an unnamed one needs a type all the same) */
 	bool prepared;
 	unsigned gen;
 	PGresult *res;
@@ -134,7 +136,7 @@ static void notice_drop(void *arg, const char *msg)
 
 /* ---- placeholders: `?` and `?N` become `$N`, outside quotes and comments */
 
-static int translate(const char *sql, char **out, int *nparams)
+static int translate(const char *sql, char **out, int *nparams, bool used[1000])
 {
 	size_t n = strlen(sql);
 	char *o = malloc(n * 4 + 1); /* "?" becomes at most "$NNN" */
@@ -179,6 +181,7 @@ static int translate(const char *sql, char **out, int *nparams)
 			}
 			if (k > max)
 				max = k;
+			used[k] = true;
 			j += (size_t)sprintf(o + j, "$%d", k);
 		} else {
 			o[j++] = sql[i++];
@@ -200,7 +203,10 @@ static int pg_prepare(struct cb_db *db, const char *sql, struct cb_stmt **out)
 	if (!s)
 		return cb_db_fail(db, CB_ENOMEM, "out of memory");
 	s->base.db = db;
-	if ((rc = translate(sql, &s->sql, &s->nparams)) != CB_OK) {
+	bool *used = calloc(1000, sizeof *used);
+	if (!used || (rc = translate(sql, &s->sql, &s->nparams, used)) != CB_OK) {
+		rc = used ? rc : CB_ENOMEM;
+		free(used);
 		free(s);
 		return cb_db_fail(db, rc, rc == CB_ENOMEM ? "out of memory" : "placeholder numbers run from ?1 to ?999");
 	}
@@ -215,8 +221,10 @@ static int pg_prepare(struct cb_db *db, const char *sql, struct cb_stmt **out)
 		free(s->fmts);
 		free(s->sql);
 		free(s);
+		free(used);
 		return cb_db_fail(db, CB_ENOMEM, "out of memory");
 	}
+	s->used = used;
 	snprintf(s->name, sizeof s->name, "s%u", ++d->next_id);
 	*out = &s->base;
 	return CB_OK;
@@ -252,6 +260,7 @@ static void pg_finalize(struct cb_stmt *st)
 		param_clear(&s->p[i]);
 	free(s->p);
 	free(s->prepared_types);
+	free(s->used);
 	free(s->vals);
 	free(s->lens);
 	free(s->fmts);
@@ -350,7 +359,7 @@ static PGresult *server_prepare(struct pg_stmt *s, Oid fallback)
 {
 	struct pg_db *d = DB(s->base.db);
 	for (int i = 0; i < s->nparams; i++)
-		s->prepared_types[i] = s->p[i].type ? s->p[i].type : fallback;
+		s->prepared_types[i] = s->p[i].type ? s->p[i].type : s->used[i + 1] ? fallback : OID_TEXT;
 	if (s->prepared && s->gen == d->gen) {
 		char sql[48];
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
@@ -358,6 +367,15 @@ static PGresult *server_prepare(struct pg_stmt *s, Oid fallback)
 	}
 	s->prepared = false;
 	return PQprepare(d->conn, s->name, s->sql, s->nparams, s->prepared_types);
+}
+
+/* Whether a parameter the statement names is bound to NULL (no type of its own). */
+static bool untyped(const struct pg_stmt *s)
+{
+	for (int i = 0; i < s->nparams; i++)
+		if (!s->p[i].type && s->used[i + 1])
+			return true;
+	return false;
 }
 
 static bool types_changed(const struct pg_stmt *s)
@@ -378,16 +396,25 @@ static int execute(struct pg_stmt *s)
 	if (!s->prepared || s->gen != d->gen || types_changed(s)) {
 		if (s->gen != d->gen)
 			s->prepared = false; /* the server forgot it with the old connection */
+		/* a NULL bound to a parameter whose type nothing in the statement says fails the prepare (and, in a
+		 * transaction, the transaction): then it is prepared again as text, after a savepoint */
+		bool guard = d->tx && untyped(s);
+		if (guard)
+			PQclear(PQexec(d->conn, "SAVEPOINT cb_prepare"));
 		r = server_prepare(s, 0);
 		track(d);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-			if (state && strcmp(state, "42P18") == 0) { /* a parameter whose type nothing says: text */
+			if (state && strcmp(state, "42P18") == 0 && (!d->tx || guard)) {
 				PQclear(r);
+				if (guard)
+					PQclear(PQexec(d->conn, "ROLLBACK TO SAVEPOINT cb_prepare"));
 				r = server_prepare(s, OID_TEXT);
 				track(d);
 			}
 		}
+		if (guard)
+			PQclear(PQexec(d->conn, "RELEASE SAVEPOINT cb_prepare"));
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			rc = pg_fail(d, r);
 			PQclear(r);
@@ -423,12 +450,23 @@ static int execute(struct pg_stmt *s)
 	}
 }
 
+/* A read outside a transaction may be tried again on a new connection: nothing of it was kept, and the
+ * server that ended the old one (a restart, a failover) is likely up again.  A write is not: it may have
+ * been committed before the connection went. */
+static bool retryable(const struct pg_stmt *s, const struct pg_db *d)
+{
+	return !d->tx && !d->tx_lost && strncasecmp(s->sql, "SELECT", 6) == 0;
+}
+
 static int pg_step(struct cb_stmt *st)
 {
 	struct pg_stmt *s = ST(st);
 	int rc;
 	if (!s->executed) {
-		if ((rc = execute(s)) != CB_OK)
+		bool again = retryable(s, DB(st->db));
+		if ((rc = execute(s)) == CB_EUNAVAIL && again)
+			rc = execute(s);
+		if (rc != CB_OK)
 			return rc;
 		s->executed = true;
 	}

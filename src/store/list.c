@@ -18,15 +18,15 @@
  * unbound one matches all. */
 #define LIST_WHERE                                                                                           \
 	" FROM cases LEFT JOIN assignments a ON a.case_id = cases.case_id"                                   \
-	" WHERE (?1 IS NULL OR site = ?1) AND (?2 IS NULL OR status = ?2)"                                   \
-	" AND (?3 IS NULL OR cases.case_id BETWEEN ?3 AND ?4) AND (?7 IS NULL OR a.user = ?7)"
+	" WHERE (site = ?1 OR ?1 IS NULL) AND (status = ?2 OR ?2 IS NULL)"                                   \
+	" AND (cases.case_id BETWEEN ?3 AND ?4 OR ?3 IS NULL) AND (a.\"user\" = ?7 OR ?7 IS NULL)"
 
 /* The orders a list may be sorted in (cb_store_list_filter.sort): column names from this table only. */
 static const struct {
 	const char *name, *sql;
 } orders[] = {
 	{"registered", "seq"}, {"site", "site"}, {"status", "status"}, {"stage", "case_stage"},
-	{"age", "age_at_registration"}, {"gender", "gender"}, {"assigned", "a.user"},
+	{"age", "age_at_registration"}, {"gender", "gender"}, {"assigned", "a.\"user\""},
 };
 
 int cb_store_list_order(const char *name)
@@ -67,7 +67,7 @@ int cb_store_list(struct cb_store *s, const struct cb_store_list_filter *f, long
 	/* newest first by default; a sorted column, then newest first among equals (NULLs last either way) */
 	snprintf(sql, sizeof sql,
 		 "SELECT cases.case_id, site, registered_on, \"year\", status, version, gender, age_at_registration,"
-		 " case_stage, a.user" LIST_WHERE " ORDER BY %s%s%s %s, seq DESC LIMIT ?5 OFFSET ?6",
+		 " case_stage, a.\"user\"" LIST_WHERE " ORDER BY %s%s%s %s, seq DESC LIMIT ?5 OFFSET ?6",
 		 order ? orders[order].sql : "", order ? " IS NULL, " : "", orders[order].sql,
 		 (f && f->descending) || !order ? "DESC" : "ASC");
 	if (cb_db_prepare(s->db, "SELECT count(*)" LIST_WHERE, &cnt, NULL) != CB_OK ||

@@ -230,8 +230,8 @@ int cb_store_review_list(struct cb_store *s, const char *state, const char *site
 {
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "odk_review", 0,
-			       "SELECT " REVIEW_COLS " FROM odk_review WHERE (?1 IS NULL OR state = ?1)"
-			       " AND (?2 IS NULL OR site = ?2) ORDER BY id DESC LIMIT 1000",
+			       "SELECT " REVIEW_COLS " FROM odk_review WHERE (state = ?1 OR ?1 IS NULL)"
+			       " AND (site = ?2 OR ?2 IS NULL) ORDER BY id DESC LIMIT 1000",
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;

@@ -28,7 +28,7 @@ static const char *const sql[T__N] = {
 		      " ON CONFLICT(seq) DO UPDATE SET toks = excluded.toks, clk = excluded.clk",
 	[T_ROW_DEL] = "DELETE FROM linkage WHERE seq = ?1",
 	[T_CASES] = "SELECT c.seq, c.case_id, c.site FROM blind b JOIN cases c ON c.seq = b.seq"
-		    " WHERE b.kind = ?1 AND b.tok = ?2 AND (?3 IS NULL OR c.site = ?3) ORDER BY c.seq",
+		    " WHERE b.kind = ?1 AND b.tok = ?2 AND (c.site = ?3 OR ?3 IS NULL) ORDER BY c.seq",
 	[T_GET] = "SELECT c.seq, c.site, l.toks, l.clk FROM cases c JOIN linkage l ON l.seq = c.seq"
 		  " WHERE c.case_id = ?1",
 };

@@ -214,9 +214,9 @@ int cb_transfer_rows(struct cb_store *s, const struct cb_transfer_filter *f,
 	struct cb_stmt *st = NULL;
 	struct cb_transfer t;
 	int rc = cb_store_prep(s->db, "transfer", 0,
-			       "SELECT " TRANSFER_COLS " FROM transfers WHERE (?1 IS NULL OR to_site = ?1)"
-			       " AND (?2 IS NULL OR from_site = ?2) AND (?3 IS NULL OR case_id = ?3)"
-			       " AND (?4 IS NULL OR state = ?4) ORDER BY id DESC",
+			       "SELECT " TRANSFER_COLS " FROM transfers WHERE (to_site = ?1 OR ?1 IS NULL)"
+			       " AND (from_site = ?2 OR ?2 IS NULL) AND (case_id = ?3 OR ?3 IS NULL)"
+			       " AND (state = ?4 OR ?4 IS NULL) ORDER BY id DESC",
 			       &st, err);
 	if (rc != CB_OK)
 		return rc;

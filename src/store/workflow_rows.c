@@ -60,7 +60,7 @@ int cb_stage_counts(struct cb_store *s, const char *site, long *by_stage, struct
 {
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
-			       "SELECT coalesce(case_stage, 'screening'), count(*) FROM cases WHERE ?1 IS NULL OR site = ?1"
+			       "SELECT coalesce(case_stage, 'screening'), count(*) FROM cases WHERE site = ?1 OR ?1 IS NULL"
 			       " GROUP BY 1",
 			       &st, err), r;
 	if (rc != CB_OK)
@@ -205,7 +205,7 @@ int cb_followup_list(struct cb_store *s, const struct cb_followup_filter *f, uns
 	rc = cb_store_prep(s->db, "prepare", 0,
 			   "SELECT f.id, f.case_id, c.site, f.due_on, f.done_on, f.note FROM followups f"
 			   " JOIN cases c ON c.case_id = f.case_id"
-			   " WHERE (?1 IS NULL OR c.site = ?1) AND (?2 IS NULL OR f.case_id = ?2)"
+			   " WHERE (c.site = ?1 OR ?1 IS NULL) AND (f.case_id = ?2 OR ?2 IS NULL)"
 			   " AND (?3 = 0 OR (f.done_on IS NULL AND f.due_on < ?4)) ORDER BY f.due_on, f.id",
 			   &st, err);
 	if (rc != CB_OK)
