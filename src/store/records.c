@@ -363,7 +363,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	if (p->pii && (rc = cb_tokens_write(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
+	if (p->pii && (rc = cb_tokens_write_new(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
 		unwrite(s, p);
 		goto out;
 	}

@@ -166,14 +166,16 @@ static const char *const main_steps[] = {
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, name BLOB, ctype TEXT NOT NULL,"
 	" size INTEGER NOT NULL, data BLOB, created_at INTEGER NOT NULL, by_user TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id);",
-	/* 10: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
+	/* 10: a rejected ODK submission's reason, free text from a manager: sealed under the review key */
+	"ALTER TABLE odk_review ADD COLUMN reject_note BLOB;",
+	/* 11: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
 	 * run once the coded columns exist: steps run before them on a new file). */
 	"SELECT 1;",
-	/* 11: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
+	/* 12: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
 	 * exist (cb_schema_adopt_sites, from migrate). */
 	"CREATE TABLE IF NOT EXISTS sites(code TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL DEFAULT '',"
 	" disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);",
-	/* 12: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
+	/* 13: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
 	 * goes with the case. */
 	"CREATE TABLE IF NOT EXISTS case_notes(id INTEGER PRIMARY KEY,"
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at INTEGER NOT NULL,"
@@ -181,10 +183,11 @@ static const char *const main_steps[] = {
 	"CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, id);",
 };
 #define FINGERPRINT_STEP 4
-#define STAGE_TRUTH_STEP 10
-#define SITES_STEP 11
+#define REJECT_NOTE_STEP 10 /* an ALTER TABLE: skipped when the column is there (a test re-running old steps) */
+#define STAGE_TRUTH_STEP 11
+#define SITES_STEP 12
 
-/* Step 10: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
+/* Step 11: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
  * Closed, 18,000 in Screening).  A status a person set says more than a stage nobody moved: a Closed case is
  * closed (a workflow step records the stage it was closed from, so it can reopen there), a FollowUp case still
  * before follow-up moves to it; then every status is set from its stage (codebook/status.c's rule). */
@@ -293,6 +296,23 @@ static int missing_columns(struct cb_db *db, bool missing[CB_NFIELDS], int *coun
 	return CB_OK;
 }
 
+/* Whether table has column col. */
+static bool has_column(struct cb_db *db, const char *table, const char *col)
+{
+	struct cb_stmt *st = NULL;
+	char sql[96];
+	bool found = false;
+	snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+	if (cb_db_prepare(db, sql, &st, NULL) != CB_OK)
+		return false;
+	while (!found && cb_db_step(st) == CB_DB_ROW) {
+		const char *name = (const char *)cb_db_column_text(st, 1);
+		found = name && !strcmp(name, col);
+	}
+	cb_db_finalize(&st);
+	return found;
+}
+
 static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool columns, bool readonly,
 		   struct cb_err *err)
 {
@@ -316,6 +336,8 @@ static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool 
 		return rc;
 	from = v;
 	for (; v < nsteps; v++) {
+		if (columns && v + 1 == REJECT_NOTE_STEP && has_column(db, "odk_review", "reject_note"))
+			continue;
 		if ((rc = cb_schema_exec(db, steps[v], err)) != CB_OK)
 			goto fail;
 		if (columns && v + 1 == FINGERPRINT_STEP && (rc = cb_fp_migrate(db, err)) != CB_OK)

@@ -1,5 +1,5 @@
 /*
- * test_schema.c -- tests of src/store/schema.c's migrations that change data: step 10 makes the workflow
+ * test_schema.c -- tests of src/store/schema.c's migrations that change data: step 11 makes the workflow
  * stage the one source of truth for where a case stands (issue 14, defect 1).
  */
 #include "store_helpers.h"
@@ -22,7 +22,7 @@ static const char *old_db(int n)
 		     "UPDATE cases SET case_stage = 'closed', status = 'Active' WHERE seq = 3;"
 		     "UPDATE cases SET case_stage = 'reintegration', status = 'Active' WHERE seq = 4;"
 		     "UPDATE cases SET case_stage = 'screening', status = 'ClosedReferred' WHERE seq = 5;"
-		     "DELETE FROM stages; PRAGMA user_version = 9;");
+		     "DELETE FROM stages; PRAGMA user_version = 10;");
 	return db;
 }
 
@@ -34,7 +34,7 @@ static void test_stage_becomes_the_truth(void **state)
 	struct cb_err err = {0};
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 	cb_store_free(&s);
-	assert_true(cbt_sql_int(db, "PRAGMA user_version") >= 10);
+	assert_true(cbt_sql_int(db, "PRAGMA user_version") >= 11);
 	/* the status a person set wins over a stage nobody moved */
 	assert_int_equal(cbt_sql_int(db, "SELECT case_stage = 'closed' AND status = 'Closed' FROM cases WHERE seq = 1"), 1);
 	assert_int_equal(cbt_sql_int(db, "SELECT case_stage = 'follow_up' AND status = 'FollowUp' FROM cases WHERE seq = 2"), 1);

@@ -67,7 +67,7 @@ static void test_migration_adopts_offices_in_use(void **state)
 	}
 	cb_store_free(&s);
 	/* back to before the list, with an office only a user names */
-	raw_exec(db, "DROP TABLE sites; PRAGMA user_version = 10;"
+	raw_exec(db, "DROP TABLE sites; PRAGMA user_version = 11;"
 		     "INSERT INTO users(name, role, site, pwhash, created_at) VALUES ('x', 'caseworker', 'MD-BALTI', 'h', 0)");
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 	int n = 0;
