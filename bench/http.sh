@@ -4,6 +4,8 @@
 # audited).  Goals: >= 5,000 statistics requests/s and >= 3,000 case reads/s on a 2-core machine, p99 < 20 ms.
 #   usage: sh bench/http.sh            (needs wrk: apt-get install wrk)
 #          CASES=100000 DURATION=10s CONNS=16 SERVE_THREADS=8 sh bench/http.sh
+#          DB=postgresql:///casebank?host=/run/postgresql CASEBANK_KEY_FILE=/path/master.key sh bench/http.sh
+#                                         (PostgreSQL: an empty database, filled on first use)
 # CONNS: wrk connections (default 64); SERVE_THREADS: the server's store handles (--threads, default 32 here).
 # Case reads wait for their audit entry's durable commit: one writer commits every entry queued while the
 # previous fsync ran (one fsync per group), so they are bound by fsync latency with few connections and by
@@ -16,17 +18,21 @@ DURATION=${DURATION:-20s}
 CONNS=${CONNS:-64}
 SERVE_THREADS=${SERVE_THREADS:-32}
 PORT=${PORT:-18917}
-DB=bench/data/http-$CASES.db
+DB=${DB:-bench/data/http-$CASES.db}
+case $DB in
+postgresql://* | postgres://*) done_file=bench/data/http-pg-$CASES.done ;;
+*) done_file=$DB.done ;;
+esac
 PW=bench-password-1
 command -v wrk >/dev/null || { echo "http.sh: wrk is missing: apt-get install wrk" >&2; exit 1; }
 command -v curl >/dev/null || { echo "http.sh: curl is missing: apt-get install curl" >&2; exit 1; }
 [ -x ./casebank ] || make casebank
 mkdir -p bench/data
-if [ ! -f "$DB.done" ]; then
-	rm -f "$DB" "$DB"-* "$DB".*
+if [ ! -f "$done_file" ]; then
+	[ "$done_file" != "$DB.done" ] || rm -f "$DB" "$DB"-* "$DB".*
 	./casebank init "$DB"
 	./casebank demo "$DB" --cases "$CASES"
-	touch "$DB.done"
+	touch "$done_file"
 fi
 # accounts: a manager (reads cases of every office) and an analyst (statistics)
 for u in bench-manager:manager bench-analyst:analyst; do

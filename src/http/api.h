@@ -109,6 +109,15 @@ void cb_api_audit_failed(struct cb_http_req *r, int rc);
 int cb_api_begin(struct cb_http_req *r, struct cb_err *err);
 int cb_api_end(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
 	       struct cb_err *err);
+/* cb_api_end with a detail (how, never values: store/audit.h). */
+int cb_api_end_detail(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id,
+		      const char *fields, const char *detail, struct cb_err *err);
+/* A second entry of one act, appended inside the act opened by cb_api_begin (its commit keeps it). */
+int cb_api_append(struct cb_http_req *r, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+		  struct cb_err *err);
+/* The entry of the request's caller, for a write that appends it itself (the ODK group commit). */
+void cb_api_entry(const struct cb_http_req *r, struct cb_audit_entry *e, enum cb_audit_action a,
+		  const uint8_t *case_id, const char *fields);
 /* Audits a read a, then answers status with doc (taken); a read the trail cannot record is not answered. */
 void cb_api_audited(struct cb_http_req *r, int status, enum cb_audit_action a, const uint8_t *case_id,
 		    const char *fields, json_t *doc);
@@ -131,6 +140,8 @@ int cb_api_open_case(struct cb_http_req *r, const char *arg, enum cb_action act,
 		     int64_t *sub);
 
 /* ---- shared between resources */
+/* sites.c: 0 when site (NULL or "": none) is an enabled office of the list, else -1 after answering 400. */
+int cb_api_site_ok(struct cb_http_req *r, const char *site);
 /* cases.c: keeps a resident statistics index current after case c was written; re-reads case id first. */
 void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c);
 void cb_api_reindex(struct cb_http_req *r, const uint8_t id[16]);

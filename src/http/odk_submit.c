@@ -6,10 +6,12 @@
  *                                 own derivation and validation); identifying details sealed as always
  *   followup                      a follow-up of an existing case, and its stage moved if asked
  *   assistance                    an assistance record of an existing case
+ * Each act is one transaction with its audit entry: a failed append fails the act.
  * A form that fails validation, and a follow-up or assistance about a case changed since the phone saw it
  * (its case_version), go to the review queue instead, sealed, for a manager (api_review.c): nothing is lost
- * and nothing is overwritten.  The first answer says why with 400 (or 409 for a conflict); a retry of the
- * same form is told it is waiting for review (202), so the phone stops sending it.
+ * and nothing is overwritten.  The first answer says why: 400 for an invalid form; 202 for a conflict, which
+ * is held safely (a 4xx would leave it "failed" on the phone, retried for nothing); a retry of the same form
+ * is told it arrived, so the phone stops sending it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,28 +45,35 @@ static void to_review(struct cb_http_req *r, const struct cb_xform_instance *in,
 	rv.seen_version = seen;
 	rv.case_version = stored;
 	rv.received_at = r->now;
-	int rc = cb_store_begin(s, &err);
-	if (rc == CB_OK && (rc = cb_store_odk_mark(s, in->instance_id, in->form_id, "review", case_id, &err)) == CB_OK &&
-	    (rc = cb_store_review_add(s, cb_odk_state_review_key(st), &rv, xml, len, &err)) == CB_OK)
-		rc = cb_store_commit(s, &err);
-	else
-		cb_store_rollback(s);
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK) {
+		if ((rc = cb_store_odk_mark(s, in->instance_id, in->form_id, "review", case_id, &err)) == CB_OK)
+			rc = cb_store_review_add(s, cb_odk_state_review_key(st), &rv, xml, len, &err);
+		rc = cb_api_end(r, rc, CB_AUD_ODK_REVIEW, case_id, kind, &err);
+	}
 	if (rc == CB_EEXIST) {
 		cb_or_respond(r, 201, "submit_success", "this form was received before: nothing more to do");
 		return;
 	}
 	if (rc != CB_OK) {
-		cb_or_respond(r, rc == CB_EFULL ? 503 : 500, "error", "the server could not store the form: try again later");
+		cb_or_respond(r, rc == CB_EFULL || rc == CB_EUNAVAIL ? 503 : 500, "error",
+			      "the server could not store the form: try again later");
 		return;
 	}
-	if ((rc = cb_api_audit(r, CB_AUD_ODK_REVIEW, case_id, kind)) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		return;
-	}
-	cb_or_respond(r, !strcmp(kind, "conflict") ? 409 : 400, "error",
-		      cb_arena_printf(r->arena,
-				      "%s -- the form is kept for a manager to review (entry %lld); it need not be sent again",
-				      reason, (long long)rv.id));
+	/* A conflict is held safely, not failed: 202, which Collect counts as sent (a 4xx would leave the form
+	 * "failed" on the phone, retried for nothing).  A form that failed validation stays 400: its sender
+	 * should see that something in it was wrong. */
+	if (!strcmp(kind, "conflict"))
+		cb_or_respond(r, 202, "submit_success",
+			      cb_arena_printf(r->arena,
+					      "held for review by a manager (entry %lld): %s. The form is kept, not lost; it need"
+					      " not be sent again",
+					      (long long)rv.id, reason));
+	else
+		cb_or_respond(r, 400, "error",
+			      cb_arena_printf(r->arena,
+					      "%s -- the form is kept for a manager to review (entry %lld); it need not be sent again",
+					      reason, (long long)rv.id));
 }
 
 /* The names of the fields a new case holds, for its audit entry (never values). */
@@ -102,11 +111,14 @@ static const char *attach_media(struct cb_http_req *r, const uint8_t id[16], con
 	for (int i = 0; i < n; i++) {
 		struct cb_err err = {0};
 		int64_t aid;
-		if (cb_attach_add(cb_api_store(r), id, media[i].name, type_of(media[i].name), media[i].data, media[i].len,
-				  r->user.name, r->now, &aid, &err) != CB_OK)
+		int rc = cb_api_begin(r, &err);
+		if (rc == CB_OK)
+			rc = cb_api_end(r,
+					cb_attach_add(cb_api_store(r), id, media[i].name, type_of(media[i].name), media[i].data,
+						      media[i].len, r->user.name, r->now, &aid, &err),
+					CB_AUD_CASE_UPDATE, id, "attachment", &err);
+		if (rc != CB_OK)
 			missed = cb_arena_printf(r->arena, "%s; a file was not kept (%s)", missed, err.msg);
-		else if (cb_api_audit(r, CB_AUD_CASE_UPDATE, id, "attachment") != CB_OK)
-			missed = cb_arena_printf(r->arena, "%s; a file's audit entry failed", missed);
 	}
 	return missed;
 }
@@ -145,8 +157,11 @@ static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, 
 		cb_or_respond(r, 500, "error", "out of memory");
 		goto out;
 	}
+	struct cb_audit_entry entry;
 	if ((rc = cb_store_prepare(cb_api_store(r), &c, NULL, job.p, &err)) == CB_OK) {
 		memcpy(job.case_id, c.case_id, 16);
+		cb_api_entry(r, &entry, CB_AUD_CASE_CREATE, c.case_id, fields_of(r, &c));
+		job.audit = &entry; /* written with the case, in its savepoint */
 		cb_odk_group_write(r, cb_odk_state_group(st), &job);
 		rc = job.rc;
 		err = job.err;
@@ -165,10 +180,6 @@ static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, 
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	if ((rc = cb_api_audit(r, CB_AUD_CASE_CREATE, c.case_id, fields_of(r, &c))) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		goto out;
-	}
 	char idt[CB_ID_TEXT];
 	cb_case_id_format(c.case_id, idt);
 	const char *missed = attach_media(r, c.case_id, media, nmedia);
@@ -217,7 +228,8 @@ int cb_odk_apply(struct cb_store *s, const struct cb_user *by, enum cb_xform_kin
 		if (a.type == CB_NA)
 			rc = cb_err_field(err, CB_EINVAL, "type", "type: is not an assistance type");
 	}
-	if (rc == CB_OK && (rc = cb_store_begin(s, err)) == CB_OK) {
+	/* joins the caller's act (cb_api_begin), so that its audit entries commit with it */
+	if (rc == CB_OK && (rc = cb_store_tx_begin(s, err)) == CB_OK) {
 		if (mark)
 			rc = cb_store_odk_mark(s, in->instance_id, in->form_id, cb_xform_name(k), id, err);
 		if (rc == CB_OK)
@@ -226,10 +238,7 @@ int cb_odk_apply(struct cb_store *s, const struct cb_user *by, enum cb_xform_kin
 			rc = cb_stage_move(s, id, stage, NULL, by, err);
 		if (rc == CB_OK && review_id)
 			rc = cb_store_review_resolve(s, review_id, true, by->name, now, err);
-		if (rc == CB_OK)
-			rc = cb_store_commit(s, err);
-		else
-			cb_store_rollback(s);
+		rc = cb_store_tx_end(s, rc, err);
 	}
 	*fields = k == CB_XFORM_FOLLOWUP ? (f.note ? "due_on,note" : "due_on") : (a.notes ? "type,notes" : "type");
 	cb_followup_clear(&f);
@@ -267,15 +276,17 @@ static void about_case(struct cb_http_req *r, enum cb_xform_kind k, const struct
 		goto out;
 	}
 	const char *fields = NULL;
-	rc = cb_odk_apply(s, &r->user, k, in, id, true, 0, r->now, &fields, &err);
+	if ((rc = cb_api_begin(r, &err)) == CB_OK) {
+		rc = cb_odk_apply(s, &r->user, k, in, id, true, 0, r->now, &fields, &err);
+		rc = cb_api_end(r, rc, k == CB_XFORM_FOLLOWUP ? CB_AUD_FOLLOWUP_ADD : CB_AUD_ASSISTANCE_ADD, id, fields, &err);
+	}
 	if (rc == CB_EEXIST)
 		cb_or_respond(r, 201, "submit_success", "this form was received before: nothing more to do");
 	else if (rc == CB_EINVAL || rc == CB_ENOTFOUND)
 		to_review(r, in, xml, len, "invalid", err.msg, c.site, id, 0, 0);
 	else if (rc != CB_OK)
-		cb_or_respond(r, rc == CB_EFULL ? 503 : 500, "error", "the server could not store the form: try again later");
-	else if ((rc = cb_api_audit(r, k == CB_XFORM_FOLLOWUP ? CB_AUD_FOLLOWUP_ADD : CB_AUD_ASSISTANCE_ADD, id, fields)) != CB_OK)
-		cb_api_audit_failed(r, rc);
+		cb_or_respond(r, rc == CB_EFULL || rc == CB_EUNAVAIL ? 503 : 500, "error",
+			      "the server could not store the form: try again later");
 	else
 		cb_or_respond(r, 201, "submit_success", k == CB_XFORM_FOLLOWUP ? "follow-up recorded" : "assistance recorded");
 out:

@@ -67,9 +67,10 @@ struct cb_odk_media {
 };
 void cb_odk_submit(struct cb_http_req *r, const struct cb_xform_instance *in, const char *xml, size_t len,
 		   const struct cb_odk_media *media, int nmedia);
-/* The follow-up (and stage move) or assistance record of an instance, stored in one transaction with its
- * instance id (mark), or with the review entry review_id marked accepted (its instance id is recorded
- * already).  *fields: the field names its audit entry lists. */
+/* The follow-up (and stage move) or assistance record of an instance, stored inside the caller's act
+ * (cb_api_begin: its audit entry commits with it) with its instance id (mark), or with the review entry
+ * review_id marked accepted (its instance id is recorded already).  *fields: the field names its audit entry
+ * lists. */
 int cb_odk_apply(struct cb_store *s, const struct cb_user *by, enum cb_xform_kind k, const struct cb_xform_instance *in,
 		 const uint8_t id[16], bool mark, int64_t review_id, int64_t now, const char **fields, struct cb_err *err);
 

@@ -80,11 +80,32 @@ int cb_api_audit(struct cb_http_req *r, enum cb_audit_action a, const uint8_t *c
  * together or not at all, so no act is ever kept unrecorded. */
 int cb_api_begin(struct cb_http_req *r, struct cb_err *err) { return cb_store_act_begin(cb_api_store(r), err); }
 
-int cb_api_end(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
-	       struct cb_err *err)
+void cb_api_entry(const struct cb_http_req *r, struct cb_audit_entry *e, enum cb_audit_action a,
+		  const uint8_t *case_id, const char *fields)
+{
+	entry(r, e, a, case_id, fields);
+}
+
+int cb_api_append(struct cb_http_req *r, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+		  struct cb_err *err)
 {
 	struct cb_audit_entry e;
 	entry(r, &e, a, case_id, fields);
+	return cb_audit_append(cb_api_store(r), &e, err);
+}
+
+int cb_api_end(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id, const char *fields,
+	       struct cb_err *err)
+{
+	return cb_api_end_detail(r, rc, a, case_id, fields, NULL, err);
+}
+
+int cb_api_end_detail(struct cb_http_req *r, int rc, enum cb_audit_action a, const uint8_t *case_id,
+		      const char *fields, const char *detail, struct cb_err *err)
+{
+	struct cb_audit_entry e;
+	entry(r, &e, a, case_id, fields);
+	snprintf(e.detail, sizeof e.detail, "%s", detail ? detail : "");
 	int act = rc;
 	rc = cb_store_act_end(cb_api_store(r), rc, &e, err);
 	if (act == CB_OK && rc != CB_OK)

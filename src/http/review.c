@@ -3,11 +3,13 @@
  *   GET  /api/review[?state=pending|accepted|rejected][&site=S]   the entries, newest first
  *   GET  /api/review/{id}    one entry: its coded answers, the names of its identifying answers (never their
  *                            text: they are kept sealed and go into the case as they are), and for a conflict
- *                            the case as stored now, side by side with what the phone sent
+ *                            the case as stored now, side by side with what the phone sent; for a rejected
+ *                            one the manager's reason
  *   POST /api/review/{id}    {"action": "reject"} or {"action": "accept", "fields": {case JSON corrections}}:
  *                            accepting a registration stores the case (corrections applied, validated as
  *                            always) and marks the entry in one transaction; a follow-up or assistance is
- *                            stored as sent.  A rejection drops the sealed submission.
+ *                            stored as sent.  A rejection drops the sealed submission and keeps its reason,
+ *                            sealed too (free text); each act and its audit entries are one transaction.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,8 @@
 #include "http/openrosa.h"
 #include "io/io.h"
 #include "store/odk.h"
+
+#define REASON_MAX 500 /* characters of a rejection's reason */
 
 static json_t *entry_json(const struct cb_review *rv)
 {
@@ -110,6 +114,22 @@ int cb_api_review_get(struct cb_http_req *r, const char *arg)
 		else if (!identifying)
 			json_object_set_new(coded, in->f[i].name, json_string(in->f[i].value));
 	}
+	if (!strcmp(rv.state, "rejected")) {
+		char *why = NULL;
+		struct cb_err err = {0};
+		struct cb_odk_state *st = cb_or_state(r);
+		if (!st || cb_store_review_note(cb_api_store(r), cb_odk_state_review_key(st), rv.id, &why, &err) != CB_OK) {
+			if (st)
+				cb_api_fail(r, CB_ECORRUPT, &err);
+			json_decref(o);
+			json_decref(coded);
+			json_decref(ids);
+			goto out;
+		}
+		if (why)
+			json_object_set_new(o, "reject_reason", json_string(why));
+		cb_text_free(&why);
+	}
 	json_object_set_new(o, "answers", coded);
 	json_object_set_new(o, "identifying_answers", ids);
 	if (!strcmp(rv.kind, "conflict") && !cb_case_id_is_zero(rv.case_id)) {
@@ -121,6 +141,7 @@ int cb_api_review_get(struct cb_http_req *r, const char *arg)
 		cb_case_clear(&c);
 	}
 	cb_api_json(r, 200, o);
+out:
 	cb_xform_instance_free(&in);
 	cb_text_free(&xml);
 	return CB_OK;
@@ -141,12 +162,12 @@ static void accept_case(struct cb_http_req *r, const struct cb_review *rv, const
 			c.registered_on = (int32_t)(rv->received_at / 86400);
 		c.version = 0;
 		memset(c.case_id, 0, sizeof c.case_id);
-		if ((rc = cb_store_begin(s, &err)) == CB_OK) {
+		/* the case, the entry marked, and both audit entries: one transaction, a failed append fails all */
+		if ((rc = cb_api_begin(r, &err)) == CB_OK) {
 			if ((rc = cb_store_add(s, &c, NULL, &err)) == CB_OK &&
 			    (rc = cb_store_review_resolve(s, rv->id, true, r->user.name, r->now, &err)) == CB_OK)
-				rc = cb_store_commit(s, &err);
-			else
-				cb_store_rollback(s);
+				rc = cb_api_append(r, CB_AUD_CASE_CREATE, c.case_id, "review", &err);
+			rc = cb_api_end(r, rc, CB_AUD_ODK_REVIEW_RESOLVE, c.case_id, "accepted", &err);
 		}
 	}
 	if (rc != CB_OK) {
@@ -154,16 +175,34 @@ static void accept_case(struct cb_http_req *r, const struct cb_review *rv, const
 		goto out;
 	}
 	cb_api_index_case(r, &c);
-	if ((rc = cb_api_audit(r, CB_AUD_CASE_CREATE, c.case_id, "review")) != CB_OK ||
-	    (rc = cb_api_audit(r, CB_AUD_ODK_REVIEW_RESOLVE, c.case_id, "accepted")) != CB_OK) {
-		cb_api_audit_failed(r, rc);
-		goto out;
-	}
 	char idt[CB_ID_TEXT];
 	cb_case_id_format(c.case_id, idt);
 	cb_api_json(r, 200, json_pack("{s:s, s:s}", "state", "accepted", "case_id", idt));
 out:
 	cb_case_clear(&c);
+}
+
+/* A rejection: the sealed submission goes, the manager's reason stays (sealed: it is free text and may name
+ * someone), and the audit entry says so -- the act and its entry in one transaction. */
+static void reject(struct cb_http_req *r, const struct cb_review *rv, const char *reason)
+{
+	struct cb_err err = {0};
+	struct cb_odk_state *st = cb_or_state(r);
+	if (!st)
+		return;
+	const char *detail = cb_arena_printf(r->arena, "review=%lld rejected; reason %s", (long long)rv->id,
+					     reason && reason[0] ? "sealed with the entry" : "none given");
+	int rc = cb_api_begin(r, &err);
+	if (rc == CB_OK)
+		rc = cb_api_end_detail(r,
+				       cb_store_review_reject(cb_api_store(r), cb_odk_state_review_key(st), rv->id, r->user.name,
+							      r->now, reason, &err),
+				       CB_AUD_ODK_REVIEW_RESOLVE,
+				       cb_case_id_is_zero(rv->case_id) ? NULL : rv->case_id, "rejected", detail, &err);
+	if (rc != CB_OK)
+		cb_api_fail(r, rc, &err);
+	else
+		cb_api_json(r, 200, json_pack("{s:s}", "state", "rejected"));
 }
 
 int cb_api_review_resolve(struct cb_http_req *r, const char *arg)
@@ -177,10 +216,13 @@ int cb_api_review_resolve(struct cb_http_req *r, const char *arg)
 		return CB_OK;
 	const char *action = json_string_value(json_object_get(body, "action"));
 	const json_t *fixes = json_object_get(body, "fields");
+	const char *reason = NULL;
 	if (!action || (strcmp(action, "accept") && strcmp(action, "reject")) || (fixes && !json_is_object(fixes))) {
 		cb_api_error(r, 400, "invalid", "expected {\"action\": \"accept\" or \"reject\", \"fields\": {...}}");
 		goto out;
 	}
+	if (!strcmp(action, "reject") && cb_api_get_text(r, body, "reason", REASON_MAX, &reason))
+		goto out;
 	if (!load(r, arg, &rv, &xml, &in))
 		goto out;
 	if (strcmp(rv.state, "pending")) {
@@ -189,12 +231,7 @@ int cb_api_review_resolve(struct cb_http_req *r, const char *arg)
 	}
 	int rc;
 	if (!strcmp(action, "reject")) {
-		if ((rc = cb_store_review_resolve(cb_api_store(r), rv.id, false, r->user.name, r->now, &err)) != CB_OK)
-			cb_api_fail(r, rc, &err);
-		else if ((rc = cb_api_audit(r, CB_AUD_ODK_REVIEW_RESOLVE, NULL, "rejected")) != CB_OK)
-			cb_api_audit_failed(r, rc);
-		else
-			cb_api_json(r, 200, json_pack("{s:s}", "state", "rejected"));
+		reject(r, &rv, reason);
 		goto out;
 	}
 	enum cb_xform_kind k = CB_XFORM_REGISTRATION;
@@ -211,12 +248,15 @@ int cb_api_review_resolve(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	const char *fields;
-	if ((rc = cb_odk_apply(cb_api_store(r), &r->user, k, in, rv.case_id, false, rv.id, r->now, &fields, &err)) != CB_OK)
+	if ((rc = cb_api_begin(r, &err)) == CB_OK) {
+		rc = cb_odk_apply(cb_api_store(r), &r->user, k, in, rv.case_id, false, rv.id, r->now, &fields, &err);
+		if (rc == CB_OK)
+			rc = cb_api_append(r, k == CB_XFORM_FOLLOWUP ? CB_AUD_FOLLOWUP_ADD : CB_AUD_ASSISTANCE_ADD, rv.case_id,
+					   fields, &err);
+		rc = cb_api_end(r, rc, CB_AUD_ODK_REVIEW_RESOLVE, rv.case_id, "accepted", &err);
+	}
+	if (rc != CB_OK)
 		cb_api_fail(r, rc, &err);
-	else if ((rc = cb_api_audit(r, k == CB_XFORM_FOLLOWUP ? CB_AUD_FOLLOWUP_ADD : CB_AUD_ASSISTANCE_ADD, rv.case_id,
-				    fields)) != CB_OK ||
-		 (rc = cb_api_audit(r, CB_AUD_ODK_REVIEW_RESOLVE, rv.case_id, "accepted")) != CB_OK)
-		cb_api_audit_failed(r, rc);
 	else
 		cb_api_json(r, 200, json_pack("{s:s}", "state", "accepted"));
 out:

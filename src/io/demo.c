@@ -19,6 +19,7 @@
 
 #include "io/demo_names.h"
 #include "io/io.h"
+#include "store/sites.h"
 
 /* ---- random numbers */
 
@@ -717,5 +718,8 @@ out:
 		cb_store_rollback(s);
 	cb_store_load_end(s);
 	cb_case_clear(&c);
+	/* the demo's offices join the managed list (store/sites.h), as a migrated database's do */
+	if (rc == CB_OK)
+		rc = cb_site_adopt(s, NULL, err);
 	return rc;
 }

@@ -5,12 +5,14 @@
  * the master key); it is made once per database, by whichever opens it first: INSERT OR IGNORE, then read
  * back, so two servers starting together end up with the same key.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <sodium.h>
 
+#include "store/audit.h"
 #include "store/odk.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
@@ -143,6 +145,8 @@ int cb_store_odk_write_cases(struct cb_store *s, struct cb_odk_new_case *const *
 			continue;
 		if ((j->rc = cb_store_odk_mark(s, j->instance_id, j->form_id, "case", j->case_id, &j->err)) == CB_OK)
 			j->rc = cb_store_write(s, j->p, &j->err);
+		if (j->rc == CB_OK && j->audit) /* the case and its entry together: a failed append fails the case */
+			j->rc = cb_audit_append(s, j->audit, &j->err);
 		if (j->rc != CB_OK)
 			cb_db_exec(s->db, "ROLLBACK TO odk_job");
 		cb_db_exec(s->db, "RELEASE odk_job");
@@ -311,6 +315,80 @@ int cb_store_review_resolve(struct cb_store *s, int64_t id, bool accepted, const
 	else if (cb_db_changes(s->db) != 1)
 		rc = cb_err_set(err, CB_ECONFLICT, "review entry %lld is not pending (resolved already, or no such entry)",
 				(long long)id);
+	cb_db_finalize(&st);
+	return rc;
+}
+
+/* A rejection's reason is free text (the manager may name the person): sealed under the review key, bound to
+ * its entry, so that no other entry's note can be moved here. */
+static void note_ad(int64_t id, char ad[48]) { snprintf(ad, 48, "odk_review.reject_note:%lld", (long long)id); }
+
+int cb_store_review_reject(struct cb_store *s, const uint8_t *key, int64_t id, const char *by, int64_t now,
+			   const char *reason, struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	uint8_t *sealed = NULL;
+	size_t n = reason ? strlen(reason) : 0;
+	char ad[48];
+	int rc = cb_store_tx_begin(s, err);
+	if (rc != CB_OK)
+		return rc;
+	if ((rc = cb_store_review_resolve(s, id, false, by, now, err)) != CB_OK || !n)
+		goto out;
+	if (!(sealed = malloc(n + CB_SEAL_OVERHEAD))) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	note_ad(id, ad);
+	cb_seal(key, (const uint8_t *)ad, strlen(ad), reason, n, sealed);
+	if ((rc = cb_store_prep(s->db, "odk_review", 0, "UPDATE odk_review SET reject_note = ? WHERE id = ?", &st,
+				err)) != CB_OK)
+		goto out;
+	cb_db_bind_blob(st, 1, sealed, (int)(n + CB_SEAL_OVERHEAD), false);
+	cb_db_bind_int64(st, 2, id);
+	if (cb_db_step(st) != CB_DB_DONE)
+		rc = cb_store_db_err(s->db, err, "odk_review");
+out:
+	cb_db_finalize(&st);
+	free(sealed);
+	return cb_store_tx_end(s, rc, err);
+}
+
+int cb_store_review_note(struct cb_store *s, const uint8_t *key, int64_t id, char **reason, struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	char ad[48];
+	*reason = NULL;
+	int rc = cb_store_prep(s->db, "odk_review", 0, "SELECT reject_note FROM odk_review WHERE id = ?", &st, err);
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_int64(st, 1, id);
+	int r = cb_db_step(st);
+	if (r == CB_DB_DONE) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "no review entry %lld", (long long)id);
+		goto out;
+	}
+	if (r != CB_DB_ROW) {
+		rc = cb_store_db_err(s->db, err, "odk_review");
+		goto out;
+	}
+	int n = cb_db_column_bytes(st, 0);
+	if (n < CB_SEAL_OVERHEAD)
+		goto out;
+	if (!(*reason = malloc((size_t)n - CB_SEAL_OVERHEAD + 1))) {
+		rc = cb_err_set(err, CB_ENOMEM, "out of memory");
+		goto out;
+	}
+	note_ad(id, ad);
+	if (cb_unseal(key, (const uint8_t *)ad, strlen(ad), cb_db_column_blob(st, 0), (size_t)n, (uint8_t *)*reason) !=
+	    CB_OK) {
+		free(*reason);
+		*reason = NULL;
+		rc = cb_err_set(err, CB_ECORRUPT, "review entry %lld: its reason fails authentication", (long long)id);
+		goto out;
+	}
+	(*reason)[n - CB_SEAL_OVERHEAD] = 0;
+out:
 	cb_db_finalize(&st);
 	return rc;
 }

@@ -13,6 +13,8 @@
 #include "crypto/odk.h"
 #include "store/store.h"
 
+struct cb_audit_entry;
+
 /* The server's RSA key (made and sealed on first use, once per database) and the review key (secret memory
  * of CB_KEY_BYTES, cb_secret_free).  Reads the master key from the key file. */
 int cb_store_odk_keys(struct cb_store *s, struct cb_odk_key **rsa, uint8_t **review_key, struct cb_err *err);
@@ -32,6 +34,7 @@ struct cb_odk_new_case {
 	struct cb_prepared *p;
 	const char *instance_id, *form_id;
 	uint8_t case_id[16];
+	const struct cb_audit_entry *audit; /* the case's audit entry, appended in its savepoint (or NULL) */
 	int rc;
 	struct cb_err err;
 };
@@ -67,5 +70,11 @@ int cb_store_review_get(struct cb_store *s, const uint8_t *key, int64_t id, stru
  * sealed instance, so nothing identifying stays behind. */
 int cb_store_review_resolve(struct cb_store *s, int64_t id, bool accepted, const char *by, int64_t now,
 			    struct cb_err *err);
+/* Rejects a pending entry (as cb_store_review_resolve) and keeps the manager's reason (or NULL), which is free
+ * text and may name someone: sealed under key.  In the caller's transaction or its own. */
+int cb_store_review_reject(struct cb_store *s, const uint8_t *key, int64_t id, const char *by, int64_t now,
+			   const char *reason, struct cb_err *err);
+/* A rejected entry's reason, opened (malloc'd, wiped by the caller with cb_text_free), or *reason NULL. */
+int cb_store_review_note(struct cb_store *s, const uint8_t *key, int64_t id, char **reason, struct cb_err *err);
 
 #endif

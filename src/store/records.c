@@ -194,14 +194,16 @@ static int prepare_case(struct cb_case *c, struct cb_err *err)
 }
 
 /* The fields the store keeps (CB_F_STORE) are not the caller's to set: a new case has no assistance records
- * or referrals yet, and starts at the first stage of the workflow unless it brings one (an import). */
+ * or referrals yet, and starts at the first stage of the workflow unless it brings one or a status that
+ * stands for one (an import); its status then follows the stage (codebook/status.c). */
 static void store_fields_new(struct cb_case *c)
 {
 	for (int i = 0; i < CB_NFIELDS; i++)
 		if ((cb_fields[i].flags & CB_F_STORE) && cb_fields[i].kind == CB_MULTI)
 			*(uint64_t *)cb_case_member(c, &cb_fields[i]) = 0;
 	if (c->case_stage == CB_NA)
-		c->case_stage = CB_case_stage_screening;
+		c->case_stage = cb_stage_of_status(c->status);
+	c->status = cb_status_of_stage(c->case_stage, c->status);
 }
 
 /* A case ready to be written: see cb_store_prepare. */
@@ -361,7 +363,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	if (p->pii && (rc = cb_tokens_write(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
+	if (p->pii && (rc = cb_tokens_write_new(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
 		unwrite(s, p);
 		goto out;
 	}

@@ -25,6 +25,8 @@ static const struct {
 	/* a follow-up or assistance from a phone that waits for review (store/odk.c): sealed under the review key,
 	 * not the case key, but about the case, so erasure clears it with the rest */
 	{"odk_review", "sealed"},
+	{"odk_review", "reject_note"}, /* a manager's reason for rejecting it: free text, may name her */
+	{"case_notes", "body"}, /* note_rows.c */
 };
 
 static bool registered(const char *table, const char *col)

@@ -330,6 +330,50 @@ static void test_invalid_goes_to_review(void **state)
 	resp_free(&a);
 }
 
+/* A rejection keeps the manager's reason sealed (it is free text and may name someone), shows it to managers,
+ * and its audit entry says so without the text; a rejection whose audit entry cannot be written is not kept. */
+static void test_reject_keeps_reason_sealed(void **state)
+{
+	(void)state;
+	char *x = registration("uuid:bad-2", "<birth_year>2031</birth_year>");
+	struct resp r = submit_enc("cara", "casebank_registration", "uuid:bad-2", x, 0);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	free(x);
+	long long id = cbt_sql_int(dbpath, "SELECT id FROM odk_review WHERE instance_id = 'uuid:bad-2'");
+	char path[64];
+	snprintf(path, sizeof path, "/api/review/%lld", id);
+	/* the chain head altered: the append fails, so the rejection fails and the entry stays pending */
+	long long heads = cbt_sql_int(dbpath, "SELECT count(*) FROM meta WHERE key = 'audit_head'");
+	assert_int_equal(heads, 1);
+	(void)cbt_sql_int(dbpath, "UPDATE meta SET value = 'x' || value WHERE key = 'audit_head'");
+	struct resp a = http("POST", path, mona.cookie, mona.csrf, "application/json",
+			     "{\"action\": \"reject\", \"reason\": \"same person as Zelda Quillfeather's file\"}", NULL);
+	assert_true(a.status >= 500);
+	resp_free(&a);
+	(void)cbt_sql_int(dbpath, "UPDATE meta SET value = substr(value, 2) WHERE key = 'audit_head'");
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM odk_review WHERE id = %lld AND state = 'pending'", id);
+	assert_int_equal(cbt_sql_int(dbpath, sql), 1);
+	a = http("POST", path, mona.cookie, mona.csrf, "application/json",
+		 "{\"action\": \"reject\", \"reason\": \"same person as Zelda Quillfeather's file\"}", NULL);
+	if (a.status != 200)
+		fprintf(stderr, "%s\n", a.body);
+	assert_int_equal(a.status, 200);
+	resp_free(&a);
+	assert_int_equal(cbt_file_contains(dbpath, "Quillfeather", 12), 0);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM odk_review WHERE id = %lld AND reject_note IS NOT NULL", id);
+	assert_int_equal(cbt_sql_int(dbpath, sql), 1);
+	struct resp g = http("GET", path, mona.cookie, NULL, NULL, NULL, NULL);
+	assert_int_equal(g.status, 200);
+	assert_string_equal(json_string_value(json_object_get(g.json, "reject_reason")),
+			    "same person as Zelda Quillfeather's file");
+	resp_free(&g);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE action = 'odk.review_resolve' AND detail LIKE"
+				  " 'review=%lld rejected; reason sealed%%'", id);
+	assert_int_equal(cbt_sql_int(dbpath, sql), 1);
+}
+
 static void test_htcds_form(void **state)
 {
 	(void)state;
@@ -396,8 +440,10 @@ static void test_offline_followup_conflict(void **state)
 		 "<due_on>2025-02-01</due_on><meta><instanceID>uuid:f-2</instanceID></meta></data>",
 		 idt, v + 5);
 	r = submit_enc("cara", "casebank_followup", "uuid:f-2", x, 0);
-	assert_int_equal(r.status, 409);
+	assert_int_equal(r.status, 202); /* held safely: Collect counts it as sent, not failed */
 	assert_non_null(strstr(r.body, "changed since"));
+	assert_non_null(strstr(r.body, "held for review by a manager"));
+	assert_non_null(strstr(r.body, "nature=\"submit_success\""));
 	resp_free(&r);
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM followups"), 1);
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM odk_review WHERE kind = 'conflict' AND state = 'pending'"), 1);
@@ -408,6 +454,18 @@ static void test_offline_followup_conflict(void **state)
 	r = submit_enc("otto", "casebank_followup", "uuid:f-3", x, 0);
 	assert_int_equal(r.status, 404);
 	resp_free(&r);
+	/* a follow-up whose audit entry cannot be written is not kept either (the chain head altered) */
+	long long v2 = cbt_sql_int(dbpath, "SELECT version FROM cases WHERE birth_year = 1990 AND site = '" SITE "' LIMIT 1");
+	snprintf(x, sizeof x, "<data id=\"casebank_followup\" version=\"1\"><case_id>%s</case_id><case_version>%lld</case_version>"
+		 "<due_on>2025-03-01</due_on><meta><instanceID>uuid:f-4</instanceID></meta></data>",
+		 idt, v2);
+	(void)cbt_sql_int(dbpath, "UPDATE meta SET value = 'x' || value WHERE key = 'audit_head'");
+	r = submit_enc("cara", "casebank_followup", "uuid:f-4", x, 0);
+	assert_true(r.status >= 500);
+	resp_free(&r);
+	(void)cbt_sql_int(dbpath, "UPDATE meta SET value = substr(value, 2) WHERE key = 'audit_head'");
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM followups"), 1);
+	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM odk_received WHERE instance_id = 'uuid:f-4'"), 0);
 	/* erasing the case's identifying details destroys the copy waiting for review too */
 	uint8_t raw[16];
 	assert_int_equal(cb_case_id_parse(idt, raw), CB_OK);
@@ -477,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_encrypted_case_and_duplicate),
 		cmocka_unit_test(test_tampered_refused),
 		cmocka_unit_test(test_invalid_goes_to_review),
+		cmocka_unit_test(test_reject_keeps_reason_sealed),
 		cmocka_unit_test(test_htcds_form),
 		cmocka_unit_test(test_offline_followup_conflict),
 		cmocka_unit_test(test_concurrent_duplicates),

@@ -1,0 +1,27 @@
+/*
+ * cmd_copy.c -- `casebank copy SRC DST`: a database moved between SQLite and PostgreSQL (store/copy.h does
+ * the work and the checks; this prints what it did).
+ */
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "store/copy.h"
+
+int cb_cmd_copy(int argc, char **argv)
+{
+	int first = cb_cli_plain(argc, argv, 2, "copy SRC DST");
+	if (first < 0)
+		return -first;
+	struct cb_err err = {0};
+	const char *src = argv[first], *dst = argv[first + 1];
+	int rc = cb_store_copy(src, dst, stdout, &err);
+	if (rc != CB_OK) {
+		cb_cli_error("copy", &err);
+		if (rc != CB_EEXIST)
+			fprintf(stderr, "casebank: %s is incomplete: delete it (or drop the PostgreSQL database) before "
+					"copying again\n", dst);
+		return cb_cli_exit(rc);
+	}
+	printf("copied %s to %s\n", src, dst);
+	return CB_EXIT_OK;
+}
