@@ -63,14 +63,39 @@
 		while (node.firstChild) node.removeChild(node.firstChild);
 		return node;
 	};
+	// A time the server gives in UTC (ISO 8601), in the reader's own time zone and way of writing dates.
+	CB.localTime = function (iso) {
+		var d = new Date(iso);
+		return isNaN(d.getTime()) ? String(iso || "") : d.toLocaleString(document.documentElement.lang || undefined,
+			{ year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+	};
+
 	var uid = 0;
 	CB.uid = function (p) { return (p || "f") + "-" + (++uid); };
 
-	// Shows a message in the live region at the top (kind: "ok" | "error").
+	// Shows a message in the live region at the top (kind: "ok" | "error").  A message belongs to the action
+	// that caused it: the next action (any request that changes something) or page replaces it, except the
+	// one page an action leads to (a save that opens the case shows "Case saved." there, once).
+	var carried = false;
 	CB.flash = function (text, kind) {
 		var f = CB.clear(document.getElementById("flash"));
+		carried = !!text;
 		if (text) CB.add(f, CB.el("p.flash." + (kind || "ok"), text));
 	};
+
+	// Unsaved changes: a view with a form registers dirty() (true while it holds typed changes); leaving it
+	// (another page, reload, closing the tab) asks first.  CB.leaving() says whether to go on.
+	var dirty = null;
+	CB.guard = function (fn) { dirty = fn; };
+	CB.leaving = function () {
+		if (!dirty || !dirty()) { dirty = null; return true; }
+		if (!window.confirm(CB.t("unsaved_leave"))) return false;
+		dirty = null;
+		return true;
+	};
+	window.addEventListener("beforeunload", function (ev) {
+		if (dirty && dirty()) { ev.preventDefault(); ev.returnValue = ""; }
+	});
 
 	// Puts a view's content in <main>, sets the title and moves focus to the heading (for screen readers
 	// and keyboard users, as a page load would).
@@ -100,6 +125,7 @@
 			redirect: "error" };
 		if (method !== "GET" && method !== "HEAD" && CB.me && CB.me.csrf) headers["X-CSRF-Token"] = CB.me.csrf;
 		if (window.CB_I18N.lang) headers["Accept-Language"] = window.CB_I18N.lang; // labels and messages (i18n.js)
+		if (method !== "GET" && method !== "HEAD" && path !== "/api/logout") CB.flash(""); // a new action: the last one's message goes
 		if (body !== undefined) {
 			headers["Content-Type"] = "application/json";
 			init.body = JSON.stringify(body);
@@ -143,9 +169,10 @@
 	};
 
 	CB.loadCodebook = function () {
-		if (CB.codebook) return Promise.resolve(CB.codebook);
-		return CB.api("GET", "/api/codebook").then(function (cb) {
-			CB.codebook = cb;
+		var sites = CB.me ? CB.loadSites() : Promise.resolve(null);
+		if (CB.codebook) return sites.then(function () { return CB.codebook; });
+		return Promise.all([CB.api("GET", "/api/codebook"), sites]).then(function (r) {
+			var cb = CB.codebook = r[0];
 			cb.byName = {};
 			cb.fields.forEach(function (f) { cb.byName[f.name] = f; });
 			// every value set and state machine, by name: menus are built from these, never from copies
@@ -156,6 +183,13 @@
 			return cb;
 		});
 	};
+	// The managed list of offices (GET /api/sites), read again whenever a view needs it: an administrator
+	// may have changed it.
+	CB.sites = null;
+	CB.loadSites = function () {
+		return CB.api("GET", "/api/sites").then(function (r) { return (CB.sites = r.sites || []); },
+			function () { return (CB.sites = []); });
+	};
 
 	/* ---- router ---- */
 	CB.go = function (hash) {
@@ -163,11 +197,12 @@
 	};
 	CB.home = function () {
 		var r = CB.me && CB.me.role;
-		return r === "admin" ? "#/users" : r === "analyst" ? "#/stats" : r ? "#/cases" : "#/login";
+		return r === "admin" ? "#/users" : r === "analyst" ? "#/stats" : r ? "#/home" : "#/login";
 	};
 	CB.roleName = function (role) { return CB.t("role_" + role); };
 
 	var NAV = [
+		{ hash: "#/home", key: "nav_home", roles: ["manager", "caseworker"] },
 		{ hash: "#/cases", key: "nav_cases", roles: ["manager", "caseworker"] },
 		{ hash: "#/cases/new", key: "nav_new_case", roles: ["manager", "caseworker"] },
 		{ hash: "#/dashboard", key: "nav_dashboard", roles: ["manager", "caseworker"] },
@@ -176,7 +211,9 @@
 		{ hash: "#/stats", key: "nav_stats", roles: ["manager", "analyst"] },
 		{ hash: "#/report", key: "nav_report", roles: ["manager", "analyst"] },
 		{ hash: "#/review", key: "nav_review", roles: ["manager"] },
-		{ hash: "#/users", key: "nav_users", roles: ["admin"] }
+		{ hash: "#/users", key: "nav_users", roles: ["admin"] },
+		{ hash: "#/sites", key: "nav_sites", roles: ["admin"] },
+		{ hash: "#/audit", key: "nav_audit", roles: ["admin"] }
 	];
 
 	function drawNav() {
@@ -195,8 +232,16 @@
 			: CB.t("signed_in_as_nosite", CB.me.name, CB.roleName(CB.me.role));
 	}
 
+	var here = null; // the hash shown, to go back to when leaving is called off
 	function route() {
 		var hash = location.hash || "#/";
+		if (here !== null && hash !== here && !CB.leaving()) {
+			history.replaceState(null, "", here); // stay, with the typed changes
+			return;
+		}
+		dirty = null;
+		here = hash;
+		if (carried) carried = false; else CB.flash("");
 		if (!CB.me && hash !== "#/login") { location.replace("#/login"); return; }
 		if (hash === "#/" || hash === "#") { location.replace(CB.home()); return; }
 		drawNav();

@@ -25,11 +25,6 @@
 		var to = next("assistance", now);
 		return setNames("assistance_status").filter(function (s) { return s === now || to.indexOf(s) >= 0; });
 	}
-	/* Whether a case at stage `now` moves on by being reopened (the machine's reopen row). */
-	function reopens(now) {
-		var m = CB.codebook && CB.codebook.machine.stage;
-		return !!m && m.moves.some(function (x) { return x.from === now && x.needs.indexOf("reopen") >= 0; });
-	}
 
 	/* ---- helpers ---- */
 	function values(name) {
@@ -91,20 +86,32 @@
 	/* ---- the workflow stage ---- */
 	function stageCard(id, k) {
 		var now = k.case_stage || "screening";
-		var options = values("case_stage").filter(function (v) { return v.name !== now; }).map(function (v) {
-			return [v.name, v.label];
-		});
-		if (reopens(now)) options = [["reopen", t("stage_reopen")]];
+		// only the moves the workflow allows from here (cb_states.h, the codebook's machines)
+		var machine = CB.codebook && CB.codebook.machine && CB.codebook.machine.stage;
+		var moves = machine ? machine.moves.filter(function (m) { return m.from === now; }) : [];
+		var needs = {};
+		var options = [["", t("choose")]].concat(moves.map(function (m) {
+			var reopen = m.needs.indexOf("reopen") >= 0, key = reopen ? "reopen" : m.to;
+			needs[key] = reopen || m.needs.indexOf("reason") >= 0;
+			return [key, reopen ? t("stage_reopen") : stageLabel(m.to)];
+		}));
 		var to = select("stage-to", options);
 		var reason = el("textarea#stage-reason", { name: "reason", autocomplete: "off", maxlength: "2000" });
+		var reasonField = field("stage-reason", t("stage_reason"), reason, t("stage_reason_hint"));
+		reasonField.hidden = true;
+		to.addEventListener("change", function () { reasonField.hidden = !needs[to.value]; });
+		if (!moves.length) {
+			return el("section.card#stage-section", el("h2", t("stage_title")),
+				el("p", t("stage_now"), " ", el("strong#stage-current", stageLabel(now))), el("p.note", t("stage_final")));
+		}
 		var err = el("div.alert#stage-error", { role: "alert", hidden: true });
 		var form = el("form#stage-form", { novalidate: true },
-			el("div.row", field("stage-to", t("stage_to"), to),
-				field("stage-reason", t("stage_reason"), reason, t("stage_reason_hint"))),
+			el("div.row", field("stage-to", t("stage_to"), to), reasonField),
 			err, el("button.primary#stage-save", { type: "submit" }, t("stage_move")));
 		form.addEventListener("submit", function (ev) {
 			ev.preventDefault();
 			err.hidden = true;
+			if (!to.value) { CB.add(CB.clear(err), el("p", t("v_required", t("stage_to")))); err.hidden = false; to.focus(); return; }
 			var body = { stage: to.value };
 			if (reason.value.trim()) body.reason = reason.value.trim();
 			CB.api("POST", caseUrl(id, "stage"), body).then(function (r) {

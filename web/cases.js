@@ -27,7 +27,7 @@
 				autocapitalize: "characters", autocomplete: "off" }) : null;
 			var results = el("div#results", { "aria-live": "polite" });
 			var mine = el("input#search-mine", { type: "checkbox", name: "mine", checked: search.mine !== false });
-			var form = el("form.card.no-print#search-form", { role: "search", novalidate: true },
+			var form = el("form.card.no-print#search-form", { role: "search", "aria-label": t("search_q"), novalidate: true },
 				el("div.row",
 					el("div.field", el("label", { for: "search-q" }, t("search_q")), q),
 					el("div.field", el("label", { for: "search-status" }, t("search_status")), st),
@@ -116,11 +116,42 @@
 		return cb.fields.some(function (f) { return f.pii && k[f.name] !== undefined && k[f.name] !== null; });
 	}
 
+	var caseTab = {}; // case id -> the tab last shown, so that a redraw (a stage moved) keeps it
+
+	// The summary header: who (name, for those allowed), age, sex, office, stage, caseworker, and alerts.
+	function summary(cb, k, mayIdentity) {
+		var f = cb.byName;
+		function val(name) { return f[name] ? CB.valueText(cb, f[name], k[name]) : t("none"); }
+		var name = [k.first_name, k.last_name].filter(function (x) { return x; }).join(" ");
+		var age = k.age_at_registration !== null && k.age_at_registration !== undefined
+			? t("age_at_reg", k.age_at_registration) : k.age_group ? val("age_group") : t("none");
+		var site = (CB.sites || []).filter(function (x) { return x.code === k.site; })[0];
+		var worker = k.caseworker || k.assigned_to || "";
+		var alerts = [];
+		if (k.majority === "minor") alerts.push(t("alert_minor"));
+		if (k.consent_assistance === false || k.consent_assistance === "no") alerts.push(t("alert_no_consent"));
+		if (k.case_stage === "closed") alerts.push(t("alert_closed"));
+		var alertBox = el("ul.alerts#case-alerts", { "aria-label": t("case_alerts") },
+			alerts.map(function (a) { return el("li", a); }));
+		var items = [
+			mayIdentity ? ["sum_name", name || t("none"), "sum-name"] : ["sum_name", t("identity_withheld"), "sum-name"],
+			["sum_age", age, "sum-age"],
+			["sum_sex", val("gender"), "sum-sex"],
+			["sum_office", site && site.name !== site.code ? site.name + " (" + k.site + ")" : k.site || t("none"), "sum-office"],
+			["sum_stage", val("case_stage"), "sum-stage"],
+			["sum_worker", worker || t("unassigned"), "sum-worker"]
+		];
+		var box = el("section.summary#case-summary", { "aria-label": t("case_summary") },
+			el("dl.sum", items.map(function (x) {
+				return el("div", el("dt", t(x[0])), el("dd" + (x[0] === "sum_name" && mayIdentity ? ".sensitive" : ""), { id: x[2] }, x[1]));
+			})), alertBox);
+		return { node: box, alerts: alertBox };
+	}
+
 	function caseView(id) {
 		Promise.all([CB.loadCodebook(), CB.api("GET", "/api/cases/" + encodeURIComponent(id))]).then(function (r) {
 			var cb = r[0], k = r[1];
 			var mayIdentity = CB.me.role === "caseworker" || hasIdentity(cb, k) || !!CB.glass[id];
-			var blocks = [];
 			var bySection = { screening: [], assistance: [], identity: [] };
 			cb.groups.forEach(function (g) {
 				var fs = cb.fields.filter(function (f) { return f.group === g.name; });
@@ -131,34 +162,56 @@
 						el("dd" + (f.pii ? ".sensitive" : ""), { "data-field": f.name }, CB.valueText(cb, f, k[f.name]))];
 				})));
 			});
-			blocks.push(el("p.actions.no-print",
-				el("a.button.primary#edit-case", { href: "#/cases/" + encodeURIComponent(id) + "/edit" }, t("edit")),
-				CB.me.role === "manager" ? el("button#history", { type: "button", onclick: function () { history(id, hist); } }, t("history")) : null,
-				el("span.note", t("version", k.version))));
-			blocks.push(el("section.card", el("h2", t("interview_screening")), bySection.screening));
-			blocks.push(el("section.card", el("h2", t("interview_assistance")), bySection.assistance));
-			if (mayIdentity) {
-				blocks.push(el("section.card.sensitive-section#identity",
-					el("h2", t("interview_identity"), el("span.badge", t("sensitive_badge"))),
-					CB.glass[id] ? el("p.note", t("glass_until", CB.glass[id])) : null,
-					el("p.note", t("sensitive_note")), bySection.identity));
-			} else if (CB.me.role === "manager") {
-				blocks.push(glassForm(id));
-			} else {
-				blocks.push(el("p.note", t("identity_hidden")));
-			}
+			var sum = summary(cb, k, mayIdentity);
+			var actions = el("p.actions.no-print",
+				el("a.button.primary#edit-case", { href: "#/cases/" + encodeURIComponent(id) + "/edit" }, t("edit")));
+			var identity = mayIdentity ? el("section.card.sensitive-section#identity",
+				el("h2", t("interview_identity"), el("span.badge", t("sensitive_badge"))),
+				CB.glass[id] ? el("p.note", t("glass_until", CB.glass[id])) : null,
+				el("p.note", t("sensitive_note")), bySection.identity)
+				: CB.me.role === "manager" ? glassForm(id) : el("p.note", t("identity_hidden"));
 			var assist = el("div#case-assist"); // stage, assistance, referrals, follow-ups: assist.js
+			var notes = el("div#case-notes");   // dated notes: notes.js
 			var holding = el("div#case-holding"); // caseworker, transfer, links: find.js
 			var attach = el("div#case-attach"); // documents and photos: attach.js
 			var hist = el("div#history-box");
-			blocks.push(holding, assist, attach, hist);
-			CB.render(t("case_title", k.case_id || id), blocks);
+			var tabs = [
+				{ id: "interview", title: t("tab_interview"), panel: [
+					el("section.card", el("h2", t("interview_screening")), bySection.screening),
+					el("section.card", el("h2", t("interview_assistance")), bySection.assistance)] },
+				{ id: "identity", title: t("tab_identity"), panel: identity },
+				{ id: "help", title: t("tab_help"), panel: assist },
+				{ id: "notes", title: t("tab_notes"), panel: notes }];
+			if (mayIdentity) tabs.push({ id: "files", title: t("tab_files"), panel: attach });
+			if (CB.me.role === "manager") tabs.push({ id: "history", title: t("tab_history"), panel: hist });
+			var widget = CB.tabs(t("case_sections"), tabs, caseTab[id] || "interview", function (tab) {
+				caseTab[id] = tab;
+				if (tab === "history" && !hist.firstChild) history(id, hist);
+			});
+			// the title names the case by the start of its id; the whole id stays in the summary
+			CB.render(t("case_title", shortId(k.case_id || id)), [
+				el("p.case-ref", t("case_ref"), " ", el("span.case-id#case-full-id", k.case_id || id)),
+				sum.node, actions, holding, widget]); // who holds the case, above its parts
 			if (CB.holdingSection) CB.holdingSection(id, k, holding);
 			if (CB.assistSections) CB.assistSections(id, k, assist);
+			if (CB.notesSection) CB.notesSection(id, notes);
 			if (CB.attachmentsSection && mayIdentity) CB.attachmentsSection(id, k, attach);
+			if (caseTab[id] === "history") history(id, hist);
+			overdueAlert(id, sum.alerts, k);
 		}, function (e) {
 			CB.render(t("forbidden_title"), el("p", CB.errorText(e)));
 		});
+	}
+
+	function shortId(id) { return id.length > 8 ? id.slice(0, 8) + "…" : id; }
+
+	// An overdue follow-up of an open case is an alert of the summary.
+	function overdueAlert(id, box, k) {
+		if (k.case_stage === "closed") return;
+		CB.api("GET", "/api/cases/" + encodeURIComponent(id) + "/followups").then(function (r) {
+			var n = (r.followups || []).filter(function (f) { return f.overdue; }).length;
+			if (n) box.appendChild(el("li.overdue", t("alert_overdue", n)));
+		}, function () { /* the section itself shows the error */ });
 	}
 
 	function glassForm(id) {
@@ -196,7 +249,7 @@
 					el("table", el("thead", el("tr", ["col_at", "col_user", "col_action", "col_fields"].map(function (k) {
 						return el("th", { scope: "col" }, t(k));
 					}))), el("tbody", rows.map(function (a) {
-						return el("tr", el("td", a.at), el("td", a.user), el("td", a.action), el("td", (a.fields || []).join(", ")));
+						return el("tr", el("td", CB.localTime(a.at)), el("td", a.user), el("td", a.action), el("td", (a.fields || []).join(", ")));
 					})))) : el("p", t("no_history"))]);
 			box.firstChild.focus();
 		}, CB.showError);
@@ -210,6 +263,8 @@
 			// A case is registered today unless told otherwise (the year of registration derives from it).
 			var d = new Date(), pad = function (n) { return (n < 10 ? "0" : "") + n; };
 			if (F.controls.registered_on) F.controls.registered_on.set(d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()));
+			F.settle();
+			CB.guard(function () { return F.dirty(); });
 			F.form.addEventListener("submit", function (ev) {
 				ev.preventDefault();
 				if (!F.validate()) return;
@@ -218,6 +273,7 @@
 				var btn = F.form.querySelector("#save");
 				btn.disabled = true;
 				CB.api("POST", "/api/cases", body).then(function (k) {
+					F.settle();
 					// the other office's case by id and office only
 					CB.flash([t("created", k.case_id)].concat((k.possible_duplicates || []).map(function (d) {
 						return t("possible_duplicate", d.site, d.case_id);
@@ -246,39 +302,43 @@
 			var identity = CB.me.role === "caseworker" || hasIdentity(cb, k) || !!CB.glass[id];
 			var F = CB.caseForm(cb, { kase: k, identity: identity, siteLocked: CB.me.role === "caseworker",
 				cancel: "#/cases/" + encodeURIComponent(id) });
-			var original = F.values();
-			F.form.addEventListener("submit", function (ev) {
-				ev.preventDefault();
-				if (!F.validate()) return;
+			var original = F.values(); // what the form was filled from: the base of a merge
+			var version = k.version;
+			F.settle();
+			CB.guard(function () { return F.dirty(); });
+			function save() {
 				var v = F.values(), body = {};
 				Object.keys(v).forEach(function (n) { if (!same(v[n], original[n])) body[n] = v[n]; });
 				if (!Object.keys(body).length) { CB.flash(t("nothing_changed")); return; }
-				body.version = k.version;
+				body.version = version;
 				var btn = F.form.querySelector("#save");
 				btn.disabled = true;
 				CB.api("PATCH", "/api/cases/" + encodeURIComponent(id), body).then(function () {
+					F.settle();
 					CB.flash(t("saved"));
 					CB.go("#/cases/" + encodeURIComponent(id));
 				}, function (e) {
 					btn.disabled = false;
-					if (e.status === 409) F.alert(conflictBox(id));
-					else F.serverError(e);
+					if (e.status !== 409) { F.serverError(e); return; }
+					// an edit clash: what was typed stays; what changed meanwhile is shown beside it to merge
+					CB.api("GET", "/api/cases/" + encodeURIComponent(id)).then(function (now) {
+						F.alert(CB.mergeBox(cb, F, original, now, function () {
+							original = {};
+							Object.keys(F.controls).forEach(function (n) { original[n] = now[n] === undefined ? null : now[n]; });
+							version = now.version;
+							save();
+						}));
+					}, F.serverError);
 				});
+			}
+			F.form.addEventListener("submit", function (ev) {
+				ev.preventDefault();
+				if (F.validate()) save();
 			});
-			CB.render(t("edit_case_title", k.case_id || id), F.form);
+			CB.render(t("edit_case_title", shortId(k.case_id || id)), F.form);
 		}, function (e) {
 			CB.render(t("forbidden_title"), el("p", CB.errorText(e)));
 		});
-	}
-
-	function conflictBox(id) {
-		return el("div.alert#conflict", { role: "alert" },
-			el("h2", t("conflict_title")),
-			el("p", t("conflict_text")),
-			el("button.primary#conflict-reload", { type: "button", onclick: function () {
-				CB.flash("");
-				editView(id);
-			} }, t("conflict_reload")));
 	}
 
 	var staff = ["manager", "caseworker"];

@@ -61,7 +61,7 @@
 		var birth = el("input#find-birth", { type: "text", name: "birth_date", placeholder: "YYYY-MM-DD",
 			autocomplete: "off", inputmode: "numeric" });
 		var phone = el("input#find-phone", { type: "tel", name: "phone", autocomplete: "off" });
-		var form = el("form.card.no-print#find-form", { role: "search", novalidate: true },
+		var form = el("form.card.no-print#find-form", { role: "search", "aria-label": t("find_legend"), novalidate: true },
 			el("h2", t("find_legend")),
 			el("div.row",
 				el("div.field", el("label", { for: "find-name" }, t("find_name")), name),

@@ -73,10 +73,33 @@
 			break;
 		case "pii":
 			var long = maxLength(f) > 300;
+			// the codebook's format: a date picker, a phone or an email keyboard
+			var type = long ? null : f.format === "date" ? "date" : f.format === "phone" ? "tel"
+				: f.format === "email" ? "email" : "text";
 			input = el(long ? "textarea" : "input", { id: id, name: f.name, autocomplete: "off",
-				spellcheck: "false", maxlength: maxLength(f) || null, type: long ? null : "text" });
+				spellcheck: "false", maxlength: maxLength(f) || null, type: type,
+				inputmode: f.format === "phone" ? "tel" : null });
 			break;
-		default: // site, and anything new: free text
+		case "site":
+			// the managed list of offices (GET /api/sites); a caseworker's own office is fixed
+			if (!opts.siteLocked && CB.sites && CB.sites.length) {
+				input = el("select", { id: id, name: f.name }, el("option", { value: "" }, t("choose")),
+					CB.sites.filter(function (x) { return !x.disabled; }).map(function (x) {
+						return el("option", { value: x.code }, x.name === x.code ? x.code : x.name + " (" + x.code + ")");
+					}));
+				c.get = function () { return input.value === "" ? null : input.value; };
+				c.set = function (v) {
+					v = v === null || v === undefined ? "" : String(v);
+					// an office no longer on the list (disabled) stays shown, to be changed
+					if (v && !input.querySelector("option[value='" + v.replace(/[^A-Z0-9-]/g, "") + "']"))
+						input.appendChild(el("option", { value: v }, v));
+					input.value = v;
+				};
+				break;
+			}
+			input = el("input", { id: id, name: f.name, type: "text", autocomplete: "off", autocapitalize: "characters" });
+			break;
+		default: // anything new: free text
 			input = el("input", { id: id, name: f.name, type: "text", autocomplete: "off",
 				autocapitalize: f.kind === "site" ? "characters" : null });
 		}
@@ -103,11 +126,20 @@
 			if (f.min !== undefined && f.max !== undefined && (v < f.min || v > f.max))
 				return t("v_range", f.label, f.min, f.max);
 		}
-		if (f.kind === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(v)) return t("v_date", f.label);
+		if ((f.kind === "date" || f.format === "date") && !/^\d{4}-\d{2}-\d{2}$/.test(v)) return t("v_date", f.label);
+		// the server's rules (codebook/rules.c), checked here first so that the person hears at once
+		if (f.format === "phone" && !CB.isPhone(v)) return t("v_phone", f.label);
+		if (f.format === "email" && !CB.isEmail(v)) return t("v_email", f.label);
 		if (f.kind === "site" && !/^[A-Z0-9-]{2,16}$/.test(v)) return t("v_site", f.label);
 		if (f.kind === "pii" && maxLength(f) && v.length > maxLength(f)) return t("v_too_long", f.label, maxLength(f));
 		return "";
 	}
+
+	CB.isPhone = function (v) {
+		var digits = (v.match(/[0-9]/g) || []).length;
+		return /^\+?[0-9 .\/()-]+$/.test(v) && digits >= 5 && digits <= 20;
+	};
+	CB.isEmail = function (v) { return /^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>.]+$/.test(v) && !/@\./.test(v); };
 
 	// The field a server error names: its "field" member, else the longest field name in the detail.
 	CB.errorField = function (e, names) {
@@ -150,6 +182,7 @@
 			el("div.actions", el("button.primary#save", { type: "submit" }, t("save")),
 				opts.cancel ? el("a.button", { href: opts.cancel }, t("cancel")) : null));
 		var names = Object.keys(controls);
+		var snapshot = null;
 		if (opts.kase) names.forEach(function (n) { controls[n].set(opts.kase[n]); });
 		if (opts.site && controls.site && !controls.site.get()) controls.site.set(opts.site);
 
@@ -173,14 +206,23 @@
 			},
 			validate: function () {
 				clearErrors();
-				var first = null;
+				var first = null, missing = [];
 				names.forEach(function (n) {
 					var msg = check(controls[n]);
 					if (msg) { mark(controls[n], msg); first = first || controls[n]; }
+					if (msg && controls[n].get() === null) missing.push(controls[n].f.label);
 				});
-				if (first) { summary(t("err_form")); first.focusable.focus(); }
+				// what is missing, all of it at once (a case with only the office is refused naming the rest)
+				if (first) { summary(missing.length ? t("v_missing", missing.join(", ")) : t("err_form")); first.focusable.focus(); }
 				return !first;
 			},
+			// true while the form holds changes not saved (CB.guard)
+			dirty: function () {
+				var now = JSON.stringify(this.values());
+				return snapshot !== null && now !== snapshot;
+			},
+			// the values now count as saved (after loading, after a save)
+			settle: function () { snapshot = JSON.stringify(this.values()); },
 			// A 400 from the server: the detail goes next to the field it names (and in the summary).
 			serverError: function (e) {
 				clearErrors();

@@ -21,13 +21,27 @@
 						return el("th", { scope: "col" }, t(k));
 					}))),
 					el("tbody", users.map(function (u) {
-						return el("tr", el("th", { scope: "row" }, u.name), el("td", CB.roleName(u.role)),
-							el("td", u.site || t("none")), el("td", u.disabled ? t("user_disabled") : t("user_active")),
-							el("td", el("button", { type: "button", "data-user": u.name,
-								onclick: function () { patch(u.name, { disabled: !u.disabled }, t("user_updated", u.name)); } },
-								u.disabled ? t("user_enable", u.name) : t("user_disable", u.name))));
+						var self = CB.me && u.name === CB.me.name;
+						return el("tr", { "data-user": u.name }, el("th", { scope: "row" }, u.name), el("td", CB.roleName(u.role)),
+							el("td", u.site || t("none")),
+							el("td.user-state", u.disabled ? t("user_disabled") : u.locked ? el("strong", t("user_locked")) : t("user_active")),
+							el("td", self && !u.disabled
+								// the server refuses it; say so here instead of offering it
+								? el("span.note", { id: "self-note" }, t("user_self_disable"))
+								: el("button", { type: "button", "data-user": u.name,
+									onclick: function () { patch(u.name, { disabled: !u.disabled }, t("user_updated", u.name)); } },
+									u.disabled ? t("user_enable", u.name) : t("user_disable", u.name)),
+							u.locked ? el("button.unlock", { type: "button", "data-unlock": u.name, onclick: function () {
+								CB.api("POST", "/api/users/" + encodeURIComponent(u.name) + "/unlock", {}).then(function () {
+									CB.flash(t("user_unlocked", u.name));
+									usersView();
+								}, CB.showError);
+							} }, t("user_unlock", u.name)) : null));
 					})))) : el("p", t("no_users"));
-			CB.render(t("users_title"), [list, addForm(), passwordForm(users)]);
+			CB.loadSites().then(function () {
+				CB.render(t("users_title"), [list, addForm(), CB.roleForm ? CB.roleForm(users, usersView) : null,
+					passwordForm(users)]);
+			});
 		}, function (e) { CB.render(t("users_title"), el("p", CB.errorText(e))); });
 	}
 
@@ -44,7 +58,8 @@
 		var role = el("select#user-role", (CB.codebook.roles || []).map(function (r) {
 			return el("option", { value: r, selected: r === "caseworker" }, CB.roleName(r));
 		}));
-		var site = el("input#user-site", { autocomplete: "off", autocapitalize: "characters", "aria-describedby": "user-site-hint" });
+		var site = CB.siteSelect ? CB.siteSelect("user-site", "") : el("input#user-site", { autocomplete: "off", autocapitalize: "characters" });
+		site.setAttribute("aria-describedby", "user-site-hint");
 		var pass = el("input#user-password", { type: "password", autocomplete: "new-password" });
 		var err = el("p.error#user-error", { role: "alert" });
 		var form = el("form.card#user-form", { novalidate: true }, el("h2", t("users_add")),

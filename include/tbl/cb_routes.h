@@ -70,4 +70,12 @@ CB_ROUTE(POST,   "/submission",                   CB_ACT_OPENROSA,        or_sub
 CB_ROUTE(GET,    "/api/review",                   CB_ACT_REVIEW,          review_list)       /* review.c */
 CB_ROUTE(GET,    "/api/review/{}",                CB_ACT_REVIEW,          review_get)        /* review.c */
 CB_ROUTE(POST,   "/api/review/{}",                CB_ACT_REVIEW,          review_resolve)    /* review.c */
+CB_ROUTE(GET,    "/api/cases/{}/notes",           CB_ACT_ASSIST_READ,     notes_list)        /* notes.c */
+CB_ROUTE(POST,   "/api/cases/{}/notes",           CB_ACT_ASSIST_WRITE,    note_add)          /* notes.c */
+CB_ROUTE(GET,    "/api/sites",                    CB_ACT_ME,              sites_list)        /* sites.c */
+CB_ROUTE(POST,   "/api/sites",                    CB_ACT_USERS,           site_add)          /* sites.c */
+CB_ROUTE(PATCH,  "/api/sites/{}",                 CB_ACT_USERS,           site_update)       /* sites.c */
+CB_ROUTE(GET,    "/api/home",                     CB_ACT_OVERDUE,         home)              /* home.c */
+CB_ROUTE(POST,   "/api/users/{}/unlock",          CB_ACT_USERS,           user_unlock)       /* user_admin.c */
+CB_ROUTE(POST,   "/api/users/{}/role",            CB_ACT_USERS,           user_role)         /* user_admin.c */
 CB_ROUTE(GET,    "*",                             CB_ACT_STATIC,          web)               /* web.c */

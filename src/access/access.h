@@ -36,6 +36,12 @@ int cb_user_list(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ct
  * operator).  CB_EPERM for an admin disabling her own account, and for disabling the last enabled admin. */
 int cb_user_set_disabled(struct cb_store *s, int64_t id, bool disabled, const struct cb_user *by,
 			 struct cb_err *err);
+/* users_admin.c: clears the failure counter and a lock (CB_ENOTFOUND for no such user); sets the role and,
+ * for a caseworker, the office (checked against the list of offices, store/sites.h; others have none), and
+ * ends the user's sessions.  CB_EPERM for an admin taking away her own admin role, or the last admin's. */
+int cb_user_unlock(struct cb_store *s, int64_t id, struct cb_err *err);
+int cb_user_set_role(struct cb_store *s, int64_t id, enum cb_role role, const char *site, const struct cb_user *by,
+		     struct cb_err *err);
 /* Sets a new password, clears the failure counter and lock, and ends the user's sessions. */
 int cb_user_set_password(struct cb_store *s, int64_t id, const char *password, struct cb_err *err);
 

@@ -23,6 +23,7 @@
 #include "access/policy.h"
 #include "crypto/crypto.h"
 #include "store/care_rows.h"
+#include "store/sites.h"
 
 #define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
 #define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
@@ -203,6 +204,8 @@ int cb_user_add(struct cb_store *s, const char *name, enum cb_role role, const c
 		if (strcmp(site_code, site) != 0)
 			return cb_err_field(err, CB_EINVAL, "site", "site: '%s': expected 2 to 16 characters A-Z, 0-9 or -",
 					    cb_err_value(site, vbuf));
+		if ((rc = cb_site_check(s, site_code, "site", err)) != CB_OK) /* the managed list: store/sites.h */
+			return rc;
 	} else if (site && *site) {
 		return cb_err_field(err, CB_EINVAL, "site", "Only caseworkers belong to an office: leave Office empty.");
 	}

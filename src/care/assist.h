@@ -79,6 +79,14 @@ int cb_stage_check(const struct cb_case *c, int32_t to, const char *reason, int3
  * one transaction.  `to` CB_NA with a closed case means "reopen". */
 int cb_stage_move(struct cb_store *s, const uint8_t case_id[16], int32_t to, const char *reason,
 		  const struct cb_user *by, struct cb_err *err);
+/* The workflow's rule for a step from `from` to `to` (both stage values): 0 when it is not a step, else
+ * CB_STEP_OK, with CB_STEP_SCREENED when it needs the screening decision and consent, CB_STEP_REASON when
+ * it needs a reason.  A closed case only reopens (to the stage it was closed from, with a reason).  What
+ * the server exports for the stage menu (GET /api/workflow), so that it offers only allowed moves. */
+#define CB_STEP_OK 1u
+#define CB_STEP_SCREENED 2u
+#define CB_STEP_REASON 4u
+unsigned cb_stage_rule(int32_t from, int32_t to);
 /* The stage value named `name`, or for "reopen" CB_NA; CB_EINVAL naming the allowed stages otherwise. */
 int cb_stage_parse(const char *name, int32_t *stage, struct cb_err *err);
 /* ---- follow-ups (assist.c) */

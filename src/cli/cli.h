@@ -75,6 +75,7 @@ int cb_cmd_serve(int argc, char **argv);  /* cmd_serve.c */
 int cb_cmd_xform(int argc, char **argv);  /* cmd_odk.c */
 int cb_cmd_user(int argc, char **argv);   /* cmd_user.c */
 int cb_cmd_audit(int argc, char **argv);  /* cmd_user.c */
+int cb_cmd_site(int argc, char **argv);   /* cmd_site.c */
 int cb_cmd_partner(int argc, char **argv);   /* cmd_partner.c */
 int cb_cmd_assist(int argc, char **argv);    /* cmd_assist.c */
 int cb_cmd_refer(int argc, char **argv);     /* cmd_assist.c */

@@ -44,6 +44,7 @@ static const struct command {
 	{"xform", cb_cmd_xform, "DB [--form registration|followup|assistance]", N_("the ODK form (encrypted), for ODK Collect")},
 	{"serve", cb_cmd_serve, "DB [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F]", N_("the web interface and API")},
 	{"user", cb_cmd_user, "add|list|disable|enable|passwd DB NAME ...", N_("accounts")},
+	{"site", cb_cmd_site, "add|list|disable|enable DB [CODE] ...", N_("the list of offices")},
 	{"audit", cb_cmd_audit, "verify|list DB", N_("the tamper-evident audit trail")},
 	{"partner", cb_cmd_partner, "add|list DB ...", N_("partner organisations and shelters")},
 	{"assist", cb_cmd_assist, "add|set|list DB ...", N_("assistance records of a case")},

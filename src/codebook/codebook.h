@@ -22,6 +22,9 @@ enum cb_group { CB_G_CASE, CB_G_PERSON, CB_G_RECRUIT, CB_G_EXPLOIT, CB_G_CONSENT
 #define CB_F_REQUIRED 4u
 #define CB_F_ISODATE 8u
 #define CB_F_STORE 16u /* kept by the store (care/assist.h); read-only in case input */
+#define CB_F_PHONE 32u    /* a PII field that must look like a phone number (rules.c) */
+#define CB_F_EMAIL 64u    /* a PII field that must look like an email address (rules.c) */
+#define CB_F_REGISTER 128u /* a person registering a case must fill it in (imports of old records may lack it) */
 
 /* Value sets: CB_VS_gender, ...  and their values: CB_gender_Feminine, ... (index within the set). */
 #include "tbl/cb_values.h"
@@ -148,6 +151,17 @@ size_t cb_case_format(const struct cb_case *c, const struct cb_field *f, char *b
 /* Fills derived fields (year from registered_on, age_at_registration from birth_year, age_group and
  * majority from the age) where their sources are present. */
 void cb_case_derive(struct cb_case *c);
+
+/* rules.c: formats of identifying details, and what registering a case needs: CB_EINVAL naming the first
+ * missing field and listing every missing one by its label. */
+bool cb_text_is_phone(const char *text);
+bool cb_text_is_email(const char *text);
+int cb_case_check_register(const struct cb_case *c, struct cb_err *err);
+
+/* status.c: cas_Status follows the workflow stage (a closed case keeps ClosedReferred if it had it); the
+ * stage an imported status stands for, for a case that brings no stage. */
+int32_t cb_status_of_stage(int32_t stage, int32_t status);
+int32_t cb_stage_of_status(int32_t status);
 /* Checks ranges, required fields and consistency of derived fields.  Errors name the field and value. */
 int cb_case_validate(const struct cb_case *c, struct cb_err *err);
 /* The age band and majority of an age in years. */

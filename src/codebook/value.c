@@ -72,6 +72,13 @@ static int pii_check(const struct cb_field *f, const char *text, struct cb_err *
 		return cb_err_field(err, CB_EINVAL, f->name, "%s is not readable text: check the characters (value withheld)", label(f));
 	if ((f->flags & CB_F_ISODATE) && cb_date_parse(text, &d) != CB_OK)
 		return cb_err_field(err, CB_EINVAL, f->name, "%s must be a date like 1990-05-31 (value withheld)", label(f));
+	if ((f->flags & CB_F_PHONE) && n && !cb_text_is_phone(text))
+		return cb_err_field(err, CB_EINVAL, f->name,
+				    "%s must be a phone number: its digits, with + and spaces if needed (value withheld)",
+				    label(f));
+	if ((f->flags & CB_F_EMAIL) && n && !cb_text_is_email(text))
+		return cb_err_field(err, CB_EINVAL, f->name,
+				    "%s must be an email address like name@example.org (value withheld)", label(f));
 	return CB_OK;
 }
 

@@ -140,6 +140,8 @@ int cb_api_open_case(struct cb_http_req *r, const char *arg, enum cb_action act,
 		     int64_t *sub);
 
 /* ---- shared between resources */
+/* sites.c: 0 when site (NULL or "": none) is an enabled office of the list, else -1 after answering 400. */
+int cb_api_site_ok(struct cb_http_req *r, const char *site);
 /* cases.c: keeps a resident statistics index current after case c was written; re-reads case id first. */
 void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c);
 void cb_api_reindex(struct cb_http_req *r, const uint8_t id[16]);

@@ -29,6 +29,9 @@ static int audit_entry(const struct cb_audit_entry *e, void *ctx)
 		json_object_set_new(o, "case_id", json_string(id));
 	}
 	json_object_set_new(o, "fields", fields);
+	/* how the act was done (a format, a setting, a break-the-glass reason): never a case's details */
+	if (e->detail[0])
+		json_object_set_new(o, "detail", json_string(e->detail));
 	return json_array_append_new(ctx, o) ? CB_ENOMEM : CB_OK;
 }
 

@@ -215,6 +215,8 @@ int cb_api_cases_list(struct cb_http_req *r, const char *arg)
 		cb_api_error(r, 400, "invalid", "q: expected the first characters of a case id (A-Z, 2-7)");
 		return CB_OK;
 	}
+	if (cb_api_site_ok(r, site)) /* an office not on the list is a mistake, not an empty office */
+		return CB_OK;
 	if (r->user.role == CB_ROLE_CASEWORKER) {
 		if (site && *site && strcmp(site, r->user.site))
 			empty = true; /* another office: simply nothing */
@@ -279,8 +281,13 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg)
 	c.version = 0;
 	if (!c.site[0] && r->user.role == CB_ROLE_CASEWORKER)
 		snprintf(c.site, sizeof c.site, "%s", r->user.site);
-	if (cb_api_check(r, CB_ACT_CASE_CREATE, c.site))
+	if (cb_api_check(r, CB_ACT_CASE_CREATE, c.site) || cb_api_site_ok(r, c.site))
 		goto out;
+	/* what a person registering a case must fill in (the codebook's CB_F_REGISTER), all named at once */
+	if ((rc = cb_case_check_register(&c, &err)) != CB_OK) {
+		cb_api_fail(r, rc, &err);
+		goto out;
+	}
 	const char *fields = touched(r, body, &pii);
 	if ((rc = cb_api_begin(r, &err)) == CB_OK)
 		rc = cb_api_end(r, cb_store_add(cb_api_store(r), &c, NULL, &err), CB_AUD_CASE_CREATE, c.case_id, fields,
@@ -363,8 +370,8 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	if (strcmp(old_site, c.site) && cb_api_check(r, CB_ACT_CASE_CREATE, c.site)) /* a move: allowed there? */
-		goto out;
+	if (strcmp(old_site, c.site) && (cb_api_check(r, CB_ACT_CASE_CREATE, c.site) || cb_api_site_ok(r, c.site)))
+		goto out; /* a move: allowed there, and to an office of the list? */
 	if ((rc = cb_api_begin(r, &err)) == CB_OK)
 		rc = cb_api_end(r, cb_store_update(cb_api_store(r), &c, pii ? CB_WITH_PII : 0, &err), CB_AUD_CASE_UPDATE, id,
 				fields, &err);

@@ -49,7 +49,8 @@ static json_t *field_json(const struct cb_field *f)
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "label", CBL(f->label),
 			      "kind", kind_names[f->kind], "group", groups[f->group].name, "multi", f->kind == CB_MULTI,
 			      "pii", f->kind == CB_PII, "dimension", (f->flags & CB_F_DIM) != 0, "required",
-			      (f->flags & CB_F_REQUIRED) != 0, "derived", (f->flags & (CB_F_DERIVED | CB_F_STORE)) != 0);
+			      (f->flags & (CB_F_REQUIRED | CB_F_REGISTER)) != 0, "derived",
+			      (f->flags & (CB_F_DERIVED | CB_F_STORE)) != 0);
 	if (f->kind == CB_INT) {
 		json_object_set_new(o, "min", json_integer(f->lo));
 		json_object_set_new(o, "max", json_integer(f->hi));
@@ -58,6 +59,8 @@ static json_t *field_json(const struct cb_field *f)
 		json_object_set_new(o, "max_length", json_integer(f->hi));
 	if (f->kind == CB_PII && (f->flags & CB_F_ISODATE))
 		json_object_set_new(o, "format", json_string("date"));
+	if (f->flags & (CB_F_PHONE | CB_F_EMAIL))
+		json_object_set_new(o, "format", json_string(f->flags & CB_F_PHONE ? "phone" : "email"));
 	if ((f->kind == CB_ENUM || f->kind == CB_MULTI) && f->vset)
 		json_object_set_new(o, "values", values_json(f->vset));
 	return o;

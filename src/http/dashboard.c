@@ -17,7 +17,8 @@ int cb_api_office(struct cb_http_req *r, enum cb_action act, const char **site)
 	*site = cb_http_query_get(&r->query, "site");
 	if (!*site || !**site)
 		*site = r->user.role == CB_ROLE_CASEWORKER ? r->user.site : NULL;
-	return cb_api_check(r, act, *site) ? -1 : 0;
+	/* an office not on the list (store/sites.h) is a mistake, not an office with nothing in it */
+	return cb_api_check(r, act, *site) || cb_api_site_ok(r, *site) ? -1 : 0;
 }
 
 int cb_api_dashboard(struct cb_http_req *r, const char *arg)

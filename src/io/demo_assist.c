@@ -241,29 +241,35 @@ static int one_case(struct demo *d, const uint8_t id[16], int32_t country)
 	cb_case_init(&c);
 	if ((rc = cb_store_get(d->s, id, 0, &c, d->err)) != CB_OK)
 		return rc;
-	const bool closed = c.status == CB_case_status_Closed || c.status == CB_case_status_ClosedReferred;
+	/* A case registered closed or in follow-up (its status stood for the stage: store/records.c) has no walk
+	 * to show, only the help and referrals it had on the way, and follow-ups if it is still followed. */
+	if (c.case_stage != CB_case_stage_screening) {
+		const bool open = c.case_stage == CB_case_stage_follow_up;
+		for (int k = 1 + (int)cb_demo_below(&d->r, 3); k > 0 && rc == CB_OK; k--)
+			rc = assist(d, &c, country, open);
+		if (rc == CB_OK && chance(d, 300))
+			rc = refer(d, &c);
+		if (rc == CB_OK && open)
+			rc = followup(d, id);
+		goto out;
+	}
 	/* open cases: a quarter still in screening, the rest spread over the later stages */
-	int depth = closed ? 4 : (int)cb_demo_below(&d->r, 4); /* 0 screening .. 3 follow-up, 4 closed */
+	int depth = (int)cb_demo_below(&d->r, 4); /* 0 screening .. 3 follow-up */
 	d->n->cases++;
 	if (depth > 0 && (rc = step(d, id, CB_case_stage_assistance, NULL, &moved)) != CB_OK)
 		goto out;
-	if (!moved) { /* no screening decision or no consent: stays in screening, or was closed from there */
-		if (closed)
-			rc = step(d, id, CB_case_stage_closed, "closed after screening (demo data)", &moved);
+	if (!moved) /* no screening decision or no consent: stays in screening */
 		goto out;
-	}
-	for (int k = (closed ? 1 : 2) + (int)cb_demo_below(&d->r, 3); k > 0 && rc == CB_OK; k--)
-		rc = assist(d, &c, country, !closed);
+	for (int k = 2 + (int)cb_demo_below(&d->r, 3); k > 0 && rc == CB_OK; k--)
+		rc = assist(d, &c, country, true);
 	if (rc == CB_OK && chance(d, 300))
 		rc = refer(d, &c);
 	if (rc == CB_OK && depth >= 2)
 		rc = step(d, id, CB_case_stage_reintegration, NULL, &moved);
 	if (rc == CB_OK && depth >= 3)
 		rc = step(d, id, CB_case_stage_follow_up, NULL, &moved);
-	if (rc == CB_OK && depth >= 2 && !closed)
+	if (rc == CB_OK && depth >= 2)
 		rc = followup(d, id);
-	if (rc == CB_OK && depth >= 4)
-		rc = step(d, id, CB_case_stage_closed, NULL, &moved);
 out:
 	cb_case_clear(&c);
 	return rc;

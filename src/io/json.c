@@ -156,6 +156,7 @@ static int store_fields_unchanged(const struct cb_case *was, const struct cb_cas
 			return cb_err_field(err, CB_EINVAL, f->name,
 					    "%s: is kept by casebank and cannot be changed by an update (%s)", f->name,
 					    f->id == CB_FLD_case_stage ? "the workflow moves it: casebank stage"
+					    : f->id == CB_FLD_status   ? "it follows the workflow stage: casebank stage"
 								       : "it follows the assistance and referral records");
 	}
 	return CB_OK;

@@ -293,7 +293,9 @@ int cb_xform_to_case(const struct cb_xform_instance *in, const json_t *fixes, st
 		const struct cb_field *f = htcds ? htcds_field(name, &dropped) : cb_field_find(name);
 		if (dropped)
 			continue;
-		if (!f || (!htcds && strcmp(f->name, name)) || f->kind == CB_ID || (f->flags & (CB_F_DERIVED | CB_F_STORE)))
+		/* a registration's cas_Status stands for its workflow stage (codebook/status.c), as in an import */
+		if (!f || (!htcds && strcmp(f->name, name)) || f->kind == CB_ID ||
+		    ((f->flags & (CB_F_DERIVED | CB_F_STORE)) && f->id != CB_FLD_status))
 			return cb_err_field(err, CB_EINVAL, name, "field %s: not a field of form %s", cb_err_value(name, vb),
 					    in->form_id);
 		if (!value[0] || (fixes && json_object_get(fixes, f->name)))

@@ -194,14 +194,16 @@ static int prepare_case(struct cb_case *c, struct cb_err *err)
 }
 
 /* The fields the store keeps (CB_F_STORE) are not the caller's to set: a new case has no assistance records
- * or referrals yet, and starts at the first stage of the workflow unless it brings one (an import). */
+ * or referrals yet, and starts at the first stage of the workflow unless it brings one or a status that
+ * stands for one (an import); its status then follows the stage (codebook/status.c). */
 static void store_fields_new(struct cb_case *c)
 {
 	for (int i = 0; i < CB_NFIELDS; i++)
 		if ((cb_fields[i].flags & CB_F_STORE) && cb_fields[i].kind == CB_MULTI)
 			*(uint64_t *)cb_case_member(c, &cb_fields[i]) = 0;
 	if (c->case_stage == CB_NA)
-		c->case_stage = CB_case_stage_screening;
+		c->case_stage = cb_stage_of_status(c->status);
+	c->status = cb_status_of_stage(c->case_stage, c->status);
 }
 
 /* A case ready to be written: see cb_store_prepare. */
@@ -311,6 +313,12 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	}
 	const int64_t now = (int64_t)time(NULL);
 	struct cb_stmt *st = s->ins;
+	struct cb_bound *bound = s->ins_bound;
+	int64_t seq = 0; /* > 0: PostgreSQL's bulk path (bulk_pg.c) chose it */
+	if ((rc = cb_bulk_pg_claim(s, p->c.case_id, &st, &bound, &seq, err)) != CB_OK)
+		goto out;
+	if (seq > 0)
+		cb_db_bind_int64(st, P_FIELDS + s->ncols, seq);
 	cb_db_bind_blob(st, P_ID, p->c.case_id, 16, false);
 	cb_db_bind_int64(st, P_VERSION, 1);
 	cb_db_bind_int64(st, P_CREATED, now);
@@ -324,7 +332,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		cb_db_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, false);
 	else
 		cb_db_bind_null(st, P_PII);
-	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_bound, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, bound, err)) != CB_OK) {
 		cb_db_reset(st);
 		goto out;
 	}
@@ -340,7 +348,8 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		goto out;
 	}
 	cb_db_reset(st);
-	const int64_t seq = cb_db_last_insert_id(s->db);
+	if (seq == 0)
+		seq = cb_db_last_insert_id(s->db);
 	if (p->pii) {
 		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it.  The
 		 * slot is the row's seq: nobody else gets it while our write lock holds; OR REPLACE takes over a
@@ -361,7 +370,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	if (p->pii && (rc = cb_tokens_write(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
+	if (p->pii && (rc = cb_tokens_write_new(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
 		unwrite(s, p);
 		goto out;
 	}

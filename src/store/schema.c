@@ -168,9 +168,43 @@ static const char *const main_steps[] = {
 	"CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id);",
 	/* 10: a rejected ODK submission's reason, free text from a manager: sealed under the review key */
 	"ALTER TABLE odk_review ADD COLUMN reject_note BLOB;",
+	/* 11: the workflow stage becomes the one source of truth; cas_Status follows it (stage_is_truth below,
+	 * run once the coded columns exist: steps run before them on a new file). */
+	"SELECT 1;",
+	/* 12: the managed list of offices (sites.c).  Offices already in use join it once the coded columns
+	 * exist (cb_schema_adopt_sites, from migrate). */
+	"CREATE TABLE IF NOT EXISTS sites(code TEXT PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL DEFAULT '',"
+	" disabled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);",
+	/* 13: dated case notes by author (notes.c): the text is sealed with the case key, like the narrative, and
+	 * goes with the case. */
+	"CREATE TABLE IF NOT EXISTS case_notes(id INTEGER PRIMARY KEY,"
+	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at INTEGER NOT NULL,"
+	" author TEXT NOT NULL, body BLOB);"
+	"CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, id);",
 };
 #define FINGERPRINT_STEP 4
 #define REJECT_NOTE_STEP 10 /* an ALTER TABLE: skipped when the column is there (a test re-running old steps) */
+#define STAGE_TRUTH_STEP 11
+#define SITES_STEP 12
+
+/* Step 11: before it, case status and workflow stage were edited apart and disagreed (demo: 15,000 cases
+ * Closed, 18,000 in Screening).  A status a person set says more than a stage nobody moved: a Closed case is
+ * closed (a workflow step records the stage it was closed from, so it can reopen there), a FollowUp case still
+ * before follow-up moves to it; then every status is set from its stage (codebook/status.c's rule). */
+static const char stage_is_truth[] =
+	"INSERT INTO stages(case_id, at, from_stage, to_stage)"
+	" SELECT case_id, updated_at, coalesce(case_stage, 'screening'), 'closed' FROM cases"
+	" WHERE status IN ('Closed', 'ClosedReferred') AND coalesce(case_stage, '') <> 'closed';"
+	"UPDATE cases SET case_stage = 'closed'"
+	" WHERE status IN ('Closed', 'ClosedReferred') AND coalesce(case_stage, '') <> 'closed';"
+	"INSERT INTO stages(case_id, at, from_stage, to_stage)"
+	" SELECT case_id, updated_at, coalesce(case_stage, 'screening'), 'follow_up' FROM cases"
+	" WHERE status = 'FollowUp' AND coalesce(case_stage, 'screening') NOT IN ('follow_up', 'closed');"
+	"UPDATE cases SET case_stage = 'follow_up'"
+	" WHERE status = 'FollowUp' AND coalesce(case_stage, 'screening') NOT IN ('follow_up', 'closed');"
+	"UPDATE cases SET case_stage = 'screening' WHERE case_stage IS NULL;"
+	"UPDATE cases SET status = CASE case_stage WHEN 'closed' THEN iif(status = 'ClosedReferred', status, 'Closed')"
+	" WHEN 'follow_up' THEN 'FollowUp' ELSE 'Active' END;";
 
 /* Cases stored before the workflow existed get a stage when its column is added: closed if their status says
  * so, else screening.  (The assistance and referral sets stay empty: those cases have no such records.) */
@@ -282,7 +316,7 @@ static bool has_column(struct cb_db *db, const char *table, const char *col)
 static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool columns, bool readonly,
 		   struct cb_err *err)
 {
-	int rc, v = 0, nmissing = 0;
+	int rc, v = 0, from, nmissing = 0;
 	bool missing[CB_NFIELDS];
 	char sql[256];
 
@@ -300,6 +334,7 @@ static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool 
 	}
 	if ((rc = cb_schema_exec(db, "BEGIN IMMEDIATE", err)) != CB_OK)
 		return rc;
+	from = v;
 	for (; v < nsteps; v++) {
 		if (columns && v + 1 == REJECT_NOTE_STEP && has_column(db, "odk_review", "reject_note"))
 			continue;
@@ -324,6 +359,10 @@ static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool 
 		}
 		if (missing[CB_FLD_case_stage] && (rc = cb_schema_exec(db, backfill_case_stage, err)) != CB_OK)
 			goto fail;
+		if (from > 0 && from < STAGE_TRUTH_STEP && (rc = cb_schema_exec(db, stage_is_truth, err)) != CB_OK)
+			goto fail;
+		if (from > 0 && from < SITES_STEP && (rc = cb_schema_adopt_sites(db, err)) != CB_OK)
+			goto fail;
 	}
 	if ((rc = cb_schema_exec(db, "COMMIT", err)) != CB_OK)
 		goto fail;
@@ -331,6 +370,17 @@ static int migrate(struct cb_db *db, const char *const *steps, int nsteps, bool 
 fail:
 	cb_db_exec(db, "ROLLBACK");
 	return rc;
+}
+
+int cb_schema_adopt_sites(struct cb_db *db, struct cb_err *err)
+{
+	return cb_schema_exec(db,
+			      "INSERT INTO sites(code, name, country, created_at)"
+			      " SELECT site, site, iif(site GLOB '[A-Z][A-Z]-*', substr(site, 1, 2), ''),"
+			      " CAST(strftime('%s', 'now') AS INTEGER) FROM"
+			      " (SELECT site FROM cases UNION SELECT site FROM users UNION SELECT site FROM partners)"
+			      " WHERE site IS NOT NULL AND site <> '' AND site NOT IN (SELECT code FROM sites) ORDER BY site",
+			      err);
 }
 
 int cb_schema_migrate(struct cb_db *db, bool readonly, struct cb_err *err)

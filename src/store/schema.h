@@ -34,5 +34,7 @@ int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err);
 
 /* Runs SQL without results; CB_EDB with SQLite's message (never carries values: callers bind those). */
 int cb_schema_exec(struct cb_db *db, const char *sql, struct cb_err *err);
+/* Adds the offices in use (cases, users, partners) that the sites list lacks (store/sites.h). */
+int cb_schema_adopt_sites(struct cb_db *db, struct cb_err *err);
 
 #endif

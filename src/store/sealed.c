@@ -26,6 +26,7 @@ static const struct {
 	 * not the case key, but about the case, so erasure clears it with the rest */
 	{"odk_review", "sealed"},
 	{"odk_review", "reject_note"}, /* a manager's reason for rejecting it: free text, may name her */
+	{"case_notes", "body"}, /* note_rows.c */
 };
 
 static bool registered(const char *table, const char *col)

@@ -30,6 +30,10 @@ int cb_user_rows(struct cb_store *s, int (*fn)(const struct cb_user *u, void *ct
  * admin changes nothing: the condition is in the UPDATE itself, so two admins disabling each other at once
  * cannot both succeed.  CB_ENOTFOUND when nothing changed. */
 int cb_user_row_set_disabled(struct cb_store *s, int64_t id, bool disabled, struct cb_err *err);
+/* user_admin_rows.c: clears the failure counter and lock (CB_ENOTFOUND); sets role and office and ends the
+ * sessions, in one transaction (CB_EPERM when it would leave no enabled admin). */
+int cb_user_row_unlock(struct cb_store *s, int64_t id, struct cb_err *err);
+int cb_user_row_set_role(struct cb_store *s, int64_t id, enum cb_role role, const char *site, struct cb_err *err);
 /* Stores a new password hash; with `reset`, also clears the failure counter and lock and ends the sessions. */
 int cb_user_row_set_hash(struct cb_store *s, int64_t id, const char *pwhash, bool reset, struct cb_err *err);
 /* The account named `name` and its stored hash (hash: crypto_pwhash_STRBYTES bytes); CB_ENOTFOUND. */

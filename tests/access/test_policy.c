@@ -76,6 +76,14 @@ static const struct row {
 	{"GET", "/api/review", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
 	{"GET", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
 	{"POST", "/api/review/3", CB_ACT_REVIEW, {{403, 403}, {0, 0}, {403, 403}, {403, 403}}},
+	{"GET", "/api/cases/ID/notes", CB_ACT_ASSIST_READ, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"POST", "/api/cases/ID/notes", CB_ACT_ASSIST_WRITE, {{404, 404}, {0, 0}, {0, 404}, {404, 404}}},
+	{"GET", "/api/sites", CB_ACT_ME, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
+	{"POST", "/api/sites", CB_ACT_USERS, {{0, 0}, {403, 403}, {403, 403}, {403, 403}}},
+	{"PATCH", "/api/sites/MD-CHISINAU", CB_ACT_USERS, {{0, 0}, {403, 403}, {403, 403}, {403, 403}}},
+	{"GET", "/api/home", CB_ACT_OVERDUE, {{403, 403}, {0, 0}, {0, 403}, {403, 403}}},
+	{"POST", "/api/users/amira/unlock", CB_ACT_USERS, {{0, 0}, {403, 403}, {403, 403}, {403, 403}}},
+	{"POST", "/api/users/amira/role", CB_ACT_USERS, {{0, 0}, {403, 403}, {403, 403}, {403, 403}}},
 	{"GET", "/", CB_ACT_STATIC, {{0, 0}, {0, 0}, {0, 0}, {0, 0}}},
 };
 

@@ -157,6 +157,8 @@ static inline struct login login_as(const char *user)
 /* ---- the server both API test files run against */
 
 #define SITE "US-CHICAGO"
+/* what registering a case needs besides the office and date (the codebook's CB_F_REGISTER) */
+#define REG "\"citizenship\": \"MD\", \"exploitation_type\": [\"SexualExploitation\"], \"consent_statistics\": true"
 #define OTHER "US-HOUSTON"
 
 static struct cb_server *srv;
@@ -266,7 +268,12 @@ static inline const char *detail(const struct resp *r) { return json_string_valu
 static inline void new_case(const struct login *l, const char *fields, char id[CB_ID_TEXT])
 {
 	char body[1024];
-	snprintf(body, sizeof body, "{\"registered_on\": \"2025-02-03\"%s%s}", *fields ? ", " : "", fields);
+	/* with what registering needs (CB_F_REGISTER), unless the fields give it */
+	snprintf(body, sizeof body, "{\"registered_on\": \"2025-02-03\"%s%s%s%s%s%s}", *fields ? ", " : "", fields,
+		 strstr(fields, "\"gender\"") ? "" : ", \"gender\": \"Feminine\"",
+		 strstr(fields, "\"citizenship\"") ? "" : ", \"citizenship\": \"MD\"",
+		 strstr(fields, "\"exploitation_type\"") ? "" : ", \"exploitation_type\": [\"SexualExploitation\"]",
+		 strstr(fields, "\"consent_statistics\"") ? "" : ", \"consent_statistics\": true");
 	struct resp r = req(l, "POST", "/api/cases", body);
 	if (r.status != 201)
 		fprintf(stderr, "%s\n", r.body);

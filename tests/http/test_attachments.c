@@ -56,7 +56,7 @@ static void test_attachments(void **state)
 	(void)state;
 	struct login cw = login_as("cara"), mg = login_as("mona"), ot = login_as("otto");
 	struct resp c = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
-			     "{\"registered_on\": \"2025-02-03\", \"first_name\": \"Ana\"}", NULL);
+			     "{\"registered_on\": \"2025-02-03\", \"first_name\": \"Ana\", \"gender\": \"Feminine\", " REG "}", NULL);
 	assert_int_equal(c.status, 201);
 	char id[CB_ID_TEXT], path[128], fpath[160];
 	snprintf(id, sizeof id, "%s", json_string_value(json_object_get(c.json, "case_id")));

@@ -18,7 +18,7 @@ static void test_case_lifecycle(void **state)
 	(void)state;
 	struct login cw = login_as("cara"), mg = login_as("mona"), an = login_as("anna"), ot = login_as("otto");
 	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\", \"gender\": \"Feminine\","
-			   " \"first_name\": \"Zoryana\"}";
+			   " \"first_name\": \"Zoryana\", " REG "}";
 	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
 	assert_int_equal(r.status, 201);
 	char id[CB_ID_TEXT], path[128], patch[256];

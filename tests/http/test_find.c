@@ -25,7 +25,7 @@ static void test_search_scope_audit(void **state)
 	char body[512];
 	snprintf(body, sizeof body, "{\"registered_on\": \"2025-02-03\", \"site\": \"%s\", \"first_name\": \"Зорилда\","
 				    " \"last_name\": \"Quennethorpe\", \"birth_date\": \"1991-07-23\", \"gender\": \"Feminine\","
-				    " \"citizenship\": \"MD\"}", OTHER);
+				    " " REG "}", OTHER);
 	struct resp r = req(&otto, "POST", "/api/cases", body);
 	assert_int_equal(r.status, 201);
 	snprintf(b, sizeof b, "%s", json_string_value(json_object_get(r.json, "case_id")));

@@ -167,7 +167,9 @@ static void test_error_messages(void **state)
 	struct resp r = http("POST", "/api/cases", cara.cookie, cara.csrf, "application/json", "{\"site\": \"" SITE "\"}",
 			     "Accept-Language: en\r\n");
 	assert_int_equal(r.status, 400);
-	assert_string_equal(json_string_value(json_object_get(r.json, "detail")), "Registered on is required");
+	/* every field registering needs, at once (the codebook's CB_F_REGISTER) */
+	assert_string_equal(json_string_value(json_object_get(r.json, "detail")),
+			    "Registered on, Gender, Citizenship, Type of exploitation, Consents to use in statistics are required");
 	assert_string_equal(json_string_value(json_object_get(r.json, "field")), "registered_on"); /* the input's name */
 	resp_free(&r);
 	r = http("POST", "/api/cases", cara.cookie, cara.csrf, "application/json",

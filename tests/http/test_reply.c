@@ -64,7 +64,7 @@ static void test_disk_full(void **state)
 	full_pid = pid;
 	struct login cw = login_as("cara");
 	const char *body = "{\"site\": \"" SITE "\", \"registered_on\": \"2024-03-18\", \"gender\": \"Feminine\","
-			   " \"first_name\": \"Zoryana\"}";
+			   " \"first_name\": \"Zoryana\", " REG "}";
 	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json", body, NULL);
 	assert_int_equal(r.status, 201);
 	char path[128];

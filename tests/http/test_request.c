@@ -41,7 +41,8 @@ static void test_audit_failure_fails_the_act(void **state)
 	(void)state;
 	struct login cw = login_as("cara"), an = login_as("anna");
 	struct resp r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
-			     "{\"site\": \"" SITE "\", \"registered_on\": \"2024-05-02\", \"first_name\": \"Quillonia\"}",
+			     "{\"site\": \"" SITE "\", \"registered_on\": \"2024-05-02\", \"first_name\": \"Quillonia\","
+			     " \"gender\": \"Feminine\", " REG "}",
 			     NULL);
 	assert_int_equal(r.status, 201);
 	char id[CB_ID_TEXT], path[160];

@@ -161,7 +161,7 @@ static void test_stats_current(void **state)
 	resp_free(&r);
 	for (int i = 0; i < 30; i++) {
 		r = http("POST", "/api/cases", cw.cookie, cw.csrf, "application/json",
-			 "{\"registered_on\": \"1995-01-02\", \"consent_statistics\": true}", NULL);
+			 "{\"registered_on\": \"1995-01-02\", \"gender\": \"Feminine\", " REG "}", NULL);
 		if (r.status != 201)
 			fprintf(stderr, "%s\n", r.body);
 		assert_int_equal(r.status, 201);

@@ -49,7 +49,7 @@ static void test_create_open(void **state)
 	/* schema: no identifying detail has a column; coded fields do */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'first_name'"), 0);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM pragma_table_info('cases') WHERE name = 'gender'"), 1);
-	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 10);
+	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 13);
 	/* step 5: the release ledger, empty (step 6: the blind index, tokens.c) */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), 0);
 	/* step 7: users' own settings, empty */
@@ -151,7 +151,9 @@ static void test_add_get_update(void **state)
 	cb_case_clear(&got);
 	assert_int_equal(cb_store_get(s, c.case_id, CB_WITH_PII, &got, &err), CB_OK);
 	assert_string_equal(got.first_name, NAME1);
-	assert_int_equal(got.status, CB_case_status_Closed);
+	/* the status follows the workflow stage (defect 1 of issue 14): an update cannot close a case */
+	assert_int_equal(got.status, CB_case_status_Active);
+	assert_int_equal(got.case_stage, CB_case_stage_screening);
 	/* invalid cases are refused with the codebook's error, nothing written */
 	set(&coded, "site", "");
 	assert_int_equal(cb_store_update(s, &coded, 0, &err), CB_EINVAL);

@@ -83,14 +83,17 @@ async function login(name) {
 	await page.fill("#login-password", PASSWORD);
 	await page.click("#login-form button[type=submit]");
 	await page.waitForSelector("#logout");
+	// caseworkers and managers land on their home page; these tests start from the case list
+	if (/#\/home$/.test(page.url())) await page.goto(base + "/#/cases");
 	return page;
 }
 
 async function register(page, first, last) {
 	await page.goto(base + "/#/cases/new");
 	await page.waitForSelector("#case-form");
-	await page.selectOption("#fld-status", "Active");
 	await page.selectOption("#fld-gender", "Feminine");
+	await page.check("#fld-exploitation_type input[value=SexualExploitation]");
+	await page.selectOption("#fld-consent_statistics", "true");
 	await page.fill("#fld-birth_year", "1991");
 	await page.selectOption("#fld-citizenship", "MD");
 	await page.fill("#fld-first_name", first);
@@ -191,7 +194,7 @@ test("a transfer: requested by the holding office, the case stays until the rece
 	await page.context().close();
 	page = await login("worker2");
 	await page.goto(base + "/#/cases/" + caseA);
-	await page.waitForSelector("#identity");
+	await page.waitForSelector("#identity", { state: "attached" }); // in the case page's identity tab
 	assert.match(await page.textContent("#identity"), /Zorilda/);
 	await page.context().close();
 	page = await login("worker1");

@@ -171,7 +171,9 @@ test("messages name fields by their label and say what to do, in the user's lang
 	// what the pages show for the server's refusals (CB.errorText of the answer)
 	const say = (method, p, body) => page.evaluate(([m, u, b]) =>
 		window.CB.api(m, u, b).then(() => "accepted", (e) => window.CB.errorText(e)), [method, p, body]);
-	assert.equal(await say("POST", "/api/cases", { site: site }), "Registered on is required");
+	// every field registering needs, at once (the codebook's CB_F_REGISTER)
+	assert.equal(await say("POST", "/api/cases", { site: site }),
+		"Registered on, Gender, Citizenship, Type of exploitation, Consents to use in statistics are required");
 	const date = await say("POST", "/api/cases", { site: site, registered_on: "2021-03-04", birth_date: "31/05/1990" });
 	assert.match(date, /^Date of birth must be a date like 1990-05-31/);
 	assert.doesNotMatch(date, /birth_date|YYYY|31\/05/);

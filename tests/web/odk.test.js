@@ -149,7 +149,6 @@ function registrationAnswers(first) {
 		{ name: "consent_statistics", type: "select1", value: "yes" },
 		{ name: "consent_share_partners", type: "select1", value: "no" },
 		{ name: "registered_on", type: "date", value: "2025-03-18" },
-		{ name: "status", type: "select1", value: "Active" },
 		{ name: "gender", type: "select1", value: "Feminine" },
 		{ name: "birth_year", type: "int", value: 1994 },
 		{ name: "citizenship", type: "select1", value: "MD" },
@@ -346,7 +345,7 @@ test("an offline edit of a case changed since goes to the review queue instead o
 	assert.ok(id, "a case from the engines");
 	// the phone saw the case as it is now; then the office changes it, while the phone is offline
 	const stale = showCase(id).version;
-	cli(["update", db, id], JSON.stringify({ status: "FollowUp" }));
+	cli(["update", db, id], JSON.stringify({ gender: "Masculine" })); // (the status follows the stage: not set)
 	assert.equal(showCase(id).version, stale + 1);
 	const queued = await reviewCount();
 	const iid = "uuid:" + crypto.randomUUID();
@@ -510,6 +509,7 @@ test("attachments (390 px): a caseworker uploads a photo to a case, sees it list
 	}
 	assert.equal(api.status, 200, api.text);
 	await page.goto(base + "/#/cases/" + id);
+	await page.click("#tab-files"); // the case page's Files tab
 	await page.waitForSelector("#case-attachments");
 	// a 1x1 PNG, and a file of a type the server does not take
 	const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
