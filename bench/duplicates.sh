@@ -24,17 +24,18 @@ mkdir -p "$data"
 db="$data/dups-$CASES.db"
 truth="$data/dups-$CASES.truth"
 csv="$data/dups-$CASES.csv"
+peer="$data/dups-peer-$CASES.db"
 if [ ! -s "$truth" ] || [ ! -s "$db" ]; then
 	echo "preparing $db ($CASES demo cases, $RATE planted duplicates)..."
 	rm -f "$db"* "$truth" "$csv"
 	"$CB" init "$db" >/dev/null
 	"$CB" demo "$db" --cases "$CASES" --seed 7 --duplicates "$RATE" --truth "$truth"
 fi
-if [ ! -s "$csv" ]; then
+if [ ! -s "$csv" ] || [ ! -s "$peer" ]; then
 	"$CB" export "$db" --format htcds --with-identifiers >"$csv.tmp"
 	mv "$csv.tmp" "$csv"
-	rm -f "$data/dups-peer.db"
-	sqlite3 "$data/dups-peer.db" -cmd ".mode csv" ".import $csv cases"
+	rm -f "$peer"
+	sqlite3 "$peer" -cmd ".mode csv" ".import $csv cases"
 fi
 echo "data: $("$CB" list "$db" | wc -l) cases, $(wc -l <"$truth") planted duplicates"
 
@@ -51,7 +52,7 @@ while [ "$i" -le "$RUNS" ]; do
 	t0=$(now)
 	"$CB" duplicates "$db" >"$data/dups-cb.pairs" 2>/dev/null
 	t1=$(now)
-	sqlite3 -separator ' ' "$data/dups-peer.db" "$peer_sql" >"$data/dups-sq.pairs"
+	sqlite3 -separator ' ' "$peer" "$peer_sql" >"$data/dups-sq.pairs"
 	t2=$(now)
 	cb=$(calc "$t1 - $t0")
 	sq=$(calc "$t2 - $t1")

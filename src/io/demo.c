@@ -355,7 +355,15 @@ static void person(struct cb_demo_rng *r, struct cb_case *c, enum demo_kind k)
 	int band = VPICK(r, age_group, k == K_SEXUAL || k == K_BOTH ? age_sexual : age_labour);
 	if (a >= 80) { /* 92% of ages known */
 		c->age_at_registration = between(r, age_lo[band], age_hi[band]);
-		c->birth_year = c->year - c->age_at_registration;
+		/* Birthdays fall all over the year: one after the day of registration is still to come, so the
+		 * person was born a year earlier.  Drawn from a generator forked off r, so r's stream -- the rest of
+		 * the case -- stays what it was; pii() places the birth date on the matching side of that day. */
+		struct cb_demo_rng fork;
+		cb_demo_rng_seed(&fork, r->s[1] ^ r->s[2] ^ UINT64_C(0x6269727468646179));
+		int32_t doy = c->registered_on - jan1[c->year - FIRST_YEAR];
+		int32_t days = jan1[c->year - FIRST_YEAR + 1] - jan1[c->year - FIRST_YEAR];
+		bool to_come = (int32_t)below(&fork, (uint32_t)days) > doy;
+		c->birth_year = c->year - c->age_at_registration - (to_come ? 1 : 0);
 	} else if (a >= 40) { /* only the band was recorded */
 		c->age_group = band;
 		c->majority = band <= CB_age_group_a9_17 ? CB_majority_minor : CB_majority_adult;
@@ -486,6 +494,33 @@ static void narrative(struct cb_demo_rng *r, const struct cb_case *c, enum demo_
 		say(t, demo_exit_phrase[c->identified_by], w);
 }
 
+/* A birth date in c->birth_year that makes the age exact on registered_on: on or before that day of the year
+ * when birth_year says the birthday has come (see person()), after it otherwise; uniform within that part, so
+ * that over all cases birthdays spread evenly over the year. */
+static int birth_date(struct cb_demo_rng *r, struct cb_case *c, char buf[static 32])
+{
+	char on[11];
+	int32_t lo, hi;
+	cb_date_format(c->registered_on, on);
+	bool come = c->year - c->birth_year == c->age_at_registration;
+	snprintf(buf, 32, "%04d-%.5s", (int)c->birth_year, on + 5);
+	if (cb_date_parse(buf, &hi) != CB_OK) { /* 29 February in a common year */
+		snprintf(buf, 32, "%04d-02-28", (int)c->birth_year);
+		cb_date_parse(buf, &hi);
+	}
+	snprintf(buf, 32, "%04d-01-01", (int)c->birth_year);
+	cb_date_parse(buf, &lo);
+	if (!come) {
+		lo = hi + 1;
+		snprintf(buf, 32, "%04d-12-31", (int)c->birth_year);
+		cb_date_parse(buf, &hi);
+	}
+	if (hi < lo)
+		hi = lo;
+	cb_date_format(lo + (int32_t)below(r, (uint32_t)(hi - lo + 1)), buf);
+	return set_pii(&c->birth_date, buf);
+}
+
 /* Fake identifying details that fit the coded facts: names from the citizenship's region, a birth date
  * in birth_year that makes the age exact on registered_on, contact details, a narrative. */
 static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site *site, int cit, int dest,
@@ -502,10 +537,9 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 
 	if ((rc = set_pii(&c->first_name, first)) || (!chance(r, 50) && (rc = set_pii(&c->last_name, last))))
 		return rc;
-	/* Half the people carry a second surname (a mother's, a married name): the lists are short, and without
-	 * it many distinct people would share a full name and birth year, which real caseloads do not (record
-	 * linkage is measured on this data).  Drawn from a generator forked off r, so r's stream -- everything
-	 * else about the case -- stays what it was. */
+	/* Half the people carry a second surname (a mother's, a married name), as in many of the regions' naming
+	 * customs; the duplicates' "missing part" error drops one.  Drawn from a generator forked off r, so r's
+	 * stream -- everything else about the case -- stays what it was. */
 	struct cb_demo_rng fork;
 	cb_demo_rng_seed(&fork, r->s[0] ^ r->s[3] ^ UINT64_C(0x7375726e616d6532));
 	if (c->last_name && chance(&fork, 500)) {
@@ -525,19 +559,8 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 		if ((rc = set_pii(&c->aliases, buf)))
 			return rc;
 	}
-	if (c->birth_year != CB_NA && chance(r, 850)) {
-		int32_t born, doy = c->registered_on - jan1[c->year - FIRST_YEAR];
-		char on[11];
-		cb_date_format(c->registered_on, on);
-		snprintf(buf, sizeof buf, "%04d-01-01", (int)c->birth_year);
-		cb_date_parse(buf, &born);
-		born += (int32_t)below(r, (uint32_t)doy + 1);
-		cb_date_format(born, buf);
-		if (strcmp(buf + 5, on + 5) > 0) /* a leap day in between: keep the birthday on or before */
-			cb_date_format(--born, buf);  /* the day of registration, so the age is exact */
-		if ((rc = set_pii(&c->birth_date, buf)))
-			return rc;
-	}
+	if (c->birth_year != CB_NA && chance(r, 850) && (rc = birth_date(r, c, buf)))
+		return rc;
 	const char *dial = demo_cc[cit >= 0 ? cit : site->cc].dial;
 	if (chance(r, 900)) {
 		if (strcmp(dial, "1") == 0) /* 555-01xx: numbers reserved for fiction */

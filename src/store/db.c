@@ -92,6 +92,11 @@ void cb_db_set_write_lock(struct cb_db *db, int64_t key)
 	db->write_lock = true;
 	db->lock_key = key;
 }
+int cb_db_defer(struct cb_stmt *st, const char *copy_sql)
+{
+	return st->db->ops->defer ? st->db->ops->defer(st, copy_sql) : CB_OK;
+}
+
 int cb_db_begin(struct cb_db *db) { return db->ops->begin(db); }
 int cb_db_commit(struct cb_db *db) { return db->ops->exec(db, "COMMIT"); }
 bool cb_db_in_tx(struct cb_db *db) { return db->ops->in_tx(db); }

@@ -80,6 +80,14 @@ const char *cb_db_column_text(struct cb_stmt *st, int i);
 const void *cb_db_column_blob(struct cb_stmt *st, int i);
 size_t cb_db_column_bytes(struct cb_stmt *st, int i);
 
+/* Bulk inserts: on PostgreSQL, each step of st inside a transaction keeps its bound row back, and the rows go
+ * to the server as one `copy_sql` (COPY table(columns) FROM STDIN, the columns in parameter order) before the
+ * next other call on the connection, COMMIT included: one round trip for a batch instead of one per row.  So
+ * the step answers CB_DB_DONE at once, and a failure (a constraint) shows at that later call and fails the
+ * transaction: only for inserts that cannot conflict (rows of a new case).  A rollback forgets them.  Outside
+ * a transaction, and on SQLite (whose steps are calls, not round trips), nothing changes. */
+int cb_db_defer(struct cb_stmt *st, const char *copy_sql);
+
 /* Runs SQL without results (several statements separated by ';'); a negative CB_E* code on failure. */
 int cb_db_exec(struct cb_db *db, const char *sql);
 /* A write lock for this connection's writing transactions (cb_db_begin, BEGIN IMMEDIATE): on PostgreSQL

@@ -31,6 +31,7 @@ struct cb_db_ops {
 	int64_t (*changes)(struct cb_db *db);
 	int64_t (*last_insert_id)(struct cb_db *db);
 	void (*close)(struct cb_db *db);
+	int (*defer)(struct cb_stmt *st, const char *copy_sql); /* NULL: rows go one by one (SQLite) */
 };
 
 /* Each backend's record starts with this (db_sqlite.c, db_pg.c). */

@@ -20,62 +20,15 @@
 
 #include <libpq-fe.h>
 
-#include "store/db_impl.h"
+#include "store/db_pg_impl.h"
 
-/* Type OIDs (PostgreSQL's catalog, pg_type.dat): the ones a casebank schema's columns and expressions have. */
-enum {
-	OID_BOOL = 16, OID_BYTEA = 17, OID_NAME = 19, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25,
-	OID_OID = 26, OID_JSON = 114, OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_UNKNOWN = 705, OID_BPCHAR = 1042,
-	OID_VARCHAR = 1043, OID_NUMERIC = 1700,
-};
-
-struct pg_db {
-	struct cb_db base;
-	PGconn *conn;
-	unsigned gen;      /* connections made: a statement prepared under an older one is prepared again */
-	unsigned next_id;  /* statement names s1, s2, ... */
-	int64_t changes;
-	bool tx;           /* a transaction was open after the last call */
-	bool tx_lost;      /* ...and the connection went with it: nothing runs until the caller rolls back */
-};
-
-struct pg_param {
-	Oid type;
-	int format;       /* 0 text, 1 binary */
-	int len;
-	const char *value; /* NULL: SQL NULL */
-	char *owned;       /* a copy (bind with copy), or NULL */
-	char num[8];       /* int8 / float8 in network order */
-};
-
-struct pg_stmt {
-	struct cb_stmt base;
-	char *sql;        /* with $N placeholders */
-	char name[24];
-	int nparams;
-	struct pg_param *p;
-	const char **vals; /* PQexecPrepared's arrays, nparams each */
-	int *lens, *fmts;
-	Oid *prepared_types; /* the types it was prepared with (nparams) */
-	bool *used;          /* which parameters the statement names (an unnamed one needs a type all the same) */
-	bool prepared;
-	unsigned gen;
-	PGresult *res;
-	int row, nrows;
-	bool executed;
-	char (*scratch)[32]; /* a number read as text, per column */
-	int nscratch;
-};
-
-#define DB(d) ((struct pg_db *)(d))
-#define ST(s) ((struct pg_stmt *)(s))
 
 /* ---- errors */
 
 static bool lost(struct pg_db *d) { return PQstatus(d->conn) != CONNECTION_OK; }
 
 /* After each call to the server: whether a transaction is open, or was lost with the connection. */
-static void track(struct pg_db *d)
+void cb_pg_track(struct pg_db *d)
 {
 	if (lost(d)) {
 		d->tx_lost |= d->tx;
@@ -87,7 +40,7 @@ static void track(struct pg_db *d)
 }
 
 /* Records res's failure (or the connection's) and returns its code. */
-static int pg_fail(struct pg_db *d, const PGresult *res)
+int cb_pg_fail(struct pg_db *d, const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -123,7 +76,7 @@ static int pg_ready(struct pg_db *d)
 		return CB_OK;
 	PQreset(d->conn);
 	if (lost(d))
-		return pg_fail(d, NULL);
+		return cb_pg_fail(d, NULL);
 	d->gen++;
 	return CB_OK;
 }
@@ -250,6 +203,7 @@ static void pg_finalize(struct cb_stmt *st)
 	struct pg_stmt *s = ST(st);
 	struct pg_db *d = DB(st->db);
 	pg_reset(st);
+	cb_pg_forget(s);
 	if (s->prepared && s->gen == d->gen && !lost(d)) {
 		char sql[48];
 		snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
@@ -391,7 +345,7 @@ static int execute(struct pg_stmt *s)
 	struct pg_db *d = DB(s->base.db);
 	PGresult *r;
 	int rc;
-	if ((rc = pg_ready(d)) != CB_OK)
+	if ((rc = pg_ready(d)) != CB_OK || (rc = cb_pg_flush(d)) != CB_OK) /* rows kept back go first */
 		return rc;
 	if (!s->prepared || s->gen != d->gen || types_changed(s)) {
 		if (s->gen != d->gen)
@@ -402,7 +356,7 @@ static int execute(struct pg_stmt *s)
 		if (guard)
 			PQclear(PQexec(d->conn, "SAVEPOINT cb_prepare"));
 		r = server_prepare(s, 0);
-		track(d);
+		cb_pg_track(d);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 			if (state && strcmp(state, "42P18") == 0 && (!d->tx || guard)) {
@@ -410,13 +364,13 @@ static int execute(struct pg_stmt *s)
 				if (guard)
 					PQclear(PQexec(d->conn, "ROLLBACK TO SAVEPOINT cb_prepare"));
 				r = server_prepare(s, OID_TEXT);
-				track(d);
+				cb_pg_track(d);
 			}
 		}
 		if (guard)
 			PQclear(PQexec(d->conn, "RELEASE SAVEPOINT cb_prepare"));
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-			rc = pg_fail(d, r);
+			rc = cb_pg_fail(d, r);
 			PQclear(r);
 			return rc;
 		}
@@ -430,7 +384,7 @@ static int execute(struct pg_stmt *s)
 		s->fmts[i] = s->p[i].format;
 	}
 	r = PQexecPrepared(d->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 1);
-	track(d);
+	cb_pg_track(d);
 	switch (PQresultStatus(r)) {
 	case PGRES_TUPLES_OK:
 		s->res = r;
@@ -444,7 +398,7 @@ static int execute(struct pg_stmt *s)
 		s->row = -1;
 		return CB_OK;
 	default:
-		rc = pg_fail(d, r);
+		rc = cb_pg_fail(d, r);
 		PQclear(r);
 		return rc;
 	}
@@ -462,6 +416,8 @@ static int pg_step(struct cb_stmt *st)
 {
 	struct pg_stmt *s = ST(st);
 	int rc;
+	if (s->copy_sql && DB(st->db)->tx && !DB(st->db)->tx_lost) /* cb_db_defer: kept for one COPY */
+		return cb_pg_defer_row(s);
 	if (!s->executed) {
 		bool again = retryable(s, DB(st->db));
 		if ((rc = execute(s)) == CB_EUNAVAIL && again)
@@ -641,6 +597,10 @@ static int pg_exec(struct cb_db *db, const char *sql)
 			snprintf(begin, sizeof begin, "BEGIN; SELECT pg_advisory_xact_lock(%lld)", (long long)db->lock_key);
 		sql = db->write_lock ? begin : "BEGIN";
 	}
+	if (strcmp(sql, "ROLLBACK") == 0)
+		cb_pg_discard(d); /* rows kept back go with the transaction */
+	else if ((rc = cb_pg_flush(d)) != CB_OK) /* ...and are sent before anything else, COMMIT included */
+		return rc;
 	if (d->tx_lost && strcmp(sql, "ROLLBACK") == 0) { /* the server rolled it back when the connection went */
 		d->tx_lost = false;
 		return CB_OK;
@@ -648,7 +608,7 @@ static int pg_exec(struct cb_db *db, const char *sql)
 	if ((rc = pg_ready(d)) != CB_OK)
 		return rc;
 	PGresult *r = PQexec(d->conn, sql);
-	track(d);
+	cb_pg_track(d);
 	ExecStatusType t = PQresultStatus(r);
 	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK || t == PGRES_EMPTY_QUERY) {
 		if (t == PGRES_COMMAND_OK)
@@ -656,7 +616,7 @@ static int pg_exec(struct cb_db *db, const char *sql)
 		PQclear(r);
 		return CB_OK;
 	}
-	rc = pg_fail(d, r);
+	rc = cb_pg_fail(d, r);
 	PQclear(r);
 	return rc;
 }
@@ -690,7 +650,7 @@ static const struct cb_db_ops pg_ops = {
 	pg_prepare, pg_finalize, pg_bind_int64, pg_bind_double, pg_bind_text, pg_bind_blob,
 	pg_bind_null, pg_clear_bindings, pg_step, pg_reset, pg_column_count, pg_column_type,
 	pg_column_int64, pg_column_double, pg_column_text, pg_column_blob, pg_column_bytes, pg_exec,
-	pg_begin, pg_in_tx, pg_changes, pg_last_insert_id, pg_close,
+	pg_begin, pg_in_tx, pg_changes, pg_last_insert_id, pg_close, cb_pg_defer,
 };
 
 int cb_db_pg_open(const char *uri, unsigned flags, struct cb_db **out, struct cb_err *err)

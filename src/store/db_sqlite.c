@@ -138,7 +138,7 @@ static const struct cb_db_ops lite_ops = {
 	lite_prepare, lite_finalize, lite_bind_int64, lite_bind_double, lite_bind_text, lite_bind_blob,
 	lite_bind_null, lite_clear_bindings, lite_step, lite_reset, lite_column_count, lite_column_type,
 	lite_column_int64, lite_column_double, lite_column_text, lite_column_blob, lite_column_bytes, lite_exec,
-	lite_begin, lite_in_tx, lite_changes, lite_last_insert_id, lite_close,
+	lite_begin, lite_in_tx, lite_changes, lite_last_insert_id, lite_close, NULL,
 };
 
 int cb_db_sqlite_open(const char *path, unsigned flags, struct cb_db **out, struct cb_err *err)

@@ -313,6 +313,12 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 	}
 	const int64_t now = (int64_t)time(NULL);
 	struct cb_stmt *st = s->ins;
+	struct cb_bound *bound = s->ins_bound;
+	int64_t seq = 0; /* > 0: PostgreSQL's bulk path (bulk_pg.c) chose it */
+	if ((rc = cb_bulk_pg_claim(s, p->c.case_id, &st, &bound, &seq, err)) != CB_OK)
+		goto out;
+	if (seq > 0)
+		cb_db_bind_int64(st, P_FIELDS + s->ncols, seq);
 	cb_db_bind_blob(st, P_ID, p->c.case_id, 16, false);
 	cb_db_bind_int64(st, P_VERSION, 1);
 	cb_db_bind_int64(st, P_CREATED, now);
@@ -326,7 +332,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		cb_db_bind_blob(st, P_PII, p->sealed, (int)p->sealed_n, false);
 	else
 		cb_db_bind_null(st, P_PII);
-	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, s->ins_bound, err)) != CB_OK) {
+	if ((rc = bind_fields(s, st, P_FIELDS, &p->c, bound, err)) != CB_OK) {
 		cb_db_reset(st);
 		goto out;
 	}
@@ -342,7 +348,8 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 		goto out;
 	}
 	cb_db_reset(st);
-	const int64_t seq = cb_db_last_insert_id(s->db);
+	if (seq == 0)
+		seq = cb_db_last_insert_id(s->db);
 	if (p->pii) {
 		/* The case row is not committed yet; its key is (outside a batch) by the time we commit it.  The
 		 * slot is the row's seq: nobody else gets it while our write lock holds; OR REPLACE takes over a
@@ -363,7 +370,7 @@ int cb_store_write(struct cb_store *s, struct cb_prepared *p, struct cb_err *err
 			goto out;
 		}
 	}
-	if (p->pii && (rc = cb_tokens_write(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
+	if (p->pii && (rc = cb_tokens_write_new(s, seq, &p->blind, p->blind.has_clk ? p->clk : NULL, err)) != CB_OK) {
 		unwrite(s, p);
 		goto out;
 	}

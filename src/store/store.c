@@ -657,6 +657,7 @@ void cb_store_free(struct cb_store **sp)
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
 		cb_db_finalize(&sts[i]);
 	cb_tokens_free(&s->tokens);
+	cb_bulk_pg_free(s);
 	cb_db_close(&s->db);
 	cb_db_close(&s->kdb);
 	sodium_free(s->sec); /* wipes (read-only memory too) */

@@ -74,6 +74,7 @@ struct cb_store {
 	struct cb_keywriter *kw; /* inside a load: the thread that inserts case keys (keywriter.c) */
 	struct cb_prepared *prep; /* cb_store_add's, made on first use */
 	struct cb_tokens *tokens; /* the blind index's statements (tokens.c), made on first use */
+	struct cb_bulk_pg *bulk_pg; /* PostgreSQL: new cases of a batch as one COPY (bulk_pg.c), made on first use */
 	struct cb_buf pack; /* plaintext identifying details: wiped after use */
 	uint8_t *sealed;    /* ciphertext, reused */
 	size_t sealed_cap;
@@ -116,6 +117,16 @@ int cb_keywriter_drain(struct cb_store *s, bool reset, struct cb_err *err);
 void cb_keywriter_stop(struct cb_store *s);
 /* Whether every key handed over is inserted (true without a thread): what a use of s->kdb relies on. */
 bool cb_keywriter_idle(struct cb_store *s);
+
+/* New cases of a bulk batch on PostgreSQL (bulk_pg.c).  claim: for a case about to be added with this id,
+ * *seq > 0 when it goes by *ins (rows kept back for one COPY, its seq bound last, fields bound through
+ * *bound); *seq == 0: the ordinary INSERT (not PostgreSQL, no batch, or the id may be stored).  end: the batch
+ * is over (committed or not).  free: with the store. */
+struct cb_bulk_pg;
+int cb_bulk_pg_claim(struct cb_store *s, const uint8_t id[16], struct cb_stmt **ins, struct cb_bound **bound,
+		     int64_t *seq, struct cb_err *err);
+void cb_bulk_pg_end(struct cb_store *s);
+void cb_bulk_pg_free(struct cb_store *s);
 
 /* The "cases changed" hook (changes.c): changed records that case id was written in the open transaction;
  * changes_end hands what was recorded to the hook when the transaction committed and forgets it either way;

@@ -19,7 +19,7 @@
 #include "store/store_impl.h"
 #include "store/tokens.h"
 
-enum { T_INS, T_DEL, T_ROW_GET, T_ROW_PUT, T_ROW_DEL, T_CASES, T_GET, T__N };
+enum { T_INS, T_DEL, T_ROW_GET, T_ROW_PUT, T_ROW_DEL, T_CASES, T_GET, T_NEW_INS, T_NEW_PUT, T__N };
 static const char *const sql[T__N] = {
 	[T_INS] = "INSERT INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
 	[T_DEL] = "DELETE FROM blind WHERE kind = ?1 AND tok = ?2 AND seq = ?3",
@@ -31,6 +31,15 @@ static const char *const sql[T__N] = {
 		    " WHERE b.kind = ?1 AND b.tok = ?2 AND (c.site = ?3 OR ?3 IS NULL) ORDER BY c.seq",
 	[T_GET] = "SELECT c.seq, c.site, l.toks, l.clk FROM cases c JOIN linkage l ON l.seq = c.seq"
 		  " WHERE c.case_id = ?1",
+	/* a new case's rows: as above, but on PostgreSQL kept back and sent as one COPY (its identity seq is
+	 * new, so nothing can conflict; SQLite may give a deleted case's seq again, and runs them as above) */
+	[T_NEW_INS] = "INSERT INTO blind(kind, tok, seq) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+	[T_NEW_PUT] = "INSERT INTO linkage(seq, toks, clk) VALUES (?1, ?2, ?3)"
+		      " ON CONFLICT(seq) DO UPDATE SET toks = excluded.toks, clk = excluded.clk",
+};
+static const char *const copy_sql[T__N] = {
+	[T_NEW_INS] = "COPY blind(kind, tok, seq) FROM STDIN",
+	[T_NEW_PUT] = "COPY linkage(seq, toks, clk) FROM STDIN",
 };
 
 struct cb_tokens {
@@ -56,6 +65,11 @@ static struct cb_stmt *stmt(struct cb_store *s, int which, struct cb_err *err)
 	struct cb_stmt **st = &s->tokens->st[which];
 	if (!*st && cb_store_prep(s->db, "blind index", SQLITE_PREPARE_PERSISTENT, sql[which], st, err) != CB_OK)
 		return NULL;
+	if (copy_sql[which] && cb_db_defer(*st, copy_sql[which]) != CB_OK) {
+		cb_store_db_err(s->db, err, "blind index");
+		cb_db_finalize(st);
+		return NULL;
+	}
 	return *st;
 }
 
@@ -109,16 +123,23 @@ int cb_tokens_forget(struct cb_store *s, int64_t seq, struct cb_err *err)
 	return CB_OK;
 }
 
-int cb_tokens_write(struct cb_store *s, int64_t seq, const struct cb_blind *b, const uint8_t *clk_sealed,
-		    struct cb_err *err)
+/* fresh: seq is a case written in this transaction (rows kept back for one COPY: no conflicts allowed, so a
+ * token twice in one case is written once). */
+static int write_tokens(struct cb_store *s, int64_t seq, const struct cb_blind *b, const uint8_t *clk_sealed,
+			bool fresh, struct cb_err *err)
 {
 	uint8_t packed[5 * CB_TOKENS_MAX];
 	if (!b || (b->n == 0 && !clk_sealed))
 		return CB_OK;
-	struct cb_stmt *ins = stmt(s, T_INS, err), *put = stmt(s, T_ROW_PUT, err);
+	struct cb_stmt *ins = stmt(s, fresh ? T_NEW_INS : T_INS, err), *put = stmt(s, fresh ? T_NEW_PUT : T_ROW_PUT, err);
 	if (!ins || !put)
 		return err->code;
 	for (int i = 0; i < b->n; i++) {
+		bool twice = false;
+		for (int j = 0; fresh && j < i && !twice; j++)
+			twice = b->t[j].kind == b->t[i].kind && b->t[j].v == b->t[i].v;
+		if (twice)
+			continue;
 		cb_db_bind_int64(ins, 1, b->t[i].kind);
 		cb_db_bind_int64(ins, 2, b->t[i].v);
 		cb_db_bind_int64(ins, 3, seq);
@@ -135,6 +156,18 @@ int cb_tokens_write(struct cb_store *s, int64_t seq, const struct cb_blind *b, c
 	if (cb_store_step_done(put) != CB_OK)
 		return cb_store_db_err(s->db, err, "blind index");
 	return CB_OK;
+}
+
+int cb_tokens_write(struct cb_store *s, int64_t seq, const struct cb_blind *b, const uint8_t *clk_sealed,
+		    struct cb_err *err)
+{
+	return write_tokens(s, seq, b, clk_sealed, false, err);
+}
+
+int cb_tokens_write_new(struct cb_store *s, int64_t seq, const struct cb_blind *b, const uint8_t *clk_sealed,
+			struct cb_err *err)
+{
+	return write_tokens(s, seq, b, clk_sealed, true, err);
 }
 
 int cb_store_token_cases(struct cb_store *s, enum cb_tok_kind kind, uint32_t v, const char *site,

@@ -61,6 +61,10 @@ int cb_store_links_of(struct cb_store *s, const uint8_t id[16],
  * (CB_CLK_SEALED bytes) or NULL. */
 int cb_tokens_write(struct cb_store *s, int64_t seq, const struct cb_blind *b, const uint8_t *clk_sealed,
 		    struct cb_err *err);
+/* cb_tokens_write for a case added in the open transaction (seq new): on PostgreSQL its rows go as one COPY
+ * with the other new cases' before the next statement (db.h, cb_db_defer). */
+int cb_tokens_write_new(struct cb_store *s, int64_t seq, const struct cb_blind *b, const uint8_t *clk_sealed,
+			struct cb_err *err);
 /* erase --all, in its transaction: the case's links go, and the cases statistics leave out are counted again. */
 int cb_links_forget(struct cb_store *s, const uint8_t id[16], struct cb_err *err);
 /* Removes the tokens of the case at seq, in the open transaction (erasure, update of its details). */

@@ -64,6 +64,7 @@ void cb_store_truncate_wal(struct cb_store *s)
 static void end_bulk(struct cb_store *s)
 {
 	s->bulk = false;
+	cb_bulk_pg_end(s);
 	if (!s->loading)
 		set_cache(s, CACHE_NORMAL);
 }

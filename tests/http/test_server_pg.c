@@ -77,17 +77,17 @@ static void test_two_servers(void **state)
 
 	/* both saw version 1; A's edit lands first, B's is stale */
 	port = pa;
-	snprintf(body, sizeof body, "{\"version\": 1, \"gender\": \"Masculine\"}");
+	snprintf(body, sizeof body, "{\"version\": 1, \"gender\": \"Feminine\"}");
 	assert_int_equal(status_of(&mona, "PATCH", p, body), 200);
 	port = pb;
-	snprintf(body, sizeof body, "{\"version\": 1, \"gender\": \"NonConforming\"}");
+	snprintf(body, sizeof body, "{\"version\": 1, \"gender\": \"Masculine\"}");
 	r = req(&mona, "PATCH", p, body);
 	assert_int_equal(r.status, 409);
 	assert_string_equal(error_code(&r), "conflict");
 	resp_free(&r);
 	/* B reads what A wrote */
 	r = req(&mona, "GET", p, NULL);
-	assert_string_equal(json_string_value(json_object_get(r.json, "gender")), "Masculine");
+	assert_string_equal(json_string_value(json_object_get(r.json, "gender")), "Feminine");
 	resp_free(&r);
 
 	/* many writes through both at once: the audit chain stays one chain */
