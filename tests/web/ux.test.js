@@ -2,7 +2,8 @@
  * ux.test.js -- browser tests of issue 14's defects (each test names its defect): a caseworker's,
  * a manager's and an administrator's day, in Debian's headless Chromium against `casebank serve` on a fresh
  * demo database.  Every page these tests open is checked with axe-core and written as a screenshot at
- * 1280 px and 390 px into build/test-logs/web/ (ux-*.png).
+ * 1280 px and 390 px into build/test-logs/web/ (ux-*.png); the last test opens every one of them again with
+ * the user's language set to Arabic (right to left): axe-core again, screenshots ux-ar-*.png.
  */
 "use strict";
 const { test, before, after } = require("node:test");
@@ -12,6 +13,7 @@ const { start, PHONE, DESKTOP } = require("./harness.js");
 
 let h, caseId;
 const seen = {}; // page name -> axe violations
+const heads = {}; // page name -> its main heading in English (the Arabic run must not show it)
 
 before(async () => {
 	h = await start({ name: "web-ux", cases: 800, users: [["admin1", "admin"], ["admin2", "admin"], ["manager1", "manager"],
@@ -23,6 +25,12 @@ after(async () => { if (h) await h.stop(); });
 async function page_(page, name) {
 	await h.shots(page, "ux-" + name);
 	seen[name] = await h.axe(page);
+	heads[name] = await heading(page);
+}
+
+// The page's main heading (the first h1), its text trimmed.
+function heading(page) {
+	return page.evaluate(() => { const e = document.querySelector("h1"); return e ? e.textContent.trim() : ""; });
 }
 
 // Registers a case through the form (the fields registration needs, and a name); returns its id.
@@ -394,5 +402,105 @@ test("every page of these tests passes axe-core, and none broke the content secu
 	await login.context().close();
 	const bad = Object.keys(seen).filter((k) => seen[k].length).map((k) => k + ": " + seen[k].join("; "));
 	assert.deepEqual(bad, []);
+	assert.deepEqual(h.problems, []);
+});
+
+// How the Arabic run reaches each page of the tests above, in the state its English screenshot shows:
+// [name, user, hash, selector to wait for, what to do once there].
+function arabicPages() {
+	const tab = (t) => (p) => openTab(p, t);
+	return [
+		["register-errors", "worker1", "#/cases/new", "#case-form", async (p) => {
+			await p.fill("#fld-registered_on", "");
+			await p.click("#save");
+			await p.waitForSelector("#form-top .alert");
+		}],
+		["case-interview", "worker1", "#/cases/" + caseId, "#case-summary"],
+		["case-identity", "worker1", "#/cases/" + caseId, "#case-summary", tab("identity")],
+		["case-help", "worker1", "#/cases/" + caseId, "#case-summary", async (p) => {
+			await openTab(p, "help");
+			await p.waitForSelector("#stage-to");
+			await p.selectOption("#stage-to", "closed");
+		}],
+		["case-notes", "worker1", "#/cases/" + caseId, "#case-summary", async (p) => {
+			await openTab(p, "notes");
+			await p.waitForSelector("#notes-list .note-item");
+		}],
+		["dashboard", "manager1", "#/dashboard", "main h2"],
+		["edit-merge", "worker1", "#/cases/" + caseId + "/edit", "#case-form", async (p) => {
+			// someone else saves meanwhile: the same field, differently
+			const c = await h.api(p, "GET", "/api/cases/" + caseId);
+			const r = await h.api(p, "PATCH", "/api/cases/" + caseId, { version: c.version, children: 7 });
+			assert.ok(!(r && r.error), JSON.stringify(r));
+			await p.fill("#fld-children", "8");
+			await p.click("#save");
+			await p.waitForSelector("#conflict");
+		}],
+		["home", "worker1", "#/home", "#home-overdue"],
+		["sites", "admin1", "#/sites", "#sites-table"],
+		["users", "admin1", "#/users", "#users-table"],
+		["audit", "admin1", "#/audit", "#audit-table"],
+		["cases", "worker1", "#/cases", "#case-table"],
+		["register", "worker1", "#/cases/new", "#case-form"],
+		["edit", "worker1", "#/cases/" + caseId + "/edit", "#case-form"],
+		["partners", "worker1", "#/partners", "main h1"],
+		["login", null, "", "#login-form"],
+	];
+}
+
+test("every page again in Arabic: right to left, translated headings, no axe-core violation, fits 390 px", async () => {
+	const list = arabicPages();
+	assert.deepEqual(list.map((x) => x[0]).sort(), Object.keys(seen).sort()); // the same pages as in English
+	const users = {}, bad = [], wide = [];
+	for (const [name, user, hash, sel, act] of list) {
+		let page;
+		if (user) {
+			if (!users[user]) {
+				users[user] = await h.login(user);
+				// leaving a half-typed form asks first (defect 5): yes, leave
+				users[user].on("dialog", (d) => d.accept().catch(() => {})); // (or the page is closing)
+				assert.equal(((await h.api(users[user], "PATCH", "/api/me", { lang: "ar" })) || {}).error, undefined); // 204
+			}
+			page = users[user];
+			await page.goto(h.base + "/" + hash);
+			await page.reload(); // a fresh start of the page (the form of a case is not left half typed)
+		} else {
+			page = await h.newPage();
+			await page.goto(h.base + "/");
+			await page.waitForSelector("#lang-select");
+			await page.selectOption("#lang-select", "ar");
+		}
+		await page.waitForFunction(() => document.documentElement.dir === "rtl");
+		await page.waitForSelector(sel);
+		if (act) await act(page);
+		assert.equal(await page.getAttribute("html", "lang"), "ar", name);
+		const head = await heading(page);
+		assert.ok(head, name + ": no heading");
+		assert.notEqual(head, heads[name], name + ": the heading is not translated");
+		await h.shots(page, "ux-ar-" + name);
+		const v = await h.axe(page);
+		if (v.length) bad.push(name + ": " + v.join("; "));
+		// at 390 px nothing is wider than the screen (a case's long id in its heading wraps)
+		await page.setViewportSize(PHONE);
+		await page.waitForTimeout(50);
+		const w = await page.evaluate(() => {
+			const out = [];
+			if (document.documentElement.scrollWidth > window.innerWidth) out.push("page " + document.documentElement.scrollWidth);
+			// nor is a table's caption squeezed to a column of single words
+			document.querySelectorAll("main caption").forEach((c) => {
+				if (c.offsetParent && c.offsetWidth < 0.8 * c.parentElement.offsetWidth) out.push("caption " + c.offsetWidth);
+			});
+			return out;
+		});
+		if (w.length) wide.push(name + ": " + w.join(", "));
+		await page.setViewportSize(DESKTOP);
+		if (!user) await page.context().close();
+	}
+	for (const u of Object.keys(users)) {
+		await h.api(users[u], "PATCH", "/api/me", { lang: "" });
+		await users[u].context().close();
+	}
+	assert.deepEqual(bad, []);
+	assert.deepEqual(wide, []);
 	assert.deepEqual(h.problems, []);
 });
