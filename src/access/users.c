@@ -7,7 +7,7 @@
  * give the same answer, so neither the reply nor its timing tells whether a name exists.  Failures are
  * counted but lock no account (an outsider who knows a name could lock its owner out); the server slows
  * down the failing address instead.  Passwords on a list of the commonest ones, or made of the user's name
- * or "casebank", are refused (common_passwords.h).
+ * or "casebank", are refused (include/tbl/cb_common_passwords.h).
  *
  * Sessions: the client holds a random 256-bit token; the database holds only its BLAKE2b hash, so a copy of
  * the database opens no session.  Lookups are by that hash (no comparison of secrets that could leak by
@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "access/access.h"
-#include "access/common_passwords.h"
+#include "tbl/cb_common_passwords.h"
 #include "access/policy.h"
 #include "crypto/crypto.h"
 #include "store/care_rows.h"
@@ -121,7 +121,7 @@ static bool only_names(char *letters, const char *own)
 	return !letters[0];
 }
 
-/* A password for user `name`: 10 to 1024 bytes, not one of the commonest passwords (common_passwords.h, also
+/* A password for user `name`: 10 to 1024 bytes, not one of the commonest passwords (tbl/cb_common_passwords.h, also
  * with digits and punctuation around its letters or for them: "Dragon!2024", "Dr4gon"), and not made of the
  * user's name or the product's ("casebank") alone.  The refusal never repeats the password. */
 static int check_password(const char *pw, const char *name, struct cb_err *err)
