@@ -97,5 +97,8 @@ void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
 #define CB_LOGIN_FORGET 900    /* seconds without a failure after which an address starts afresh */
 int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now);
 void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now);
+/* Every door that checks passwords (the web's login, ODK's Basic auth) asks this first: NULL when `from` may
+ * try now, else msg filled with the refusal its caller sends with 429 (the wait in seconds; no name). */
+const char *cb_login_refused(struct cb_session_cache *c, const char *from, int64_t now, char *msg, size_t n);
 
 #endif

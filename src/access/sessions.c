@@ -252,6 +252,15 @@ int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now)
 	return wait;
 }
 
+const char *cb_login_refused(struct cb_session_cache *c, const char *from, int64_t now, char *msg, size_t n)
+{
+	int64_t wait = cb_login_wait(c, from, now);
+	if (wait <= 0)
+		return NULL;
+	snprintf(msg, n, "too many failed logins from this address: try again in %lld s", (long long)wait);
+	return msg;
+}
+
 void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now)
 {
 	uint8_t key[16];

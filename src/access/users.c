@@ -412,6 +412,15 @@ static int hand_over(int rc, struct cb_session *sess, const struct cb_user *u, s
 	return rc;
 }
 
+/* The key a session is stored under, for a token of the right shape; any other is no session. */
+static int token_key(const char *token, uint8_t h[32], struct cb_err *err)
+{
+	if (!token_shape(token))
+		return cb_err_set(err, CB_ENOTFOUND, "no such session");
+	token_hash(token, h);
+	return CB_OK;
+}
+
 int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
 		     struct cb_user *user, struct cb_err *err)
 {
@@ -421,10 +430,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 	bool expired;
 	int rc, r;
 
-	if (!token_shape(token))
-		return cb_err_set(err, CB_ENOTFOUND, "no such session");
-	token_hash(token, h);
-	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
+	if ((rc = token_key(token, h, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	if ((rc = session_find(s, h, now, &sess, &expired, err)) != CB_OK)
 		goto out;
@@ -456,9 +462,8 @@ int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct
 	bool expired;
 	int rc;
 
-	if (!token_shape(token))
-		return cb_err_set(err, CB_ENOTFOUND, "no such session");
-	token_hash(token, h);
+	if ((rc = token_key(token, h, err)) != CB_OK)
+		return rc;
 	if ((rc = session_find(s, h, now, &sess, &expired, err)) == CB_OK && expired)
 		rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
 	if (rc == CB_OK)

@@ -32,11 +32,9 @@ int cb_api_login(struct cb_http_req *r, const char *arg)
 		goto out;
 	}
 	/* an address that keeps failing waits, whatever the name: no account is ever locked by others' failures */
-	int64_t wait = cb_login_wait(r->app->sessions, r->from, r->now);
-	if (wait > 0) {
-		cb_api_error(r, 429, "too_many_attempts",
-			     cb_arena_printf(r->arena, "too many failed logins from this address: try again in %lld s",
-					     (long long)wait));
+	char why[96];
+	if (cb_login_refused(r->app->sessions, r->from, r->now, why, sizeof why)) {
+		cb_api_error(r, 429, "too_many_attempts", why);
 		goto out;
 	}
 	sem_wait(&r->app->pw_slots); /* before taking a store handle: waiting logins hold none */

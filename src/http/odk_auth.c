@@ -110,11 +110,9 @@ bool cb_odk_authenticate(struct cb_http_req *r)
 		challenge(r, "log in with your casebank name and password");
 		return false;
 	}
-	int64_t wait = cb_login_wait(r->app->sessions, r->from, r->now);
-	if (wait > 0) {
-		cb_or_respond(r, 429, "error",
-			      cb_arena_printf(r->arena, "too many failed logins from this address: try again in %lld s",
-					      (long long)wait));
+	char why[96];
+	if (cb_login_refused(r->app->sessions, r->from, r->now, why, sizeof why)) {
+		cb_or_respond(r, 429, "error", why);
 		return false;
 	}
 	pair_hash(name, pw, h);

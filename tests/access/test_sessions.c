@@ -100,11 +100,17 @@ static void test_login_throttle(void **state)
 		cb_login_failed(c, "192.0.2.7", t);
 	}
 	assert_int_equal(cb_login_wait(c, "192.0.2.7", t), 0);
+	char msg[96];
+	assert_null(cb_login_refused(c, "192.0.2.7", t, msg, sizeof msg));
 	int64_t now = t, want = 1;
 	for (int i = 0; i < 12; i++, want = want * 2 > CB_LOGIN_MAX_DELAY ? CB_LOGIN_MAX_DELAY : want * 2) {
 		cb_login_failed(c, "192.0.2.7", now);
 		assert_int_equal(cb_login_wait(c, "192.0.2.7", now), want);
 		assert_int_equal(cb_login_wait(c, "192.0.2.7", now + want - 1), 1);
+		/* the refusal every door sends names the wait */
+		char text[96];
+		snprintf(text, sizeof text, "too many failed logins from this address: try again in %lld s", (long long)want);
+		assert_string_equal(cb_login_refused(c, "192.0.2.7", now, msg, sizeof msg), text);
 		assert_int_equal(cb_login_wait(c, "192.0.2.8", now), 0);
 		now += want;
 		assert_int_equal(cb_login_wait(c, "192.0.2.7", now), 0);
