@@ -1,14 +1,18 @@
 /*
  * home.js -- a caseworker's or manager's work in one place (GET /api/home): follow-ups overdue and due this
- * week (of open cases), referrals waiting for a partner's answer, and the transfers and possible duplicates
- * to review.  Those last two have no feature behind them yet: the server answers empty lists and names them
- * in "pending"; their sections say so until they land.
+ * week (of open cases), referrals waiting for a partner's answer, transfers waiting for an answer (incoming
+ * to decide, outgoing still open) and possible duplicates of the office's cases (ids, offices, score only).
  */
 "use strict";
 (function () {
 	var CB = window.CB, el = CB.el, t = CB.t;
 
 	function caseLink(id) { return el("a.case-id", { href: "#/cases/" + encodeURIComponent(id) }, id.slice(0, 8) + "…"); }
+
+	// the other case of a pair: a link only when it is the caller's own office's (else just its id)
+	function caseLinkOr(id, site) {
+		return CB.me.role === "manager" || CB.me.site === site ? caseLink(id) : el("span.case-id", id.slice(0, 8) + "…");
+	}
 
 	function stageText(v) {
 		var f = CB.codebook && CB.codebook.byName.case_stage;
@@ -35,7 +39,6 @@
 	function homeView() {
 		Promise.all([CB.loadCodebook(), CB.api("GET", "/api/home")]).then(function (r) {
 			var h = r[1];
-			var pending = h.pending || [];
 			var caseCol = [t("col_case_id"), function (it) { return caseLink(it.case_id); }];
 			var officeCol = [t("col_site"), function (it) { return it.site; }];
 			var stageCol = [t("col_stage"), function (it) { return stageText(it.stage); }];
@@ -48,12 +51,14 @@
 				section("home-referrals", t("home_referrals"), h.referrals_awaiting || [], t("home_none_referrals"),
 					[caseCol, [t("home_referred_on"), function (it) { return it.on; }],
 						[t("home_partner"), function (it) { return it.partner || t("none"); }], officeCol]),
-				section("home-transfers", t("home_transfers"), h.transfers || [],
-					pending.indexOf("transfers") >= 0 ? t("home_pending") : t("home_none_transfers"),
-					[caseCol, officeCol]),
-				section("home-duplicates", t("home_duplicates"), h.duplicates || [],
-					pending.indexOf("duplicates") >= 0 ? t("home_pending") : t("home_none_duplicates"),
-					[caseCol, officeCol])]);
+				section("home-transfers", t("home_transfers"), h.transfers || [], t("home_none_transfers"),
+					[caseCol, [t("home_direction"), function (it) {
+						return it.direction === "incoming" ? t("home_incoming", it.from) : t("home_outgoing", it.to);
+					}], officeCol]),
+				section("home-duplicates", t("home_duplicates"), h.duplicates || [], t("home_none_duplicates"),
+					[caseCol, officeCol, [t("home_other_case"), function (it) { return caseLinkOr(it.other_id, it.other_site); }],
+						[t("home_other_site"), function (it) { return it.other_site; }],
+						[t("home_score"), function (it) { return it.score.toFixed(2); }]])]);
 		}, function (e) { CB.render(t("home_title"), el("p.error", CB.errorText(e))); });
 	}
 

@@ -7,7 +7,7 @@
  * give the same answer, so neither the reply nor its timing tells whether a name exists.  Failures are
  * counted but lock no account (an outsider who knows a name could lock its owner out); the server slows
  * down the failing address instead.  Passwords on a list of the commonest ones, or made of the user's name
- * or "casebank", are refused (common_passwords.h).
+ * or "casebank", are refused (include/tbl/cb_common_passwords.h).
  *
  * Sessions: the client holds a random 256-bit token; the database holds only its BLAKE2b hash, so a copy of
  * the database opens no session.  Lookups are by that hash (no comparison of secrets that could leak by
@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "access/access.h"
-#include "access/common_passwords.h"
+#include "tbl/cb_common_passwords.h"
 #include "access/policy.h"
 #include "crypto/crypto.h"
 #include "store/care_rows.h"
@@ -121,7 +121,7 @@ static bool only_names(char *letters, const char *own)
 	return !letters[0];
 }
 
-/* A password for user `name`: 10 to 1024 bytes, not one of the commonest passwords (common_passwords.h, also
+/* A password for user `name`: 10 to 1024 bytes, not one of the commonest passwords (tbl/cb_common_passwords.h, also
  * with digits and punctuation around its letters or for them: "Dragon!2024", "Dr4gon"), and not made of the
  * user's name or the product's ("casebank") alone.  The refusal never repeats the password. */
 static int check_password(const char *pw, const char *name, struct cb_err *err)
@@ -412,6 +412,15 @@ static int hand_over(int rc, struct cb_session *sess, const struct cb_user *u, s
 	return rc;
 }
 
+/* The key a session is stored under, for a token of the right shape; any other is no session. */
+static int token_key(const char *token, uint8_t h[32], struct cb_err *err)
+{
+	if (!token_shape(token))
+		return cb_err_set(err, CB_ENOTFOUND, "no such session");
+	token_hash(token, h);
+	return CB_OK;
+}
+
 int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct cb_session *out,
 		     struct cb_user *user, struct cb_err *err)
 {
@@ -421,10 +430,7 @@ int cb_session_check(struct cb_store *s, const char *token, int64_t now, struct 
 	bool expired;
 	int rc, r;
 
-	if (!token_shape(token))
-		return cb_err_set(err, CB_ENOTFOUND, "no such session");
-	token_hash(token, h);
-	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
+	if ((rc = token_key(token, h, err)) != CB_OK || (rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
 	if ((rc = session_find(s, h, now, &sess, &expired, err)) != CB_OK)
 		goto out;
@@ -456,9 +462,8 @@ int cb_session_lookup(struct cb_store *s, const char *token, int64_t now, struct
 	bool expired;
 	int rc;
 
-	if (!token_shape(token))
-		return cb_err_set(err, CB_ENOTFOUND, "no such session");
-	token_hash(token, h);
+	if ((rc = token_key(token, h, err)) != CB_OK)
+		return rc;
 	if ((rc = session_find(s, h, now, &sess, &expired, err)) == CB_OK && expired)
 		rc = cb_err_set(err, CB_ENOTFOUND, "the session has expired");
 	if (rc == CB_OK)

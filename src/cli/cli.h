@@ -34,6 +34,10 @@ int cb_cli_args(int argc, int first, int n, const char *usage);
 /* Both for a command without options: the index of its first positional argument (n of them follow), or,
  * after printing what is wrong, minus the exit status. */
 int cb_cli_plain(int argc, char **argv, int n, const char *usage);
+/* For a command with sub-commands (user add|list|...): cb_cli_parse, then the sub-command's name ("" when
+ * none is given) with *first its index; NULL after printing an error. */
+const char *cb_cli_sub(int argc, char **argv, const struct option *longopts, const char **optvals, int nopts,
+		       int *first);
 /* Opens a database, printing the error. */
 struct cb_store;
 int cb_cli_open(const char *db, unsigned flags, struct cb_store **s);

@@ -28,10 +28,10 @@ int cb_cmd_site(int argc, char **argv)
 					     {"country", required_argument, NULL, O_COUNTRY},
 					     {0}};
 	const char *v[O_N] = {0};
-	int first = cb_cli_parse(argc, argv, opts, v, O_N);
-	if (first < 0)
+	int first;
+	const char *sub = cb_cli_sub(argc, argv, opts, v, O_N, &first);
+	if (!sub)
 		return CB_EXIT_USAGE;
-	const char *sub = first < argc ? argv[first] : "";
 	bool add = !strcmp(sub, "add"), list = !strcmp(sub, "list"), dis = !strcmp(sub, "disable"),
 	     en = !strcmp(sub, "enable");
 	if (!(add || list || dis || en) || argc - first != (list ? 2 : 3) || ((v[O_NAME] || v[O_COUNTRY]) && !add) ||

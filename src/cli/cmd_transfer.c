@@ -13,14 +13,6 @@
 #include "cli/cli.h"
 #include "util/i18n.h"
 
-static int parse_id(const char *text, uint8_t id[16])
-{
-	if (cb_case_id_parse(text, id) == CB_OK)
-		return CB_OK;
-	fprintf(stderr, _("casebank: %s: not a case id (26 characters A-Z and 2-7)\n"), text);
-	return CB_EINVAL;
-}
-
 int cb_cmd_assign(int argc, char **argv)
 {
 	enum { O_NONE, O_N };
@@ -30,7 +22,7 @@ int cb_cmd_assign(int argc, char **argv)
 	if ((ex = cb_cli_args(argc, first, v[O_NONE] ? 2 : 3, "assign DB CASE_ID USER | DB CASE_ID --none")))
 		return ex;
 	uint8_t id[16];
-	if (parse_id(argv[first + 1], id) != CB_OK)
+	if (cb_cli_case_id(argv[first + 1], id) != CB_OK)
 		return CB_EXIT_USAGE;
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};
@@ -138,7 +130,7 @@ int cb_cmd_transfer(int argc, char **argv)
 	if ((ex = cb_cli_args(argc, first, 2, "transfer DB CASE_ID --to OFFICE --reason R")))
 		return ex;
 	uint8_t id[16];
-	if (parse_id(argv[first + 1], id) != CB_OK)
+	if (cb_cli_case_id(argv[first + 1], id) != CB_OK)
 		return CB_EXIT_USAGE;
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};

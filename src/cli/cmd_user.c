@@ -117,10 +117,10 @@ int cb_cmd_user(int argc, char **argv)
 					     {"site", required_argument, NULL, O_SITE},
 					     {0}};
 	const char *v[O_N] = {0};
-	int first = cb_cli_parse(argc, argv, opts, v, O_N);
-	if (first < 0)
+	int first;
+	const char *sub = cb_cli_sub(argc, argv, opts, v, O_N, &first);
+	if (!sub)
 		return CB_EXIT_USAGE;
-	const char *sub = first < argc ? argv[first] : "";
 	bool add = !strcmp(sub, "add"), list = !strcmp(sub, "list"), dis = !strcmp(sub, "disable"),
 	     en = !strcmp(sub, "enable"), pw = !strcmp(sub, "passwd");
 	int want = list ? 2 : 3;
@@ -203,10 +203,10 @@ int cb_cmd_audit(int argc, char **argv)
 					     {"limit", required_argument, NULL, O_LIMIT},
 					     {0}};
 	const char *v[O_N] = {0};
-	int first = cb_cli_parse(argc, argv, opts, v, O_N);
-	if (first < 0)
+	int first;
+	const char *sub = cb_cli_sub(argc, argv, opts, v, O_N, &first);
+	if (!sub)
 		return CB_EXIT_USAGE;
-	const char *sub = first < argc ? argv[first] : "";
 	bool verify = !strcmp(sub, "verify"), list = !strcmp(sub, "list");
 	if (!(verify || list) || argc - first != 2 || (verify && (v[O_CASE] || v[O_LIMIT]))) {
 		fprintf(stderr, _("usage: casebank %s\n"), audit_usage);

@@ -142,6 +142,15 @@ int cb_cli_plain(int argc, char **argv, int n, const char *usage)
 	return ex ? -ex : first;
 }
 
+const char *cb_cli_sub(int argc, char **argv, const struct option *longopts, const char **optvals, int nopts,
+		       int *first)
+{
+	*first = cb_cli_parse(argc, argv, longopts, optvals, nopts);
+	if (*first < 0)
+		return NULL;
+	return *first < argc ? argv[*first] : "";
+}
+
 /* Takes --lang LL (or --lang=LL) out of argv, wherever it stands, so that every command accepts it; the
  * environment (LANGUAGE, LC_ALL, LC_MESSAGES, LANG) chooses otherwise.  Returns the new argc, or -1 after
  * printing an error for a language without a catalogue. */

@@ -7,9 +7,8 @@
  * (names from the citizenship's region, narrative from templates that match its coded facts) so that
  * encryption is exercised.  Distributions are weight tables indexed by value-set order.
  *
- * Everything comes from one xoshiro256** stream (seeded through splitmix64) rather than rand(): rand()
- * differs between C libraries and machines, and the same seed must give the same database everywhere.
- * Identifying details come from a second stream seeded by one draw of the first, so the coded fields of a
+ * Everything comes from one random stream (demo_rng.c), the same on every machine.  Identifying details
+ * come from a second stream seeded by one draw of the first, so the coded fields of a
  * case are the same with and without them.
  */
 #include <pthread.h>
@@ -21,59 +20,9 @@
 #include "io/io.h"
 #include "store/sites.h"
 
-/* ---- random numbers */
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15u);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-void cb_demo_rng_seed(struct cb_demo_rng *r, uint64_t seed)
-{
-	for (int i = 0; i < 4; i++)
-		r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t next(struct cb_demo_rng *r)
-{
-	uint64_t *s = r->s, result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-/* A number in [0, n): multiply-shift, the same on every machine. */
-static uint32_t below(struct cb_demo_rng *r, uint32_t n) { return (uint32_t)(((next(r) >> 32) * n) >> 32); }
-static bool chance(struct cb_demo_rng *r, unsigned permille) { return below(r, 1000) < permille; }
-uint32_t cb_demo_below(struct cb_demo_rng *r, uint32_t n) { return below(r, n); }
-static int32_t between(struct cb_demo_rng *r, int32_t lo, int32_t hi)
-{
-	return lo + (int32_t)below(r, (uint32_t)(hi - lo + 1));
-}
-
-static int pick(struct cb_demo_rng *r, const uint16_t *w, int n)
-{
-	uint32_t total = 0;
-	for (int i = 0; i < n; i++)
-		total += w[i];
-	uint32_t x = below(r, total);
-	int i = 0;
-	while (x >= w[i])
-		x -= w[i++];
-	return i;
-}
-#define PICK(r, w) pick(r, w, (int)CB_COUNTOF(w))
+#define PICK(r, w) cb_demo_pick(r, w, (int)CB_COUNTOF(w))
 /* For a table chosen at run time among tables of one value set. */
-#define VPICK(r, set, w) pick(r, w, CB_##set##__COUNT)
+#define VPICK(r, set, w) cb_demo_pick(r, w, CB_##set##__COUNT)
 /* A weight table over a whole value set, checked against the set's size at compile time. */
 #define VTAB(name, set, ...)                                                                                \
 	static const uint16_t name[] = {__VA_ARGS__};                                                       \
@@ -259,7 +208,7 @@ static int pick_partner(struct cb_demo_rng *r, const struct demo_site *site)
 	int n = 0;
 	for (; n < (int)CB_COUNTOF(site->partner) && site->partner[n].w; n++)
 		w[n] = site->partner[n].w;
-	return site->partner[pick(r, w, n)].cc;
+	return site->partner[cb_demo_pick(r, w, n)].cc;
 }
 
 /* Up to n distinct values drawn from a weight table, as a set. */
@@ -267,25 +216,25 @@ static uint64_t pick_set(struct cb_demo_rng *r, const uint16_t *w, int nw, int n
 {
 	uint64_t set = 0;
 	for (int i = 0; i < n * 3 && __builtin_popcountll(set) < n; i++)
-		set |= BIT(pick(r, w, nw));
+		set |= BIT(cb_demo_pick(r, w, nw));
 	return set;
 }
 
 static int32_t either(struct cb_demo_rng *r, unsigned missing_permille, int32_t value)
 {
-	return chance(r, missing_permille) ? CB_NA : value;
+	return cb_demo_chance(r, missing_permille) ? CB_NA : value;
 }
 
 static enum demo_kind pick_kind(struct cb_demo_rng *r, const struct demo_site *site, int year)
 {
 	int labour = site->labour + 2 * (year - 2014);
 	labour = labour < 5 ? 5 : labour > 90 ? 90 : labour;
-	uint32_t x = below(r, 1000);
+	uint32_t x = cb_demo_below(r, 1000);
 	if (x < 40)
 		return K_OTHER;
 	if (x < 95)
 		return K_BOTH;
-	return below(r, 100) < (uint32_t)labour ? K_LABOUR : K_SEXUAL;
+	return cb_demo_below(r, 100) < (uint32_t)labour ? K_LABOUR : K_SEXUAL;
 }
 
 /* What the person was made to do; the kind was drawn first because gender and age depend on it. */
@@ -298,52 +247,52 @@ static void exploitation(struct cb_demo_rng *r, struct cb_case *c, const struct 
 		c->exploitation_type |= BIT(CB_exploitation_type_ForcedLabour);
 	if (k == K_OTHER)
 		c->exploitation_type |= BIT(other_type[PICK(r, other_w)]);
-	if (labour && c->age_at_registration != CB_NA && c->age_at_registration < 18 && chance(r, 500))
+	if (labour && c->age_at_registration != CB_NA && c->age_at_registration < 18 && cb_demo_chance(r, 500))
 		c->exploitation_type |= BIT(CB_exploitation_type_ChildLabour);
-	if (labour && !chance(r, 150)) {
+	if (labour && !cb_demo_chance(r, 150)) {
 		const uint16_t *w = c->gender == CB_gender_Feminine ? sector_female : sector_male;
-		int s = chance(r, 300) ? site->sector : VPICK(r, labour_sector, w);
-		c->labour_sector = BIT(s) | (chance(r, 100) ? BIT(VPICK(r, labour_sector, w)) : 0);
+		int s = cb_demo_chance(r, 300) ? site->sector : VPICK(r, labour_sector, w);
+		c->labour_sector = BIT(s) | (cb_demo_chance(r, 100) ? BIT(VPICK(r, labour_sector, w)) : 0);
 	}
 	if (c->exploitation_type & BIT(CB_exploitation_type_ForcedBegging))
 		c->labour_sector |= BIT(CB_labour_sector_begging);
-	if (sexual && !chance(r, 200)) {
+	if (sexual && !cb_demo_chance(r, 200)) {
 		const uint16_t *w = c->year >= 2015 ? sex_since2015 : sex_before2015;
 		c->sexual_exploitation_type =
-			pick_set(r, w, CB_sexual_exploitation_type__COUNT, chance(r, 100) ? 2 : 1);
+			pick_set(r, w, CB_sexual_exploitation_type__COUNT, cb_demo_chance(r, 100) ? 2 : 1);
 	}
-	if (!chance(r, 400))
+	if (!cb_demo_chance(r, 400))
 		c->means_of_control = pick_set(r, sexual ? means_sexual : means_labour, CB_means_of_control__COUNT,
 					       PICK(r, nmeans_w));
-	if (!chance(r, 350)) {
+	if (!cb_demo_chance(r, 350)) {
 		int m = PICK(r, months_w);
-		c->exploitation_months = between(r, months_lo[m], months_hi[m]);
+		c->exploitation_months = cb_demo_between(r, months_lo[m], months_hi[m]);
 	}
 }
 
 static void recruitment(struct cb_demo_rng *r, struct cb_case *c, bool sexual)
 {
-	if (!chance(r, 300)) {
+	if (!cb_demo_chance(r, 300)) {
 		int m = PICK(r, recruit_w);
 		bool online = m == CB_recruitment_method_SocialNetworks || m == CB_recruitment_method_OnlineAd;
 		if (online && c->year < 2008)
 			m = CB_recruitment_method_NewspaperAd; /* before social media */
-		c->recruitment_method = BIT(m) | (chance(r, 120) ? BIT(PICK(r, recruit_w)) : 0);
+		c->recruitment_method = BIT(m) | (cb_demo_chance(r, 120) ? BIT(PICK(r, recruit_w)) : 0);
 	}
 	bool abducted = c->recruitment_method & BIT(CB_recruitment_method_abduction);
-	if (!chance(r, 350)) {
+	if (!cb_demo_chance(r, 350)) {
 		c->recruiter_relation = PICK(r, relation_w);
-		if (c->recruitment_method & BIT(CB_recruitment_method_Family) && chance(r, 700))
+		if (c->recruitment_method & BIT(CB_recruitment_method_Family) && cb_demo_chance(r, 700))
 			c->recruiter_relation = CB_recruiter_relation_family;
-		else if (sexual && chance(r, 100))
+		else if (sexual && cb_demo_chance(r, 100))
 			c->recruiter_relation = CB_recruiter_relation_intimate_partner;
 	}
 	c->recruiter_sex = either(r, 450, PICK(r, rsex_w));
-	if (!abducted && !chance(r, 400))
+	if (!abducted && !cb_demo_chance(r, 400))
 		c->intended_country = c->destination_country;
-	if (!abducted && !chance(r, 350)) {
+	if (!abducted && !cb_demo_chance(r, 350)) {
 		int s = __builtin_ffsll((long long)c->labour_sector) - 1; /* often the very sector promised */
-		c->promised_job = s >= 0 && chance(r, 600) ? CB_promised_job_agriculture + s
+		c->promised_job = s >= 0 && cb_demo_chance(r, 600) ? CB_promised_job_agriculture + s
 							   : VPICK(r, promised_job, sexual ? job_sexual : job_labour);
 	}
 }
@@ -351,10 +300,10 @@ static void recruitment(struct cb_demo_rng *r, struct cb_case *c, bool sexual)
 static void person(struct cb_demo_rng *r, struct cb_case *c, enum demo_kind k)
 {
 	c->gender = either(r, 2, VPICK(r, gender, gender_w[k]));
-	uint32_t a = below(r, 1000);
+	uint32_t a = cb_demo_below(r, 1000);
 	int band = VPICK(r, age_group, k == K_SEXUAL || k == K_BOTH ? age_sexual : age_labour);
 	if (a >= 80) { /* 92% of ages known */
-		c->age_at_registration = between(r, age_lo[band], age_hi[band]);
+		c->age_at_registration = cb_demo_between(r, age_lo[band], age_hi[band]);
 		/* Birthdays fall all over the year: one after the day of registration is still to come, so the
 		 * person was born a year earlier.  Drawn from a generator forked off r, so r's stream -- the rest of
 		 * the case -- stays what it was; pii() places the birth date on the matching side of that day. */
@@ -362,17 +311,17 @@ static void person(struct cb_demo_rng *r, struct cb_case *c, enum demo_kind k)
 		cb_demo_rng_seed(&fork, r->s[1] ^ r->s[2] ^ UINT64_C(0x6269727468646179));
 		int32_t doy = c->registered_on - jan1[c->year - FIRST_YEAR];
 		int32_t days = jan1[c->year - FIRST_YEAR + 1] - jan1[c->year - FIRST_YEAR];
-		bool to_come = (int32_t)below(&fork, (uint32_t)days) > doy;
+		bool to_come = (int32_t)cb_demo_below(&fork, (uint32_t)days) > doy;
 		c->birth_year = c->year - c->age_at_registration - (to_come ? 1 : 0);
 	} else if (a >= 40) { /* only the band was recorded */
 		c->age_group = band;
 		c->majority = band <= CB_age_group_a9_17 ? CB_majority_minor : CB_majority_adult;
 	}
 	bool minor = band <= CB_age_group_a9_17, child = band == CB_age_group_a0_8;
-	c->education = child ? CB_NA : either(r, 450, minor ? between(r, CB_education_Primary, CB_education_LowerSec)
+	c->education = child ? CB_NA : either(r, 450, minor ? cb_demo_between(r, CB_education_Primary, CB_education_LowerSec)
 							  : PICK(r, education_w));
 	c->marital_status = either(r, 400, minor ? CB_marital_status_Single : PICK(r, marital_w));
-	c->children = either(r, 500, minor ? (chance(r, 30) ? 1 : 0) : PICK(r, children_w));
+	c->children = either(r, 500, minor ? (cb_demo_chance(r, 30) ? 1 : 0) : PICK(r, children_w));
 	c->occupation_home =
 		child ? CB_NA : either(r, 300, VPICK(r, occupation, minor ? occupation_minor : occupation_adult));
 	c->employed_at_recruitment = either(r, 250, c->occupation_home == CB_occupation_unemployed
@@ -382,8 +331,8 @@ static void person(struct cb_demo_rng *r, struct cb_case *c, enum demo_kind k)
 
 static void registration(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site *site)
 {
-	c->data_source = chance(r, site->hotline * 10u) ? CB_data_source_hotline : CB_data_source_case_management;
-	if (c->data_source == CB_data_source_hotline && chance(r, 800))
+	c->data_source = cb_demo_chance(r, site->hotline * 10u) ? CB_data_source_hotline : CB_data_source_case_management;
+	if (c->data_source == CB_data_source_hotline && cb_demo_chance(r, 800))
 		c->identified_by = CB_identified_by_hotline;
 	else
 		c->identified_by = either(r, 200, PICK(r, identified_w));
@@ -392,9 +341,9 @@ static void registration(struct cb_demo_rng *r, struct cb_case *c, const struct 
 	c->trafficking_status = either(r, 20, PICK(r, tstatus_w));
 	c->status_decided_by = c->trafficking_status == CB_NA ? CB_NA : either(r, 550, PICK(r, decided_w));
 	c->status = VPICK(r, case_status, c->year >= 2021 ? status_new : status_old);
-	c->consent_assistance = chance(r, 930) ? CB_yes_no_yes : CB_yes_no_no;
-	c->consent_statistics = chance(r, 950) ? CB_yes_no_yes : CB_yes_no_no;
-	c->consent_share_partners = chance(r, 700) ? CB_yes_no_yes : CB_yes_no_no;
+	c->consent_assistance = cb_demo_chance(r, 930) ? CB_yes_no_yes : CB_yes_no_no;
+	c->consent_statistics = cb_demo_chance(r, 950) ? CB_yes_no_yes : CB_yes_no_no;
+	c->consent_share_partners = cb_demo_chance(r, 700) ? CB_yes_no_yes : CB_yes_no_no;
 }
 
 /* ---- identifying details */
@@ -454,7 +403,7 @@ static void say(struct text *t, const char *tpl, const struct words *w)
 		t->buf[start] = (char)(t->buf[start] - 'a' + 'A');
 }
 
-static const char *one(struct cb_demo_rng *r, struct demo_list l) { return l.s[below(r, (uint32_t)l.n)]; }
+static const char *one(struct cb_demo_rng *r, struct demo_list l) { return l.s[cb_demo_below(r, (uint32_t)l.n)]; }
 
 static int set_pii(char **dst, const char *s)
 {
@@ -465,7 +414,7 @@ static int set_pii(char **dst, const char *s)
 /* A set bit of a non-empty set, at random. */
 static int any_bit(struct cb_demo_rng *r, uint64_t set)
 {
-	int k = (int)below(r, (uint32_t)__builtin_popcountll(set));
+	int k = (int)cb_demo_below(r, (uint32_t)__builtin_popcountll(set));
 	while (k--)
 		set &= set - 1;
 	return __builtin_ctzll(set);
@@ -517,7 +466,7 @@ static int birth_date(struct cb_demo_rng *r, struct cb_case *c, char buf[static 
 	}
 	if (hi < lo)
 		hi = lo;
-	cb_date_format(lo + (int32_t)below(r, (uint32_t)(hi - lo + 1)), buf);
+	cb_date_format(lo + (int32_t)cb_demo_below(r, (uint32_t)(hi - lo + 1)), buf);
 	return set_pii(&c->birth_date, buf);
 }
 
@@ -528,21 +477,21 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 {
 	const struct demo_region *reg = &demo_regions[demo_cc[cit >= 0 ? cit : site->cc].region];
 	bool female = c->gender == CB_gender_Feminine || c->gender == CB_gender_TransgenderFeminine ||
-		      ((c->gender == CB_NA || c->gender >= CB_gender_NonConforming) && chance(r, 500));
+		      ((c->gender == CB_NA || c->gender >= CB_gender_NonConforming) && cb_demo_chance(r, 500));
 	bool male = c->gender == CB_gender_Masculine || c->gender == CB_gender_TransgenderMasculine;
 	const char *first = one(r, female ? reg->female : reg->male), *last = one(r, reg->last);
 	struct text t = {.len = 0};
 	char buf[128], dest_name[96], months[32] = "", office[64];
 	int rc;
 
-	if ((rc = set_pii(&c->first_name, first)) || (!chance(r, 50) && (rc = set_pii(&c->last_name, last))))
+	if ((rc = set_pii(&c->first_name, first)) || (!cb_demo_chance(r, 50) && (rc = set_pii(&c->last_name, last))))
 		return rc;
 	/* Half the people carry a second surname (a mother's, a married name), as in many of the regions' naming
 	 * customs; the duplicates' "missing part" error drops one.  Drawn from a generator forked off r, so r's
 	 * stream -- everything else about the case -- stays what it was. */
 	struct cb_demo_rng fork;
 	cb_demo_rng_seed(&fork, r->s[0] ^ r->s[3] ^ UINT64_C(0x7375726e616d6532));
-	if (c->last_name && chance(&fork, 500)) {
+	if (c->last_name && cb_demo_chance(&fork, 500)) {
 		const char *second = one(&fork, reg->last);
 		if (strcmp(second, last)) {
 			snprintf(buf, sizeof buf, "%s %s", last, second);
@@ -551,26 +500,26 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 				return rc;
 		}
 	}
-	if (chance(r, 100)) { /* a nickname, sometimes a second full name */
+	if (cb_demo_chance(r, 100)) { /* a nickname, sometimes a second full name */
 		const struct demo_list *names = female ? &reg->female : &reg->male;
 		size_t o = (size_t)snprintf(buf, sizeof buf, "%s", one(r, *names));
-		if (chance(r, 300))
+		if (cb_demo_chance(r, 300))
 			snprintf(buf + o, sizeof buf - o, "; %s %s", one(r, *names), one(r, reg->last));
 		if ((rc = set_pii(&c->aliases, buf)))
 			return rc;
 	}
-	if (c->birth_year != CB_NA && chance(r, 850) && (rc = birth_date(r, c, buf)))
+	if (c->birth_year != CB_NA && cb_demo_chance(r, 850) && (rc = birth_date(r, c, buf)))
 		return rc;
 	const char *dial = demo_cc[cit >= 0 ? cit : site->cc].dial;
-	if (chance(r, 900)) {
+	if (cb_demo_chance(r, 900)) {
 		if (strcmp(dial, "1") == 0) /* 555-01xx: numbers reserved for fiction */
-			snprintf(buf, sizeof buf, "+1%03u55501%02u", 200 + below(r, 800), below(r, 100));
+			snprintf(buf, sizeof buf, "+1%03u55501%02u", 200 + cb_demo_below(r, 800), cb_demo_below(r, 100));
 		else
-			snprintf(buf, sizeof buf, "+%s%u%08u", dial, 1 + below(r, 9), below(r, 100000000));
+			snprintf(buf, sizeof buf, "+%s%u%08u", dial, 1 + cb_demo_below(r, 9), cb_demo_below(r, 100000000));
 		if ((rc = set_pii(&c->phone, buf)))
 			return rc;
 	}
-	if (chance(r, 350)) {
+	if (cb_demo_chance(r, 350)) {
 		size_t o = 0;
 		for (const char *p = first; *p && o < 40; p++)
 			if (*p != ' ')
@@ -579,25 +528,26 @@ static int pii(struct cb_demo_rng *r, struct cb_case *c, const struct demo_site 
 		for (const char *p = last; *p && o < 80; p++)
 			if (*p != ' ')
 				buf[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-		snprintf(buf + o, sizeof buf - o, "%02u@example.%s", below(r, 100), chance(r, 500) ? "org" : "net");
+		snprintf(buf + o, sizeof buf - o, "%02u@example.%s", cb_demo_below(r, 100), cb_demo_chance(r, 500) ? "org" : "net");
 		if ((rc = set_pii(&c->email, buf)))
 			return rc;
 	}
 	struct words w = {.name = first, .obj = female ? "her" : male ? "him" : "them",
 			  .poss = female ? "her" : male ? "his" : "their", .town = one(r, reg->town),
-			  .street = one(r, reg->last), .num = between(r, 1, 120)};
-	if (chance(r, 700)) {
+			  .street = one(r, reg->last), .num = cb_demo_between(r, 1, 120)};
+	if (cb_demo_chance(r, 700)) {
 		say(&t, reg->addr, &w);
 		if ((rc = set_pii(&c->address, t.buf)))
 			return rc;
 		t.len = 0;
 	}
-	if (chance(r, 600)) {
-		snprintf(buf, sizeof buf, "%c%c%07u", 'A' + below(r, 26), 'A' + below(r, 26), below(r, 10000000));
+	if (cb_demo_chance(r, 600)) {
+		snprintf(buf, sizeof buf, "%c%c%07u", 'A' + cb_demo_below(r, 26), 'A' + cb_demo_below(r, 26),
+			 cb_demo_below(r, 10000000));
 		if ((rc = set_pii(&c->id_document_number, buf)))
 			return rc;
 	}
-	if (chance(r, 100))
+	if (cb_demo_chance(r, 100))
 		return CB_OK; /* no narrative recorded */
 
 	static const char *const rel[] = {"a partner", "a friend", "a relative", NULL, NULL};
@@ -632,20 +582,20 @@ int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii)
 {
 	pthread_once(&resolved, resolve);
 	cb_case_clear(c);
-	uint64_t pii_seed = next(r);
+	uint64_t pii_seed = cb_demo_next(r);
 	int year = FIRST_YEAR + PICK(r, year_w);
 	const struct demo_site *site = &demo_sites[pick_site(r, year)];
 	snprintf(c->site, sizeof c->site, "%s", site->code);
 	c->year = year;
 	int32_t days_in_year = jan1[year - FIRST_YEAR + 1] - jan1[year - FIRST_YEAR];
-	c->registered_on = jan1[year - FIRST_YEAR] + (int32_t)below(r, (uint32_t)days_in_year);
+	c->registered_on = jan1[year - FIRST_YEAR] + (int32_t)cb_demo_below(r, (uint32_t)days_in_year);
 
 	/* Where from and where to: the office's country is one end, a partner the other. */
 	int partner = pick_partner(r, site), cit = site->origin ? site->cc : partner;
 	int dest = site->origin ? partner : site->cc;
-	if (chance(r, 30))
+	if (cb_demo_chance(r, 30))
 		cit = -1;
-	if (chance(r, 20))
+	if (cb_demo_chance(r, 20))
 		dest = -1;
 	c->citizenship = cit >= 0 ? cc_index[cit] : CB_NA;
 	c->destination_country = dest >= 0 ? cc_index[dest] : CB_NA;
@@ -692,7 +642,7 @@ int cb_demo_generate(struct cb_store *s, long n, uint64_t seed, bool progress, s
 			goto out;
 		}
 		do { /* the id comes from the seed too, so the same seed gives the same export */
-			uint64_t a = next(&r), b = next(&r);
+			uint64_t a = cb_demo_next(&r), b = cb_demo_next(&r);
 			for (int j = 0; j < 8; j++) { /* byte by byte: the same on every byte order */
 				c.case_id[j] = (uint8_t)(a >> (8 * j));
 				c.case_id[8 + j] = (uint8_t)(b >> (8 * j));

@@ -67,12 +67,6 @@ struct demo {
 	struct cb_err *err;
 };
 
-static bool chance(struct demo *d, unsigned permille) { return cb_demo_below(&d->r, 1000) < permille; }
-static int32_t between(struct demo *d, int32_t lo, int32_t hi)
-{
-	return lo + (int32_t)cb_demo_below(&d->r, (uint32_t)(hi - lo + 1));
-}
-
 static int32_t pick_type(struct demo *d)
 {
 	unsigned total = 0, x;
@@ -166,14 +160,15 @@ static int assist(struct demo *d, const struct cb_case *c, int32_t country, bool
 	cb_assist_init(&a);
 	memcpy(a.case_id, c->case_id, 16);
 	a.type = pick_type(d);
-	a.provider = chance(d, 700) ? pick_provider(d, a.type, country) : 0;
-	if (open && chance(d, 100)) {
+	a.provider = cb_demo_chance(&d->r, 700) ? pick_provider(d, a.type, country) : 0;
+	if (open && cb_demo_chance(&d->r, 100)) {
 		a.status = CB_assistance_status_planned;
-		a.planned_on = d->today + between(d, 1, 30);
+		a.planned_on = d->today + cb_demo_between(&d->r, 1, 30);
 	} else if (open) {
 		/* a stay in a shelter lasts weeks; the recent ones are still going on */
-		a.start_on = d->today - between(d, 0, a.type == CB_assistance_type_accommodation ? 120 : 330);
-		int32_t lasts = a.type == CB_assistance_type_accommodation ? between(d, 20, 90) : between(d, 1, 120);
+		a.start_on = d->today - cb_demo_between(&d->r, 0, a.type == CB_assistance_type_accommodation ? 120 : 330);
+		int32_t lasts = a.type == CB_assistance_type_accommodation ? cb_demo_between(&d->r, 20, 90)
+									   : cb_demo_between(&d->r, 1, 120);
 		if (a.start_on + lasts < d->today) {
 			a.status = CB_assistance_status_completed;
 			a.end_on = a.start_on + lasts;
@@ -181,8 +176,8 @@ static int assist(struct demo *d, const struct cb_case *c, int32_t country, bool
 			a.status = CB_assistance_status_ongoing;
 		}
 	} else {
-		a.start_on = (c->registered_on != CB_NA ? c->registered_on : d->today - 3650) + between(d, 1, 60);
-		a.end_on = a.start_on + between(d, 7, 90);
+		a.start_on = (c->registered_on != CB_NA ? c->registered_on : d->today - 3650) + cb_demo_between(&d->r, 1, 60);
+		a.end_on = a.start_on + cb_demo_between(&d->r, 7, 90);
 		a.status = CB_assistance_status_completed;
 	}
 	rc = cb_assist_add(d->s, &a, NULL, NULL, d->err);
@@ -199,12 +194,12 @@ static int refer(struct demo *d, const struct cb_case *c)
 	int rc;
 	cb_referral_init(&r);
 	memcpy(r.case_id, c->case_id, 16);
-	r.direction = chance(d, 100) ? CB_REFER_IN : CB_REFER_OUT;
+	r.direction = cb_demo_chance(&d->r, 100) ? CB_REFER_IN : CB_REFER_OUT;
 	r.org_id = d->p[cb_demo_below(&d->r, (uint32_t)d->np)].id;
-	r.reason = chance(d, 800) ? CB_referral_reason_AdditionalServices
-		   : chance(d, 500) ? CB_referral_reason_Migration : CB_referral_reason_Other;
+	r.reason = cb_demo_chance(&d->r, 800) ? CB_referral_reason_AdditionalServices
+		   : cb_demo_chance(&d->r, 500) ? CB_referral_reason_Migration : CB_referral_reason_Other;
 	r.shares_details = c->consent_share_partners == CB_yes_no_yes; /* never without consent */
-	r.referred_on = d->today - between(d, 0, 300);
+	r.referred_on = d->today - cb_demo_between(&d->r, 0, 300);
 	if ((rc = cb_referral_add(d->s, &r, NULL, NULL, d->err)) != CB_OK)
 		goto out;
 	d->n->referrals++;
@@ -223,9 +218,9 @@ static int followup(struct demo *d, const uint8_t id[16])
 	struct cb_followup f;
 	cb_followup_init(&f);
 	memcpy(f.case_id, id, 16);
-	f.due_on = d->today + between(d, -40, 90);
-	if (f.due_on < d->today && chance(d, 500))
-		f.done_on = f.due_on + between(d, 0, 5);
+	f.due_on = d->today + cb_demo_between(&d->r, -40, 90);
+	if (f.due_on < d->today && cb_demo_chance(&d->r, 500))
+		f.done_on = f.due_on + cb_demo_between(&d->r, 0, 5);
 	int rc = cb_followup_add(d->s, &f, d->err);
 	d->n->followups += rc == CB_OK;
 	cb_followup_clear(&f);
@@ -247,7 +242,7 @@ static int one_case(struct demo *d, const uint8_t id[16], int32_t country)
 		const bool open = c.case_stage == CB_case_stage_follow_up;
 		for (int k = 1 + (int)cb_demo_below(&d->r, 3); k > 0 && rc == CB_OK; k--)
 			rc = assist(d, &c, country, open);
-		if (rc == CB_OK && chance(d, 300))
+		if (rc == CB_OK && cb_demo_chance(&d->r, 300))
 			rc = refer(d, &c);
 		if (rc == CB_OK && open)
 			rc = followup(d, id);
@@ -262,7 +257,7 @@ static int one_case(struct demo *d, const uint8_t id[16], int32_t country)
 		goto out;
 	for (int k = 2 + (int)cb_demo_below(&d->r, 3); k > 0 && rc == CB_OK; k--)
 		rc = assist(d, &c, country, true);
-	if (rc == CB_OK && chance(d, 300))
+	if (rc == CB_OK && cb_demo_chance(&d->r, 300))
 		rc = refer(d, &c);
 	if (rc == CB_OK && depth >= 2)
 		rc = step(d, id, CB_case_stage_reintegration, NULL, &moved);
@@ -326,7 +321,7 @@ int cb_demo_assist(struct cb_store *s, uint64_t seed, int32_t today, struct cb_d
 		if ((rc = office_cases(&d, offices[o].site, &ids, &nids)) != CB_OK)
 			break;
 		for (size_t i = 0; i < nids && rc == CB_OK; i++)
-			if (chance(&d, offices[o].share))
+			if (cb_demo_chance(&d.r, offices[o].share))
 				rc = one_case(&d, ids[i], country);
 	}
 out:

@@ -94,8 +94,11 @@ struct cb_demo_rng {
 };
 void cb_demo_rng_seed(struct cb_demo_rng *r, uint64_t seed);
 int cb_demo_case(struct cb_demo_rng *r, struct cb_case *c, bool with_pii);
-/* A number in [0, n) from the same generator, the same on every machine. */
-uint32_t cb_demo_below(struct cb_demo_rng *r, uint32_t n);
+uint64_t cb_demo_next(struct cb_demo_rng *r);                     /* 64 random bits */
+uint32_t cb_demo_below(struct cb_demo_rng *r, uint32_t n);        /* in [0, n), the same on every machine */
+bool cb_demo_chance(struct cb_demo_rng *r, unsigned permille);     /* true permille times in 1000 */
+int32_t cb_demo_between(struct cb_demo_rng *r, int32_t lo, int32_t hi); /* in [lo, hi] */
+int cb_demo_pick(struct cb_demo_rng *r, const uint16_t *w, int n); /* an index drawn by weights w[0..n) */
 /* Planted duplicates (demo_dups.c): for a share `rate` (0..0.5] of the cases with a name and a birth date,
  * a copy with realistic errors registered again at the same or another office.  The true pairs (source id,
  * copy id, a line each) go to the file `truth` (NULL: nowhere), never into the database.  *planted: how

@@ -256,25 +256,31 @@ int cb_store_review_list(struct cb_store *s, const char *state, const char *site
 	return rc;
 }
 
+/* One review entry's row by id (sql selects WHERE id = ?): *st stands on the row, or the error says which
+ * entry is missing; the caller finalizes *st either way. */
+static int review_row(struct cb_store *s, const char *sql, int64_t id, struct cb_stmt **st, struct cb_err *err)
+{
+	int rc = cb_store_prep(s->db, "odk_review", 0, sql, st, err);
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_int64(*st, 1, id);
+	int r = cb_db_step(*st);
+	if (r == CB_DB_DONE)
+		return cb_err_set(err, CB_ENOTFOUND, "no review entry %lld", (long long)id);
+	if (r != CB_DB_ROW)
+		return cb_store_db_err(s->db, err, "odk_review");
+	return CB_OK;
+}
+
 int cb_store_review_get(struct cb_store *s, const uint8_t *key, int64_t id, struct cb_review *out, char **xml,
 			struct cb_err *err)
 {
 	struct cb_stmt *st = NULL;
 	if (xml)
 		*xml = NULL;
-	int rc = cb_store_prep(s->db, "odk_review", 0, "SELECT " REVIEW_COLS " FROM odk_review WHERE id = ?", &st, err);
+	int rc = review_row(s, "SELECT " REVIEW_COLS " FROM odk_review WHERE id = ?", id, &st, err);
 	if (rc != CB_OK)
-		return rc;
-	cb_db_bind_int64(st, 1, id);
-	int r = cb_db_step(st);
-	if (r == CB_DB_DONE) {
-		rc = cb_err_set(err, CB_ENOTFOUND, "no review entry %lld", (long long)id);
 		goto out;
-	}
-	if (r != CB_DB_ROW) {
-		rc = cb_store_db_err(s->db, err, "odk_review");
-		goto out;
-	}
 	read_row(st, out);
 	int n = cb_db_column_bytes(st, 14);
 	if (xml && n >= CB_SEAL_OVERHEAD) {
@@ -359,19 +365,9 @@ int cb_store_review_note(struct cb_store *s, const uint8_t *key, int64_t id, cha
 	struct cb_stmt *st = NULL;
 	char ad[48];
 	*reason = NULL;
-	int rc = cb_store_prep(s->db, "odk_review", 0, "SELECT reject_note FROM odk_review WHERE id = ?", &st, err);
+	int rc = review_row(s, "SELECT reject_note FROM odk_review WHERE id = ?", id, &st, err);
 	if (rc != CB_OK)
-		return rc;
-	cb_db_bind_int64(st, 1, id);
-	int r = cb_db_step(st);
-	if (r == CB_DB_DONE) {
-		rc = cb_err_set(err, CB_ENOTFOUND, "no review entry %lld", (long long)id);
 		goto out;
-	}
-	if (r != CB_DB_ROW) {
-		rc = cb_store_db_err(s->db, err, "odk_review");
-		goto out;
-	}
 	int n = cb_db_column_bytes(st, 0);
 	if (n < CB_SEAL_OVERHEAD)
 		goto out;

@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/schema.h"
 #include "store/store_impl.h"
@@ -374,13 +375,30 @@ fail:
 
 int cb_schema_adopt_sites(struct cb_db *db, struct cb_err *err)
 {
-	return cb_schema_exec(db,
-			      "INSERT INTO sites(code, name, country, created_at)"
-			      " SELECT site, site, iif(site GLOB '[A-Z][A-Z]-*', substr(site, 1, 2), ''),"
-			      " CAST(strftime('%s', 'now') AS INTEGER) FROM"
-			      " (SELECT site FROM cases UNION SELECT site FROM users UNION SELECT site FROM partners)"
-			      " WHERE site IS NOT NULL AND site <> '' AND site NOT IN (SELECT code FROM sites) ORDER BY site",
-			      err);
+	/* One statement for SQLite and PostgreSQL: the time is bound (no strftime/now()), and "two capital
+	 * letters and a dash" is spelt with upper/lower (no GLOB): the country of a code like MD-CHISINAU. */
+	struct cb_stmt *st = NULL;
+	int rc = cb_db_prepare(db,
+			       "INSERT INTO sites(code, name, country, created_at)"
+			       " SELECT site, site, CASE WHEN substr(site, 3, 1) = '-'"
+			       " AND upper(substr(site, 1, 1)) = substr(site, 1, 1) AND lower(substr(site, 1, 1)) <> substr(site, 1, 1)"
+			       " AND upper(substr(site, 2, 1)) = substr(site, 2, 1) AND lower(substr(site, 2, 1)) <> substr(site, 2, 1)"
+			       " THEN substr(site, 1, 2) ELSE '' END, ?1 FROM"
+			       " (SELECT site FROM cases UNION SELECT site FROM users UNION SELECT site FROM partners) AS used"
+			       " WHERE site IS NOT NULL AND site <> '' AND site NOT IN (SELECT code FROM sites) ORDER BY site",
+			       &st, err);
+	if (rc != CB_OK)
+		return rc;
+	cb_db_bind_int64(st, 1, (int64_t)time(NULL));
+	rc = cb_db_step(st);
+	if (rc == CB_DB_DONE) {
+		rc = CB_OK;
+	} else {
+		rc = rc < 0 ? rc : CB_EDB;
+		cb_err_set(err, rc, "database: %s%s", rc == CB_EFULL ? "disk full: " : "", cb_db_errmsg(db));
+	}
+	cb_db_finalize(&st);
+	return rc;
 }
 
 int cb_schema_migrate(struct cb_db *db, bool readonly, struct cb_err *err)

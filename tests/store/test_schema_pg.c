@@ -113,12 +113,47 @@ static void test_upgrade(void **state)
 	cb_db_close(&db);
 }
 
+/* Offices already in use join the managed list (cb_schema_adopt_sites): the same statement as on SQLite,
+ * a country only for a code that starts with two capital letters and a dash; and the commands that use it. */
+static void test_adopt_sites(void **state)
+{
+	(void)state;
+	const char *name = NULL;
+	const char *uri = cbt_pg_uri("adopt", &name);
+	struct cb_db *db = pg_connect(uri);
+	struct cb_err err = {0};
+	assert_int_equal(cb_schema_pg_migrate(db, false, &err), CB_OK);
+	assert_int_equal(cb_db_exec(db, "INSERT INTO cases(case_id, version, created_at, updated_at, record_key, site)"
+					" VALUES ('\\x00000000000000000000000000000001', 1, 0, 0, 7, 'MD-CHISINAU'),"
+					" ('\\x00000000000000000000000000000002', 1, 0, 0, 8, 'md-lower'),"
+					" ('\\x00000000000000000000000000000003', 1, 0, 0, 9, 'M1-DIGIT')"), CB_OK);
+	assert_int_equal(cb_schema_adopt_sites(db, &err), CB_OK);
+	assert_int_equal(cb_db_changes(db), 3);
+	assert_int_equal(cbt_pg_int(name, "SELECT count(*) FROM sites WHERE code = 'MD-CHISINAU' AND country = 'MD'"
+					  " AND created_at > 1700000000"), 1);
+	assert_int_equal(cbt_pg_int(name, "SELECT count(*) FROM sites WHERE code IN ('md-lower', 'M1-DIGIT') AND country = ''"), 2);
+	assert_int_equal(cb_schema_adopt_sites(db, &err), CB_OK); /* once */
+	assert_int_equal(cbt_pg_int(name, "SELECT count(*) FROM sites"), 3);
+	cb_db_close(&db);
+	/* init, demo (which adopts its offices) and site list on a fresh database */
+	uri = cbt_pg_uri("demo", &name);
+	char *out = NULL;
+	const char *key = cbt_path("demo.key");
+	assert_int_equal(cbt_run(NULL, NULL, "CASEBANK_KEY_FILE='%s' %s init '%s' </dev/null", key, cbt_bin(), uri), 0);
+	assert_int_equal(cbt_run(NULL, NULL, "CASEBANK_KEY_FILE='%s' %s demo '%s' --cases 30", key, cbt_bin(), uri), 0);
+	assert_int_equal(cbt_run(&out, NULL, "CASEBANK_KEY_FILE='%s' %s site list '%s'", key, cbt_bin(), uri), 0);
+	assert_non_null(strstr(out, "\tenabled\t"));
+	free(out);
+	assert_true(cbt_pg_int(name, "SELECT count(*) FROM sites") > 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_reopen),
 		cmocka_unit_test(test_append_only),
 		cmocka_unit_test(test_upgrade),
+		cmocka_unit_test(test_adopt_sites),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

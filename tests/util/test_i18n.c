@@ -275,6 +275,39 @@ static void test_country_names(void **state)
 	}
 }
 
+/* A country's name by its ISO code, in a language. */
+static const char *country_by_code(const char *lang, const char *code)
+{
+	int32_t c = cb_country_find(code);
+	assert_true(c >= 0);
+	return cb_tr_country(lang, cb_countries[c].name);
+}
+
+/* iso-codes' Arabic catalogue once named Moldova (MD) as the Maldives (MV): the codes must keep their own
+ * names, and no two countries may share a name in any language. */
+static void test_country_names_distinct(void **state)
+{
+	(void)state;
+	assert_string_equal(country_by_code("ar", "MD"), "مولدوفا");
+	assert_string_equal(country_by_code("ar", "MDA"), "مولدوفا");
+	assert_string_equal(country_by_code("ar", "MV"), "جزر المالديف");
+	assert_string_equal(country_by_code("fr", "MD"), "Moldavie");
+	assert_string_equal(country_by_code("fr", "MV"), "Maldives");
+	for (int l = 0; l < cb_lang_count(); l++) {
+		int clashes = 0;
+		for (int i = 0; i < cb_ncountries; i++)
+			for (int j = i + 1; j < cb_ncountries; j++) {
+				const char *a = cb_tr_country(cb_lang_code(l), cb_countries[i].name);
+				const char *b = cb_tr_country(cb_lang_code(l), cb_countries[j].name);
+				if (strcmp(a, b) == 0)
+					print_error("%s: %s and %s are both %s\n", cb_lang_code(l), cb_countries[i].alpha2,
+						    cb_countries[j].alpha2, a),
+						clashes++;
+			}
+		assert_int_equal(clashes, 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_missing_message_is_found),
 		cmocka_unit_test(test_english_catalogue_follows_sources),
 		cmocka_unit_test(test_country_names),
+		cmocka_unit_test(test_country_names_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -263,13 +263,45 @@ test("defect 11: a home page with follow-ups due and overdue of open cases, refe
 	for (const s of ["#home-overdue", "#home-due", "#home-referrals", "#home-transfers", "#home-duplicates"])
 		assert.ok(await page.$(s), s);
 	assert.match(await page.textContent("#home-overdue"), new RegExp(caseId.slice(0, 8)));
-	assert.match(await page.textContent("#home-transfers"), /Nothing to review/);
+	assert.match(await page.textContent("#home-transfers"), /No transfer to review/);
+	assert.match(await page.textContent("#home-duplicates"), /No possible duplicate to review/);
 	// no follow-up of a closed case is listed
-	const home = await h.api(page, "GET", "/api/home");
+	let home = await h.api(page, "GET", "/api/home");
 	for (const it of home.followups_overdue.concat(home.followups_due)) assert.notEqual(it.stage, "closed");
 	assert.deepEqual(home.transfers, []);
 	assert.deepEqual(home.duplicates, []);
+	assert.equal(home.pending, undefined);
+	// the same person registered twice, and a transfer requested to another office: both listed
+	const person = { site: h.site, registered_on: "2025-03-04", gender: "Feminine", citizenship: "MD",
+		birth_date: "2009-06-07", exploitation_type: ["SexualExploitation"], consent_statistics: true,
+		first_name: "Quillonia", last_name: "Doubletova" };
+	const a = await h.api(page, "POST", "/api/cases", person);
+	const b = await h.api(page, "POST", "/api/cases", person);
+	assert.ok(a.case_id && b.case_id, JSON.stringify([a, b]));
+	const moving = await h.api(page, "POST", "/api/cases", Object.assign({}, person, { first_name: "Perpetua", last_name: "Movescu", birth_date: "2001-02-03" }));
+	const other = (await h.api(page, "GET", "/api/sites")).sites.find((s) => s.code !== h.site && !s.disabled).code;
+	const tr = await h.api(page, "POST", "/api/cases/" + moving.case_id + "/transfer", { to: other, reason: "Safety" });
+	assert.equal(tr.state, "requested", JSON.stringify(tr));
+	await page.goto(h.base + "/#/cases");
+	await page.waitForSelector("#search-form");
+	await page.goto(h.base + "/#/home");
+	await page.waitForSelector("#home-transfers-table");
+	assert.match(await page.textContent("#home-transfers"), new RegExp(moving.case_id.slice(0, 8) + "[^]*Requested to " + other));
+	await page.waitForSelector("#home-duplicates-table");
+	const dups = await page.textContent("#home-duplicates");
+	assert.match(dups, new RegExp(a.case_id.slice(0, 8) + "|" + b.case_id.slice(0, 8)));
+	assert.doesNotMatch(dups + await page.textContent("#home-transfers"), /Quillonia|Doubletova|Perpetua|Movescu|2009/);
+	home = await h.api(page, "GET", "/api/home");
+	assert.equal(home.transfers.length, 1);
+	assert.equal(home.duplicates.length, 1);
+	assert.deepEqual(Object.keys(home.duplicates[0]).sort(), ["case_id", "other_id", "other_site", "score", "site"]);
 	await page_(page, "home");
+	// the manager (every office): the transfer is one to decide
+	const mg = await h.login("manager1");
+	await mg.goto(h.base + "/#/home");
+	await mg.waitForSelector("#home-transfers-table");
+	assert.match(await mg.textContent("#home-transfers"), new RegExp("Incoming from " + h.site));
+	await mg.context().close();
 	await page.context().close();
 	// where a caseworker lands
 	const again = await h.login("worker1");
