@@ -10,8 +10,12 @@
 	var CB = window.CB, el = CB.el, t = CB.t;
 	var SORTABLE = { col_site: "site", col_status: "status", col_stage: "stage", col_age: "age",
 		col_gender: "gender", col_assigned: "assigned", col_registered: "registered" };
-	var TRANSFER_REASONS = ["PersonMoved", "ServicesElsewhere", "OfficeCapacity", "Safety", "Other"];
-	var REJECT_REASONS = ["NoCapacity", "OutsideArea", "ServicesUnavailable", "IncompleteFile", "Other"];
+	// The reasons' codes and labels come from the codebook (value sets transfer_reason and
+	// transfer_reject_reason), in the reader's language: this file copies none.
+	function reasonOptions(set) {
+		var vs = (CB.codebook && CB.codebook.valueSet[set]) || [];
+		return vs.map(function (v) { return el("option", { value: v.name }, v.label); });
+	}
 
 	function caseLink(id) { return el("a.case-id", { href: "#/cases/" + encodeURIComponent(id) }, id); }
 
@@ -130,9 +134,7 @@
 				parts.push(el("p.note#transfer-pending", t("transfer_pending", h.transfer.id, h.transfer.to)));
 			} else if (CB.me.role === "manager" || CB.me.site === k.site) {
 				var to = el("input#transfer-to", { name: "to", autocomplete: "off", autocapitalize: "characters" });
-				var why = el("select#transfer-reason", { name: "reason" }, TRANSFER_REASONS.map(function (r) {
-					return el("option", { value: r }, r);
-				}));
+				var why = el("select#transfer-reason", { name: "reason" }, reasonOptions("transfer_reason"));
 				parts.push(el("form#transfer-form", { novalidate: true, onsubmit: function (ev) {
 					ev.preventDefault();
 					CB.api("POST", "/api/cases/" + encodeURIComponent(id) + "/transfer",
@@ -162,7 +164,7 @@
 					var act = null;
 					if (incoming && CB.me.role === "manager" && x.state === "requested") {
 						var why = el("select", { "aria-label": t("reject_reason"), "data-transfer": x.id },
-							REJECT_REASONS.map(function (r) { return el("option", { value: r }, r); }));
+							reasonOptions("transfer_reject_reason"));
 						var decide = function (d) {
 							CB.api("POST", "/api/transfers/" + x.id, d === "accept" ? { decision: d } : { decision: d, reason: why.value })
 								.then(reload, CB.showError);
@@ -177,7 +179,8 @@
 	}
 
 	function transfersView() {
-		CB.api("GET", "/api/transfers").then(function (r) {
+		Promise.all([CB.api("GET", "/api/transfers"), CB.loadCodebook()]).then(function (got) {
+			var r = got[0];
 			CB.render(t("transfers_title"), [
 				el("section.card", el("h2", t("transfers_incoming")), transferRows(r.incoming || [], true, transfersView)),
 				el("section.card", el("h2", t("transfers_outgoing")), transferRows(r.outgoing || [], false, transfersView))]);

@@ -275,10 +275,26 @@
 	V(referral_reason, Migration,          "MigrationOrChangeOfLocation", "Migration or change of location",     "") \
 	V(referral_reason, Other,              "Other",                       "Other",                               "")
 
+/* Why a case moves to another office, and why a receiving office refuses it (src/care/transfer.c). */
+#define CB_VALUES_transfer_reason(V) \
+	V(transfer_reason, PersonMoved,       "PersonMoved",       "The person moved",                 "") \
+	V(transfer_reason, ServicesElsewhere, "ServicesElsewhere", "Services are offered elsewhere",   "") \
+	V(transfer_reason, OfficeCapacity,    "OfficeCapacity",    "This office has no capacity",      "") \
+	V(transfer_reason, Safety,            "Safety",            "Safety of the person",             "") \
+	V(transfer_reason, Other,             "Other",             "Other",                            "")
+
+#define CB_VALUES_transfer_reject_reason(V) \
+	V(transfer_reject_reason, NoCapacity,          "NoCapacity",          "No capacity",                  "") \
+	V(transfer_reject_reason, OutsideArea,         "OutsideArea",         "Outside our area",             "") \
+	V(transfer_reject_reason, ServicesUnavailable, "ServicesUnavailable", "Services unavailable",         "") \
+	V(transfer_reject_reason, IncompleteFile,      "IncompleteFile",      "Incomplete file",              "") \
+	V(transfer_reject_reason, Other,               "Other",               "Other",                        "")
+
 /* Every value set, in the order of the cb_vset_id enum. */
 #define CB_VALUE_SETS(S) \
 	S(case_status) S(trafficking_status) S(decision_org) S(data_source) S(identified_by) S(gender) \
 	S(age_group) S(majority) S(education) S(marital_status) S(occupation) S(yes_no_unknown) \
 	S(work_experience) S(recruitment_method) S(recruiter_sex) S(recruiter_relation) S(promised_job) \
 	S(labour_sector) S(exploitation_type) S(sexual_exploitation_type) S(means_of_control) S(yes_no) \
-	S(case_stage) S(assistance_type) S(org_type) S(assistance_status) S(referral_status) S(referral_reason)
+	S(case_stage) S(assistance_type) S(org_type) S(assistance_status) S(referral_status) S(referral_reason) \
+	S(transfer_reason) S(transfer_reject_reason)

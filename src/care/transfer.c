@@ -8,22 +8,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "care/assist_impl.h"
 #include "care/transfer.h"
 #include "store/audit.h"
 #include "store/user_rows.h"
 
-const char *const cb_transfer_reasons[] = {"PersonMoved", "ServicesElsewhere", "OfficeCapacity", "Safety", "Other"};
-const int cb_transfer_nreasons = (int)CB_COUNTOF(cb_transfer_reasons);
-const char *const cb_reject_reasons[] = {"NoCapacity", "OutsideArea", "ServicesUnavailable", "IncompleteFile", "Other"};
-const int cb_reject_nreasons = (int)CB_COUNTOF(cb_reject_reasons);
-
-static bool known(const char *r, const char *const *set, int n)
-{
-	for (int i = 0; r && i < n; i++)
-		if (!strcmp(r, set[i]))
-			return true;
-	return false;
-}
+/* A reason is a value name of its set in include/tbl/cb_values.h (transfer_reason, transfer_reject_reason). */
+static int32_t reason_code(const char *r, enum cb_vset_id vs) { return r ? cb_value_find(&cb_vsets[vs], r) : CB_NA; }
 
 static bool site_ok(const char *s)
 {
@@ -71,9 +62,8 @@ int cb_transfer_request(struct cb_store *s, const uint8_t id[16], const char *to
 	int rc;
 	if (!site_ok(to_site))
 		return cb_err_field(err, CB_EINVAL, "to", "to: expected an office code, 2 to 16 characters A-Z, 0-9 or -");
-	if (!known(reason, cb_transfer_reasons, cb_transfer_nreasons))
-		return cb_err_field(err, CB_EINVAL, "reason",
-				    "reason: expected PersonMoved, ServicesElsewhere, OfficeCapacity, Safety or Other");
+	if ((rc = cb_ax_check_value(CB_VS_transfer_reason, reason_code(reason, CB_VS_transfer_reason), "reason", err)))
+		return rc;
 	cb_case_init(&c);
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;
@@ -112,11 +102,11 @@ int cb_transfer_decide(struct cb_store *s, int64_t tid, bool accept, const char 
 	struct cb_transfer t;
 	char detail[160];
 	int rc;
-	if (!accept && !known(reason, cb_reject_reasons, cb_reject_nreasons))
-		return cb_err_field(err, CB_EINVAL, "reason",
-				    "reason: expected NoCapacity, OutsideArea, ServicesUnavailable, IncompleteFile or Other");
-	if (accept && reason && !known(reason, cb_reject_reasons, cb_reject_nreasons) &&
-	    !known(reason, cb_transfer_reasons, cb_transfer_nreasons))
+	if (!accept && (rc = cb_ax_check_value(CB_VS_transfer_reject_reason,
+						reason_code(reason, CB_VS_transfer_reject_reason), "reason", err)))
+		return rc;
+	if (accept && reason && reason_code(reason, CB_VS_transfer_reject_reason) == CB_NA &&
+	    reason_code(reason, CB_VS_transfer_reason) == CB_NA)
 		return cb_err_field(err, CB_EINVAL, "reason", "reason: not a known reason");
 	if ((rc = cb_store_tx_begin(s, err)) != CB_OK)
 		return rc;

@@ -65,6 +65,12 @@ static void test_value_sets(void **state)
 	json_t *reasons = json_object_get(json_array_get(sets, CB_VS_referral_reason), "values");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(reasons, 0), "name")),
 			    "AdditionalServicesRequired");
+	/* and the transfer reasons the transfer pages used to copy, labelled */
+	json_t *tr = json_object_get(json_array_get(sets, CB_VS_transfer_reason), "values");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(tr, 0), "name")), "PersonMoved");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(tr, 0), "label")), "The person moved");
+	json_t *rj = json_object_get(json_array_get(sets, CB_VS_transfer_reject_reason), "values");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rj, 3), "name")), "IncompleteFile");
 	json_decref(doc);
 }
 

@@ -171,6 +171,8 @@ test("a transfer: requested by the holding office, the case stays until the rece
 	await page.goto(base + "/#/cases/" + caseA);
 	await page.waitForSelector("#transfer-form");
 	await page.fill("#transfer-to", siteB);
+	// the reasons are the codebook's, labelled (they were bare codes copied into the page)
+	assert.equal((await page.textContent('#transfer-reason option[value="PersonMoved"]')).trim(), "The person moved");
 	await page.selectOption("#transfer-reason", "PersonMoved");
 	await page.click("#transfer-submit");
 	await page.waitForSelector("#transfer-pending");
