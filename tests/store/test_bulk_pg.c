@@ -37,6 +37,7 @@ static void test_batch(void **state)
 	make_case(&c, 0, true);
 	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
 	memcpy(ids[0], c.case_id, 16);
+	cb_case_clear(&c);
 
 	assert_int_equal(cb_store_begin(s, &err), CB_OK);
 	for (int i = 1; i < 3000; i++) { /* several blocks of seqs, with and without details */
