@@ -362,6 +362,9 @@ static void test_security_headers(void **state)
 {
 	(void)state;
 	const char *paths[] = {"/api/codebook", "/api/nothing", "/"};
+	/* the slow connections of the tests before may take the server a moment to let go under a sanitizer */
+	for (int i = 0; i < 50 && good_request("127.0.0.1") != 200; i++)
+		usleep(100 * 1000);
 	for (int i = 0; i < 3; i++) {
 		char v[256];
 		struct resp r = http("GET", paths[i], NULL, NULL, NULL, NULL, NULL);
