@@ -56,6 +56,7 @@ struct cb_auditq {
 	pthread_t ckth;
 	pthread_cond_t ckcv;
 	bool ck_started, ck_due, ck_restart; /* ck_restart: make the WAL start over (TRUNCATE) */
+	bool ck_restarting; /* that TRUNCATE is running: the writer waits, so the checkpoint gets the write lock */
 	bool ck_failed; /* the last TRUNCATE did not get through (readers held on): asked again soon */
 	int ck_pages; /* the WAL's size when the last checkpoint was asked for (the writer's thread only) */
 	bool ck_big;  /* a TRUNCATE checkpoint was asked for this WAL (the writer's thread only) */
@@ -134,6 +135,12 @@ static void *writer(void *arg)
 			pthread_cond_wait(&aq->work, &aq->mu);
 		if (!aq->head && !aq->ntouch)
 			break; /* stopping, and nothing is queued */
+		/* a TRUNCATE checkpoint needs the write lock between two of our commits; SQLite's busy handler only
+		 * polls for it, and a writer committing back to back would starve it, the WAL growing without end */
+		if ((aq->ck_restart || aq->ck_restarting) && !aq->stop) {
+			pthread_cond_wait(&aq->work, &aq->mu);
+			continue;
+		}
 		if (aq->head) { /* audit entries first: requests wait for them */
 			struct waiter *list = aq->head;
 			aq->head = aq->tail = NULL;
@@ -192,12 +199,17 @@ static void *checkpointer(void *arg)
 		if (aq->stop)
 			break;
 		bool restart = aq->ck_restart;
+		aq->ck_restarting = restart;
 		aq->ck_due = aq->ck_restart = false;
 		pthread_mutex_unlock(&aq->mu);
 		int r = cb_store_checkpoint(aq->ck, restart, RESTART_WAIT_MS); /* only its TRUNCATE checkpoints wait */
 		pthread_mutex_lock(&aq->mu);
 		if (restart && r != CB_OK)
 			aq->ck_failed = true; /* readers outlasted it: the next commit asks again */
+		if (restart) {
+			aq->ck_restarting = false;
+			pthread_cond_broadcast(&aq->work);
+		}
 	}
 	pthread_mutex_unlock(&aq->mu);
 	return NULL;
