@@ -197,8 +197,7 @@ int cb_user_row_failed(struct cb_store *s, int64_t id, struct cb_err *err)
 		return run_id(s, "UPDATE users SET failures = failures + 1 WHERE id = ?1", id, "users", err);
 	return run_id(s,
 		      "INSERT INTO meta(key, value) VALUES ('login.refused_without_check', ?1)"
-		      /* meta.value: PostgreSQL reads a bare `value` as excluded's too; text, hence the casts */
-		      " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS BIGINT) + 1 AS TEXT)",
+		      " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
 		      1, "users", err);
 }
 
