@@ -212,3 +212,25 @@ test("axe-core finds no violation on the report and table pages, in English and 
 		}
 	}
 });
+
+/* ---- right to left on a phone: stacked tables hide their column names where they stand ---- */
+
+test("Arabic at 390 px: the case list's hidden column names stay inside the page; nothing scrolls sideways", async () => {
+	const page = await h.login("worker1", PHONE);
+	await page.selectOption("#lang-select", "ar");
+	await page.waitForFunction(() => document.documentElement.dir === "rtl");
+	await page.goto(h.base + "/#/cases");
+	await page.waitForSelector("#case-table tbody tr");
+	const at = await page.$eval("#case-table thead", (t) => {
+		const r = t.getBoundingClientRect();
+		return { left: r.left, right: r.right, width: innerWidth, scroll: document.scrollingElement.scrollWidth,
+			client: document.scrollingElement.clientWidth, names: t.textContent.length };
+	});
+	assert.ok(at.left >= 0 && at.right <= at.width, "the column names inside the viewport: " + JSON.stringify(at));
+	assert.ok(at.scroll <= at.client, "no sideways scrolling: " + JSON.stringify(at));
+	assert.ok(at.names > 0, "the column names are still there for screen readers");
+	await h.shot(page, "cases-ar-390");
+	await page.selectOption("#lang-select", "en");
+	await page.waitForFunction(() => document.documentElement.lang === "en");
+	await page.context().close();
+});
