@@ -379,7 +379,7 @@ static int count_unknown_logins(struct cb_store *s, int n, struct cb_err *err)
 	struct cb_stmt *st = NULL;
 	if (cb_db_prepare(s->db,
 			       "INSERT INTO meta(key, value) VALUES ('" CB_AUDIT_UNKNOWN_LOGINS "', ?1)"
-			       " ON CONFLICT(key) DO UPDATE SET value = value + ?1", &st, NULL) != CB_OK)
+			       " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + ?1 AS TEXT)", &st, NULL) != CB_OK)
 		return cb_store_db_err(s->db, err, "audit");
 	cb_db_bind_int64(st, 1, n);
 	int rc = cb_store_step_done(st) == CB_OK ? CB_OK : cb_store_db_err(s->db, err, "audit");

@@ -350,8 +350,9 @@ static int execute(struct pg_stmt *s)
 	if (!s->prepared || s->gen != d->gen || types_changed(s)) {
 		if (s->gen != d->gen)
 			s->prepared = false; /* the server forgot it with the old connection */
-		/* a NULL bound to a parameter whose type nothing in the statement says fails the prepare (and, in a
-		 * transaction, the transaction): then it is prepared again as text, after a savepoint */
+		/* a NULL (or text) bound to a parameter whose type nothing in the statement says fails the prepare
+		 * (and, in a transaction, the transaction): then it is prepared again as text, after a savepoint.
+		 * PostgreSQL says so with 42P18, or with 42P08 when the parameter's first use is `?1 IS NULL` */
 		bool guard = d->tx && untyped(s);
 		if (guard)
 			PQclear(PQexec(d->conn, "SAVEPOINT cb_prepare"));
@@ -359,7 +360,7 @@ static int execute(struct pg_stmt *s)
 		cb_pg_track(d);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-			if (state && strcmp(state, "42P18") == 0 && (!d->tx || guard)) {
+			if (state && (strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0) && (!d->tx || guard)) {
 				PQclear(r);
 				if (guard)
 					PQclear(PQexec(d->conn, "ROLLBACK TO SAVEPOINT cb_prepare"));
