@@ -41,6 +41,10 @@ int cb_api_login(struct cb_http_req *r, const char *arg)
 	s = cb_api_store(r);
 	int arc = cb_user_authenticate(s, name, pw, r->now, &u, &err);
 	sem_post(&r->app->pw_slots);
+	if (arc != CB_OK && arc != CB_EPERM) { /* the database failed (a failover: 503): nothing was decided */
+		cb_api_fail(r, arc, &err);
+		goto out;
+	}
 	if (arc != CB_OK) {
 		cb_login_failed(r->app->sessions, r->from, r->now);
 		/* the attempted name only when it is an account: a password typed into the name field stays out.
