@@ -216,7 +216,7 @@ static void test_encrypted_case_and_duplicate(void **state)
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM cases WHERE site = '" SITE "' AND gender = 'Feminine'"
 					     " AND labour_sector = 'agriculture' AND birth_year = 1990"),
 			 1);
-	/* the name is sealed: nowhere in the database file in plain */
+	/* the name is sealed: nowhere in the database in plain */
 	assert_int_equal(cbt_db_holds(dbpath, "Testname"), 0);
 	/* the same instance again, freshly encrypted (a retry): success, nothing new */
 	r = submit_enc("cara", "casebank_registration", "uuid:reg-1", x, 0);
