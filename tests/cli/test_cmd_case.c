@@ -59,8 +59,10 @@ static void test_add_show_identifiers_only_on_request(void **state)
 	/* the read of identifying details is recorded */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM events WHERE action IN ('case.read', 'show.identifiers')"), 1);
 	/* under the server's name for the act, naming the identifying details shown, never their values */
-	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'case.read' AND fields LIKE '%first_name%'"), 1);
-	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE fields LIKE '%Zorilda%' OR detail LIKE '%Zorilda%'"), 0);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'case.read'"
+					 " AND fields LIKE '%first_name%'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE fields LIKE '%Zorilda%'"
+					 " OR detail LIKE '%Zorilda%'"), 0);
 	/* a read the trail cannot record shows nothing */
 	cbt_refuse_audit(db, "case.read");
 	assert_int_not_equal(cbt_run(&out, NULL, "%s show %s %s --with-identifiers", cbt_bin(), db, id), 0);

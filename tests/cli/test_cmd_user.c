@@ -71,7 +71,8 @@ static void test_add_from_stdin(void **state)
 	assert_string_equal(out, "2\n");
 	free(out);
 	/* recorded in the audit trail, by the local operator */
-	out = sql(db, "select count(*) from audit where action = 'user.add' and \\\"user\\\" like 'cli:%' and from_addr = 'cli'");
+	out = sql(db, "select count(*) from audit where action = 'user.add' and \\\"user\\\" like 'cli:%'"
+		      " and from_addr = 'cli'");
 	assert_string_equal(out, "2\n");
 	free(out);
 }
