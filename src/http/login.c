@@ -45,6 +45,10 @@ int cb_api_login(struct cb_http_req *r, const char *arg)
 	s = cb_api_store(r);
 	int arc = cb_user_authenticate(s, name, pw, r->now, &u, &err);
 	sem_post(&r->app->pw_slots);
+	if (arc != CB_OK && arc != CB_EPERM) { /* the database failed (a failover: 503): nothing was decided */
+		cb_api_fail(r, arc, &err);
+		goto out;
+	}
 	if (arc != CB_OK) {
 		struct cb_err e1 = {0};
 		if (cb_login_failed(s, r->from, r->now, &e1) != CB_OK) /* the attempt is still answered and audited */
