@@ -142,9 +142,6 @@ int cb_api_open_case(struct cb_http_req *r, const char *arg, enum cb_action act,
 /* ---- shared between resources */
 /* sites.c: 0 when site (NULL or "": none) is an enabled office of the list, else -1 after answering 400. */
 int cb_api_site_ok(struct cb_http_req *r, const char *site);
-/* cases.c: keeps a resident statistics index current after case c was written; re-reads case id first. */
-void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c);
-void cb_api_reindex(struct cb_http_req *r, const uint8_t id[16]);
 /* partners.c: a partner the caller may name (known and in her scope), else 404 answered and -1. */
 struct cb_partner;
 int cb_api_need_partner(struct cb_http_req *r, int64_t id, struct cb_partner *p);

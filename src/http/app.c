@@ -1,7 +1,7 @@
 /*
  * app.c -- what every request of a server shares (struct cb_http_app): the pool of store handles, the
  * resident statistics bank and its cache of rendered answers, the session cache, the audit trail's group
- * commit, the release scheduler and the password-hashing slots; opened before the daemon listens and closed
+ * commit, the release scheduler, the password-hashing slots and following changes of cases (changes.c); opened before the daemon listens and closed
  * after it stopped.  Kept apart from server.c (the sockets) so that the handlers, which borrow store
  * handles, depend on this file and never on the daemon that calls them.
  */
@@ -69,11 +69,14 @@ int cb_http_app_open(struct cb_http_app *app, const char *db, int n, bool quiet,
 	int rc = cb_auditq_start(db, &app->audit, err);
 	if (rc != CB_OK || (rc = cb_scheduler_start(db, quiet, &app->scheduler, err)) != CB_OK)
 		return rc;
-	return cb_stats_open(app->stores[0], &app->stats, err);
+	if ((rc = cb_stats_open(app->stores[0], &app->stats, err)) != CB_OK)
+		return rc;
+	return cb_http_follow_start(app, db, err);
 }
 
 void cb_http_app_close(struct cb_http_app *app)
 {
+	cb_http_follow_stop(app);
 	cb_scheduler_stop(&app->scheduler);
 	cb_auditq_stop(&app->audit);
 	cb_stats_free(&app->stats);

@@ -40,8 +40,7 @@ static void add_warning(json_t *doc, const struct cb_capacity *cap, int64_t shel
 				      "shelter", (json_int_t)shelter, "beds", cap->beds, "occupied", cap->occupied, "day", d));
 }
 
-/* A record's write done (rc): the failure answered, or the case re-read into the statistics index and the
- * record answered with status, its notes with pii, and the capacity warning with warn. */
+/* A record's write done (rc): the failure answered, or the record answered with status, its notes with pii, and the capacity warning with warn. */
 static void stored(struct cb_http_req *r, int rc, const struct cb_err *err, int status, const struct cb_assist *a,
 		   bool pii, const struct cb_capacity *cap, bool warn)
 {
@@ -49,7 +48,6 @@ static void stored(struct cb_http_req *r, int rc, const struct cb_err *err, int 
 		cb_api_fail(r, rc, err);
 		return;
 	}
-	cb_api_reindex(r, a->case_id);
 	json_t *doc = assist_json(r, a, pii);
 	if (warn)
 		add_warning(doc, cap, a->provider);

@@ -1,10 +1,10 @@
 /*
- * cases.c -- the case resource: list, create, read, update, break the glass; and keeping a resident
- * statistics index current after any write that changes a case (cb_api_index_case, cb_api_reindex).
+ * cases.c -- the case resource: list, create, read, update, break the glass.
  *
  * Each one loads the record's office first and asks cb_authz_check (a record outside the caller's scope is
  * 404), then whether the caller may see identifying details (caseworkers of the office; managers with an
- * open break-the-glass grant).  Writes keep the resident statistics index current under its write lock.
+ * open break-the-glass grant).  What follows a write (the statistics index) follows the store's commit
+ * (changes.c).
  * Reads and writes are audited with the names of the identifying fields returned or the fields touched,
  * never their values.
  */
@@ -50,44 +50,6 @@ static const char *pii_fields(struct cb_http_req *r, const struct cb_case *c)
 	char buf[512];
 	size_t o = cb_case_pii_names(c, buf, sizeof buf);
 	return cb_arena_strndup(r->arena, buf, o);
-}
-
-/* Keeps a resident records index current after a write.  A release bank changes only with a new release
- * (statistics never show a case before the release of its year), so there is nothing to do. */
-void cb_api_index_case(struct cb_http_req *r, const struct cb_case *c)
-{
-	uint8_t key;
-	struct cb_err err = {0};
-	/* under the lock: a new release may replace (and free) the bank at any moment */
-	pthread_rwlock_rdlock(&r->app->stats_mu);
-	bool records = cb_stats_index(r->app->stats) != NULL;
-	pthread_rwlock_unlock(&r->app->stats_mu);
-	if (!records)
-		return;
-	if (cb_store_record_key(cb_api_store(r), c->case_id, &key) != CB_OK) {
-		fprintf(stderr, "casebank serve: statistics index: record key not found\n");
-		return;
-	}
-	pthread_rwlock_wrlock(&r->app->stats_mu);
-	struct cb_index *ix = cb_stats_index(r->app->stats);
-	int rc = ix ? cb_index_upsert(ix, c, key, &err) : CB_OK;
-	pthread_rwlock_unlock(&r->app->stats_mu);
-	pthread_mutex_lock(&r->app->cache_mu);
-	r->app->stats_gen++; /* cached statistics are stale now */
-	pthread_mutex_unlock(&r->app->cache_mu);
-	if (rc != CB_OK)
-		fprintf(stderr, "casebank serve: statistics index: %s\n", cb_rc_str(rc));
-}
-
-/* Re-reads a case after its records changed and updates the statistics index. */
-void cb_api_reindex(struct cb_http_req *r, const uint8_t id[16])
-{
-	struct cb_case c;
-	struct cb_err err = {0};
-	cb_case_init(&c);
-	if (cb_store_get(cb_api_store(r), id, 0, &c, &err) == CB_OK)
-		cb_api_index_case(r, &c);
-	cb_case_clear(&c);
 }
 
 static void reply_case(struct cb_http_req *r, int status, const struct cb_case *c, bool pii)
@@ -296,7 +258,6 @@ int cb_api_case_create(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	cb_api_index_case(r, &c);
 	json_t *doc = cb_case_to_json(&c, cb_api_may_see_pii(r, c.case_id, c.site) ? CB_JSON_PII : 0);
 	if (doc)
 		cb_api_add_duplicates(r, c.case_id, doc); /* a warning: "possible_duplicates" (find.c) */
@@ -379,7 +340,6 @@ int cb_api_case_update(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	cb_api_index_case(r, &c);
 	reply_case(r, 200, &c, pii);
 out:
 	cb_case_clear(&c);

@@ -8,6 +8,7 @@
  *   auditq.c  group commit of the audit trail (and of those last_seen updates)
  *   scheduler.c  releases on a schedule
  *   app.c     what every request shares: the store pool, the statistics bank and its cache
+ *   changes.c a changed case (this server's write or another's) followed into the statistics index
  *   reply.c, request.c, input.c  what every handler uses (api.h): answers and errors; the caller, the
  *             access policy's answers (access/policy.h) and the audit entry; members of a JSON body
  *   one file per resource (api.h): login.c, codebook.c, cases.c, stats.c, report.c, audit.c, users.c,
@@ -116,6 +117,9 @@ struct cb_http_app {
 	bool ready; /* the locks above are initialised */
 	struct cb_odk_state *odk; /* the ODK keys and forms (http/openrosa.h), loaded on first use under odk_mu */
 	pthread_mutex_t odk_mu;
+	/* following changes of cases (changes.c): the pool's hooks, and other processes' through the listener */
+	struct cb_http_hook *hooks;
+	struct cb_listener *listener;
 };
 struct cb_store *cb_http_store_get(struct cb_http_app *app);
 void cb_http_store_put(struct cb_http_app *app, struct cb_store *s);
@@ -123,6 +127,11 @@ void cb_http_store_put(struct cb_http_app *app, struct cb_store *s);
  * caller still calls cb_http_app_close, which frees what was opened. */
 int cb_http_app_open(struct cb_http_app *app, const char *db, int n, bool quiet, struct cb_err *err);
 void cb_http_app_close(struct cb_http_app *app);
+
+/* ---- changes.c: a changed case, this server's write or another's, re-read into a resident records index.
+ * start: hooks on every handle of the pool and the listener (store.h) on db; stop undoes both. */
+int cb_http_follow_start(struct cb_http_app *app, const char *db, struct cb_err *err);
+void cb_http_follow_stop(struct cb_http_app *app);
 
 /* ---- framing.c: 0 when the request's body length is unambiguous and within CB_HTTP_BODY_MAX; else the
  * status to refuse with (400; 413 for a well-formed Content-Length over the limit) and *why. */

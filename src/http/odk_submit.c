@@ -179,7 +179,6 @@ static void new_case(struct cb_http_req *r, const struct cb_xform_instance *in, 
 		cb_or_respond(r, rc == CB_EFULL ? 503 : 500, "error", "the server could not store the form: try again later");
 		goto out;
 	}
-	cb_api_index_case(r, &c);
 	char idt[CB_ID_TEXT];
 	cb_case_id_format(c.case_id, idt);
 	const char *missed = attach_media(r, c.case_id, media, nmedia);

@@ -1,7 +1,7 @@
 /*
  * partners.c -- the partner directory resource: list (in the caller's office scope), add and change (managers,
- * by the route's policy).  A partner's type changes the referral_partner_type of every case referred to it,
- * so those cases are re-read into a resident statistics index.  Also the one check that a partner a request
+ * by the route's policy); a type changed changes the cases referred to it in the same transaction (care).
+ * Also the one check that a partner a request
  * names is one the caller may name (assistance.c, referrals.c).
  */
 #include <stdio.h>
@@ -154,38 +154,6 @@ out:
 	return CB_OK;
 }
 
-/* The ids of the cases referred to a partner, gathered first so that re-reading them runs after the store's
- * walk over the referrals has finished. */
-struct referred {
-	uint8_t (*ids)[16];
-	size_t n;
-};
-
-static int add_referred(const uint8_t id[16], void *ctx)
-{
-	struct referred *c = ctx;
-	uint8_t (*more)[16] = realloc(c->ids, (c->n + 1) * sizeof *c->ids);
-	if (!more)
-		return CB_ENOMEM;
-	c->ids = more;
-	memcpy(c->ids[c->n++], id, 16);
-	return CB_OK;
-}
-
-/* Cases referred to a partner: their referral_partner_type follows its type. */
-static int reindex_referred(struct cb_http_req *r, int64_t org, struct cb_err *err)
-{
-	struct referred c = {0};
-	int rc = cb_partner_referred(cb_api_store(r), org, add_referred, &c, err);
-	if (rc == CB_ENOMEM)
-		cb_err_set(err, rc, "out of memory");
-	if (rc == CB_OK)
-		for (size_t i = 0; i < c.n; i++)
-			cb_api_reindex(r, c.ids[i]);
-	free(c.ids);
-	return rc;
-}
-
 int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 {
 	long id;
@@ -203,7 +171,6 @@ int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	int32_t old_type = p.type;
 	if (partner_from_json(r, body, &p))
 		goto out;
 	if ((rc = cb_api_begin(r, &err)) == CB_OK)
@@ -213,10 +180,6 @@ int cb_api_partner_update(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	/* the change is stored: a statistics index left behind is said, not answered as a failed update */
-	if (p.type != old_type && (rc = reindex_referred(r, p.id, &err)) != CB_OK)
-		fprintf(stderr, "casebank serve: statistics index: cases of partner %ld not refreshed: %s\n", id,
-			err.msg[0] ? err.msg : cb_rc_str(rc));
 	json_t *doc = partner_json(r, &p);
 	cb_api_json(r, 200, doc);
 out:

@@ -117,7 +117,6 @@ int cb_api_referral_add(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err); /* consent missing: 409 consent_required naming consent_share_partners */
 		goto out;
 	}
-	cb_api_reindex(r, id);
 	json_t *doc = referral_json(r, &f, cb_api_may_see_pii(r, id, site));
 	cb_api_json(r, 201, doc);
 out:
@@ -161,7 +160,6 @@ int cb_api_referral_update(struct cb_http_req *r, const char *arg)
 			cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	cb_api_reindex(r, id);
 	if ((rc = cb_referral_get(cb_api_store(r), rec, 0, &f, &err)) != CB_OK) {
 		cb_api_fail(r, rc, &err);
 		goto out;

@@ -174,7 +174,6 @@ static void accept_case(struct cb_http_req *r, const struct cb_review *rv, const
 		cb_api_fail(r, rc, &err);
 		goto out;
 	}
-	cb_api_index_case(r, &c);
 	char idt[CB_ID_TEXT];
 	cb_case_id_format(c.case_id, idt);
 	cb_api_json(r, 200, json_pack("{s:s, s:s}", "state", "accepted", "case_id", idt));

@@ -122,8 +122,6 @@ int cb_api_transfer_decide(struct cb_http_req *r, const char *arg)
 		if (rc != CB_OK) {
 			cb_api_fail(r, rc, &err);
 		} else {
-			if (t.state == CB_TRANSFER_ACCEPTED)
-				cb_api_reindex(r, t.case_id); /* its office is a statistics dimension */
 			cb_api_json(r, 200, transfer_json(&t));
 		}
 	}

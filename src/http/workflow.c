@@ -42,7 +42,7 @@ int cb_api_stage(struct cb_http_req *r, const char *arg)
 		cb_api_fail(r, rc, &err); /* CB_ECONSENT: 409 consent_required */
 		goto out;
 	}
-	cb_api_index_case(r, &c); /* the store audited the step (case.stage or case.reopen) with the move */
+	/* the store audited the step (case.stage or case.reopen) with the move */
 	cb_api_json(r, 200,
 		    json_pack("{s:o, s:o, s:I}", "stage", cb_api_value_json(CB_VS_case_stage, c.case_stage), "status",
 			      cb_api_value_json(CB_VS_case_status, c.status), "version", (json_int_t)c.version));

@@ -158,7 +158,7 @@ int cb_assist_delivered(struct cb_store *s, const char *site, int32_t from, int3
 {
 	struct cb_stmt *st = NULL;
 	int rc = cb_store_prep(s->db, "prepare", 0,
-			       "SELECT a.type, a.start_on, count(*) FROM assistance a JOIN cases c ON c.case_id = a.case_id"
+			       "SELECT a.type, min(a.start_on), count(*) FROM assistance a JOIN cases c ON c.case_id = a.case_id"
 			       " WHERE a.status IN ('ongoing', 'completed') AND a.start_on >= ?2 AND a.start_on <= ?3"
 			       " AND (c.site = ?1 OR ?1 IS NULL) GROUP BY a.type, substr(a.start_on, 1, 7)",
 			       &st, err), r;

@@ -19,14 +19,17 @@
 
 #include "store/store_impl.h"
 
-#define SEQ_BLOCK 1024 /* v + 1023 below */
+/* seqs reserved at a time: the first block of a batch small (a batch of a few cases leaves a small gap), each
+ * next one twice as large, since drawing a block ends the COPY streaming the batch's rows (db_pg_copy.c) */
+#define SEQ_FIRST 1024
+#define SEQ_MAX (1 << 20)
 
 struct cb_bulk_pg {
 	struct cb_stmt *ins, *more_ids, *seqs;
 	struct cb_count16 ids; /* every stored case id up to seq `known` (and more) */
 	int64_t known;
 	bool fresh;            /* the set was brought up to date in this batch */
-	int64_t seq[SEQ_BLOCK]; /* reserved in this batch, from `next` on */
+	int64_t first;         /* seqs first .. first + n - 1 are reserved in this batch, from first + next on */
 	int next, n;
 	struct cb_bound bound[CB_NFIELDS]; /* ins's field bindings (records.c, bind_fields) */
 };
@@ -74,7 +77,7 @@ static int make(struct cb_store *s, struct cb_err *err)
 	    (rc = cb_store_prep(s->db, "bulk insert", 0, "SELECT seq, case_id FROM cases WHERE seq > ?1",
 				&b->more_ids, err)) != CB_OK ||
 	    (rc = cb_store_prep(s->db, "bulk insert", 0,
-				"SELECT v, setval(pg_get_serial_sequence('cases', 'seq'), v + 1023)"
+				"SELECT v, setval(pg_get_serial_sequence('cases', 'seq'), v + ?1 - 1)"
 				" FROM (SELECT nextval(pg_get_serial_sequence('cases', 'seq')) AS v) x",
 				&b->seqs, err)) != CB_OK)
 		goto out;
@@ -120,11 +123,14 @@ static int refresh(struct cb_store *s, struct cb_bulk_pg *b, struct cb_err *err)
 
 static int reserve(struct cb_store *s, struct cb_bulk_pg *b, struct cb_err *err)
 {
+	int n = b->n ? (b->n < SEQ_MAX ? 2 * b->n : SEQ_MAX) : SEQ_FIRST;
 	b->next = b->n = 0;
+	cb_db_bind_int64(b->seqs, 1, n);
 	int r = cb_db_step(b->seqs);
-	if (r == CB_DB_ROW)
-		for (int64_t v = cb_db_column_int64(b->seqs, 0); b->n < SEQ_BLOCK; b->n++)
-			b->seq[b->n] = v + b->n;
+	if (r == CB_DB_ROW) {
+		b->first = cb_db_column_int64(b->seqs, 0);
+		b->n = n;
+	}
 	cb_db_reset(b->seqs);
 	if (r != CB_DB_ROW)
 		return cb_store_db_err(s->db, err, "bulk insert");
@@ -159,7 +165,7 @@ int cb_bulk_pg_claim(struct cb_store *s, const uint8_t id[16], struct cb_stmt **
 	}
 	if (b->next == b->n && (rc = reserve(s, b, err)) != CB_OK)
 		return rc;
-	*seq = b->seq[b->next++];
+	*seq = b->first + b->next++;
 	*ins = b->ins;
 	*bound = b->bound;
 	return CB_OK;

@@ -24,8 +24,11 @@ struct pg_db {
 	int64_t changes;
 	bool tx;           /* a transaction was open after the last call */
 	bool tx_lost;      /* ...and the connection went with it: nothing runs until the caller rolls back */
+	bool readonly;     /* opened read-only (CB_DB_READONLY): a standby will do */
+	bool standby;      /* the connection reached a standby: made again before the next call */
 	struct pg_stmt *queue[8]; /* statements with rows kept back (db_pg_copy.c) */
 	int nqueue;
+	struct pg_stmt *copying;  /* the one whose COPY is open on the connection, or NULL */
 };
 
 struct pg_param {
@@ -55,8 +58,11 @@ struct pg_stmt {
 	char (*scratch)[32]; /* a number read as text, per column */
 	int nscratch;
 	char *copy_sql;    /* cb_db_defer's COPY ... FROM STDIN, or NULL */
-	struct cb_buf rows; /* rows kept back for it, COPY text format */
+	struct cb_buf rows; /* rows kept back for it, in COPY's binary format (or text: copy_text) */
 	bool queued;        /* in its connection's queue */
+	Oid *copy_types;    /* its columns' types, looked up under connection copy_gen - 1 (0: not yet) */
+	unsigned copy_gen;
+	bool copy_text;     /* a value binary COPY would not take came: text format from then on */
 };
 
 #define DB(d) ((struct pg_db *)(d))
@@ -67,9 +73,9 @@ void cb_pg_track(struct pg_db *d);
 int cb_pg_fail(struct pg_db *d, const PGresult *res);
 
 /* db_pg_copy.c.  defer: the ops entry of cb_db_defer.  defer_row: the step of a deferred statement inside a
- * transaction: its bindings become one row kept back (CB_DB_DONE).  flush: sends every row kept back, one
- * COPY per statement (before any other call on the connection).  discard: forgets them (a rollback).
- * forget: s is finalized. */
+ * transaction: its bindings become one row kept back or streamed (CB_DB_DONE).  flush: sends every row kept
+ * back and ends the open COPY (before any other call on the connection).  discard: forgets them (a
+ * rollback).  forget: s is finalized. */
 int cb_pg_defer(struct cb_stmt *st, const char *copy_sql);
 int cb_pg_defer_row(struct pg_stmt *s);
 int cb_pg_flush(struct pg_db *d);

@@ -204,6 +204,19 @@ int cb_store_meta_set(struct cb_store *s, const char *key, const char *value, st
 typedef void (*cb_change_fn)(void *ctx, const uint8_t *id);
 void cb_store_on_change(struct cb_store *s, cb_change_fn fn, void *ctx);
 
+/* Other processes' changes (listen.c): a thread with a connection of its own calls fn(ctx, id) for each case
+ * another process (or handle) committed a change of, fn(ctx, NULL) when any case may have changed.
+ * PostgreSQL: LISTEN on CB_CHANGES_CHANNEL, the ids arrive as their transactions commit (within
+ * CB_CHANGES_DELAY_MS of the commit when the listener is connected); after a lost connection it connects
+ * again, listens again and calls fn(ctx, NULL), as notifications sent meanwhile are lost.  SQLite: it checks
+ * the file's change counter (PRAGMA data_version) every CB_CHANGES_DELAY_MS and calls fn(ctx, NULL) when
+ * another connection committed.  fn runs on the listener's thread. */
+#define CB_CHANGES_CHANNEL "casebank_cases"
+#define CB_CHANGES_DELAY_MS 1000
+struct cb_listener;
+int cb_listener_start(const char *db, cb_change_fn fn, void *ctx, struct cb_listener **out, struct cb_err *err);
+void cb_listener_stop(struct cb_listener **l); /* waits for a call of fn in progress */
+
 /* Checkpoints on the caller's schedule (checkpoint.c).  wal_hook: after each commit on s, fn(ctx, pages now in
  * the write-ahead log) runs in the committing thread instead of SQLite's automatic checkpoint.  checkpoint:
  * a passive one, or with `truncate` one that restarts the log, waiting up to wait_ms for readers; CB_EDB

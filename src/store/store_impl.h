@@ -64,6 +64,7 @@ struct cb_store {
 	char *select_cols; /* "seq, case_id, version, pii, "f1", ..." */
 	struct cb_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	struct cb_stmt *key_ins, *key_get, *key_del;
+	struct cb_stmt *audit_ins; /* audit.c's, made on first use */
 	/* the "cases changed" hook (changes.c): the ids the open transaction changed, handed over at its commit */
 	cb_change_fn on_change;
 	void *on_change_ctx;
@@ -129,9 +130,11 @@ void cb_bulk_pg_end(struct cb_store *s);
 void cb_bulk_pg_free(struct cb_store *s);
 
 /* The "cases changed" hook (changes.c): changed records that case id was written in the open transaction;
+ * changes_notify, just before the commit, tells other servers (PostgreSQL: NOTIFY; nothing on SQLite);
  * changes_end hands what was recorded to the hook when the transaction committed and forgets it either way;
  * changes_free frees the list (cb_store_free). */
 void cb_store_changed(struct cb_store *s, const uint8_t id[16]);
+int cb_store_changes_notify(struct cb_store *s, struct cb_err *err);
 void cb_store_changes_end(struct cb_store *s, bool committed);
 void cb_store_changes_free(struct cb_store *s);
 /* Reading casework's child records (care_rows.c): one kind of record -- its queries, its row reader, its

@@ -204,6 +204,8 @@ int cb_transfer_move_case(struct cb_store *s, const uint8_t case_id[16], const c
 		rc = cb_store_db_err(s->db, err, "transfer");
 	else if (cb_db_changes(s->db) != 1)
 		rc = cb_err_set(err, CB_ENOTFOUND, "no such case");
+	else
+		cb_store_changed(s, case_id); /* its office is a statistics dimension */
 	cb_db_finalize(&st);
 	return rc == CB_OK ? cb_assign_set(s, case_id, NULL, err) : rc; /* the new office assigns anew */
 }

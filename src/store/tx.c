@@ -76,7 +76,7 @@ int cb_store_commit(struct cb_store *s, struct cb_err *err)
 		return cb_err_set(err, CB_EINVAL, "no bulk transaction is open");
 	/* keys first: see the top of this file */
 	if ((rc = cb_keywriter_drain(s, false, err)) != CB_OK || (rc = cb_fp_flush(s, err)) != CB_OK ||
-	    (rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
+	    (rc = cb_store_changes_notify(s, err)) != CB_OK || (rc = cb_schema_exec(s->kdb, "COMMIT", err)) != CB_OK) {
 		cb_store_rollback(s);
 		return rc;
 	}
@@ -187,7 +187,7 @@ int cb_store_tx_end(struct cb_store *s, int rc, struct cb_err *err)
 {
 	if (s->bulk || s->audited)
 		return rc;
-	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK)
+	if (rc == CB_OK && (rc = cb_fp_flush(s, err)) == CB_OK && (rc = cb_store_changes_notify(s, err)) == CB_OK)
 		rc = cb_schema_exec(s->db, "COMMIT", err);
 	if (rc != CB_OK) {
 		if (cb_db_in_tx(s->db))

@@ -197,7 +197,7 @@ int cb_user_row_failed(struct cb_store *s, int64_t id, struct cb_err *err)
 		return run_id(s, "UPDATE users SET failures = failures + 1 WHERE id = ?1", id, "users", err);
 	return run_id(s,
 		      "INSERT INTO meta(key, value) VALUES ('login.refused_without_check', ?1)"
-		      " ON CONFLICT(key) DO UPDATE SET value = value + 1",
+		      " ON CONFLICT(key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
 		      1, "users", err);
 }
 

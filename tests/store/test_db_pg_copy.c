@@ -2,7 +2,10 @@
  * test_db_pg_copy.c -- cb_db_defer (src/store/db_pg_copy.c) on a real PostgreSQL cluster (tests/cb_pg.h):
  * rows kept back arrive exactly (text with COPY's special characters, bytea, NULL, integers, doubles) before
  * the next statement reads them; a rollback forgets them; a constraint they break fails the commit; outside
- * a transaction a deferred statement runs at once.  The same calls on SQLite give the same results.
+ * a transaction a deferred statement runs at once.  The same calls on SQLite give the same results.  On
+ * PostgreSQL also: rows streamed while more come (more than one piece), two statements' rows interleaved,
+ * integers into narrower columns, a value binary COPY cannot take (text format from then on), a rollback
+ * while a COPY is open.
  */
 #include "cb_test.h"
 
@@ -111,10 +114,70 @@ static void same_results(bool pg)
 	cb_db_close(&db);
 }
 
+/* Many rows into two tables at once: one statement's COPY streams while the other's rows wait. */
+static void streams(void)
+{
+	struct cb_db *db = fresh(true, "stream");
+	struct cb_stmt *ins = deferred(db), *small = NULL, *sel = NULL;
+	assert_int_equal(cb_db_exec(db, "CREATE TABLE u(k INTEGER, h SMALLINT, n NUMERIC, s TEXT)"), CB_OK);
+	assert_int_equal(cb_db_prepare(db, "INSERT INTO u(k, h, n, s) VALUES (?1, ?2, ?3, ?4)", &small, NULL), CB_OK);
+	assert_int_equal(cb_db_defer(small, "COPY u(k, h, n, s) FROM STDIN"), CB_OK);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(cb_db_begin(db), CB_OK);
+		for (int i = 1; i <= 20000; i++) {
+			put(ins, i, i % 3 == 0);
+			cb_db_bind_int64(small, 1, -i);
+			cb_db_bind_int64(small, 2, i % 30000);
+			if (i == 15000) /* an integer for a numeric column: the text format from here on */
+				cb_db_bind_int64(small, 3, 7);
+			else
+				cb_db_bind_null(small, 3);
+			cb_db_bind_text(small, 4, tricky, -1, false);
+			assert_int_equal(cb_db_step(small), CB_DB_DONE);
+			cb_db_reset(small);
+		}
+		if (pass == 0) { /* rolled back with a COPY open */
+			cb_db_rollback(db);
+			assert_int_equal(count(db), 0);
+			continue;
+		}
+		assert_int_equal(cb_db_commit(db), CB_OK);
+	}
+	assert_int_equal(count(db), 20000);
+	assert_int_equal(cb_db_prepare(db, "SELECT count(*), sum(k), sum(h), sum(n), min(s), max(s) FROM u", &sel, NULL),
+			 CB_OK);
+	assert_int_equal(cb_db_step(sel), CB_DB_ROW);
+	assert_int_equal(cb_db_column_int64(sel, 0), 20000);
+	assert_int_equal(cb_db_column_int64(sel, 1), -200010000);
+	assert_int_equal(cb_db_column_int64(sel, 2), 200010000);
+	assert_int_equal(cb_db_column_int64(sel, 3), 7);
+	assert_string_equal(cb_db_column_text(sel, 4), tricky);
+	assert_string_equal(cb_db_column_text(sel, 5), tricky);
+	cb_db_finalize(&sel);
+	assert_int_equal(cb_db_prepare(db, "SELECT d, s, b FROM t WHERE i = 19999", &sel, NULL), CB_OK);
+	assert_int_equal(cb_db_step(sel), CB_DB_ROW);
+	assert_true(cb_db_column_double(sel, 0) == -1.0 / 3);
+	assert_string_equal(cb_db_column_text(sel, 1), tricky);
+	assert_memory_equal(cb_db_column_blob(sel, 2), blob, sizeof blob);
+	cb_db_finalize(&sel);
+	/* a row breaking a constraint, streamed long before the commit, fails it; nothing stays */
+	assert_int_equal(cb_db_begin(db), CB_OK);
+	put(ins, 5, false);
+	for (int i = 30001; i <= 40000; i++)
+		put(ins, i, false);
+	assert_int_equal(cb_db_commit(db), CB_EEXIST);
+	cb_db_rollback(db);
+	assert_int_equal(count(db), 20000);
+	cb_db_finalize(&small);
+	cb_db_finalize(&ins);
+	cb_db_close(&db);
+}
+
 static void test_pg(void **state)
 {
 	(void)state;
 	same_results(true);
+	streams();
 }
 
 static void test_sqlite(void **state)
