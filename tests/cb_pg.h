@@ -6,12 +6,14 @@
  * PostgreSQL pass), the tests use it; otherwise the first call starts one for this test binary, stopped at
  * exit.  A missing postgresql-15 fails the test, with what to install: it is never skipped quietly.
  */
+/* cb_test.h first, also when a test includes this header first: cb_test.h includes it in turn, midway, and
+ * its helpers above that point are what this one uses. */
+#include "cb_test.h"
+
 #ifndef CB_PG_H
 #define CB_PG_H
 
 #include <libpq-fe.h>
-
-#include "cb_test.h"
 
 static char cbt_pg_dir_path[256];
 static int cbt_pg_own;
