@@ -444,4 +444,35 @@ static inline int cbt_db_holds(const char *db, const char *needle)
 	return found;
 }
 
+/* Makes every append of `action` to db's audit trail fail (a trigger, which a running server's connections
+ * meet at their next statement), or lets them through again (action NULL). */
+static inline void cbt_refuse_audit(const char *db, const char *action)
+{
+	char sql[600];
+	if (cbt_is_uri(db)) {
+		cbt_sql(db, "DROP TRIGGER IF EXISTS cbt_refuse ON audit", NULL);
+		snprintf(sql, sizeof sql,
+			 "CREATE OR REPLACE FUNCTION cbt_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+			 " $$BEGIN RAISE EXCEPTION 'audit refused by the test'; END$$;"
+			 " CREATE TRIGGER cbt_refuse BEFORE INSERT ON audit FOR EACH ROW WHEN (NEW.action = '%s')"
+			 " EXECUTE FUNCTION cbt_refuse()", action ? action : "");
+	} else {
+		cbt_sql(db, "DROP TRIGGER IF EXISTS cbt_refuse", NULL);
+		snprintf(sql, sizeof sql,
+			 "CREATE TRIGGER cbt_refuse BEFORE INSERT ON audit WHEN NEW.action = '%s'"
+			 " BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END", action ? action : "");
+	}
+	if (action)
+		cbt_sql(db, sql, NULL);
+}
+
+/* Drops one of the triggers that keep the audit trail append-only (audit_no_update, audit_no_delete), as
+ * somebody with the database's own rights could: for the tests that the trail's chain finds such edits. */
+static inline void cbt_drop_audit_guard(const char *db, const char *trigger)
+{
+	char sql[200];
+	snprintf(sql, sizeof sql, "DROP TRIGGER %s%s", trigger, cbt_is_uri(db) ? " ON audit" : "");
+	cbt_sql(db, sql, NULL);
+}
+
 #endif
