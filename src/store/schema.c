@@ -184,7 +184,10 @@ static const char *const main_steps[] = {
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at INTEGER NOT NULL,"
 	" author TEXT NOT NULL, body BLOB);"
 	"CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, id);",
-	/* 14: meta linkage_gen counts the changes that can change the possible duplicates (care/linkage.h): a
+	/* 14: failed logins by client address (login_rows.c), so that every server of a database counts them */
+	"CREATE TABLE IF NOT EXISTS login_failures(addr BLOB PRIMARY KEY CHECK(length(addr) = 16),"
+	" fails INTEGER NOT NULL, last_at INTEGER NOT NULL);",
+	/* 15: meta linkage_gen counts the changes that can change the possible duplicates (care/linkage.h): a
 	 * case's tokens and CLK, a link decided, a case's office, gender or citizenship, a case deleted.  The
 	 * server keeps the list of pairs until it moves (http/home.c).  Triggers, so that no writer (bulk load,
 	 * import, another process) can forget it.  The WHEN names columns added after the steps on a new file:

@@ -27,6 +27,10 @@
 /* The lock a migration holds (pg_advisory_xact_lock): "cbschema" in ASCII. */
 #define SCHEMA_LOCK "6362736368656d61"
 
+#define LOGIN_FAILURES                                                                                         \
+	"CREATE TABLE IF NOT EXISTS login_failures(addr BYTEA PRIMARY KEY CHECK(length(addr) = 16),"            \
+	" fails INTEGER NOT NULL, last_at BIGINT NOT NULL);"
+
 static const char *const pg_schema[] = {
 	"CREATE EXTENSION IF NOT EXISTS citext;"
 	/* SQLite's functions the store's SQL uses, so that one statement reads the same on both */
@@ -160,9 +164,11 @@ static const char *const pg_schema[] = {
 	" case_id BYTEA NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at BIGINT NOT NULL,"
 	" author TEXT NOT NULL, body BYTEA);"
 	"CREATE INDEX case_notes_case ON case_notes(case_id, id);",
+	/* SQLite's step 14: failed logins by client address */
+	LOGIN_FAILURES,
 };
 
-/* SQLite's step 14: meta linkage_gen counts the changes that can change the possible duplicates.  Statement
+/* SQLite's step 15: meta linkage_gen counts the changes that can change the possible duplicates.  Statement
  * triggers where rows come in bulk (COPY fires one); the cases' by row, for the three columns the pairs
  * read, which must exist first: run after the coded columns are added. */
 static const char pg_linkage_gen[] =
@@ -178,7 +184,7 @@ static const char pg_linkage_gen[] =
 	"CREATE OR REPLACE TRIGGER linkage_gen_case_upd AFTER UPDATE ON cases FOR EACH ROW"
 	" WHEN (OLD.site IS DISTINCT FROM NEW.site OR OLD.gender IS DISTINCT FROM NEW.gender"
 	" OR OLD.citizenship IS DISTINCT FROM NEW.citizenship) EXECUTE FUNCTION cb_linkage_gen();";
-#define LINKAGE_GEN_STEP 14
+#define LINKAGE_GEN_STEP 15
 
 /* PostgreSQL's word for a column type of cb_schema_column_type's. */
 static const char *pg_type(const struct cb_field *f)
@@ -260,7 +266,15 @@ int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err)
 		}
 		v = 10;
 	}
-	/* no PostgreSQL database was made at an older version before 9; step 14 is added below */
+	if (have_meta && v == 13 && !readonly) { /* SQLite's step 14 */
+		if ((rc = cb_db_exec(db, LOGIN_FAILURES)) != CB_OK ||
+		    (rc = cb_db_exec(db, "UPDATE meta SET value = '14' WHERE key = 'schema_version'")) != CB_OK) {
+			rc = cb_db_err(db, err, "schema");
+			goto fail;
+		}
+		v = 14;
+	}
+	/* no PostgreSQL database was made at an older version before 9; step 15 is added below */
 	if (have_meta && v < nsteps && v != LINKAGE_GEN_STEP - 1) {
 		rc = cb_err_set(err, CB_EDB, "database: schema version %lld has no upgrade on PostgreSQL", (long long)v);
 		goto fail;
@@ -304,7 +318,7 @@ int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err)
 	}
 	if ((!have_meta || v < LINKAGE_GEN_STEP) &&
 	    ((rc = cb_db_exec(db, pg_linkage_gen)) != CB_OK ||
-	     (have_meta && (rc = cb_db_exec(db, "UPDATE meta SET value = '14' WHERE key = 'schema_version'")) != CB_OK))) {
+	     (have_meta && (rc = cb_db_exec(db, "UPDATE meta SET value = '15' WHERE key = 'schema_version'")) != CB_OK))) {
 		rc = cb_db_err(db, err, "schema");
 		goto fail;
 	}

@@ -163,7 +163,7 @@ static void test_no_plain_text(void **state)
 		assert_nowhere(db, needles[i]);
 }
 
-/* The linkage counter (schema step 14) moves with what the pairs are made of, on SQLite: a case with details,
+/* The linkage counter (schema step 15) moves with what the pairs are made of, on SQLite: a case with details,
  * its gender, a link; not with a field the pairs do not read. */
 static int64_t gen_of(struct cb_store *s)
 {
