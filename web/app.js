@@ -118,8 +118,22 @@
 	CB.ApiError = ApiError;
 
 	// Resolves to the parsed JSON body (or null for 204); rejects with an ApiError.  A 401 on any call but
-	// login sends the person to the login page.
+	// login sends the person to the login page.  The answer to a GET asked for by a page the person has left
+	// since is dropped (the promise never settles): the views draw what they read, and a slow answer drew
+	// the old page over the one now shown.
 	CB.api = function (method, path, body) {
+		var asked = shown;
+		if (method === "GET") {
+			return call(method, path, body).then(function (r) {
+				return asked === shown ? r : new Promise(function () {});
+			}, function (e) {
+				if (asked === shown) throw e;
+				return new Promise(function () {});
+			});
+		}
+		return call(method, path, body);
+	};
+	function call(method, path, body) {
 		var headers = { "Accept": "application/json" };
 		var init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store",
 			redirect: "error" };
@@ -148,7 +162,7 @@
 		}, function () {
 			throw new ApiError(0, "network", CB.t("err_network"));
 		});
-	};
+	}
 
 	// The text to show a person for an error.
 	CB.errorText = function (e) {
@@ -233,6 +247,7 @@
 	}
 
 	var here = null; // the hash shown, to go back to when leaving is called off
+	var shown = 0; // counts the pages drawn: which one a request was made for (CB.api)
 	function route() {
 		var hash = location.hash || "#/";
 		if (here !== null && hash !== here && !CB.leaving()) {
@@ -241,6 +256,7 @@
 		}
 		dirty = null;
 		here = hash;
+		shown++;
 		if (carried) carried = false; else CB.flash("");
 		if (!CB.me && hash !== "#/login") { location.replace("#/login"); return; }
 		if (hash === "#/" || hash === "#") { location.replace(CB.home()); return; }

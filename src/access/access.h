@@ -90,15 +90,16 @@ void cb_session_cache_drop(struct cb_session_cache *c, const char *token);
 #define CB_SESSION_TOUCH_SECONDS 60
 bool cb_session_cache_touch(struct cb_session_cache *c, const char *token, int64_t now, uint8_t token_hash[32]);
 void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id);
-/* Failed logins, slowed down by client address (`from`, as in cb_http_req), never by account: seconds this
- * address must still wait before a login of its is checked (0: now), and a failure to count. */
+/* Failed logins, slowed down by client address (`from`, as in cb_http_req), never by account, counted in the
+ * database (every server of one database counts the same): seconds this address must still wait before a
+ * login of its is checked (0: now, also when the database cannot say), and a failure to count. */
 #define CB_LOGIN_FREE_FAILURES 5
 #define CB_LOGIN_MAX_DELAY 300 /* seconds */
 #define CB_LOGIN_FORGET 900    /* seconds without a failure after which an address starts afresh */
-int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now);
-void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now);
+int64_t cb_login_wait(struct cb_store *s, const char *from, int64_t now);
+int cb_login_failed(struct cb_store *s, const char *from, int64_t now, struct cb_err *err);
 /* Every door that checks passwords (the web's login, ODK's Basic auth) asks this first: NULL when `from` may
  * try now, else msg filled with the refusal its caller sends with 429 (the wait in seconds; no name). */
-const char *cb_login_refused(struct cb_session_cache *c, const char *from, int64_t now, char *msg, size_t n);
+const char *cb_login_refused(struct cb_store *s, const char *from, int64_t now, char *msg, size_t n);
 
 #endif

@@ -21,8 +21,8 @@
  * CB_LOGIN_FREE_FAILURES times freely; each failure after that must wait twice as long as the last, 1 s,
  * 2 s, 4 s ... up to CB_LOGIN_MAX_DELAY, before its next login is even checked.  A success does not clear
  * the count (an insider could otherwise launder guesses with her own password); CB_LOGIN_FORGET seconds
- * without a failure do.  The table is in memory: a restart forgets it; when full, the entries with the
- * fewest failures make room, so that many addresses failing once cannot push out one that keeps failing.
+ * without a failure do.  The counts are in the database (store/login_rows.c), not in this cache: every
+ * server of one database, and a restarted one, counts the same failures.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,28 +45,15 @@ struct slot {
 	struct cb_user user;
 };
 
-#define THROTTLE_SLOTS 4096
-#define THROTTLE_PROBE 16 /* slots looked at for an address: its own, a free one, or the stalest to reuse */
-
-struct failing {
-	uint8_t addr[16]; /* IPv4 as ::ffff:a.b.c.d; IPv6 with the low 64 bits zero */
-	int64_t last;     /* the last failure; 0: a free slot */
-	int fails;
-};
-
 struct cb_session_cache {
 	pthread_mutex_t mu;
 	struct slot *slots;
-	struct failing *failing;
 };
 
 int cb_session_cache_new(struct cb_session_cache **out)
 {
 	struct cb_session_cache *c = calloc(1, sizeof *c);
-	if (!c || !(c->slots = calloc(SLOTS, sizeof *c->slots)) ||
-	    !(c->failing = calloc(THROTTLE_SLOTS, sizeof *c->failing))) {
-		if (c)
-			free(c->slots);
+	if (!c || !(c->slots = calloc(SLOTS, sizeof *c->slots))) {
 		free(c);
 		return CB_ENOMEM;
 	}
@@ -82,7 +69,6 @@ void cb_session_cache_free(struct cb_session_cache **cp)
 		return;
 	sodium_memzero(c->slots, SLOTS * sizeof *c->slots);
 	free(c->slots);
-	free(c->failing);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 	*cp = NULL;
@@ -180,7 +166,7 @@ void cb_session_cache_drop_user(struct cb_session_cache *c, int64_t user_id)
 /* ---- failed logins by address */
 
 /* The key of a client address text: IPv4 mapped into IPv6, IPv6 cut to its /64; anything else (no address
- * known) hashed, so that it still gets a slot of its own. */
+ * known) hashed, so that it still gets a count of its own. */
 static void addr_key(const char *from, uint8_t key[16])
 {
 	struct in_addr a4;
@@ -195,38 +181,6 @@ static void addr_key(const char *from, uint8_t key[16])
 	}
 }
 
-/* The entry of an address (lock held), or with `make` a new one in its probe window; NULL when not found. */
-static struct failing *failing_of(struct cb_session_cache *c, const uint8_t key[16], int64_t now, bool make)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	struct failing *spare = NULL;
-	bool spare_gone = false;
-	for (int i = 0; i < THROTTLE_PROBE; i++) {
-		struct failing *f = &c->failing[(h + (uint32_t)i) % THROTTLE_SLOTS];
-		bool gone = f->last == 0 || now - f->last >= CB_LOGIN_FORGET;
-		if (!gone && memcmp(f->addr, key, 16) == 0)
-			return f;
-		/* a slot to take: the first free or forgotten one, else the one with the fewest failures (of those the
-		 * one that failed longest ago), so that many addresses failing once push out each other, not an
-		 * address that keeps failing */
-		if (gone && !spare_gone) {
-			spare = f;
-			spare_gone = true;
-		} else if (!spare_gone && (!spare || f->fails < spare->fails ||
-					   (f->fails == spare->fails && f->last < spare->last))) {
-			spare = f;
-		}
-	}
-	if (!make)
-		return NULL;
-	memcpy(spare->addr, key, 16);
-	spare->fails = 0;
-	spare->last = now;
-	return spare;
-}
-
 /* The delay an address earns with n failures. */
 static int64_t delay_of(int n)
 {
@@ -239,36 +193,30 @@ static int64_t delay_of(int n)
 	return d < CB_LOGIN_MAX_DELAY ? d : CB_LOGIN_MAX_DELAY;
 }
 
-int64_t cb_login_wait(struct cb_session_cache *c, const char *from, int64_t now)
+int64_t cb_login_wait(struct cb_store *s, const char *from, int64_t now)
 {
 	uint8_t key[16];
-	int64_t wait = 0;
+	int fails;
+	int64_t last;
 	addr_key(from, key);
-	pthread_mutex_lock(&c->mu);
-	struct failing *f = failing_of(c, key, now, false);
-	if (f && f->last + delay_of(f->fails) > now)
-		wait = f->last + delay_of(f->fails) - now;
-	pthread_mutex_unlock(&c->mu);
-	return wait;
+	/* a database that cannot answer lets the attempt through: checking the password needs it all the same */
+	if (cb_login_row_get(s, key, now, CB_LOGIN_FORGET, &fails, &last, NULL) != CB_OK || last + delay_of(fails) <= now)
+		return 0;
+	return last + delay_of(fails) - now;
 }
 
-const char *cb_login_refused(struct cb_session_cache *c, const char *from, int64_t now, char *msg, size_t n)
+const char *cb_login_refused(struct cb_store *s, const char *from, int64_t now, char *msg, size_t n)
 {
-	int64_t wait = cb_login_wait(c, from, now);
+	int64_t wait = cb_login_wait(s, from, now);
 	if (wait <= 0)
 		return NULL;
 	snprintf(msg, n, "too many failed logins from this address: try again in %lld s", (long long)wait);
 	return msg;
 }
 
-void cb_login_failed(struct cb_session_cache *c, const char *from, int64_t now)
+int cb_login_failed(struct cb_store *s, const char *from, int64_t now, struct cb_err *err)
 {
 	uint8_t key[16];
 	addr_key(from, key);
-	pthread_mutex_lock(&c->mu);
-	struct failing *f = failing_of(c, key, now, true);
-	if (f->fails < 1000000)
-		f->fails++;
-	f->last = now;
-	pthread_mutex_unlock(&c->mu);
+	return cb_login_row_failed(s, key, now, CB_LOGIN_FORGET, err);
 }

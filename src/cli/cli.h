@@ -34,10 +34,13 @@ int cb_cli_args(int argc, int first, int n, const char *usage);
 /* Both for a command without options: the index of its first positional argument (n of them follow), or,
  * after printing what is wrong, minus the exit status. */
 int cb_cli_plain(int argc, char **argv, int n, const char *usage);
-/* For a command with sub-commands (user add|list|...): cb_cli_parse, then the sub-command's name ("" when
- * none is given) with *first its index; NULL after printing an error. */
-const char *cb_cli_sub(int argc, char **argv, const struct option *longopts, const char **optvals, int nopts,
-		       int *first);
+/* For a command with sub-commands (user add|list|...): each is its own function, run with argv from the
+ * sub-command's name on (its options parsed by cb_cli_parse); an unknown or missing name prints the usage. */
+struct cb_cli_sub {
+	const char *name;
+	int (*run)(int argc, char **argv);
+};
+int cb_cli_subs(int argc, char **argv, const struct cb_cli_sub *subs, size_t n, const char *usage);
 /* Opens a database, printing the error. */
 struct cb_store;
 int cb_cli_open(const char *db, unsigned flags, struct cb_store **s);

@@ -190,16 +190,15 @@ out:
 	return cb_cli_exit(rc);
 }
 
+static int assist_list(int argc, char **argv)
+{
+	return list_for_case(argc, argv, assist_usage, "assist list", true);
+}
+
 int cb_cmd_assist(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return assist_add(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "set") == 0)
-		return assist_set(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return list_for_case(argc - 1, argv + 1, assist_usage, "assist list", true);
-	fprintf(stderr, _("usage: casebank %s\n"), assist_usage);
-	return CB_EXIT_USAGE;
+	static const struct cb_cli_sub subs[] = {{"add", assist_add}, {"set", assist_set}, {"list", assist_list}};
+	return cb_cli_subs(argc, argv, subs, CB_COUNTOF(subs), assist_usage);
 }
 
 /* ---- refer */

@@ -138,10 +138,6 @@ out:
 
 int cb_cmd_partner(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return partner_add(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return partner_list(argc - 1, argv + 1);
-	fprintf(stderr, _("usage: casebank %s\n"), partner_usage);
-	return CB_EXIT_USAGE;
+	static const struct cb_cli_sub subs[] = {{"add", partner_add}, {"list", partner_list}};
+	return cb_cli_subs(argc, argv, subs, CB_COUNTOF(subs), partner_usage);
 }

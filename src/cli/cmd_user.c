@@ -110,26 +110,26 @@ static int record(struct cb_store *s, int rc, enum cb_audit_action a, const stru
 	return cb_cli_act_end(s, rc, a, NULL, NULL, detail[0] ? detail : NULL, err);
 }
 
-int cb_cmd_user(int argc, char **argv)
+enum act { ADD, LIST, DISABLE, ENABLE, PASSWD };
+
+/* One sub-command of `user`: only add takes options (cb_cli_parse refuses them elsewhere). */
+static int user_run(int argc, char **argv, enum act act)
 {
 	enum { O_ROLE, O_SITE, O_N };
-	static const struct option opts[] = {{"role", required_argument, NULL, O_ROLE},
-					     {"site", required_argument, NULL, O_SITE},
-					     {0}};
+	static const struct option add_opts[] = {{"role", required_argument, NULL, O_ROLE},
+						 {"site", required_argument, NULL, O_SITE},
+						 {0}},
+				   none[] = {{0}};
 	const char *v[O_N] = {0};
-	int first;
-	const char *sub = cb_cli_sub(argc, argv, opts, v, O_N, &first);
-	if (!sub)
-		return CB_EXIT_USAGE;
-	bool add = !strcmp(sub, "add"), list = !strcmp(sub, "list"), dis = !strcmp(sub, "disable"),
-	     en = !strcmp(sub, "enable"), pw = !strcmp(sub, "passwd");
-	int want = list ? 2 : 3;
-	if (!(add || list || dis || en || pw) || argc - first != want || ((v[O_ROLE] || v[O_SITE]) && !add) ||
-	    (add && !v[O_ROLE])) {
+	int first = cb_cli_parse(argc, argv, act == ADD ? add_opts : none, v, O_N), ex;
+	if ((ex = cb_cli_args(argc, first, act == LIST ? 1 : 2, user_usage)))
+		return ex;
+	if (act == ADD && !v[O_ROLE]) {
 		fprintf(stderr, _("usage: casebank %s\n"), user_usage);
 		return CB_EXIT_USAGE;
 	}
-	const char *db = argv[first + 1], *name = list ? NULL : argv[first + 2];
+	bool add = act == ADD, list = act == LIST, dis = act == DISABLE, pw = act == PASSWD;
+	const char *db = argv[first], *name = list ? NULL : argv[first + 1];
 	enum cb_role role = CB_ROLE_ANALYST;
 	if (add && cb_role_parse(v[O_ROLE], &role) != CB_OK) {
 		fprintf(stderr, _("casebank: --role: expected admin, manager, caseworker or analyst\n"));
@@ -166,6 +166,20 @@ int cb_cmd_user(int argc, char **argv)
 	return cb_cli_exit(rc);
 }
 
+static int user_add(int argc, char **argv) { return user_run(argc, argv, ADD); }
+static int user_list(int argc, char **argv) { return user_run(argc, argv, LIST); }
+static int user_disable(int argc, char **argv) { return user_run(argc, argv, DISABLE); }
+static int user_enable(int argc, char **argv) { return user_run(argc, argv, ENABLE); }
+static int user_passwd(int argc, char **argv) { return user_run(argc, argv, PASSWD); }
+
+int cb_cmd_user(int argc, char **argv)
+{
+	static const struct cb_cli_sub subs[] = {{"add", user_add},	    {"list", user_list},
+						 {"disable", user_disable}, {"enable", user_enable},
+						 {"passwd", user_passwd}};
+	return cb_cli_subs(argc, argv, subs, CB_COUNTOF(subs), user_usage);
+}
+
 /* ---- audit */
 
 /* Text for a terminal: control characters shown as '?', so a stored value cannot move the cursor. */
@@ -196,22 +210,18 @@ static int print_entry(const struct cb_audit_entry *e, void *ctx)
 	return 0;
 }
 
-int cb_cmd_audit(int argc, char **argv)
+/* `audit verify` (no options) or `audit list` (--case, --limit). */
+static int audit_run(int argc, char **argv, bool verify)
 {
 	enum { O_CASE, O_LIMIT, O_N };
-	static const struct option opts[] = {{"case", required_argument, NULL, O_CASE},
-					     {"limit", required_argument, NULL, O_LIMIT},
-					     {0}};
+	static const struct option list_opts[] = {{"case", required_argument, NULL, O_CASE},
+						  {"limit", required_argument, NULL, O_LIMIT},
+						  {0}},
+				   none[] = {{0}};
 	const char *v[O_N] = {0};
-	int first;
-	const char *sub = cb_cli_sub(argc, argv, opts, v, O_N, &first);
-	if (!sub)
-		return CB_EXIT_USAGE;
-	bool verify = !strcmp(sub, "verify"), list = !strcmp(sub, "list");
-	if (!(verify || list) || argc - first != 2 || (verify && (v[O_CASE] || v[O_LIMIT]))) {
-		fprintf(stderr, _("usage: casebank %s\n"), audit_usage);
-		return CB_EXIT_USAGE;
-	}
+	int first = cb_cli_parse(argc, argv, verify ? none : list_opts, v, O_N), ex;
+	if ((ex = cb_cli_args(argc, first, 1, audit_usage)))
+		return ex;
 	uint8_t case_id[16];
 	long limit = 0;
 	char *end = NULL;
@@ -224,7 +234,7 @@ int cb_cmd_audit(int argc, char **argv)
 		return CB_EXIT_USAGE;
 	}
 
-	const char *db = argv[first + 1];
+	const char *db = argv[first];
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};
 	int rc;
@@ -246,4 +256,13 @@ int cb_cmd_audit(int argc, char **argv)
 	}
 	cb_store_free(&s);
 	return cb_cli_exit(rc);
+}
+
+static int audit_verify(int argc, char **argv) { return audit_run(argc, argv, true); }
+static int audit_list(int argc, char **argv) { return audit_run(argc, argv, false); }
+
+int cb_cmd_audit(int argc, char **argv)
+{
+	static const struct cb_cli_sub subs[] = {{"verify", audit_verify}, {"list", audit_list}};
+	return cb_cli_subs(argc, argv, subs, CB_COUNTOF(subs), audit_usage);
 }

@@ -159,14 +159,8 @@ out:
 
 int cb_cmd_followup(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "add") == 0)
-		return followup_add(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return followup_list(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "done") == 0)
-		return followup_done(argc - 1, argv + 1);
-	fprintf(stderr, _("usage: casebank %s\n"), followup_usage);
-	return CB_EXIT_USAGE;
+	static const struct cb_cli_sub subs[] = {{"add", followup_add}, {"list", followup_list}, {"done", followup_done}};
+	return cb_cli_subs(argc, argv, subs, CB_COUNTOF(subs), followup_usage);
 }
 
 /* ---- dashboard */

@@ -142,13 +142,13 @@ int cb_cli_plain(int argc, char **argv, int n, const char *usage)
 	return ex ? -ex : first;
 }
 
-const char *cb_cli_sub(int argc, char **argv, const struct option *longopts, const char **optvals, int nopts,
-		       int *first)
+int cb_cli_subs(int argc, char **argv, const struct cb_cli_sub *subs, size_t n, const char *usage)
 {
-	*first = cb_cli_parse(argc, argv, longopts, optvals, nopts);
-	if (*first < 0)
-		return NULL;
-	return *first < argc ? argv[*first] : "";
+	for (size_t i = 0; argc >= 2 && i < n; i++)
+		if (!strcmp(argv[1], subs[i].name))
+			return subs[i].run(argc - 1, argv + 1);
+	fprintf(stderr, _("usage: casebank %s\n"), usage);
+	return CB_EXIT_USAGE;
 }
 
 /* Takes --lang LL (or --lang=LL) out of argv, wherever it stands, so that every command accepts it; the

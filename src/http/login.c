@@ -1,6 +1,7 @@
 /*
- * login.c -- the session resource: log in (an Argon2id check, slowed down for an address that keeps failing,
- * a new session and its cookie), log out, and who the caller is (/api/me, with the session's CSRF token).
+ * login.c -- the session resource: log in (an Argon2id check, slowed down for an address that keeps failing
+ * as counted in the database, by every server; a new session and its cookie), log out, and who the caller is
+ * (/api/me, with the session's CSRF token).
  * A session exists only with its audit entry; a failed login of an account is audited too.
  */
 #include <stdio.h>
@@ -33,16 +34,25 @@ int cb_api_login(struct cb_http_req *r, const char *arg)
 	}
 	/* an address that keeps failing waits, whatever the name: no account is ever locked by others' failures */
 	char why[96];
-	if (cb_login_refused(r->app->sessions, r->from, r->now, why, sizeof why)) {
+	bool refused = cb_login_refused(cb_api_store(r), r->from, r->now, why, sizeof why) != NULL;
+	cb_http_store_put(r->app, r->store); /* logins waiting for a hashing slot hold no store handle */
+	r->store = NULL;
+	if (refused) {
 		cb_api_error(r, 429, "too_many_attempts", why);
 		goto out;
 	}
-	sem_wait(&r->app->pw_slots); /* before taking a store handle: waiting logins hold none */
+	sem_wait(&r->app->pw_slots);
 	s = cb_api_store(r);
 	int arc = cb_user_authenticate(s, name, pw, r->now, &u, &err);
 	sem_post(&r->app->pw_slots);
+	if (arc != CB_OK && arc != CB_EPERM) { /* the database failed (a failover: 503): nothing was decided */
+		cb_api_fail(r, arc, &err);
+		goto out;
+	}
 	if (arc != CB_OK) {
-		cb_login_failed(r->app->sessions, r->from, r->now);
+		struct cb_err e1 = {0};
+		if (cb_login_failed(s, r->from, r->now, &e1) != CB_OK) /* the attempt is still answered and audited */
+			fprintf(stderr, "casebank serve: failed logins not counted: %s\n", e1.msg);
 		/* the attempted name only when it is an account: a password typed into the name field stays out.
 		 * A name that is no account makes no entry but a count (audit.c), in the same group commit, so the
 		 * answer takes as long either way */

@@ -10,7 +10,10 @@
  *
  * Losing the server: the failing call answers CB_EUNAVAIL; the next one, outside a transaction, reconnects
  * (PQreset) and prepares its statement again.  A transaction open when the connection went is gone with it:
- * what it wrote was never committed.
+ * what it wrote was never committed.  A failover: PQreset tries every host of a multi-host URI in turn, as
+ * the first connection did; one that lands on a read-only standby is not kept (unless the database was
+ * opened read-only), so that writes wait, answered with CB_EUNAVAIL, until a primary is reached.  A new
+ * connection gets the session settings of the first one again.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,6 +24,8 @@
 #include <libpq-fe.h>
 
 #include "store/db_pg_impl.h"
+
+#define CONNECT_TIMEOUT "10" /* seconds, unless the URI says otherwise (connect_timeout=) */
 
 
 /* ---- errors */
@@ -39,7 +44,9 @@ void cb_pg_track(struct pg_db *d)
 	d->tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }
 
-/* Records res's failure (or the connection's) and returns its code. */
+/* Records res's failure (or the connection's) and returns its code.  A failure with no SQLSTATE is libpq's
+ * own: the connection broke (the server's last words, "terminating connection...", may arrive before libpq
+ * marks it bad). */
 int cb_pg_fail(struct pg_db *d, const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -47,7 +54,7 @@ int cb_pg_fail(struct pg_db *d, const PGresult *res)
 	int code = CB_EDB;
 	if (!msg || !*msg)
 		msg = PQerrorMessage(d->conn);
-	if (lost(d) || (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)))
+	if (lost(d) || !state || strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
 		code = CB_EUNAVAIL; /* connection exceptions, the server shutting down or starting up */
 	else if (state && strcmp(state, "23505") == 0)
 		code = CB_EEXIST;
@@ -66,18 +73,41 @@ int cb_pg_fail(struct pg_db *d, const PGresult *res)
 	return cb_db_fail(&d->base, code, "%s", line);
 }
 
-/* Before a call: a lost connection is made again, unless a transaction was open on it (then the caller
- * must see the failure and roll back). */
+/* A new connection's session: UTF-8 like SQLite; UTC so that nothing depends on the server's zone.  A
+ * standby takes no writes: unless the database is opened read-only, a connection to one is not kept. */
+static int session_setup(struct pg_db *d)
+{
+	const char *standby = PQparameterStatus(d->conn, "in_hot_standby"); /* reported by PostgreSQL 14 and later */
+	if (!d->readonly && standby && strcmp(standby, "on") == 0) {
+		d->standby = true;
+		return cb_db_fail(&d->base, CB_EUNAVAIL,
+				  "the server reached is a read-only standby (a failover under way?); a primary is needed");
+	}
+	d->standby = false;
+	PGresult *r = PQexec(d->conn, d->readonly ? "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; "
+						    "SET default_transaction_read_only = on"
+						  : "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'");
+	int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? CB_OK : cb_pg_fail(d, r);
+	PQclear(r);
+	return rc;
+}
+
+/* Before a call: a lost connection (or one to a standby) is made again, unless a transaction was open on it
+ * (then the caller must see the failure and roll back). */
 static int pg_ready(struct pg_db *d)
 {
+	int rc;
 	if (d->tx_lost)
 		return cb_db_fail(&d->base, CB_EUNAVAIL, "the connection to the server was lost during a transaction");
-	if (!lost(d))
+	if (!lost(d) && !d->standby)
 		return CB_OK;
 	PQreset(d->conn);
 	if (lost(d))
 		return cb_pg_fail(d, NULL);
 	d->gen++;
+	if ((rc = session_setup(d)) != CB_OK)
+		return rc;
+	cb_pg_track(d);
 	return CB_OK;
 }
 
@@ -614,6 +644,8 @@ static int pg_exec(struct cb_db *db, const char *sql)
 		return rc;
 	PGresult *r = PQexec(d->conn, sql);
 	cb_pg_track(d);
+	if (d->tx_lost && strcmp(sql, "ROLLBACK") == 0)
+		d->tx_lost = false; /* the connection went as it rolled back: the server rolls back all the same */
 	ExecStatusType t = PQresultStatus(r);
 	if (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK || t == PGRES_EMPTY_QUERY) {
 		if (t == PGRES_COMMAND_OK)
@@ -666,7 +698,10 @@ int cb_db_pg_open(const char *uri, unsigned flags, struct cb_db **out, struct cb
 		return cb_err_set(err, CB_ENOMEM, "database: out of memory");
 	d->base.ops = &pg_ops;
 	d->base.kind = CB_DB_PG;
-	d->conn = PQconnectdb(uri);
+	/* a host that does not answer is given up after CONNECT_TIMEOUT seconds (each host of a multi-host URI
+	 * in turn), not the system's TCP timeout of minutes, while a request waits; the URI's own wins */
+	const char *const keys[] = {"connect_timeout", "dbname", NULL}, *const vals[] = {CONNECT_TIMEOUT, uri, NULL};
+	d->conn = PQconnectdbParams(keys, vals, 1);
 	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK) {
 		/* libpq's message names host and database, never the password (it is not echoed) */
 		char msg[300];
@@ -676,11 +711,8 @@ int cb_db_pg_open(const char *uri, unsigned flags, struct cb_db **out, struct cb
 		goto fail;
 	}
 	PQsetNoticeProcessor(d->conn, notice_drop, NULL);
-	/* UTF-8 like SQLite; UTC so that nothing depends on the server's zone */
-	const char *setup = flags & CB_DB_READONLY
-				    ? "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'; SET default_transaction_read_only = on"
-				    : "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'";
-	if ((rc = pg_exec(&d->base, setup)) != CB_OK) {
+	d->readonly = flags & CB_DB_READONLY;
+	if ((rc = session_setup(d)) != CB_OK) {
 		rc = cb_err_set(err, rc, "database: %s", d->base.errmsg);
 		goto fail;
 	}

@@ -24,6 +24,8 @@ struct pg_db {
 	int64_t changes;
 	bool tx;           /* a transaction was open after the last call */
 	bool tx_lost;      /* ...and the connection went with it: nothing runs until the caller rolls back */
+	bool readonly;     /* opened read-only (CB_DB_READONLY): a standby will do */
+	bool standby;      /* the connection reached a standby: made again before the next call */
 	struct pg_stmt *queue[8]; /* statements with rows kept back (db_pg_copy.c) */
 	int nqueue;
 	struct pg_stmt *copying;  /* the one whose COPY is open on the connection, or NULL */

@@ -182,6 +182,9 @@ static const char *const main_steps[] = {
 	" case_id BLOB NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at INTEGER NOT NULL,"
 	" author TEXT NOT NULL, body BLOB);"
 	"CREATE INDEX IF NOT EXISTS case_notes_case ON case_notes(case_id, id);",
+	/* 14: failed logins by client address (login_rows.c), so that every server of a database counts them */
+	"CREATE TABLE IF NOT EXISTS login_failures(addr BLOB PRIMARY KEY CHECK(length(addr) = 16),"
+	" fails INTEGER NOT NULL, last_at INTEGER NOT NULL);",
 };
 #define FINGERPRINT_STEP 4
 #define REJECT_NOTE_STEP 10 /* an ALTER TABLE: skipped when the column is there (a test re-running old steps) */

@@ -27,6 +27,10 @@
 /* The lock a migration holds (pg_advisory_xact_lock): "cbschema" in ASCII. */
 #define SCHEMA_LOCK "6362736368656d61"
 
+#define LOGIN_FAILURES                                                                                         \
+	"CREATE TABLE IF NOT EXISTS login_failures(addr BYTEA PRIMARY KEY CHECK(length(addr) = 16),"            \
+	" fails INTEGER NOT NULL, last_at BIGINT NOT NULL);"
+
 static const char *const pg_schema[] = {
 	"CREATE EXTENSION IF NOT EXISTS citext;"
 	/* SQLite's functions the store's SQL uses, so that one statement reads the same on both */
@@ -160,6 +164,8 @@ static const char *const pg_schema[] = {
 	" case_id BYTEA NOT NULL REFERENCES cases(case_id) ON DELETE CASCADE, at BIGINT NOT NULL,"
 	" author TEXT NOT NULL, body BYTEA);"
 	"CREATE INDEX case_notes_case ON case_notes(case_id, id);",
+	/* SQLite's step 14: failed logins by client address */
+	LOGIN_FAILURES,
 };
 
 /* PostgreSQL's word for a column type of cb_schema_column_type's. */
@@ -241,6 +247,14 @@ int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err)
 			goto fail;
 		}
 		v = 10;
+	}
+	if (have_meta && v == 13 && !readonly) { /* SQLite's step 14 */
+		if ((rc = cb_db_exec(db, LOGIN_FAILURES)) != CB_OK ||
+		    (rc = cb_db_exec(db, "UPDATE meta SET value = '14' WHERE key = 'schema_version'")) != CB_OK) {
+			rc = cb_db_err(db, err, "schema");
+			goto fail;
+		}
+		v = 14;
 	}
 	if (have_meta && v < nsteps) { /* no PostgreSQL database was made at an older version before 9 */
 		rc = cb_err_set(err, CB_EDB, "database: schema version %lld has no upgrade on PostgreSQL", (long long)v);

@@ -1,6 +1,6 @@
 /*
  * user_rows.h -- the storage of accounts, sessions and break-the-glass grants (user_rows.c): tables users,
- * sessions and glass.  Narrow functions over their rows; every rule about them (names, passwords, limits, who
+ * sessions and glass; and of failed logins by address (login_rows.c).  Narrow functions over their rows; every rule about them (names, passwords, limits, who
  * may break the glass) is access/'s (access/users.c).  Writes run inside the caller's transaction when one is
  * open (cb_store_tx_begin), each in its own otherwise.
  */
@@ -73,5 +73,14 @@ int cb_glass_row_add(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 		     int64_t until, struct cb_err *err);
 /* Whether user_id holds a grant on case_id open at `now` (false on any doubt). */
 bool cb_glass_row_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now);
+
+/* ---- failed logins by client address (login_rows.c): addr is access/sessions.c's 16-byte key */
+
+/* The failures of addr within `forget` seconds before now, and when the last was (0 and 0: none). */
+int cb_login_row_get(struct cb_store *s, const uint8_t addr[16], int64_t now, int64_t forget, int *fails,
+		     int64_t *last, struct cb_err *err);
+/* One more failure of addr at now (the count starts afresh when the last is `forget` seconds old); rows of
+ * other addresses that old go. */
+int cb_login_row_failed(struct cb_store *s, const uint8_t addr[16], int64_t now, int64_t forget, struct cb_err *err);
 
 #endif

@@ -31,6 +31,10 @@ static void test_site_commands(void **state)
 	assert_int_equal(cbt_run(NULL, NULL, "%s site disable %s UA-KYIV", cbt_bin(), db), 0);
 	assert_int_equal(cbt_run(NULL, &err, "%s site disable %s NOPE-1", cbt_bin(), db), 5); /* not found */
 	free(err);
+	/* an option only add takes, given to another sub-command, is named as unknown */
+	assert_int_equal(cbt_run(NULL, &err, "%s site disable %s MD-CHISINAU --name X", cbt_bin(), db), 2);
+	assert_non_null(strstr(err, "unknown option or missing value: --name"));
+	free(err);
 	assert_int_equal(cbt_run(&out, NULL, "%s site list %s", cbt_bin(), db), 0);
 	assert_string_equal(out, "MD-CHISINAU\tMD\tenabled\tChisinau office\nUA-KYIV\t-\tdisabled\tKyiv\n");
 	free(out);

@@ -13,81 +13,39 @@
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
-const { spawn, execFileSync } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const os = require("node:os");
-const net = require("node:net");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
+const { start, PASSWORD, PHONE, SHOTS } = require("./harness.js");
 const { enginePage, enketoTransform } = require("./odk/engines.js");
 const { fillEnketo, fillWebForms, finishWebForms } = require("./odk/fill.js");
 const { Client } = require("./odk/openrosa.js");
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const BIN = path.resolve(ROOT, process.env.CASEBANK_BIN || "casebank");
-const SHOTS = path.join(ROOT, "build", "test-logs", "web");
-const PASSWORD = "correct horse battery staple";
 const SITE = "MD-CHISINAU";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const HTCDS_FORM = ["/work/shared/reference/htcds/htcds_xlsform.xml",
 	path.join(ROOT, "..", "shared", "reference", "htcds", "htcds_xlsform.xml"),
 	path.join(ROOT, "..", "..", "shared", "reference", "htcds", "htcds_xlsform.xml")].find((p) => fs.existsSync(p));
 
-let dir, db, server, serverLog = "", base, browser, phone, enc;
+let h, phone, enc;
 const forms = {}; // formID -> { xml, version, hash }
 
-function cli(args, input) {
-	return execFileSync(BIN, args, { input: input || "", encoding: "utf8", cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
-}
-const caseIds = () => cli(["list", db]).split("\n").slice(1).map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
-const showCase = (id) => JSON.parse(cli(["show", db, id, "--with-identifiers"]));
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.on("error", reject);
-		s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-	});
-}
+const caseIds = () => h.cli(["list", h.db]).split("\n").slice(1).map((l) => l.trim().split(/\s+/)[0]).filter(Boolean);
+const showCase = (id) => JSON.parse(h.cli(["show", h.db, id, "--with-identifiers"]));
 
 before(async () => {
 	enc = await import(path.join(ROOT, "tests", "odk", "encrypt.mjs"));
-	fs.mkdirSync(SHOTS, { recursive: true });
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), "casebank-odk-"));
-	db = path.join(dir, "odk.db");
-	cli(["init", db]);
-	cli(["user", "add", db, "worker1", "--role", "caseworker", "--site", SITE], PASSWORD + "\n");
-	cli(["user", "add", db, "manager1", "--role", "manager"], PASSWORD + "\n");
-	const port = await freePort();
-	base = "http://127.0.0.1:" + port;
-	server = spawn(BIN, ["serve", db, "--listen", "127.0.0.1:" + port], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-	server.stdout.on("data", (d) => { serverLog += d; });
-	server.stderr.on("data", (d) => { serverLog += d; });
-	for (let i = 0; ; i++) {
-		try { if ((await fetch(base + "/")).status === 200) break; } catch (e) { /* not up yet */ }
-		if (server.exitCode !== null || i > 100) throw new Error("server did not start: " + serverLog);
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	phone = new Client(base, "worker1", PASSWORD);
+	h = await start({ name: "web-odk", users: [["worker1", "caseworker", SITE], ["manager1", "manager"]] });
+	phone = new Client(h.base, "worker1", PASSWORD);
 	const { forms: list } = await phone.formList();
 	for (const f of list) {
 		const r = await phone.request("GET", f.downloadUrl);
 		const version = /<data\b[^>]*\bversion="([^"]*)"/.exec(r.text);
 		forms[f.formID] = { xml: r.text, buf: r.buf, version: version ? version[1] : null, hash: f.hash };
 	}
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 });
 
-after(async () => {
-	if (browser) await browser.close();
-	if (server && server.exitCode === null) {
-		server.kill("SIGTERM");
-		await new Promise((r) => { server.once("exit", r); setTimeout(r, 3000); });
-	}
-	if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { if (h) await h.stop(); });
 
 // ---- helpers
 
@@ -110,7 +68,7 @@ async function postEncrypted(formId, xml, opts) {
 
 // Renders a form in an engine at phone width, fills it, and returns the instance XML the engine produced.
 async function fillIn(engine, xform, answers, shotName) {
-	const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+	const ctx = await h.browser.newContext({ viewport: PHONE });
 	const errors = [];
 	try {
 		const page = await enginePage(ctx, engine);
@@ -176,10 +134,10 @@ test("the form list names casebank's three encrypted forms, each downloadable an
 		assert.equal(f.version, /<data\b[^>]*\bversion="([^"]*)"/.exec(r.text)[1], f.formID + ": the list's version is the form's");
 		if (f.manifestUrl) assert.equal((await phone.request("GET", f.manifestUrl)).status, 200, f.formID + ": manifest");
 	}
-	const anon = await fetch(base + "/formList", { headers: { "X-OpenRosa-Version": "1.0" } });
+	const anon = await fetch(h.base + "/formList", { headers: { "X-OpenRosa-Version": "1.0" } });
 	assert.equal(anon.status, 401, "no form list without a casebank user");
 	assert.ok(anon.headers.get("www-authenticate"), "401 carries a challenge");
-	const wrong = await new Client(base, "worker1", "not the password").request("GET", "/formList");
+	const wrong = await new Client(h.base, "worker1", "not the password").request("GET", "/formList");
 	assert.equal(wrong.status, 401, "a wrong password is refused");
 	const head = await phone.request("HEAD", "/submission");
 	assert.ok(head.status === 204 || head.status === 200, "HEAD /submission: " + head.status);
@@ -198,7 +156,7 @@ for (const engine of ["webforms", "enketo"]) {
 		const xml = await fillIn(engine, forms.casebank_registration.xml, registrationAnswers(first), `odk-${engine}-registration`);
 		assert.doesNotMatch(xml, /<labour_sector>\s*</, "the engine kept the relevant labour sector");
 		const r = await postEncrypted("casebank_registration", xml);
-		assert.equal(r.status, 201, r.text + serverLog);
+		assert.equal(r.status, 201, r.text + h.log);
 		assert.match(r.text, /OpenRosaResponse/);
 		const added = caseIds().filter((id) => !before.has(id));
 		assert.equal(added.length, 1, "one new case");
@@ -215,7 +173,7 @@ for (const engine of ["webforms", "enketo"]) {
 		assert.equal(c.first_name, first, "the identifying detail arrived (sealed in the store, opened for show)");
 		assert.equal(c.last_name, "Testescu");
 		assert.equal(c.consent_statistics, true);
-		const raw = fs.readFileSync(db);
+		const raw = fs.readFileSync(h.db);
 		assert.equal(raw.indexOf(Buffer.from("Testescu")), -1, "the name is not on disk in plain");
 	});
 
@@ -231,7 +189,7 @@ for (const engine of ["webforms", "enketo"]) {
 		], `odk-${engine}-followup`);
 		const r = await postEncrypted("casebank_followup", xml);
 		assert.equal(r.status, 201, r.text);
-		const list = cli(["followup", "list", db, "--case", id]);
+		const list = h.cli(["followup", "list", h.db, "--case", id]);
 		assert.match(list, /2026-01-15/, "the follow-up is stored: " + list);
 	});
 
@@ -248,7 +206,7 @@ for (const engine of ["webforms", "enketo"]) {
 		], `odk-${engine}-assistance`);
 		const r = await postEncrypted("casebank_assistance", xml);
 		assert.equal(r.status, 201, r.text);
-		const list = cli(["assist", "list", db, id]);
+		const list = h.cli(["assist", "list", h.db, id]);
 		assert.match(list, /medical/, "the assistance record is stored: " + list);
 		assert.match(list, /2025-04-01/);
 		assert.match(list, /ongoing/);
@@ -279,14 +237,14 @@ async function reviewCount() {
 let managerSession = null;
 async function managerApi() {
 	if (!managerSession) {
-		const r = await fetch(base + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+		const r = await fetch(h.base + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
 			body: JSON.stringify({ user: "manager1", password: PASSWORD }) });
 		assert.equal(r.status, 200, "manager login");
 		const body = await r.json();
 		managerSession = { cookie: r.headers.get("set-cookie").split(";")[0], csrf: body.csrf_token };
 	}
 	return async (method, p, body) => {
-		const r = await fetch(base + p, { method, headers: { Cookie: managerSession.cookie, "X-CSRF-Token": managerSession.csrf,
+		const r = await fetch(h.base + p, { method, headers: { Cookie: managerSession.cookie, "X-CSRF-Token": managerSession.csrf,
 			"Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
 		const text = await r.text();
 		let json = null;
@@ -325,7 +283,7 @@ test("a tampered or truncated encrypted file is refused and nothing is stored", 
 	}
 	assert.equal(caseIds().length, casesBefore + 1, "only the intact retry made a case");
 	assert.equal(await reviewCount(), queued, "nothing went to the review queue");
-	assert.equal(fs.readFileSync(db).indexOf(Buffer.from("Tamara")), -1, "nothing of it on disk in plain");
+	assert.equal(fs.readFileSync(h.db).indexOf(Buffer.from("Tamara")), -1, "nothing of it on disk in plain");
 });
 
 test("the same instanceID sent twice (a phone's retry) stores one case", async () => {
@@ -345,7 +303,7 @@ test("an offline edit of a case changed since goes to the review queue instead o
 	assert.ok(id, "a case from the engines");
 	// the phone saw the case as it is now; then the office changes it, while the phone is offline
 	const stale = showCase(id).version;
-	cli(["update", db, id], JSON.stringify({ gender: "Masculine" })); // (the status follows the stage: not set)
+	h.cli(["update", h.db, id], JSON.stringify({ gender: "Masculine" })); // (the status follows the stage: not set)
 	assert.equal(showCase(id).version, stale + 1);
 	const queued = await reviewCount();
 	const iid = "uuid:" + crypto.randomUUID();
@@ -356,7 +314,7 @@ test("an offline edit of a case changed since goes to the review queue instead o
 	const r = await postEncrypted("casebank_followup", xml);
 	assert.equal(r.status, 202, "held, not failed (Collect would keep retrying a 4xx): " + r.text);
 	assert.match(r.text, /held for review by a manager/i, "the answer says a manager reviews it");
-	assert.doesNotMatch(cli(["followup", "list", db, "--case", id]), /2026-02-01/, "not applied");
+	assert.doesNotMatch(h.cli(["followup", "list", h.db, "--case", id]), /2026-02-01/, "not applied");
 	const again = await postEncrypted("casebank_followup", xml);
 	assert.equal(again.status, 201, "sent again, it is received (and not queued twice): " + again.text);
 	assert.equal(await reviewCount(), queued + 1, "one entry more in the review queue");
@@ -388,30 +346,15 @@ test("the HTCDS toolkit's form (unencrypted), filled in Enketo and posted, becom
 
 // ---- the review queue in the web interface
 
-const AXE = path.join(__dirname, "node_modules", "axe-core", "axe.min.js");
-
-// axe-core's WCAG 2 A/AA rules on the page as it is (evaluated by the driver, so the page's CSP allows it).
-async function axe(page) {
-	await page.evaluate(fs.readFileSync(AXE, "utf8"));
-	const r = await page.evaluate(() => window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"] }));
-	return r.violations.map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", "));
-}
-
+// A signed-in page whose CSP violations and script errors are in page.problems (harness.js).
 async function loginPage(user, viewport) {
-	const ctx = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
-	const page = await ctx.newPage();
-	const problems = [];
-	page.on("pageerror", (e) => problems.push(e.message));
-	page.on("console", (m) => { if (m.type() === "error" && /Content Security Policy|Refused/.test(m.text())) problems.push(m.text()); });
-	page.problems = problems;
+	const page = await h.login(user, viewport);
 	page.setDefaultTimeout(10000);
-	await page.goto(base + "/");
-	await page.fill("#login-user", user);
-	await page.fill("#login-password", PASSWORD);
-	await page.click("#login-form button[type=submit]");
-	await page.waitForSelector("#logout");
 	return page;
 }
+
+// axe-core's WCAG 2 A/AA rules on the page as it is.
+const axe = (page) => h.axe(page, ["wcag2a", "wcag2aa"]);
 
 test("review queue (390 px): a form that failed the checks is fixed and accepted by a manager", async () => {
 	// a registration whose gender is no codebook value: refused with 400 and held
@@ -422,11 +365,11 @@ test("review queue (390 px): a form that failed the checks is fixed and accepted
 	assert.match(r.text, /gender/, "the answer names the field");
 	const before = new Set(caseIds());
 
-	const worker = await loginPage("worker1", { width: 390, height: 844 });
+	const worker = await loginPage("worker1", PHONE);
 	assert.equal(await worker.locator("nav a[href='#/review']").count(), 0, "no review queue for a caseworker");
 	await worker.context().close();
 
-	const page = await loginPage("manager1", { width: 390, height: 844 });
+	const page = await loginPage("manager1", PHONE);
 	await page.click("nav a[href='#/review']");
 	await page.waitForSelector("#review-table");
 	const row = page.locator("#review-table tbody tr", { hasText: "gender" }).first();
@@ -464,7 +407,7 @@ test("review queue (390 px): a form that failed the checks is fixed and accepted
 
 test("review queue: an offline edit of a changed case shows both versions side by side and is rejected with a reason", async () => {
 	const page = await loginPage("manager1");
-	await page.goto(base + "/#/review");
+	await page.goto(h.base + "/#/review");
 	const row = page.locator("#review-table tbody tr", { hasText: "changed" }).first();
 	await row.waitFor();
 	await row.locator("a").click();
@@ -497,18 +440,18 @@ test("review queue: an offline edit of a changed case shows both versions side b
 test("attachments (390 px): a caseworker uploads a photo to a case, sees it listed and downloads it", async (t) => {
 	const id = made.enketo || made.webforms;
 	assert.ok(id, "a case from the engines");
-	const page = await loginPage("worker1", { width: 390, height: 844 });
+	const page = await loginPage("worker1", PHONE);
 	const api = await page.evaluate(async (u) => {
 		const r = await fetch(u, { headers: { Accept: "application/json" } });
 		return { status: r.status, text: await r.text() };
-	}, base + "/api/cases/" + id + "/attachments");
+	}, h.base + "/api/cases/" + id + "/attachments");
 	if (api.status === 404 && !/attachments/.test(api.text)) {
 		await page.context().close();
 		t.skip("this server has no attachments API (GET /api/cases/{id}/attachments)");
 		return;
 	}
 	assert.equal(api.status, 200, api.text);
-	await page.goto(base + "/#/cases/" + id);
+	await page.goto(h.base + "/#/cases/" + id);
 	await page.click("#tab-files"); // the case page's Files tab
 	await page.waitForSelector("#case-attachments");
 	// a 1x1 PNG, and a file of a type the server does not take
@@ -534,7 +477,7 @@ test("attachments (390 px): a caseworker uploads a photo to a case, sees it list
 	}, await link.getAttribute("href"));
 	assert.equal(got.status, 200);
 	assert.deepEqual(Buffer.from(got.bytes), png, "the download is the file uploaded");
-	assert.equal(fs.readFileSync(db).indexOf(png.subarray(8, 24)), -1, "the file is not on disk in plain");
+	assert.equal(fs.readFileSync(h.db).indexOf(png.subarray(8, 24)), -1, "the file is not on disk in plain");
 	assert.deepEqual(page.problems, []);
 	await page.context().close();
 });
@@ -551,13 +494,13 @@ test("a photo sent with an encrypted registration (ODK media) becomes the new ca
 	const added = caseIds().filter((id) => !before.has(id));
 	assert.equal(added.length, 1);
 	const page = await loginPage("worker1");
-	const list = await page.evaluate(async (u) => (await fetch(u)).json(), base + "/api/cases/" + added[0] + "/attachments");
+	const list = await page.evaluate(async (u) => (await fetch(u)).json(), h.base + "/api/cases/" + added[0] + "/attachments");
 	assert.equal(list.attachments.length, 1, JSON.stringify(list));
 	const a = list.attachments[0];
 	assert.equal(a.name, "1700000000000.png");
 	assert.equal(a.size, photo.length);
 	const bytes = await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())),
-		base + "/api/cases/" + added[0] + "/attachments/" + a.id);
+		h.base + "/api/cases/" + added[0] + "/attachments/" + a.id);
 	assert.deepEqual(Buffer.from(bytes), photo, "the photo decrypted as the phone encrypted it");
 	await page.context().close();
 });

@@ -16,8 +16,9 @@ const seen = {}; // page name -> axe violations
 const heads = {}; // page name -> its main heading in English (the Arabic run must not show it)
 
 before(async () => {
-	h = await start({ name: "web-ux", cases: 800, users: [["admin1", "admin"], ["admin2", "admin"], ["manager1", "manager"],
-		["worker1", "caseworker", "SITE"], ["worker2", "caseworker", "SITE"]] });
+	h = await start({ name: "web-ux", cases: 800, context: { timezoneId: "Asia/Tokyo" },
+		users: [["admin1", "admin"], ["admin2", "admin"], ["manager1", "manager"],
+			["worker1", "caseworker", 0], ["worker2", "caseworker", 0]] });
 });
 after(async () => { if (h) await h.stop(); });
 

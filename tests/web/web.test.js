@@ -8,108 +8,23 @@
 "use strict";
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
-const { spawn, execFileSync } = require("node:child_process");
-const fs = require("node:fs");
-const os = require("node:os");
-const net = require("node:net");
-const path = require("node:path");
-const { chromium } = require("playwright-core");
+const { start, DESKTOP, PASSWORD } = require("./harness.js");
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const BIN = path.resolve(ROOT, process.env.CASEBANK_BIN || "casebank");
-const SHOTS = path.join(ROOT, "build", "test-logs", "web");
-const PASSWORD = "correct horse battery staple";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-	"--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 360, height: 740 };
+const PHONE = { width: 360, height: 740 }; // the narrowest phones these pages are drawn for
 
-let dir, db, server, serverLog = "", base, browser, site;
-const problems = []; // CSP violations and script errors seen on any page
-
-function cli(args, input) {
-	return execFileSync(BIN, args, { input: input || "", encoding: "utf8", cwd: dir,
-		stdio: ["pipe", "pipe", "pipe"] });
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.on("error", reject);
-		s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-	});
-}
-
-async function waitForServer(url) {
-	for (let i = 0; i < 100; i++) {
-		try { const r = await fetch(url); if (r.status === 200) return; } catch (e) { /* not up yet */ }
-		if (server.exitCode !== null) throw new Error("server exited: " + serverLog);
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error("server did not answer: " + serverLog);
-}
+let h;
 
 before(async () => {
-	fs.mkdirSync(SHOTS, { recursive: true });
-	dir = fs.mkdtempSync(path.join(os.tmpdir(), "casebank-web-"));
-	db = path.join(dir, "web.db");
-	cli(["init", db]);
-	cli(["demo", db, "--cases", "2000", "--seed", "7"]);
 	// statistics come from the differentially private releases: one per year of registration
-	cli(["release", db]);
-	// the caseworker's office: one that has cases
-	site = cli(["list", db]).split("\n")[1].trim().split(/\s+/)[1];
-	cli(["user", "add", db, "admin1", "--role", "admin"], PASSWORD + "\n");
-	cli(["user", "add", db, "manager1", "--role", "manager"], PASSWORD + "\n");
-	cli(["user", "add", db, "analyst1", "--role", "analyst"], PASSWORD + "\n");
-	cli(["user", "add", db, "worker1", "--role", "caseworker", "--site", site], PASSWORD + "\n");
-	const port = await freePort();
-	base = "http://127.0.0.1:" + port;
-	server = spawn(BIN, ["serve", db, "--listen", "127.0.0.1:" + port], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-	server.stdout.on("data", (d) => { serverLog += d; });
-	server.stderr.on("data", (d) => { serverLog += d; });
-	await waitForServer(base + "/");
-	browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+	h = await start({ name: "web", cases: 2000, seed: 7, release: true, users: [["admin1", "admin"],
+		["manager1", "manager"], ["analyst1", "analyst"], ["worker1", "caseworker", 0]] });
 });
 
-after(async () => {
-	if (browser) await browser.close();
-	if (server && server.exitCode === null) {
-		server.kill("SIGTERM");
-		await new Promise((r) => { server.once("exit", r); setTimeout(r, 3000); });
-	}
-	if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-async function newPage(viewport) {
-	const ctx = await browser.newContext({ viewport: viewport || DESKTOP, acceptDownloads: true });
-	const page = await ctx.newPage();
-	page.on("console", (m) => {
-		if (m.type() === "error" && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
-	});
-	page.on("pageerror", (e) => problems.push("page error: " + e.message));
-	return page;
-}
-
-async function login(name, viewport) {
-	const page = await newPage(viewport);
-	await page.goto(base + "/");
-	await page.fill("#login-user", name);
-	await page.fill("#login-password", PASSWORD);
-	await page.click("#login-form button[type=submit]");
-	await page.waitForSelector("#logout");
-	return page;
-}
-
-// Desktop shots show the whole page; 360 px ones what fits on the phone's screen.
-async function shot(page, name) {
-	const full = page.viewportSize().width > PHONE.width;
-	await page.screenshot({ path: path.join(SHOTS, name + ".png"), fullPage: full });
-}
+after(async () => { if (h) await h.stop(); });
 
 // Registers a case through the form and returns its id; more(page), if given, fills further fields.
 async function register(page, first, more) {
-	await page.goto(base + "/#/cases/new");
+	await page.goto(h.base + "/#/cases/new");
 	await page.waitForSelector("#case-form");
 	await page.selectOption("#fld-gender", "Feminine");
 	await page.fill("#fld-birth_year", "1994");
@@ -133,8 +48,8 @@ async function openTab(page, tab) {
 }
 
 test("the workbook made from the server's CSV takes off the ' put before would-be formulas, by the server's rule", async () => {
-	const page = await newPage();
-	await page.goto(base + "/");
+	const page = await h.newPage();
+	await page.goto(h.base + "/");
 	await page.waitForSelector("#login-form");
 	const cells = await page.evaluate(() => CB.parseCsv("'=x,'-3,\"'@y\",''+z,'abc,-1.5\n"));
 	assert.deepEqual(cells, [["=x", "'-3", "@y", "'+z", "'abc", "-1.5"]]);
@@ -142,15 +57,15 @@ test("the workbook made from the server's CSV takes off the ' put before would-b
 });
 
 test("the login page is labelled, keyboard usable and refuses a wrong password", async () => {
-	const page = await newPage();
-	await page.goto(base + "/");
+	const page = await h.newPage();
+	await page.goto(h.base + "/");
 	await page.waitForSelector("#login-form");
 	// every input has a label
 	const unlabelled = await page.$$eval("input", (els) => els.filter((e) => !e.labels || !e.labels.length).length);
 	assert.equal(unlabelled, 0);
-	await shot(page, "login-desktop");
+	await h.shot(page, "login-desktop");
 	await page.setViewportSize(PHONE);
-	await shot(page, "login-360");
+	await h.shot(page, "login-360");
 	// keyboard only
 	await page.focus("#login-user");
 	await page.keyboard.type("worker1");
@@ -167,13 +82,13 @@ test("each role signs in and lands on its own page", async () => {
 	const homes = { worker1: ["#/home", "#home-overdue"], manager1: ["#/home", "#home-overdue"],
 		analyst1: ["#/stats", "#stats-form"], admin1: ["#/users", "#users-table"] };
 	for (const [name, [hash, sel]] of Object.entries(homes)) {
-		const page = await login(name);
+		const page = await h.login(name);
 		await page.waitForSelector(sel);
 		assert.equal(new URL(page.url()).hash, hash, name);
 		assert.match(await page.textContent("#who"), new RegExp(name));
-		await shot(page, "home-" + name + "-desktop");
+		await h.shot(page, "home-" + name + "-desktop");
 		await page.setViewportSize(PHONE);
-		await shot(page, "home-" + name + "-360");
+		await h.shot(page, "home-" + name + "-360");
 		// no horizontal scrolling of the page itself at 360 px (wide tables scroll in their own box)
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		assert.ok(overflow <= 1, name + " page is " + overflow + " px too wide at 360 px");
@@ -186,19 +101,19 @@ test("each role signs in and lands on its own page", async () => {
 let caseId;
 
 test("a caseworker registers a case, with client and server validation", async () => {
-	const page = await login("worker1");
-	await page.goto(base + "/#/cases/new");
+	const page = await h.login("worker1");
+	await page.goto(h.base + "/#/cases/new");
 	await page.waitForSelector("#case-form");
 	// grouped as the two interviews, identifying details marked
 	assert.match(await page.textContent("#sec-screening"), /Screening interview/);
 	assert.match(await page.textContent("#sec-assistance"), /Assistance interview/);
 	assert.ok(await page.$(".sensitive-section #fld-first_name"));
 	assert.equal(await page.getAttribute("#fld-first_name", "autocomplete"), "off");
-	assert.equal(await page.inputValue("#fld-site"), site);
+	assert.equal(await page.inputValue("#fld-site"), h.site);
 	const unlabelled = await page.$$eval("#case-form input, #case-form select, #case-form textarea",
 		(els) => els.filter((e) => !e.labels || !e.labels.length).length);
 	assert.equal(unlabelled, 0);
-	await shot(page, "register-desktop");
+	await h.shot(page, "register-desktop");
 	// client side: out of range
 	await page.fill("#fld-birth_year", "1800");
 	await page.click("#save");
@@ -220,16 +135,16 @@ test("a caseworker registers a case, with client and server validation", async (
 	assert.match(detail, /future/);
 	await page.setViewportSize(PHONE);
 	await page.evaluate(() => document.querySelector("#fld-registered_on").scrollIntoView({ block: "center" }));
-	await shot(page, "register-error-360");
+	await h.shot(page, "register-error-360");
 	await page.setViewportSize(DESKTOP);
 	await page.fill("#fld-registered_on", today);
 	caseId = await register(page, "Ileana");
 	await openTab(page, "identity");
 	await page.waitForSelector("#identity");
 	assert.match(await page.textContent("#identity"), /Ileana/);
-	await shot(page, "case-view-desktop");
+	await h.shot(page, "case-view-desktop");
 	await page.setViewportSize(PHONE);
-	await shot(page, "case-view-360");
+	await h.shot(page, "case-view-360");
 	// nothing identifying in storage or the URL
 	const storage = await page.evaluate(() => localStorage.length + sessionStorage.length);
 	assert.equal(storage, 0);
@@ -239,7 +154,7 @@ test("a caseworker registers a case, with client and server validation", async (
 
 test("a caseworker finds the case by id and status", async () => {
 	assert.ok(caseId, "needs the registered case");
-	const page = await login("worker1");
+	const page = await h.login("worker1");
 	await page.click("nav a[href='#/cases']");
 	await page.waitForSelector("#search-q");
 	await page.fill("#search-q", caseId.slice(0, 8).toLowerCase());
@@ -256,8 +171,8 @@ test("a caseworker finds the case by id and status", async () => {
 });
 
 test("a caseworker edits the case", async () => {
-	const page = await login("worker1");
-	await page.goto(base + "/#/cases/" + caseId + "/edit");
+	const page = await h.login("worker1");
+	await page.goto(h.base + "/#/cases/" + caseId + "/edit");
 	await page.waitForSelector("#case-form");
 	assert.equal(await page.inputValue("#fld-first_name"), "Ileana");
 	await page.selectOption("#fld-identified_by", { index: 2 });
@@ -270,9 +185,9 @@ test("a caseworker edits the case", async () => {
 });
 
 test("a stale edit is refused and can be reloaded", async () => {
-	const a = await login("worker1"), b = await login("worker1");
+	const a = await h.login("worker1"), b = await h.login("worker1");
 	for (const p of [a, b]) {
-		await p.goto(base + "/#/cases/" + caseId + "/edit");
+		await p.goto(h.base + "/#/cases/" + caseId + "/edit");
 		await p.waitForSelector("#case-form");
 	}
 	await a.selectOption("#fld-citizenship", "UA");
@@ -282,9 +197,9 @@ test("a stale edit is refused and can be reloaded", async () => {
 	await b.click("#save");
 	await b.waitForSelector("#conflict");
 	assert.match(await b.textContent("#conflict"), /saved this case/);
-	await shot(b, "stale-edit-desktop");
+	await h.shot(b, "stale-edit-desktop");
 	await b.setViewportSize(PHONE);
-	await shot(b, "stale-edit-360");
+	await h.shot(b, "stale-edit-360");
 	await b.click("#conflict-reload");
 	await b.waitForFunction(() => !document.querySelector("#conflict"));
 	assert.equal(await b.inputValue("#fld-citizenship"), "UA");
@@ -298,7 +213,7 @@ test("a stale edit is refused and can be reloaded", async () => {
 });
 
 test("an analyst builds a protected table with a chart and downloads it", async () => {
-	const page = await login("analyst1");
+	const page = await h.login("analyst1");
 	await page.selectOption("#dim-1", "gender");
 	await page.selectOption("#dim-2", "majority");
 	await page.fill("#year-from", "2015");
@@ -319,16 +234,13 @@ test("an analyst builds a protected table with a chart and downloads it", async 
 	assert.ok(grand[0].n > 500);
 	assert.equal(totals.filter((r) => !r.total).reduce((a, r) => a + r.n, 0), grand[0].n);
 	assert.ok(await page.$("#stats-chart svg rect.bar"));
-	await shot(page, "table-desktop");
+	await h.shot(page, "table-desktop");
 	// CSV and XLSX: the table as shown (wide, labels), then its notes (tests/web/i18n.test.js checks more)
-	const [csvDl] = await Promise.all([page.waitForEvent("download"), page.click("#dl-csv")]);
-	const csv = fs.readFileSync(await csvDl.path(), "utf8");
+	const csv = (await h.download(page, "#dl-csv")).bytes.toString("utf8");
 	assert.match(csv, /^\ufeff?Gender,Minor,Adult,/);
 	assert.match(csv, /^"?Estimates from the differentially private releases of 2015-2025/m);
 	// XLSX: a zip with the workbook; the note is one cell, the table's header its own row
-	const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#dl-xlsx")]);
-	const file = await dl.path();
-	const bytes = fs.readFileSync(file);
+	const { bytes } = await h.download(page, "#dl-xlsx");
 	assert.equal(bytes.subarray(0, 2).toString(), "PK");
 	assert.ok(bytes.includes(Buffer.from("xl/worksheets/sheet1.xml")));
 	const sheet = bytes.toString("utf8");
@@ -336,7 +248,7 @@ test("an analyst builds a protected table with a chart and downloads it", async 
 	assert.match(sheet, /<t>Gender<\/t><\/is><\/c><c r="B1" t="inlineStr"><is><t>Minor<\/t>/);
 	await page.setViewportSize(PHONE);
 	await page.evaluate(() => document.querySelector("#table-title").scrollIntoView());
-	await shot(page, "table-360");
+	await h.shot(page, "table-360");
 	// the menus offer the released fields only (the API refuses the others: tests/http/test_api.c)
 	await page.setViewportSize(DESKTOP);
 	const offered = async (sel) => page.$$eval(sel + " option", (os) => os.map((o) => o.value));
@@ -345,14 +257,14 @@ test("an analyst builds a protected table with a chart and downloads it", async 
 		assert.ok(names.includes("gender") && names.includes("citizenship_region"), sel + ": " + names);
 		assert.ok(!names.includes("site") && !names.includes("labour_sector"), sel + ": " + names);
 	}
-	await page.goto(base + "/#/report");
+	await page.goto(h.base + "/#/report");
 	await page.waitForSelector("#report-csv:not([disabled])"); /* downloads: tests/web/i18n.test.js */
 	await page.context().close();
 });
 
 test("an analyst cannot open a case", async () => {
-	const page = await login("analyst1");
-	await page.goto(base + "/#/cases/" + caseId);
+	const page = await h.login("analyst1");
+	await page.goto(h.base + "/#/cases/" + caseId);
 	await page.waitForSelector("h1");
 	assert.match(await page.textContent("h1"), /Not available/);
 	assert.doesNotMatch(await page.textContent("main"), /Ileana|Testescu/);
@@ -364,8 +276,8 @@ test("an analyst cannot open a case", async () => {
 });
 
 test("a manager sees identifying details only after breaking the glass", async () => {
-	const page = await login("manager1");
-	await page.goto(base + "/#/cases/" + caseId);
+	const page = await h.login("manager1");
+	await page.goto(h.base + "/#/cases/" + caseId);
 	await openTab(page, "identity");
 	await page.waitForSelector("#glass-form");
 	assert.doesNotMatch(await page.textContent("main"), /Ileana/);
@@ -376,27 +288,27 @@ test("a manager sees identifying details only after breaking the glass", async (
 	await page.click("#glass-form button[type=submit]");
 	await page.waitForSelector("#identity");
 	assert.match(await page.textContent("#identity"), /Ileana/);
-	await shot(page, "glass-desktop");
+	await h.shot(page, "glass-desktop");
 	await page.context().close();
 });
 
 test("an administrator adds and disables a user", async () => {
-	const page = await login("admin1");
+	const page = await h.login("admin1");
 	await page.waitForSelector("#users-table");
 	await page.fill("#user-name", "worker2");
 	await page.selectOption("#user-role", "caseworker");
-	await page.selectOption("#user-site", site);
+	await page.selectOption("#user-site", h.site);
 	await page.fill("#user-password", PASSWORD);
 	await page.click("#user-form button[type=submit]");
 	await page.waitForSelector("#users-table th:text-is('worker2')");
 	await page.click("button[data-user=worker2]");
 	await page.waitForFunction(() => /Disabled/.test(
 		[...document.querySelectorAll("#users-table tr")].find((r) => /worker2/.test(r.textContent)).textContent));
-	await shot(page, "users-desktop");
+	await h.shot(page, "users-desktop");
 	await page.context().close();
 	// the disabled account cannot sign in
-	const p2 = await newPage();
-	await p2.goto(base + "/");
+	const p2 = await h.newPage();
+	await p2.goto(h.base + "/");
 	await p2.fill("#login-user", "worker2");
 	await p2.fill("#login-password", PASSWORD);
 	await p2.click("#login-form button[type=submit]");
@@ -419,7 +331,7 @@ async function optionValue(page, sel, text) {
 }
 
 test("a manager adds a shelter to the partner directory and finds it by service", async () => {
-	const page = await login("manager1");
+	const page = await h.login("manager1");
 	await page.click("nav a[href='#/partners']");
 	await page.waitForSelector("#partner-form");
 	const unlabelled = await page.$$eval("main input:not([type=checkbox]), main select, main textarea",
@@ -441,16 +353,16 @@ test("a manager adds a shelter to the partner directory and finds it by service"
 	await page.selectOption("#ps-country", "RO");
 	await page.click("#partner-search button[type=submit]");
 	await page.waitForSelector("#partner-table th:text-is('" + SHELTER + "')");
-	await shot(page, "partners-desktop");
+	await h.shot(page, "partners-desktop");
 	await page.selectOption("#ps-service", "medical");
 	await page.click("#partner-search button[type=submit]");
 	await page.waitForSelector("#no-partners");
 	await page.setViewportSize(PHONE);
-	await shot(page, "partners-360");
+	await h.shot(page, "partners-360");
 	await page.context().close();
 	// caseworkers search but do not add
-	const w = await login("worker1");
-	await w.goto(base + "/#/partners");
+	const w = await h.login("worker1");
+	await w.goto(h.base + "/#/partners");
 	await w.waitForSelector("#partner-table th:text-is('" + SHELTER + "')");
 	assert.equal(await w.$("#partner-form"), null);
 	assert.equal(await w.$("#partner-table button"), null); // nor change
@@ -458,7 +370,7 @@ test("a manager adds a shelter to the partner directory and finds it by service"
 });
 
 test("a manager changes a partner: the form is filled in, and the directory shows the change", async () => {
-	const page = await login("manager1");
+	const page = await h.login("manager1");
 	await page.click("nav a[href='#/partners']");
 	await page.waitForSelector("#partner-form");
 	await page.fill("#pa-name", "Refugiul Nord");
@@ -488,12 +400,12 @@ test("a manager changes a partner: the form is filled in, and the directory show
 	assert.doesNotMatch(row, /Balti/); // emptied, so cleared
 	assert.match(await page.textContent("#pa-heading"), /Add a partner/); // the form is back to adding
 	assert.ok(await page.isHidden("#pa-cancel"));
-	await shot(page, "partner-edit-desktop");
+	await h.shot(page, "partner-edit-desktop");
 	await page.context().close();
 });
 
 test("a caseworker registers a service on a case, and is warned when the shelter is full", async () => {
-	const page = await login("worker1");
+	const page = await h.login("worker1");
 	consentCase = await register(page, "Dorina", consent(true));
 	await openTab(page, "help");
 	await page.waitForSelector("#assist-form");
@@ -518,16 +430,16 @@ test("a caseworker registers a service on a case, and is warned when the shelter
 	assert.match(await page.textContent("#assist-warning"), /over capacity/);
 	await page.waitForFunction(() => document.querySelectorAll("#assist-table tbody tr").length === 2);
 	await page.evaluate(() => document.querySelector("#assist-section").scrollIntoView());
-	await shot(page, "assistance-desktop");
+	await h.shot(page, "assistance-desktop");
 	await page.setViewportSize(PHONE);
 	await page.evaluate(() => document.querySelector("#assist-warning").scrollIntoView({ block: "center" }));
-	await shot(page, "assistance-360");
+	await h.shot(page, "assistance-360");
 	await page.context().close();
 });
 
 test("a caseworker refers a case with consent to a partner, who accepts", async () => {
-	const page = await login("worker1");
-	await page.goto(base + "/#/cases/" + consentCase);
+	const page = await h.login("worker1");
+	await page.goto(h.base + "/#/cases/" + consentCase);
 	await openTab(page, "help");
 	await page.waitForSelector("#refer-form");
 	assert.ok(await page.isChecked("#ref-share"));
@@ -542,12 +454,12 @@ test("a caseworker refers a case with consent to a partner, who accepts", async 
 	await page.click("#refer-table button:text-is('Accepted')");
 	await page.waitForFunction(() => /Accepted/.test(document.querySelector("#refer-table tbody td:nth-child(4)").textContent));
 	await page.evaluate(() => document.querySelector("#refer-section").scrollIntoView());
-	await shot(page, "referral-desktop");
+	await h.shot(page, "referral-desktop");
 	await page.context().close();
 });
 
 test("a referral sharing details without consent is refused naming consent_share_partners; a manager overrides", async () => {
-	const page = await login("worker1");
+	const page = await h.login("worker1");
 	noConsentCase = await register(page, "Marcela", consent(false));
 	await openTab(page, "help");
 	await page.waitForSelector("#refer-form");
@@ -559,10 +471,10 @@ test("a referral sharing details without consent is refused naming consent_share
 	assert.match(text, /consent_share_partners/);
 	assert.equal(await page.$("#refer-table"), null); // nothing stored
 	await page.evaluate(() => document.querySelector("#ref-error").scrollIntoView({ block: "center" }));
-	await shot(page, "referral-refused-desktop");
+	await h.shot(page, "referral-refused-desktop");
 	await page.setViewportSize(PHONE);
 	await page.evaluate(() => document.querySelector("#ref-error").scrollIntoView({ block: "center" }));
-	await shot(page, "referral-refused-360");
+	await h.shot(page, "referral-refused-360");
 	await page.setViewportSize(DESKTOP);
 	// without the details it may go
 	await page.uncheck("#ref-share");
@@ -579,7 +491,7 @@ test("a referral sharing details without consent is refused naming consent_share
 	const dirs = await page.$$eval("#refer-table tbody tr td:nth-child(2)", (tds) => tds.map((td) => td.textContent).sort());
 	assert.deepEqual(dirs, ["In", "Out"]);
 	await page.evaluate(() => document.querySelector("#refer-section").scrollIntoView());
-	await shot(page, "referral-in-desktop");
+	await h.shot(page, "referral-in-desktop");
 	// the workflow offers only its next steps, and explains a refused one
 	assert.equal(await page.$("#stage-to option[value=reintegration]"), null);
 	await page.selectOption("#stage-to", "assistance");
@@ -587,15 +499,15 @@ test("a referral sharing details without consent is refused naming consent_share
 	await page.waitForSelector("#stage-error:not([hidden])");
 	assert.match(await page.textContent("#stage-error"), /screening decision/);
 	await page.evaluate(() => document.querySelector("#stage-section").scrollIntoView());
-	await shot(page, "stage-refused-desktop");
+	await h.shot(page, "stage-refused-desktop");
 	// a follow-up already due
 	await page.fill("#fu-due", "2024-01-15");
 	await page.click("#fu-save");
 	await page.waitForSelector("#followup-table strong.overdue");
 	await page.context().close();
 
-	const m = await login("manager1");
-	await m.goto(base + "/#/cases/" + noConsentCase);
+	const m = await h.login("manager1");
+	await m.goto(h.base + "/#/cases/" + noConsentCase);
 	await openTab(m, "help");
 	await m.waitForSelector("#ref-override");
 	await m.selectOption("#ref-to", await optionValue(m, "#ref-to", SHELTER));
@@ -606,25 +518,25 @@ test("a referral sharing details without consent is refused naming consent_share
 });
 
 test("the dashboard shows stages, assistance, overdue follow-ups and shelters", async () => {
-	const page = await login("worker1");
+	const page = await h.login("worker1");
 	await page.click("nav a[href='#/dashboard']");
 	await page.waitForSelector("#dash-shelters");
-	assert.match(await page.textContent("#dash-scope"), new RegExp(site));
+	assert.match(await page.textContent("#dash-scope"), new RegExp(h.site));
 	assert.match(await page.textContent("#dash-shelters"), new RegExp(SHELTER));
 	assert.match(await page.textContent("#dash-shelters"), /Over capacity/);
 	assert.ok(await page.$("#dash-stages"));
 	assert.match(await page.textContent("#dash-overdue"), new RegExp(noConsentCase));
-	await shot(page, "dashboard-desktop");
+	await h.shot(page, "dashboard-desktop");
 	await page.setViewportSize(PHONE);
-	await shot(page, "dashboard-360");
+	await h.shot(page, "dashboard-360");
 	await page.context().close();
-	const m = await login("manager1");
-	await m.goto(base + "/#/dashboard");
+	const m = await h.login("manager1");
+	await m.goto(h.base + "/#/dashboard");
 	await m.waitForSelector("#dash-stages");
 	assert.match(await m.textContent("#dash-scope"), /All offices/);
 	await m.context().close();
 });
 
 test("no page broke the content security policy or threw", () => {
-	assert.deepEqual(problems, []);
+	assert.deepEqual(h.problems, []);
 });
