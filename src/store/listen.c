@@ -75,7 +75,9 @@ static void quiet(void *arg, const char *msg)
 /* Connects and listens: a connection ready to wait on, or NULL. */
 static PGconn *pg_listen(const char *uri)
 {
-	PGconn *c = PQconnectdb(uri);
+	/* a host that does not answer (a primary gone with its machine) must not hold a stop for minutes */
+	const char *const keys[] = {"dbname", "connect_timeout", NULL}, *const values[] = {uri, "5", NULL};
+	PGconn *c = PQconnectdbParams(keys, values, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
 		PQsetNoticeProcessor(c, quiet, NULL);
 		PGresult *r = PQexec(c, "LISTEN " CB_CHANGES_CHANNEL);
