@@ -1,8 +1,8 @@
 /*
  * app.c -- what every request of a server shares (struct cb_http_app): the pool of store handles, the
  * resident statistics bank and its cache of rendered answers, the session cache, the audit trail's group
- * commit, the release scheduler, the password-hashing slots and following changes of cases (changes.c); opened before the daemon listens and closed
- * after it stopped.  Kept apart from server.c (the sockets) so that the handlers, which borrow store
+ * commit, the release scheduler, the password-hashing slots and following changes of cases (changes.c);
+ * opened before the daemon listens and closed after it stopped.  Kept apart from server.c (the sockets) so that the handlers, which borrow store
  * handles, depend on this file and never on the daemon that calls them.
  */
 #include <stdlib.h>
