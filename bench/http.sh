@@ -6,6 +6,11 @@
 #          CASES=100000 DURATION=10s CONNS=16 SERVE_THREADS=8 sh bench/http.sh
 #          DB=postgresql:///casebank?host=/run/postgresql CASEBANK_KEY_FILE=/path/master.key sh bench/http.sh
 #                                         (PostgreSQL: an empty database, filled on first use)
+#          PG=1 CASES=100000 sh bench/http.sh
+#                                         (PostgreSQL on a throwaway cluster, scripts/pg-cluster.sh, durable as a
+#                                          deployment runs it: fsync, synchronous_commit, full_page_writes on)
+# On PostgreSQL the server's durability settings are printed with the figures: with synchronous_commit off
+# an audited read waits for its entry's commit but not for its flush to disk, which a deployment would not do.
 # CONNS: wrk connections (default 64); SERVE_THREADS: the server's store handles (--threads, default 32 here).
 # Case reads wait for their audit entry's durable commit: one writer commits every entry queued while the
 # previous fsync ran (one fsync per group), so they are bound by fsync latency with few connections and by
@@ -18,6 +23,15 @@ DURATION=${DURATION:-20s}
 CONNS=${CONNS:-64}
 SERVE_THREADS=${SERVE_THREADS:-32}
 PORT=${PORT:-18917}
+pgdir=
+if [ "${PG:-}" = 1 ]; then
+	pgdir=$(CBPG_FSYNC=on sh scripts/pg-cluster.sh start)
+	trap 'sh scripts/pg-cluster.sh stop "$pgdir"' EXIT INT TERM
+	psql -X -q "host=$pgdir user=casebank dbname=postgres" -c "CREATE DATABASE casebank"
+	DB="postgresql:///casebank?host=$pgdir&user=casebank"
+	export CASEBANK_KEY_FILE="$pgdir/master.key"
+	rm -f "bench/data/http-pg-$CASES.done"
+fi
 DB=${DB:-bench/data/http-$CASES.db}
 case $DB in
 postgresql://* | postgres://*) done_file=bench/data/http-pg-$CASES.done ;;
@@ -48,7 +62,7 @@ fi
 ./casebank serve "$DB" --listen "127.0.0.1:$PORT" --threads "$SERVE_THREADS" --per-address 256 \
 	2>bench/data/http-serve.log &
 srv=$!
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null || true' EXIT INT TERM
+trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null || true; [ -z "$pgdir" ] || sh scripts/pg-cluster.sh stop "$pgdir"' EXIT INT TERM
 url=http://127.0.0.1:$PORT
 i=0
 until curl -s -o /dev/null "$url/api/codebook"; do
@@ -70,6 +84,13 @@ run() { # label path user
 	wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/http.lua "$url" -- "$2" "$3" "$PW" | grep -E "RESULT|Non-2xx"
 }
 echo "casebank serve, $CASES cases, $(nproc) processors, $SERVE_THREADS store handles"
+case $DB in
+postgresql://* | postgres://*)
+	set -- $(psql -X -At "$DB" -c "SHOW fsync" -c "SHOW synchronous_commit" -c "SHOW full_page_writes" 2>/dev/null || echo ? ? ?)
+	durable="not durable: a deployment keeps them on"
+	[ "$1 $2 $3" = "on on on" ] && durable=durable
+	echo "PostgreSQL: fsync $1, synchronous_commit $2, full_page_writes $3 ($durable)" ;;
+esac
 # the same question again and again: answered from the cache of rendered statistics after the first time
 run "statistics (2 dimensions)" "$STATS" bench-analyst
 run "read one case (audited)" "/api/cases/$id" bench-manager

@@ -564,7 +564,9 @@ done:
 bool cb_glass_active(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now)
 {
 	struct cb_user u;
-	/* a grant counts only while its holder may still break the glass (an enabled manager) */
-	return user_get(s, NULL, user_id, &u, NULL) == CB_OK && cb_policy_may_glass(&u) &&
-	       cb_glass_row_open(s, user_id, case_id, now);
+	/* a grant counts only while its holder may still break the glass (an enabled manager); the grant is
+	 * looked for first: most reads have none, and then the holder need not be read (a round trip less on
+	 * PostgreSQL) */
+	return cb_glass_row_open(s, user_id, case_id, now) && user_get(s, NULL, user_id, &u, NULL) == CB_OK &&
+	       cb_policy_may_glass(&u);
 }

@@ -1,8 +1,8 @@
 /*
  * app.c -- what every request of a server shares (struct cb_http_app): the pool of store handles, the
  * resident statistics bank and its cache of rendered answers, the session cache, the audit trail's group
- * commit, the release scheduler, the password-hashing slots and following changes of cases (changes.c); opened before the daemon listens and closed
- * after it stopped.  Kept apart from server.c (the sockets) so that the handlers, which borrow store
+ * commit, the release scheduler, the password-hashing slots and following changes of cases (changes.c);
+ * opened before the daemon listens and closed after it stopped.  Kept apart from server.c (the sockets) so that the handlers, which borrow store
  * handles, depend on this file and never on the daemon that calls them.
  */
 #include <stdlib.h>
@@ -88,6 +88,9 @@ void cb_http_app_close(struct cb_http_app *app)
 	}
 	free(app->cache);
 	app->cache = NULL;
+	free(app->dups);
+	app->dups = NULL;
+	app->dups_kept = false;
 	for (int i = 0; i < app->nstores; i++)
 		cb_store_free(&app->stores[i]);
 	free(app->stores);

@@ -303,7 +303,11 @@ static int bind_bytes(struct cb_stmt *st, int i, const void *v, size_t n, bool c
 	if (n > 0x7fffffff)
 		return cb_db_fail(st->db, CB_EINVAL, "a value of %zu bytes is too long", n);
 	*p = (struct pg_param){.type = type, .format = type == OID_BYTEA, .len = (int)n, .value = v};
-	if (copy || type != OID_BYTEA) { /* text goes NUL-terminated: copied to end it there */
+	if ((copy || type != OID_BYTEA) && n < sizeof p->small) { /* text goes NUL-terminated: copied to end it */
+		memcpy(p->small, v, n);
+		p->small[n] = 0;
+		p->value = p->small;
+	} else if (copy || type != OID_BYTEA) {
 		if (!(p->owned = malloc(n + 1)))
 			return cb_db_fail(st->db, CB_ENOMEM, "out of memory");
 		memcpy(p->owned, v, n);

@@ -60,12 +60,12 @@ static int room(struct cb_buf *b, size_t n)
 	return CB_OK;
 }
 
+/* Network order, byte by byte (the compiler makes one load or store of each) */
 static uint64_t be64(const char *p)
 {
-	uint64_t v = 0;
-	for (int k = 0; k < 8; k++)
-		v = v << 8 | (unsigned char)p[k];
-	return v;
+	const unsigned char *u = (const unsigned char *)p;
+	return (uint64_t)u[0] << 56 | (uint64_t)u[1] << 48 | (uint64_t)u[2] << 40 | (uint64_t)u[3] << 32 |
+	       (uint64_t)u[4] << 24 | (uint64_t)u[5] << 16 | (uint64_t)u[6] << 8 | u[7];
 }
 
 /* The most bytes put_value writes for p. */
@@ -138,11 +138,20 @@ static char *put_value(char *o, const struct pg_param *p)
 
 static const char bin_header[19] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0"; /* signature, flags, no extension */
 
-static char *put_be(char *o, uint64_t v, int n)
+static char *put_be32(char *o, uint32_t v)
 {
-	for (int k = n - 1; k >= 0; k--, v >>= 8)
-		o[k] = (char)(v & 0xff);
-	return o + n;
+	o[0] = (char)(v >> 24);
+	o[1] = (char)(v >> 16);
+	o[2] = (char)(v >> 8);
+	o[3] = (char)v;
+	return o + 4;
+}
+
+static char *put_be16(char *o, uint16_t v)
+{
+	o[0] = (char)(v >> 8);
+	o[1] = (char)v;
+	return o + 2;
 }
 
 /* Whether p goes in binary into a column of type t: the same type, or an integer that fits a narrower one. */
@@ -167,13 +176,12 @@ static bool binary_fits(const struct pg_param *p, Oid t)
 static char *put_binary(char *o, const struct pg_param *p, Oid t)
 {
 	if (!p->value)
-		return put_be(o, 0xffffffffu, 4);
-	if (p->type == OID_INT8 && t != OID_INT8) {
-		int n = t == OID_INT4 ? 4 : 2;
-		o = put_be(o, (uint64_t)n, 4);
-		return put_be(o, be64(p->value), n);
-	}
-	o = put_be(o, (uint64_t)p->len, 4);
+		return put_be32(o, 0xffffffffu);
+	if (p->type == OID_INT8 && t == OID_INT4)
+		return put_be32(put_be32(o, 4), (uint32_t)be64(p->value));
+	if (p->type == OID_INT8 && t == OID_INT2)
+		return put_be16(put_be32(o, 2), (uint16_t)be64(p->value));
+	o = put_be32(o, (uint32_t)p->len);
 	memcpy(o, p->value, (size_t)p->len);
 	return o + p->len;
 }
@@ -302,20 +310,23 @@ int cb_pg_defer_row(struct pg_stmt *s)
 			return rc;
 	}
 	bool binary = !s->copy_text;
-	for (int i = 0; binary && i < s->nparams; i++)
+	for (int i = 0; binary && i < s->nparams; i++) {
 		binary = binary_fits(&s->p[i], s->copy_types[i]);
+		need += 4 + (size_t)(s->p[i].value ? s->p[i].len : 0);
+	}
 	if (!s->copy_text && !binary) { /* rows before this one go in binary, this one and the next in text */
 		if ((rc = stream(d, s, true)) != CB_OK || (d->copying == s && (rc = copy_end(d, NULL)) != CB_OK))
 			return rc;
 		s->copy_text = true;
 	}
-	for (int i = 0; i < s->nparams; i++)
-		need += binary ? 4 + (size_t)(s->p[i].value ? s->p[i].len : 0) : 1 + worst(&s->p[i]);
+	if (!binary)
+		for (int i = 0; i < s->nparams; i++)
+			need += 1 + worst(&s->p[i]);
 	if (room(&s->rows, need + 2))
 		return cb_db_fail(&d->base, CB_ENOMEM, "out of memory");
 	char *o = s->rows.data + s->rows.len;
 	if (binary) {
-		o = put_be(o, (uint64_t)s->nparams, 2);
+		o = put_be16(o, (uint16_t)s->nparams);
 		for (int i = 0; i < s->nparams; i++)
 			o = put_binary(o, &s->p[i], s->copy_types[i]);
 	} else {

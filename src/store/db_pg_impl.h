@@ -38,6 +38,7 @@ struct pg_param {
 	const char *value; /* NULL: SQL NULL */
 	char *owned;       /* a copy (bind with copy), or NULL */
 	char num[8];       /* int8 / float8 in network order */
+	char small[40];    /* a short copy: a bulk insert binds a few dozen short codes per row */
 };
 
 struct pg_stmt {

@@ -3,11 +3,11 @@
  * one database keep what they hold in memory (the statistics index) current with each other's writes.
  *
  * PostgreSQL: a thread with a libpq connection of its own LISTENs on CB_CHANGES_CHANNEL, to which every
- * committing transaction sent its changed cases (changes.c), and waits on the connection's socket (poll, at
- * most CB_CHANGES_DELAY_MS, so that a stop is seen soon).  A lost connection (the server restarted, a standby
- * promoted) is retried every second; once back it listens again and says "anything may have changed"
- * (fn(ctx, NULL)): the notifications of the gap are lost.  The connection is never used for anything else,
- * so waiting on it holds no lock and no transaction.
+ * committing transaction sent its changed cases (changes.c), and waits on the connection's socket and on a
+ * pipe a stop writes to.  A lost connection (the server restarted, a standby promoted) is retried every
+ * second; once back it listens again and says "anything may have changed" (fn(ctx, NULL)): the notifications
+ * of the gap are lost.  The connection is never used for anything else, so waiting on it holds no lock and
+ * no transaction.
  *
  * SQLite: several processes on one file.  PRAGMA data_version changes when another connection committed, so
  * the thread asks it every CB_CHANGES_DELAY_MS (it reads a counter, no page) and says "anything may have
@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -34,6 +35,7 @@ struct cb_listener {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop;
+	int wake[2];         /* a pipe: a stop wakes the thread from its poll at once */
 	PGconn *pg;          /* PostgreSQL: the listening connection, NULL while lost */
 	struct cb_db *lite;  /* SQLite: a read-only connection of its own */
 	struct cb_stmt *ver; /* PRAGMA data_version */
@@ -73,7 +75,9 @@ static void quiet(void *arg, const char *msg)
 /* Connects and listens: a connection ready to wait on, or NULL. */
 static PGconn *pg_listen(const char *uri)
 {
-	PGconn *c = PQconnectdb(uri);
+	/* a host that does not answer (a primary gone with its machine) must not hold a stop for minutes */
+	const char *const keys[] = {"dbname", "connect_timeout", NULL}, *const values[] = {uri, "5", NULL};
+	PGconn *c = PQconnectdbParams(keys, values, 1);
 	if (c && PQstatus(c) == CONNECTION_OK) {
 		PQsetNoticeProcessor(c, quiet, NULL);
 		PGresult *r = PQexec(c, "LISTEN " CB_CHANGES_CHANNEL);
@@ -118,9 +122,9 @@ static void pg_run(struct cb_listener *l)
 				l->fn(l->ctx, NULL);
 			was_lost = false;
 		}
-		struct pollfd p = {.fd = PQsocket(l->pg), .events = POLLIN};
-		int r = p.fd < 0 ? -1 : poll(&p, 1, CB_CHANGES_DELAY_MS);
-		if ((r < 0 && errno != EINTR) || (r > 0 && !pg_drain(l))) {
+		struct pollfd p[2] = {{.fd = PQsocket(l->pg), .events = POLLIN}, {.fd = l->wake[0], .events = POLLIN}};
+		int r = p[0].fd < 0 ? -1 : poll(p, 2, CB_CHANGES_DELAY_MS);
+		if ((r < 0 && errno != EINTR) || (r > 0 && (p[0].revents || !(p[1].revents & POLLIN)) && !pg_drain(l))) {
 			PQfinish(l->pg);
 			l->pg = NULL;
 			was_lost = true;
@@ -161,6 +165,13 @@ static void *run(void *arg)
 	return NULL;
 }
 
+static void close_pipe(struct cb_listener *l)
+{
+	for (int i = 0; i < 2; i++)
+		if (l->wake[i] >= 0)
+			close(l->wake[i]);
+}
+
 int cb_listener_start(const char *db, cb_change_fn fn, void *ctx, struct cb_listener **out, struct cb_err *err)
 {
 	struct cb_listener *l = calloc(1, sizeof *l);
@@ -172,7 +183,10 @@ int cb_listener_start(const char *db, cb_change_fn fn, void *ctx, struct cb_list
 	}
 	l->fn = fn;
 	l->ctx = ctx;
-	if (cb_db_is_uri(db)) {
+	l->wake[0] = l->wake[1] = -1;
+	if (pipe(l->wake) != 0) {
+		rc = cb_err_set(err, CB_EIO, "cannot start the listener for other servers' changes");
+	} else if (cb_db_is_uri(db)) {
 		/* the first connection before the server starts: a database that is not there is said now */
 		if (!(l->pg = pg_listen(db)))
 			rc = cb_err_set(err, CB_EUNAVAIL, "database: cannot listen for other servers' changes");
@@ -194,6 +208,7 @@ int cb_listener_start(const char *db, cb_change_fn fn, void *ctx, struct cb_list
 	*out = l;
 	return CB_OK;
 fail:
+	close_pipe(l);
 	cb_db_finalize(&l->ver);
 	cb_db_close(&l->lite);
 	PQfinish(l->pg);
@@ -211,7 +226,10 @@ void cb_listener_stop(struct cb_listener **pl)
 	l->stop = true;
 	pthread_cond_signal(&l->cv);
 	pthread_mutex_unlock(&l->mu);
+	ssize_t n = write(l->wake[1], "", 1); /* an empty pipe of our own takes the byte */
+	(void)n;
 	pthread_join(l->th, NULL);
+	close_pipe(l);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
 	cb_db_finalize(&l->ver);

@@ -655,7 +655,8 @@ void cb_store_free(struct cb_store **sp)
 		cb_store_rollback(s);
 	cb_store_load_end(s);
 	struct cb_stmt *sts[] = {s->ins,	    s->get,	 s->ver,      s->upd,	  s->del,     s->clear_pii, s->ev,
-			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del, s->audit_ins};
+			       s->meta_get, s->meta_set, s->key_ins, s->key_get, s->key_del, s->audit_ins,
+			       s->user_by_id, s->glass_open};
 	for (size_t i = 0; i < CB_COUNTOF(sts); i++)
 		cb_db_finalize(&sts[i]);
 	cb_tokens_free(&s->tokens);

@@ -65,6 +65,7 @@ struct cb_store {
 	struct cb_stmt *ins, *get, *ver, *upd, *del, *clear_pii, *ev, *meta_get, *meta_set;
 	struct cb_stmt *key_ins, *key_get, *key_del;
 	struct cb_stmt *audit_ins; /* audit.c's, made on first use */
+	struct cb_stmt *user_by_id, *glass_open; /* user_rows.c's, asked by every case read: made on first use */
 	/* the "cases changed" hook (changes.c): the ids the open transaction changed, handed over at its commit */
 	cb_change_fn on_change;
 	void *on_change_ctx;

@@ -85,13 +85,16 @@ int cb_user_row_add(struct cb_store *s, const char *name, enum cb_role role, con
 
 int cb_user_row_get(struct cb_store *s, const char *name, int64_t id, struct cb_user *out, struct cb_err *err)
 {
-	struct cb_stmt *st = NULL;
+	/* by id: every request's session check; kept prepared with the store (on PostgreSQL a statement prepared
+	 * per call is three round trips: prepare, execute, deallocate) */
+	struct cb_stmt *own = NULL, *st = name ? NULL : s->user_by_id;
 	int rc;
-	if ((rc = cb_store_prep(s->db, "users", 0,
-				name ? "SELECT " USER_COLS " FROM users WHERE name = ?1"
-				     : "SELECT " USER_COLS " FROM users WHERE id = ?1",
-				&st, err)) != CB_OK)
+	if (!st && (rc = cb_store_prep(s->db, "users", 0,
+				       name ? "SELECT " USER_COLS " FROM users WHERE name = ?1"
+					    : "SELECT " USER_COLS " FROM users WHERE id = ?1",
+				       name ? &own : &s->user_by_id, err)) != CB_OK)
 		return rc;
+	st = name ? own : s->user_by_id;
 	if (name)
 		cb_db_bind_text(st, 1, name, -1, false);
 	else
@@ -103,7 +106,8 @@ int cb_user_row_get(struct cb_store *s, const char *name, int64_t id, struct cb_
 		rc = cb_err_set(err, CB_ENOTFOUND, "no such user");
 	else
 		rc = cb_store_db_err(s->db, err, "users");
-	cb_db_finalize(&st);
+	cb_db_reset(st);
+	cb_db_finalize(&own);
 	return rc;
 }
 
@@ -335,17 +339,18 @@ int cb_glass_row_add(struct cb_store *s, int64_t user_id, const uint8_t case_id[
 
 bool cb_glass_row_open(struct cb_store *s, int64_t user_id, const uint8_t case_id[16], int64_t now)
 {
-	struct cb_stmt *st = NULL;
 	bool open = false;
-	if (cb_store_prep(s->db, "users", 0,
+	if (!s->glass_open && /* every case read asks: kept prepared, as cb_user_row_get's */
+	    cb_store_prep(s->db, "users", 0,
 			  "SELECT 1 FROM glass WHERE user_id = ?1 AND case_id = ?2 AND opened_at <= ?3 AND until_at > ?3"
 			  " LIMIT 1",
-			  &st, NULL) != CB_OK)
+			  &s->glass_open, NULL) != CB_OK)
 		return false;
+	struct cb_stmt *st = s->glass_open;
 	cb_db_bind_int64(st, 1, user_id);
 	cb_db_bind_blob(st, 2, case_id, 16, false);
 	cb_db_bind_int64(st, 3, now);
 	open = cb_db_step(st) == CB_DB_ROW;
-	cb_db_finalize(&st);
+	cb_db_reset(st);
 	return open;
 }

@@ -1,8 +1,9 @@
 /*
  * user_rows.h -- the storage of accounts, sessions and break-the-glass grants (user_rows.c): tables users,
- * sessions and glass; and of failed logins by address (login_rows.c).  Narrow functions over their rows; every rule about them (names, passwords, limits, who
- * may break the glass) is access/'s (access/users.c).  Writes run inside the caller's transaction when one is
- * open (cb_store_tx_begin), each in its own otherwise.
+ * sessions and glass; and of failed logins by address (login_rows.c).  Narrow functions over their rows;
+ * every rule about them (names, passwords, limits, who may break the glass) is access/'s (access/users.c,
+ * sessions.c).  Writes run inside the caller's transaction when one is open (cb_store_tx_begin), each in its
+ * own otherwise.
  */
 #ifndef CB_USER_ROWS_H
 #define CB_USER_ROWS_H

@@ -179,7 +179,7 @@ static void test_migration(void **state)
 		     " CREATE UNIQUE INDEX cases_fingerprint ON cases(fingerprint) WHERE fingerprint IS NOT NULL;"
 		     " PRAGMA user_version = 3; COMMIT;");
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 14); /* steps 4 to 14 */
+	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 15); /* steps 4 to 15 */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'releases'"), 1);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'cases_fingerprint'"), 0);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches"), 1);

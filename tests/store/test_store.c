@@ -51,7 +51,7 @@ static void test_create_open(void **state)
 	/* schema: no identifying detail has a column; coded fields do */
 	assert_string_equal(cbt_db_column(db, "cases", "first_name"), "");
 	assert_string_not_equal(cbt_db_column(db, "cases", "gender"), "");
-	assert_int_equal(cbt_db_version(db), 14);
+	assert_int_equal(cbt_db_version(db), 15);
 	/* step 5: the release ledger, empty (step 6: the blind index, tokens.c) */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases"), 0);
 	/* step 7: users' own settings, empty */
