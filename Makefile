@@ -54,7 +54,7 @@ FUZZERS     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 20
 
-.PHONY: po all deps deps-test demo check test test-san test-web fuzz fuzz-run install clean bench
+.PHONY: po all deps deps-test demo check test test-san test-pg test-web fuzz fuzz-run install clean bench
 .DELETE_ON_ERROR:
 
 all: casebank
@@ -178,6 +178,10 @@ test: casebank $(TESTS)
 test-san: build/san/casebank $(TESTS_SAN)
 	@FUZZ_SECONDS=0 sh scripts/run-tests.sh $(TESTS_SAN)
 
+# The plain test binaries that get their databases from cbt_db, again on PostgreSQL (one throwaway cluster).
+test-pg: casebank $(TESTS)
+	@sh scripts/run-tests.sh --pg $(TESTS)
+
 fuzz: $(FUZZERS)
 
 # The browser tests alone (tests/web: headless chromium against ./casebank serve).
@@ -185,10 +189,12 @@ test-web: deps casebank
 	@sh scripts/run-tests.sh tests/web
 
 # The README's test command: every test binary plain, then under the sanitizers, then each fuzz target for
-# FUZZ_SECONDS.  The last line is the combined "N passed, N failed" count.
+# FUZZ_SECONDS, the browser tests, and last the plain binaries that open databases once more on PostgreSQL
+# (lines "PASS pg ...").  The last line is the combined "N passed, N failed" count.
 check: deps-test
 	@$(MAKE) --no-print-directory -j2 casebank build/san/casebank $(TESTS) $(TESTS_SAN) $(FUZZERS)
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(LAYERS) $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh scripts/run-tests.sh $(LAYERS) $(TESTS) $(TESTS_SAN) $(FUZZERS) tests/web \
+		--pg $(TESTS)
 
 DEMO_DB ?= demo/demo.db
 DEMO_LISTEN ?= 127.0.0.1:8080

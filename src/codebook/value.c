@@ -443,7 +443,8 @@ int cb_case_validate(const struct cb_case *c, struct cb_err *err)
 	}
 	if (c->registered_on != CB_NA) {
 		cb_date_format(c->registered_on, d1);
-		if (c->registered_on > cb_date_today())
+		/* today where the person registering is: east of UTC (up to UTC+14) that may be tomorrow in UTC */
+		if (c->registered_on > cb_date_today() + 1)
 			return cb_err_field(err, CB_EINVAL, "registered_on", "%s cannot be in the future (%s)",
 					    label(cb_field_find("registered_on")), d1);
 		if (cb_date_year(c->registered_on) != c->year)

@@ -88,6 +88,9 @@ void cb_http_app_close(struct cb_http_app *app)
 	}
 	free(app->cache);
 	app->cache = NULL;
+	free(app->dups);
+	app->dups = NULL;
+	app->dups_kept = false;
 	for (int i = 0; i < app->nstores; i++)
 		cb_store_free(&app->stores[i]);
 	free(app->stores);

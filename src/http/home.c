@@ -4,7 +4,9 @@
  * office, or ?site=), transfers waiting for an answer (incoming: the office's to decide; outgoing: its open
  * requests) and possible duplicates involving the office's cases (ids, offices and score: nothing of what the
  * cases hold).  Each section only as the policy allows the caller that office's list.  The duplicate scan
- * reads every case's sealed CLK (bench/README.md: 0.26 s at 20,000 cases); the page shows at most HOME_LIMIT
+ * reads every case's sealed CLK (bench/README.md: 0.26 s at 20,000 cases): the server keeps every pair it
+ * found and scans again only once the store's linkage counter moved (store/tokens.h, cb_store_linkage_gen),
+ * so a page load costs one query while nothing that makes pairs changed.  The page shows at most HOME_LIMIT
  * pairs, best first; GET /api/duplicates is the full, audited list.
  */
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "care/linkage.h"
 #include "http/api.h"
 #include "store/home.h"
+#include "store/tokens.h"
 #include "store/transfer_rows.h"
 
 #define HOME_LIMIT 100
@@ -92,15 +95,65 @@ static int transfers(struct cb_http_req *r, const char *site, json_t *list, stru
 	return rc;
 }
 
+/* Every pair the store holds, best first: the server's list while the linkage counter stays where it was when
+ * the list was made, else a new scan, kept.  (The counter is read before the scan: a change during it moves
+ * the counter past what the list is kept under, and the next call scans again.) */
+static int all_pairs(struct cb_http_req *r, struct cb_dup_pair **p, size_t *n, struct cb_err *err)
+{
+	struct cb_http_app *app = r->app;
+	struct cb_err none = {0};
+	struct cb_dup_pair *copy = NULL;
+	int64_t gen = 0;
+	bool counted = cb_store_linkage_gen(cb_api_store(r), &gen, &none) == CB_OK; /* else: scan each time */
+	int rc = CB_OK;
+	*p = NULL;
+	*n = 0;
+	if (counted) {
+		bool kept;
+		pthread_mutex_lock(&app->cache_mu);
+		if ((kept = app->dups_kept && app->dups_gen == gen) && app->ndups) {
+			if ((*p = malloc(app->ndups * sizeof **p))) {
+				memcpy(*p, app->dups, app->ndups * sizeof **p);
+				*n = app->ndups;
+			} else {
+				rc = CB_ENOMEM;
+			}
+		}
+		pthread_mutex_unlock(&app->cache_mu);
+		if (kept)
+			return rc == CB_OK ? CB_OK : cb_err_set(err, rc, "out of memory");
+	}
+	if ((rc = cb_duplicates(cb_api_store(r), CB_DUP_MIN_SCORE, NULL, p, n, NULL, err)) != CB_OK || !counted)
+		return rc;
+	if (*n && !(copy = malloc(*n * sizeof *copy)))
+		return CB_OK; /* answered all the same; kept next time */
+	if (*n)
+		memcpy(copy, *p, *n * sizeof *copy);
+	pthread_mutex_lock(&app->cache_mu);
+	if (!app->dups_kept || gen >= app->dups_gen) { /* not over a newer list another request made meanwhile */
+		free(app->dups);
+		app->dups = copy;
+		app->ndups = *n;
+		app->dups_gen = gen;
+		app->dups_kept = true;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&app->cache_mu);
+	free(copy);
+	return CB_OK;
+}
+
 static int duplicates(struct cb_http_req *r, const char *site, json_t *list, struct cb_err *err)
 {
 	struct cb_dup_pair *p = NULL;
 	size_t n = 0;
 	if (!may(r, CB_ACT_DUPLICATES, site))
 		return CB_OK;
-	int rc = cb_duplicates(cb_api_store(r), CB_DUP_MIN_SCORE, site, &p, &n, NULL, err);
-	for (size_t i = 0; rc == CB_OK && i < n && i < HOME_LIMIT; i++) {
+	int rc = all_pairs(r, &p, &n, err);
+	for (size_t i = 0; rc == CB_OK && i < n && json_array_size(list) < HOME_LIMIT; i++) {
 		char a[CB_ID_TEXT], b[CB_ID_TEXT];
+		if (site && strcmp(p[i].site_a, site) && strcmp(p[i].site_b, site))
+			continue; /* neither case the office's */
 		/* one of the office's own first, so the row's case is one the caller may open */
 		bool swap = site && strcmp(p[i].site_a, site);
 		cb_case_id_format(swap ? p[i].b : p[i].a, a);

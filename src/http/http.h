@@ -84,6 +84,7 @@ void cb_auditq_stop(struct cb_auditq **aq); /* writes what is queued, then stops
 
 /* ---- app.c: the state every request of a server shares */
 struct cb_stats;
+struct cb_dup_pair;
 #define CB_STATS_CACHE 64 /* rendered statistics kept (direct-mapped by query) */
 struct cb_stats_cache_entry {
 	char *key, *body; /* malloc'd */
@@ -113,6 +114,11 @@ struct cb_http_app {
 	pthread_mutex_t cache_mu;
 	uint64_t stats_gen;
 	struct cb_stats_cache_entry *cache;
+	/* every possible duplicate pair, as computed at the store's linkage_gen dups_gen (home.c; under cache_mu) */
+	struct cb_dup_pair *dups;
+	size_t ndups;
+	int64_t dups_gen;
+	bool dups_kept;
 	bool tls;   /* cookies get Secure */
 	bool ready; /* the locks above are initialised */
 	struct cb_odk_state *odk; /* the ODK keys and forms (http/openrosa.h), loaded on first use under odk_mu */

@@ -9,7 +9,9 @@
  * and they must agree, else the readers are made again once and then the snapshot has one reader.  Whether
  * every row was read (a case erased between two BEGINs would be missing) the caller checks against count.
  *
- * PostgreSQL: one reader, the store's connection, stepping a plain SELECT through the seam (db.h).
+ * PostgreSQL: one reader, the store's connection, stepping a plain SELECT through the seam (db.h); outside a
+ * transaction of the caller's it reads in one of its own (REPEATABLE READ), so that it too sees one commit
+ * from its bounds to its last scan.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,7 @@ struct cb_store_snapshot {
 	bool lite;                     /* SQLite: db[] below; otherwise the store's connection through the seam */
 	int n;
 	sqlite3 *db[SCAN_MAX_READERS]; /* db[0] is the store's own connection */
-	bool began;                    /* db[0] is in a read transaction of ours */
+	bool began;                    /* db[0] (PostgreSQL: the store's connection) is in a transaction of ours */
 };
 
 /* One scan's state, which row_fn reaches through its pointer argument. */
@@ -175,8 +177,17 @@ int cb_store_snapshot_open(struct cb_store *s, int want, struct cb_store_snapsho
 	sn->s = s;
 	sn->n = 1;
 	if (!h) {
-		int rc = seam_bounds(s->db, b, err);
+		int rc = CB_OK;
+		if (!cb_db_in_tx(s->db)) {
+			if ((rc = cb_db_exec(s->db, "BEGIN ISOLATION LEVEL REPEATABLE READ")) != CB_OK)
+				rc = cb_db_err(s->db, err, "cases");
+			sn->began = rc == CB_OK;
+		}
+		if (rc == CB_OK)
+			rc = seam_bounds(s->db, b, err);
 		if (rc != CB_OK) {
+			if (sn->began)
+				cb_db_rollback(s->db);
 			free(sn);
 			return rc;
 		}
@@ -213,6 +224,8 @@ void cb_store_snapshot_free(struct cb_store_snapshot **sn)
 		return;
 	if ((*sn)->lite)
 		readers_close(*sn);
+	else if ((*sn)->began && cb_db_in_tx((*sn)->s->db))
+		cb_db_rollback((*sn)->s->db); /* it only read */
 	free(*sn);
 	*sn = NULL;
 }

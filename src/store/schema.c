@@ -23,6 +23,8 @@
 /* cases: one row per case, in registration order (seq).  record_key is the secret 0..255 drawn at creation
  * for cell-key perturbation of statistics; it never leaves the database in case output.  created_at and
  * updated_at are seconds since 1970 (UTC). */
+#define LINKAGE_GEN_BUMP "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'linkage_gen';"
+
 static const char *const main_steps[] = {
 	/* 1 */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -185,6 +187,21 @@ static const char *const main_steps[] = {
 	/* 14: failed logins by client address (login_rows.c), so that every server of a database counts them */
 	"CREATE TABLE IF NOT EXISTS login_failures(addr BLOB PRIMARY KEY CHECK(length(addr) = 16),"
 	" fails INTEGER NOT NULL, last_at INTEGER NOT NULL);",
+	/* 15: meta linkage_gen counts the changes that can change the possible duplicates (care/linkage.h): a
+	 * case's tokens and CLK, a link decided, a case's office, gender or citizenship, a case deleted.  The
+	 * server keeps the list of pairs until it moves (http/home.c).  Triggers, so that no writer (bulk load,
+	 * import, another process) can forget it.  The WHEN names columns added after the steps on a new file:
+	 * SQLite resolves them when the trigger runs. */
+	"INSERT OR IGNORE INTO meta(key, value) VALUES ('linkage_gen', '0');"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_ins AFTER INSERT ON linkage BEGIN " LINKAGE_GEN_BUMP " END;"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_upd AFTER UPDATE ON linkage BEGIN " LINKAGE_GEN_BUMP " END;"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_del AFTER DELETE ON linkage BEGIN " LINKAGE_GEN_BUMP " END;"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_links_ins AFTER INSERT ON links BEGIN " LINKAGE_GEN_BUMP " END;"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_links_upd AFTER UPDATE ON links BEGIN " LINKAGE_GEN_BUMP " END;"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_links_del AFTER DELETE ON links BEGIN " LINKAGE_GEN_BUMP " END;"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_case_del AFTER DELETE ON cases BEGIN " LINKAGE_GEN_BUMP " END;"
+	"CREATE TRIGGER IF NOT EXISTS linkage_gen_case_upd AFTER UPDATE ON cases WHEN OLD.site IS NOT NEW.site"
+	" OR OLD.gender IS NOT NEW.gender OR OLD.citizenship IS NOT NEW.citizenship BEGIN " LINKAGE_GEN_BUMP " END;",
 };
 #define FINGERPRINT_STEP 4
 #define REJECT_NOTE_STEP 10 /* an ALTER TABLE: skipped when the column is there (a test re-running old steps) */

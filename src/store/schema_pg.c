@@ -168,6 +168,24 @@ static const char *const pg_schema[] = {
 	LOGIN_FAILURES,
 };
 
+/* SQLite's step 15: meta linkage_gen counts the changes that can change the possible duplicates.  Statement
+ * triggers where rows come in bulk (COPY fires one); the cases' by row, for the three columns the pairs
+ * read, which must exist first: run after the coded columns are added. */
+static const char pg_linkage_gen[] =
+	"INSERT INTO meta(key, value) VALUES ('linkage_gen', '0') ON CONFLICT DO NOTHING;"
+	"CREATE OR REPLACE FUNCTION cb_linkage_gen() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$BEGIN UPDATE meta SET value = (value::bigint + 1)::text WHERE key = 'linkage_gen'; RETURN NULL; END$$;"
+	"CREATE OR REPLACE TRIGGER linkage_gen AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON linkage"
+	" FOR EACH STATEMENT EXECUTE FUNCTION cb_linkage_gen();"
+	"CREATE OR REPLACE TRIGGER linkage_gen_links AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON links"
+	" FOR EACH STATEMENT EXECUTE FUNCTION cb_linkage_gen();"
+	"CREATE OR REPLACE TRIGGER linkage_gen_case_del AFTER DELETE OR TRUNCATE ON cases"
+	" FOR EACH STATEMENT EXECUTE FUNCTION cb_linkage_gen();"
+	"CREATE OR REPLACE TRIGGER linkage_gen_case_upd AFTER UPDATE ON cases FOR EACH ROW"
+	" WHEN (OLD.site IS DISTINCT FROM NEW.site OR OLD.gender IS DISTINCT FROM NEW.gender"
+	" OR OLD.citizenship IS DISTINCT FROM NEW.citizenship) EXECUTE FUNCTION cb_linkage_gen();";
+#define LINKAGE_GEN_STEP 15
+
 /* PostgreSQL's word for a column type of cb_schema_column_type's. */
 static const char *pg_type(const struct cb_field *f)
 {
@@ -256,14 +274,15 @@ int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err)
 		}
 		v = 14;
 	}
-	if (have_meta && v < nsteps) { /* no PostgreSQL database was made at an older version before 9 */
+	/* no PostgreSQL database was made at an older version before 9; step 15 is added below */
+	if (have_meta && v < nsteps && v != LINKAGE_GEN_STEP - 1) {
 		rc = cb_err_set(err, CB_EDB, "database: schema version %lld has no upgrade on PostgreSQL", (long long)v);
 		goto fail;
 	}
 	if (readonly) {
 		if (have_meta && (rc = missing_columns(db, missing, &nmissing, err)) != CB_OK)
 			return rc;
-		if (!have_meta || nmissing > 0)
+		if (!have_meta || nmissing > 0 || v < nsteps)
 			return cb_err_set(err, CB_EDB, "database: the schema needs an upgrade; open it read-write once");
 		return CB_OK;
 	}
@@ -294,6 +313,12 @@ int cb_schema_pg_migrate(struct cb_db *db, bool readonly, struct cb_err *err)
 	if (have_meta && missing[CB_FLD_case_stage] &&
 	    (rc = cb_db_exec(db, "UPDATE cases SET case_stage = CASE WHEN status IN ('Closed', 'ClosedReferred')"
 				 " THEN 'closed' ELSE 'screening' END")) != CB_OK) {
+		rc = cb_db_err(db, err, "schema");
+		goto fail;
+	}
+	if ((!have_meta || v < LINKAGE_GEN_STEP) &&
+	    ((rc = cb_db_exec(db, pg_linkage_gen)) != CB_OK ||
+	     (have_meta && (rc = cb_db_exec(db, "UPDATE meta SET value = '15' WHERE key = 'schema_version'")) != CB_OK))) {
 		rc = cb_db_err(db, err, "schema");
 		goto fail;
 	}

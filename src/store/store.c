@@ -501,24 +501,26 @@ static int store_open(const char *path, unsigned flags, bool create, struct cb_s
 	if ((rc = keystore_private(kpath, err)) != CB_OK)
 		goto out;
 files_done:
+	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
+	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK)
+		goto out;
+	/* a server's database without the schema is no database, as a missing file is: said before the key */
+	if (uri && !create && !pg_has_schema(s->db)) {
+		rc = cb_err_set(err, CB_ENOTFOUND, "no casebank database there (casebank init creates one)");
+		goto out;
+	}
 	cb_store_keyfile(path, keyfile, sizeof keyfile);
 	if ((rc = cb_keyfile_load(keyfile, master, err)) != CB_OK)
 		goto out;
 	cb_wrap_key_derive(master, s->sec->kek);
 	cb_audit_subkey(master, s->sec->audit);
 	cb_blind_keys_derive(master, &s->sec->blind);
-	if ((rc = open_conn(path, s->readonly, create, &s->db, err)) != CB_OK ||
-	    (rc = open_conn(kpath, s->readonly, create, &s->kdb, err)) != CB_OK ||
-	    (rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
+	if ((rc = cb_audit_attach(s, err)) != CB_OK) /* before migrating: step 2 chains the old events */
 		goto out;
 	/* writers of every server of one PostgreSQL database go one at a time, as on SQLite: a version checked
 	 * is the version written, the audit chain grows by one writer, and a key above the highest case is
 	 * nobody's (sweep_keys).  "cbwriter" in ASCII. */
 	cb_db_set_write_lock(s->db, 0x6362777269746572ll);
-	if (uri && !create && !pg_has_schema(s->db)) {
-		rc = cb_err_set(err, CB_ENOTFOUND, "no casebank database there (casebank init creates one)");
-		goto out;
-	}
 	if (create) {
 		char hex[2 * CB_KEY_CHECK_BYTES + 1], now[32];
 		key_check_hex(master, hex);

@@ -448,3 +448,21 @@ int cb_store_links_of(struct cb_store *s, const uint8_t id[16],
 	cb_db_finalize(&st);
 	return rc;
 }
+
+int cb_store_linkage_gen(struct cb_store *s, int64_t *gen, struct cb_err *err)
+{
+	struct cb_stmt *st = NULL;
+	int rc = cb_store_prep(s->db, "links", 0, "SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'linkage_gen'",
+			       &st, err);
+	if (rc != CB_OK)
+		return rc;
+	int r = cb_db_step(st);
+	if (r == CB_DB_ROW)
+		*gen = cb_db_column_int64(st, 0);
+	else if (r == CB_DB_DONE)
+		rc = cb_err_set(err, CB_ENOTFOUND, "no linkage counter");
+	else
+		rc = cb_store_db_err(s->db, err, "links");
+	cb_db_finalize(&st);
+	return rc;
+}

@@ -55,6 +55,11 @@ int cb_store_link_state(struct cb_store *s, const uint8_t a[16], const uint8_t b
 int cb_store_links_of(struct cb_store *s, const uint8_t id[16],
 		      int (*fn)(const uint8_t other[16], const char *site, void *ctx), void *ctx, struct cb_err *err);
 
+/* A number that moves with every change that can change the possible duplicates (tokens, CLKs, links, a
+ * case's office, gender or citizenship, a case deleted; schema step 15's triggers): a list of pairs
+ * computed at one value holds while it stays.  CB_ENOTFOUND in a file not yet upgraded (read-only). */
+int cb_store_linkage_gen(struct cb_store *s, int64_t *gen, struct cb_err *err);
+
 /* ---- inside the store (records.c, store.c) */
 
 /* Writes the tokens of the case at seq (which has none: see forget), in the open transaction.  clk_sealed

@@ -93,10 +93,10 @@ static void test_login_throttle(void **state)
 {
 	(void)state;
 	struct cb_err err = {0};
-	const char *db = cbt_path("throttle.sqlite");
+	unsetenv("CASEBANK_KEY_FILE"); /* before cbt_db, which names the binary's own on PostgreSQL */
+	const char *db = cbt_db("throttle.sqlite");
 	struct cb_store *c = NULL, *c2 = NULL;
 	const int64_t t = 2000000;
-	unsetenv("CASEBANK_KEY_FILE");
 	assert_int_equal(cb_store_create(db, &err), CB_OK);
 	assert_int_equal(cb_store_open(db, 0, &c, &err), CB_OK);
 	assert_int_equal(cb_store_open(db, 0, &c2, &err), CB_OK);

@@ -63,7 +63,7 @@ static void test_add_list_sealed(void **state)
 	/* sealed: never on disk in the clear; the act is in the trail */
 	cb_store_free(&s);
 	assert_nowhere(db, "Wrexalind");
-	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'note.add' AND user = 'amira'"), 1);
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'note.add' AND \"user\" = 'amira'"), 1);
 	/* erasing the case's details clears the texts and keeps the dated entries */
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
 	assert_int_equal(cb_store_erase(s, c.case_id, false, &err), CB_OK);

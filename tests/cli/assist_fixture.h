@@ -3,7 +3,7 @@
  * test_cmd_assist.c, test_cmd_workflow.c): one database with four cases (the first with every consent and the
  * screening decision, the second without consent to share, two at another office), casebank run with
  * arguments, and the steps a later file builds on (the partners, the shelter placements, a referral out).
- * Header-only; each including file has its own database.
+ * Header-only; each including file has its own database, on either backend (cbt_db).
  */
 #ifndef CB_ASSIST_FIXTURE_H
 #define CB_ASSIST_FIXTURE_H
@@ -35,8 +35,9 @@ static inline char *run_ok(const char *fmt, ...)
 static inline int cases_up(void)
 {
 	char *out = NULL;
-	snprintf(db, sizeof db, "%s", cbt_path("cli.db"));
-	unsetenv("CASEBANK_KEY_FILE");
+	if (!cbt_on_pg()) /* the key file beside the database; on pg, the one cbt_db names */
+		unsetenv("CASEBANK_KEY_FILE");
+	snprintf(db, sizeof db, "%s", cbt_db("cli.db"));
 	if (cbt_run(NULL, NULL, "%s init '%s'", cbt_bin(), db) != 0)
 		return -1;
 	static const char *const cases[] = {

@@ -49,7 +49,7 @@ static void test_assist_capacity_warning(void **state)
 	out = run_ok("assist list '%s' %s --with-identifiers", db, ids[0]);
 	assert_non_null(strstr(out, NOTE));
 	free(out);
-	assert_false(cbt_file_contains(db, "landlord", 8));
+	assert_false(cbt_db_holds(db, "landlord"));
 	out = run_ok("assist set '%s' 2 --status completed --end 2024-03-20", db);
 	assert_string_equal(out, "2 completed\n");
 	free(out);

@@ -23,7 +23,7 @@ static void add(const char *db, const char *site, const char *first, const char 
 static void test_search_and_warning(void **state)
 {
 	(void)state;
-	const char *db = cbt_path("f.db");
+	const char *db = cbt_db("f.db");
 	char a[32], b[32], *out = NULL, *err = NULL;
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db), 0);
 	add(db, "MD-CHISINAU", "Zorilda", "Quennethorpe", a, &err);
@@ -72,7 +72,7 @@ static void test_search_and_warning(void **state)
 static void test_duplicates_link_dismiss(void **state)
 {
 	(void)state;
-	const char *db = cbt_path("g.db");
+	const char *db = cbt_db("g.db");
 	char a[32], b[32], c[32], *out = NULL, *err = NULL;
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db), 0);
 	add(db, "MD-CHISINAU", "Zorilda", "Quennethorpe", a, NULL);

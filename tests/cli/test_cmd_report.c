@@ -5,12 +5,12 @@
  */
 #include "cb_test.h"
 
-static char db[512]; /* cbt_path's buffers rotate: keep a copy */
+static char db[512]; /* cbt_db's buffers rotate: keep a copy */
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(db, sizeof db, "%s", cbt_path("r.db"));
+	snprintf(db, sizeof db, "%s", cbt_db("r.db"));
 	if (cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db) != 0 ||
 	    cbt_run(NULL, NULL, "%s demo %s --cases 3000 --seed 5", cbt_bin(), db) != 0 ||
 	    cbt_run(NULL, NULL, "%s release %s", cbt_bin(), db) != 0)
@@ -49,7 +49,7 @@ static void test_needs_release(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	const char *empty = cbt_path("empty.db");
+	const char *empty = cbt_db("empty.db");
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s", cbt_bin(), empty), 0);
 	assert_int_equal(cbt_run(NULL, &err, "%s report %s --out %s", cbt_bin(), empty, cbt_path("none.html")), 5);
 	assert_non_null(strstr(err, "no statistical release yet: an administrator runs `casebank release DB`"));

@@ -10,7 +10,7 @@
 static void test_site_commands(void **state)
 {
 	(void)state;
-	const char *db = cbt_path("sites.db");
+	const char *db = cbt_db("sites.db");
 	char *out = NULL, *err = NULL;
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db), 0);
 	assert_int_equal(cbt_run(&out, NULL, "%s site add %s MD-CHISINAU --name 'Chisinau office' --country md", cbt_bin(), db), 0);

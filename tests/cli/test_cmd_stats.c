@@ -10,7 +10,6 @@
 #include <stdbool.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "cb_test.h"
 #include "util/cb.h"
@@ -21,7 +20,7 @@ static const char *db;
 static int setup(void **state)
 {
 	(void)state;
-	db = strdup(cbt_path("s.db")); /* cbt_path reuses its buffers */
+	db = strdup(cbt_db("s.db")); /* cbt_db reuses its buffers */
 	if (cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db) != 0 ||
 	    cbt_run(NULL, NULL, "%s demo %s --cases 3000 --seed 4", cbt_bin(), db) != 0 ||
 	    cbt_run(NULL, NULL, "%s release %s", cbt_bin(), db) != 0)
@@ -97,17 +96,9 @@ static long lines_with(const char *text, const char *needle)
 
 static long events(const char *action)
 {
-	sqlite3 *h = NULL;
-	sqlite3_stmt *st = NULL;
-	long n = -1;
-	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM events WHERE action = ?", -1, &st, NULL), SQLITE_OK);
-	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	return n;
+	char sql[200];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE action = '%s'", action);
+	return (long)cbt_sql_int(db, sql);
 }
 
 /* Before any release an analyst gets no table, a data manager the exact one; `release` measures each year
@@ -117,7 +108,7 @@ static void test_needs_release(void **state)
 {
 	(void)state;
 	char *out = NULL, *err = NULL;
-	char *fresh = strdup(cbt_path("fresh.db"));
+	char *fresh = strdup(cbt_db("fresh.db"));
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s && %s demo %s --cases 200 --seed 4", cbt_bin(), fresh, cbt_bin(),
 				 fresh),
 			 0);
@@ -276,7 +267,7 @@ static void test_csv_formulas_neutralised(void **state)
 	(void)state;
 	char *csv = NULL;
 	struct cb_buf b = {0};
-	const char *f = strdup(cbt_path("f.db")), *in = cbt_path("f.csv");
+	const char *f = strdup(cbt_db("f.db")), *in = cbt_path("f.csv");
 	cb_buf_printf(&b, "x_site,x_year,prs_Gender,x_consent_statistics\n");
 	for (int i = 0; i < 30; i++)
 		cb_buf_printf(&b, "%s,%d,Feminine,yes\n", i % 2 ? "-A1" : "NORTH", 2015 + i % 5);
@@ -408,28 +399,20 @@ static void test_ptable(void **state)
 	assert_int_equal(cbt_run(NULL, NULL, "%s ptable %s --threshold 0", cbt_bin(), db), 2);
 
 	/* a setting whose audit entry cannot be written is not kept, nor the other settings of the same call */
-	assert_int_equal(cbt_run(NULL, NULL,
-				 "sqlite3 %s \"create trigger refuse before insert on audit when new.action ="
-				 " 'stats.require_consent' begin select raise(abort, 'refused'); end\"",
-				 db),
-			 0);
+	cbt_refuse_audit(db, "stats.require_consent");
 	assert_int_not_equal(cbt_run(NULL, NULL, "%s ptable %s --threshold 30 --require-consent no", cbt_bin(), db), 0);
-	assert_int_equal(cbt_run(NULL, NULL, "sqlite3 %s \"drop trigger refuse\"", db), 0);
+	cbt_refuse_audit(db, NULL);
 	assert_int_equal(cbt_run(&out, NULL, "%s ptable %s --show", cbt_bin(), db), 0);
 	assert_non_null(strstr(out, "threshold: 20"));
 	assert_non_null(strstr(out, "require consent: yes"));
 	free(out);
 	assert_int_equal(events("stats.threshold"), 1);
 	/* nor is the secret table exported without its entry */
-	assert_int_equal(cbt_run(NULL, NULL,
-				 "sqlite3 %s \"create trigger refuse before insert on audit when new.action ="
-				 " 'ptable.export' begin select raise(abort, 'refused'); end\"",
-				 db),
-			 0);
+	cbt_refuse_audit(db, "ptable.export");
 	assert_int_not_equal(cbt_run(NULL, NULL, "%s ptable %s --export %s", cbt_bin(), db, cbt_path("unrecorded.csv")),
 			     0);
 	assert_int_equal(access(cbt_path("unrecorded.csv"), F_OK), -1);
-	assert_int_equal(cbt_run(NULL, NULL, "sqlite3 %s \"drop trigger refuse\"", db), 0);
+	cbt_refuse_audit(db, NULL);
 }
 
 int main(void)

@@ -7,7 +7,7 @@
 static void test_assign_transfer(void **state)
 {
 	(void)state;
-	const char *db = cbt_path("t.db");
+	const char *db = cbt_db("t.db");
 	char id[32], *out = NULL, *err = NULL;
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db), 0);
 	cbt_write(cbt_path("c.json"), "{\"site\": \"MD-CHISINAU\", \"registered_on\": \"2024-03-18\", \"first_name\": \"Zorilda\"}");

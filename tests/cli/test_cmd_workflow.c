@@ -44,7 +44,7 @@ static void test_stage(void **state)
 	assert_int_equal(cbt_run(NULL, &err, "%s stage '%s' %s finished", cbt_bin(), db, ids[0]), 2);
 	assert_non_null(strstr(err, "reintegration"));
 	free(err);
-	assert_false(cbt_file_contains(db, "declined further", 16));
+	assert_false(cbt_db_holds(db, "declined further"));
 }
 
 static void test_followups_and_dashboard(void **state)

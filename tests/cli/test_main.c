@@ -72,7 +72,7 @@ static void test_unknown_language(void **state)
 static void test_messages_and_codes(void **state)
 {
 	(void)state;
-	const char *db = cbt_path("lang.db");
+	const char *db = cbt_db("lang.db");
 	assert_int_equal(cbt_run(NULL, NULL, "%s init %s", cbt_bin(), db), 0);
 	cbt_write(cbt_path("office.json"), "{\"site\": \"HQ\"}");
 	assert_int_equal(cbt_run(NULL, &err, "%s add %s --lang fr < %s", cbt_bin(), db, cbt_path("office.json")), 2);

@@ -164,9 +164,9 @@ static inline struct login login_as(const char *user)
 static struct cb_server *srv;
 static char dbpath[512];
 
-/* Creates the database `file` (fill, when given, adds cases), the five users every test logs in as (root
- * admin, mona manager, cara caseworker at SITE, otto caseworker at OTHER, anna analyst; password PW), and
- * starts a server on an ephemeral port of 127.0.0.1, with the connection limits of `limits` (NULL, or zero
+/* Creates the database `file` (cbt_db: a file, or a PostgreSQL database; fill, when given, adds cases), the
+ * five users every test logs in as (root admin, mona manager, cara caseworker at SITE, otto caseworker at
+ * OTHER, anna analyst; password PW), and starts a server on an ephemeral port of 127.0.0.1, with the connection limits of `limits` (NULL, or zero
  * fields: the defaults).  0, or -1 with the reason on stderr. */
 static inline int server_up_with(const char *file, int (*fill)(struct cb_store *s, struct cb_err *err),
 				 const struct cb_server_opts *limits)
@@ -182,7 +182,7 @@ static inline int server_up_with(const char *file, int (*fill)(struct cb_store *
 	int rc = -1;
 	if (cb_crypto_init() != CB_OK)
 		return -1;
-	snprintf(dbpath, sizeof dbpath, "%s", cbt_path("%s", file));
+	snprintf(dbpath, sizeof dbpath, "%s", cbt_db("%s", file));
 	if (cb_store_create(dbpath, &err) || cb_store_open(dbpath, 0, &s, &err) || (fill && fill(s, &err)))
 		goto out;
 	for (size_t i = 0; i < CB_COUNTOF(users); i++)

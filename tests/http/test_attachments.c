@@ -74,8 +74,8 @@ static void test_attachments(void **state)
 	assert_non_null(strstr(r.body, "not allowed"));
 	resp_free(&r);
 	/* sealed: neither the bytes nor the name are in the database file */
-	assert_int_equal(cbt_file_contains(dbpath, "PHOTOBYTES-Xk29", 15), 0);
-	assert_int_equal(cbt_file_contains(dbpath, "passport-scan-Zq7", 17), 0);
+	assert_int_equal(cbt_db_holds(dbpath, "PHOTOBYTES-Xk29"), 0);
+	assert_int_equal(cbt_db_holds(dbpath, "passport-scan-Zq7"), 0);
 
 	snprintf(path, sizeof path, "/api/cases/%s/attachments", id);
 	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);

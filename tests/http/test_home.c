@@ -2,12 +2,15 @@
  * test_home.c -- tests of src/http/home.c through a real server on 127.0.0.1: a person's home page lists the
  * transfers waiting for an answer (the receiving office's to decide, the sending office's open requests) and
  * the possible duplicates of the office's cases, by id, office and score only; no "pending" sections; a
- * caseworker sees only her office's; a decided transfer leaves the list.
+ * caseworker sees only her office's; a decided transfer leaves the list; the pairs kept between page loads
+ * follow every change, the server's and another writer's.
  */
 #define PW "correct horse battery"
 #include "http/http_test.h"
+#include "store/tokens.h"
 
 #define PERSON "\"first_name\": \"Zorilda\", \"last_name\": \"Quennethorpe\", \"birth_date\": \"1991-07-23\""
+#define PERSON2 "\"first_name\": \"Eufrosina\", \"last_name\": \"Baltazarova\", \"birth_date\": \"1987-02-11\""
 
 static int setup(void **state)
 {
@@ -91,10 +94,52 @@ static void test_transfers_and_duplicates(void **state)
 	resp_free(&r);
 }
 
+/* The pairs are kept between page loads and follow the store's linkage counter: a registration's duplicate is
+ * on the next page load, and a pair dismissed by another writer than the server (here a store handle of its
+ * own, as `casebank dismiss` would be) is off it. */
+static void test_kept_pairs_follow_changes(void **state)
+{
+	(void)state;
+	char a[CB_ID_TEXT], b[CB_ID_TEXT];
+	uint8_t ia[16], ib[16];
+	new_case(&cara, PERSON2, a);
+	struct resp r = req(&cara, "GET", "/api/home", NULL);
+	size_t before = json_array_size(section(&r, "duplicates"));
+	resp_free(&r);
+	r = req(&cara, "GET", "/api/home", NULL); /* the kept list */
+	assert_int_equal(json_array_size(section(&r, "duplicates")), before);
+	resp_free(&r);
+
+	new_case(&cara, PERSON2, b); /* registered again at the same office */
+	r = req(&cara, "GET", "/api/home", NULL);
+	json_t *d = section(&r, "duplicates");
+	assert_int_equal(json_array_size(d), before + 1);
+	bool found = false;
+	for (size_t i = 0; i < json_array_size(d); i++) {
+		json_t *o = json_array_get(d, i);
+		const char *x = json_string_value(json_object_get(o, "case_id")), *y = json_string_value(json_object_get(o, "other_id"));
+		found |= (!strcmp(x, a) && !strcmp(y, b)) || (!strcmp(x, b) && !strcmp(y, a));
+	}
+	assert_true(found);
+	resp_free(&r);
+
+	struct cb_store *s = NULL;
+	struct cb_err err = {0};
+	assert_int_equal(cb_store_open(dbpath, 0, &s, &err), CB_OK);
+	assert_int_equal(cb_case_id_parse(a, ia), CB_OK);
+	assert_int_equal(cb_case_id_parse(b, ib), CB_OK);
+	assert_int_equal(cb_store_link_set(s, ia, ib, false, NULL, NULL, &err), CB_OK);
+	cb_store_free(&s);
+	r = req(&cara, "GET", "/api/home", NULL);
+	assert_int_equal(json_array_size(section(&r, "duplicates")), before);
+	resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_transfers_and_duplicates),
+		cmocka_unit_test(test_kept_pairs_follow_changes),
 	};
 	return cmocka_run_group_tests(tests, setup, server_down);
 }

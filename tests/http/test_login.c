@@ -114,7 +114,7 @@ static void test_unknown_names_not_audited(void **state)
 	assert_int_equal(login_status("mona", "wrong password", NULL, 0), 401);
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit"), rows + 1);
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE id = (SELECT max(id) FROM audit)"
-				  " AND action = 'login.failed' AND user = 'mona' AND from_addr = '127.0.0.3'"),
+				  " AND action = 'login.failed' AND \"user\" = 'mona' AND from_addr = '127.0.0.3'"),
 			 1);
 	client_ip = NULL;
 }

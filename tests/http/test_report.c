@@ -40,7 +40,7 @@ static void test_xlsx(void **state)
 	assert_int_equal(strncmp(r.body, "PK", 2), 0); /* a workbook is a zip file */
 	resp_free(&r);
 	assert_true(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'report' AND fields = 'xlsx'"
-				" AND user = 'mona'") == 1);
+				" AND \"user\" = 'mona'") == 1);
 }
 
 static void test_refused(void **state)

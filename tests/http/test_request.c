@@ -7,31 +7,10 @@
 #define PW "correct horse battery"
 #include "http/http_test.h"
 
-#include <sqlite3.h>
-
 static int setup(void **state)
 {
 	(void)state;
 	return server_up("request.db", demo_cases);
-}
-
-/* Makes every append of `action` to the audit trail fail (a trigger the server's connections see on their
- * next statement), or lets them through again (NULL). */
-static void refuse_audit(const char *action)
-{
-	sqlite3 *h = NULL;
-	char sql[256];
-	assert_int_equal(sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(h, 10000);
-	assert_int_equal(sqlite3_exec(h, "DROP TRIGGER IF EXISTS test_refuse_audit", NULL, NULL, NULL), SQLITE_OK);
-	if (action) {
-		snprintf(sql, sizeof sql,
-			 "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit WHEN NEW.action = '%s'"
-			 " BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END",
-			 action);
-		assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
-	}
-	sqlite3_close(h);
 }
 
 /* A read whose audit entry cannot be written is refused (5xx) and shows nothing; a write whose entry fails
@@ -56,7 +35,7 @@ static void test_audit_failure_fails_the_act(void **state)
 	long long reads = cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'");
 
 	/* a case read */
-	refuse_audit("case.read");
+	cbt_refuse_audit(dbpath, "case.read");
 	snprintf(path, sizeof path, "/api/cases/%s", id);
 	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);
 	assert_true(r.status >= 500);
@@ -65,7 +44,7 @@ static void test_audit_failure_fails_the_act(void **state)
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM audit WHERE action = 'case.read'"), reads);
 
 	/* a list of follow-ups with their notes */
-	refuse_audit("followup.read");
+	cbt_refuse_audit(dbpath, "followup.read");
 	snprintf(path, sizeof path, "/api/cases/%s/followups", id);
 	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);
 	assert_true(r.status >= 500);
@@ -73,14 +52,14 @@ static void test_audit_failure_fails_the_act(void **state)
 	resp_free(&r);
 
 	/* a statistics report */
-	refuse_audit("report");
+	cbt_refuse_audit(dbpath, "report");
 	r = http("GET", "/api/report", an.cookie, NULL, NULL, NULL, NULL);
 	assert_true(r.status >= 500);
 	assert_null(strstr(r.body, "<table"));
 	resp_free(&r);
 
 	/* a change: not kept, and answered with a 5xx, not with the case */
-	refuse_audit("case.update");
+	cbt_refuse_audit(dbpath, "case.update");
 	snprintf(path, sizeof path, "/api/cases/%s", id);
 	r = http("PATCH", path, cw.cookie, cw.csrf, "application/json", "{\"version\": 1, \"children\": 2}", NULL);
 	assert_true(r.status >= 500);
@@ -88,7 +67,7 @@ static void test_audit_failure_fails_the_act(void **state)
 	resp_free(&r);
 
 	/* a new record of the casework: not stored either */
-	refuse_audit("followup.add");
+	cbt_refuse_audit(dbpath, "followup.add");
 	long long followups = cbt_sql_int(dbpath, "SELECT count(*) FROM followups");
 	snprintf(path, sizeof path, "/api/cases/%s/followups", id);
 	r = http("POST", path, cw.cookie, cw.csrf, "application/json", "{\"due_on\": \"2030-02-03\"}", NULL);
@@ -98,7 +77,7 @@ static void test_audit_failure_fails_the_act(void **state)
 	snprintf(path, sizeof path, "/api/cases/%s", id);
 
 	/* a login: no session is left behind, no cookie is sent */
-	refuse_audit("login");
+	cbt_refuse_audit(dbpath, "login");
 	long long sessions = cbt_sql_int(dbpath, "SELECT count(*) FROM sessions");
 	r = http("POST", "/api/login", NULL, NULL, "application/json", "{\"user\": \"mona\", \"password\": \"" PW "\"}",
 		 NULL);
@@ -109,7 +88,7 @@ static void test_audit_failure_fails_the_act(void **state)
 	assert_int_equal(cbt_sql_int(dbpath, "SELECT count(*) FROM sessions"), sessions);
 
 	/* once the trail takes entries again, the same read is answered and recorded */
-	refuse_audit(NULL);
+	cbt_refuse_audit(dbpath, NULL);
 	r = http("GET", path, cw.cookie, NULL, NULL, NULL, NULL);
 	assert_int_equal(r.status, 200);
 	assert_string_equal(json_string_value(json_object_get(r.json, "first_name")), "Quillonia");

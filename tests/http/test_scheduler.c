@@ -12,7 +12,7 @@
 static void test_schedule(void **state)
 {
 	(void)state;
-	const char *db = cbt_path("sched.db");
+	const char *db = cbt_db("sched.db");
 	struct cb_store *s = NULL;
 	struct cb_scheduler *sc = NULL;
 	struct cb_err err = {0};
@@ -38,7 +38,8 @@ static void test_schedule(void **state)
 	assert_true(n > 0);
 	assert_true(cbt_sql_int(db, "SELECT count(*) FROM releases") >= 10);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM releases WHERE actor <> 'schedule'"), 0);
-	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'stats.release' AND user = 'schedule'"),
+	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM audit WHERE action = 'stats.release'"
+					 " AND \"user\" = 'schedule'"),
 			 cbt_sql_int(db, "SELECT count(*) FROM releases"));
 	/* the next runs find nothing changed: nothing more is spent */
 	long before = cbt_sql_int(db, "SELECT count(*) FROM releases");

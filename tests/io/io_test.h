@@ -79,13 +79,13 @@ static inline void iot_assert_same_case(const struct cb_case *a, const struct cb
 	}
 }
 
-/* A new, empty database in the scratch directory. */
+/* A new, empty database (cbt_db: in the scratch directory, or on the PostgreSQL pass a server's). */
 static inline struct cb_store *iot_store(const char *name)
 {
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};
-	const char *db = cbt_path("%s", name);
-	unsetenv("CASEBANK_KEY_FILE");
+	unsetenv("CASEBANK_KEY_FILE"); /* SQLite: DB.key; cbt_db names the binary's own on PostgreSQL */
+	const char *db = cbt_db("%s", name);
 	if (cb_store_create(db, &err) != CB_OK || cb_store_open(db, 0, &s, &err) != CB_OK)
 		fail_msg("%s: %s", name, err.msg);
 	return s;

@@ -5,11 +5,11 @@
  */
 #include "cb_test.h"
 
-#include <sqlite3.h>
-
 #include "crypto/crypto.h"
 #include "io/io.h"
 #include "care/assist.h"
+#include "store/db.h"
+#include "store/store_impl.h"
 
 #define TODAY 20000 /* 2024-10-04: fixed, so that two runs compare */
 
@@ -17,7 +17,7 @@ static struct cb_store *demo_db(const char *name, uint64_t seed)
 {
 	struct cb_store *s = NULL;
 	struct cb_err err = {0};
-	const char *path = cbt_path("%s", name);
+	const char *path = cbt_db("%s", name);
 	assert_int_equal(cb_store_create(path, &err), CB_OK);
 	assert_int_equal(cb_store_open(path, 0, &s, &err), CB_OK);
 	assert_int_equal(cb_demo_generate(s, 3000, seed, false, &err), CB_OK);
@@ -54,19 +54,18 @@ static void test_records_are_there(void **state)
 	cb_dashboard_clear(&d);
 
 	/* no referral passes on details of a person who has not consented */
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "SELECT case_id FROM referrals WHERE shares_details = 1", -1,
-					    &st, NULL), SQLITE_OK);
+	struct cb_stmt *st = NULL;
+	assert_int_equal(cb_db_prepare(s->db, "SELECT case_id FROM referrals WHERE shares_details = 1", &st, NULL), CB_OK);
 	int shared = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (cb_db_step(st) == CB_DB_ROW) {
 		struct cb_case c;
 		cb_case_init(&c);
-		assert_int_equal(cb_store_get(s, sqlite3_column_blob(st, 0), 0, &c, &err), CB_OK);
+		assert_int_equal(cb_store_get(s, cb_db_column_blob(st, 0), 0, &c, &err), CB_OK);
 		assert_int_equal(c.consent_share_partners, CB_yes_no_yes);
 		cb_case_clear(&c);
 		shared++;
 	}
-	sqlite3_finalize(st);
+	cb_db_finalize(&st);
 	assert_true(shared > 0);
 
 	/* a second run keeps the directory and leaves the cases it moved alone */

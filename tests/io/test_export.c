@@ -3,9 +3,10 @@
  * CTDC, import -> export -> import -> export giving the same file for HTCDS, CTDC and JSON lines, and
  * spreadsheet formulas neutralised on the way out and restored on the way in.
  */
-#include <sqlite3.h>
-
 #include "io_test.h"
+
+#include "store/db.h"
+#include "store/store_impl.h"
 
 static const char htcds_text[] =
 	"x_site,x_registered_on,x_birth_year,prs_Gender,prs_Citizenship,prs_FirstName,prs_MobilePhone,"
@@ -31,15 +32,13 @@ static struct cb_store *loaded(const char *name)
 
 static long events(struct cb_store *s, const char *action)
 {
-	sqlite3_stmt *st;
+	struct cb_stmt *st = NULL;
 	long n = -1;
-	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "SELECT count(*) FROM events WHERE action = ?", -1, &st,
-					    NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	assert_int_equal(cb_db_prepare(s->db, "SELECT count(*) FROM events WHERE action = ?1", &st, NULL), CB_OK);
+	cb_db_bind_text(st, 1, action, -1, false);
+	if (cb_db_step(st) == CB_DB_ROW)
+		n = (long)cb_db_column_int64(st, 0);
+	cb_db_finalize(&st);
 	return n;
 }
 

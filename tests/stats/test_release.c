@@ -7,12 +7,12 @@
  */
 #include <stdio.h>
 
-#include <sqlite3.h>
-
 #include "cb_test.h"
 #include "io/io.h"
 #include "stats/stats_int.h"
+#include "store/db.h"
 #include "store/store.h"
+#include "store/store_impl.h"
 
 static struct cb_store *s;
 static int year; /* the busiest year of the demo data */
@@ -21,7 +21,7 @@ static int setup(void **state)
 {
 	(void)state;
 	struct cb_err err = {0};
-	const char *db = cbt_path("r.db");
+	const char *db = cbt_db("r.db");
 	if (cb_store_create(db, &err) || cb_store_open(db, 0, &s, &err) || cb_demo_generate(s, 3000, 5, false, &err))
 		return -1;
 	struct cb_release_opts o = {0};
@@ -114,8 +114,8 @@ static void test_ledger_and_cap(void **state)
 	assert_int_equal(cb_release_budget(s, y[0], &cap, &spent, &err), CB_OK);
 	assert_true(spent > 0.29 && spent <= 0.3);
 	/* the ledger cannot be edited to hand a budget back */
-	assert_int_not_equal(sqlite3_exec(cb_store_db(s), "DELETE FROM releases", NULL, NULL, NULL), 0);
-	assert_int_not_equal(sqlite3_exec(cb_store_db(s), "UPDATE releases SET rho = 0.0001", NULL, NULL, NULL), 0);
+	assert_int_not_equal(cb_db_exec(s->db, "DELETE FROM releases"), CB_OK);
+	assert_int_not_equal(cb_db_exec(s->db, "UPDATE releases SET rho = 0.0001"), CB_OK);
 	assert_int_equal(ledger_rows(), rows + 1);
 	/* her year changed (test_differencing registered her): the next run measures it, and only it */
 	struct cb_release_opts all = {0};

@@ -1,11 +1,9 @@
 /*
  * store_helpers.h -- what the tests of src/store/ share: fresh databases, a valid case with planted
- * identifying details, and SQL run on a file directly (not through the store).
+ * identifying details, and SQL run on a database directly (not through the store).
  */
 #ifndef CB_STORE_HELPERS_H
 #define CB_STORE_HELPERS_H
-
-#include <sqlite3.h>
 
 #include "cb_test.h"
 #include "store/store.h"
@@ -16,15 +14,11 @@
 #define PHONE1 "+380507771234"
 #define STORY1 "Taken across the Quellmark border at night"
 
-/* A fresh database path (files are created by the test); stable, unlike cbt_path's rotating buffers. */
+/* A fresh database (cbt_db: a path whose files the test creates, or an empty PostgreSQL database). */
 static inline const char *new_db(void)
 {
 	static int dbn;
-	static char paths[32][512];
-	char *p = paths[dbn % 32];
-	snprintf(p, sizeof paths[0], "%s", cbt_path("db%d.sqlite", dbn + 1));
-	dbn++;
-	return p;
+	return cbt_db("db%d.sqlite", ++dbn);
 }
 
 static inline void set(struct cb_case *c, const char *field, const char *text)
@@ -69,12 +63,9 @@ static inline struct cb_store *open_new(const char *db)
 	return s;
 }
 
-static inline void raw_exec(const char *file, const char *sql)
+static inline void raw_exec(const char *db, const char *sql)
 {
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	cbt_sql(db, sql, NULL);
 }
 
 static inline const char *with(const char *db, const char *suffix)
@@ -82,15 +73,11 @@ static inline const char *with(const char *db, const char *suffix)
 	return cbt_path("%s%s", strrchr(db, '/') + 1, suffix);
 }
 
-/* No file of the database holds needle (a planted identifying detail). */
+/* Nothing of the database holds needle (a planted identifying detail): no file, no row on a server. */
 static inline void assert_nowhere(const char *db, const char *needle)
 {
-	const char *suffixes[] = {"", "-wal", ".casekeys", ".casekeys-wal"};
-	for (size_t i = 0; i < CB_COUNTOF(suffixes); i++) {
-		const char *f = with(db, suffixes[i]);
-		if (cbt_file_contains(f, needle, strlen(needle)))
-			fail_msg("%s found in %s", needle, f);
-	}
+	if (cbt_db_holds(db, needle))
+		fail_msg("%s found in %s", needle, db);
 }
 
 /* `check` finds nothing wrong with the store. */

@@ -12,8 +12,6 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "access/access.h"
 #include "store/store.h"
 
@@ -25,7 +23,7 @@ static char path[512];
 static const char *new_db(void)
 {
 	struct cb_err err = {0};
-	snprintf(path, sizeof path, "%s", cbt_path("audit%d.db", ++dbn));
+	snprintf(path, sizeof path, "%s", cbt_db("audit%d.db", ++dbn));
 	assert_int_equal(cb_store_create(path, &err), CB_OK);
 	return path;
 }
@@ -38,21 +36,33 @@ static struct cb_store *open_db(unsigned flags)
 	return s;
 }
 
-static void raw_exec(const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK)
-		fprintf(stderr, "%s: %s\n", sql, msg);
-	sqlite3_free(msg);
-	sqlite3_close(db);
-	assert_int_equal(rc, SQLITE_OK);
-}
-
 /* What somebody with the file (but not the key) would do first. */
 #define UNGUARD "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+
+/* Runs the tampering SQL on the database directly.  On PostgreSQL the same in its words: a trigger is dropped
+ * ON its table, and the column `user` is quoted (unquoted it is current_user). */
+static void raw_exec(const char *sql)
+{
+	char pg[4096], *o = pg;
+	if (!cbt_on_pg()) {
+		cbt_sql(path, sql, NULL);
+		return;
+	}
+	for (const char *p = sql; *p && o < pg + sizeof pg - 16;) {
+		if (strncmp(p, "DROP TRIGGER ", 13) == 0) {
+			size_t n = strcspn(p, ";");
+			o += snprintf(o, (size_t)(pg + sizeof pg - o), "%.*s ON audit", (int)n, p);
+			p += n;
+		} else if (strncmp(p, "user", 4) == 0 && p > sql && strchr(" ,(", p[-1]) && strchr(" ,)=", p[4])) {
+			o += snprintf(o, (size_t)(pg + sizeof pg - o), "\"user\"");
+			p += 4;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = 0;
+	cbt_sql(path, pg, NULL);
+}
 
 static void entry(struct cb_audit_entry *e, const char *user, const char *action, uint8_t case_byte,
 		  const char *fields)
@@ -135,11 +145,10 @@ static void test_append_only_triggers(void **state)
 {
 	(void)state;
 	fill();
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET action = 'x' WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit WHERE id = 6", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_false(cbt_sql_ok(path, "UPDATE audit SET action = 'x' WHERE id = 2"));
+	assert_false(cbt_sql_ok(path, "DELETE FROM audit WHERE id = 6"));
+	if (cbt_on_pg())
+		assert_false(cbt_sql_ok(path, "TRUNCATE audit"));
 	int64_t checked, bad;
 	char msg[512];
 	assert_int_equal(verify(&checked, &bad, msg), CB_OK);
@@ -218,9 +227,12 @@ static void test_truncated(void **state)
 	raw_exec(UNGUARD "DELETE FROM audit");
 	expect_bad(1, "removed from the end");
 	fill(); /* cut off, and the head rewritten to match what is left: its MAC needs the key */
-	raw_exec(UNGUARD "DELETE FROM audit WHERE id = 6;"
-			 "UPDATE meta SET value = '5:' || lower(hex((SELECT hash FROM audit WHERE id = 5))) ||"
-			 " substr(value, 67) WHERE key = 'audit_head'"); /* "6:" 64 hex digits, then ":mac" */
+	raw_exec(cbt_on_pg() ? UNGUARD "DELETE FROM audit WHERE id = 6;"
+				       "UPDATE meta SET value = '5:' || encode((SELECT hash FROM audit WHERE id = 5), 'hex') ||"
+				       " substr(value, 67) WHERE key = 'audit_head'"
+			     : UNGUARD "DELETE FROM audit WHERE id = 6;"
+				       "UPDATE meta SET value = '5:' || lower(hex((SELECT hash FROM audit WHERE id = 5))) ||"
+				       " substr(value, 67) WHERE key = 'audit_head'"); /* "6:" 64 hex digits, then ":mac" */
 	expect_bad(0, "head");
 	fill(); /* the head removed along with the tail */
 	raw_exec(UNGUARD "DELETE FROM audit WHERE id = 6; DELETE FROM meta WHERE key = 'audit_head'");
@@ -251,8 +263,9 @@ static void test_damaged_head_refuses_appends(void **state)
 	raw_exec("DELETE FROM meta WHERE key = 'audit_head'");
 	s = open_db(0);
 	assert_int_equal(cb_audit_append(s, &e, &err), CB_ECORRUPT);
-	/* the migration's chaining function cannot be used to re-chain an edited trail */
-	assert_int_not_equal(sqlite3_exec(cb_store_db(s), "SELECT cb_audit_seal()", NULL, NULL, NULL), SQLITE_OK);
+	/* the migration's chaining function cannot be used to re-chain an edited trail (PostgreSQL has none) */
+	if (!cbt_on_pg())
+		assert_false(cbt_sql_ok(path, "SELECT cb_audit_seal()"));
 	cb_store_free(&s);
 	int64_t checked, bad; /* still NENTRIES intact entries: nothing was appended */
 	char msg[512];
@@ -352,8 +365,6 @@ static void test_unknown_name_logins_counted(void **state)
 	struct cb_audit_entry e[4];
 	const struct cb_audit_entry *pe[4];
 	int rcs[4];
-	sqlite3_stmt *st = NULL;
-	long long counted = -1;
 	fill();
 	struct cb_store *s = open_db(0);
 	entry(&e[0], "", "login.failed", 7, "");
@@ -374,13 +385,7 @@ static void test_unknown_name_logins_counted(void **state)
 	assert_int_equal(sn.n, NENTRIES + 1);
 	assert_string_equal(sn.first.user, "olga");
 	assert_string_equal(sn.first.from, "10.0.0.22");
-	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, CB_AUDIT_UNKNOWN_LOGINS, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		counted = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	assert_int_equal(counted, 5);
+	assert_int_equal(cbt_sql_int(path, "SELECT value FROM meta WHERE key = '" CB_AUDIT_UNKNOWN_LOGINS "'"), 5);
 	int64_t checked = 0, bad = 0;
 	assert_int_equal(cb_audit_verify(s, &checked, &bad, &err), CB_OK);
 	assert_int_equal(checked, NENTRIES + 1);
@@ -497,18 +502,25 @@ static void test_list_and_events(void **state)
 	cb_store_free(&s);
 }
 
+struct count_ctx {
+	const char *action;
+	long long n;
+};
+
+static int count_fn(const struct cb_audit_entry *e, void *ctx)
+{
+	struct count_ctx *c = ctx;
+	c->n += strcmp(e->action, c->action) == 0;
+	return 0;
+}
+
+/* Entries of an action, as the store's own connection sees them (inside its transaction too). */
 static long long count_events(struct cb_store *s, const char *action)
 {
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-	assert_int_equal(sqlite3_prepare_v2(cb_store_db(s), "SELECT count(*) FROM events WHERE action = ?1", -1, &st,
-					    NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	struct cb_err err = {0};
+	struct count_ctx c = {action, 0};
+	assert_int_equal(cb_audit_list(s, NULL, 0, count_fn, &c, &err), CB_OK);
+	return c.n;
 }
 
 static void test_bulk_rollback(void **state)
@@ -590,8 +602,12 @@ static void test_act_and_entry(void **state)
 	assert_int_equal(checked, NENTRIES + 1);
 
 	cb_store_free(&s);
-	raw_exec("CREATE TRIGGER test_refuse BEFORE INSERT ON audit WHEN NEW.action = 'case.update'"
-		 " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+	raw_exec(cbt_on_pg() ? "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+			       " $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$;"
+			       "CREATE TRIGGER test_refuse BEFORE INSERT ON audit FOR EACH ROW"
+			       " WHEN (NEW.action = 'case.update') EXECUTE FUNCTION test_refuse()"
+			     : "CREATE TRIGGER test_refuse BEFORE INSERT ON audit WHEN NEW.action = 'case.update'"
+			       " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
 	s = open_db(0);
 	entry(&e, "amira", "case.update", 0, "site");
 	assert_int_not_equal(audited(s, &e, &unrecorded), CB_OK);
@@ -605,6 +621,7 @@ static void test_act_and_entry(void **state)
 static void test_migrate_events(void **state)
 {
 	(void)state;
+	cbt_sqlite_only("schema step 2 (a PostgreSQL database is made at the current version)");
 	struct cb_err err = {0};
 	int64_t checked, bad;
 	new_db();

@@ -151,8 +151,10 @@ static void test_batch_ranges(void **state)
 	assert_int_equal(cb_store_add(s, &c, fp, &err), CB_OK);
 	memcpy(id, c.case_id, 16);
 	cb_case_clear(&c);
-	assert_int_equal(cbt_sql_int(db, "SELECT max(seq) FROM cases"), 5000);
-	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches WHERE first_seq <= 5000 AND last_seq >= 5000"), 2);
+	if (cbt_sqlite_part("a seq freed by an erase given again (a PostgreSQL identity never gives one twice)")) {
+		assert_int_equal(cbt_sql_int(db, "SELECT max(seq) FROM cases"), 5000);
+		assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches WHERE first_seq <= 5000 AND last_seq >= 5000"), 2);
+	}
 	assert_int_equal(cb_store_erase(s, id, true, &err), CB_OK);
 	assert_int_equal(cbt_sql_int(db, "SELECT sum(length(fps)) / 16 FROM fingerprint_batches"), 4998);
 	make_case(&c, 2, false);
@@ -166,6 +168,7 @@ static void test_batch_ranges(void **state)
 static void test_migration(void **state)
 {
 	(void)state;
+	cbt_sqlite_only("schema steps (a PostgreSQL database is made at the current version)");
 	struct cb_err err = {0};
 	const char *db = new_db();
 	struct cb_store *s = open_new(db);
@@ -176,7 +179,7 @@ static void test_migration(void **state)
 		     " CREATE UNIQUE INDEX cases_fingerprint ON cases(fingerprint) WHERE fingerprint IS NOT NULL;"
 		     " PRAGMA user_version = 3; COMMIT;");
 	assert_int_equal(cb_store_open(db, 0, &s, &err), CB_OK);
-	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 14); /* steps 4 to 14 */
+	assert_int_equal(cbt_sql_int(db, "PRAGMA user_version"), 15); /* steps 4 to 15 */
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'releases'"), 1);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'cases_fingerprint'"), 0);
 	assert_int_equal(cbt_sql_int(db, "SELECT count(*) FROM fingerprint_batches"), 1);
@@ -197,7 +200,7 @@ static void test_check(void **state)
 	struct cb_store *s = open_new(db);
 	assert_int_equal(add_fp(s, 0, 1), CB_OK);
 	assert_int_equal(add_fp(s, 1, 2), CB_OK);
-	raw_exec(db, "UPDATE fingerprint_batches SET fps = x'00' WHERE id = 1");
+	raw_exec(db, "UPDATE fingerprint_batches SET fps = substr(fps, 1, 1) WHERE id = 1");
 	FILE *out = tmpfile();
 	assert_non_null(out);
 	assert_int_equal(cb_store_check(s, out, &problems, &err), CB_OK);
@@ -241,7 +244,7 @@ static void test_hash_choice(void **state)
 	cb_store_fingerprint(s, "a row", 5, blake);
 	assert_memory_not_equal(sip, blake, 16);
 	uint8_t kdf[32], want[16], master[32];
-	assert_int_equal(cb_keyfile_load(cbt_path("%s.key", strrchr(db, '/') + 1), master, &err), CB_OK);
+	assert_int_equal(cb_keyfile_load(cbt_db_key(db), master, &err), CB_OK);
 	cb_subkey(master, 1, "importfp", kdf);
 	cb_keyed_hash16(kdf, "a row", 5, want);
 	assert_memory_equal(blake, want, 16); /* exactly what older versions stored */

@@ -27,7 +27,7 @@ static void test_keys_in_their_slots(void **state)
 	struct cb_case got;
 	uint8_t ids[3000][16];
 	const char *db = new_db();
-	const char *keys = with(db, ".casekeys");
+	const char *keys = cbt_db_keys(db);
 	struct cb_store *s = open_new(db);
 	assert_int_equal(cb_store_load_begin(s, NULL, &err), CB_OK);
 	assert_int_equal(cb_store_begin(s, &err), CB_OK);
@@ -61,10 +61,13 @@ static void test_failed_insert_fails_the_batch(void **state)
 	struct cb_err err = {0};
 	struct cb_case c;
 	const char *db = new_db();
-	const char *keys = with(db, ".casekeys");
+	const char *keys = cbt_db_keys(db);
 	struct cb_store *s = open_new(db);
 	add_n(s, 2, NULL); /* before the load, outside a batch */
-	raw_exec(keys, "CREATE TRIGGER no_keys BEFORE INSERT ON casekeys BEGIN SELECT RAISE(ABORT, 'no keys'); END");
+	raw_exec(keys, cbt_on_pg() ? "CREATE FUNCTION no_keys() RETURNS trigger LANGUAGE plpgsql AS"
+				     " $$BEGIN RAISE EXCEPTION 'no keys'; END$$;"
+				     "CREATE TRIGGER no_keys BEFORE INSERT ON casekeys FOR EACH ROW EXECUTE FUNCTION no_keys()"
+				   : "CREATE TRIGGER no_keys BEFORE INSERT ON casekeys BEGIN SELECT RAISE(ABORT, 'no keys'); END");
 	assert_int_equal(cb_store_load_begin(s, NULL, &err), CB_OK);
 	assert_int_equal(cb_store_begin(s, &err), CB_OK);
 	int rc = CB_OK;
@@ -82,7 +85,7 @@ static void test_failed_insert_fails_the_batch(void **state)
 	assert_null(strstr(err.msg, NAME1));
 	assert_int_equal(cb_store_count(s), 2);
 	/* the store goes on once the cause is gone */
-	raw_exec(keys, "DROP TRIGGER no_keys");
+	raw_exec(keys, cbt_on_pg() ? "DROP TRIGGER no_keys ON casekeys" : "DROP TRIGGER no_keys");
 	assert_int_equal(cb_store_begin(s, &err), CB_OK);
 	add_n(s, 10, NULL);
 	assert_int_equal(cb_store_commit(s, &err), CB_OK);

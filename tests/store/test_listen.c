@@ -120,7 +120,7 @@ static void test_pg(void **state)
 static void test_sqlite(void **state)
 {
 	(void)state;
-	const char *db = new_db();
+	const char *db = cbt_path("listen.sqlite"); /* a file on both passes: new_db is PostgreSQL's on the second */
 	struct cb_err err = {0};
 	struct heard h = {.mu = PTHREAD_MUTEX_INITIALIZER};
 	struct cb_listener *l = NULL;

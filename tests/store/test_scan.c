@@ -50,16 +50,17 @@ static void test_scan(void **state)
 	struct cb_store_snapshot *sn = NULL;
 	struct cb_store_span sp;
 	assert_int_equal(cb_store_snapshot_open(s, 3, &sn, &sp, &err), CB_OK);
-	assert_int_equal(sp.readers, 3);
+	const int nr = cbt_on_pg() ? 1 : 3; /* PostgreSQL: one reader, the store's connection (scan.c) */
+	assert_int_equal(sp.readers, nr);
 	assert_int_equal(sp.lo, 1);
 	assert_int_equal(sp.hi, 40);
-	assert_int_equal(sp.count, 40);
-	/* three readers, three ranges: together every case once */
+	assert_int_equal(sp.count, cbt_on_pg() ? -1 : 40);
+	/* three ranges, on three readers where there are: together every case once */
 	struct seen seen = {0};
 	int64_t rows = 0, total = 0;
 	for (int r = 0; r < 3; r++) {
 		int64_t lo = r * 14 + 1, hi = r == 2 ? 40 : lo + 13;
-		assert_int_equal(cb_store_snapshot_scan(sn, r, f, 3, lo, hi, on_row, &seen, &rows, &err), CB_OK);
+		assert_int_equal(cb_store_snapshot_scan(sn, r % nr, f, 3, lo, hi, on_row, &seen, &rows, &err), CB_OK);
 		assert_int_equal(rows, hi - lo + 1);
 		total += rows;
 	}
@@ -76,14 +77,14 @@ static void test_scan(void **state)
 	assert_int_equal(cb_store_add(w, &c, NULL, &err), CB_OK);
 	cb_case_clear(&c);
 	seen = (struct seen){0};
-	assert_int_equal(cb_store_snapshot_scan(sn, 1, f, 3, 1, 100, on_row, &seen, &rows, &err), CB_OK);
+	assert_int_equal(cb_store_snapshot_scan(sn, nr - 1, f, 3, 1, 100, on_row, &seen, &rows, &err), CB_OK);
 	assert_int_equal(rows, 40);
 	/* a reader's stop comes back as its own code */
 	seen = (struct seen){.stop_after = 5};
 	assert_int_equal(cb_store_snapshot_scan(sn, 0, f, 3, 1, 40, on_row, &seen, &rows, &err), 42);
 	assert_int_equal(rows, 5);
 	/* no such reader; a field without a column */
-	assert_int_equal(cb_store_snapshot_scan(sn, 3, f, 3, 1, 40, on_row, &seen, NULL, &err), CB_EINVAL);
+	assert_int_equal(cb_store_snapshot_scan(sn, nr, f, 3, 1, 40, on_row, &seen, NULL, &err), CB_EINVAL);
 	const struct cb_field *pii[] = {&cb_fields[CB_FLD_first_name]};
 	assert_int_equal(cb_store_snapshot_scan(sn, 0, pii, 1, 1, 40, on_row, &seen, NULL, &err), CB_EINVAL);
 	cb_store_snapshot_free(&sn);

@@ -106,6 +106,19 @@ static void test_upgrade(void **state)
 	assert_int_equal(cb_schema_pg_migrate(db, false, &err), CB_OK);
 	/* and the stage backfilled from the status, as on SQLite */
 	assert_int_equal(cbt_pg_int(name, "SELECT count(*) FROM cases WHERE case_stage = 'closed'"), 1);
+	/* step 15 on a database made at 14: the linkage counter, moved by the linkage rows (one statement, one
+	 * move) and by a case's office, not by its other columns */
+	assert_int_equal(cb_db_exec(db, "DROP TRIGGER linkage_gen ON linkage; DELETE FROM meta WHERE key = 'linkage_gen';"
+					" UPDATE meta SET value = '14' WHERE key = 'schema_version'"), CB_OK);
+	assert_int_equal(cb_schema_pg_migrate(db, false, &err), CB_OK);
+	assert_int_equal(cbt_pg_int(name, "SELECT value::int FROM meta WHERE key = 'schema_version'"), cb_schema_version());
+	assert_int_equal(cbt_pg_int(name, "SELECT value::int FROM meta WHERE key = 'linkage_gen'"), 0);
+	assert_int_equal(cb_db_exec(db, "INSERT INTO linkage(seq, toks) VALUES (1, '\\x00'), (2, '\\x00')"), CB_OK);
+	assert_int_equal(cbt_pg_int(name, "SELECT value::int FROM meta WHERE key = 'linkage_gen'"), 1);
+	assert_int_equal(cb_db_exec(db, "UPDATE cases SET status = 'Active'"), CB_OK);
+	assert_int_equal(cbt_pg_int(name, "SELECT value::int FROM meta WHERE key = 'linkage_gen'"), 1);
+	assert_int_equal(cb_db_exec(db, "UPDATE cases SET site = 'MD-CHISINAU'"), CB_OK);
+	assert_int_equal(cbt_pg_int(name, "SELECT value::int FROM meta WHERE key = 'linkage_gen'"), 2);
 	assert_int_equal(cb_db_exec(db, "UPDATE meta SET value = '999' WHERE key = 'schema_version'"), CB_OK);
 	assert_int_equal(cb_schema_pg_migrate(db, false, &err), CB_EDB);
 	assert_non_null(strstr(err.msg, "newer"));
