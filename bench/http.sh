@@ -62,7 +62,11 @@ fi
 ./casebank serve "$DB" --listen "127.0.0.1:$PORT" --threads "$SERVE_THREADS" --per-address 256 \
 	2>bench/data/http-serve.log &
 srv=$!
-trap 'kill $srv 2>/dev/null; wait $srv 2>/dev/null || true; [ -z "$pgdir" ] || sh scripts/pg-cluster.sh stop "$pgdir"' EXIT INT TERM
+stop() {
+	kill $srv 2>/dev/null; wait $srv 2>/dev/null || true
+	[ -z "$pgdir" ] || sh scripts/pg-cluster.sh stop "$pgdir"
+}
+trap stop EXIT INT TERM
 url=http://127.0.0.1:$PORT
 i=0
 until curl -s -o /dev/null "$url/api/codebook"; do
@@ -86,7 +90,8 @@ run() { # label path user
 echo "casebank serve, $CASES cases, $(nproc) processors, $SERVE_THREADS store handles"
 case $DB in
 postgresql://* | postgres://*)
-	set -- $(psql -X -At "$DB" -c "SHOW fsync" -c "SHOW synchronous_commit" -c "SHOW full_page_writes" 2>/dev/null || echo ? ? ?)
+	set -- $(psql -X -At "$DB" -c "SHOW fsync" -c "SHOW synchronous_commit" -c "SHOW full_page_writes" \
+		2>/dev/null || echo ? ? ?)
 	durable="not durable: a deployment keeps them on"
 	[ "$1 $2 $3" = "on on on" ] && durable=durable
 	echo "PostgreSQL: fsync $1, synchronous_commit $2, full_page_writes $3 ($durable)" ;;

@@ -9,9 +9,11 @@
  * and escapes, no decimal or hex to convert).  Binary values must be of the column's own type: the columns'
  * types are looked up once per connection, and a value that would need a conversion the server makes from
  * text (an integer into a numeric column, text into an integer one...) switches the statement to the text
- * format (a COPY cannot mix them).  Once a statement has CHUNK bytes waiting its COPY is opened and they go to the server while the
- * import prepares the next rows, so the client and the server work at once instead of in turn; the COPY is
- * ended when anything else is about to run on the connection (cb_pg_flush, before every other call).
+ * format (a COPY cannot mix them).
+ *
+ * Once a statement has CHUNK bytes waiting its COPY is opened and they go to the server while the import
+ * prepares the next rows, so the client and the server work at once instead of in turn; the COPY is ended
+ * when anything else is about to run on the connection (cb_pg_flush, before every other call).
  * One COPY can be open on a connection: another statement's rows wait meanwhile (none of these tables refer
  * to another, so their order does not matter), up to HOLD bytes.
  */
