@@ -6,7 +6,8 @@
 # such as scripts/layers.sh runs as a test binary does and prints cmocka's summary lines itself).
 # After the argument --pg the test binaries that follow run again on PostgreSQL: CASEBANK_TEST_DB=pg, one
 # cluster started for the pass (scripts/pg-cluster.sh, CASEBANK_TEST_PG), stopped at the end; only those whose
-# sources get their databases from cbt_db (tests/cb_test.h) run, their lines marked "pg".
+# sources get their databases from cbt_db (tests/cb_test.h) run, their lines marked "pg", and not those that
+# include tests/cb_pg.h themselves (they choose their backends, and ran on PostgreSQL already).
 #   usage: FUZZ_SECONDS=20 sh scripts/run-tests.sh build/tests/x/test_y build/san/tests/... build/fuzz/... tests/web
 #          sh scripts/run-tests.sh --pg build/tests/x/test_y ...
 set -u
@@ -19,11 +20,12 @@ pgdir=""
 trap '[ -z "$pgdir" ] || sh scripts/pg-cluster.sh stop "$pgdir"' EXIT
 trap 'exit 130' INT TERM
 # Whether test binary $1 gets its databases from cbt_db: its source or a header of tests/ it includes (the
-# compiler's list, $1.d) calls it.
+# compiler's list, $1.d) calls it, and its source does not include cb_pg.h.
 uses_cbt_db() {
 	[ -f "$1.d" ] || return 1
 	files=$(tr ' \\' '\n\n' <"$1.d" | sed -n 's/:$//; /^tests\/.*\.[ch]$/p' | grep -v '^tests/cb_\(test\|pg\)\.h$' | sort -u)
-	[ -n "$files" ] && grep -q 'cbt_db(' $files
+	src=$(echo "$1" | sed 's|^build/||').c
+	[ -n "$files" ] && grep -q 'cbt_db(' $files && ! grep -q '^#include "cb_pg.h"' "$src"
 }
 for t in "$@"; do
 	if [ "$t" = "--pg" ]; then
