@@ -61,9 +61,9 @@ int cb_cmd_init(int argc, char **argv)
 		cb_cli_error(db, &err);
 		return cb_cli_exit(rc);
 	}
-	char key[4096];
-	printf("created %s\nkey file %s: keep it safe and back it up apart from the database\n", db,
-	       cb_store_keyfile(db, key, sizeof key));
+	char key[4096], shown[1024];
+	printf("created %s\nkey file %s: keep it safe and back it up apart from the database\n",
+	       cb_db_shown(db, shown, sizeof shown), cb_store_keyfile(db, key, sizeof key));
 	return CB_EXIT_OK;
 }
 

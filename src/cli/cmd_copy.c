@@ -15,13 +15,14 @@ int cb_cmd_copy(int argc, char **argv)
 	struct cb_err err = {0};
 	const char *src = argv[first], *dst = argv[first + 1];
 	int rc = cb_store_copy(src, dst, stdout, &err);
+	char s[1024], d[1024]; /* a URI's password stays out of what is printed */
 	if (rc != CB_OK) {
 		cb_cli_error("copy", &err);
 		if (rc != CB_EEXIST)
 			fprintf(stderr, "casebank: %s is incomplete: delete it (or drop the PostgreSQL database) before "
-					"copying again\n", dst);
+					"copying again\n", cb_db_shown(dst, d, sizeof d));
 		return cb_cli_exit(rc);
 	}
-	printf("copied %s to %s\n", src, dst);
+	printf("copied %s to %s\n", cb_db_shown(src, s, sizeof s), cb_db_shown(dst, d, sizeof d));
 	return CB_EXIT_OK;
 }

@@ -79,6 +79,8 @@ static void usage(FILE *f)
 void cb_cli_error(const char *what, const struct cb_err *err)
 {
 	const char *why = err && err->msg[0] ? err->msg : cb_rc_str(err ? err->code : CB_EINVAL);
+	char shown[1024];
+	what = cb_db_shown(what, shown, sizeof shown); /* often the database: a URI's password stays out */
 	if (err && err->line > 0)
 		fprintf(stderr, _("casebank: %s: line %ld: %s\n"), what, err->line, why);
 	else

@@ -334,7 +334,9 @@ static int verify_key(struct cb_db *db, const char *file, const char *keyfile, c
 		      struct cb_err *err)
 {
 	char want[2 * CB_KEY_CHECK_BYTES + 1], *have = NULL;
+	char shown[1024];
 	int rc = meta_get_db(db, "key_check", &have);
+	file = cb_db_shown(file, shown, sizeof shown); /* a URI without its password */
 	if (rc == CB_EDB || rc == CB_ENOTFOUND) {
 		rc = cb_err_set(err, CB_ECORRUPT, "%s: not a casebank database (no key check)", file);
 		goto out;

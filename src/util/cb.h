@@ -50,6 +50,10 @@ void cb_err_clear(struct cb_err *err);
 /* A short, printable rendering of an outside value for error messages: at most 40 bytes, control
  * characters escaped.  Only ever pass coded values, never identifying details. */
 const char *cb_err_value(const char *value, char buf[64]);
+/* A database argument as messages may name it: a file as it is, a PostgreSQL connection URI without its
+ * password (user:PASSWORD@ and password=... become ***), which would otherwise reach terminals and logs.
+ * Returns buf (at most n bytes, cut if longer). */
+const char *cb_db_shown(const char *db, char *buf, size_t n);
 /* The generic English text of a return code ("not found"). */
 const char *cb_rc_str(int code);
 

@@ -76,6 +76,48 @@ const char *cb_err_value(const char *value, char buf[64])
 	return buf;
 }
 
+const char *cb_db_shown(const char *db, char *buf, size_t n)
+{
+	const char *rest = !db                                 ? NULL
+			   : strncmp(db, "postgresql://", 13) == 0 ? db + 13
+			   : strncmp(db, "postgres://", 11) == 0   ? db + 11
+								   : NULL;
+	size_t o = 0;
+	if (n == 0)
+		return buf;
+	if (!rest) {
+		snprintf(buf, n, "%s", db ? db : "(none)");
+		return buf;
+	}
+	/* the user information ends at the last '@' before the path or the query */
+	size_t auth = strcspn(rest, "/?"), at = 0, colon = 0;
+	for (size_t i = 0; i < auth; i++)
+		if (rest[i] == '@')
+			at = i + 1;
+	for (size_t i = 0; at && i < at - 1 && !colon; i++)
+		if (rest[i] == ':')
+			colon = i + 1;
+	o += (size_t)snprintf(buf + o, n - o, "%.*s", (int)(rest - db), db);
+	if (colon && o < n)
+		o += (size_t)snprintf(buf + o, n - o, "%.*s***@", (int)colon, rest);
+	else if (at && o < n)
+		o += (size_t)snprintf(buf + o, n - o, "%.*s", (int)at, rest);
+	const char *p = rest + at;
+	const char *q = strchr(p, '?');
+	if (o < n)
+		o += (size_t)snprintf(buf + o, n - o, "%.*s", (int)(q ? q - p : (long)strlen(p)), p);
+	/* the query's parameters, the value of password= replaced */
+	while (q && *q && o < n) {
+		size_t len = strcspn(q + 1, "&") + 1;
+		if (strncmp(q + 1, "password=", 9) == 0)
+			o += (size_t)snprintf(buf + o, n - o, "%cpassword=***", *q);
+		else
+			o += (size_t)snprintf(buf + o, n - o, "%.*s", (int)len, q);
+		q += len;
+	}
+	return buf;
+}
+
 _Noreturn void cb_assert_fail(const char *cond, const char *file, int line, const char *func)
 {
 	fprintf(stderr, "casebank: invariant broken: %s (%s:%d, %s); stopping\n", cond, file, line, func);

@@ -268,14 +268,16 @@ static void test_usage_errors(void **state)
 	assert_int_equal(cbt_run(NULL, &err, "%s show %s NOTANID", cbt_bin(), cbt_path("x.db")), 2);
 	assert_non_null(strstr(err, "not a case id"));
 	free(err);
-	/* a database that is not there: a missing file, or a PostgreSQL database nobody created */
+	/* a database that is not there: a missing file, or a PostgreSQL database nobody created (named in the
+	 * message, the password of its URI not) */
 	char missing[600];
 	if (cbt_on_pg())
-		snprintf(missing, sizeof missing, "postgresql:///nothing_here?host=%s", cbt_pg_dir());
+		snprintf(missing, sizeof missing, "postgresql://casebank:s3cretpw@/nothing_here?host=%s", cbt_pg_dir());
 	else
 		snprintf(missing, sizeof missing, "%s", cbt_path("nothing_here.db"));
-	assert_int_equal(cbt_run(NULL, &err, "%s check %s", cbt_bin(), missing), 1);
+	assert_int_equal(cbt_run(NULL, &err, "%s check '%s'", cbt_bin(), missing), 1);
 	assert_non_null(strstr(err, "nothing_here"));
+	assert_null(strstr(err, "s3cretpw"));
 	free(err);
 	assert_int_equal(cbt_run(NULL, NULL, "%s --help", cbt_bin()), 0);
 }

@@ -117,12 +117,31 @@ static void test_assert(void **state)
 	free(msg);
 }
 
+/* A connection URI's password never reaches a message: in the user information or as a parameter. */
+static void test_db_shown(void **state)
+{
+	(void)state;
+	char b[256];
+	assert_string_equal(cb_db_shown("/srv/cases.db", b, sizeof b), "/srv/cases.db");
+	assert_string_equal(cb_db_shown("postgresql:///casebank?host=/run/postgresql", b, sizeof b),
+			    "postgresql:///casebank?host=/run/postgresql");
+	assert_string_equal(cb_db_shown("postgresql://cb:s3cr@t@db.example:5432/casebank?sslmode=require", b, sizeof b),
+			    "postgresql://cb:***@db.example:5432/casebank?sslmode=require");
+	assert_string_equal(cb_db_shown("postgres://cb@db.example/casebank", b, sizeof b), "postgres://cb@db.example/casebank");
+	assert_string_equal(cb_db_shown("postgresql:///casebank?host=/tmp&password=s3cr&user=cb", b, sizeof b),
+			    "postgresql:///casebank?host=/tmp&password=***&user=cb");
+	assert_string_equal(cb_db_shown("postgresql:///casebank?password=s3cr", b, sizeof b),
+			    "postgresql:///casebank?password=***");
+	assert_string_equal(cb_db_shown("postgresql://cb:s3cr@h/db?password=s3cr", b, 20), "postgresql://cb:***");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count16),
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_assert),
+		cmocka_unit_test(test_db_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
