@@ -168,6 +168,22 @@ static void streams(void)
 	assert_int_equal(cb_db_commit(db), CB_EEXIST);
 	cb_db_rollback(db);
 	assert_int_equal(count(db), 6000);
+	/* the connection lost while a COPY is open: the transaction went with it, and its commit says so */
+	char sql[200];
+	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 't%ld_stream'",
+		 (long)getpid());
+	assert_int_equal(cb_db_begin(db), CB_OK);
+	for (int i = 50001; i <= 53000; i++)
+		put(ins, i, false);
+	cbt_pg_sql("postgres", sql);
+	for (int i = 53001; i <= 56000; i++) { /* they fail, now or at the commit */
+		cb_db_bind_int64(ins, 1, i);
+		cb_db_step(ins);
+		cb_db_reset(ins);
+	}
+	assert_int_not_equal(cb_db_commit(db), CB_OK);
+	cb_db_rollback(db);
+	assert_int_equal(count(db), 6000); /* on a new connection */
 	cb_db_finalize(&small);
 	cb_db_finalize(&ins);
 	cb_db_close(&db);
