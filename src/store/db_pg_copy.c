@@ -227,6 +227,18 @@ static int look_up_types(struct pg_db *d, struct pg_stmt *s)
 
 /* ---- the open COPY */
 
+/* A send that failed.  If the connection went, the COPY went with it, and so did the transaction: noted
+ * (cb_pg_track), so that nothing runs on a new connection as if the rows sent so far were still there. */
+static int copy_fail(struct pg_db *d)
+{
+	int rc = cb_pg_fail(d, NULL);
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		d->copying = NULL;
+		cb_pg_track(d);
+	}
+	return rc;
+}
+
 static int copy_begin(struct pg_db *d, struct pg_stmt *s)
 {
 	struct cb_buf sql = {0};
@@ -243,7 +255,7 @@ static int copy_begin(struct pg_db *d, struct pg_stmt *s)
 	PQclear(r); /* no cb_pg_track while it is open: the connection reads "active", not "in a transaction" */
 	d->copying = s;
 	if (!s->copy_text && PQputCopyData(d->conn, bin_header, sizeof bin_header) != 1)
-		return cb_pg_fail(d, NULL);
+		return copy_fail(d);
 	return CB_OK;
 }
 
@@ -253,7 +265,7 @@ static int copy_send(struct pg_db *d, struct pg_stmt *s)
 	if (s->rows.len > 0x7fffffff)
 		rc = cb_db_fail(&d->base, CB_EINVAL, "a bulk insert of %zu bytes is too large", s->rows.len);
 	else if (s->rows.len && PQputCopyData(d->conn, s->rows.data, (int)s->rows.len) != 1)
-		rc = cb_pg_fail(d, NULL);
+		rc = copy_fail(d);
 	cb_buf_reset(&s->rows);
 	return rc;
 }
