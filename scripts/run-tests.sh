@@ -20,12 +20,13 @@ pgdir=""
 trap '[ -z "$pgdir" ] || sh scripts/pg-cluster.sh stop "$pgdir"' EXIT
 trap 'exit 130' INT TERM
 # Whether test binary $1 gets its databases from cbt_db: its source or a header of tests/ it includes (the
-# compiler's list, $1.d) calls it, and its source does not include cb_pg.h.
+# compiler's list, $1.d) calls it, and its source neither includes cb_pg.h nor starts clusters of its own
+# with scripts/pg-cluster.sh (those choose their backends and ran on PostgreSQL in the first pass already).
 uses_cbt_db() {
 	[ -f "$1.d" ] || return 1
 	files=$(tr ' \\' '\n\n' <"$1.d" | sed -n 's/:$//; /^tests\/.*\.[ch]$/p' | grep -v '^tests/cb_\(test\|pg\)\.h$' | sort -u)
 	src=$(echo "$1" | sed 's|^build/||').c
-	[ -n "$files" ] && grep -q 'cbt_db(' $files && ! grep -q '^#include "cb_pg.h"' "$src"
+	[ -n "$files" ] && grep -q 'cbt_db(' $files && ! grep -q '^#include "cb_pg.h"\|scripts/pg-cluster\.sh' "$src"
 }
 for t in "$@"; do
 	if [ "$t" = "--pg" ]; then
