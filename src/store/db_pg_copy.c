@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
 
 #include "store/db_pg_impl.h"
 
@@ -37,28 +36,6 @@ int cb_pg_defer(struct cb_stmt *st, const char *copy_sql)
 		return cb_db_fail(st->db, CB_ENOMEM, "out of memory");
 	free(s->copy_sql);
 	s->copy_sql = c;
-	return CB_OK;
-}
-
-/* Room for n more bytes (and a NUL) at b->data + b->len.  Not realloc: the old block is wiped, like
- * cb_buf_append's. */
-static int room(struct cb_buf *b, size_t n)
-{
-	if (b->len + n + 1 <= b->cap)
-		return CB_OK;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	char *d = malloc(cap);
-	if (!d)
-		return CB_ENOMEM;
-	if (b->data) {
-		memcpy(d, b->data, b->len);
-		sodium_memzero(b->data, b->cap);
-		free(b->data);
-	}
-	b->data = d;
-	b->cap = cap;
 	return CB_OK;
 }
 
@@ -336,7 +313,7 @@ int cb_pg_defer_row(struct pg_stmt *s)
 	if (!binary)
 		for (int i = 0; i < s->nparams; i++)
 			need += 1 + worst(&s->p[i]);
-	if (room(&s->rows, need + 2))
+	if (cb_buf_reserve(&s->rows, need + 2, 4096))
 		return cb_db_fail(&d->base, CB_ENOMEM, "out of memory");
 	char *o = s->rows.data + s->rows.len;
 	if (binary) {

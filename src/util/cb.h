@@ -87,6 +87,8 @@ struct cb_buf {
 	size_t len, cap;
 };
 int cb_buf_append(struct cb_buf *b, const void *p, size_t n);
+/* Room for n more bytes and a NUL at b->data + b->len (grown by doubling, from at least `first` bytes). */
+int cb_buf_reserve(struct cb_buf *b, size_t n, size_t first);
 int cb_buf_printf(struct cb_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cb_buf_reset(struct cb_buf *b); /* len = 0, keeps memory */
 void cb_buf_free(struct cb_buf *b);  /* wipes and frees: buffers may have held identifying details */

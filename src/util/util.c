@@ -353,24 +353,31 @@ out:
 
 /* ---- buffers */
 
+int cb_buf_reserve(struct cb_buf *b, size_t n, size_t first)
+{
+	if (b->len + n + 1 <= b->cap)
+		return CB_OK;
+	size_t cap = b->cap ? b->cap : first;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	/* not realloc: the old block may hold identifying details and must be wiped */
+	char *d = malloc(cap);
+	if (!d)
+		return CB_ENOMEM;
+	if (b->data) {
+		memcpy(d, b->data, b->len);
+		sodium_memzero(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = d;
+	b->cap = cap;
+	return CB_OK;
+}
+
 int cb_buf_append(struct cb_buf *b, const void *p, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		/* not realloc: the old block may hold identifying details and must be wiped */
-		char *d = malloc(cap);
-		if (!d)
-			return CB_ENOMEM;
-		if (b->data) {
-			memcpy(d, b->data, b->len);
-			sodium_memzero(b->data, b->cap);
-			free(b->data);
-		}
-		b->data = d;
-		b->cap = cap;
-	}
+	if (cb_buf_reserve(b, n, 256) != CB_OK)
+		return CB_ENOMEM;
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
