@@ -1,10 +1,13 @@
 -- http.lua -- wrk script for bench/http.sh: each wrk thread logs in once before it starts (curl, so that no
--- login is timed), then sends PATH with the session cookie.  Prints one parsable line at the end.
---   wrk -s bench/http.lua ... URL -- PATH USER PASSWORD
-local path, cookie
+-- login is timed), then sends PATH with the session cookie; with PAUSE (milliseconds) each connection waits
+-- that long after an answer before its next request, for a paced load below saturation (the wait is not
+-- counted in the latency).  Prints one parsable line at the end.
+--   wrk -s bench/http.lua ... URL -- PATH USER PASSWORD [PAUSE]
+local path, cookie, pause
 
 function init(args)
 	path = args[1]
+	pause = tonumber(args[4] or "0")
 	local cmd = string.format("curl -s -i -H 'Content-Type: application/json' " ..
 		"-d '{\"user\": \"%s\", \"password\": \"%s\"}' http://%s:%s/api/login", args[2], args[3], wrk.host,
 		wrk.port)
@@ -16,6 +19,10 @@ function init(args)
 		io.stderr:write("http.lua: login failed\n")
 		os.exit(1)
 	end
+end
+
+function delay()
+	return pause
 end
 
 function request()

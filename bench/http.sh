@@ -11,7 +11,8 @@
 #                                          deployment runs it: fsync, synchronous_commit, full_page_writes on)
 # On PostgreSQL the server's durability settings are printed with the figures: with synchronous_commit off
 # an audited read waits for its entry's commit but not for its flush to disk, which a deployment would not do.
-# CONNS: wrk connections (default 64); SERVE_THREADS: the server's store handles (--threads, default 32 here).
+# CONNS: wrk connections (default 64); SERVE_THREADS: the server's store handles (--threads, default 32 here);
+# PAUSE_MS: each connection's pause in the third run, the case reads below saturation (default 17).
 # Case reads wait for their audit entry's durable commit: one writer commits every entry queued while the
 # previous fsync ran (one fsync per group), so they are bound by fsync latency with few connections and by
 # processor time with many; sessions are checked without writing (last_seen is written by the same writer).
@@ -47,6 +48,9 @@ if [ ! -f "$done_file" ]; then
 	./casebank init "$DB"
 	./casebank demo "$DB" --cases "$CASES"
 	./casebank release "$DB" >/dev/null # statistics are answered from releases only
+	case $DB in # the load's dirty pages written out now, not by a checkpoint in the middle of the timed runs
+	postgresql://* | postgres://*) psql -X -q "$DB" -c CHECKPOINT ;;
+	esac
 	touch "$done_file"
 fi
 # accounts: a manager (reads cases of every office) and an analyst (statistics)
@@ -84,9 +88,10 @@ rm -f "$jar"
 [ -n "$id" ] || { echo "http.sh: no case id" >&2; exit 1; }
 
 STATS='/api/stats?by=year,gender&where=year%20>=%202010%20and%20year%20<=%202020'
-run() { # label path user
+run() { # label path user [pause_ms]
 	echo "== $1: GET $2 ($CONNS connections, $DURATION)"
-	wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/http.lua "$url" -- "$2" "$3" "$PW" | grep -E "RESULT|Non-2xx"
+	wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s bench/http.lua "$url" -- "$2" "$3" "$PW" "${4:-0}" |
+		grep -E "RESULT|Non-2xx"
 }
 echo "casebank serve, $CASES cases, $(nproc) processors, $SERVE_THREADS store handles"
 case $DB in
@@ -100,4 +105,9 @@ esac
 # the same question again and again: answered from the cache of rendered statistics after the first time
 run "statistics (2 dimensions)" "$STATS" bench-analyst
 run "read one case (audited)" "/api/cases/$id" bench-manager
-echo "goals: statistics >= 5000 rps, case reads >= 3000 rps, p99 < 20 ms"
+# the latency goal at the throughput goal: latency at saturation only measures the queue, so the same reads
+# again with each connection pausing PAUSE_MS between an answer and its next request (17 ms with 64
+# connections: about 3,000 a second); the RESULT line says the rate reached
+PAUSE_MS=${PAUSE_MS:-17}
+run "read one case (audited), each connection pausing $PAUSE_MS ms" "/api/cases/$id" bench-manager "$PAUSE_MS"
+echo "goals: statistics >= 5000 rps, case reads >= 3000 rps, p99 < 20 ms (at about 3000 rps: the paced run)"
