@@ -52,7 +52,7 @@ TESTS       := $(TEST_SRC:%.c=build/%)
 TESTS_SAN   := $(TEST_SRC:%.c=build/san/%)
 FUZZERS     := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 12
 
 .PHONY: po all deps deps-test demo check test test-san test-pg test-web fuzz fuzz-run install clean bench
 .DELETE_ON_ERROR:
