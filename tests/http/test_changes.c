@@ -31,16 +31,6 @@ static bool indexed_becomes(struct cb_http_app *app, long n)
 	return indexed(app) == n;
 }
 
-static void add(struct cb_store *s, int i, uint8_t id[16])
-{
-	struct cb_case c;
-	struct cb_err err = {0};
-	make_case(&c, i, false);
-	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
-	memcpy(id, c.case_id, 16);
-	cb_case_clear(&c);
-}
-
 static void follows(const char *db)
 {
 	struct cb_err err = {0};
@@ -49,7 +39,7 @@ static void follows(const char *db)
 	uint8_t a[16], b[16], c[16];
 	assert_int_equal(cb_crypto_init(), CB_OK);
 	struct cb_store *other = open_new(db);
-	add(other, 1, a);
+	add_made_case(other, 1, a);
 	if (cb_http_app_open(&app, db, 2, true, &err) != CB_OK)
 		fail_msg("%s", err.msg);
 	/* a bank of the records, as a server answering exact counts would hold */
@@ -62,10 +52,10 @@ static void follows(const char *db)
 	assert_int_equal(indexed(&app), 1);
 
 	/* this server's write: in the index when the write returns */
-	add(app.stores[1], 2, b);
+	add_made_case(app.stores[1], 2, b);
 	assert_int_equal(indexed(&app), 2);
 	/* another process's: soon */
-	add(other, 3, c);
+	add_made_case(other, 3, c);
 	assert_true(indexed_becomes(&app, 3));
 	assert_int_equal(cb_store_erase(other, a, true, &err), CB_OK);
 	assert_true(indexed_becomes(&app, 2));

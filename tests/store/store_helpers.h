@@ -63,6 +63,17 @@ static inline struct cb_store *open_new(const char *db)
 	return s;
 }
 
+/* Stores make_case(i) (no identifying details) through s; its id in id. */
+static inline void add_made_case(struct cb_store *s, int i, uint8_t id[16])
+{
+	struct cb_case c;
+	struct cb_err err = {0};
+	make_case(&c, i, false);
+	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
+	memcpy(id, c.case_id, 16);
+	cb_case_clear(&c);
+}
+
 static inline void raw_exec(const char *db, const char *sql)
 {
 	cbt_sql(db, sql, NULL);

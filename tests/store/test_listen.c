@@ -57,16 +57,6 @@ static bool wait_for(struct heard *h, const uint8_t *id, int all)
 	return false;
 }
 
-static void add(struct cb_store *s, int i, uint8_t id[16])
-{
-	struct cb_case c;
-	struct cb_err err = {0};
-	make_case(&c, i, false);
-	assert_int_equal(cb_store_add(s, &c, NULL, &err), CB_OK);
-	memcpy(id, c.case_id, 16);
-	cb_case_clear(&c);
-}
-
 static void test_pg(void **state)
 {
 	(void)state;
@@ -79,7 +69,7 @@ static void test_pg(void **state)
 	struct cb_store *s = open_new(uri);
 	assert_int_equal(cb_listener_start(uri, hook, &h, &l, &err), CB_OK);
 
-	add(s, 1, a);
+	add_made_case(s, 1, a);
 	assert_true(wait_for(&h, a, 0));
 	/* a rolled-back case is never heard of: notifications come in commit order, so it would be before b */
 	struct cb_case c;
@@ -89,7 +79,7 @@ static void test_pg(void **state)
 	memcpy(gone, c.case_id, 16);
 	cb_store_rollback(s);
 	cb_case_clear(&c);
-	add(s, 3, b);
+	add_made_case(s, 3, b);
 	assert_true(wait_for(&h, b, 0));
 	assert_false(has(&h, gone));
 	assert_int_equal(alls(&h), 0);
@@ -109,7 +99,7 @@ static void test_pg(void **state)
 	cbt_pg_sql(dbname, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
 			   " WHERE datname = current_database() AND query = 'LISTEN " CB_CHANGES_CHANNEL "'");
 	assert_true(wait_for(&h, NULL, before));
-	add(s, 4, a);
+	add_made_case(s, 4, a);
 	assert_true(wait_for(&h, a, 0));
 
 	cb_listener_stop(&l);
@@ -128,7 +118,7 @@ static void test_sqlite(void **state)
 	unsetenv("CASEBANK_KEY_FILE");
 	struct cb_store *s = open_new(db);
 	assert_int_equal(cb_listener_start(db, hook, &h, &l, &err), CB_OK);
-	add(s, 1, a);
+	add_made_case(s, 1, a);
 	assert_true(wait_for(&h, NULL, 0));
 	cb_listener_stop(&l);
 	cb_store_free(&s);
